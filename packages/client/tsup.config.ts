@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+
+// fhir-kit-client is ESM-only: the CJS build inlines it so `require('@peer-fhir/client')` works.
+const common = {
+  entry: ['src/index.ts'],
+  sourcemap: true,
+  target: 'node20',
+  platform: 'node',
+  tsconfig: 'tsconfig.build.json',
+} as const;
+
+export default defineConfig([
+  { ...common, format: ['esm'], dts: true },
+  { ...common, format: ['cjs'], dts: true, noExternal: ['fhir-kit-client'] },
+]);

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Entry point for the README's two commands: `npm run demo` and `npm test`.
+// Needs only Node >= 20.19 and npm: it fetches the pinned pnpm when it is missing, installs the
+// workspace from the lockfile, builds, and runs the job asked for.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const job = process.argv[2];
+const jobs = { demo: demo, test: test };
+if (!(job in jobs)) {
+  console.error(`usage: node scripts/run.mjs <${Object.keys(jobs).join('|')}>`);
+  process.exit(2);
+}
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`peer-fhir needs Node >= 20.19 (this is ${process.version}).`);
+  process.exit(2);
+}
+
+function run(cmd, args, { allowFail = false } = {}) {
+  console.log(`\n$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: false, env: process.env });
+  if (r.error) throw r.error;
+  if (r.status !== 0 && !allowFail) process.exit(r.status ?? 1);
+  return r.status ?? 1;
+}
+
+function pnpmCommand() {
+  const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
+  if (probe.status === 0 && probe.stdout.trim() === PNPM_VERSION) return ['pnpm', []];
+  return ['npx', ['--yes', `pnpm@${PNPM_VERSION}`]];
+}
+const [pnpmBin, pnpmPre] = pnpmCommand();
+const pnpm = (args, opts) => run(pnpmBin, [...pnpmPre, ...args], opts);
+
+function installAndBuild() {
+  pnpm(['install', '--frozen-lockfile']);
+  pnpm(['run', 'build']);
+}
+
+function demo() {
+  installAndBuild();
+  pnpm(['run', 'demo:run']);
+}
+
+function test() {
+  installAndBuild();
+  pnpm(['run', 'typecheck']);
+  pnpm(['run', 'lint:pkg']);
+  pnpm(['run', 'docs:build']);
+  const report = join(root, '.ci', 'vitest-report.json');
+  const rc = pnpm(['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+    allowFail: true,
+  });
+  if (!existsSync(report)) {
+    console.log('0 passed, 1 failed');
+    process.exit(rc || 1);
+  }
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  // CI's log reader reads this plain closing line.
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exit(rc !== 0 ? rc : r.numTotalTests === 0 ? 1 : 0);
+}
+
+jobs[job]();

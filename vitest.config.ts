@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Tests run against each package's source; the pack smoke test covers the built output.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@peer-fhir/core': pkg('core'),
+      '@peer-fhir/client': pkg('client'),
+      '@peer-fhir/billing': pkg('billing'),
+      '@peer-fhir/x12': pkg('x12'),
+      '@peer-fhir/testing': pkg('testing'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
