@@ -1,2 +1,34 @@
-/** peer-support domain model (zod) and FHIR R4 mapping, terminology, Part 2 labels and consent decisions */
-export const PACKAGE_NAME = '@peer-fhir/core';
+/**
+ * @peer-fhir/core — the peer-support domain model (zod), its FHIR R4 mapping, terminology,
+ * 42 CFR Part 2 labelling and consent decisions. Pure and browser-safe: no I/O.
+ * @packageDocumentation
+ */
+export * from './terminology/systems.js';
+export * from './terminology/codes.js';
+export * from './terminology/identifiers.js';
+export {
+  isValidNpi,
+  Npi,
+  IsoDate,
+  IsoDateTime,
+  PersonName,
+  Address,
+  DatePeriod,
+  Gender,
+  StateCode,
+  Icd10CmCode,
+  PlaceOfServiceCode,
+  RecordId,
+} from './domain/common.js';
+export * from './domain/organization.js';
+export * from './domain/specialist.js';
+export * from './domain/participant.js';
+export * from './domain/encounter.js';
+export * from './domain/recovery-plan.js';
+export * from './domain/consent.js';
+export { PeerFhirError, PeerFhirValidationError, FhirMappingError, type ValidationIssue } from './errors.js';
+export * from './validate.js';
+export { toFhir, type DomainRecords, type CompleteDomainRecords, type MappingOptions } from './fhir/to-fhir.js';
+export { fromFhir } from './fhir/from-fhir.js';
+export { encounterClass } from './fhir/encounter.js';
+export { ConsentPolicies } from './fhir/consent.js';

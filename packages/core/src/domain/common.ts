@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * True when a 10-digit NPI has a valid Luhn check digit (computed over the 80840 prefix + first 9 digits).
+ *
+ * @see https://www.cms.gov/Regulations-and-Guidance/Administrative-Simplification/NationalProvIdentStand/Downloads/NPIcheckdigit.pdf
+ * @example
+ * ```ts
+ * isValidNpi('1234567893'); // true
+ * isValidNpi('1234567890'); // false
+ * ```
+ * @category Validation
+ */
+export function isValidNpi(npi: string): boolean {
+  if (!/^\d{10}$/.test(npi)) return false;
+  // Luhn over "80840" + the first nine digits; 24 is the precomputed contribution of the prefix.
+  let sum = 24;
+  for (let i = 8; i >= 0; i--) {
+    let d = npi.charCodeAt(i) - 48;
+    if ((8 - i) % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  const check = (10 - (sum % 10)) % 10;
+  return check === npi.charCodeAt(9) - 48;
+}
+
+/** A National Provider Identifier with a valid check digit. @category Domain */
+export const Npi = z
+  .string()
+  .regex(/^\d{10}$/, { message: 'must be 10 digits' })
+  .refine(isValidNpi, { message: 'NPI check digit is invalid' });
+
+const isRealDate = (s: string): boolean => {
+  // A string that is not date-shaped is reported by the format check alone.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return true;
+  const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+};
+
+/** A calendar date `YYYY-MM-DD` (FHIR `date` at day precision). @category Domain */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  .refine(isRealDate, { message: 'is not a real calendar date' });
+
+/** A timestamp with seconds and a UTC offset (FHIR `dateTime`/`instant`), e.g. `2025-01-14T10:00:00-05:00`. @category Domain */
+export const IsoDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/, {
+    message: 'must be a timestamp YYYY-MM-DDThh:mm:ss with Z or an offset',
+  })
+  .refine(isRealDate, { message: 'is not a real calendar date' });
+
+/** A person's name. @category Domain */
+export const PersonName = z.object({
+  family: z.string().trim().min(1),
+  given: z.array(z.string().trim().min(1)).min(1),
+  prefix: z.array(z.string().trim().min(1)).optional(),
+  suffix: z.array(z.string().trim().min(1)).optional(),
+});
+export type PersonName = z.infer<typeof PersonName>;
+
+/** A US postal address. @category Domain */
+export const Address = z.object({
+  line: z.array(z.string().trim().min(1)).min(1).max(4),
+  city: z.string().trim().min(1),
+  state: z.string().regex(/^[A-Z]{2}$/, { message: 'must be a two-letter state code' }),
+  postalCode: z.string().regex(/^\d{5}(-?\d{4})?$/, { message: 'must be a 5- or 9-digit ZIP code' }),
+});
+export type Address = z.infer<typeof Address>;
+
+/** A period with a start date and an optional end date (`YYYY-MM-DD`). @category Domain */
+export const DatePeriod = z
+  .object({ start: IsoDate, end: IsoDate.optional() })
+  .refine((p) => p.end === undefined || p.end >= p.start, { message: 'end is before start', path: ['end'] });
+export type DatePeriod = z.infer<typeof DatePeriod>;
+
+/** Administrative gender (FHIR administrative-gender). @category Domain */
+export const Gender = z.enum(['male', 'female', 'other', 'unknown']);
+export type Gender = z.infer<typeof Gender>;
+
+/** A two-letter US state or territory code. @category Domain */
+export const StateCode = z.string().regex(/^[A-Z]{2}$/, { message: 'must be a two-letter state code' });
+
+/** An ICD-10-CM code with its dot, e.g. `F11.20`. @category Domain */
+export const Icd10CmCode = z
+  .string()
+  .regex(/^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/, { message: 'must be an ICD-10-CM code such as F11.20' });
+
+/** A two-digit CMS place-of-service code. @category Domain */
+export const PlaceOfServiceCode = z.string().regex(/^\d{2}$/, { message: 'must be a two-digit place-of-service code' });
+
+/** A record identifier from the source system (EHR). Not PHI by itself, but never shown with other values. @category Domain */
+export const RecordId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9\-.]+$/, { message: 'may hold only letters, digits, "-" and "."' });
+
+/** Keys of a `code -> display` table as a zod enum. @internal */
+export function enumOf<T extends Record<string, unknown>>(table: T) {
+  return z.enum(Object.keys(table) as [keyof T & string, ...(keyof T & string)[]]);
+}

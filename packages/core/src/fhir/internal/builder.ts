@@ -1,0 +1,77 @@
+import type { Bundle, BundleEntry, Coding, Identifier, Reference, Resource } from 'fhir/r4.js';
+import type { ValidationIssue } from '../../errors.js';
+import type { IdentifierSystems } from '../../terminology/identifiers.js';
+import { Systems } from '../../terminology/systems.js';
+import { stableUuid } from './hash.js';
+
+/** Key of a record in a bundle: the identifier (or, for Provenance, the record-key tag) it is created under. */
+export interface EntryKey {
+  resourceType: Resource['resourceType'];
+  search: 'identifier' | '_tag';
+  system: string;
+  value: string;
+}
+
+/** Collects conditional-create entries for one transaction, deduplicated by key, with urn:uuid references. */
+export class TransactionBuilder {
+  readonly issues: ValidationIssue[] = [];
+  private readonly entries = new Map<string, BundleEntry>();
+
+  constructor(readonly ids: IdentifierSystems) {}
+
+  /** Full URL the entry for `key` has (or will have). */
+  fullUrl(key: EntryKey): string {
+    return `urn:uuid:${stableUuid(`${key.resourceType}|${key.system}|${key.value}`)}`;
+  }
+
+  /** Reference to the entry for `key`. */
+  ref(key: EntryKey): Reference {
+    return { reference: this.fullUrl(key) };
+  }
+
+  has(key: EntryKey): boolean {
+    return this.entries.has(this.fullUrl(key));
+  }
+
+  /** Add a resource under its key (first one wins) and return a reference to it. */
+  add(key: EntryKey, resource: Resource): Reference {
+    const fullUrl = this.fullUrl(key);
+    if (!this.entries.has(fullUrl)) {
+      this.entries.set(fullUrl, {
+        fullUrl,
+        resource,
+        request: {
+          method: 'POST',
+          url: key.resourceType,
+          ifNoneExist: `${key.search}=${encodeURIComponent(key.system)}|${encodeURIComponent(key.value)}`,
+        },
+      });
+    }
+    return { reference: fullUrl };
+  }
+
+  problem(path: string, code: string, message: string): void {
+    this.issues.push({ path, code, message });
+  }
+
+  toBundle(): Bundle {
+    return { resourceType: 'Bundle', type: 'transaction', entry: [...this.entries.values()] };
+  }
+}
+
+export function identifierKey(resourceType: Resource['resourceType'], identifier: Identifier): EntryKey {
+  return { resourceType, search: 'identifier', system: identifier.system ?? '', value: identifier.value ?? '' };
+}
+
+/** A logical reference by identifier, for records that are not in the bundle. */
+export function logicalRef(type: string, system: string, value: string, display?: string): Reference {
+  return { type, identifier: { system, value }, ...(display ? { display } : {}) };
+}
+
+export function coding(system: string, code: string, display?: string): Coding {
+  return display === undefined ? { system, code } : { system, code, display };
+}
+
+export function npiIdentifier(npi: string): Identifier {
+  return { use: 'official', system: Systems.NPI, value: npi };
+}

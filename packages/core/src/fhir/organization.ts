@@ -1,0 +1,51 @@
+import type { Organization as FhirOrganization, Reference } from 'fhir/r4.js';
+import type { Organization } from '../domain/organization.js';
+import type { Address } from '../domain/common.js';
+import { Profiles, Systems } from '../terminology/systems.js';
+import { coding, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { identifierValue } from './internal/resolver.js';
+
+export function organizationKey(npi: string): EntryKey {
+  return { resourceType: 'Organization', search: 'identifier', system: Systems.NPI, value: npi };
+}
+
+export function addressToFhir(a: Address) {
+  return { use: 'work' as const, line: a.line, city: a.city, state: a.state, postalCode: a.postalCode, country: 'US' };
+}
+
+export function addressFromFhir(a: { line?: string[]; city?: string; state?: string; postalCode?: string } | undefined): Address | undefined {
+  if (!a) return undefined;
+  return { line: a.line ?? [], city: a.city ?? '', state: a.state ?? '', postalCode: a.postalCode ?? '' };
+}
+
+/** Organization (US Core): NPI and EIN identifiers, NUCC taxonomy in `type`. */
+export function organizationToFhir(org: Organization): FhirOrganization {
+  return {
+    resourceType: 'Organization',
+    meta: { profile: [Profiles.Organization] },
+    identifier: [
+      npiIdentifier(org.npi),
+      { use: 'official', type: { coding: [coding(Systems.V2_0203, 'TAX', 'Tax ID number')] }, system: Systems.EIN, value: org.taxId },
+    ],
+    active: true,
+    type: [{ coding: [coding(Systems.NUCC, org.taxonomy)] }],
+    name: org.name,
+    ...(org.phone ? { telecom: [{ system: 'phone' as const, value: org.phone, use: 'work' as const }] } : {}),
+    address: [addressToFhir(org.address)],
+  };
+}
+
+export function addOrganization(b: TransactionBuilder, org: Organization): Reference {
+  return b.add(organizationKey(org.npi), organizationToFhir(org));
+}
+
+export function organizationFromFhir(r: FhirOrganization): unknown {
+  return {
+    name: r.name,
+    npi: identifierValue(r, Systems.NPI),
+    taxId: identifierValue(r, Systems.EIN) ?? identifierValue(r, 'http://hl7.org/fhir/sid/us-ein'),
+    taxonomy: r.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === Systems.NUCC)?.code,
+    address: addressFromFhir(r.address?.[0]),
+    ...(r.telecom?.find((t) => t.system === 'phone')?.value ? { phone: r.telecom.find((t) => t.system === 'phone')!.value } : {}),
+  };
+}

@@ -1,0 +1,105 @@
+import type { Coverage, Identifier, Organization as FhirOrganization, Patient, Reference } from 'fhir/r4.js';
+import type { MedicaidCoverage, Participant } from '../domain/participant.js';
+import { Profiles, Systems } from '../terminology/systems.js';
+import { coding, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { identifierValue, type ResourceIndex } from './internal/resolver.js';
+import { addressFromFhir, addressToFhir } from './organization.js';
+import { nameFromFhir, nameToFhir } from './practitioner.js';
+import type { IdentifierSystems } from '../terminology/identifiers.js';
+
+export function patientKey(ids: IdentifierSystems, participantId: string): EntryKey {
+  return { resourceType: 'Patient', search: 'identifier', system: ids.participant, value: participantId };
+}
+
+function safeToken(s: string): string {
+  return s.replace(/[^A-Za-z0-9\-.]/g, '_');
+}
+
+export function coverageKey(ids: IdentifierSystems, participantId: string, c: MedicaidCoverage): EntryKey {
+  return { resourceType: 'Coverage', search: 'identifier', system: ids.coverage, value: `${participantId}:${safeToken(c.payerId)}:${c.period.start}` };
+}
+
+export function payerKey(ids: IdentifierSystems, payerId: string): EntryKey {
+  return { resourceType: 'Organization', search: 'identifier', system: ids.payer, value: payerId };
+}
+
+/** Patient (US Core): participant id, MRN and Medicaid id identifiers, name, birth date, gender, address. */
+export function participantToFhir(ids: IdentifierSystems, p: Participant): Patient {
+  const identifier: Identifier[] = [{ use: 'usual', system: ids.participant, value: p.id }];
+  if (p.mrn) identifier.push({ use: 'official', type: { coding: [coding(Systems.V2_0203, 'MR', 'Medical record number')] }, system: ids.mrn, value: p.mrn });
+  if (p.medicaidId) {
+    identifier.push({ use: 'secondary', type: { coding: [coding(Systems.V2_0203, 'MA', 'Patient Medicaid number')] }, system: ids.medicaidId, value: p.medicaidId });
+  }
+  return {
+    resourceType: 'Patient',
+    meta: { profile: [Profiles.Patient] },
+    identifier,
+    active: true,
+    name: [nameToFhir(p.name)],
+    gender: p.gender,
+    birthDate: p.birthDate,
+    ...(p.address ? { address: [{ ...addressToFhir(p.address), use: 'home' as const }] } : {}),
+  };
+}
+
+/** Adds Patient, and per Medicaid coverage a Coverage (US Core, SOPT 2 Medicaid) with its payer Organization. */
+export function addParticipant(b: TransactionBuilder, p: Participant): Reference {
+  const patientRef = b.add(patientKey(b.ids, p.id), participantToFhir(b.ids, p));
+  for (const c of p.coverages) {
+    const payer: FhirOrganization = {
+      resourceType: 'Organization',
+      meta: { profile: [Profiles.Organization] },
+      identifier: [{ system: b.ids.payer, value: c.payerId }],
+      active: true,
+      type: [{ coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'pay', 'Payer')] }],
+      name: c.payerName,
+    };
+    const payerRef = b.add(payerKey(b.ids, c.payerId), payer);
+    const key = coverageKey(b.ids, p.id, c);
+    const coverage: Coverage = {
+      resourceType: 'Coverage',
+      meta: { profile: [Profiles.Coverage] },
+      identifier: [
+        { system: key.system, value: key.value },
+        { type: { coding: [coding(Systems.V2_0203, 'MB', 'Member Number')] }, system: b.ids.medicaidId, value: c.memberId },
+      ],
+      status: 'active',
+      type: { coding: [coding(Systems.SOPT, '2', 'MEDICAID')] },
+      subscriberId: c.memberId,
+      beneficiary: patientRef,
+      relationship: { coding: [coding(Systems.SUBSCRIBER_RELATIONSHIP, 'self', 'Self')] },
+      period: { start: c.period.start, ...(c.period.end ? { end: c.period.end } : {}) },
+      payor: [payerRef],
+      ...(c.planName ? { class: [{ type: { coding: [coding(Systems.COVERAGE_CLASS, 'plan', 'Plan')] }, value: c.planName, name: c.planName }] } : {}),
+    };
+    b.add(key, coverage);
+  }
+  return patientRef;
+}
+
+export function participantFromFhir(index: ResourceIndex, ids: IdentifierSystems, patient: Patient): unknown {
+  const coverages = index.referencing('Coverage', patient, (c) => [c.beneficiary]).map((c) => {
+    const payer = index.resolve(c.payor[0], 'Organization');
+    const planName = c.class?.find((k) => k.type.coding?.some((x) => x.code === 'plan'))?.value;
+    return {
+      payerId: payer ? identifierValue(payer, ids.payer) : undefined,
+      payerName: payer?.name,
+      ...(planName ? { planName } : {}),
+      memberId: c.subscriberId,
+      period: { start: c.period?.start, ...(c.period?.end ? { end: c.period.end } : {}) },
+    };
+  });
+  const address = addressFromFhir(patient.address?.[0]);
+  const mrn = identifierValue(patient, ids.mrn);
+  const medicaidId = identifierValue(patient, ids.medicaidId);
+  return {
+    id: identifierValue(patient, ids.participant),
+    ...(mrn ? { mrn } : {}),
+    ...(medicaidId ? { medicaidId } : {}),
+    name: nameFromFhir(patient.name),
+    birthDate: patient.birthDate,
+    gender: patient.gender,
+    ...(address ? { address } : {}),
+    coverages,
+  };
+}

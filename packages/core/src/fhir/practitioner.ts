@@ -1,0 +1,130 @@
+import type { Extension, HumanName, Practitioner, PractitionerQualification, PractitionerRole, Reference } from 'fhir/r4.js';
+import type { PersonName } from '../domain/common.js';
+import type { Clinician, Credential, PeerSpecialist } from '../domain/specialist.js';
+import { Endorsements, PEER_SPECIALIST_TAXONOMY } from '../terminology/codes.js';
+import { Extensions, Profiles, Systems } from '../terminology/systems.js';
+import { coding, logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { identifierValue, type ResourceIndex } from './internal/resolver.js';
+import { organizationKey } from './organization.js';
+
+export function nameToFhir(n: PersonName): HumanName {
+  return {
+    use: 'official',
+    family: n.family,
+    given: n.given,
+    ...(n.prefix ? { prefix: n.prefix } : {}),
+    ...(n.suffix ? { suffix: n.suffix } : {}),
+  };
+}
+
+export function nameFromFhir(names: HumanName[] | undefined): unknown {
+  const n = names?.find((x) => x.use === 'official') ?? names?.[0];
+  if (!n) return undefined;
+  return {
+    family: n.family,
+    given: n.given ?? [],
+    ...(n.prefix ? { prefix: n.prefix } : {}),
+    ...(n.suffix ? { suffix: n.suffix } : {}),
+  };
+}
+
+export function practitionerKey(npi: string): EntryKey {
+  return { resourceType: 'Practitioner', search: 'identifier', system: Systems.NPI, value: npi };
+}
+
+export function practitionerRoleKey(b: TransactionBuilder, npi: string, organizationNpi: string): EntryKey {
+  return { resourceType: 'PractitionerRole', search: 'identifier', system: b.ids.practitionerRole, value: `${npi}:${organizationNpi}` };
+}
+
+function qualificationToFhir(b: TransactionBuilder, c: Credential): PractitionerQualification {
+  const extension: Extension[] = [{ url: Extensions.CredentialState, valueCode: c.state }];
+  for (const e of c.endorsements) {
+    extension.push({ url: Extensions.CredentialEndorsement, valueCoding: coding(Systems.PEER_ENDORSEMENT, e, Endorsements[e]) });
+  }
+  return {
+    extension,
+    identifier: [{ system: b.ids.credential, value: c.number }],
+    code: { coding: [coding(Systems.PEER_CREDENTIAL, c.kind)], text: c.kind },
+    period: { start: c.issued, ...(c.expires ? { end: c.expires } : {}) },
+    issuer: { display: c.issuer },
+  };
+}
+
+function qualificationFromFhir(b: { credential: string }, q: PractitionerQualification): unknown {
+  return {
+    kind: q.code.coding?.find((c) => c.system === Systems.PEER_CREDENTIAL)?.code ?? q.code.text,
+    state: q.extension?.find((e) => e.url === Extensions.CredentialState)?.valueCode,
+    number: q.identifier?.find((i) => i.system === b.credential)?.value,
+    issuer: q.issuer?.display,
+    issued: q.period?.start,
+    ...(q.period?.end ? { expires: q.period.end } : {}),
+    endorsements: (q.extension ?? []).filter((e) => e.url === Extensions.CredentialEndorsement).map((e) => e.valueCoding?.code),
+  };
+}
+
+/** Practitioner (US Core) for a clinician: NPI, name, licence title as a qualification. */
+export function clinicianToFhir(c: Clinician): Practitioner {
+  return {
+    resourceType: 'Practitioner',
+    meta: { profile: [Profiles.Practitioner] },
+    identifier: [npiIdentifier(c.npi)],
+    active: true,
+    name: [nameToFhir(c.name)],
+    ...(c.title ? { qualification: [{ code: { text: c.title } }] } : {}),
+  };
+}
+
+export function clinicianFromFhir(p: Practitioner): unknown {
+  const title = p.qualification?.find((q) => !q.code.coding?.length)?.code.text;
+  return { npi: identifierValue(p, Systems.NPI), name: nameFromFhir(p.name), ...(title ? { title } : {}) };
+}
+
+export function addClinician(b: TransactionBuilder, c: Clinician): Reference {
+  return b.add(practitionerKey(c.npi), clinicianToFhir(c));
+}
+
+/**
+ * A peer specialist: Practitioner (credentials in `qualification`) and PractitionerRole (NUCC 175T00000X at the
+ * agency), plus the supervising clinician's Practitioner when known. Returns the PractitionerRole reference.
+ */
+export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Reference {
+  const practitioner: Practitioner = {
+    resourceType: 'Practitioner',
+    meta: { profile: [Profiles.Practitioner] },
+    identifier: [npiIdentifier(s.npi)],
+    active: true,
+    name: [nameToFhir(s.name)],
+    ...(s.credentials.length ? { qualification: s.credentials.map((c) => qualificationToFhir(b, c)) } : {}),
+  };
+  const practitionerRef = b.add(practitionerKey(s.npi), practitioner);
+  const supervisorRef = s.supervisor ? addClinician(b, s.supervisor) : undefined;
+  const orgKey = organizationKey(s.organizationNpi);
+  const organizationRef = b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, s.organizationNpi);
+  const roleKey = practitionerRoleKey(b, s.npi, s.organizationNpi);
+  const role: PractitionerRole = {
+    resourceType: 'PractitionerRole',
+    meta: { profile: [Profiles.PractitionerRole] },
+    ...(supervisorRef ? { extension: [{ url: Extensions.Supervisor, valueReference: supervisorRef }] } : {}),
+    identifier: [{ system: roleKey.system, value: roleKey.value }],
+    active: true,
+    practitioner: practitionerRef,
+    organization: organizationRef,
+    code: [{ coding: [coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display)] }],
+  };
+  return b.add(roleKey, role);
+}
+
+/** Read a PractitionerRole (and its Practitioner and supervisor) back into a PeerSpecialist-shaped object. */
+export function specialistFromFhir(index: ResourceIndex, ids: { credential: string }, role: PractitionerRole): unknown {
+  const practitioner = index.resolve(role.practitioner, 'Practitioner');
+  const supervisorRef = role.extension?.find((e) => e.url === Extensions.Supervisor)?.valueReference;
+  const supervisor = index.resolve(supervisorRef, 'Practitioner');
+  const org = index.resolve(role.organization, 'Organization');
+  return {
+    npi: practitioner ? identifierValue(practitioner, Systems.NPI) : undefined,
+    name: nameFromFhir(practitioner?.name),
+    credentials: (practitioner?.qualification ?? []).filter((q) => q.code.coding?.length).map((q) => qualificationFromFhir(ids, q)),
+    ...(supervisor ? { supervisor: clinicianFromFhir(supervisor) } : {}),
+    organizationNpi: org ? identifierValue(org, Systems.NPI) : role.organization?.identifier?.value,
+  };
+}

@@ -1,0 +1,95 @@
+import type { Bundle } from 'fhir/r4.js';
+import { ConsentDirective } from '../domain/consent.js';
+import { PeerEncounter } from '../domain/encounter.js';
+import { Organization } from '../domain/organization.js';
+import { Participant } from '../domain/participant.js';
+import { RecoveryPlan } from '../domain/recovery-plan.js';
+import { PeerSpecialist } from '../domain/specialist.js';
+import { PeerFhirValidationError, type ValidationIssue } from '../errors.js';
+import { identifierSystems } from '../terminology/identifiers.js';
+import { parseRecord } from '../validate.js';
+import { addConsent } from './consent.js';
+import { addEncounter } from './encounter.js';
+import { TransactionBuilder } from './internal/builder.js';
+import { addOrganization } from './organization.js';
+import { addParticipant } from './patient.js';
+import { addSpecialist } from './practitioner.js';
+import { addRecoveryPlan } from './recovery-plan.js';
+
+/**
+ * Domain records to map together. Records that others refer to (participants, specialists, organizations) must be
+ * included with the records that refer to them; each is written once per bundle and once per server.
+ * @category FHIR mapping
+ */
+export interface DomainRecords {
+  organizations?: Organization[];
+  specialists?: PeerSpecialist[];
+  participants?: Participant[];
+  encounters?: PeerEncounter[];
+  plans?: RecoveryPlan[];
+  consents?: ConsentDirective[];
+}
+
+/** Domain records as read back from FHIR; every list is present. @category FHIR mapping */
+export type CompleteDomainRecords = { [K in keyof DomainRecords]-?: NonNullable<DomainRecords[K]> };
+
+/** Options for mapping. @category FHIR mapping */
+export interface MappingOptions {
+  /**
+   * Namespace of the identifiers peer-fhir mints (a URL or URN of your organisation); the same value must be used to
+   * write and to read back. Defaults to `urn:peer-fhir:default`.
+   */
+  namespace?: string;
+}
+
+const schemas = {
+  organizations: [Organization, 'Organization'],
+  specialists: [PeerSpecialist, 'PeerSpecialist'],
+  participants: [Participant, 'Participant'],
+  encounters: [PeerEncounter, 'PeerEncounter'],
+  plans: [RecoveryPlan, 'RecoveryPlan'],
+  consents: [ConsentDirective, 'ConsentDirective'],
+} as const;
+
+/**
+ * Validate domain records and map them to one FHIR R4 transaction Bundle of conditional creates.
+ *
+ * Every entry is `POST` with `request.ifNoneExist` on a stable identifier, so POSTing the bundle twice creates each
+ * resource once; references between entries use `urn:uuid` fullUrls. Throws {@link PeerFhirValidationError} listing
+ * every problem (with paths such as `encounters[3].end`) when any record is invalid or refers to a record that is
+ * not in the input.
+ *
+ * @see https://hl7.org/fhir/R4/http.html#transaction
+ * @see https://hl7.org/fhir/R4/http.html#ccreate
+ * @example
+ * ```ts
+ * const bundle = toFhir({ organizations: [org], specialists: [peer], participants: [p], encounters: [enc] },
+ *   { namespace: 'https://ehr.example.org/ids' });
+ * await fetch(`${base}`, { method: 'POST', body: JSON.stringify(bundle), headers: { 'content-type': 'application/fhir+json' } });
+ * ```
+ * @category FHIR mapping
+ */
+export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bundle {
+  const issues: ValidationIssue[] = [];
+  const parsed: CompleteDomainRecords = { organizations: [], specialists: [], participants: [], encounters: [], plans: [], consents: [] };
+  for (const key of Object.keys(schemas) as (keyof typeof schemas)[]) {
+    const [schema, name] = schemas[key];
+    (input[key] ?? []).forEach((record, i) => {
+      const r = parseRecord(schema, record, name);
+      if (r.ok) (parsed[key] as unknown[]).push(r.value);
+      else issues.push(...r.issues.map((x) => ({ ...x, path: `${key}[${i}]${x.path ? (x.path.startsWith('[') ? '' : '.') + x.path : ''}` })));
+    });
+  }
+  if (issues.length) throw new PeerFhirValidationError('DomainRecords', issues);
+
+  const b = new TransactionBuilder(identifierSystems(options.namespace));
+  parsed.organizations.forEach((o) => addOrganization(b, o));
+  parsed.specialists.forEach((s) => addSpecialist(b, s));
+  parsed.participants.forEach((p) => addParticipant(b, p));
+  const specialists = new Map(parsed.specialists.map((s) => [s.npi, s]));
+  parsed.plans.forEach((p, i) => addRecoveryPlan(b, p, i, specialists));
+  parsed.encounters.forEach((e, i) => addEncounter(b, e, i));
+  parsed.consents.forEach((c, i) => addConsent(b, c, i));
+  if (b.issues.length) throw new PeerFhirValidationError('DomainRecords', b.issues);
+  return b.toBundle();
+}
