@@ -106,8 +106,8 @@ describe('fromFhir', () => {
   it('accepts the http HCPCS system and the legacy ETH and NORDSLCD labels', () => {
     const bundle = toFhir({ organizations: [organization()], specialists: [specialist()], participants: [participant()], encounters: [individualEncounter({ part2: true })] });
     for (const e of bundle.entry!) {
-      const r = e.resource!;
-      if (r.resourceType !== 'Encounter') continue;
+      if (e.resource?.resourceType !== 'Encounter') continue;
+      const r = e.resource as Encounter;
       for (const c of r.type?.[0]?.coding ?? []) if (c.system === Systems.HCPCS) c.system = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
       r.meta!.security = [
         { system: Systems.V3_ACT_CODE, code: 'ETH' },
