@@ -32,3 +32,21 @@ export { toFhir, type DomainRecords, type CompleteDomainRecords, type MappingOpt
 export { fromFhir } from './fhir/from-fhir.js';
 export { encounterClass } from './fhir/encounter.js';
 export { ConsentPolicies } from './fhir/consent.js';
+export * from './security/part2-labels.js';
+export { PART2_REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_EXTENSION, buildDisclosureBundle, type DisclosureBundleOptions } from './security/redisclosure-notice.js';
+export { consentStateAt, type ConsentState } from './consent/evaluate-status.js';
+export {
+  canDisclose,
+  filterDisclosable,
+  isTpoPurpose,
+  describeMissingConsent,
+  type PurposeKey,
+  type DisclosureRecipient,
+  type DisclosureRequest,
+  type DecisionReasonCode,
+  type DecisionReason,
+  type MissingConsent,
+  type DisclosureDecision,
+  type DeniedResource,
+} from './consent/can-disclose.js';
+export { ConsentRequiredError } from './consent/consent-required-error.js';

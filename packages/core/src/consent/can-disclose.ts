@@ -12,6 +12,11 @@ import { consentStateAt, parseMoment, type ConsentState } from './evaluate-statu
 /**
  * A purpose of use: a key of `Purposes` (`treatment`, `payment`, `operations`, `care-coordination`, `research`,
  * `public-health`, `patient-request`, `legal`).
+ * @see https://terminology.hl7.org/CodeSystem-v3-ActReason.html
+ * @example
+ * ```ts
+ * const purpose: PurposeKey = 'payment'; // Purposes[purpose].code === 'HPAYMT'
+ * ```
  * @category Consent
  */
 export type PurposeKey = keyof typeof Purposes;
@@ -20,6 +25,11 @@ export type PurposeKey = keyof typeof Purposes;
  * The recipient of a disclosure. `isTpoRecipient` says it is a covered entity, business associate or Part 2 program
  * receiving for TPO, i.e. within "my treating providers, health plans, third-party payers, and people helping to
  * operate this program" (42 CFR 2.31(a)(4)(i)).
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.31
+ * @example
+ * ```ts
+ * const payer: DisclosureRecipient = { npi: '1234567893', kind: 'organization', isTpoRecipient: true };
+ * ```
  * @category Consent
  */
 export interface DisclosureRecipient {
@@ -30,7 +40,12 @@ export interface DisclosureRecipient {
 }
 
 /**
- * A disclosure to decide on.
+ * A disclosure to decide on: the resource (or its type, id and labels), recipient, purpose, moment and consents.
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C
+ * @example
+ * ```ts
+ * const req: DisclosureRequest = { resource: claim, recipient: payer, purpose: 'payment', at: '2026-03-01', consents };
+ * ```
  * @category Consent
  */
 export interface DisclosureRequest {
@@ -45,7 +60,12 @@ export interface DisclosureRequest {
 }
 
 /**
- * Stable codes of {@link DecisionReason}.
+ * Stable codes of {@link DecisionReason}; safe to switch on and to log.
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C
+ * @example
+ * ```ts
+ * decision.reasons.some((r) => r.code === 'CONSENT-REVOKED');
+ * ```
  * @category Consent
  */
 export type DecisionReasonCode =
@@ -67,6 +87,11 @@ export type DecisionReasonCode =
 
 /**
  * Why a decision came out as it did: a stable code, a human text without PHI, and the consent it concerns.
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C
+ * @example
+ * ```ts
+ * for (const r of decision.reasons) report.push(`${r.code} ${r.consentId ?? ''}`);
+ * ```
  * @category Consent
  */
 export interface DecisionReason {
@@ -77,6 +102,11 @@ export interface DecisionReason {
 
 /**
  * The consent that would permit a denied disclosure: its kind, the purpose, and how it must designate the recipient.
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.31
+ * @example
+ * ```ts
+ * if (decision.missing) prompt(describeMissingConsent(decision.missing));
+ * ```
  * @category Consent
  */
 export interface MissingConsent {
@@ -86,7 +116,12 @@ export interface MissingConsent {
 }
 
 /**
- * The outcome of {@link canDisclose}.
+ * The outcome of {@link canDisclose}: permit or deny, the reasons, the permitting consents and the notice duty.
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C
+ * @example
+ * ```ts
+ * const { decision, consentIds, requiresRedisclosureNotice } = canDisclose(request);
+ * ```
  * @category Consent
  */
 export interface DisclosureDecision {
@@ -300,6 +335,11 @@ export function canDisclose(request: DisclosureRequest): DisclosureDecision {
 
 /**
  * A resource {@link filterDisclosable} held back, with its reference (`Type/id`, or `Type` without an id) and the decision.
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C
+ * @example
+ * ```ts
+ * const held = denied.map((d) => `${d.reference}: ${d.decision.reasons.map((r) => r.code).join(', ')}`);
+ * ```
  * @category Consent
  */
 export interface DeniedResource {

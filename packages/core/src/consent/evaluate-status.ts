@@ -9,6 +9,11 @@ import type { ConsentDirective } from '../domain/consent.js';
 /**
  * The state of a consent at a moment. `active` is the only state in which it permits anything;
  * the other statuses of a FHIR Consent (`draft`, `proposed`, `rejected`, `inactive`, `entered-in-error`) pass through.
+ * @see https://hl7.org/fhir/R4/valueset-consent-state-codes.html
+ * @example
+ * ```ts
+ * const state: ConsentState = consentStateAt(consent, '2026-03-01');
+ * ```
  * @category Consent
  */
 export type ConsentState =

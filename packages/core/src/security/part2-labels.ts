@@ -18,6 +18,11 @@ import type { Sensitivity } from '../domain/consent.js';
 
 /**
  * Anything that may carry security labels: a FHIR resource, or just its type, id and `meta.security`.
+ * @see https://hl7.org/fhir/R4/resource-definitions.html#Meta.security
+ * @example
+ * ```ts
+ * const bare: LabelledResource = { resourceType: 'Claim', meta: { security: part2SecurityLabels() } };
+ * ```
  * @category Security labels
  */
 export interface LabelledResource {

@@ -68,7 +68,13 @@ interface PartyIdentity {
 }
 
 /**
- * Options of {@link buildDisclosureBundle}.
+ * Options of {@link buildDisclosureBundle}: who discloses to whom, why, under which consents, when, which notice.
+ * @see https://hl7.org/fhir/R4/provenance.html
+ * @example
+ * ```ts
+ * const opts: DisclosureBundleOptions = { discloser: { npi: '1234567893' }, recipient: { npi: '1234567802' },
+ *   purpose: 'payment', consentIds: ['c-1'], at: '2026-03-01T10:00:00Z' };
+ * ```
  * @category Security labels
  */
 export interface DisclosureBundleOptions {
