@@ -1,2 +1,53 @@
-/** typed, reliable FHIR R4 client for peer support services */
+/**
+ * `@peer-fhir/client`: typed, reliable FHIR R4 REST client for peer support services.
+ *
+ * @packageDocumentation
+ */
+export { PeerFhirClient } from './client.js';
+export type { CreateOptions, PeerFhirClientOptions, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
+export { FhirPromise } from './fhir-promise.js';
+export type { FetchLike, FhirResponse, Logger, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
+export type {
+  CarePlanSearchParams,
+  ClaimResponseSearchParams,
+  ClaimSearchParams,
+  CommonSearchParams,
+  ConsentSearchParams,
+  CoverageSearchParams,
+  EncounterSearchParams,
+  GoalSearchParams,
+  OrganizationSearchParams,
+  PatientSearchParams,
+  PractitionerRoleSearchParams,
+  PractitionerSearchParams,
+  ProvenanceSearchParams,
+  QuestionnaireResponseSearchParams,
+  RawSearchParams,
+  SearchParamsFor,
+  ServiceRequestSearchParams,
+  TaskSearchParams,
+  TypedSearchParams,
+} from './search-params.js';
+export type { AuthOption, ClientCredentialsAuth, SmartBackendAuth } from './auth/options.js';
+export type { RecordAllOptions, RecordAllProgress, RecordAllSummary, RecordEntries, RecordOutcome } from './record-all.js';
+export {
+  FhirAbortError,
+  FhirBadRequestError,
+  FhirConflictError,
+  FhirConnectionError,
+  FhirError,
+  FhirForbiddenError,
+  FhirGoneError,
+  FhirNotFoundError,
+  FhirPreconditionFailedError,
+  FhirServerError,
+  FhirTimeoutError,
+  FhirTooManyRequestsError,
+  FhirUnauthorizedError,
+  FhirUnprocessableEntityError,
+  isFhirError,
+} from './errors.js';
+export type { FhirErrorInit } from './errors.js';
+
+/** Package name, for diagnostics. @category Client */
 export const PACKAGE_NAME = '@peer-fhir/client';

@@ -1,0 +1,121 @@
+import type { Bundle, Encounter } from 'fhir/r4.js';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { FhirAbortError } from '../src/index.js';
+import { BASE, testClient, useMswServer } from './helpers.js';
+
+const server = useMswServer();
+const OTHER = 'https://pages.other.test';
+
+function encounterPage(page: number, pages: number, perPage: number, nextBase = BASE): Bundle<Encounter> {
+  const entry = Array.from({ length: perPage }, (_, i) => ({
+    resource: { resourceType: 'Encounter' as const, id: `e${page}-${i}`, status: 'finished' as const, class: { code: 'AMB' }, meta: { versionId: '1' } },
+    search: { mode: 'match' as const },
+  }));
+  const link = page + 1 < pages ? [{ relation: 'next', url: `${nextBase}/Encounter?_page=${page + 1}` }] : [];
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    link,
+    entry: [...entry, { resource: { resourceType: 'Encounter', id: `inc${page}`, status: 'finished', class: {} }, search: { mode: 'include' } }],
+  };
+}
+
+/** Serves `pages` pages of `perPage` matches; counts requests. */
+function servePages(pages: number, perPage: number, nextBase = BASE): { requests: Request[] } {
+  const requests: Request[] = [];
+  const handler = ({ request }: { request: Request }): Response => {
+    requests.push(request);
+    const page = Number(new URL(request.url).searchParams.get('_page') ?? '0');
+    return HttpResponse.json(encounterPage(page, pages, perPage, nextBase));
+  };
+  server.use(http.get(`${BASE}/Encounter`, handler), http.get(`${OTHER}/Encounter`, handler));
+  return { requests };
+}
+
+describe('nextPage', () => {
+  it('always returns a Promise, resolving undefined on the last page', async () => {
+    servePages(1, 1);
+    const { client } = testClient();
+    const first = await client.search('Encounter');
+    const next = client.nextPage(first);
+    expect(next).toBeInstanceOf(Promise);
+    expect(await next).toBeUndefined();
+  });
+});
+
+describe('searchPages', () => {
+  it('follows next links until the end', async () => {
+    const { requests } = servePages(4, 2);
+    const { client } = testClient();
+    const pages: Bundle[] = [];
+    for await (const page of client.searchPages('Encounter', { _count: 2 })) pages.push(page);
+    expect(pages).toHaveLength(4);
+    expect(requests).toHaveLength(4);
+  });
+
+  it('stops after maxPages', async () => {
+    const { requests } = servePages(10, 2);
+    const { client } = testClient();
+    let n = 0;
+    for await (const _ of client.searchPages('Encounter', {}, { maxPages: 3 })) n++;
+    expect(n).toBe(3);
+    expect(requests).toHaveLength(3);
+  });
+});
+
+describe('searchAll', () => {
+  it('yields only matches of the searched type across pages', async () => {
+    servePages(3, 2);
+    const { client } = testClient();
+    const ids: string[] = [];
+    for await (const e of client.searchAll('Encounter', { patient: 'Patient/1' })) ids.push(e.id);
+    expect(ids).toEqual(['e0-0', 'e0-1', 'e1-0', 'e1-1', 'e2-0', 'e2-1']);
+  });
+
+  it('stops after maxResources without fetching further pages', async () => {
+    const { requests } = servePages(10, 3);
+    const { client } = testClient();
+    const ids: string[] = [];
+    for await (const e of client.searchAll('Encounter', {}, { maxResources: 4 })) ids.push(e.id);
+    expect(ids).toHaveLength(4);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('respects maxPages', async () => {
+    servePages(10, 3);
+    const { client } = testClient();
+    let n = 0;
+    for await (const _ of client.searchAll('Encounter', {}, { maxPages: 2 })) n++;
+    expect(n).toBe(6);
+  });
+
+  it('stops with FhirAbortError when the signal fires between pages', async () => {
+    const { requests } = servePages(10, 1);
+    const { client } = testClient();
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const run = async (): Promise<void> => {
+      for await (const e of client.searchAll('Encounter', {}, { signal: ac.signal })) {
+        seen.push(e.id);
+        if (seen.length === 2) ac.abort();
+      }
+    };
+    await expect(run()).rejects.toBeInstanceOf(FhirAbortError);
+    expect(seen).toHaveLength(2);
+    expect(requests.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('Authorization and paging links', () => {
+  it('sends the token to the base origin but not to a next link on another origin', async () => {
+    const { requests } = servePages(3, 1, OTHER);
+    const { client } = testClient({ auth: 'secret-token-abc', headers: { authorization: 'Bearer smuggled' } });
+    const pages: Bundle[] = [];
+    for await (const page of client.searchPages('Encounter')) pages.push(page);
+    expect(requests.map((r) => new URL(r.url).origin)).toEqual([new URL(BASE).origin, OTHER, OTHER]);
+    expect(requests[0]?.headers.get('authorization')).toBe('Bearer secret-token-abc');
+    expect(requests[1]?.headers.get('authorization')).toBeNull();
+    expect(requests[2]?.headers.get('authorization')).toBeNull();
+  });
+});

@@ -1,0 +1,387 @@
+import { getStatus, isResourceType, normalizeOperationOutcome } from '@medplum/core';
+import { FhirRouter } from '@medplum/fhir-router';
+import type { Bundle, BundleEntry, OperationOutcome, Resource } from 'fhir/r4.js';
+import { restoreStore, snapshotStore, versionsOf } from '../internal/memory-store.js';
+import { errorOutcome, issuesOutcome } from '../internal/outcome.js';
+import { capabilityStatement } from './capability-statement.js';
+import { loadFhirDefinitions } from './definitions.js';
+import { addPageLinks, normalizePaging } from './paging.js';
+import { memoryRepositoryOf, type FhirTestRepository } from './repository.js';
+import { checkSearchQuery } from './search-guard.js';
+import { validationIssues } from './validate.js';
+
+/** A transport-neutral HTTP request: what node:http and msw both turn into. */
+export interface FhirHttpRequest {
+  method: string;
+  /** Absolute URL, including the query string. */
+  url: string;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  body?: string;
+}
+
+/** A transport-neutral HTTP response. */
+export interface FhirHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A response the server gives instead of processing the request. */
+interface Refusal {
+  status: number;
+  outcome: OperationOutcome;
+}
+
+/** What a request is served against. */
+export interface FhirRequestContext {
+  /** Base URL the server answers under, without a trailing slash. */
+  baseUrl: string;
+  repository: FhirTestRepository;
+  validate: boolean;
+}
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const router = new FhirRouter();
+const queues = new WeakMap<FhirTestRepository, Promise<unknown>>();
+
+/**
+ * Serve one FHIR REST request. The single implementation behind both the HTTP server and the msw
+ * handlers, so the two cannot diverge. Never throws: failures become an OperationOutcome.
+ */
+export async function handleFhirRequest(request: FhirHttpRequest, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  // One request at a time per store: transaction rollback restores a snapshot, which must not
+  // swallow writes made by a concurrent request.
+  const previous = queues.get(context.repository) ?? Promise.resolve();
+  const run = previous.then(
+    () => safeDispatch(request, context),
+    () => safeDispatch(request, context),
+  );
+  queues.set(context.repository, run);
+  return run;
+}
+
+async function safeDispatch(request: FhirHttpRequest, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  try {
+    return await dispatch(request, context);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return outcomeResponse(500, errorOutcome('exception', `Internal error in the embedded FHIR server: ${message}`));
+  }
+}
+
+interface Parsed {
+  method: string;
+  segments: string[];
+  params: URLSearchParams;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+async function dispatch(request: FhirHttpRequest, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  loadFhirDefinitions();
+  const url = new URL(request.url);
+  const basePath = new URL(context.baseUrl).pathname.replace(/\/+$/, '');
+  if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+    return outcomeResponse(404, errorOutcome('not-found', `${url.pathname} is outside the FHIR base ${basePath || '/'}`));
+  }
+  const rest = url.pathname.slice(basePath.length).replace(/^\/+|\/+$/g, '');
+  const segments = rest ? rest.split('/').map((s) => decodeURIComponent(s)) : [];
+  const method = request.method.toUpperCase();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name.toLowerCase()] = value;
+  const parsed: Parsed = { method, segments, params: new URLSearchParams(url.search), headers, body: undefined };
+
+  if (segments.some((s) => s.startsWith('$'))) {
+    return outcomeResponse(501, errorOutcome('not-supported', `operation ${segments.find((s) => s.startsWith('$'))} is not supported by the embedded server`));
+  }
+  if (segments.length === 1 && segments[0] === 'metadata') {
+    if (method !== 'GET') return methodNotAllowed(method, 'metadata');
+    return jsonResponse(200, capabilityStatement(context.baseUrl));
+  }
+  const [type, second, third] = segments;
+  if (type === '_history' || second === '_history' && segments.length === 2) {
+    return outcomeResponse(501, errorOutcome('not-supported', 'system and type-level history are not supported by the embedded server; use Type/id/_history'));
+  }
+  if (type !== undefined && !isResourceType(type)) {
+    return outcomeResponse(400, errorOutcome('not-supported', `Unknown resource type '${type}'`));
+  }
+  if (segments.length === 3 && third !== '_history') {
+    return isResourceType(third ?? '')
+      ? outcomeResponse(501, errorOutcome('not-supported', `compartment search (${segments.join('/')}) is not supported by the embedded server; search ${third}?patient=${type}/${second} or subject=${type}/${second} instead`))
+      : outcomeResponse(404, errorOutcome('not-found', `No route for ${method} ${segments.join('/')}`));
+  }
+
+  if (method === 'POST' && segments.length === 2 && second === '_search') {
+    // POST [base]/[type]/_search carries the query as a form body (https://hl7.org/fhir/R4/http.html#search).
+    for (const [k, v] of new URLSearchParams(request.body ?? '')) parsed.params.append(k, v);
+    return search(type ?? '', parsed, context);
+  }
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+    if (!request.body?.trim()) return outcomeResponse(400, errorOutcome('required', `${method} requires a JSON request body`));
+    try {
+      parsed.body = JSON.parse(request.body);
+    } catch {
+      return outcomeResponse(400, errorOutcome('structure', 'Request body is not valid JSON'));
+    }
+  }
+
+  if (segments.length === 0) {
+    if (method === 'POST') return bundle(parsed, context);
+    if (method === 'GET') return outcomeResponse(501, errorOutcome('not-supported', 'system-level search is not supported by the embedded server; search one resource type'));
+    return methodNotAllowed(method, '[base]');
+  }
+  if (segments.length === 1) {
+    if (method === 'GET') return search(type ?? '', parsed, context);
+    if (method === 'POST') return create(type ?? '', parsed, context);
+    // Conditional update / delete / patch: https://hl7.org/fhir/R4/http.html#cond-update
+    if ([...parsed.params].length === 0) return outcomeResponse(400, errorOutcome('required', `conditional ${method} needs search parameters`));
+    const rejection = checkSearchQuery(type ?? '', parsed.params);
+    if (rejection) return outcomeResponse(rejection.status, rejection.outcome);
+    if (method === 'PUT' && context.validate) {
+      const issues = validationIssues(parsed.body);
+      if (issues.length) return outcomeResponse(400, issuesOutcome(issues));
+    }
+    return forward(parsed, context);
+  }
+  if (segments.length === 2) {
+    if (method === 'PUT') return update(type ?? '', second ?? '', parsed, context);
+    return forward(parsed, context);
+  }
+  if (segments.length === 3 && method === 'GET') return history(type ?? '', second ?? '', context);
+  if (segments.length === 4 && third === '_history' && method === 'GET') return forward(parsed, context);
+  return outcomeResponse(404, errorOutcome('not-found', `No route for ${method} ${segments.join('/')}`));
+}
+
+async function search(type: string, parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  const rejection = checkSearchQuery(type, parsed.params);
+  if (rejection) return outcomeResponse(rejection.status, rejection.outcome);
+  const window = normalizePaging(parsed.params);
+  const [outcome, result] = await routerCall({ ...parsed, method: 'GET', segments: [type], params: window.params, body: undefined }, context);
+  if (!isBundle(result)) return routerResponse(outcome, result, context);
+  return jsonResponse(200, addPageLinks(result, `${context.baseUrl}/${type}`, window, context.baseUrl));
+}
+
+async function create(type: string, parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  const resource = parsed.body;
+  if (context.validate) {
+    const issues = validationIssues(resource);
+    if (issues.length) return outcomeResponse(400, issuesOutcome(issues));
+  }
+  stripServerAssigned(resource);
+  const ifNoneExist = parsed.headers['if-none-exist'];
+  if (ifNoneExist !== undefined) {
+    const refused = await checkConditionalCreate(type, ifNoneExist, context);
+    if (refused) return outcomeResponse(refused.status, refused.outcome);
+  }
+  return forward(parsed, context);
+}
+
+async function update(type: string, id: string, parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  if (context.validate) {
+    const issues = validationIssues(parsed.body);
+    if (issues.length) return outcomeResponse(400, issuesOutcome(issues));
+  }
+  const existed = (await context.repository.read(type as never, id)) !== undefined;
+  const ifMatch = parsed.headers['if-match'];
+  // Medplum only reads a quoted version; a bare `If-Match: 3` would silently skip the check.
+  if (ifMatch !== undefined && !ifMatch.includes('"')) parsed.headers['if-match'] = `W/"${ifMatch}"`;
+  const response = await forward(parsed, context);
+  // Update-as-create answers 201 (https://hl7.org/fhir/R4/http.html#upsert); Medplum says 200.
+  if (!existed && response.status === 200) return withCreatedStatus(response, context);
+  return response;
+}
+
+function withCreatedStatus(response: FhirHttpResponse, context: FhirRequestContext): FhirHttpResponse {
+  const resource = JSON.parse(response.body) as Resource;
+  return resourceResponse(201, resource, context);
+}
+
+async function history(type: string, id: string, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  const current = await context.repository.read(type as never, id);
+  if (!current) return outcomeResponse(404, errorOutcome('not-found', `${type}/${id} not found`));
+  const versions = versionsOf(memoryRepositoryOf(context.repository), type, id).reverse();
+  const result: Bundle = {
+    resourceType: 'Bundle',
+    type: 'history',
+    total: versions.length,
+    entry: versions.map((resource, index) => ({
+      fullUrl: `${context.baseUrl}/${type}/${id}`,
+      resource,
+      request: { method: index === versions.length - 1 ? 'POST' : 'PUT', url: index === versions.length - 1 ? type : `${type}/${id}` },
+      response: { status: index === versions.length - 1 ? '201' : '200', ...versionHeaders(resource) },
+    })),
+  };
+  return jsonResponse(200, result);
+}
+
+async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  const input = parsed.body as Bundle;
+  if (input?.resourceType !== 'Bundle' || (input.type !== 'transaction' && input.type !== 'batch')) {
+    return outcomeResponse(400, errorOutcome('invalid', 'POST [base] takes a Bundle of type transaction or batch'));
+  }
+  const entries = input.entry ?? [];
+  const issues = [];
+  for (const [index, entry] of entries.entries()) {
+    const request = entry.request;
+    if (!request?.method || !request.url) {
+      issues.push({ severity: 'error' as const, code: 'required' as const, diagnostics: 'entry.request.method and entry.request.url are required', expression: [`Bundle.entry[${index}].request`] });
+      continue;
+    }
+    const [path = '', query] = request.url.split('?');
+    const entryType = path.split('/')[0] ?? '';
+    if (request.method === 'POST' || request.method === 'PUT') {
+      if (context.validate) issues.push(...validationIssues(entry.resource, `Bundle.entry[${index}].resource`));
+      if (request.method === 'POST') stripServerAssigned(entry.resource);
+    }
+    const rejection =
+      (request.ifNoneExist !== undefined && (await checkConditionalCreate(entryType, request.ifNoneExist, context))) ||
+      (query !== undefined && isResourceType(entryType) ? checkSearchQuery(entryType, new URLSearchParams(query)) : undefined);
+    if (rejection) {
+      return outcomeResponse(rejection.status, {
+        ...rejection.outcome,
+        issue: (rejection.outcome.issue ?? []).map((i) => ({ ...i, expression: [`Bundle.entry[${index}].request`] })),
+      });
+    }
+  }
+  if (issues.length) return outcomeResponse(400, issuesOutcome(issues));
+
+  const store = memoryRepositoryOf(context.repository);
+  const snapshot = input.type === 'transaction' ? snapshotStore(store) : undefined;
+  const [outcome, result] = await routerCall(parsed, context);
+  if (!isBundle(result)) {
+    if (!snapshot) return routerResponse(outcome, result, context);
+    restoreStore(store, snapshot);
+    return rolledBack(getStatus(outcome as never), outcome);
+  }
+  if (snapshot) {
+    // Transactions are all-or-nothing (https://hl7.org/fhir/R4/http.html#trules); Medplum 4.5.2 commits
+    // the entries before a failing one, so put the store back and report the failure.
+    const failedAt = (result.entry ?? []).findIndex((e) => Number.parseInt(e.response?.status ?? '500', 10) >= 400);
+    if (failedAt >= 0) {
+      restoreStore(store, snapshot);
+      const failed = result.entry?.[failedAt]?.response;
+      const entryOutcome = (failed?.outcome as OperationOutcome | undefined) ?? errorOutcome('processing', 'entry failed');
+      return rolledBack(Number.parseInt(failed?.status ?? '400', 10), entryOutcome, failedAt);
+    }
+  }
+  return jsonResponse(200, { ...result, entry: result.entry?.map(tidyResponseEntry) });
+}
+
+function rolledBack(status: number, outcome: OperationOutcome, entryIndex?: number): FhirHttpResponse {
+  const where = entryIndex === undefined ? '' : ` at entry ${entryIndex}`;
+  return outcomeResponse(status >= 400 ? status : 500, {
+    resourceType: 'OperationOutcome',
+    issue: (outcome.issue ?? []).map((i) => ({
+      ...i,
+      diagnostics: `transaction rolled back${where}: ${i.diagnostics ?? i.details?.text ?? 'failed'}`,
+      ...(entryIndex === undefined ? {} : { expression: [`Bundle.entry[${entryIndex}]`] }),
+    })),
+  });
+}
+
+function tidyResponseEntry(entry: BundleEntry): BundleEntry {
+  const response = { ...entry.response, status: entry.response?.status ?? '200' };
+  const resource = entry.resource;
+  if (resource?.id && resource.meta?.versionId) {
+    Object.assign(response, versionHeaders(resource));
+    if (response.location) response.location = `${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
+  }
+  if (Number.parseInt(response.status, 10) < 400) delete response.outcome;
+  return { ...entry, response };
+}
+
+async function checkConditionalCreate(type: string, query: string, context: FhirRequestContext): Promise<Refusal | undefined> {
+  const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  const rejection = checkSearchQuery(type, params);
+  if (rejection) return rejection;
+  const matches = await context.repository.search(type as never, params.toString());
+  if (matches.length > 1) {
+    // https://hl7.org/fhir/R4/http.html#ccreate: multiple matches => 412. Medplum 4.5.2 returns the first.
+    return { status: 412, outcome: errorOutcome('multiple-matches', `If-None-Exist '${query}' matches ${matches.length} ${type} resources`) };
+  }
+  return undefined;
+}
+
+function stripServerAssigned(resource: unknown): void {
+  // The server assigns id and version on create (https://hl7.org/fhir/R4/http.html#create);
+  // MemoryRepository 4.5.2 would keep a client-supplied id and could overwrite another resource.
+  if (typeof resource !== 'object' || resource === null) return;
+  const r = resource as Resource;
+  delete r.id;
+  if (r.meta) {
+    delete r.meta.versionId;
+    delete r.meta.lastUpdated;
+  }
+}
+
+async function forward(parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  const [outcome, result] = await routerCall(parsed, context);
+  return routerResponse(outcome, result, context);
+}
+
+async function routerCall(parsed: Parsed, context: FhirRequestContext): Promise<[OperationOutcome, Resource | undefined]> {
+  const query = parsed.params.toString();
+  const url = parsed.segments.map(encodeURIComponent).join('/') + (query ? `?${query}` : '');
+  try {
+    // 4.5.2 throws when `pathname` is set: the route is taken from `url` alone.
+    const [outcome, resource] = await router.handleRequest(
+      {
+        method: parsed.method as never,
+        url,
+        pathname: '',
+        params: {},
+        query: {},
+        headers: parsed.headers,
+        body: parsed.body,
+        config: { transactions: true },
+      },
+      memoryRepositoryOf(context.repository),
+    );
+    return [outcome as OperationOutcome, resource as Resource | undefined];
+  } catch (err) {
+    return [normalizeOperationOutcome(err) as OperationOutcome, undefined];
+  }
+}
+
+function routerResponse(outcome: OperationOutcome, resource: Resource | undefined, context: FhirRequestContext): FhirHttpResponse {
+  const status = getStatus(outcome as never);
+  if (status >= 400 || !resource) return outcomeResponse(status, outcome);
+  return resourceResponse(status, resource, context);
+}
+
+function resourceResponse(status: number, resource: Resource, context: FhirRequestContext): FhirHttpResponse {
+  const response = jsonResponse(status, resource);
+  const { etag, lastModified } = versionHeaders(resource);
+  if (etag) response.headers['etag'] = etag;
+  if (lastModified) response.headers['last-modified'] = lastModified;
+  if (status === 201 && resource.id) {
+    const versionPath = resource.meta?.versionId ? `/_history/${resource.meta.versionId}` : '';
+    response.headers['location'] = `${context.baseUrl}/${resource.resourceType}/${resource.id}${versionPath}`;
+  }
+  return response;
+}
+
+function versionHeaders(resource: Resource): { etag?: string; lastModified?: string } {
+  if (resource.resourceType === 'Bundle' || resource.resourceType === 'OperationOutcome') return {};
+  return {
+    ...(resource.meta?.versionId ? { etag: `W/"${resource.meta.versionId}"` } : {}),
+    ...(resource.meta?.lastUpdated ? { lastModified: new Date(resource.meta.lastUpdated).toUTCString() } : {}),
+  };
+}
+
+function isBundle(resource: Resource | undefined): resource is Bundle {
+  return resource?.resourceType === 'Bundle';
+}
+
+function methodNotAllowed(method: string, path: string): FhirHttpResponse {
+  return outcomeResponse(405, errorOutcome('not-supported', `${method} is not allowed on ${path}`));
+}
+
+function outcomeResponse(status: number, outcome: OperationOutcome): FhirHttpResponse {
+  return jsonResponse(status, outcome);
+}
+
+function jsonResponse<T extends Resource>(status: number, body: T): FhirHttpResponse {
+  return { status, headers: { 'content-type': FHIR_JSON }, body: JSON.stringify(body) };
+}

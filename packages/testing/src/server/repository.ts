@@ -1,0 +1,121 @@
+import { OperationOutcomeError, parseSearchRequest } from '@medplum/core';
+import { MemoryRepository } from '@medplum/fhir-router';
+import type { FhirResource } from 'fhir/r4.js';
+import { checkSearchQuery } from './search-guard.js';
+
+/**
+ * Any FHIR R4 resource type name, e.g. `'Encounter'`.
+ * @category Repository
+ */
+export type ResourceType = FhirResource['resourceType'];
+
+/**
+ * The R4 resource interface for a resource type name.
+ * @category Repository
+ */
+export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
+
+/**
+ * A resource as stored by the server: `id` and `meta.versionId`/`meta.lastUpdated` are set.
+ * @category Repository
+ */
+export type Stored<T extends FhirResource> = T & {
+  id: string;
+  meta: NonNullable<T['meta']> & { versionId: string; lastUpdated: string };
+};
+
+/**
+ * Direct, in-process access to the embedded server's data, for seeding and asserting in tests.
+ *
+ * Writes here skip HTTP and validation; searches go through the same unsupported-search checks
+ * as the HTTP API (https://hl7.org/fhir/R4/search.html) and return every match (no paging).
+ *
+ * @example
+ * ```ts
+ * const server = await startFhirServer();
+ * const patient = await server.repository.create({ resourceType: 'Patient' });
+ * const found = await server.repository.search('Encounter', `subject=Patient/${patient.id}`);
+ * ```
+ * @category Repository
+ */
+export interface FhirTestRepository {
+  /** Create a resource; the server assigns `id` and `meta`. */
+  create<T extends FhirResource>(resource: T): Promise<Stored<T>>;
+  /** Read the current version of a resource, or `undefined` when it does not exist or was deleted. */
+  read<K extends ResourceType>(resourceType: K, id: string): Promise<Stored<ResourceOf<K>> | undefined>;
+  /** Replace a resource (creates it when the id is new). */
+  update<T extends FhirResource & { id: string }>(resource: T): Promise<Stored<T>>;
+  /** Delete a resource; deleting a missing one is not an error. */
+  delete(resourceType: ResourceType, id: string): Promise<void>;
+  /** All resources of a type matching a FHIR search query string such as `identifier=sys|val`. */
+  search<K extends ResourceType>(
+    resourceType: K,
+    query?: string | Record<string, string>,
+  ): Promise<Stored<ResourceOf<K>>[]>;
+  /** Remove every resource and all history. */
+  reset(): void;
+}
+
+const medplumRepos = new WeakMap<FhirTestRepository, MemoryRepository>();
+
+/** The MemoryRepository behind a repository made by {@link createFhirRepository}. */
+export function memoryRepositoryOf(repository: FhirTestRepository): MemoryRepository {
+  const repo = medplumRepos.get(repository);
+  if (!repo) throw new TypeError('repository was not created by createFhirRepository() from @peer-fhir/testing');
+  return repo;
+}
+
+/**
+ * Create an empty in-memory FHIR store (Medplum's `MemoryRepository`), to share between an
+ * embedded server and msw handlers or to seed before either starts.
+ *
+ * @example
+ * ```ts
+ * const repository = createFhirRepository();
+ * const server = await startFhirServer({ repository });
+ * const handlers = createFhirHandlers({ baseUrl: 'https://ehr.example/fhir', repository });
+ * ```
+ * @category Repository
+ */
+export function createFhirRepository(): FhirTestRepository {
+  const repo = new MemoryRepository();
+  const wrapper: FhirTestRepository = {
+    async create(resource) {
+      return (await repo.createResource(resource as never)) as never;
+    },
+    async read(resourceType, id) {
+      try {
+        return (await repo.readResource(resourceType, id)) as never;
+      } catch (err) {
+        if (err instanceof OperationOutcomeError && (err.outcome.id === 'not-found' || err.outcome.id === 'deleted')) {
+          return undefined;
+        }
+        if (err instanceof OperationOutcomeError && /not found|deleted|gone/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
+    async update(resource) {
+      return (await repo.updateResource(resource as never)) as never;
+    },
+    async delete(resourceType, id) {
+      try {
+        await repo.deleteResource(resourceType, id);
+      } catch (err) {
+        if (!(err instanceof OperationOutcomeError)) throw err;
+      }
+    },
+    async search(resourceType, query = '') {
+      const params = new URLSearchParams(query);
+      const rejection = checkSearchQuery(resourceType, params);
+      if (rejection) throw new OperationOutcomeError(rejection.outcome as never);
+      const request = parseSearchRequest(`${resourceType}?${params.toString()}`);
+      const bundle = await repo.search(request);
+      return (bundle.entry ?? []).map((e) => e.resource) as never;
+    },
+    reset() {
+      repo.clear();
+    },
+  };
+  medplumRepos.set(wrapper, repo);
+  return wrapper;
+}
