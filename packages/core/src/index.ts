@@ -50,3 +50,5 @@ export {
   type DeniedResource,
 } from './consent/can-disclose.js';
 export { ConsentRequiredError } from './consent/consent-required-error.js';
+export { recordKeys, type RecordKeys } from './fhir/keys.js';
+export type { RecordKey } from './fhir/internal/builder.js';

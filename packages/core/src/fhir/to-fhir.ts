@@ -10,7 +10,7 @@ import { identifierSystems } from '../terminology/identifiers.js';
 import { parseRecord } from '../validate.js';
 import { addConsent } from './consent.js';
 import { addEncounter } from './encounter.js';
-import { TransactionBuilder } from './internal/builder.js';
+import { TransactionBuilder, type RecordKey } from './internal/builder.js';
 import { addOrganization } from './organization.js';
 import { addParticipant } from './patient.js';
 import { addSpecialist } from './practitioner.js';
@@ -40,6 +40,11 @@ export interface MappingOptions {
    * write and to read back. Defaults to `urn:peer-fhir:default`.
    */
   namespace?: string;
+  /**
+   * Resolves records that are not in the input but already on the server (e.g. the participant of a new encounter) to
+   * a literal reference such as `Patient/123`. Return `undefined` for unknown records.
+   */
+  existing?: (key: RecordKey) => string | undefined;
 }
 
 const schemas = {
@@ -82,7 +87,7 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   }
   if (issues.length) throw new PeerFhirValidationError('DomainRecords', issues);
 
-  const b = new TransactionBuilder(identifierSystems(options.namespace));
+  const b = new TransactionBuilder(identifierSystems(options.namespace), options.existing);
   parsed.organizations.forEach((o) => addOrganization(b, o));
   parsed.specialists.forEach((s) => addSpecialist(b, s));
   parsed.participants.forEach((p) => addParticipant(b, p));

@@ -4,6 +4,16 @@ import type { IdentifierSystems } from '../../terminology/identifiers.js';
 import { Systems } from '../../terminology/systems.js';
 import { stableUuid } from './hash.js';
 
+/**
+ * The identity of a resource peer-fhir writes: its type and the identifier (system and value) it is created under.
+ * @category FHIR mapping
+ */
+export interface RecordKey {
+  resourceType: string;
+  system: string;
+  value: string;
+}
+
 /** Key of a record in a bundle: the identifier (or, for Provenance, the record-key tag) it is created under. */
 export interface EntryKey {
   resourceType: Resource['resourceType'];
@@ -17,20 +27,27 @@ export class TransactionBuilder {
   readonly issues: ValidationIssue[] = [];
   private readonly entries = new Map<string, BundleEntry>();
 
-  constructor(readonly ids: IdentifierSystems) {}
+  constructor(
+    readonly ids: IdentifierSystems,
+    private readonly existing?: (key: RecordKey) => string | undefined,
+  ) {}
 
   /** Full URL the entry for `key` has (or will have). */
   fullUrl(key: EntryKey): string {
     return `urn:uuid:${stableUuid(`${key.resourceType}|${key.system}|${key.value}`)}`;
   }
 
-  /** Reference to the entry for `key`. */
+  /** Reference to the entry for `key`, or to the resource already on the server. */
   ref(key: EntryKey): Reference {
-    return { reference: this.fullUrl(key) };
+    const fullUrl = this.fullUrl(key);
+    if (this.entries.has(fullUrl)) return { reference: fullUrl };
+    const literal = this.existing?.({ resourceType: key.resourceType, system: key.system, value: key.value });
+    return { reference: literal ?? fullUrl };
   }
 
+  /** True when the bundle holds the entry, or the caller says the resource is already on the server. */
   has(key: EntryKey): boolean {
-    return this.entries.has(this.fullUrl(key));
+    return this.entries.has(this.fullUrl(key)) || this.existing?.({ resourceType: key.resourceType, system: key.system, value: key.value }) !== undefined;
   }
 
   /** Add a resource under its key (first one wins) and return a reference to it. */

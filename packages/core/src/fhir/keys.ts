@@ -1,0 +1,35 @@
+import { identifierSystems } from '../terminology/identifiers.js';
+import { Systems } from '../terminology/systems.js';
+import type { RecordKey } from './internal/builder.js';
+
+/**
+ * The identity (type + identifier) under which peer-fhir writes each kind of record, for looking records up on a
+ * server (`GET Patient?identifier=<system>|<value>`) and for {@link MappingOptions.existing}.
+ *
+ * @example
+ * ```ts
+ * const key = recordKeys().participant('p-1');
+ * await client.search('Patient', { identifier: `${key.system}|${key.value}` });
+ * ```
+ * @category FHIR mapping
+ */
+export function recordKeys(namespace?: string) {
+  const ids = identifierSystems(namespace);
+  const k = (resourceType: string, system: string, value: string): RecordKey => ({ resourceType, system, value });
+  return {
+    organization: (npi: string) => k('Organization', Systems.NPI, npi),
+    practitioner: (npi: string) => k('Practitioner', Systems.NPI, npi),
+    specialistRole: (npi: string, organizationNpi: string) => k('PractitionerRole', ids.practitionerRole, `${npi}:${organizationNpi}`),
+    participant: (participantId: string) => k('Patient', ids.participant, participantId),
+    encounter: (encounterId: string) => k('Encounter', ids.encounter, encounterId),
+    groupSession: (encounterId: string) => k('Encounter', ids.groupSession, encounterId),
+    groupAttendance: (encounterId: string, participantId: string) => k('Encounter', ids.groupAttendance, `${encounterId}:${participantId}`),
+    plan: (planId: string) => k('CarePlan', ids.plan, planId),
+    goal: (goalId: string) => k('Goal', ids.goal, goalId),
+    consent: (consentId: string) => k('Consent', ids.consent, consentId),
+    payer: (payerId: string) => k('Organization', ids.payer, payerId),
+  };
+}
+
+/** Record keys of one namespace. @category FHIR mapping */
+export type RecordKeys = ReturnType<typeof recordKeys>;
