@@ -248,7 +248,11 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
 
   const store = memoryRepositoryOf(context.repository);
   const snapshot = input.type === 'transaction' ? snapshotStore(store) : undefined;
-  const [outcome, result] = await routerCall(parsed, context);
+  // Medplum 4.5.2 refuses transactions of more than 8 entries when any entry is conditional ("requires strict
+  // isolation"), a guard for its database-backed server. Here the snapshot gives all-or-nothing, so the entries go
+  // through the router as a batch (same urn:uuid resolution) and the response is reported as a transaction's.
+  const routed = snapshot ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed;
+  const [outcome, result] = await routerCall(routed, context);
   if (!isBundle(result)) {
     if (!snapshot) return routerResponse(outcome, result, context);
     restoreStore(store, snapshot);
@@ -265,7 +269,7 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
       return rolledBack(Number.parseInt(failed?.status ?? '400', 10), entryOutcome, failedAt);
     }
   }
-  return jsonResponse(200, { ...result, entry: result.entry?.map(tidyResponseEntry) });
+  return jsonResponse(200, { ...result, ...(snapshot ? { type: 'transaction-response' as const } : {}), entry: result.entry?.map(tidyResponseEntry) });
 }
 
 function rolledBack(status: number, outcome: OperationOutcome, entryIndex?: number): FhirHttpResponse {
