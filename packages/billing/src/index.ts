@@ -1,2 +1,39 @@
-/** Medicaid billing for peer support: rule packs, units, pre-bill edits, FHIR Claim */
-export const PACKAGE_NAME = '@peer-fhir/billing';
+/**
+ * @peer-fhir/billing — peer-support Medicaid billing: rule packs as data, the unit calculator, pre-bill edits and the
+ * FHIR R4 Claim builder.
+ * @packageDocumentation
+ */
+export {
+  RulePack,
+  RuleSource,
+  ServiceRule,
+  RateRule,
+  UnitRule,
+  RoundingMethod,
+  InnerRounding,
+  MonthlyAccumulationRule,
+  CapRule,
+  CapWindow,
+  GroupRule,
+  PlaceOfServiceRule,
+  TelehealthRule,
+  AgeRule,
+  DiagnosisMatcher,
+  DiagnosisRule,
+  CredentialRule,
+  SupervisionRule,
+  PlanRule,
+  ServiceOrderRule,
+  ArtefactRules,
+  ClaimGroupingRule,
+  ModifierSlot,
+  Span,
+  type RulePackInput,
+} from './pack/schema.js';
+export { loadPack, listPacks, getPack, RulePackError } from './pack/load.js';
+export { calculateUnits, calculateMonthlyUnits, type Contact, type UnitResult, type MonthlyResult, type RoundingInput } from './units.js';
+export { ServiceOrder, PriorAuthorization, BilledUnits, Episode, OtherService, type BillingContext } from './context.js';
+export type { Finding, BillingLine, BillingDecision, BillingTotals, BillingResult } from './decision.js';
+export { EDIT_CODES, type EditCode } from './edits/codes.js';
+export { evaluate } from './evaluate.js';
+export { buildClaims, type ClaimOptions } from './claim/build.js';

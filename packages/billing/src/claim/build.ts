@@ -1,0 +1,159 @@
+/**
+ * Billable lines -> FHIR R4 Claim (professional), one per participant x payer x billing period as the pack says.
+ * @module
+ */
+import { identifierSystems, PEER_SPECIALIST_TAXONOMY, Systems } from '@peer-fhir/core';
+import type { Claim, ClaimCareTeam, ClaimDiagnosis, ClaimItem } from 'fhir/r4.js';
+import type { BillingLine } from '../decision.js';
+import type { RulePack } from '../pack/schema.js';
+import { monthOf } from '../internal/dates.js';
+import { coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
+import { part2ClaimLabels } from './security.js';
+
+const CLAIM_TYPE = 'http://terminology.hl7.org/CodeSystem/claim-type';
+const CARE_TEAM_ROLE = 'http://terminology.hl7.org/CodeSystem/claimcareteamrole';
+const PROCESS_PRIORITY = 'http://terminology.hl7.org/CodeSystem/processpriority';
+const CPT = 'http://www.ama-assn.org/go/cpt';
+
+/**
+ * Options for {@link buildClaims}.
+ *
+ * @see https://hl7.org/fhir/R4/claim.html
+ * @example
+ * ```ts
+ * buildClaims(result.lines, { pack, created: '2025-02-01', namespace: 'https://ehr.example.org/ids' });
+ * ```
+ * @category Claims
+ */
+export interface ClaimOptions {
+  /** The pack whose claim grouping applies (month or date of service). */
+  pack: RulePack;
+  /** `Claim.created` (FHIR dateTime); pass it for reproducible output. Defaults to today's date. */
+  created?: string;
+  /** Identifier namespace, the same one given to core's mappers. */
+  namespace?: string;
+}
+
+const money = (value: number) => ({ value: Math.round(value * 100) / 100, currency: 'USD' });
+
+// Numeric modifiers (93, 95) are CPT modifiers; letter modifiers (HQ, HF, GT, UK, U1…) are HCPCS Level II.
+const modifierCoding = (m: string) => ({ coding: [{ system: /^\d{2}$/.test(m) ? CPT : Systems.HCPCS, code: m }] });
+
+function claimKey(l: BillingLine, period: 'month' | 'date-of-service'): string {
+  const p = period === 'month' ? monthOf(l.dateOfService) : l.dateOfService;
+  return [l.organizationNpi, l.participantId, l.payerId, l.memberId, l.coverageStart, p].join('|');
+}
+
+/** Group lines the way the pack says claims are grouped; deterministic order. @internal */
+export function groupLines(lines: readonly BillingLine[], pack: RulePack): BillingLine[][] {
+  const groups = new Map<string, BillingLine[]>();
+  for (const l of lines) {
+    const k = claimKey(l, pack.claimGrouping.period);
+    groups.set(k, [...(groups.get(k) ?? []), l]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, ls]) =>
+      [...ls].sort((a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.encounterId.localeCompare(b.encounterId) || a.code.localeCompare(b.code)),
+    );
+}
+
+function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created: string): Claim {
+  const ids = identifierSystems(options.namespace);
+  const first = lines[0] as BillingLine;
+  const period = options.pack.claimGrouping.period === 'month' ? monthOf(first.dateOfService) : first.dateOfService;
+
+  const careTeam: ClaimCareTeam[] = [];
+  const teamIndex = new Map<string, number>();
+  const teamSeq = (key: string, make: (sequence: number) => ClaimCareTeam) => {
+    const known = teamIndex.get(key);
+    if (known !== undefined) return known;
+    careTeam.push(make(careTeam.length + 1));
+    teamIndex.set(key, careTeam.length);
+    return careTeam.length;
+  };
+  const diagnosis: ClaimDiagnosis[] = [];
+  const dxSeq = (code: string) => {
+    const i = diagnosis.findIndex((d) => d.diagnosisCodeableConcept?.coding?.[0]?.code === code);
+    if (i >= 0) return i + 1;
+    diagnosis.push({ sequence: diagnosis.length + 1, diagnosisCodeableConcept: { coding: [{ system: Systems.ICD10CM, code }] } });
+    return diagnosis.length;
+  };
+
+  const item: ClaimItem[] = lines.map((l, idx) => {
+    const rendering = teamSeq(`primary|${l.specialistNpi}`, (sequence) => ({
+      sequence,
+      provider: practitionerRoleRef(ids, l.specialistNpi, l.organizationNpi),
+      responsible: true,
+      role: { coding: [{ system: CARE_TEAM_ROLE, code: 'primary', display: 'Primary provider' }] },
+      qualification: { coding: [{ system: Systems.NUCC, code: PEER_SPECIALIST_TAXONOMY.code, display: PEER_SPECIALIST_TAXONOMY.display }] },
+    }));
+    const team = [rendering];
+    if (l.supervisorNpi) {
+      team.push(
+        teamSeq(`supervisor|${l.supervisorNpi}`, (sequence) => ({
+          sequence,
+          provider: practitionerRef(l.supervisorNpi as string),
+          role: { coding: [{ system: CARE_TEAM_ROLE, code: 'supervisor', display: 'Supervising Provider' }] },
+        })),
+      );
+    }
+    const dx = l.diagnoses.slice(0, 4).map(dxSeq);
+    return {
+      sequence: idx + 1,
+      careTeamSequence: team,
+      ...(dx.length ? { diagnosisSequence: dx } : {}),
+      productOrService: { coding: [{ system: Systems.HCPCS, code: l.code }] },
+      ...(l.modifiers.length ? { modifier: l.modifiers.map(modifierCoding) } : {}),
+      servicedDate: l.dateOfService,
+      locationCodeableConcept: { coding: [{ system: Systems.CMS_POS, code: l.placeOfService }] },
+      quantity: { value: l.units },
+      ...(l.rate !== null ? { unitPrice: money(l.rate) } : {}),
+      ...(l.charge !== null ? { net: money(l.charge) } : {}),
+      encounter: [encounterRef(ids, l)],
+    };
+  });
+
+  const refs = [...new Set(lines.flatMap((l) => (l.preAuthRef ? [l.preAuthRef] : [])))].sort();
+  const part2 = lines.some((l) => l.part2);
+  const priced = lines.every((l) => l.charge !== null);
+  const dates = lines.map((l) => l.dateOfService).sort();
+  return {
+    resourceType: 'Claim',
+    ...(part2 ? { meta: { security: part2ClaimLabels() } } : {}),
+    identifier: [{ system: ids.claim, value: `${first.organizationNpi}:${first.participantId}:${first.payerId.replace(/[^A-Za-z0-9\-.]/g, '_')}:${period}` }],
+    status: 'active',
+    type: { coding: [{ system: CLAIM_TYPE, code: 'professional', display: 'Professional' }] },
+    use: 'claim',
+    patient: patientRef(ids, first.participantId),
+    billablePeriod: { start: dates[0] as string, end: dates.at(-1) as string },
+    created,
+    insurer: payerRef(ids, first),
+    provider: organizationRef(first.organizationNpi),
+    priority: { coding: [{ system: PROCESS_PRIORITY, code: 'normal' }] },
+    careTeam,
+    ...(diagnosis.length ? { diagnosis } : {}),
+    insurance: [{ sequence: 1, focal: true, coverage: coverageRef(ids, first), ...(refs.length ? { preAuthRef: refs } : {}) }],
+    item,
+    ...(priced ? { total: money(lines.reduce((s, l) => s + (l.charge as number), 0)) } : {}),
+  };
+}
+
+/**
+ * Build FHIR R4 professional Claims from billable lines: one Claim per billing organization x participant x payer
+ * coverage x billing period (the pack's `claimGrouping`). Claims with Part 2 lines carry DS4P `meta.security`
+ * (R, 42CFRPart2, SUD, NORDSCLCD). References are by identifier to what core's mappers write. FHIR Claim is the
+ * internal/exchange model; Medicaid submission is X12 837P (see @peer-fhir/x12).
+ *
+ * @see https://hl7.org/fhir/R4/claim.html
+ * @example
+ * ```ts
+ * const result = evaluate(ctx);
+ * const claims = buildClaims(result.lines, { pack: ctx.pack, created: '2025-02-01' });
+ * ```
+ * @category Claims
+ */
+export function buildClaims(lines: readonly BillingLine[], options: ClaimOptions): Claim[] {
+  const created = options.created ?? new Date().toISOString().slice(0, 10);
+  return groupLines(lines, options.pack).map((g) => buildOne(g, options, created));
+}

@@ -1,0 +1,143 @@
+/**
+ * What `evaluate` needs: the pack, the clinical records from @peer-fhir/core, and the billing records this package owns
+ * (service orders, prior authorizations, already-billed history, episodes, other services).
+ * @module
+ */
+import { z } from 'zod';
+import {
+  IsoDate,
+  IsoDateTime,
+  Npi,
+  RecordId,
+  type ConsentDirective,
+  type Participant,
+  type PeerEncounter,
+  type PeerSpecialist,
+  type RecoveryPlan,
+} from '@peer-fhir/core';
+import type { RulePack } from './pack/schema.js';
+
+const Hcpcs = z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS Level II code' });
+
+/**
+ * A service order (referral) signed by a physician or licensed clinician (NC CCP 8G: on or before the first day of service).
+ *
+ * @see https://www.alliancehealthplan.org/provider-news/changes-to-medicaid-funded-peer-support/
+ * @example
+ * ```ts
+ * ServiceOrder.parse({ id: 'so-1', participantId: 'p-1', signedDate: '2025-01-02', signerNpi: '1245319599' });
+ * ```
+ * @category Context
+ */
+export const ServiceOrder = z.object({
+  id: RecordId,
+  participantId: RecordId,
+  signedDate: IsoDate,
+  signerNpi: Npi.optional(),
+  /** Codes ordered; omitted means any peer service. */
+  codes: z.array(Hcpcs).optional(),
+  /** Last date the order covers; omitted means open-ended. */
+  expires: IsoDate.optional(),
+});
+export type ServiceOrder = z.infer<typeof ServiceOrder>;
+
+/**
+ * A payer's prior authorization: units of a code for a participant over a period.
+ *
+ * @see https://hl7.org/fhir/R4/claim-definitions.html#Claim.insurance.preAuthRef
+ * @example
+ * ```ts
+ * PriorAuthorization.parse({ id: 'pa-1', participantId: 'p-1', code: 'H0038', period: { start: '2025-01-01', end: '2025-06-30' },
+ *   units: 48, reference: 'AUTH123' });
+ * ```
+ * @category Context
+ */
+export const PriorAuthorization = z.object({
+  id: RecordId,
+  participantId: RecordId,
+  code: Hcpcs,
+  period: z.object({ start: IsoDate, end: IsoDate }),
+  units: z.number().int().positive(),
+  /** Units already consumed by claims outside this evaluation. */
+  unitsUsed: z.number().int().nonnegative().default(0),
+  /** The payer's authorization number (Claim.insurance.preAuthRef, 837P REF*G1). */
+  reference: z.string().min(1).max(50),
+});
+export type PriorAuthorization = z.infer<typeof PriorAuthorization>;
+
+/**
+ * Units already billed for a participant (earlier claims), counted against caps.
+ *
+ * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#caps
+ * @example
+ * ```ts
+ * BilledUnits.parse({ participantId: 'p-1', date: '2025-01-02', code: 'H0038', units: 4 });
+ * ```
+ * @category Context
+ */
+export const BilledUnits = z.object({
+  participantId: RecordId,
+  date: IsoDate,
+  code: Hcpcs,
+  units: z.number().int().nonnegative(),
+  /** Units of this entry that were billed under a prior authorization. */
+  priorAuthUnits: z.number().int().nonnegative().default(0),
+});
+export type BilledUnits = z.infer<typeof BilledUnits>;
+
+/**
+ * An episode of care (NC: unmanaged units once per episode per state fiscal year).
+ * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#caps
+ * @example
+ * ```ts
+ * Episode.parse({ participantId: 'p-1', start: '2025-01-02' });
+ * ```
+ * @category Context
+ */
+export const Episode = z.object({ participantId: RecordId, start: IsoDate, end: IsoDate.optional() });
+export type Episode = z.infer<typeof Episode>;
+
+/**
+ * Another behavioral health service the participant received (TX: peer services may not be simultaneous with them).
+ * @see https://www.thecheckup.org/2020/11/06/provider-alert-peer-specialist-services-became-a-benefit-of-texas-medicaid-january-1-2019/
+ * @example
+ * ```ts
+ * OtherService.parse({ participantId: 'p-1', start: '2025-01-02T10:00:00-05:00', end: '2025-01-02T11:00:00-05:00', code: '90837' });
+ * ```
+ * @category Context
+ */
+export const OtherService = z.object({ participantId: RecordId, start: IsoDateTime, end: IsoDateTime, code: z.string().min(1).optional() });
+export type OtherService = z.infer<typeof OtherService>;
+
+/**
+ * Everything one pre-bill evaluation reads. Records must already be parsed with their core schemas.
+ *
+ * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#context
+ * @example
+ * ```ts
+ * const ctx: BillingContext = { pack: getPack('nj-horizon-sud-peer-2020'), encounters, participants, specialists,
+ *   plans: [], consents, serviceOrders: [], priorAuthorizations: [], history: [] };
+ * ```
+ * @category Context
+ */
+export interface BillingContext {
+  pack: RulePack;
+  encounters: readonly PeerEncounter[];
+  participants: readonly Participant[];
+  specialists: readonly PeerSpecialist[];
+  plans?: readonly RecoveryPlan[];
+  consents?: readonly ConsentDirective[];
+  serviceOrders?: readonly ServiceOrder[];
+  priorAuthorizations?: readonly PriorAuthorization[];
+  /** Units already billed before this evaluation. */
+  history?: readonly BilledUnits[];
+  episodes?: readonly Episode[];
+  otherServices?: readonly OtherService[];
+  /** Coverage payer id to bill; omitted means the participant's coverage active on the date of service. */
+  payerId?: string;
+  /**
+   * Units over a `hold` cap or without prior authorization: `split` (default) bills the units within the limit and holds
+   * the rest; `hold-whole` holds the whole encounter line.
+   */
+  capPolicy?: 'split' | 'hold-whole';
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { identifierSystems, Systems } from '@peer-fhir/core';
+import { buildClaims, evaluate, getPack } from '../src/index.js';
+import { validationProblems } from '../../../test/support/validators.js';
+import { context, encounter, participant, plan } from './support/factories.js';
+
+const NC = getPack('nc-alliance-peer-support-2019');
+const NJ = getPack('nj-horizon-sud-peer-2020');
+
+describe('buildClaims', () => {
+  const ncMonth = () => {
+    const ctx = context(NC, {
+      encounters: [
+        encounter({ date: '2025-01-06', minutes: 60 }),
+        encounter({ date: '2025-01-20', minutes: 45, part2: true }),
+        encounter({ date: '2025-02-03', minutes: 30 }),
+        encounter({ date: '2025-01-21', mode: 'group', groupId: 'grp-1', minutes: 90,
+          attendees: [{ participantId: 'p-1', diagnoses: ['F11.20', 'F41.1'] }, { participantId: 'p-2', diagnoses: ['F32.1'] }] }),
+      ],
+      participants: [participant(), participant({ id: 'p-2' })],
+      plans: [plan(), plan({ id: 'plan-2', participantId: 'p-2' })],
+      serviceOrders: [{ id: 'so-1', participantId: 'p-1', signedDate: '2019-01-01' }, { id: 'so-2', participantId: 'p-2', signedDate: '2019-01-01' }],
+    });
+    return evaluate(ctx);
+  };
+
+  it('makes one claim per participant per payer per month', () => {
+    const r = ncMonth();
+    expect(r.totals.held).toBe(0);
+    const claims = buildClaims(r.lines, { pack: NC, created: '2025-03-01' });
+    expect(claims.map((c) => [c.patient.identifier?.value, c.billablePeriod?.start, c.item?.length])).toEqual([
+      ['p-1', '2025-01-06', 3],
+      ['p-1', '2025-02-03', 1],
+      ['p-2', '2025-01-21', 1],
+    ]);
+  });
+
+  it('produces Claims that pass both FHIR validators', () => {
+    const claims = buildClaims(ncMonth().lines, { pack: NC, created: '2025-03-01' });
+    for (const c of claims) expect(validationProblems(c)).toEqual([]);
+  });
+
+  it('fills the professional claim elements', () => {
+    const [c] = buildClaims(ncMonth().lines, { pack: NC, created: '2025-03-01' });
+    const ids = identifierSystems();
+    expect(c).toMatchObject({
+      status: 'active',
+      use: 'claim',
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      priority: { coding: [{ code: 'normal' }] },
+      provider: { type: 'Organization', identifier: { system: Systems.NPI, value: '1234567893' } },
+      patient: { type: 'Patient', identifier: { system: ids.participant, value: 'p-1' } },
+      insurance: [{ sequence: 1, focal: true, coverage: { type: 'Coverage', identifier: { system: ids.coverage } } }],
+      total: { value: 101.07, currency: 'USD' }, // 11.97 x 4 + 11.97 x 3 + 2.88 x 6
+    });
+    expect(c?.identifier?.[0]?.system).toBe(ids.claim);
+    expect(c?.careTeam?.map((t) => t.role?.coding?.[0]?.code)).toEqual(['primary', 'supervisor']);
+    expect(c?.careTeam?.[0]?.qualification?.coding?.[0]).toMatchObject({ system: Systems.NUCC, code: '175T00000X' });
+    expect(c?.diagnosis?.map((d) => d.diagnosisCodeableConcept?.coding?.[0]?.code)).toEqual(['F11.20', 'F41.1']);
+    const group = c?.item?.find((i) => i.modifier?.length);
+    expect(group).toMatchObject({
+      productOrService: { coding: [{ system: Systems.HCPCS, code: 'H0038' }] },
+      modifier: [{ coding: [{ system: Systems.HCPCS, code: 'HQ' }] }],
+      servicedDate: '2025-01-21',
+      locationCodeableConcept: { coding: [{ system: Systems.CMS_POS, code: '53' }] },
+      quantity: { value: 6 },
+      unitPrice: { value: 2.88, currency: 'USD' },
+      careTeamSequence: [1, 2],
+      diagnosisSequence: [1, 2],
+      encounter: [{ type: 'Encounter', identifier: { system: ids.groupAttendance } }],
+    });
+  });
+
+  it('labels claims with Part 2 lines and only those', () => {
+    const claims = buildClaims(ncMonth().lines, { pack: NC, created: '2025-03-01' });
+    expect(claims[0]?.meta?.security?.map((s) => s.code)).toEqual(['R', '42CFRPart2', 'SUD', 'NORDSCLCD']);
+    expect(claims[1]?.meta).toBeUndefined();
+  });
+
+  it('omits prices and the total when the pack has no rate', () => {
+    const [c] = buildClaims(evaluate(context(NJ)).lines, { pack: NJ, created: '2025-03-01' });
+    expect(c?.total).toBeUndefined();
+    expect(c?.item?.[0]?.unitPrice).toBeUndefined();
+    expect(validationProblems(c!)).toEqual([]);
+  });
+
+  it('carries prior authorization numbers on the insurance', () => {
+    const OH = getPack('oh-medicaid-peer-support');
+    const r = evaluate(context(OH, {
+      encounters: [encounter({ minutes: 300, startMinute: 480, program: 'mental-health' })],
+      priorAuthorizations: [{ id: 'pa-1', participantId: 'p-1', code: 'H0038', period: { start: '2025-01-01', end: '2025-12-31' }, units: 8, unitsUsed: 0, reference: 'AUTH-9' }],
+    }));
+    const [c] = buildClaims(r.lines, { pack: OH, created: '2025-03-01' });
+    expect(c?.insurance?.[0]?.preAuthRef).toEqual(['AUTH-9']);
+    expect(validationProblems(c!)).toEqual([]);
+  });
+});
