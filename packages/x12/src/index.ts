@@ -1,2 +1,54 @@
-/** X12 837P 005010X222A1 writer and 835 005010X221A1 reader for peer support claims */
+/**
+ * @peer-fhir/x12 — X12 837P 005010X222A1 writer and 835 005010X221A1 reader for peer support claims.
+ * @packageDocumentation
+ */
 export const PACKAGE_NAME = '@peer-fhir/x12';
+
+export { X12InputError, X12ParseError, type X12Issue } from './errors.js';
+
+export type { X12ClaimInput } from './837p/input.js';
+export type { Write837POptions } from './837p/options.js';
+export type { Part2ReleaseCode } from './837p/segments.js';
+export { write837P, validateX12ClaimInput } from './837p/writer.js';
+export { write837PStream, type Write837PStreamOptions } from './837p/stream.js';
+export { resolveX12ClaimInput } from './837p/resolve.js';
+
+export {
+  createControlNumberSource,
+  type ControlNumberSource,
+  type ControlNumbers,
+} from './envelope/control-numbers.js';
+export type { InterchangeParty } from './envelope/interchange.js';
+
+export type { Adjustment, Remittance, RemittanceClaim, RemittanceHeader, RemittanceLine } from './835/types.js';
+export { CLAIM_STATUS_TEXT } from './835/types.js';
+export { read835, read835Stream, type RemittanceClaimEvent } from './835/reader.js';
+export { toClaimResponse, remittanceToClaimResponses, type ToClaimResponseOptions } from './835/to-claim-response.js';
+export {
+  reconcile,
+  type ExplainedAdjustment,
+  type LineOutcome,
+  type ReconciledLine,
+  type ReconciliationReport,
+} from './835/reconcile.js';
+export { build835ForTest, type Build835Options, type LineDecision } from './835/build-for-test.js';
+
+export {
+  ADJUSTMENT_GROUP_TEXT,
+  CARC_TEXT,
+  RARC_TEXT,
+  describeAdjustmentGroup,
+  describeCarc,
+  describeRarc,
+} from './codes/carc.js';
+
+export {
+  CARC_SYSTEM,
+  RARC_SYSTEM,
+  CLAIM_FREQUENCY_EXTENSION,
+  LINE_CONTROL_NUMBER_EXTENSION,
+  PAYER_ID_SYSTEM,
+  ADJUSTMENT_GROUP_SYSTEM,
+  SDK_ADJUDICATION_SYSTEM,
+  PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
+} from './internal/systems.js';

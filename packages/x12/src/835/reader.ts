@@ -1,0 +1,75 @@
+import { X12ParseError } from '../errors.js';
+import { X12Tokenizer } from '../internal/tokenizer.js';
+import { Parser835 } from './parser.js';
+import type { Remittance, RemittanceClaim, RemittanceHeader } from './types.js';
+
+/**
+ * Read an X12 835 005010X221A1 interchange into typed remittances (one per ST..SE payment).
+ *
+ * Delimiters come from the ISA; SE01, GE01 and IEA01/IEA02 are checked. Errors name the segment
+ * position and id, never element values (835s carry PHI).
+ *
+ * Spec: ASC X12N 835 Health Care Claim Payment/Advice, 005010X221A1 (BPR, TRN, N1, CLP, CAS, SVC, DTM, REF, AMT, LQ, PLB).
+ *
+ * @example
+ * const [remittance] = read835(await readFile('era.835', 'utf8'));
+ * for (const claim of remittance.claims) console.log(claim.patientControlNumber, claim.paidAmount);
+ * @category 835
+ */
+export function read835(text: string): Remittance[] {
+  const out: Remittance[] = [];
+  let claims: RemittanceClaim[] = [];
+  const tok = new X12Tokenizer();
+  const parser = new Parser835(() => tok.delims!, {
+    claim: (_h, c) => claims.push(c),
+    transactionEnd: (h, plb) => {
+      out.push({ ...structuredClone(h), claims, providerAdjustmentTotal: plb });
+      claims = [];
+    },
+  });
+  for (const s of tok.push(text)) parser.segment(s);
+  for (const s of tok.end()) parser.segment(s);
+  parser.finish();
+  return out;
+}
+
+/** One claim from a streamed 835 with the payment it belongs to. @category 835 */
+export interface RemittanceClaimEvent {
+  readonly remittance: RemittanceHeader;
+  readonly claim: RemittanceClaim;
+}
+
+/**
+ * Stream an 835 claim by claim from a Node Readable, web stream or any async iterable of text/bytes.
+ * Memory holds one claim plus one partial segment, so multi-gigabyte files are fine.
+ *
+ * Spec: ASC X12N 835 005010X221A1; the same checks as {@link read835}.
+ *
+ * @example
+ * import { createReadStream } from 'node:fs';
+ * for await (const { remittance, claim } of read835Stream(createReadStream('era.835'))) {
+ *   console.log(remittance.trace.number, claim.patientControlNumber, claim.status);
+ * }
+ * @category 835
+ */
+export async function* read835Stream(
+  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+): AsyncGenerator<RemittanceClaimEvent, void, undefined> {
+  const tok = new X12Tokenizer();
+  const decoder = new TextDecoder('utf-8');
+  const ready: RemittanceClaimEvent[] = [];
+  const parser = new Parser835(() => tok.delims!, {
+    claim: (remittance, claim) => ready.push({ remittance, claim }),
+    transactionEnd: () => undefined,
+  });
+  for await (const chunk of source) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    for (const s of tok.push(text)) parser.segment(s);
+    while (ready.length) yield ready.shift()!;
+  }
+  const tail = decoder.decode();
+  for (const s of [...tok.push(tail), ...tok.end()]) parser.segment(s);
+  while (ready.length) yield ready.shift()!;
+  if (!tok.delims) throw new X12ParseError('input is empty');
+  parser.finish();
+}

@@ -1,0 +1,362 @@
+import type { Address, CodeableConcept, Coding, HumanName, Identifier } from 'fhir/r4.js';
+import type { X12Issue } from '../errors.js';
+import { clean, fhirDateToD8, isValidNpi, toCents } from '../internal/format.js';
+import {
+  ACT_CODE_SYSTEM,
+  CARE_TEAM_ROLE_SYSTEM,
+  CLAIM_FREQUENCY_EXTENSION,
+  EIN_SYSTEMS,
+  ICD10CM_SYSTEM,
+  LINE_CONTROL_NUMBER_EXTENSION,
+  NPI_SYSTEM,
+  NUCC_SYSTEM,
+  PAYER_ID_SYSTEM,
+  POS_SYSTEM,
+  PROCEDURE_SYSTEMS,
+  RELATED_CLAIM_RELATIONSHIP_SYSTEM,
+  V2_0203_SYSTEM,
+} from '../internal/systems.js';
+import type { NormalizedAddress, NormalizedClaim, NormalizedLine, X12ClaimInput } from './input.js';
+
+/** 837P 2400 repeats at most 50 times per 2300 claim (see README: verification). */
+export const MAX_LINES_PER_CLAIM = 50;
+/** HI carries at most 12 diagnosis codes (HI01..HI12). */
+export const MAX_DIAGNOSES = 12;
+/** SV101-3..6: four procedure modifiers. */
+export const MAX_MODIFIERS = 4;
+/** SV107: four diagnosis pointers. */
+export const MAX_POINTERS = 4;
+
+const codingIn = (cc: CodeableConcept | undefined, systems: readonly string[]): Coding | undefined =>
+  cc?.coding?.find((c) => c.system !== undefined && systems.includes(c.system) && !!c.code);
+
+const identifierIn = (ids: readonly Identifier[] | undefined, systems: readonly string[]): string | undefined =>
+  ids?.find((i) => i.system !== undefined && systems.includes(i.system) && !!i.value)?.value;
+
+function pickName(names: readonly HumanName[] | undefined): HumanName | undefined {
+  if (!names?.length) return undefined;
+  return names.find((n) => n.use === 'official') ?? names.find((n) => n.use !== 'old') ?? names[0];
+}
+
+function personName(
+  names: readonly HumanName[] | undefined,
+  path: string,
+  issues: X12Issue[],
+): { last: string; first?: string; middle?: string } | undefined {
+  const n = pickName(names);
+  const last = n?.family ? clean(n.family, 60) : '';
+  if (!last) {
+    issues.push({ path: `${path}.name.family`, message: 'required (NM103)' });
+    return undefined;
+  }
+  const first = n?.given?.[0] ? clean(n.given[0], 35) : undefined;
+  const middle = n?.given?.[1] ? clean(n.given[1], 25) : undefined;
+  return { last, ...(first ? { first } : {}), ...(middle ? { middle } : {}) };
+}
+
+function address(
+  addresses: readonly Address[] | undefined,
+  path: string,
+  issues: X12Issue[],
+  opts: { required: boolean; zip9: boolean },
+): NormalizedAddress | undefined {
+  const a = addresses?.find((x) => x.use !== 'old' && x.type !== 'postal') ?? addresses?.[0];
+  if (!a) {
+    if (opts.required) issues.push({ path: `${path}.address`, message: 'required (N3/N4)' });
+    return undefined;
+  }
+  const before = issues.length;
+  const line1 = a.line?.[0] ? clean(a.line[0], 55) : '';
+  if (!line1) issues.push({ path: `${path}.address.line[0]`, message: 'required (N301)' });
+  const city = a.city ? clean(a.city, 30) : '';
+  if (!city) issues.push({ path: `${path}.address.city`, message: 'required (N401)' });
+  const state = a.state ? clean(a.state) : '';
+  if (!/^[A-Z]{2}$/.test(state)) issues.push({ path: `${path}.address.state`, message: 'must be a 2-letter state code (N402)' });
+  const zip = (a.postalCode ?? '').replace(/[^0-9]/g, '');
+  if (opts.zip9 ? zip.length !== 9 : zip.length !== 5 && zip.length !== 9) {
+    issues.push({
+      path: `${path}.address.postalCode`,
+      message: opts.zip9 ? 'must be a 9-digit ZIP+4 for the billing provider (2010AA N403)' : 'must be a 5- or 9-digit ZIP (N403)',
+    });
+  }
+  if (issues.length > before) return undefined;
+  const line2 = a.line?.[1] ? clean(a.line[1], 55) : undefined;
+  return { line1, ...(line2 ? { line2 } : {}), city, state, zip };
+}
+
+function npiOf(ids: readonly Identifier[] | undefined, path: string, issues: X12Issue[]): string | undefined {
+  const npi = identifierIn(ids, [NPI_SYSTEM]);
+  if (!npi) {
+    issues.push({ path: `${path}.identifier(${NPI_SYSTEM})`, message: 'NPI required' });
+    return undefined;
+  }
+  if (!isValidNpi(npi)) {
+    issues.push({ path: `${path}.identifier(${NPI_SYSTEM})`, message: 'NPI must be 10 digits with a valid check digit' });
+    return undefined;
+  }
+  return npi;
+}
+
+function isPart2(input: X12ClaimInput): boolean {
+  return !!input.claim.meta?.security?.some((s) => s.system === ACT_CODE_SYSTEM && s.code === '42CFRPart2');
+}
+
+/**
+ * Validate one {@link X12ClaimInput} and convert it to X12-ready values.
+ * Problems are pushed to `issues` with paths under `prefix`; returns undefined when any were found.
+ */
+export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12Issue[]): NormalizedClaim | undefined {
+  const start = issues.length;
+  const p = (s: string) => `${prefix}.${s}`;
+  const { claim } = input;
+  if (!claim || claim.resourceType !== 'Claim') {
+    issues.push({ path: p('claim'), message: 'must be a FHIR Claim' });
+    return undefined;
+  }
+  if (claim.use !== 'claim') issues.push({ path: p('claim.use'), message: "must be 'claim'" });
+  if (!claim.type?.coding?.some((c) => c.code === 'professional')) {
+    issues.push({ path: p('claim.type'), message: "must be the claim-type 'professional'" });
+  }
+
+  // 2300 CLM01 — patient control number (echoed as 835 CLP01)
+  const pcn = claim.identifier?.find((i) => !!i.value)?.value ?? '';
+  const patientControlNumber = clean(pcn, undefined, false);
+  if (!patientControlNumber) issues.push({ path: p('claim.identifier'), message: 'required (CLM01 patient control number)' });
+  else if (patientControlNumber.length > 38) issues.push({ path: p('claim.identifier'), message: 'must be at most 38 characters (CLM01)' });
+
+  // 2010AA billing provider
+  const bp = input.billingProvider;
+  const billingPath = p('billingProvider');
+  const billingName = bp?.name ? clean(bp.name, 60) : '';
+  if (!bp) issues.push({ path: billingPath, message: 'required' });
+  else if (!billingName) issues.push({ path: `${billingPath}.name`, message: 'required (NM103)' });
+  const billingNpi = bp ? npiOf(bp.identifier, billingPath, issues) : undefined;
+  const ein = (identifierIn(bp?.identifier, EIN_SYSTEMS) ?? '').replace(/-/g, '');
+  if (bp && !/^\d{9}$/.test(ein)) issues.push({ path: `${billingPath}.identifier(us-ein)`, message: 'TIN required as 9 digits (REF*EI)' });
+  const billingAddress = bp ? address(bp.address, billingPath, issues, { required: true, zip9: true }) : undefined;
+  const billingTaxonomy = bp?.type?.map((t) => codingIn(t, [NUCC_SYSTEM])).find((c) => c)?.code;
+
+  // 2010BA subscriber
+  const sub = input.subscriber;
+  const subPath = p('subscriber');
+  if (!sub) issues.push({ path: subPath, message: 'required' });
+  const subName = sub ? personName(sub.name, subPath, issues) : undefined;
+  const birthDate = fhirDateToD8(sub?.birthDate);
+  if (sub && !birthDate) issues.push({ path: `${subPath}.birthDate`, message: 'required as a full date (DMG02)' });
+  const gender = sub?.gender === 'male' ? 'M' : sub?.gender === 'female' ? 'F' : 'U';
+  const subAddress = sub ? address(sub.address, subPath, issues, { required: false, zip9: false }) : undefined;
+
+  // 2000B SBR / 2010BA NM109 member id
+  const cov = input.coverage;
+  const covPath = p('coverage');
+  if (!cov) issues.push({ path: covPath, message: 'required' });
+  const memberId =
+    cov?.subscriberId ??
+    cov?.identifier?.find((i) => i.type?.coding?.some((c) => c.system === V2_0203_SYSTEM && c.code === 'MB') && i.value)?.value ??
+    '';
+  const memberIdClean = clean(memberId, 80, false);
+  if (cov && !memberIdClean) issues.push({ path: `${covPath}.subscriberId`, message: 'member id required (NM109)' });
+  const rel = cov?.relationship?.coding?.find((c) => c.code)?.code;
+  if (cov && rel !== undefined && rel !== 'self') {
+    issues.push({ path: `${covPath}.relationship`, message: "only 'self' is supported (2000C patient loop is not written)" });
+  }
+
+  // 2010BB payer
+  const payer = input.payer;
+  const payerPath = p('payer');
+  if (!payer) issues.push({ path: payerPath, message: 'required' });
+  const payerName = payer?.name ? clean(payer.name, 60) : '';
+  if (payer && !payerName) issues.push({ path: `${payerPath}.name`, message: 'required (NM103)' });
+  const payerId =
+    identifierIn(payer?.identifier, [PAYER_ID_SYSTEM]) ??
+    payer?.identifier?.find((i) => i.value && i.system !== NPI_SYSTEM && !EIN_SYSTEMS.includes(i.system ?? ''))?.value ??
+    '';
+  const payerIdClean = clean(payerId, 80, false);
+  if (payer && !payerIdClean) issues.push({ path: `${payerPath}.identifier(${PAYER_ID_SYSTEM})`, message: 'payer id required (NM109)' });
+
+  // 2310B rendering provider
+  const rPath = p('rendering');
+  const rPract = input.rendering?.practitioner;
+  if (!rPract) issues.push({ path: `${rPath}.practitioner`, message: 'required' });
+  const rName = rPract ? personName(rPract.name, `${rPath}.practitioner`, issues) : undefined;
+  const rNpi = rPract
+    ? (identifierIn(rPract.identifier, [NPI_SYSTEM]) ?? identifierIn(input.rendering.practitionerRole?.identifier, [NPI_SYSTEM]))
+    : undefined;
+  if (rPract && !rNpi) issues.push({ path: `${rPath}.practitioner.identifier(${NPI_SYSTEM})`, message: 'NPI required' });
+  else if (rNpi && !isValidNpi(rNpi)) {
+    issues.push({ path: `${rPath}.practitioner.identifier(${NPI_SYSTEM})`, message: 'NPI must be 10 digits with a valid check digit' });
+  }
+  const primaryCare =
+    claim.careTeam?.find((c) => c.role?.coding?.some((x) => x.system === CARE_TEAM_ROLE_SYSTEM && x.code === 'primary')) ??
+    claim.careTeam?.[0];
+  const role = input.rendering?.practitionerRole;
+  const rTaxonomy =
+    codingIn(primaryCare?.qualification, [NUCC_SYSTEM])?.code ??
+    role?.specialty?.map((s) => codingIn(s, [NUCC_SYSTEM])).find((c) => c)?.code ??
+    role?.code?.map((s) => codingIn(s, [NUCC_SYSTEM])).find((c) => c)?.code;
+  if (rPract && !rTaxonomy) {
+    issues.push({ path: `${rPath}.practitionerRole.specialty(${NUCC_SYSTEM})`, message: 'rendering taxonomy required (PRV03)' });
+  }
+
+  // 2310D supervising provider
+  let supervising: NormalizedClaim['supervising'];
+  if (input.supervising) {
+    const sPath = p('supervising');
+    const sName = personName(input.supervising.name, sPath, issues);
+    const sNpi = npiOf(input.supervising.identifier, sPath, issues);
+    if (sNpi && rNpi && sNpi === rNpi) {
+      issues.push({ path: sPath, message: 'must differ from the rendering provider (omit 2310D instead)' });
+    }
+    if (sName && sNpi) supervising = { ...sName, npi: sNpi };
+  }
+
+  // 2300 HI diagnoses, ordered by sequence (principal first)
+  const diagnoses: string[] = [];
+  const dxPosition = new Map<number, number>();
+  const dx = [...(claim.diagnosis ?? [])].sort((a, b) => {
+    const ap = a.type?.some((t) => t.coding?.some((c) => c.code === 'principal')) ? 0 : 1;
+    const bpri = b.type?.some((t) => t.coding?.some((c) => c.code === 'principal')) ? 0 : 1;
+    return ap - bpri || a.sequence - b.sequence;
+  });
+  dx.forEach((d) => {
+    const idx = (claim.diagnosis ?? []).indexOf(d);
+    const code = codingIn(d.diagnosisCodeableConcept, [ICD10CM_SYSTEM])?.code;
+    if (!code) {
+      issues.push({ path: p(`claim.diagnosis[${idx}].diagnosisCodeableConcept`), message: `ICD-10-CM coding (${ICD10CM_SYSTEM}) required` });
+      return;
+    }
+    const stripped = code.replace(/\./g, '').toUpperCase(); // HI: no decimal point
+    if (!/^[A-Z][0-9A-Z]{2,6}$/.test(stripped)) {
+      issues.push({ path: p(`claim.diagnosis[${idx}].diagnosisCodeableConcept`), message: 'not a valid ICD-10-CM code' });
+      return;
+    }
+    diagnoses.push(stripped);
+    dxPosition.set(d.sequence, diagnoses.length);
+  });
+  if (diagnoses.length === 0 && (claim.diagnosis ?? []).length === 0) {
+    issues.push({ path: p('claim.diagnosis'), message: 'at least one ICD-10-CM diagnosis required (HI)' });
+  }
+  if (diagnoses.length > MAX_DIAGNOSES) issues.push({ path: p('claim.diagnosis'), message: `at most ${MAX_DIAGNOSES} diagnoses (HI)` });
+
+  // 2300 CLM05-3 frequency + REF*F8
+  const freqExt = claim.extension?.find((e) => e.url === CLAIM_FREQUENCY_EXTENSION)?.valueCode;
+  const prior = claim.related?.find((r) =>
+    r.relationship?.coding?.some((c) => c.system === RELATED_CLAIM_RELATIONSHIP_SYSTEM && c.code === 'prior'),
+  );
+  const priorIcn = prior?.reference?.value ? clean(prior.reference.value, 50, false) : undefined;
+  let frequency: '1' | '7' | '8' = '1';
+  if (freqExt !== undefined) {
+    if (freqExt === '1' || freqExt === '7' || freqExt === '8') frequency = freqExt;
+    else issues.push({ path: p(`claim.extension(${CLAIM_FREQUENCY_EXTENSION})`), message: "must be '1', '7' or '8'" });
+  } else if (priorIcn) {
+    frequency = '7';
+  }
+  if ((frequency === '7' || frequency === '8') && !priorIcn) {
+    issues.push({
+      path: p('claim.related'),
+      message: "replacement/void needs related[relationship='prior'].reference with the payer claim number (REF*F8)",
+    });
+  }
+  if (frequency === '1' && priorIcn && freqExt === '1') {
+    issues.push({ path: p('claim.related'), message: "a prior claim reference needs frequency '7' or '8'" });
+  }
+
+  // 2300 REF*G1 prior authorization
+  const insurance = claim.insurance?.find((i) => i.focal) ?? claim.insurance?.[0];
+  const priorAuthorization = insurance?.preAuthRef?.[0] ? clean(insurance.preAuthRef[0], 50, false) : undefined;
+
+  // 2400 service lines
+  const items = claim.item ?? [];
+  if (items.length === 0) issues.push({ path: p('claim.item'), message: 'at least one service line required (2400)' });
+  if (items.length > MAX_LINES_PER_CLAIM) {
+    issues.push({ path: p('claim.item'), message: `at most ${MAX_LINES_PER_CLAIM} service lines per claim (2400); split the claim` });
+  }
+  const lines: NormalizedLine[] = [];
+  const controlNumbers = new Set<string>();
+  items.forEach((item, i) => {
+    const ip = (s: string) => p(`claim.item[${i}]${s}`);
+    const before = issues.length;
+    const proc = codingIn(item.productOrService, PROCEDURE_SYSTEMS)?.code;
+    if (!proc) issues.push({ path: ip('.productOrService'), message: 'HCPCS/CPT coding required (SV101-2)' });
+    else if (!/^[A-Z0-9]{5}$/i.test(proc)) issues.push({ path: ip('.productOrService'), message: 'must be a 5-character HCPCS/CPT code' });
+    const mods = (item.modifier ?? []).map((m) => codingIn(m, PROCEDURE_SYSTEMS)?.code ?? m.coding?.find((c) => !c.system)?.code);
+    if (mods.length > MAX_MODIFIERS) issues.push({ path: ip('.modifier'), message: `at most ${MAX_MODIFIERS} modifiers (SV101-3..6)` });
+    mods.forEach((m, j) => {
+      if (!m || !/^[A-Z0-9]{2}$/i.test(m)) issues.push({ path: ip(`.modifier[${j}]`), message: 'must be a 2-character HCPCS modifier' });
+    });
+    const units = item.quantity?.value;
+    if (units === undefined || !(units > 0)) issues.push({ path: ip('.quantity.value'), message: 'units must be > 0 (SV104)' });
+    let charge = toCents(item.net?.value);
+    if (charge === undefined && item.unitPrice?.value !== undefined && units !== undefined) {
+      charge = toCents(item.unitPrice.value * units * (item.factor ?? 1));
+    }
+    if (charge === undefined || charge < 0) issues.push({ path: ip('.net'), message: 'line charge required and >= 0 (SV102)' });
+    const pos = codingIn(item.locationCodeableConcept, [POS_SYSTEM])?.code;
+    if (!pos || !/^\d{2}$/.test(pos)) issues.push({ path: ip('.locationCodeableConcept'), message: `CMS place of service (${POS_SYSTEM}) required` });
+    const from = fhirDateToD8(item.servicedDate ?? item.servicedPeriod?.start);
+    const to = item.servicedPeriod?.end ? fhirDateToD8(item.servicedPeriod.end) : undefined;
+    if (!from) issues.push({ path: ip('.servicedDate'), message: 'service date required (DTP*472)' });
+    const pointers: number[] = [];
+    for (const seq of item.diagnosisSequence ?? []) {
+      const pos1 = dxPosition.get(seq);
+      if (pos1 === undefined) issues.push({ path: ip('.diagnosisSequence'), message: 'points to a diagnosis that is not on the claim' });
+      else pointers.push(pos1);
+    }
+    if (pointers.length > MAX_POINTERS) issues.push({ path: ip('.diagnosisSequence'), message: `at most ${MAX_POINTERS} pointers (SV107)` });
+    if (pointers.length === 0 && diagnoses.length > 0) pointers.push(1);
+    const ctrlRaw = item.extension?.find((e) => e.url === LINE_CONTROL_NUMBER_EXTENSION)?.valueString ?? String(item.sequence);
+    const controlNumber = clean(ctrlRaw, undefined, false);
+    if (!controlNumber || controlNumber.length > 30) {
+      issues.push({ path: ip('.extension(line-item-control-number)'), message: 'line item control number must be 1..30 characters (REF*6R)' });
+    } else if (controlNumbers.has(controlNumber)) {
+      issues.push({ path: ip('.sequence'), message: 'line item control numbers must be unique within a claim (REF*6R)' });
+    }
+    controlNumbers.add(controlNumber);
+    if (issues.length === before && proc && units !== undefined && charge !== undefined && pos && from) {
+      lines.push({
+        sequence: item.sequence,
+        controlNumber,
+        procedure: proc.toUpperCase(),
+        modifiers: mods.map((m) => (m ?? '').toUpperCase()),
+        chargeCents: charge,
+        units,
+        pos,
+        dateFrom: from,
+        ...(to && to !== from ? { dateTo: to } : {}),
+        pointers,
+      });
+    }
+  });
+
+  // 2300 CLM02 must equal the sum of SV102
+  const totalCents = lines.reduce((s, l) => s + l.chargeCents, 0);
+  const claimTotal = toCents(claim.total?.value);
+  if (claimTotal !== undefined && lines.length === items.length && claimTotal !== totalCents) {
+    issues.push({ path: p('claim.total'), message: 'must equal the sum of the line charges (CLM02)' });
+  }
+
+  if (issues.length > start) return undefined;
+  return {
+    patientControlNumber,
+    totalCents,
+    pos: lines[0]!.pos,
+    frequency,
+    ...(priorIcn && frequency !== '1' ? { payerClaimControlNumber: priorIcn } : {}),
+    ...(priorAuthorization ? { priorAuthorization } : {}),
+    part2: isPart2(input),
+    diagnoses,
+    filingIndicator: input.claimFilingIndicator ?? 'MC',
+    billing: { name: billingName, npi: billingNpi!, ein, ...(billingTaxonomy ? { taxonomy: billingTaxonomy } : {}), address: billingAddress! },
+    subscriber: {
+      ...subName!,
+      memberId: memberIdClean,
+      ...(subAddress ? { address: subAddress } : {}),
+      birthDate: birthDate!,
+      gender,
+    },
+    payer: { name: payerName, id: payerIdClean },
+    rendering: { ...rName!, npi: rNpi!, taxonomy: rTaxonomy! },
+    ...(supervising ? { supervising } : {}),
+    lines,
+  };
+}

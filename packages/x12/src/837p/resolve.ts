@@ -1,0 +1,124 @@
+import type {
+  Bundle,
+  Claim,
+  Coverage,
+  FhirResource,
+  Organization,
+  Patient,
+  Practitioner,
+  PractitionerRole,
+  Reference,
+} from 'fhir/r4.js';
+import { X12InputError, type X12Issue } from '../errors.js';
+import { CARE_TEAM_ROLE_SYSTEM } from '../internal/systems.js';
+import type { X12ClaimInput } from './input.js';
+
+type ResourceIndex = Map<string, FhirResource>;
+
+function indexResources(claim: Claim, bundle: Bundle | undefined): ResourceIndex {
+  const index: ResourceIndex = new Map();
+  const put = (r: FhirResource, fullUrl?: string) => {
+    if (fullUrl) index.set(fullUrl, r);
+    if (r.id) {
+      index.set(`${r.resourceType}/${r.id}`, r);
+      if (fullUrl && /^https?:/.test(fullUrl)) index.set(fullUrl.replace(/\/_history\/.*$/, ''), r);
+    }
+  };
+  for (const e of bundle?.entry ?? []) if (e.resource) put(e.resource as FhirResource, e.fullUrl);
+  for (const r of (claim.contained ?? []) as FhirResource[]) if (r.id) index.set(`#${r.id}`, r);
+  return index;
+}
+
+function lookup<T extends FhirResource['resourceType']>(
+  index: ResourceIndex,
+  ref: Reference | undefined,
+  type: T | readonly T[],
+  path: string,
+  issues: X12Issue[],
+): Extract<FhirResource, { resourceType: T }> | undefined {
+  const types: readonly string[] = Array.isArray(type) ? type : [type];
+  if (!ref?.reference) {
+    issues.push({ path, message: `reference to ${types.join(' or ')} required` });
+    return undefined;
+  }
+  const raw = ref.reference;
+  let found = index.get(raw);
+  if (!found) {
+    const m = /([A-Za-z]+\/[^/]+)(\/_history\/.*)?$/.exec(raw);
+    if (m?.[1]) found = index.get(m[1]);
+  }
+  if (!found) {
+    issues.push({ path, message: `referenced ${types.join(' or ')} not found in the bundle or contained resources` });
+    return undefined;
+  }
+  if (!types.includes(found.resourceType)) {
+    issues.push({ path, message: `must reference ${types.join(' or ')}` });
+    return undefined;
+  }
+  return found as Extract<FhirResource, { resourceType: T }>;
+}
+
+/**
+ * Resolve the resources a professional `Claim` references into an {@link X12ClaimInput}.
+ *
+ * Looks references up in `bundle` (by `fullUrl` and `Type/id`) and in `claim.contained` (`#id`):
+ * `provider` -> billing Organization, `patient` -> Patient, focal `insurance.coverage` -> Coverage,
+ * `insurer` (else `Coverage.payor[0]`) -> payer Organization, the `careTeam` member with role `primary`
+ * (else the first) -> PractitionerRole/Practitioner, role `supervisor` -> supervising Practitioner.
+ * Throws one {@link X12InputError} listing every missing piece (paths only).
+ *
+ * Spec: FHIR R4 Claim (https://hl7.org/fhir/R4/claim.html); 837P loops 2010AA/2010BA/2010BB/2310B/2310D.
+ *
+ * @example
+ * const input = resolveX12ClaimInput(claim, bundle);
+ * const text = write837P([input], options);
+ * @category 837P
+ */
+export function resolveX12ClaimInput(claim: Claim, bundle?: Bundle): X12ClaimInput {
+  const issues: X12Issue[] = [];
+  const index = indexResources(claim, bundle);
+
+  const billingProvider = lookup(index, claim.provider, 'Organization', 'claim.provider', issues);
+  const subscriber = lookup(index, claim.patient, 'Patient', 'claim.patient', issues);
+  const insurance = claim.insurance?.find((i) => i.focal) ?? claim.insurance?.[0];
+  const coverage = lookup(index, insurance?.coverage, 'Coverage', 'claim.insurance.coverage', issues);
+  const payerRef = claim.insurer ?? coverage?.payor?.[0];
+  const payer = lookup(index, payerRef, 'Organization', claim.insurer ? 'claim.insurer' : 'coverage.payor[0]', issues);
+
+  const hasRole = (code: string) => (m: NonNullable<Claim['careTeam']>[number]) =>
+    !!m.role?.coding?.some((c) => c.system === CARE_TEAM_ROLE_SYSTEM && c.code === code);
+  const team = claim.careTeam ?? [];
+  const primary = team.find(hasRole('primary')) ?? team.find((m) => !hasRole('supervisor')(m));
+  const primaryIdx = primary ? team.indexOf(primary) : 0;
+  let practitioner: Practitioner | undefined;
+  let practitionerRole: PractitionerRole | undefined;
+  const rendering = lookup(index, primary?.provider, ['Practitioner', 'PractitionerRole'], `claim.careTeam[${primaryIdx}].provider`, issues);
+  if (rendering?.resourceType === 'PractitionerRole') {
+    practitionerRole = rendering;
+    practitioner = lookup(index, rendering.practitioner, 'Practitioner', `claim.careTeam[${primaryIdx}].provider.practitioner`, issues);
+  } else if (rendering?.resourceType === 'Practitioner') {
+    practitioner = rendering;
+  }
+
+  let supervising: Practitioner | undefined;
+  const sup = team.find(hasRole('supervisor'));
+  if (sup) {
+    const supIdx = team.indexOf(sup);
+    const r = lookup(index, sup.provider, ['Practitioner', 'PractitionerRole'], `claim.careTeam[${supIdx}].provider`, issues);
+    supervising =
+      r?.resourceType === 'PractitionerRole'
+        ? lookup(index, r.practitioner, 'Practitioner', `claim.careTeam[${supIdx}].provider.practitioner`, issues)
+        : r;
+  }
+
+  if (issues.length) throw new X12InputError(issues);
+  return {
+    claim,
+    billingProvider: billingProvider as Organization,
+    subscriber: subscriber as Patient,
+    coverage: coverage as Coverage,
+    payer: payer as Organization,
+    rendering: { practitioner: practitioner as Practitioner, ...(practitionerRole ? { practitionerRole } : {}) },
+    ...(supervising ? { supervising } : {}),
+  };
+}

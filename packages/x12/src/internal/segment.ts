@@ -1,0 +1,69 @@
+/** Minimal segment serializer: elements joined by `*`, composites by `:`, trailing empties dropped. */
+
+export interface Delimiters {
+  readonly element: string;
+  readonly component: string;
+  readonly repetition: string;
+  readonly segment: string;
+}
+
+export const DEFAULT_DELIMITERS: Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
+
+/** An element is a string, or a composite given as its components. */
+export type Element = string | readonly string[];
+
+/** Serialize one segment (without the terminator); trailing empty elements/components are dropped. */
+export function serializeSegment(id: string, elements: readonly Element[], d: Delimiters = DEFAULT_DELIMITERS): string {
+  // Hot path for large batches: build the string directly instead of slice/join.
+  let out = id;
+  let gap = '';
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i]!;
+    const v = typeof e === 'string' ? e : joinComposite(e, d.component);
+    if (v === '') {
+      gap += d.element;
+      continue;
+    }
+    out += gap + d.element + v;
+    gap = '';
+  }
+  return out;
+}
+
+function joinComposite(parts: readonly string[], sep: string): string {
+  let last = parts.length;
+  while (last > 0 && parts[last - 1] === '') last--;
+  if (last === 0) return '';
+  let out = parts[0]!;
+  for (let i = 1; i < last; i++) out += sep + parts[i]!;
+  return out;
+}
+
+/** Accumulates serialized segments and counts them (for SE01). */
+export class SegmentBuffer {
+  private readonly parts: string[] = [];
+  count = 0;
+
+  constructor(
+    private readonly terminator: string,
+    private readonly d: Delimiters = DEFAULT_DELIMITERS,
+  ) {}
+
+  add(id: string, ...elements: Element[]): void {
+    this.parts.push(serializeSegment(id, elements, this.d) + this.terminator);
+    this.count++;
+  }
+
+  /** Raw, pre-serialized segment (used for ISA whose fixed widths we build ourselves). */
+  addRaw(segment: string): void {
+    this.parts.push(segment + this.terminator);
+    this.count++;
+  }
+
+  /** Take the accumulated text and reset the buffer (the count is kept). */
+  drain(): string {
+    const out = this.parts.join('');
+    this.parts.length = 0;
+    return out;
+  }
+}
