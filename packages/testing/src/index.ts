@@ -32,3 +32,4 @@ export {
  * @category Package
  */
 export const PACKAGE_NAME = '@peer-fhir/testing';
+export * from './synthetic/index.js';
