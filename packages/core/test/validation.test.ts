@@ -85,3 +85,24 @@ describe('domain validation', () => {
     ]);
   });
 });
+
+describe('records that appear twice', () => {
+  it('refuses the same goal with different content in two plans instead of dropping one', () => {
+    const v1 = recoveryPlan();
+    const v2 = recoveryPlan({ id: 'plan-1-r1', goals: [{ ...v1.goals[0]!, achievement: 'achieved' }] });
+    let err: unknown;
+    try {
+      toFhir({ organizations: [organization()], specialists: [specialist()], participants: [participant()], plans: [v1, v2] });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as PeerFhirValidationError).issues).toEqual([
+      { path: 'plans[1].goals[0]', code: 'conflicting_duplicate', message: expect.stringContaining('appears twice with different content') },
+    ]);
+  });
+
+  it('accepts the same participant named by many records', () => {
+    const b = toFhir({ organizations: [organization()], specialists: [specialist()], participants: [participant()], plans: [recoveryPlan()], encounters: [individualEncounter()] });
+    expect(b.entry!.filter((e) => e.resource!.resourceType === 'Patient')).toHaveLength(1);
+  });
+});

@@ -58,7 +58,9 @@ export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: 
   const peerPractitioner = b.has(practitionerKey(plan.peerNpi)) ? b.ref(practitionerKey(plan.peerNpi)) : logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
   const clinicianRef = plan.clinician ? addClinician(b, plan.clinician) : undefined;
 
-  const goalRefs = plan.goals.map((g) => b.add({ resourceType: 'Goal', search: 'identifier', system: b.ids.goal, value: g.id }, goalToFhir(b, g, patient)));
+  const goalRefs = plan.goals.map((g, j) =>
+    b.add({ resourceType: 'Goal', search: 'identifier', system: b.ids.goal, value: g.id }, goalToFhir(b, g, patient), `plans[${idx}].goals[${j}]`),
+  );
 
   const careTeamKey: EntryKey = { resourceType: 'CareTeam', search: 'identifier', system: b.ids.careTeam, value: plan.id };
   const careTeam: CareTeam = {

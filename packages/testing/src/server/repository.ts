@@ -1,5 +1,6 @@
 import { OperationOutcomeError, parseSearchRequest } from '@medplum/core';
-import { MemoryRepository } from '@medplum/fhir-router';
+import type { MemoryRepository } from '@medplum/fhir-router';
+import { IndexedMemoryRepository } from './indexed-repository.js';
 import type { FhirResource } from 'fhir/r4.js';
 import { checkSearchQuery } from './search-guard.js';
 
@@ -78,7 +79,7 @@ export function memoryRepositoryOf(repository: FhirTestRepository): MemoryReposi
  * @category Repository
  */
 export function createFhirRepository(): FhirTestRepository {
-  const repo = new MemoryRepository();
+  const repo = new IndexedMemoryRepository();
   const wrapper: FhirTestRepository = {
     async create(resource) {
       return (await repo.createResource(resource as never)) as never;

@@ -50,10 +50,17 @@ export class TransactionBuilder {
     return this.entries.has(this.fullUrl(key)) || this.existing?.({ resourceType: key.resourceType, system: key.system, value: key.value }) !== undefined;
   }
 
-  /** Add a resource under its key (first one wins) and return a reference to it. */
-  add(key: EntryKey, resource: Resource): Reference {
+  /**
+   * Add a resource under its key and return a reference to it. The same record may be added many times (a participant
+   * named by many encounters), but never with different content: that would silently drop one version.
+   */
+  add(key: EntryKey, resource: Resource, path: string = key.resourceType): Reference {
     const fullUrl = this.fullUrl(key);
-    if (!this.entries.has(fullUrl)) {
+    const present = this.entries.get(fullUrl);
+    if (present && JSON.stringify(present.resource) !== JSON.stringify(resource)) {
+      this.problem(path, 'conflicting_duplicate', `the same ${key.resourceType} appears twice with different content (write one version per bundle; update it to change it)`);
+    }
+    if (!present) {
       this.entries.set(fullUrl, {
         fullUrl,
         resource,
