@@ -133,6 +133,11 @@ export interface BillingContext {
   history?: readonly BilledUnits[];
   episodes?: readonly Episode[];
   otherServices?: readonly OtherService[];
+  /**
+   * Identifier namespace, the same one given to core's mappers. A Part 2 consent names the payer as recipient by the
+   * identifier `identifierSystems(namespace).payer | payerId`.
+   */
+  namespace?: string;
   /** Coverage payer id to bill; omitted means the participant's coverage active on the date of service. */
   payerId?: string;
   /**

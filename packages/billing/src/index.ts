@@ -37,3 +37,4 @@ export type { Finding, BillingLine, BillingDecision, BillingTotals, BillingResul
 export { EDIT_CODES, type EditCode } from './edits/codes.js';
 export { evaluate } from './evaluate.js';
 export { buildClaims, type ClaimOptions } from './claim/build.js';
+export { buildClaimBundle, type ClaimBundleRecords } from './claim/bundle.js';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { identifierSystems, Systems } from '@peer-fhir/core';
-import { buildClaims, evaluate, getPack } from '../src/index.js';
+import { identifierSystems, Organization, PeerFhirValidationError, Systems } from '@peer-fhir/core';
+import type { Claim, Reference, Resource } from 'fhir/r4.js';
+import { buildClaimBundle, buildClaims, evaluate, getPack } from '../src/index.js';
 import { validationProblems } from '../../../test/support/validators.js';
-import { context, encounter, participant, plan } from './support/factories.js';
+import { context, encounter, ORG_NPI, participant, plan, specialist } from './support/factories.js';
 
 const NC = getPack('nc-alliance-peer-support-2019');
 const NJ = getPack('nj-horizon-sud-peer-2020');
@@ -73,7 +74,7 @@ describe('buildClaims', () => {
 
   it('labels claims with Part 2 lines and only those', () => {
     const claims = buildClaims(ncMonth().lines, { pack: NC, created: '2025-03-01' });
-    expect(claims[0]?.meta?.security?.map((s) => s.code)).toEqual(['R', '42CFRPart2', 'SUD', 'NORDSCLCD']);
+    expect(claims[0]?.meta?.security?.map((s) => s.code).sort()).toEqual(['42CFRPart2', 'NORDSCLCD', 'R', 'SUD']);
     expect(claims[1]?.meta).toBeUndefined();
   });
 
@@ -93,5 +94,58 @@ describe('buildClaims', () => {
     const [c] = buildClaims(r.lines, { pack: OH, created: '2025-03-01' });
     expect(c?.insurance?.[0]?.preAuthRef).toEqual(['AUTH-9']);
     expect(validationProblems(c!)).toEqual([]);
+  });
+});
+
+describe('buildClaimBundle', () => {
+  const NC_PRICED = getPack('nc-alliance-peer-support-2019');
+  const agency = Organization.parse({
+    name: 'Example Peer Agency', npi: ORG_NPI, taxId: '123456789', taxonomy: '251S00000X',
+    address: { line: ['1 Main St'], city: 'Durham', state: 'NC', postalCode: '27701' },
+  });
+  const month = () =>
+    evaluate(context(NC_PRICED, {
+      encounters: [
+        encounter({ date: '2025-01-06', minutes: 60, part2: true }),
+        encounter({ date: '2025-01-21', mode: 'group', groupId: 'grp-1', minutes: 90,
+          attendees: [{ participantId: 'p-1', diagnoses: ['F11.20'] }, { participantId: 'p-2', diagnoses: ['F32.1'] }] }),
+      ],
+      participants: [participant(), participant({ id: 'p-2' })],
+      plans: [plan(), plan({ id: 'plan-2', participantId: 'p-2' })],
+      serviceOrders: [{ id: 'so-1', participantId: 'p-1', signedDate: '2019-01-01' }, { id: 'so-2', participantId: 'p-2', signedDate: '2019-01-01' }],
+    }));
+  const records = { organizations: [agency], specialists: [specialist()], participants: [participant(), participant({ id: 'p-2' }), participant({ id: 'p-9' })] };
+
+  it('holds the Claims first, then exactly one resource for every identifier they reference', () => {
+    const r = month();
+    const bundle = buildClaimBundle(r.lines, records, { pack: NC_PRICED, created: '2025-03-01' });
+    expect(bundle.type).toBe('collection');
+    const resources = (bundle.entry ?? []).map((e) => e.resource as Resource & { identifier?: { system?: string; value?: string }[] });
+    const claims = resources.filter((x) => x.resourceType === 'Claim');
+    expect(claims).toEqual(buildClaims(r.lines, { pack: NC_PRICED, created: '2025-03-01' }));
+    expect(resources.slice(0, claims.length).every((x) => x.resourceType === 'Claim')).toBe(true);
+    const find = (ref: Reference) =>
+      resources.filter((x) => x.resourceType === ref.type && x.identifier?.some((i) => i.system === ref.identifier?.system && i.value === ref.identifier?.value));
+    for (const c of claims as Claim[]) {
+      const refs = [c.patient, c.provider, c.insurer!, ...c.insurance.map((i) => i.coverage), ...(c.careTeam ?? []).map((m) => m.provider)];
+      for (const ref of refs) expect(find(ref), `${ref.type}`).toHaveLength(1);
+    }
+    // p-9 has no line, so it is not in the bundle; no transaction requests remain.
+    expect(resources.filter((x) => x.resourceType === 'Patient')).toHaveLength(2);
+    expect((bundle.entry ?? []).every((e) => e.request === undefined)).toBe(true);
+    expect(validationProblems(bundle)).toEqual([]);
+  });
+
+  it('names, by path only, every line whose records are missing', () => {
+    const r = month();
+    try {
+      buildClaimBundle(r.lines, { organizations: [], specialists: [specialist({ supervisor: undefined })], participants: [participant()] }, { pack: NC_PRICED });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(PeerFhirValidationError);
+      const issues = (e as PeerFhirValidationError).issues;
+      expect(new Set(issues.map((i) => i.path.replace(/^lines\[\d+\]\./, '')))).toEqual(new Set(['organizationNpi', 'supervisorNpi', 'participantId']));
+      expect((e as Error).message).not.toMatch(/p-2|1234567893/);
+    }
   });
 });

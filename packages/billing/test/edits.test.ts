@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { identifierSystems } from '@peer-fhir/core';
 import { evaluate, getPack, loadPack, type BillingContext, type BillingDecision, type EditCode } from '../src/index.js';
 import { context, encounter, part2Consent, participant, PAYER_ID, plan, specialist } from './support/factories.js';
 
@@ -67,11 +68,28 @@ describe('PB-CONSENT-PART2', () => {
     expectHeldBy(context(NJ, { encounters: p2(), consents: [part2Consent({ status: 'inactive', revokedAt: '2024-12-01T00:00:00Z' })] }), 'PB-CONSENT-PART2'));
   it('bills a service given before a later revocation (42 CFR 2.31(a)(6))', () =>
     expectBilled(context(NJ, { encounters: p2(), consents: [part2Consent({ status: 'inactive', revokedAt: '2025-02-01T00:00:00Z' })] })));
-  it('accepts a specific consent only when it names the payer', () => {
-    const named = part2Consent({ kind: 'part2-specific', recipients: [{ kind: 'organization', name: 'State Medicaid Plan', identifier: { system: 'urn:payer', value: PAYER_ID } }] });
+  it('accepts a specific consent only when it names the payer by its payer identifier', () => {
+    const payer = (system: string, value: string) => [{ kind: 'organization', name: 'State Medicaid Plan', identifier: { system, value } }];
+    const named = part2Consent({ kind: 'part2-specific', recipients: payer(identifierSystems().payer, PAYER_ID) });
     expectBilled(context(NJ, { encounters: p2(), consents: [named] }));
-    const other = part2Consent({ kind: 'part2-specific', recipients: [{ kind: 'organization', name: 'Other Plan', identifier: { system: 'urn:payer', value: 'X' } }] });
+    const other = part2Consent({ kind: 'part2-specific', recipients: payer(identifierSystems().payer, 'X') });
     expectHeldBy(context(NJ, { encounters: p2(), consents: [other] }), 'PB-CONSENT-PART2');
+    // Core matches recipients by NPI or by identifier system and value, never by name or a bare value.
+    const foreign = part2Consent({ kind: 'part2-specific', recipients: payer('urn:payer', PAYER_ID) });
+    expectHeldBy(context(NJ, { encounters: p2(), consents: [foreign] }), 'PB-CONSENT-PART2');
+  });
+  it('matches the payer in the namespace given to core mappers', () => {
+    const ns = 'https://ehr.example.org/ids';
+    const named = part2Consent({ kind: 'part2-specific', recipients: [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems(ns).payer, value: PAYER_ID } }] });
+    expectBilled(context(NJ, { encounters: p2(), consents: [named], namespace: ns }));
+    expectHeldBy(context(NJ, { encounters: p2(), consents: [named] }), 'PB-CONSENT-PART2');
+  });
+  it('does not count a HIPAA authorization for Part 2 records, and names core reason codes only', () => {
+    const hipaa = part2Consent({ kind: 'hipaa-authorization', recipients: [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems().payer, value: PAYER_ID } }] });
+    const d = evaluate(context(NJ, { encounters: p2(), consents: [hipaa] })).decisions[0];
+    const hold = d?.holds.find((h) => h.code === 'PB-CONSENT-PART2');
+    expect(hold?.reason).toContain('CONSENT-WRONG-KIND');
+    expect(hold?.reason).not.toContain('c-1');
   });
   it('holds when the consent period ended before the date of service', () =>
     expectHeldBy(context(NJ, { encounters: p2(), consents: [part2Consent({ period: { start: '2019-01-01', end: '2024-12-31' } })] }), 'PB-CONSENT-PART2'));

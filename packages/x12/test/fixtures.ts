@@ -1,7 +1,7 @@
 /** Synthetic fixtures only: NPIs with valid check digits, made-up names, member ids and addresses. */
 import type { Bundle, Claim, ClaimItem, Coverage, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4.js';
 import { X12parser, type FormattedSegment } from 'x12-parser';
-import type { X12ClaimInput, Write837POptions } from '../src/index.js';
+import { CLAIM_FREQUENCY_EXTENSION, PAYER_ID_SYSTEM, type X12ClaimInput, type Write837POptions } from '../src/index.js';
 
 export const HCPCS = 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
 export const POS = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
@@ -35,7 +35,7 @@ export function payer(over: Partial<Organization> = {}): Organization {
   return {
     resourceType: 'Organization',
     id: 'medicaid',
-    identifier: [{ system: 'https://peer-fhir.github.io/fhir/sid/x12-payer-id', value: 'GAMCD' }],
+    identifier: [{ system: PAYER_ID_SYSTEM, value: 'GAMCD' }],
     name: 'State Medicaid',
     ...over,
   };
@@ -138,7 +138,7 @@ export function claim(s: ClaimSpec = {}): Claim {
         }
       : {}),
     ...(s.replaces?.frequency
-      ? { extension: [{ url: 'https://peer-fhir.github.io/fhir/StructureDefinition/claim-frequency', valueCode: s.replaces.frequency }] }
+      ? { extension: [{ url: CLAIM_FREQUENCY_EXTENSION, valueCode: s.replaces.frequency }] }
       : {}),
     identifier: [{ system: 'https://example.org/pcn', value: s.pcn ?? 'PCN0001' }],
     status: 'active',

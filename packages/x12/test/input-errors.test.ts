@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { FhirResource } from 'fhir/r4.js';
 import {
   resolveX12ClaimInput,
   validateX12ClaimInput,
   write837P,
   write837PStream,
   X12InputError,
+  PAYER_ID_SYSTEM,
   type X12ClaimInput,
 } from '../src/index.js';
-import { agency, bundleFor, claim, input, options, peer, PHI, coverage } from './fixtures.js';
+import { agency, AGENCY_NPI, bundleFor, claim, input, NPI, options, peer, PHI, coverage, SUPERVISOR_NPI } from './fixtures.js';
 
 function errorOf(fn: () => unknown): X12InputError {
   try {
@@ -112,6 +114,51 @@ describe('resolving a Claim against a Bundle', () => {
     };
     const b = bundleFor(c);
     expect(resolveX12ClaimInput(withContained, b).billingProvider.id).toBe('org');
+  });
+
+  it('resolves logical references by identifier (with or without Reference.type) and writes the same 837P', () => {
+    const logical = (type: string | undefined, system: string, value: string) => ({ ...(type ? { type } : {}), identifier: { system, value } });
+    const base = claim({ supervisor: true });
+    const c = {
+      ...base,
+      patient: logical('Patient', 'urn:test:participant', 'p-1'),
+      provider: logical(undefined, NPI, AGENCY_NPI),
+      insurer: logical('Organization', PAYER_ID_SYSTEM, 'GAMCD'),
+      insurance: [{ ...base.insurance![0]!, coverage: logical('Coverage', 'urn:test:coverage', 'p-1:GAMCD') }],
+      careTeam: base.careTeam!.map((m, i) => ({
+        ...m,
+        provider: i === 0 ? logical('PractitionerRole', 'urn:test:role', 'peer:agency') : logical('Practitioner', 'urn:oid:2.16.840.1.113883.4.6', SUPERVISOR_NPI),
+      })),
+    };
+    const b = bundleFor(c, { supervisor: true });
+    const withIds = (r: FhirResource): FhirResource => {
+      const extra: Record<string, { system: string; value: string }> = {
+        pat1: { system: 'urn:test:participant', value: 'p-1' },
+        cov1: { system: 'urn:test:coverage', value: 'p-1:GAMCD' },
+        peerrole1: { system: 'urn:test:role', value: 'peer:agency' },
+      };
+      const id = extra[r.id ?? ''];
+      return id ? ({ ...r, identifier: [...(('identifier' in r && Array.isArray(r.identifier) ? r.identifier : []) as object[]), id] } as FhirResource) : r;
+    };
+    b.entry = b.entry!.map((e) => ({ ...e, resource: withIds(e.resource as FhirResource) }));
+    const resolved = resolveX12ClaimInput(c, b);
+    expect(resolved.subscriber.id).toBe('pat1');
+    expect(resolved.coverage.id).toBe('cov1');
+    expect(resolved.billingProvider.id).toBe('agency');
+    expect(resolved.payer.id).toBe('medicaid');
+    expect(resolved.rendering.practitionerRole?.id).toBe('peerrole1');
+    // the supervisor's NPI is referenced under the OID spelling core normalises to the us-npi URI
+    expect(resolved.supervising?.id).toBe('sup1');
+    expect(write837P([resolved], options())).toBe(write837P([{ ...input({ supervisor: true }), claim: c }], options()));
+  });
+
+  it('rejects a logical reference that matches two resources, or none', () => {
+    const c = { ...claim(), provider: { identifier: { system: NPI, value: AGENCY_NPI } } };
+    const b = bundleFor(c);
+    b.entry!.push({ fullUrl: 'urn:uuid:6f1c0e8e-0000-4000-8000-000000000001', resource: { ...agency(), id: 'agency2' } });
+    expect(errorOf(() => resolveX12ClaimInput(c, b)).issues).toEqual([{ path: 'claim.provider.identifier', message: 'matches more than one resource in the bundle' }]);
+    const none = { ...claim(), provider: { type: 'Organization', identifier: { system: NPI, value: '1679576722' } } };
+    expect(errorOf(() => resolveX12ClaimInput(none, bundleFor(none))).issues.map((i) => i.path)).toEqual(['claim.provider']);
   });
 
   it('lists every missing piece by path', () => {

@@ -227,3 +227,16 @@ describe('835 with several payments and a reversal', () => {
     expect(validationProblems(cr)).toEqual([]);
   });
 });
+
+describe('matching a remittance to its Claim', () => {
+  it('finds a Claim whose identifier holds an X12 delimiter by the CLM01 the writer sent', () => {
+    const c = input({ pcn: 'ORG:P-1:2025-01' });
+    const text = build835ForTest([c], () => ({ kind: 'paid' }), opts);
+    const [r] = read835(text);
+    expect(r!.claims[0]!.patientControlNumber).toBe('ORG P-1 2025-01');
+    const report = reconcile([c.claim], r!);
+    expect(report.claimsWithoutRemittance).toEqual([]);
+    expect(report.lines.map((l) => [l.itemSequence, l.outcome])).toEqual([[1, 'paid']]);
+    expect(remittanceToClaimResponses(r!, [c.claim])[0]!.request).toBeDefined();
+  });
+});

@@ -2,13 +2,12 @@
  * Billable lines -> FHIR R4 Claim (professional), one per participant x payer x billing period as the pack says.
  * @module
  */
-import { identifierSystems, PEER_SPECIALIST_TAXONOMY, Systems } from '@peer-fhir/core';
+import { identifierSystems, part2SecurityLabels, PEER_SPECIALIST_TAXONOMY, Systems } from '@peer-fhir/core';
 import type { Claim, ClaimCareTeam, ClaimDiagnosis, ClaimItem } from 'fhir/r4.js';
 import type { BillingLine } from '../decision.js';
 import type { RulePack } from '../pack/schema.js';
 import { monthOf } from '../internal/dates.js';
-import { coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
-import { part2ClaimLabels } from './security.js';
+import { claimKeys, coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
 
 const CLAIM_TYPE = 'http://terminology.hl7.org/CodeSystem/claim-type';
 const CARE_TEAM_ROLE = 'http://terminology.hl7.org/CodeSystem/claimcareteamrole';
@@ -58,8 +57,18 @@ export function groupLines(lines: readonly BillingLine[], pack: RulePack): Billi
     );
 }
 
+/**
+ * `{orgNpi}_{participantId}_{payerId}_{period}`: unique per claim group, and free of the X12 delimiters (`* ~ : ^`)
+ * because the 837P writer sends it as CLM01 and the payer echoes it as 835 CLP01, which must find this Claim again.
+ * Participant ids and periods hold no `_`, so the value splits back unambiguously.
+ */
+function claimIdentifierValue(first: BillingLine, period: string): string {
+  return [first.organizationNpi, first.participantId, first.payerId.replace(/[^A-Za-z0-9\-.]/g, '_'), period].join('_');
+}
+
 function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created: string): Claim {
   const ids = identifierSystems(options.namespace);
+  const keys = claimKeys(options.namespace);
   const first = lines[0] as BillingLine;
   const period = options.pack.claimGrouping.period === 'month' ? monthOf(first.dateOfService) : first.dateOfService;
 
@@ -83,7 +92,7 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   const item: ClaimItem[] = lines.map((l, idx) => {
     const rendering = teamSeq(`primary|${l.specialistNpi}`, (sequence) => ({
       sequence,
-      provider: practitionerRoleRef(ids, l.specialistNpi, l.organizationNpi),
+      provider: practitionerRoleRef(keys, l.specialistNpi, l.organizationNpi),
       responsible: true,
       role: { coding: [{ system: CARE_TEAM_ROLE, code: 'primary', display: 'Primary provider' }] },
       qualification: { coding: [{ system: Systems.NUCC, code: PEER_SPECIALIST_TAXONOMY.code, display: PEER_SPECIALIST_TAXONOMY.display }] },
@@ -93,7 +102,7 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
       team.push(
         teamSeq(`supervisor|${l.supervisorNpi}`, (sequence) => ({
           sequence,
-          provider: practitionerRef(l.supervisorNpi as string),
+          provider: practitionerRef(keys, l.supervisorNpi as string),
           role: { coding: [{ system: CARE_TEAM_ROLE, code: 'supervisor', display: 'Supervising Provider' }] },
         })),
       );
@@ -110,7 +119,7 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
       quantity: { value: l.units },
       ...(l.rate !== null ? { unitPrice: money(l.rate) } : {}),
       ...(l.charge !== null ? { net: money(l.charge) } : {}),
-      encounter: [encounterRef(ids, l)],
+      encounter: [encounterRef(keys, l)],
     };
   });
 
@@ -120,20 +129,20 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   const dates = lines.map((l) => l.dateOfService).sort();
   return {
     resourceType: 'Claim',
-    ...(part2 ? { meta: { security: part2ClaimLabels() } } : {}),
-    identifier: [{ system: ids.claim, value: `${first.organizationNpi}:${first.participantId}:${first.payerId.replace(/[^A-Za-z0-9\-.]/g, '_')}:${period}` }],
+    ...(part2 ? { meta: { security: part2SecurityLabels() } } : {}),
+    identifier: [{ system: ids.claim, value: claimIdentifierValue(first, period) }],
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE, code: 'professional', display: 'Professional' }] },
     use: 'claim',
-    patient: patientRef(ids, first.participantId),
+    patient: patientRef(keys, first.participantId),
     billablePeriod: { start: dates[0] as string, end: dates.at(-1) as string },
     created,
-    insurer: payerRef(ids, first),
-    provider: organizationRef(first.organizationNpi),
+    insurer: payerRef(keys, first),
+    provider: organizationRef(keys, first.organizationNpi),
     priority: { coding: [{ system: PROCESS_PRIORITY, code: 'normal' }] },
     careTeam,
     ...(diagnosis.length ? { diagnosis } : {}),
-    insurance: [{ sequence: 1, focal: true, coverage: coverageRef(ids, first), ...(refs.length ? { preAuthRef: refs } : {}) }],
+    insurance: [{ sequence: 1, focal: true, coverage: coverageRef(keys, first), ...(refs.length ? { preAuthRef: refs } : {}) }],
     item,
     ...(priced ? { total: money(lines.reduce((s, l) => s + (l.charge as number), 0)) } : {}),
   };

@@ -1,41 +1,51 @@
 /**
- * References by identifier to the resources core's mappers write (conditional-create keys in core/src/fhir/*).
- * TODO(core): switch to core's reference helpers once @peer-fhir/core exports them; the values below mirror its keys.
+ * References by identifier to the resources core's mappers write, from core's `recordKeys(namespace)` (the
+ * conditional-create keys), so a Claim resolves against whatever `toFhir` put on the server or in a bundle.
  * @internal
  */
-import { Systems, type IdentifierSystems } from '@peer-fhir/core';
+import { identifierSystems, recordKeys, type RecordKey, type RecordKeys } from '@peer-fhir/core';
 import type { Reference } from 'fhir/r4.js';
 import type { BillingLine } from '../decision.js';
 
-const safeToken = (s: string) => s.replace(/[^A-Za-z0-9\-.]/g, '_');
+/** The keys of one namespace plus the Coverage key, which core's `recordKeys` does not expose yet. */
+export interface ClaimKeys extends RecordKeys {
+  coverage: (participantId: string, payerId: string, coverageStart: string) => RecordKey;
+}
 
-export const patientRef = (ids: IdentifierSystems, participantId: string): Reference => ({
-  type: 'Patient',
-  identifier: { system: ids.participant, value: participantId },
+/** Claim keys of a namespace. */
+export function claimKeys(namespace: string | undefined): ClaimKeys {
+  const coverageSystem = identifierSystems(namespace).coverage;
+  return {
+    ...recordKeys(namespace),
+    // TODO(core): recordKeys().coverage; mirrors core's coverageKey (fhir/patient.ts).
+    coverage: (participantId, payerId, coverageStart) => ({
+      resourceType: 'Coverage',
+      system: coverageSystem,
+      value: `${participantId}:${payerId.replace(/[^A-Za-z0-9\-.]/g, '_')}:${coverageStart}`,
+    }),
+  };
+}
+
+/** A logical reference (type + identifier) to the record under `key`. */
+export const refTo = (key: RecordKey, display?: string): Reference => ({
+  type: key.resourceType,
+  identifier: { system: key.system, value: key.value },
+  ...(display ? { display } : {}),
 });
 
-export const organizationRef = (npi: string): Reference => ({ type: 'Organization', identifier: { system: Systems.NPI, value: npi } });
+export const patientRef = (keys: ClaimKeys, participantId: string): Reference => refTo(keys.participant(participantId));
 
-export const payerRef = (ids: IdentifierSystems, l: BillingLine): Reference => ({
-  type: 'Organization',
-  identifier: { system: ids.payer, value: l.payerId },
-  display: l.payerName,
-});
+export const organizationRef = (keys: ClaimKeys, npi: string): Reference => refTo(keys.organization(npi));
 
-export const coverageRef = (ids: IdentifierSystems, l: BillingLine): Reference => ({
-  type: 'Coverage',
-  identifier: { system: ids.coverage, value: `${l.participantId}:${safeToken(l.payerId)}:${l.coverageStart}` },
-});
+export const payerRef = (keys: ClaimKeys, l: BillingLine): Reference => refTo(keys.payer(l.payerId), l.payerName);
 
-export const practitionerRoleRef = (ids: IdentifierSystems, npi: string, organizationNpi: string): Reference => ({
-  type: 'PractitionerRole',
-  identifier: { system: ids.practitionerRole, value: `${npi}:${organizationNpi}` },
-});
+export const coverageRef = (keys: ClaimKeys, l: BillingLine): Reference => refTo(keys.coverage(l.participantId, l.payerId, l.coverageStart));
 
-export const practitionerRef = (npi: string): Reference => ({ type: 'Practitioner', identifier: { system: Systems.NPI, value: npi } });
+export const practitionerRoleRef = (keys: ClaimKeys, npi: string, organizationNpi: string): Reference =>
+  refTo(keys.specialistRole(npi, organizationNpi));
+
+export const practitionerRef = (keys: ClaimKeys, npi: string): Reference => refTo(keys.practitioner(npi));
 
 /** Individual encounters by id; a group attendee's own child Encounter by `${groupEncounterId}:${participantId}`. */
-export const encounterRef = (ids: IdentifierSystems, l: BillingLine): Reference =>
-  l.groupId === undefined
-    ? { type: 'Encounter', identifier: { system: ids.encounter, value: l.encounterId } }
-    : { type: 'Encounter', identifier: { system: ids.groupAttendance, value: `${l.encounterId}:${l.participantId}` } };
+export const encounterRef = (keys: ClaimKeys, l: BillingLine): Reference =>
+  refTo(l.groupId === undefined ? keys.encounter(l.encounterId) : keys.groupAttendance(l.encounterId, l.participantId));

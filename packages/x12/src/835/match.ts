@@ -1,4 +1,5 @@
 import type { Claim, ClaimItem } from 'fhir/r4.js';
+import { clean } from '../internal/format.js';
 import { LINE_CONTROL_NUMBER_EXTENSION, PROCEDURE_SYSTEMS } from '../internal/systems.js';
 import type { RemittanceClaim, RemittanceLine } from './types.js';
 
@@ -42,7 +43,11 @@ export function matchLines(rc: RemittanceClaim, claim: Claim | undefined): (numb
   return result;
 }
 
-/** Find the Claim whose identifier value equals CLP01. */
+/**
+ * Find the Claim whose identifier value equals CLP01, as given or as the 837P writer sent it in CLM01 (delimiters and
+ * control characters replaced), so a Claim whose identifier holds e.g. `:` still finds its remittance.
+ */
 export function findClaimFor(rc: RemittanceClaim, claims: readonly Claim[]): Claim | undefined {
-  return claims.find((c) => c.identifier?.some((i) => i.value === rc.patientControlNumber));
+  const pcn = rc.patientControlNumber;
+  return claims.find((c) => c.identifier?.some((i) => i.value !== undefined && (i.value === pcn || clean(i.value, undefined, false) === pcn)));
 }

@@ -1,17 +1,18 @@
 import type { Address, CodeableConcept, Coding, HumanName, Identifier } from 'fhir/r4.js';
 import type { X12Issue } from '../errors.js';
-import { clean, fhirDateToD8, isValidNpi, toCents } from '../internal/format.js';
+import { isValidNpi } from '@peer-fhir/core';
+import { clean, fhirDateToD8, toCents } from '../internal/format.js';
 import {
   ACT_CODE_SYSTEM,
   CARE_TEAM_ROLE_SYSTEM,
   CLAIM_FREQUENCY_EXTENSION,
   EIN_SYSTEMS,
-  ICD10CM_SYSTEM,
+  ICD10CM_SYSTEMS,
   LINE_CONTROL_NUMBER_EXTENSION,
   NPI_SYSTEM,
   NUCC_SYSTEM,
   PAYER_ID_SYSTEM,
-  POS_SYSTEM,
+  POS_SYSTEMS,
   PROCEDURE_SYSTEMS,
   RELATED_CLAIM_RELATIONSHIP_SYSTEM,
   V2_0203_SYSTEM,
@@ -220,9 +221,9 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
   });
   dx.forEach((d) => {
     const idx = (claim.diagnosis ?? []).indexOf(d);
-    const code = codingIn(d.diagnosisCodeableConcept, [ICD10CM_SYSTEM])?.code;
+    const code = codingIn(d.diagnosisCodeableConcept, ICD10CM_SYSTEMS)?.code;
     if (!code) {
-      issues.push({ path: p(`claim.diagnosis[${idx}].diagnosisCodeableConcept`), message: `ICD-10-CM coding (${ICD10CM_SYSTEM}) required` });
+      issues.push({ path: p(`claim.diagnosis[${idx}].diagnosisCodeableConcept`), message: `ICD-10-CM coding (${ICD10CM_SYSTEMS[0]}) required` });
       return;
     }
     const stripped = code.replace(/\./g, '').toUpperCase(); // HI: no decimal point
@@ -291,8 +292,8 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
       charge = toCents(item.unitPrice.value * units * (item.factor ?? 1));
     }
     if (charge === undefined || charge < 0) issues.push({ path: ip('.net'), message: 'line charge required and >= 0 (SV102)' });
-    const pos = codingIn(item.locationCodeableConcept, [POS_SYSTEM])?.code;
-    if (!pos || !/^\d{2}$/.test(pos)) issues.push({ path: ip('.locationCodeableConcept'), message: `CMS place of service (${POS_SYSTEM}) required` });
+    const pos = codingIn(item.locationCodeableConcept, POS_SYSTEMS)?.code;
+    if (!pos || !/^\d{2}$/.test(pos)) issues.push({ path: ip('.locationCodeableConcept'), message: `CMS place of service (${POS_SYSTEMS[0]}) required` });
     const from = fhirDateToD8(item.servicedDate ?? item.servicedPeriod?.start);
     const to = item.servicedPeriod?.end ? fhirDateToD8(item.servicedPeriod.end) : undefined;
     if (!from) issues.push({ path: ip('.servicedDate'), message: 'service date required (DTP*472)' });

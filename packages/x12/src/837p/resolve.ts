@@ -3,30 +3,69 @@ import type {
   Claim,
   Coverage,
   FhirResource,
+  Identifier,
   Organization,
   Patient,
   Practitioner,
   PractitionerRole,
   Reference,
 } from 'fhir/r4.js';
+import { normalizeSystem } from '@peer-fhir/core';
 import { X12InputError, type X12Issue } from '../errors.js';
 import { CARE_TEAM_ROLE_SYSTEM } from '../internal/systems.js';
 import type { X12ClaimInput } from './input.js';
 
-type ResourceIndex = Map<string, FhirResource>;
+interface ResourceIndex {
+  /** By `fullUrl`, `Type/id` (and absolute URL without history), and `#id` for contained resources. */
+  readonly literal: Map<string, FhirResource>;
+  /** By `Type|system|value` of every identifier (systems normalised by core), for logical references. */
+  readonly identifier: Map<string, FhirResource[]>;
+}
+
+const identifierKey = (type: string, system: string | undefined, value: string): string => `${type}|${normalizeSystem(system) ?? ''}|${value}`;
 
 function indexResources(claim: Claim, bundle: Bundle | undefined): ResourceIndex {
-  const index: ResourceIndex = new Map();
+  const literal = new Map<string, FhirResource>();
+  const identifier = new Map<string, FhirResource[]>();
   const put = (r: FhirResource, fullUrl?: string) => {
-    if (fullUrl) index.set(fullUrl, r);
+    if (fullUrl) literal.set(fullUrl, r);
     if (r.id) {
-      index.set(`${r.resourceType}/${r.id}`, r);
-      if (fullUrl && /^https?:/.test(fullUrl)) index.set(fullUrl.replace(/\/_history\/.*$/, ''), r);
+      literal.set(`${r.resourceType}/${r.id}`, r);
+      if (fullUrl && /^https?:/.test(fullUrl)) literal.set(fullUrl.replace(/\/_history\/.*$/, ''), r);
+    }
+    const ids = 'identifier' in r ? r.identifier : undefined;
+    for (const i of Array.isArray(ids) ? (ids as Identifier[]) : ids ? [ids as Identifier] : []) {
+      if (!i.value) continue;
+      const key = identifierKey(r.resourceType, i.system, i.value);
+      const known = identifier.get(key);
+      if (!known) identifier.set(key, [r]);
+      else if (!known.includes(r)) known.push(r);
     }
   };
   for (const e of bundle?.entry ?? []) if (e.resource) put(e.resource as FhirResource, e.fullUrl);
-  for (const r of (claim.contained ?? []) as FhirResource[]) if (r.id) index.set(`#${r.id}`, r);
-  return index;
+  for (const r of (claim.contained ?? []) as FhirResource[]) if (r.id) literal.set(`#${r.id}`, r);
+  return { literal, identifier };
+}
+
+/** A logical reference (`identifier`, with `type` or one of the expected types) resolved in the bundle. */
+function byIdentifier(
+  index: ResourceIndex,
+  ref: Reference,
+  types: readonly string[],
+  path: string,
+  issues: X12Issue[],
+): FhirResource | undefined {
+  const { system, value } = ref.identifier ?? {};
+  if (!value) {
+    issues.push({ path: `${path}.identifier`, message: 'a logical reference needs an identifier value' });
+    return undefined;
+  }
+  const candidates = (ref.type ? [ref.type.replace(/^.*\//, '')] : types).flatMap((t) => index.identifier.get(identifierKey(t, system, value)) ?? []);
+  if (candidates.length > 1) {
+    issues.push({ path: `${path}.identifier`, message: 'matches more than one resource in the bundle' });
+    return undefined;
+  }
+  return candidates[0];
 }
 
 function lookup<T extends FhirResource['resourceType']>(
@@ -37,15 +76,23 @@ function lookup<T extends FhirResource['resourceType']>(
   issues: X12Issue[],
 ): Extract<FhirResource, { resourceType: T }> | undefined {
   const types: readonly string[] = Array.isArray(type) ? type : [type];
-  if (!ref?.reference) {
+  if (!ref?.reference && !ref?.identifier) {
     issues.push({ path, message: `reference to ${types.join(' or ')} required` });
     return undefined;
   }
-  const raw = ref.reference;
-  let found = index.get(raw);
-  if (!found) {
-    const m = /([A-Za-z]+\/[^/]+)(\/_history\/.*)?$/.exec(raw);
-    if (m?.[1]) found = index.get(m[1]);
+  let found: FhirResource | undefined;
+  if (ref.reference) {
+    const raw = ref.reference;
+    found = index.literal.get(raw);
+    if (!found) {
+      const m = /([A-Za-z]+\/[^/]+)(\/_history\/.*)?$/.exec(raw);
+      if (m?.[1]) found = index.literal.get(m[1]);
+    }
+  }
+  if (!found && ref.identifier) {
+    const before = issues.length;
+    found = byIdentifier(index, ref, types, path, issues);
+    if (issues.length > before) return undefined;
   }
   if (!found) {
     issues.push({ path, message: `referenced ${types.join(' or ')} not found in the bundle or contained resources` });
@@ -61,7 +108,10 @@ function lookup<T extends FhirResource['resourceType']>(
 /**
  * Resolve the resources a professional `Claim` references into an {@link X12ClaimInput}.
  *
- * Looks references up in `bundle` (by `fullUrl` and `Type/id`) and in `claim.contained` (`#id`):
+ * Looks literal references up in `bundle` (by `fullUrl` and `Type/id`) and in `claim.contained` (`#id`), and logical
+ * references (`Reference.identifier`, with `Reference.type` or the type the element expects) by the identifiers of
+ * the bundle's resources — so the Claims `@peer-fhir/billing` builds resolve against a bundle of core's `toFhir` output.
+ * A literal reference wins when both are given; an identifier that matches two resources is an error.
  * `provider` -> billing Organization, `patient` -> Patient, focal `insurance.coverage` -> Coverage,
  * `insurer` (else `Coverage.payor[0]`) -> payer Organization, the `careTeam` member with role `primary`
  * (else the first) -> PractitionerRole/Practitioner, role `supervisor` -> supervising Practitioner.

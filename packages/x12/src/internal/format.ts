@@ -83,30 +83,3 @@ export function clean(value: string, maxLength?: number, upper = true): string {
   if (maxLength !== undefined && v.length > maxLength) v = v.slice(0, maxLength).trimEnd();
   return v;
 }
-
-/** True when `npi` is 10 digits with a valid Luhn check digit over the `80840` prefix. */
-const npiCache = new Map<string, boolean>();
-
-export function isValidNpi(npi: string): boolean {
-  const cached = npiCache.get(npi);
-  if (cached !== undefined) return cached;
-  const ok = checkNpi(npi);
-  if (npiCache.size > 10_000) npiCache.clear();
-  npiCache.set(npi, ok);
-  return ok;
-}
-
-function checkNpi(npi: string): boolean {
-  if (!/^\d{10}$/.test(npi)) return false;
-  const digits = ('80840' + npi).split('').map(Number);
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits[digits.length - 1 - i] as number;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}

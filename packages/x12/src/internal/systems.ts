@@ -1,32 +1,39 @@
 /**
- * Code-system and identifier-system URIs the X12 mapping reads and writes.
- * Kept here until @peer-fhir/core's terminology module lands; the lead will re-point these.
+ * Code-system and identifier-system URIs the X12 mapping reads and writes: the standard ones from core's `Systems`,
+ * the SDK's own under core's canonical base `PEER_FHIR_CANONICAL`.
  */
+import { LEGACY_SYSTEM_ALIASES, PEER_FHIR_CANONICAL, Systems } from '@peer-fhir/core';
+
+/** Every spelling core accepts on input for `system` (the emitted form first, then its legacy aliases). */
+const spellings = (system: string): readonly string[] => [
+  system,
+  ...Object.entries(LEGACY_SYSTEM_ALIASES)
+    .filter(([, to]) => to === system)
+    .map(([from]) => from),
+];
 
 /** NPI (CMS National Provider Identifier). */
-export const NPI_SYSTEM = 'http://hl7.org/fhir/sid/us-npi';
-/** Employer Identification Number (TIN) — both spellings seen in the wild are accepted. */
-export const EIN_SYSTEMS: readonly string[] = ['http://hl7.org/fhir/sid/us-ein', 'urn:oid:2.16.840.1.113883.4.4'];
+export const NPI_SYSTEM = Systems.NPI;
+/** Employer Identification Number (TIN): core's system first, then the spellings seen in the wild. */
+export const EIN_SYSTEMS: readonly string[] = spellings(Systems.EIN);
 
 /** HCPCS Level II — emitted form (https). */
-export const HCPCS_SYSTEM = 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
-/** HCPCS Level II — http form, accepted on input. */
-export const HCPCS_SYSTEM_HTTP = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
+export const HCPCS_SYSTEM = Systems.HCPCS;
 /** CPT (AMA) — accepted for SV101 with qualifier HC as well. */
 export const CPT_SYSTEM = 'http://www.ama-assn.org/go/cpt';
-/** Systems accepted for procedure codes and modifiers (SV101-2 .. SV101-6). */
-export const PROCEDURE_SYSTEMS: readonly string[] = [HCPCS_SYSTEM, HCPCS_SYSTEM_HTTP, CPT_SYSTEM];
+/** Systems accepted for procedure codes and modifiers (SV101-2 .. SV101-6): HCPCS in every spelling core accepts, and CPT. */
+export const PROCEDURE_SYSTEMS: readonly string[] = [...spellings(Systems.HCPCS), CPT_SYSTEM];
 
-/** ICD-10-CM. */
-export const ICD10CM_SYSTEM = 'http://hl7.org/fhir/sid/icd-10-cm';
-/** CMS place-of-service code set (THO CMSPlaceofServiceCodes). */
-export const POS_SYSTEM = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
+/** ICD-10-CM (and its OID spelling). */
+export const ICD10CM_SYSTEMS: readonly string[] = spellings(Systems.ICD10CM);
+/** CMS place-of-service code set (THO CMSPlaceofServiceCodes), and its http spelling. */
+export const POS_SYSTEMS: readonly string[] = spellings(Systems.CMS_POS);
 /** NUCC provider taxonomy. */
-export const NUCC_SYSTEM = 'http://nucc.org/provider-taxonomy';
+export const NUCC_SYSTEM = Systems.NUCC;
 /** HL7 v3 ActCode (carries the 42CFRPart2 security label). */
-export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+export const ACT_CODE_SYSTEM = Systems.V3_ACT_CODE;
 /** HL7 v2-0203 identifier types (MB = member number). */
-export const V2_0203_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+export const V2_0203_SYSTEM = Systems.V2_0203;
 
 /** FHIR claim type / adjudication / related-claim / care-team-role / payment-type code systems. */
 export const CLAIM_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/claim-type';
@@ -36,22 +43,84 @@ export const CARE_TEAM_ROLE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/clai
 export const DIAGNOSIS_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/ex-diagnosistype';
 export const PAYMENT_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/ex-paymenttype';
 
-/** X12 Claim Adjustment Reason Codes (THO / CARIN BB canonical). @category Terminology */
+/**
+ * X12 Claim Adjustment Reason Codes (THO / CARIN BB canonical).
+ * @see https://hl7.org/fhir/us/carin-bb/STU1.1/CodeSystem-X12ClaimAdjustmentReasonCodes.json.html
+ * @example
+ * ```ts
+ * const reason = { coding: [{ system: CARC_SYSTEM, code: '45' }] };
+ * ```
+ * @category Terminology
+ */
 export const CARC_SYSTEM = 'https://x12.org/codes/claim-adjustment-reason-codes';
-/** X12 Remittance Advice Remark Codes (THO / CARIN BB canonical). @category Terminology */
+/**
+ * X12 Remittance Advice Remark Codes (THO / CARIN BB canonical).
+ * @see https://terminology.hl7.org/CodeSystem-RARC.html
+ * @example
+ * ```ts
+ * const remark = { coding: [{ system: RARC_SYSTEM, code: 'N130' }] };
+ * ```
+ * @category Terminology
+ */
 export const RARC_SYSTEM = 'https://x12.org/codes/remittance-advice-remark-codes';
 
-/** SDK canonical base for the few things no published system covers. */
-export const SDK_BASE = 'https://peer-fhir.github.io/fhir';
-/** Claim extension carrying the 837P claim frequency code (CLM05-3): valueCode '1' | '7' | '8'. @category Terminology */
-export const CLAIM_FREQUENCY_EXTENSION = `${SDK_BASE}/StructureDefinition/claim-frequency`;
-/** Claim.item extension overriding the 2400 REF*6R line item control number: valueString. @category Terminology */
-export const LINE_CONTROL_NUMBER_EXTENSION = `${SDK_BASE}/StructureDefinition/line-item-control-number`;
-/** Organization identifier system for the payer's X12 payer id (2010BB NM109). @category Terminology */
-export const PAYER_ID_SYSTEM = `${SDK_BASE}/sid/x12-payer-id`;
-/** Adjudication category system for CAS group codes (CO/PR/OA/PI) — no published FHIR system found. @category Terminology */
-export const ADJUSTMENT_GROUP_SYSTEM = `${SDK_BASE}/CodeSystem/x12-claim-adjustment-group`;
-/** Adjudication categories the SDK adds next to HL7's: patient-responsibility, remark. @category Terminology */
-export const SDK_ADJUDICATION_SYSTEM = `${SDK_BASE}/CodeSystem/adjudication-category`;
-/** Identifier system for the payer claim control number (CLP07) on ClaimResponse. @category Terminology */
-export const PAYER_CLAIM_CONTROL_NUMBER_SYSTEM = `${SDK_BASE}/sid/payer-claim-control-number`;
+/**
+ * Claim extension carrying the 837P claim frequency code (CLM05-3): valueCode '1' | '7' | '8'.
+ * @see https://hl7.org/fhir/R4/extensibility.html
+ * @example
+ * ```ts
+ * claim.extension = [{ url: CLAIM_FREQUENCY_EXTENSION, valueCode: '8' }]; // void
+ * ```
+ * @category Terminology
+ */
+export const CLAIM_FREQUENCY_EXTENSION = `${PEER_FHIR_CANONICAL}/StructureDefinition/claim-frequency`;
+/**
+ * Claim.item extension overriding the 2400 REF*6R line item control number: valueString.
+ * @see https://hl7.org/fhir/R4/extensibility.html
+ * @example
+ * ```ts
+ * item.extension = [{ url: LINE_CONTROL_NUMBER_EXTENSION, valueString: 'L0001' }];
+ * ```
+ * @category Terminology
+ */
+export const LINE_CONTROL_NUMBER_EXTENSION = `${PEER_FHIR_CANONICAL}/StructureDefinition/line-item-control-number`;
+/**
+ * Organization identifier system for the payer's X12 payer id (2010BB NM109).
+ * @see https://hl7.org/fhir/R4/datatypes.html#Identifier
+ * @example
+ * ```ts
+ * payer.identifier = [{ system: PAYER_ID_SYSTEM, value: 'GAMCD' }];
+ * ```
+ * @category Terminology
+ */
+export const PAYER_ID_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/x12-payer-id`;
+/**
+ * Adjudication category system for CAS group codes (CO/PR/OA/PI) — no published FHIR system found.
+ * @see https://hl7.org/fhir/R4/claimresponse-definitions.html#ClaimResponse.item.adjudication.category
+ * @example
+ * ```ts
+ * adjudication.category.coding?.[0]?.system === ADJUSTMENT_GROUP_SYSTEM;
+ * ```
+ * @category Terminology
+ */
+export const ADJUSTMENT_GROUP_SYSTEM = `${PEER_FHIR_CANONICAL}/CodeSystem/x12-claim-adjustment-group`;
+/**
+ * Adjudication categories the SDK adds next to HL7's: patient-responsibility, remark.
+ * @see https://hl7.org/fhir/R4/valueset-adjudication.html
+ * @example
+ * ```ts
+ * const remark = { coding: [{ system: SDK_ADJUDICATION_SYSTEM, code: 'remark' }] };
+ * ```
+ * @category Terminology
+ */
+export const SDK_ADJUDICATION_SYSTEM = `${PEER_FHIR_CANONICAL}/CodeSystem/adjudication-category`;
+/**
+ * Identifier system for the payer claim control number (CLP07) on ClaimResponse.
+ * @see https://hl7.org/fhir/R4/claimresponse-definitions.html#ClaimResponse.identifier
+ * @example
+ * ```ts
+ * response.identifier?.find((i) => i.system === PAYER_CLAIM_CONTROL_NUMBER_SYSTEM)?.value;
+ * ```
+ * @category Terminology
+ */
+export const PAYER_CLAIM_CONTROL_NUMBER_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/payer-claim-control-number`;
