@@ -48,6 +48,30 @@ export {
   isFhirError,
 } from './errors.js';
 export type { FhirErrorInit } from './errors.js';
+export { PeerClient } from './peer/peer-client.js';
+export { PeerRecordNotFoundError } from './peer/errors.js';
+export type {
+  DiscloseOptions,
+  DisclosureResult,
+  DisclosureTarget,
+  EncounterQuery,
+  FindEncountersOptions,
+  GoalProgressInput,
+  GoalProgressResult,
+  GrantConsentOptions,
+  ParticipantSummary,
+  ParticipantSummaryOptions,
+  PeerClientOptions,
+  RecordedEncounter,
+  RecordEncounterOptions,
+  RecordEncountersOptions,
+  ReferencedRecords,
+  RevokeConsentOptions,
+  StoredConsent,
+  UpsertRecoveryPlanOptions,
+  UpsertRecoveryPlanResult,
+  WrittenResource,
+} from './peer/options.js';
 
 /** Package name, for diagnostics. @category Client */
 export const PACKAGE_NAME = '@peer-fhir/client';

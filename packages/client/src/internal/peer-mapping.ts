@@ -1,0 +1,100 @@
+import type { Bundle, Resource } from 'fhir/r4.js';
+import { PeerFhirValidationError, toFhir, type DomainRecords, type RecordKey } from '@peer-fhir/core';
+import type { RequestOptions } from '../types.js';
+import { keyOfCriteria, keyString, typeIdOf, type KeyLookup } from './peer-lookup.js';
+
+/**
+ * core's `toFhir` with `existing` answered from the server: map, collect the keys core asked about that are not
+ * known yet, look them up, and map again until nothing new is asked. Schema errors are thrown at once, as core
+ * throws them; a reference that is neither in the input nor on the server stays core's `missing_reference` error.
+ * `tried` remembers misses across calls of one bulk operation.
+ */
+/**
+ * Kinds of records that others refer to and that are looked up on the server. core also asks about the record
+ * being written (an Encounter's own key, for its Conditions): those are new or rewritten by conditional create
+ * anyway, so they are not searched for, which saves one search per record.
+ */
+const REFERENCED_TYPES: ReadonlySet<string> = new Set(['Patient', 'PractitionerRole', 'Practitioner', 'Organization']);
+
+export async function mapResolved(
+  records: DomainRecords,
+  namespace: string | undefined,
+  lookup: KeyLookup,
+  opts: RequestOptions,
+  tried: Set<string> = new Set(),
+): Promise<Bundle> {
+  for (let round = 0; ; round++) {
+    const asked = new Map<string, RecordKey>();
+    const existing = (key: RecordKey): string | undefined => {
+      const hit = lookup.known(key);
+      if (hit === undefined && REFERENCED_TYPES.has(key.resourceType) && !tried.has(keyString(key))) asked.set(keyString(key), { ...key });
+      return hit;
+    };
+    let bundle: Bundle | undefined;
+    let error: unknown;
+    try {
+      bundle = toFhir(records, { ...(namespace === undefined ? {} : { namespace }), existing });
+    } catch (e) {
+      error = e;
+    }
+    const onlyReferences = error instanceof PeerFhirValidationError && error.issues.every((i) => i.code === 'missing_reference');
+    if (asked.size === 0 || round >= 4 || (error !== undefined && !onlyReferences)) {
+      if (error !== undefined) throw error;
+      return bundle as Bundle;
+    }
+    for (const k of asked.keys()) tried.add(k);
+    await lookup.lookupAll([...asked.values()], opts);
+  }
+}
+
+/** Remember where each conditional create of `request` landed (from the transaction-response locations). */
+export function rememberLocations(lookup: KeyLookup, request: Bundle, response: Bundle): void {
+  (request.entry ?? []).forEach((entry, i) => {
+    const key = keyOfCriteria(entry.request?.url ?? '', entry.request?.ifNoneExist);
+    const ref = typeIdOf(response.entry?.[i]?.response?.location);
+    if (key && ref) lookup.remember(key, ref);
+  });
+}
+
+/** Deep copy of `value` with every `reference` found in `map` replaced (urn:uuid -> `Type/id`). */
+export function rewriteReferences<T>(value: T, map: ReadonlyMap<string, string>): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => rewriteReferences(v, map)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : rewriteReferences(v, map);
+  }
+  return out as T;
+}
+
+/** All literal references (`reference` strings) inside a resource. */
+export function referencesIn(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => referencesIn(v, out));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'reference' && typeof v === 'string') out.push(v);
+      else referencesIn(v, out);
+    }
+  }
+  return out;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+  );
+}
+
+/** True when two resources say the same thing, ignoring id and server-maintained meta. */
+export function sameContent(a: Resource, b: Resource): boolean {
+  const strip = (r: Resource): unknown => {
+    const { id: _id, meta, ...rest } = r;
+    const { versionId: _v, lastUpdated: _l, source: _s, ...keptMeta } = meta ?? {};
+    return canonical({ ...rest, meta: keptMeta });
+  };
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

@@ -1,0 +1,229 @@
+import type { FhirResource } from 'fhir/r4.js';
+import { identifierSystems, recordKeys, type ConsentDirective, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
+import type { PeerFhirClient } from '../client.js';
+import type { RecordAllSummary } from '../record-all.js';
+import type { RequestOptions } from '../types.js';
+import { KeyLookup, ResourceCache } from '../internal/peer-lookup.js';
+import type { PeerContext } from './context.js';
+import { getConsents, grantConsent, revokeConsent } from './consents.js';
+import { disclose } from './disclose.js';
+import { findEncounters } from './find-encounters.js';
+import type {
+  DiscloseOptions,
+  DisclosureResult,
+  EncounterQuery,
+  FindEncountersOptions,
+  GoalProgressInput,
+  GoalProgressResult,
+  GrantConsentOptions,
+  ParticipantSummary,
+  ParticipantSummaryOptions,
+  PeerClientOptions,
+  RecordedEncounter,
+  RecordEncounterOptions,
+  RecordEncountersOptions,
+  RevokeConsentOptions,
+  StoredConsent,
+  UpsertRecoveryPlanOptions,
+  UpsertRecoveryPlanResult,
+} from './options.js';
+import { getParticipantSummary } from './participant-summary.js';
+import { recordEncounter, recordEncounters } from './record-encounters.js';
+import { addGoalProgress, upsertRecoveryPlan } from './recovery-plans.js';
+
+/**
+ * High-level peer-support operations over a {@link PeerFhirClient}: record encounters, keep recovery plans and
+ * consents, read records back as domain objects, and disclose under 42 CFR Part 2. Mapping is core's
+ * `toFhir`/`fromFhir`; every write is idempotent (conditional create) or optimistic (`If-Match`). Records are named
+ * by their domain ids (participant id, plan id, goal id, consent id), never by server ids. Identifier lookups are
+ * cached per instance: use one `PeerClient` per job, not one forever.
+ *
+ * See https://hl7.org/fhir/R4/http.html.
+ * @example
+ * ```ts
+ * const peer = new PeerClient(new PeerFhirClient({ baseUrl }), { namespace: 'https://ehr.example.org/ids' });
+ * await peer.recordEncounter(encounter, { participants: [participant], specialist, organization });
+ * ```
+ * @category Peer operations
+ */
+export class PeerClient {
+  readonly #ctx: PeerContext;
+
+  constructor(client: PeerFhirClient, options: PeerClientOptions = {}) {
+    this.#ctx = {
+      client,
+      namespace: options.namespace,
+      keys: recordKeys(options.namespace),
+      ids: identifierSystems(options.namespace),
+      lookup: new KeyLookup(client),
+      cache: new ResourceCache(client),
+    };
+  }
+
+  /** The wrapped low-level client. */
+  get client(): PeerFhirClient {
+    return this.#ctx.client;
+  }
+
+  /**
+   * Records one encounter (individual, or a group session with its attendees) in one transaction of conditional
+   * creates. Participants, the specialist and the agency already on the server are found by identifier; pass the
+   * ones that may not be. Recording the same encounter again creates nothing. Invalid input throws core's
+   * `PeerFhirValidationError` (paths, no values) before anything is sent.
+   *
+   * See https://hl7.org/fhir/R4/http.html#transaction and https://hl7.org/fhir/R4/encounter.html.
+   * @example
+   * ```ts
+   * const { encounterIds, created } = await peer.recordEncounter(enc, { participants: [p], specialist: peerSpecialist });
+   * ```
+   * @category Peer operations
+   */
+  recordEncounter(encounter: PeerEncounter, options: RecordEncounterOptions = {}): Promise<RecordedEncounter> {
+    return recordEncounter(this.#ctx, encounter, options);
+  }
+
+  /**
+   * Records many encounters with `recordAll`: the agencies, specialists and participants given are written first
+   * (once), resources several encounters share (a peer group's Group) next, then one record per encounter that
+   * refers to them by id. All encounters are validated before anything is sent.
+   *
+   * See https://hl7.org/fhir/R4/http.html#transaction.
+   * @example
+   * ```ts
+   * const summary = await peer.recordEncounters(agency.encounters, {
+   *   organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants,
+   *   bundleSize: 100, concurrency: 4, onProgress: (p) => console.log(p.done, '/', p.total),
+   * });
+   * ```
+   * @category Peer operations
+   */
+  recordEncounters(encounters: readonly PeerEncounter[], options: RecordEncountersOptions = {}): Promise<RecordAllSummary> {
+    return recordEncounters(this.#ctx, encounters, options);
+  }
+
+  /**
+   * Creates a recovery plan (CarePlan, Goals, CareTeam, signature Provenance) or brings the stored one up to date:
+   * changed CarePlan/Goals/CareTeam are replaced with `If-Match` in one atomic transaction, new goals and new
+   * signatures are added, unchanged resources are left alone. A concurrent change (or a stale `ifMatch`) fails
+   * with `FhirPreconditionFailedError` (412) and changes nothing. The plan record is the source of truth: goal
+   * notes it lacks are removed.
+   *
+   * See https://hl7.org/fhir/R4/http.html#concurrency and https://hl7.org/fhir/R4/careplan.html.
+   * @example
+   * ```ts
+   * const { versionId } = await peer.upsertRecoveryPlan(plan);
+   * await peer.upsertRecoveryPlan(changedPlan, { ifMatch: versionId });
+   * ```
+   * @category Peer operations
+   */
+  upsertRecoveryPlan(plan: RecoveryPlan, options: UpsertRecoveryPlanOptions = {}): Promise<UpsertRecoveryPlanResult> {
+    return upsertRecoveryPlan(this.#ctx, plan, options);
+  }
+
+  /**
+   * Appends a progress note to a goal (found by its goal id) and replaces the Goal with `If-Match` on the version
+   * read, so a concurrent change fails with 412 instead of being lost.
+   *
+   * See https://hl7.org/fhir/R4/goal.html and https://hl7.org/fhir/R4/http.html#concurrency.
+   * @example
+   * ```ts
+   * await peer.addGoalProgress('g-1', { date: '2025-03-01', text: 'Signed the lease', authorNpi: '1245319599' });
+   * ```
+   * @category Peer operations
+   */
+  addGoalProgress(goalId: string, note: GoalProgressInput, options: RequestOptions = {}): Promise<GoalProgressResult> {
+    return addGoalProgress(this.#ctx, goalId, note, options);
+  }
+
+  /**
+   * Stores a consent directive if no consent with its id exists (idempotent); returns it as stored.
+   *
+   * See https://hl7.org/fhir/R4/consent.html.
+   * @example
+   * ```ts
+   * const { reference } = await peer.grantConsent(consent, { participant });
+   * ```
+   * @category Peer operations
+   */
+  grantConsent(consent: ConsentDirective, options: GrantConsentOptions = {}): Promise<StoredConsent> {
+    return grantConsent(this.#ctx, consent, options);
+  }
+
+  /**
+   * Revokes a consent: status `inactive` plus the revocation moment, replaced with `If-Match`. Revoking again keeps
+   * the first moment.
+   *
+   * See https://hl7.org/fhir/R4/consent.html and https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.31.
+   * @example
+   * ```ts
+   * await peer.revokeConsent('c-1', { at: '2025-06-01T09:00:00-04:00' });
+   * ```
+   * @category Peer operations
+   */
+  revokeConsent(consentId: string, options: RevokeConsentOptions = {}): Promise<StoredConsent> {
+    return revokeConsent(this.#ctx, consentId, options);
+  }
+
+  /**
+   * Every consent directive of a participant, read back with core's `fromFhir`.
+   *
+   * See https://hl7.org/fhir/R4/consent.html#search.
+   * @example
+   * ```ts
+   * const consents = await peer.getConsents('p-1');
+   * ```
+   * @category Peer operations
+   */
+  getConsents(participantId: string, options: RequestOptions = {}): Promise<ConsentDirective[]> {
+    return getConsents(this.#ctx, participantId, options);
+  }
+
+  /**
+   * Finds encounters and reads them back as domain `PeerEncounter`s, page by page (the Patients, roles, agencies,
+   * Conditions and notes they refer to are fetched by id and cached; no `_include` needed). A group session is
+   * returned once, with all attendees, even when matched through one attendee.
+   *
+   * See https://hl7.org/fhir/R4/encounter.html#search and https://hl7.org/fhir/R4/http.html#paging.
+   * @example
+   * ```ts
+   * for await (const e of peer.findEncounters({ participantId: 'p-1', from: '2025-01-01', to: '2025-03-31' })) console.log(e.id);
+   * ```
+   * @category Peer operations
+   */
+  findEncounters(query: EncounterQuery = {}, options: FindEncountersOptions = {}): AsyncGenerator<PeerEncounter, void, undefined> {
+    return findEncounters(this.#ctx, query, options);
+  }
+
+  /**
+   * A participant at a glance: the participant (with Medicaid coverages), the current recovery plan and its goals,
+   * the most recent encounters and the consents active now (or at `at`).
+   *
+   * See https://hl7.org/fhir/R4/patient.html.
+   * @example
+   * ```ts
+   * const { plan, recentEncounters, activeConsents } = await peer.getParticipantSummary('p-1', { recentLimit: 5 });
+   * ```
+   * @category Peer operations
+   */
+  getParticipantSummary(participantId: string, options: ParticipantSummaryOptions = {}): Promise<ParticipantSummary> {
+    return getParticipantSummary(this.#ctx, participantId, options);
+  }
+
+  /**
+   * Consent-gated disclosure: loads the participant's consents from the server, decides per resource with core's
+   * `filterDisclosable`, and builds the `collection` Bundle with core's `buildDisclosureBundle` (Part 2 labels, the
+   * 42 CFR 2.32 notice and copies of the permitting consents). Throws core's `ConsentRequiredError` naming the
+   * missing consent if any resource may not be disclosed, unless `partial` is set. With `send`, POSTs the Bundle
+   * to the recipient's `[base]/Bundle`; otherwise returns it for the caller to deliver.
+   *
+   * See https://hl7.org/fhir/R4/bundle.html and https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.32.
+   * @example
+   * ```ts
+   * const { bundle } = await peer.disclose([encounter], { recipient: { npi: '1234567893', isTpoRecipient: true }, purpose: 'payment', participantId: 'p-1' });
+   * ```
+   * @category Peer operations
+   */
+  disclose(resources: readonly FhirResource[], options: DiscloseOptions): Promise<DisclosureResult> {
+    return disclose(this.#ctx, resources, options);
+  }
+}

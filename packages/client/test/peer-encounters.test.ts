@@ -1,0 +1,129 @@
+import type { PeerEncounter } from '@peer-fhir/core';
+import { PeerFhirValidationError } from '@peer-fhir/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateAgency } from '../../testing/src/synthetic/index.js';
+import { PeerClient, PeerFhirClient, type RecordAllSummary } from '../src/index.js';
+import { encounter, NS, organization, participant, specialist, testing, type EmbeddedServer } from './peer-fixtures.js';
+
+let server: EmbeddedServer;
+beforeAll(async () => {
+  server = await testing.startFhirServer();
+});
+afterAll(() => server?.close());
+
+const sortAttendees = (e: PeerEncounter): PeerEncounter => ({ ...e, attendees: [...e.attendees].sort((a, b) => a.participantId.localeCompare(b.participantId)) });
+
+describe('recordEncounter', () => {
+  it('records an individual encounter with the records it refers to and returns the ids', async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const result = await peer.recordEncounter(encounter('e-ind-1', 'p-ind-1'), { participants: [participant('p-ind-1')], specialist: specialist(), organization: organization() });
+    expect(result.created).toBe(true);
+    expect(result.encounterIds).toHaveLength(1);
+    expect(result.encounterIds[0]).toMatch(/^Encounter\//);
+    expect(result.conditionIds).toHaveLength(1);
+    expect(result.documentReferenceIds).toHaveLength(1);
+  });
+
+  it('re-recording the same encounter creates nothing and returns the same ids', async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const first = await peer.recordEncounter(encounter('e-ind-2', 'p-ind-1'), { participants: [participant('p-ind-1')], specialist: specialist(), organization: organization() });
+    const again = await peer.recordEncounter(encounter('e-ind-2', 'p-ind-1'));
+    expect(again.created).toBe(false);
+    expect(again.resources.every((r) => !r.created)).toBe(true);
+    expect(again.encounterIds).toEqual(first.encounterIds);
+    expect(await server.repository.search('Encounter', `identifier=${NS}/encounter|e-ind-2`)).toHaveLength(1);
+  });
+
+  it('finds participants, specialist and agency already on the server by identifier', async () => {
+    // A fresh PeerClient has an empty cache: the references come from identifier searches.
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const result = await peer.recordEncounter(encounter('e-ind-3', 'p-ind-1'));
+    expect(result.resources.filter((r) => r.created).map((r) => r.resourceType).sort()).toEqual(['Condition', 'DocumentReference', 'Encounter']);
+  });
+
+  it('surfaces core validation errors with paths and without values, before sending anything', async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const bad = encounter('e-bad-1', 'p-ind-1', { end: '2025-01-14T09:00:00-05:00' });
+    const error = await peer.recordEncounter(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PeerFhirValidationError);
+    expect((error as PeerFhirValidationError).issues.map((i) => i.path)).toContain('encounters[0].end');
+    expect((error as Error).message).not.toContain('09:00');
+    const missing = await peer.recordEncounter(encounter('e-bad-2', 'p-nobody')).catch((e: unknown) => e);
+    expect((missing as PeerFhirValidationError).issues[0]).toMatchObject({ code: 'missing_reference', path: 'encounters[0].attendees[0].participantId' });
+  });
+});
+
+describe('a year of synthetic encounters', () => {
+  const agency = generateAgency({ seed: 1, months: 12, participants: 20 });
+  let summary: RecordAllSummary;
+  let seconds = 0;
+
+  beforeAll(async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const t0 = performance.now();
+    summary = await peer.recordEncounters(agency.encounters, {
+      organizations: [agency.organization],
+      specialists: agency.specialists,
+      participants: agency.participants,
+      bundleSize: 100,
+      concurrency: 4,
+    });
+    seconds = (performance.now() - t0) / 1000;
+    console.info(`recorded ${agency.encounters.length} encounters in ${seconds.toFixed(1)} s (${(agency.encounters.length / seconds).toFixed(0)}/s)`);
+  }, 120_000);
+
+  it('lands every encounter once, read back page by page', async () => {
+    expect(summary).toMatchObject({ total: agency.encounters.length, created: agency.encounters.length, failed: 0 });
+    const client = new PeerFhirClient({ baseUrl: server.url });
+    const individual = new Map<string, number>();
+    const sessions = new Map<string, number>();
+    for await (const e of client.searchAll('Encounter', { _count: 50 })) {
+      for (const i of e.identifier ?? []) {
+        if (i.system === `${NS}/encounter`) individual.set(i.value ?? '', (individual.get(i.value ?? '') ?? 0) + 1);
+        if (i.system === `${NS}/group-session`) sessions.set(i.value ?? '', (sessions.get(i.value ?? '') ?? 0) + 1);
+      }
+    }
+    const want = agency.encounters.filter((e) => e.mode === 'individual').map((e) => e.id);
+    const wantSessions = agency.encounters.filter((e) => e.mode === 'group').map((e) => e.id);
+    expect([...individual.keys()].filter((k) => k.startsWith('enc-')).sort()).toEqual([...want].sort());
+    expect([...sessions.keys()].sort()).toEqual([...wantSessions].sort());
+    expect([...individual.values(), ...sessions.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('re-recording the year creates nothing', async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    // A slice keeps the linear-scan test server quick; every entry is a conditional create either way.
+    const slice = agency.encounters.slice(0, 120);
+    const again = await peer.recordEncounters(slice, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants });
+    expect(again).toMatchObject({ created: 0, existing: slice.length, failed: 0 });
+  }, 120_000);
+
+  it("findEncounters reads a participant's encounters back equal to the inputs, group sessions included", async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    for (const p of agency.participants.slice(0, 1)) {
+      const found: PeerEncounter[] = [];
+      for await (const e of peer.findEncounters({ participantId: p.id }, { pageSize: 50 })) found.push(e);
+      const want = agency.encounters.filter((e) => e.attendees.some((a) => a.participantId === p.id));
+      expect(found.map((e) => e.id).sort()).toEqual(want.map((e) => e.id).sort());
+      const byId = new Map(want.map((e) => [e.id, e]));
+      for (const e of found) expect(sortAttendees(e)).toEqual(sortAttendees(byId.get(e.id)!));
+    }
+  }, 60_000);
+
+  it('findEncounters filters by specialist, agency, dates and program', async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const s = agency.specialists[0]!;
+    const q = { specialistNpi: s.npi, organizationNpi: agency.organization.npi, from: '2025-03-01', to: '2025-03-31' };
+    const found: PeerEncounter[] = [];
+    for await (const e of peer.findEncounters(q)) found.push(e);
+    const want = agency.encounters.filter((e) => e.specialistNpi === s.npi && e.start.slice(0, 10) >= '2025-03-01' && e.start.slice(0, 10) <= '2025-03-31');
+    expect(found.map((e) => e.id).sort()).toEqual(want.map((e) => e.id).sort());
+    const program = want[0]?.program ?? 'substance-use';
+    const inProgram: string[] = [];
+    for await (const e of peer.findEncounters({ ...q, program })) inProgram.push(e.id);
+    expect(inProgram.sort()).toEqual(want.filter((e) => e.program === program).map((e) => e.id).sort());
+    const limited: string[] = [];
+    for await (const e of peer.findEncounters({}, { maxResources: 7 })) limited.push(e.id);
+    expect(limited).toHaveLength(7);
+  }, 60_000);
+});
