@@ -90,7 +90,7 @@ export interface SearchAllOptions extends SearchPagesOptions {
   maxResources?: number | undefined;
 }
 
-/** Test seams, not part of the documented surface. @internal */
+/** Overrides of the retry timer and jitter source, for deterministic tests of code that uses the client. @category Client */
 export interface PeerFhirClientTestHooks {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;

@@ -1,7 +1,8 @@
 import type { ResourceType } from './types.js';
 
-/** A search value: one string, or several (repeated parameter = AND; commas inside one = OR). */
-type V = string | string[];
+/** A search value: one string, or several (repeated parameter = AND; commas inside one = OR). @category Search */
+export type SearchValue = string | string[];
+type V = SearchValue;
 
 /**
  * Parameters valid on every resource type, plus modifier (`identifier:of-type`) and chained

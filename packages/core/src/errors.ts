@@ -13,6 +13,11 @@ export interface ValidationIssue {
 
 /**
  * Base class of every error peer-fhir's core throws.
+ *
+ * @example
+ * ```ts
+ * try { toFhir(records); } catch (e) { if (e instanceof PeerFhirError) console.error(e.name, e.message); }
+ * ```
  * @category Errors
  */
 export class PeerFhirError extends Error {
@@ -44,6 +49,11 @@ export class PeerFhirValidationError extends PeerFhirError {
 
 /**
  * A FHIR resource could not be read back into a domain record (missing element, unknown code, broken reference).
+ *
+ * @example
+ * ```ts
+ * try { fromFhir(bundle); } catch (e) { if (e instanceof FhirMappingError) console.error(e.issues); }
+ * ```
  * @category Errors
  */
 export class FhirMappingError extends PeerFhirValidationError {}

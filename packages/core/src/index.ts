@@ -33,7 +33,7 @@ export { fromFhir } from './fhir/from-fhir.js';
 export { encounterClass } from './fhir/encounter.js';
 export { ConsentPolicies } from './fhir/consent.js';
 export * from './security/part2-labels.js';
-export { PART2_REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_EXTENSION, buildDisclosureBundle, type DisclosureBundleOptions } from './security/redisclosure-notice.js';
+export { PART2_REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_EXTENSION, buildDisclosureBundle, type DisclosureBundleOptions, type PartyIdentity } from './security/redisclosure-notice.js';
 export { consentStateAt, type ConsentState } from './consent/evaluate-status.js';
 export {
   canDisclose,

@@ -9,6 +9,10 @@ export interface X12Issue {
 /**
  * Thrown when claims cannot be turned into an 837P; lists every problem found.
  *
+ * @example
+ * ```ts
+ * try { write837P(claims, options); } catch (e) { if (e instanceof X12InputError) console.error(e.issues); }
+ * ```
  * @category Errors
  */
 export class X12InputError extends Error {
@@ -27,6 +31,10 @@ export class X12InputError extends Error {
 /**
  * Thrown when X12 text cannot be read; names the segment position and id, never element values.
  *
+ * @example
+ * ```ts
+ * try { read835(text); } catch (e) { if (e instanceof X12ParseError) console.error(e.message); }
+ * ```
  * @category Errors
  */
 export class X12ParseError extends Error {

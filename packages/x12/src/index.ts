@@ -2,6 +2,7 @@
  * @peer-fhir/x12 — X12 837P 005010X222A1 writer and 835 005010X221A1 reader for peer support claims.
  * @packageDocumentation
  */
+/** Package name, for diagnostics. @category Diagnostics */
 export const PACKAGE_NAME = '@peer-fhir/x12';
 
 export { X12InputError, X12ParseError, type X12Issue } from './errors.js';

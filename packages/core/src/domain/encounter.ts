@@ -79,7 +79,15 @@ export const PeerEncounter = z
   });
 export type PeerEncounter = z.infer<typeof PeerEncounter>;
 
-/** Minutes between start and end of an encounter. @category Domain */
+/**
+ * Minutes between start and end of an encounter.
+ *
+ * @example
+ * ```ts
+ * encounterMinutes({ start: '2025-01-14T10:00:00-05:00', end: '2025-01-14T10:52:00-05:00' }); // 52
+ * ```
+ * @category Domain
+ */
 export function encounterMinutes(e: Pick<PeerEncounter, 'start' | 'end'>): number {
   return Math.round((Date.parse(e.end) - Date.parse(e.start)) / 60_000);
 }

@@ -14,7 +14,16 @@ import { practitionerKey, practitionerRoleKey } from './practitioner.js';
 
 const V3 = Systems.V3_ACT_CODE;
 
-/** Encounter.class from modality and setting (v3-ActCode). */
+/**
+ * Encounter.class (v3-ActCode) for a modality and setting: VR for video or audio, else HH, EMER, IMP, FLD or AMB.
+ *
+ * @see https://hl7.org/fhir/R4/v3/ActEncounterCode/vs.html
+ * @example
+ * ```ts
+ * encounterClass({ modality: 'in-person', setting: 'home' }).code; // 'HH'
+ * ```
+ * @category FHIR mapping
+ */
 export function encounterClass(e: Pick<PeerEncounter, 'modality' | 'setting'>): Coding {
   if (e.modality !== 'in-person') return coding(V3, 'VR', 'virtual');
   switch (e.setting) {
@@ -185,6 +194,10 @@ export function addEncounter(b: TransactionBuilder, e: PeerEncounter, idx: numbe
   });
 }
 
+// Module constants so ResourceIndex builds each reverse-reference index once per bundle.
+const noteEncounters = (d: DocumentReference) => d.context?.encounter ?? [];
+const partOf = (c: Encounter) => [c.partOf];
+
 const extCodes = (enc: Encounter, url: string) => (enc.extension ?? []).filter((x) => x.url === url).map((x) => x.valueCoding?.code);
 const extCode = (enc: Encounter, url: string) => extCodes(enc, url)[0];
 
@@ -192,7 +205,7 @@ function attendeeFromFhir(index: ResourceIndex, ids: IdentifierSystems, enc: Enc
   const diagnoses = [...(enc.diagnosis ?? [])]
     .sort((x, y) => (x.rank ?? 0) - (y.rank ?? 0))
     .map((d) => index.resolve(d.condition, 'Condition')?.code?.coding?.find((c) => c.system === Systems.ICD10CM)?.code);
-  const note = index.referencing('DocumentReference', enc, (d) => d.context?.encounter ?? [])[0]?.content[0]?.attachment.data;
+  const note = index.referencing('DocumentReference', enc, noteEncounters)[0]?.content[0]?.attachment.data;
   return {
     participantId: refIdentifier(index, enc.subject, ids.participant),
     diagnoses,
@@ -209,7 +222,7 @@ export function encounterFromFhir(index: ResourceIndex, ids: IdentifierSystems, 
   const supervisorRef = enc.participant?.find((p) => p.type?.some((t) => t.coding?.some((c) => c.code === 'supervisor')))?.individual;
   const supervisorNpi = refIdentifier(index, supervisorRef, Systems.NPI);
   const hcpcs = enc.type?.flatMap((t) => t.coding ?? []).find((c) => normalizeSystem(c.system) === Systems.HCPCS)?.code;
-  const children = groupSession ? index.referencing('Encounter', enc, (c) => [c.partOf]) : [];
+  const children = groupSession ? index.referencing('Encounter', enc, partOf) : [];
   const group = groupSession ? index.resolve(enc.subject, 'Group') : undefined;
   return {
     id: groupSession ?? identifierValue(enc, ids.encounter),

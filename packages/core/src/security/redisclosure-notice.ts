@@ -60,8 +60,8 @@ export const PART2_REDISCLOSURE_NOTICE = {
  */
 export const REDISCLOSURE_NOTICE_EXTENSION = `${PEER_FHIR_CANONICAL}/StructureDefinition/part2-redisclosure-notice`;
 
-/** An organization or practitioner identified by NPI or another identifier. */
-interface PartyIdentity {
+/** An organization or practitioner identified by NPI or another identifier. @category Security labels */
+export interface PartyIdentity {
   npi?: string;
   identifier?: { system: string; value: string };
   kind?: 'organization' | 'practitioner';

@@ -1,0 +1,40 @@
+// Every public symbol (exported from a package's src/index.ts) has a TSDoc summary; every public function and
+// class also has an @example. typedoc renders these; this test keeps them from going missing.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const packages = readdirSync(join(root, 'packages')).filter((dir) => {
+  const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as { private?: boolean };
+  return !pkg.private;
+});
+
+function undocumented(dir: string): { noSummary: string[]; noExample: string[] } {
+  const entry = join(root, 'packages', dir, 'src', 'index.ts');
+  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const noSummary: string[] = [];
+  const noExample: string[] = [];
+  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const decl = symbol.declarations?.[0];
+    if (!decl || decl.getSourceFile().fileName.includes('node_modules')) continue;
+    const summary = ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim();
+    const tags = symbol.getJsDocTags(checker).map((t) => t.name);
+    if (!summary) noSummary.push(exported.name);
+    const isCallable = ts.isFunctionDeclaration(decl) || ts.isClassDeclaration(decl);
+    if (isCallable && !tags.includes('example')) noExample.push(exported.name);
+  }
+  return { noSummary: noSummary.sort(), noExample: noExample.sort() };
+}
+
+describe('public API documentation', () => {
+  for (const dir of packages) {
+    it(`@peer-fhir/${dir}: every export has a summary and every function and class an example`, () => {
+      expect(undocumented(dir)).toEqual({ noSummary: [], noExample: [] });
+    });
+  }
+});
