@@ -38,7 +38,7 @@ describe('recordEncounters through injected faults', () => {
       organizations: [organization()],
       specialists: [specialist()],
       participants: Array.from({ length: 50 }, (_, i) => participant(`p-bulk-${i}`)),
-      bundleSize: 100,
+      bundleSize: 20,
       concurrency: 4,
       maxRetries: 8,
     });
@@ -46,7 +46,9 @@ describe('recordEncounters through injected faults', () => {
     console.info(`2,000 encounters through faults in ${seconds.toFixed(1)} s; ${counter.injected} faults injected`, counter.byKind);
     expect(summary).toMatchObject({ total: 2000, failed: 0 });
     expect(summary.created + summary.existing).toBe(2000);
-    expect(counter.injected).toBeGreaterThan(0);
+    // ~110 requests at a 20% rate: enough faults that every kind is exercised.
+    expect(counter.injected).toBeGreaterThanOrEqual(10);
+    expect(Object.values(counter.byKind).filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
 
     const stored = await repository.search('Encounter');
     const values = stored.flatMap((e) => ((e as { identifier?: { system?: string; value?: string }[] }).identifier ?? []).filter((i) => i.system === `${NS}/encounter`).map((i) => i.value));
