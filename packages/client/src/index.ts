@@ -74,5 +74,8 @@ export type {
   WrittenResource,
 } from './peer/options.js';
 
+export { ReferralClient } from './peer/referrals.js';
+export type { StoredReferral, UpdateReferralStatusOptions, ReferralFulfilment } from './peer/referrals.js';
+
 /** Package name, for diagnostics. @category Client */
 export const PACKAGE_NAME = '@peer-fhir/client';

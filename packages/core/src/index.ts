@@ -52,3 +52,6 @@ export {
 export { ConsentRequiredError } from './consent/consent-required-error.js';
 export { recordKeys, type RecordKeys } from './fhir/keys.js';
 export type { RecordKey } from './fhir/internal/builder.js';
+export * from './outcomes/index.js';
+export * from './referrals/index.js';
+export * from './workforce/index.js';
