@@ -12,6 +12,7 @@ export default defineConfig({
       '@peer-fhir/billing': pkg('billing'),
       '@peer-fhir/x12': pkg('x12'),
       '@peer-fhir/testing': pkg('testing'),
+      '@peer-fhir/cli': pkg('cli'),
     },
   },
   test: {

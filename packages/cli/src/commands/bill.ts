@@ -1,0 +1,283 @@
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Bundle, BundleEntry, Claim } from 'fhir/r4.js';
+import { PeerClient } from '@peer-fhir/client';
+import { PeerFhirValidationError, identifierSystems, toFhir, type PeerEncounter } from '@peer-fhir/core';
+import { buildClaimBundle, evaluate, getPack, loadPack, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
+import { loadConfig, type CliConfig } from '../config.js';
+import { CliUsageError, ExitCode } from '../errors.js';
+import { loadPeriodRecords } from '../internal/billing-context.js';
+import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+
+/**
+ * Options of {@link runBill} (`peer-fhir bill`).
+ *
+ * @example
+ * ```ts
+ * const opts: BillOptions = { pack: 'tx-medicaid-peer-specialist-2019', period: '2025-03', out: 'march.x12' };
+ * ```
+ * @category Bill
+ */
+export interface BillOptions extends FhirTargetOptions {
+  /** Rule pack id (`peer-fhir packs`); default the config's `pack`. */
+  pack?: string | undefined;
+  /** Billing month, `YYYY-MM`. */
+  period: string;
+  /** The 837P file to write. Claims (NDJSON) and the report (Markdown, JSON) are written next to it. */
+  out: string;
+  config?: string | undefined;
+  configValue?: CliConfig | undefined;
+  /** `Claim.created` and the 837P date (default now), for reproducible output. */
+  date?: Date | undefined;
+}
+
+/**
+ * The billing report `bill` writes as JSON (and as Markdown for people).
+ *
+ * @example
+ * ```ts
+ * const r: BillReport = (await runBill(opts, io)).report;
+ * console.log(r.totals.charge, r.held.length);
+ * ```
+ * @category Bill
+ */
+export interface BillReport {
+  pack: { id: string; version: string };
+  period: string;
+  encounters: number;
+  totals: BillingResult['totals'];
+  claims: number;
+  lines: number;
+  /** Billed charge and units by HCPCS code (with modifiers). */
+  byCode: Record<string, { lines: number; units: number; charge: number }>;
+  /** Billed charge and units by program. */
+  byProgram: Record<string, { lines: number; units: number; charge: number }>;
+  /** Counts of hold reasons by edit code. */
+  holdsByCode: Record<string, number>;
+  /** Every held or partly held encounter × participant with its reasons. */
+  held: { encounterId: string; participantId: string; dateOfService: string; status: string; reasons: { code: string; reason: string }[] }[];
+  files: { x12: string; claims: string; reportMarkdown: string; reportJson: string };
+}
+
+/**
+ * Result of {@link runBill}.
+ *
+ * @example
+ * ```ts
+ * const { report, exitCode } = await runBill(opts, io);
+ * ```
+ * @category Bill
+ */
+export interface BillResult {
+  report: BillReport;
+  /** The FHIR Claims written (also in the NDJSON file). */
+  claims: Claim[];
+  /** The claims as the 837P writer read them (for tools that build an 835 or resubmit). */
+  inputs: X12ClaimInput[];
+  exitCode: ExitCode;
+}
+
+/** The pack with the agency's charges for codes whose source gives no rate (837P SV102 needs a charge). */
+function priced(pack: RulePack, charges: Record<string, number> | undefined): RulePack {
+  if (!charges || pack.rates.every((r) => r.amount !== null)) return pack;
+  return loadPack({
+    ...pack,
+    rates: pack.rates.map((r) => (r.amount !== null || charges[r.code] === undefined ? r : { ...r, amount: charges[r.code]! })),
+  });
+}
+
+function monthRange(period: string): { from: string; to: string } {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
+  if (!m) throw new CliUsageError('--period must be a month YYYY-MM');
+  const last = new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  return { from: `${period}-01`, to: `${period}-${String(last).padStart(2, '0')}` };
+}
+
+const add = (t: Record<string, { lines: number; units: number; charge: number }>, k: string, units: number, charge: number) => {
+  const x = (t[k] ??= { lines: 0, units: 0, charge: 0 });
+  x.lines++;
+  x.units += units;
+  x.charge = Math.round((x.charge + charge) * 100) / 100;
+};
+
+/** Claims plus the records they reference as one transaction of conditional creates (billing again stores nothing new). */
+function claimTransaction(claims: readonly Claim[], records: Parameters<typeof toFhir>[0], namespace: string | undefined): Bundle {
+  const mapped = toFhir(records, namespace ? { namespace } : {});
+  const claimSystem = identifierSystems(namespace).claim;
+  const claimEntries: BundleEntry[] = claims.map((c) => {
+    const id = c.identifier?.find((i) => i.system === claimSystem) ?? c.identifier?.[0];
+    return {
+      resource: c,
+      request: { method: 'POST', url: 'Claim', ...(id ? { ifNoneExist: `identifier=${encodeURIComponent(id.system ?? '')}|${encodeURIComponent(id.value ?? '')}` } : {}) },
+    };
+  });
+  return { resourceType: 'Bundle', type: 'transaction', entry: [...(mapped.entry ?? []), ...claimEntries] };
+}
+
+export function renderBillMarkdown(r: BillReport): string {
+  const money = (n: number) => `$${n.toFixed(2)}`;
+  const out = [
+    `# Billing report ${r.period} — ${r.pack.id} ${r.pack.version}`,
+    '',
+    `- encounters in the period: ${r.encounters}`,
+    `- encounter × participant items: ${r.totals.items} (billed ${r.totals.billed}, partly billed ${r.totals.partial}, held ${r.totals.held})`,
+    `- claims: ${r.claims}, service lines: ${r.lines}, units billed: ${r.totals.billedUnits}, charge: ${money(r.totals.charge)}`,
+    '',
+    '## Totals by code',
+    '',
+    '| code | lines | units | charge |',
+    '|---|---:|---:|---:|',
+    ...Object.entries(r.byCode).map(([k, v]) => `| ${k} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
+    '',
+    '## Totals by program',
+    '',
+    '| program | lines | units | charge |',
+    '|---|---:|---:|---:|',
+    ...Object.entries(r.byProgram).map(([k, v]) => `| ${k} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
+    '',
+    '## Held (fix and bill again)',
+    '',
+    '| reason | count |',
+    '|---|---:|',
+    ...Object.entries(r.holdsByCode).map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    '| encounter | participant | date | status | reasons |',
+    '|---|---|---|---|---|',
+    ...r.held.map((h) => `| ${h.encounterId} | ${h.participantId} | ${h.dateOfService} | ${h.status} | ${h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; ')} |`),
+    '',
+    `Files: 837P \`${r.files.x12}\`, FHIR Claims \`${r.files.claims}\`.`,
+    '',
+  ];
+  return out.join('\n');
+}
+
+/**
+ * Bill one month: read the period's encounters (and the participants, specialists, plans and consents they need)
+ * from the FHIR server, apply the rule pack, write the X12 837P, the FHIR Claims (NDJSON next to the 837P, and stored
+ * on the server), and a report of what was billed and what was held with reasons (Markdown and JSON).
+ *
+ * @example
+ * ```ts
+ * import { runBill } from '@peer-fhir/cli';
+ * const { report } = await runBill({ pack: 'tx-medicaid-peer-specialist-2019', period: '2025-03', out: 'out/march.x12' }, io);
+ * ```
+ * @category Commands
+ */
+export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillResult> {
+  const { from, to } = monthRange(opts.period);
+  if (!opts.out) throw new CliUsageError('--out FILE.x12 is required');
+  const config = opts.configValue ?? (await loadConfig(opts.config ?? join(io.cwd, 'peer-fhir.config.json')));
+  const packId = opts.pack ?? config.pack;
+  if (!packId) throw new CliUsageError('name a rule pack with --pack (see peer-fhir packs) or "pack" in the config');
+  let pack: RulePack;
+  try {
+    pack = priced(getPack(packId), config.charges);
+  } catch {
+    throw new CliUsageError(`unknown rule pack ${packId} (see peer-fhir packs)`);
+  }
+  const date = opts.date ?? new Date();
+  const base = join(dirname(opts.out), basename(opts.out, extname(opts.out)));
+  const files = { x12: opts.out, claims: `${base}.claims.ndjson`, reportMarkdown: `${base}.report.md`, reportJson: `${base}.report.json` };
+
+  const target = await openTarget(opts, io);
+  try {
+    const peer = new PeerClient(target.client, config.namespace ? { namespace: config.namespace } : {});
+    const records = await loadPeriodRecords(peer, { from, to, organizationNpi: config.organization.npi });
+    const result = evaluate({
+      pack,
+      encounters: records.encounters,
+      participants: records.participants,
+      specialists: records.specialists,
+      plans: records.plans,
+      consents: records.consents,
+      serviceOrders: [],
+      priorAuthorizations: [],
+      history: [],
+    });
+    const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
+    let claims: Claim[] = [];
+    let inputs: X12ClaimInput[] = [];
+    if (result.lines.length > 0) {
+      const created = date.toISOString().slice(0, 10);
+      let bundle: Bundle;
+      try {
+        bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, ...(config.namespace ? { namespace: config.namespace } : {}) });
+      } catch (err) {
+        if (err instanceof PeerFhirValidationError) throw new CliUsageError('cannot build claims from the records on the server', err.issues.map((i) => `${i.path}: ${i.message}`));
+        throw err;
+      }
+      claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
+      inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));
+      const x12 = config.x12 ?? { senderId: config.organization.taxId, receiverId: config.payer.id.slice(0, 15), receiverName: config.payer.name, contactName: 'Billing Office', usage: 'T' as const };
+      const control = Math.floor(date.getTime() / 1000) % 1_000_000_000;
+      try {
+        await pipeline(
+          write837PStream(inputs, {
+            sender: { id: x12.senderId },
+            receiver: { id: x12.receiverId, name: x12.receiverName },
+            submitter: { name: config.organization.name, contact: { name: x12.contactName, ...(x12.contactPhone ?? config.organization.phone ? { phone: x12.contactPhone ?? config.organization.phone } : {}) } },
+            controlNumbers: { isa: control, gs: control, st: 1 },
+            usage: x12.usage ?? 'T',
+            date,
+          }),
+          createWriteStream(files.x12),
+        );
+      } catch (err) {
+        if (err instanceof X12InputError) throw new CliUsageError('the claims cannot be written as an 837P', err.issues.map((i) => `${i.path}: ${i.message}`));
+        throw err;
+      }
+      await writeFile(files.claims, claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
+      const allParticipants = records.participants.filter((p) => result.lines.some((l) => l.participantId === p.id));
+      await target.client.transaction(
+        claimTransaction(claims, { organizations, specialists: records.specialists, participants: allParticipants }, config.namespace),
+      );
+    } else {
+      await writeFile(files.claims, '');
+    }
+
+    const program = new Map<string, PeerEncounter['program']>(records.encounters.map((e) => [e.id, e.program]));
+    const report: BillReport = {
+      pack: { id: pack.id, version: pack.version },
+      period: opts.period,
+      encounters: records.encounters.length,
+      totals: result.totals,
+      claims: claims.length,
+      lines: result.lines.length,
+      byCode: {},
+      byProgram: {},
+      holdsByCode: {},
+      held: [],
+      files,
+    };
+    for (const l of result.lines) {
+      add(report.byCode, [l.code, ...l.modifiers].join(':'), l.units, l.charge ?? 0);
+      add(report.byProgram, program.get(l.encounterId) ?? 'unknown', l.units, l.charge ?? 0);
+    }
+    for (const d of result.decisions) {
+      for (const h of d.holds) report.holdsByCode[h.code] = (report.holdsByCode[h.code] ?? 0) + 1;
+      if (d.status !== 'billed')
+        report.held.push({ encounterId: d.encounterId, participantId: d.participantId, dateOfService: d.dateOfService, status: d.status, reasons: d.holds.map((h) => ({ code: h.code, reason: h.reason })) });
+    }
+    await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(files.reportMarkdown, renderBillMarkdown(report));
+    const exitCode = result.totals.held + result.totals.partial > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    if (io.json) printJson(io, { ...report, held: report.held.length, exitCode });
+    else {
+      say(io, `${pack.id} ${opts.period}: ${records.encounters.length} encounters, ${result.totals.items} items`);
+      say(io, `billed ${result.totals.billed}, partly billed ${result.totals.partial}, held ${result.totals.held}`);
+      say(io, `${claims.length} claims, ${result.lines.length} lines, ${result.totals.billedUnits} units, $${result.totals.charge.toFixed(2)}`);
+      for (const [k, v] of Object.entries(report.holdsByCode)) say(io, `  held ${k}: ${v}`);
+      say(io, `837P:    ${files.x12}`);
+      say(io, `claims:  ${files.claims} (also stored on ${target.url})`);
+      say(io, `report:  ${files.reportMarkdown}, ${files.reportJson}`);
+      if (exitCode !== ExitCode.OK) note(io, `${result.totals.held + result.totals.partial} item(s) held; see the report`);
+    }
+    return { report, claims, inputs, exitCode };
+  } finally {
+    await target.close();
+  }
+}

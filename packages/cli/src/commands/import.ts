@@ -1,0 +1,295 @@
+import { createReadStream } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { PeerClient } from '@peer-fhir/client';
+import { PeerFhirValidationError, type Participant, type PeerSpecialist } from '@peer-fhir/core';
+import { loadConfig, type CliConfig } from '../config.js';
+import { CliUsageError, ExitCode } from '../errors.js';
+import { assembleEncounter, type AssembledEncounter, type NumberedRow, type RejectedRow } from '../import/assemble.js';
+import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
+import { note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
+import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+
+/**
+ * Options of {@link runImport} (`peer-fhir import`).
+ *
+ * @example
+ * ```ts
+ * const opts: ImportOptions = { config: 'peer-fhir.config.json', fhirUrl: 'http://localhost:8080/fhir', bundleSize: 100 };
+ * ```
+ * @category Import
+ */
+export interface ImportOptions extends FhirTargetOptions {
+  /** `csv` or `ndjson`; default from each file's extension. */
+  format?: string | undefined;
+  /** Config file; default `peer-fhir.config.json`. */
+  config?: string | undefined;
+  /** The config itself (instead of a file), for programs that embed the CLI. */
+  configValue?: CliConfig | undefined;
+  /** Rejects file; default `<input>.rejects.<ext>` next to each input. */
+  rejects?: string | undefined;
+  /** Entries per transaction bundle (default 100). */
+  bundleSize?: number | undefined;
+  /** Transactions in flight (default 4). */
+  concurrency?: number | undefined;
+  /** Interval of the plain progress lines when stderr is not a TTY, in ms (default 1000). */
+  progressIntervalMs?: number | undefined;
+}
+
+/**
+ * What an import did, in rows (an individual encounter is one row, a group encounter one row per attendee).
+ *
+ * @example
+ * ```ts
+ * const s: ImportSummary = await runImport(['encounters.csv'], {});
+ * console.log(s.rowsRead, s.created, s.alreadyPresent, s.rejected);
+ * ```
+ * @category Import
+ */
+export interface ImportSummary {
+  rowsRead: number;
+  /** Rows whose encounter was written now. */
+  created: number;
+  /** Rows whose encounter was on the server already (nothing written). */
+  alreadyPresent: number;
+  rejected: number;
+  encounters: { created: number; alreadyPresent: number; rejected: number };
+  /** Rejects files written (one per input unless `--rejects` names one). */
+  rejectsFiles: string[];
+  /** Rejected rows: row number (1 = first data row), file and reasons (column names and rules, never values). */
+  rejectedRows: { file: string; row: number; reasons: string[] }[];
+  fhirUrl: string;
+  seconds: number;
+  exitCode: ExitCode;
+}
+
+const BATCH_ROWS = 1000;
+
+async function countRows(file: string, format: ImportFormat): Promise<number> {
+  let lines = 0;
+  let lastByte = 10;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    lastByte = chunk[chunk.length - 1] ?? lastByte;
+  }
+  if (lastByte !== 10) lines++;
+  return Math.max(0, format === 'csv' ? lines - 1 : lines);
+}
+
+function defaultRejectsPath(file: string, format: ImportFormat): string {
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}.rejects${ext || (format === 'csv' ? '.csv' : '.ndjson')}`);
+}
+
+/**
+ * Import EHR export files (CSV or NDJSON rows, docs/import-format.md) into a FHIR server: stream rows, validate each,
+ * assemble group sessions, write in transaction bundles of conditional creates (running it again writes nothing),
+ * and write rejected rows with a `reject_reasons` column to a file that can be fixed and imported again.
+ *
+ * @example
+ * ```ts
+ * import { runImport } from '@peer-fhir/cli';
+ * const summary = await runImport(['export.csv'], { fhirUrl: 'http://localhost:8080/fhir', config: 'peer-fhir.config.json' });
+ * process.exitCode = summary.exitCode; // 1 when some rows were rejected
+ * ```
+ * @category Commands
+ */
+export async function runImport(files: readonly string[], opts: ImportOptions, io: CommandIo): Promise<ImportSummary> {
+  if (files.length === 0) throw new CliUsageError('name at least one file to import');
+  const bundleSize = opts.bundleSize ?? 100;
+  const concurrency = opts.concurrency ?? 4;
+  if (!Number.isInteger(bundleSize) || bundleSize < 1) throw new CliUsageError('--bundle-size must be a positive integer');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliUsageError('--concurrency must be a positive integer');
+  const formats = files.map((f) => formatOf(f, opts.format));
+  if (opts.rejects && new Set(formats).size > 1) throw new CliUsageError('--rejects needs all inputs in one format');
+  const config = opts.configValue ?? (await loadConfig(opts.config ?? join(io.cwd, 'peer-fhir.config.json')));
+
+  const started = Date.now();
+  const target = await openTarget(opts, io);
+  const summary: ImportSummary = {
+    rowsRead: 0,
+    created: 0,
+    alreadyPresent: 0,
+    rejected: 0,
+    encounters: { created: 0, alreadyPresent: 0, rejected: 0 },
+    rejectsFiles: [],
+    rejectedRows: [],
+    fhirUrl: target.url,
+    seconds: 0,
+    exitCode: ExitCode.OK,
+  };
+  const peer = new PeerClient(target.client, config.namespace ? { namespace: config.namespace } : {});
+  const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
+  const shared = opts.rejects ? new RejectsWriter(opts.rejects, formats[0]!) : undefined;
+
+  try {
+    for (const [fi, file] of files.entries()) {
+      const format = formats[fi]!;
+      const rejects = shared ?? new RejectsWriter(defaultRejectsPath(file, format), format);
+      const total = await countRows(file, format);
+      const progress = startProgress(io, `import ${basename(file)}`, total, opts.progressIntervalMs);
+      const reject = async (r: RejectedRow): Promise<void> => {
+        summary.rejected++;
+        summary.rejectedRows.push({ file, row: r.row, reasons: r.reasons });
+        await rejects.write(r.values, r.reasons);
+      };
+      const report = () =>
+        progress.update(summary.rowsRead, { created: summary.created, existing: summary.alreadyPresent, rejected: summary.rejected });
+
+      let batch: AssembledEncounter[] = [];
+      let batchRows = 0;
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        const current = batch;
+        batch = [];
+        batchRows = 0;
+        await writeBatch(peer, current, config, written, { bundleSize, concurrency }, summary, reject);
+        report();
+      };
+
+      const seenIds = new Set<string>();
+      let group: NumberedRow[] = [];
+      const closeGroup = async (): Promise<void> => {
+        if (group.length === 0) return;
+        const rows = group;
+        group = [];
+        const id = rows[0]!.values['encounter_id']?.trim() ?? '';
+        if (id && seenIds.has(id)) {
+          summary.encounters.rejected++;
+          for (const r of rows)
+            await reject({ ...r, reasons: ['encounter_id: used again on a later row (rows of one group encounter must be adjacent; ids must be unique)'] });
+          return;
+        }
+        if (id) seenIds.add(id);
+        const result = assembleEncounter(rows, config);
+        if (!result.ok) {
+          summary.encounters.rejected++;
+          for (const r of result.rejected) await reject(r);
+          return;
+        }
+        batch.push(result.value);
+        batchRows += rows.length;
+        if (batchRows >= BATCH_ROWS) await flush();
+      };
+
+      for await (const item of readRows(file, format)) {
+        summary.rowsRead++;
+        if ('unreadable' in item) {
+          await closeGroup();
+          await reject({ row: item.unreadable.row, values: item.unreadable.values, reasons: [item.unreadable.reason] });
+          continue;
+        }
+        const id = item.values['encounter_id']?.trim() ?? '';
+        const open = group[0]?.values['encounter_id']?.trim();
+        if (group.length > 0 && (id === '' || id !== open)) await closeGroup();
+        group.push(item);
+        if (summary.rowsRead % 200 === 0) report();
+      }
+      await closeGroup();
+      await flush();
+      progress.update(summary.rowsRead, { created: summary.created, existing: summary.alreadyPresent, rejected: summary.rejected });
+      progress.stop();
+      if (!shared) {
+        await rejects.close();
+        if (rejects.count > 0) summary.rejectsFiles.push(rejects.path);
+      }
+    }
+    if (shared) {
+      await shared.close();
+      if (shared.count > 0) summary.rejectsFiles.push(shared.path);
+    }
+  } finally {
+    await target.close();
+  }
+  summary.seconds = (Date.now() - started) / 1000;
+  summary.exitCode = summary.rejected > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+  printImportSummary(io, summary);
+  return summary;
+}
+
+async function writeBatch(
+  peer: PeerClient,
+  batch: AssembledEncounter[],
+  config: CliConfig,
+  written: { participants: Set<string>; specialists: Set<string>; organization: boolean },
+  opts: { bundleSize: number; concurrency: number },
+  summary: ImportSummary,
+  reject: (r: RejectedRow) => Promise<void>,
+): Promise<void> {
+  const participants = new Map<string, Participant>();
+  const specialists = new Map<string, PeerSpecialist>();
+  for (const a of batch) {
+    for (const p of a.participants) if (!written.participants.has(p.id) && !participants.has(p.id)) participants.set(p.id, p);
+    if (!written.specialists.has(a.specialist.npi) && !specialists.has(a.specialist.npi)) specialists.set(a.specialist.npi, a.specialist);
+  }
+  let todo = batch;
+  for (let attempt = 0; attempt < 3 && todo.length > 0; attempt++) {
+    try {
+      const result = await peer.recordEncounters(
+        todo.map((a) => a.encounter),
+        {
+          participants: [...participants.values()],
+          specialists: [...specialists.values()],
+          organizations: written.organization ? [] : [config.organization],
+          bundleSize: opts.bundleSize,
+          concurrency: opts.concurrency,
+        },
+      );
+      written.organization = true;
+      for (const id of participants.keys()) written.participants.add(id);
+      for (const npi of specialists.keys()) written.specialists.add(npi);
+      for (const outcome of result.records) {
+        const a = todo[outcome.index]!;
+        if (outcome.status === 'failed') {
+          summary.encounters.rejected++;
+          for (const r of a.rows) await reject({ ...r, reasons: [`FHIR server refused the encounter: ${outcome.reason ?? 'unknown reason'}`] });
+        } else if (outcome.status === 'created') {
+          summary.encounters.created++;
+          summary.created += a.rows.length;
+        } else {
+          summary.encounters.alreadyPresent++;
+          summary.alreadyPresent += a.rows.length;
+        }
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof PeerFhirValidationError)) throw err;
+      // Mapping problems (paths only) name the encounters at fault: reject those, write the rest.
+      const bad = new Map<number, string[]>();
+      for (const issue of err.issues) {
+        const m = /^encounters\[(\d+)\]\.?(.*)$/.exec(issue.path);
+        const i = m ? Number(m[1]) : -1;
+        bad.set(i, [...(bad.get(i) ?? []), `${m?.[2] || issue.path}: ${issue.message}`]);
+      }
+      if (bad.has(-1)) bad.clear();
+      const rejectAll = bad.size === 0;
+      const keep: AssembledEncounter[] = [];
+      for (const [i, a] of todo.entries()) {
+        const reasons = rejectAll ? err.issues.map((x) => `${x.path}: ${x.message}`) : bad.get(i);
+        if (!reasons) {
+          keep.push(a);
+          continue;
+        }
+        summary.encounters.rejected++;
+        for (const r of a.rows) await reject({ ...r, reasons });
+      }
+      todo = keep;
+    }
+  }
+}
+
+function printImportSummary(io: CommandIo, s: ImportSummary): void {
+  if (io.json) {
+    printJson(io, s);
+    return;
+  }
+  say(io, `rows read         ${s.rowsRead}`);
+  say(io, `created           ${s.created}  (${s.encounters.created} encounters)`);
+  say(io, `already present   ${s.alreadyPresent}  (${s.encounters.alreadyPresent} encounters)`);
+  say(io, `rejected          ${s.rejected}`);
+  const shown = s.rejectedRows.slice(0, 20);
+  for (const r of shown) say(io, `  ${basename(r.file)} row ${r.row}: ${r.reasons.join('; ')}`);
+  if (s.rejectedRows.length > shown.length) say(io, `  … and ${s.rejectedRows.length - shown.length} more`);
+  for (const f of s.rejectsFiles) say(io, `rejected rows written to ${f} (fix them and import that file again)`);
+  say(io, `${s.rowsRead} rows in ${s.seconds.toFixed(1)} s (${Math.round(s.rowsRead / Math.max(s.seconds, 0.001))} rows/s) to ${s.fhirUrl}`);
+  if (s.rejected > 0) note(io, `${s.rejected} row(s) rejected`);
+}

@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { Organization } from '@peer-fhir/core';
+import { CliUsageError } from './errors.js';
+
+/**
+ * `peer-fhir.config.json`: who bills (the agency), whom (the Medicaid payer), under which rule pack, and the
+ * identifier namespace of the records. Import rows carry only per-encounter data; these values apply to every row.
+ *
+ * @example
+ * ```json
+ * {
+ *   "organization": { "name": "Harbor Peer Agency", "npi": "1234567893", "taxId": "123456789", "taxonomy": "251S00000X",
+ *     "address": { "line": ["1 Main St"], "city": "Austin", "state": "TX", "postalCode": "787011234" } },
+ *   "payer": { "id": "TXMCD", "name": "Texas Medicaid" },
+ *   "pack": "tx-medicaid-peer-specialist-2019",
+ *   "namespace": "https://ehr.example.org/ids",
+ *   "charges": { "H0038": 18.5 }
+ * }
+ * ```
+ * @category Configuration
+ */
+export const CliConfig = z.strictObject({
+  /** The billing agency (Type 2 NPI). */
+  organization: Organization,
+  /** The Medicaid payer every participant with a `medicaid_id` is covered by. */
+  payer: z.strictObject({
+    id: z.string().trim().min(1).max(80),
+    name: z.string().trim().min(1),
+    planName: z.string().trim().min(1).optional(),
+    /** Coverage start used when a row has no `coverage_start`; default `2000-01-01`. */
+    coverageStart: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' }).optional(),
+  }),
+  /** Id of the rule pack `bill` uses when `--pack` is not given (see `peer-fhir packs`). */
+  pack: z.string().min(1).optional(),
+  /** Identifier namespace of the source system (see core's `identifierSystems`). */
+  namespace: z.string().min(1).optional(),
+  /** The agency's charge per HCPCS code, for packs whose source gives no rate (837P SV102 needs a charge). */
+  charges: z.record(z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS code' }), z.number().positive()).optional(),
+  /** X12 envelope ids for `bill`. */
+  x12: z
+    .strictObject({
+      senderId: z.string().min(1).max(15),
+      receiverId: z.string().min(1).max(15),
+      receiverName: z.string().min(1),
+      contactName: z.string().min(1),
+      contactPhone: z.string().regex(/^\d{10}$/, { message: 'must be 10 digits' }).optional(),
+      usage: z.enum(['T', 'P']).default('T'),
+    })
+    .optional(),
+});
+/**
+ * The parsed {@link CliConfig}.
+ * @example
+ * ```ts
+ * const config: CliConfig = await loadConfig('peer-fhir.config.json');
+ * ```
+ * @category Configuration
+ */
+export type CliConfig = z.infer<typeof CliConfig>;
+
+/**
+ * Read and validate a config file. Throws {@link CliUsageError} with one line per problem (`organization.npi: NPI
+ * check digit is invalid`); values are never echoed.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig('peer-fhir.config.json');
+ * ```
+ * @category Configuration
+ */
+export async function loadConfig(path: string): Promise<CliConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new CliUsageError(`cannot read config file ${path} (create it or pass --config)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CliUsageError(`config file ${path} is not valid JSON`);
+  }
+  return parseConfig(json, path);
+}
+
+/**
+ * Validate a config object (already parsed JSON). Throws {@link CliUsageError} listing every problem with its path.
+ *
+ * @example
+ * ```ts
+ * const config = parseConfig(JSON.parse(text), 'peer-fhir.config.json');
+ * ```
+ * @category Configuration
+ */
+export function parseConfig(json: unknown, source = 'config'): CliConfig {
+  const r = CliConfig.safeParse(json);
+  if (r.success) return r.data;
+  const details = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  throw new CliUsageError(`config file ${source} has ${details.length} problem(s)`, details);
+}

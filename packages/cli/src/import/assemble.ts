@@ -1,0 +1,225 @@
+import {
+  parseRecord,
+  Participant,
+  PeerEncounter,
+  PeerSpecialist,
+  type ValidationIssue,
+} from '@peer-fhir/core';
+import type { CliConfig } from '../config.js';
+import { columnOfPath, type RawRow } from './columns.js';
+
+/** A row with its 1-based data row number (the header is not counted). */
+export interface NumberedRow {
+  row: number;
+  values: RawRow;
+}
+
+/** One rejected row: its number, the row as read and every reason (column names and rules, never values). */
+export interface RejectedRow {
+  row: number;
+  values: RawRow;
+  reasons: string[];
+}
+
+/** The records one encounter's rows make. */
+export interface AssembledEncounter {
+  encounter: PeerEncounter;
+  participants: Participant[];
+  specialist: PeerSpecialist;
+  rows: NumberedRow[];
+}
+
+export type AssembleResult = { ok: true; value: AssembledEncounter } | { ok: false; rejected: RejectedRow[] };
+
+const REQUIRED = [
+  'encounter_id',
+  'participant_id',
+  'participant_family',
+  'participant_given',
+  'participant_birth_date',
+  'participant_gender',
+  'specialist_npi',
+  'specialist_family',
+  'specialist_given',
+  'start',
+  'end',
+  'modality',
+  'setting',
+  'program',
+  'place_of_service',
+] as const;
+
+/** Fields every row of one group encounter must agree on. */
+const SHARED = ['specialist_npi', 'supervisor_npi', 'supervisor_family', 'supervisor_given', 'start', 'end', 'modality', 'setting', 'program', 'group_id', 'place_of_service', 'part2', 'support_types', 'activities', 'service_code', 'status'] as const;
+
+const v = (r: RawRow, k: string): string | undefined => {
+  const s = r[k]?.trim();
+  return s === undefined || s === '' ? undefined : s;
+};
+const list = (r: RawRow, k: string): string[] =>
+  (v(r, k) ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function describe(record: 'participant' | 'specialist' | 'encounter', issues: readonly ValidationIssue[]): string[] {
+  return issues.map((i) => `${columnOfPath(record, i.path)}: ${i.message}`);
+}
+
+function boolOf(r: RawRow, k: string, reasons: string[]): boolean | undefined {
+  const s = v(r, k)?.toLowerCase();
+  if (s === undefined) return false;
+  if (s === 'true' || s === 'yes' || s === '1') return true;
+  if (s === 'false' || s === 'no' || s === '0') return false;
+  reasons.push(`${k}: must be true or false`);
+  return undefined;
+}
+
+function participantOf(r: RawRow, config: CliConfig): unknown {
+  const medicaidId = v(r, 'medicaid_id');
+  const coverageEnd = v(r, 'coverage_end');
+  return {
+    id: v(r, 'participant_id'),
+    ...(medicaidId ? { medicaidId } : {}),
+    name: { family: v(r, 'participant_family'), given: v(r, 'participant_given') ? [v(r, 'participant_given')] : [] },
+    birthDate: v(r, 'participant_birth_date'),
+    gender: v(r, 'participant_gender')?.toLowerCase(),
+    coverages: medicaidId
+      ? [
+          {
+            payerId: config.payer.id,
+            payerName: config.payer.name,
+            ...(config.payer.planName ? { planName: config.payer.planName } : {}),
+            memberId: medicaidId,
+            period: { start: v(r, 'coverage_start') ?? config.payer.coverageStart ?? '2000-01-01', ...(coverageEnd ? { end: coverageEnd } : {}) },
+          },
+        ]
+      : [],
+  };
+}
+
+function specialistOf(r: RawRow, config: CliConfig, reasons: string[]): unknown {
+  const kind = v(r, 'credential');
+  const credentials: unknown[] = [];
+  if (kind) {
+    const state = v(r, 'credential_state') ?? config.organization.address.state;
+    if (!v(r, 'credential_number')) reasons.push('credential_number: required when credential is given');
+    if (!v(r, 'credential_issued')) reasons.push('credential_issued: required when credential is given');
+    const expires = v(r, 'credential_expires');
+    credentials.push({
+      kind,
+      state,
+      number: v(r, 'credential_number') ?? 'missing',
+      issuer: v(r, 'credential_issuer') ?? `${state} peer specialist certification`,
+      issued: v(r, 'credential_issued') ?? '1900-01-01',
+      ...(expires ? { expires } : {}),
+      endorsements: list(r, 'credential_endorsements'),
+    });
+  }
+  // The claim's supervising provider loop (837P 2310D) needs the supervisor's name, so it is kept only with one.
+  const supervisorNpi = v(r, 'supervisor_npi');
+  const supervisorFamily = v(r, 'supervisor_family');
+  if (supervisorNpi && supervisorFamily === undefined && v(r, 'supervisor_given') !== undefined) reasons.push('supervisor_family: required when supervisor_given is given');
+  const supervisor =
+    supervisorNpi && supervisorFamily
+      ? { supervisor: { npi: supervisorNpi, name: { family: supervisorFamily, given: v(r, 'supervisor_given') ? [v(r, 'supervisor_given')] : [] } } }
+      : {};
+  return {
+    npi: v(r, 'specialist_npi'),
+    ...supervisor,
+    name: { family: v(r, 'specialist_family'), given: v(r, 'specialist_given') ? [v(r, 'specialist_given')] : [] },
+    credentials,
+    organizationNpi: config.organization.npi,
+  };
+}
+
+/**
+ * Turn the rows of one encounter (one row for an individual session, one per attendee for a group session) into
+ * domain records, or reject every row with its reasons. Reasons name columns and rules, never values.
+ */
+export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfig): AssembleResult {
+  const perRow = new Map<number, string[]>(rows.map((r) => [r.row, []]));
+  const common: string[] = [];
+  const first = rows[0]!.values;
+
+  for (const { row, values } of rows) {
+    const reasons = perRow.get(row)!;
+    for (const k of REQUIRED) if (!v(values, k)) reasons.push(`${k}: required`);
+  }
+  if (rows.length > 1) {
+    if (!v(first, 'group_id')) common.push('encounter_id: appears on several rows but group_id is empty (only group sessions have one row per attendee)');
+    for (const k of SHARED) {
+      if (rows.some((r) => (v(r.values, k) ?? '') !== (v(first, k) ?? ''))) common.push(`${k}: differs between the rows of this group encounter`);
+    }
+  }
+
+  const participants: Participant[] = [];
+  const attendees: unknown[] = [];
+  for (const { row, values } of rows) {
+    const reasons = perRow.get(row)!;
+    const p = parseRecord(Participant, participantOf(values, config), 'Participant');
+    if (p.ok) participants.push(p.value);
+    else reasons.push(...describe('participant', p.issues));
+    attendees.push({ participantId: v(values, 'participant_id'), diagnoses: list(values, 'diagnosis_codes'), goalIds: list(values, 'goal_ids') });
+  }
+
+  const specialistReasons: string[] = [];
+  const s = parseRecord(PeerSpecialist, specialistOf(first, config, specialistReasons), 'PeerSpecialist');
+  if (!s.ok) specialistReasons.push(...describe('specialist', s.issues));
+  common.push(...specialistReasons);
+
+  const part2 = boolOf(first, 'part2', common);
+  const groupId = v(first, 'group_id');
+  const supervisorNpi = v(first, 'supervisor_npi');
+  const activities = list(first, 'activities');
+  const serviceCode = v(first, 'service_code');
+  const status = v(first, 'status');
+  const e = parseRecord(
+    PeerEncounter,
+    {
+      id: v(first, 'encounter_id'),
+      mode: groupId ? 'group' : 'individual',
+      ...(groupId ? { groupId } : {}),
+      attendees,
+      ...(status ? { status } : {}),
+      specialistNpi: v(first, 'specialist_npi'),
+      ...(supervisorNpi ? { supervisorNpi } : {}),
+      organizationNpi: config.organization.npi,
+      start: v(first, 'start'),
+      end: v(first, 'end'),
+      modality: v(first, 'modality'),
+      setting: v(first, 'setting'),
+      program: v(first, 'program'),
+      supportTypes: list(first, 'support_types'),
+      activities,
+      placeOfService: v(first, 'place_of_service'),
+      ...(serviceCode ? { serviceCode } : {}),
+      part2: part2 ?? false,
+    },
+    'PeerEncounter',
+  );
+  if (!e.ok) {
+    for (const issue of e.issues) {
+      const m = /^attendees\[(\d+)\]/.exec(issue.path);
+      const reason = `${columnOfPath('encounter', issue.path)}: ${issue.message}`;
+      const target = m ? rows[Number(m[1])] : undefined;
+      if (target && rows.length > 1) perRow.get(target.row)!.push(reason);
+      else common.push(reason);
+    }
+  }
+
+  const anyRowProblem = [...perRow.values()].some((r) => r.length > 0);
+  if (common.length === 0 && !anyRowProblem && e.ok && s.ok) {
+    return { ok: true, value: { encounter: e.value, participants, specialist: s.value, rows: [...rows] } };
+  }
+  // A group encounter lands whole or not at all: a problem on one attendee's row holds back the others too.
+  return {
+    ok: false,
+    rejected: rows.map(({ row, values }) => {
+      const own = perRow.get(row)!;
+      const reasons = [...new Set([...common, ...own])];
+      if (reasons.length === 0) reasons.push('another row of this group encounter was rejected');
+      return { row, values, reasons };
+    }),
+  };
+}

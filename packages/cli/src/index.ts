@@ -1,0 +1,19 @@
+/**
+ * @peer-fhir/cli — the `peer-fhir` command: import EHR exports into FHIR R4, bill a month (X12 837P, FHIR Claims,
+ * reports), read remittances (835), validate input, list rule packs, run the embedded FHIR server, and a demo.
+ * Every command is also a function, for programs that embed the CLI.
+ * @packageDocumentation
+ */
+export { main, createProgram } from './program.js';
+export { ExitCode, CliUsageError } from './errors.js';
+export { CliConfig, loadConfig, parseConfig } from './config.js';
+export { IMPORT_COLUMNS, REJECT_REASONS_COLUMN, type ImportColumn } from './import/columns.js';
+export type { CommandIo } from './internal/io.js';
+export type { FhirTargetOptions } from './internal/target.js';
+export { runImport, type ImportOptions, type ImportSummary } from './commands/import.js';
+export { runBill, type BillOptions, type BillReport, type BillResult } from './commands/bill.js';
+export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.js';
+export { runValidate, type ValidateOptions, type ValidateResult, type ValidationProblem } from './commands/validate.js';
+export { runPacks, type PackListing } from './commands/packs.js';
+export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';
+export { runDemo, type DemoOptions, type DemoResult } from './commands/demo.js';

@@ -1,0 +1,79 @@
+import type { Writable } from 'node:stream';
+import cliProgress from 'cli-progress';
+
+/**
+ * Where a command writes, and how. Commands never call `console` or `process.exit` directly, so tests can run them
+ * in-process.
+ *
+ * @example
+ * ```ts
+ * const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, json: true, env: process.env, cwd: process.cwd() };
+ * ```
+ * @category CLI
+ */
+export interface CommandIo {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  /** Print one JSON document on stdout instead of text. */
+  json: boolean;
+  /** Environment for `--auth-env`. */
+  env: NodeJS.ProcessEnv;
+  /** Working directory for relative defaults (`.peer-fhir/data`). */
+  cwd: string;
+}
+
+export function defaultIo(json = false): CommandIo {
+  return { stdout: process.stdout, stderr: process.stderr, json, env: process.env, cwd: process.cwd() };
+}
+
+/** A line of text on stdout (skipped in --json mode, where stdout holds only the JSON document). */
+export function say(io: CommandIo, line = ''): void {
+  if (!io.json) io.stdout.write(`${line}\n`);
+}
+
+/** A diagnostic line on stderr. */
+export function note(io: CommandIo, line: string): void {
+  io.stderr.write(`${line}\n`);
+}
+
+export function printJson(io: CommandIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Progress of a long step: a bar on a TTY, otherwise a plain line every `intervalMs` and one at the end. */
+export interface Progress {
+  update(done: number, detail: Record<string, number>): void;
+  stop(): void;
+}
+
+export function startProgress(io: CommandIo, label: string, total: number, intervalMs = 1000): Progress {
+  const fmt = (d: Record<string, number>) =>
+    Object.entries(d)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  if (io.stderr.isTTY && !io.json) {
+    const bar = new cliProgress.SingleBar(
+      { stream: io.stderr, format: `${label} [{bar}] {percentage}% | {value}/{total} rows | {detail}`, hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(Math.max(total, 1), 0, { detail: '' });
+    return {
+      update: (done, detail) => bar.update(Math.min(done, Math.max(total, 1)), { detail: fmt(detail) }),
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  let latest: { done: number; detail: Record<string, number> } = { done: 0, detail: {} };
+  const line = () => note(io, `${label}: ${latest.done}/${total} rows${Object.keys(latest.detail).length ? ` (${fmt(latest.detail)})` : ''}`);
+  return {
+    update: (done, detail) => {
+      latest = { done, detail };
+      const now = Date.now();
+      if (now - last >= intervalMs) {
+        last = now;
+        line();
+      }
+    },
+    stop: () => line(),
+  };
+}

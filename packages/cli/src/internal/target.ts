@@ -1,0 +1,67 @@
+import { isAbsolute, join } from 'node:path';
+import { PeerFhirClient } from '@peer-fhir/client';
+import { CliUsageError } from '../errors.js';
+import { startPersistentServer, type PersistentServer } from './embedded.js';
+import { note, type CommandIo } from './io.js';
+
+/**
+ * Options every command that talks to a FHIR server takes.
+ *
+ * @example
+ * ```ts
+ * const target: FhirTargetOptions = { fhirUrl: 'https://fhir.example.org/r4', authEnv: 'FHIR_TOKEN' };
+ * ```
+ * @category CLI
+ */
+export interface FhirTargetOptions {
+  /** FHIR base URL; omitted means the embedded server with data in `data`. */
+  fhirUrl?: string | undefined;
+  /** Bearer token (prefer `authEnv`: a token on the command line lands in shell history). */
+  authToken?: string | undefined;
+  /** Name of an environment variable holding the bearer token. */
+  authEnv?: string | undefined;
+  /** Data folder of the embedded server; default `.peer-fhir/data`. */
+  data?: string | undefined;
+}
+
+/** A FHIR server to talk to: a remote one, or the embedded one started for this command. */
+export interface FhirTarget {
+  client: PeerFhirClient;
+  url: string;
+  embedded: PersistentServer | undefined;
+  /** Saves the embedded server's data and stops it; nothing for a remote server. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = join('.peer-fhir', 'data');
+
+export function dataDirOf(io: CommandIo, data: string | undefined): string {
+  const d = data ?? DEFAULT_DATA_DIR;
+  return isAbsolute(d) ? d : join(io.cwd, d);
+}
+
+export async function openTarget(opts: FhirTargetOptions, io: CommandIo): Promise<FhirTarget> {
+  let auth: string | undefined = opts.authToken;
+  if (opts.authEnv !== undefined) {
+    auth = io.env[opts.authEnv];
+    if (!auth) throw new CliUsageError(`environment variable ${opts.authEnv} (from --auth-env) is not set`);
+  }
+  if (opts.fhirUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(opts.fhirUrl);
+    } catch {
+      throw new CliUsageError('--fhir-url is not a URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError('--fhir-url must be http or https');
+    const baseUrl = opts.fhirUrl.replace(/\/+$/, '');
+    const client = new PeerFhirClient({ baseUrl, ...(auth ? { auth } : {}) });
+    return { client, url: baseUrl, embedded: undefined, close: async () => undefined };
+  }
+  if (auth) throw new CliUsageError('--auth-token/--auth-env need --fhir-url (the embedded server has no auth)');
+  const dataDir = dataDirOf(io, opts.data);
+  const embedded = await startPersistentServer({ dataDir });
+  if (!io.json) note(io, `embedded FHIR server at ${embedded.url} (data in ${dataDir}, ${embedded.loaded} resources loaded)`);
+  const client = new PeerFhirClient({ baseUrl: embedded.url });
+  return { client, url: embedded.url, embedded, close: () => embedded.close() };
+}

@@ -1,0 +1,198 @@
+import { Command, CommanderError, Option } from 'commander';
+import { CliUsageError, ExitCode } from './errors.js';
+import { defaultIo, note, type CommandIo } from './internal/io.js';
+import { runBill } from './commands/bill.js';
+import { runDemo } from './commands/demo.js';
+import { runImport } from './commands/import.js';
+import { runPacks } from './commands/packs.js';
+import { runRemit } from './commands/remit.js';
+import { runServe } from './commands/serve.js';
+import { runValidate } from './commands/validate.js';
+
+const int = (name: string) => (v: string): number => {
+  if (!/^\d+$/.test(v)) throw new CliUsageError(`${name} must be a whole number`);
+  return Number(v);
+};
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+function fhirOptions(cmd: Command): Command {
+  return cmd
+    .option('--fhir-url <url>', 'FHIR R4 base URL (default: the embedded server, data in --data)')
+    .addOption(new Option('--auth-token <token>', 'bearer token (prefer --auth-env: the command line is visible to other users)').conflicts('authEnv'))
+    .option('--auth-env <var>', 'environment variable holding a bearer token')
+    .option('--data <dir>', 'data folder of the embedded server', '.peer-fhir/data');
+}
+
+/**
+ * Build the `peer-fhir` commander program. Each action stores its exit code in `result.code`; nothing calls
+ * `process.exit`, so the program can run in-process (tests, other tools).
+ *
+ * @example
+ * ```ts
+ * import { createProgram } from '@peer-fhir/cli';
+ * const { program, result } = createProgram();
+ * await program.parseAsync(['node', 'peer-fhir', 'packs', '--json']);
+ * console.log(result.code);
+ * ```
+ * @category CLI
+ */
+export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: Command; result: { code: ExitCode; wait?: Promise<void> } } {
+  const result: { code: ExitCode; wait?: Promise<void> } = { code: ExitCode.OK };
+  const io = (json: boolean | undefined): CommandIo => ({ ...defaultIo(json === true), ...ioOverride, json: json === true });
+  const program = new Command('peer-fhir')
+    .description('Record and bill peer support services on HL7 FHIR R4: import EHR exports, bill Medicaid (X12 837P), read remittances (835).')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => (ioOverride.stdout ?? process.stdout).write(s),
+      writeErr: (s) => (ioOverride.stderr ?? process.stderr).write(s),
+    })
+    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir serve --port 8080', 'peer-fhir import export.csv', 'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out march.x12']));
+
+  fhirOptions(
+    program
+      .command('import')
+      .description('import EHR export rows (CSV or NDJSON) into a FHIR server, idempotently; rejected rows go to a rejects file')
+      .argument('<files...>', 'CSV or NDJSON files (docs/import-format.md)')
+      .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
+      .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
+      .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
+      .option('--bundle-size <n>', 'entries per transaction bundle', int('--bundle-size'), 100)
+      .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
+      .option('--json', 'print the summary as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir import export.csv                                  # embedded server, data in .peer-fhir/data',
+      'peer-fhir import export.csv --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN',
+      'peer-fhir import export.rejects.csv                          # after fixing the rejected rows',
+      'peer-fhir import a.ndjson b.ndjson --rejects rejects.ndjson --json',
+    ]))
+    .action(async (files: string[], o) => {
+      result.code = (await runImport(files, o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('bill')
+      .description('bill a month: pull encounters from the FHIR server, apply a rule pack, write the 837P, FHIR Claims and a report')
+      .option('--pack <id>', 'rule pack id (see peer-fhir packs; default: "pack" in the config)')
+      .requiredOption('--period <YYYY-MM>', 'billing month')
+      .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it')
+      .option('--config <file>', 'config file', 'peer-fhir.config.json')
+      .option('--json', 'print the report as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out out/march.x12',
+      'peer-fhir bill --period 2025-03 --out march.x12 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runBill(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('remit')
+      .description('read an X12 835, store ClaimResponses and explain what was paid, adjusted and denied')
+      .argument('<file>', 'the 835 file')
+      .option('--config <file>', 'config file (for the identifier namespace)')
+      .option('--json', 'print the reconciliation as JSON'),
+  )
+    .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json']))
+    .action(async (file: string, o) => {
+      result.code = (await runRemit(file, o, io(o.json))).exitCode;
+    });
+
+  program
+    .command('validate')
+    .description('check import rows or FHIR resources (JSON / NDJSON) and explain each problem')
+    .argument('<files...>', 'CSV / NDJSON rows, or FHIR JSON / NDJSON')
+    .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
+    .option('--config <file>', 'config file (default: rows are checked against a placeholder agency)')
+    .option('--json', 'print the problems as JSON')
+    .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json']))
+    .action(async (files: string[], o) => {
+      result.code = (await runValidate(files, o, io(o.json))).exitCode;
+    });
+
+  program
+    .command('packs')
+    .description('list the billing rule packs with effective dates and sources')
+    .option('--json', 'print the packs as JSON')
+    .addHelpText('after', examples(['peer-fhir packs', 'peer-fhir packs --json']))
+    .action((o) => {
+      result.code = runPacks(io(o.json)).exitCode;
+    });
+
+  program
+    .command('serve')
+    .description('run the embedded FHIR R4 server; data is kept in a folder between runs')
+    .option('--port <n>', 'TCP port', int('--port'), 8080)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data <dir>', 'data folder (NDJSON snapshot, saved on change and at exit)', '.peer-fhir/data')
+    .option('--json', 'print the server URL as JSON')
+    .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data']))
+    .action(async (o) => {
+      const running = await runServe(o, io(o.json));
+      result.wait = new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void running.stop().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+
+  program
+    .command('demo')
+    .description('the whole flow on synthetic data: embedded server, import, bill (837P), remit (835), summary')
+    .option('--out <dir>', 'output folder', '.peer-fhir/demo')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir demo --out /tmp/demo --json']))
+    .action(async (o) => {
+      result.code = (await runDemo(o, io(o.json))).exitCode;
+    });
+
+  return { program, result };
+}
+
+/**
+ * Run `peer-fhir` with `argv` (as `process.argv`) and return the exit code: 0 success, 1 some rows rejected or
+ * encounters held, 2 usage or configuration error. Errors print their kind and message, never data values or tokens.
+ *
+ * @example
+ * ```ts
+ * import { main } from '@peer-fhir/cli';
+ * process.exitCode = await main(process.argv);
+ * ```
+ * @category CLI
+ */
+export async function main(argv: readonly string[], ioOverride: Partial<CommandIo> = {}): Promise<ExitCode> {
+  const { program, result } = createProgram(ioOverride);
+  const err = (s: string) => note({ ...defaultIo(), ...ioOverride } as CommandIo, s);
+  try {
+    await program.parseAsync([...argv]);
+    if (result.wait) await result.wait;
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    if (e instanceof CliUsageError) {
+      err(`error: ${e.message}`);
+      for (const d of e.details.slice(0, 20)) err(`  ${d}`);
+      if (e.details.length > 20) err(`  … and ${e.details.length - 20} more`);
+      return ExitCode.USAGE;
+    }
+    // Library errors are PHI-safe by contract (paths, statuses, issue codes); anything else shows its class only.
+    const safe = e instanceof Error && /^(Fhir|PeerFhir|X12|RulePack|PeerRecord|ConsentRequired)/.test(e.constructor.name);
+    err(`error: ${e instanceof Error ? e.constructor.name : 'unknown error'}${safe ? `: ${(e as Error).message}` : ''}`);
+    // Stack frames only (no message: it may hold values), for bug reports.
+    if (process.env['PEER_FHIR_DEBUG'] && e instanceof Error) err((e.stack ?? '').split('\n').slice(1).join('\n'));
+    return ExitCode.USAGE;
+  }
+}

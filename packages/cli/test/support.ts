@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { X12parser, type FormattedSegment } from 'x12-parser';
+import { parse } from 'csv-parse/sync';
+import { generateAgency } from '@peer-fhir/testing';
+import { rowsOf } from '../src/internal/synthetic-rows.js';
+
+export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built binary (async, so an embedded server in this process keeps answering). */
+export function runCli(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A TX agency and its import rows (one per attendee), cut at an encounter boundary at `rows` rows or fewer. */
+export function syntheticRows(rows: number, seed = 11): { agency: ReturnType<typeof generateAgency>; rows: Record<string, string>[] } {
+  const agency = generateAgency({ seed, months: 12, participants: 140, state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
+  const out: Record<string, string>[] = [];
+  for (const e of agency.encounters) {
+    const r = rowsOf(agency, e);
+    if (out.length + r.length > rows) break;
+    out.push(...r);
+  }
+  return { agency, rows: out };
+}
+
+export function configFor(agency: ReturnType<typeof generateAgency>) {
+  return {
+    organization: { ...agency.organization, address: { ...agency.organization.address, postalCode: `${agency.organization.address.postalCode.slice(0, 5)}1234` } },
+    payer: { id: agency.payers[0]!.payerId, name: agency.payers[0]!.payerName },
+    pack: 'tx-medicaid-peer-specialist-2019',
+    charges: { H0038: 18.5 },
+  };
+}
+
+export function readCsv(path: string): Record<string, string>[] {
+  return parse(readFileSync(path), { columns: true }) as Record<string, string>[];
+}
+
+export async function parseX12(text: string): Promise<FormattedSegment[]> {
+  const parser = new X12parser();
+  const out: FormattedSegment[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    parser.on('data', (s: FormattedSegment) => out.push(s));
+    parser.on('end', () => resolve());
+    parser.on('error', reject);
+  });
+  parser.end(text);
+  await done;
+  return out.filter((s) => s.name !== '');
+}
+
+export const el = (s: FormattedSegment, n: number | string): string => String((s as unknown as Record<string, unknown>)[String(n)] ?? '');
+export const cents = (v: string | number | undefined): number => Math.round(Number(v ?? 0) * 100);
