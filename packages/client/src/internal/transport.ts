@@ -129,7 +129,11 @@ export class Transport {
       if (plan.body !== undefined) init.body = plan.body;
       const res = await this.#cfg.fetch(plan.url, init);
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: parseBody(text) };
+      const body = parseBody(text);
+      // A success whose body is not JSON was cut off on the way (undici resolves a chunked body cut by a closed
+      // connection as if complete): treat it as a network error, so repeatable requests are retried.
+      if (res.status < 300 && text !== '' && body === undefined) throw new TypeError('response body is truncated or not JSON');
+      return { status: res.status, headers: res.headers, body };
     } catch (thrown) {
       if (controller.signal.aborted && controller.signal.reason === TIMEOUT) throw TIMEOUT;
       throw thrown;

@@ -1,4 +1,4 @@
-import type { Bundle, Resource } from 'fhir/r4.js';
+import type { Bundle, CarePlan, Consent, Encounter, Organization as FhirOrganization, Patient, PractitionerRole, Resource } from 'fhir/r4.js';
 import { ConsentDirective } from '../domain/consent.js';
 import { PeerEncounter } from '../domain/encounter.js';
 import { Organization } from '../domain/organization.js';
@@ -35,31 +35,59 @@ import type { CompleteDomainRecords, MappingOptions } from './to-fhir.js';
  */
 export function fromFhir(input: Bundle | readonly Resource[], options: MappingOptions = {}): CompleteDomainRecords {
   const ids = identifierSystems(options.namespace);
-  const index = new ResourceIndex(input);
   const issues: ValidationIssue[] = [];
   const out: CompleteDomainRecords = { organizations: [], specialists: [], participants: [], encounters: [], plans: [], consents: [] };
-
-  function take<T>(list: T[], schema: Parameters<typeof parseRecord>[0], name: string, label: string, raw: unknown): void {
-    const r = parseRecord(schema, raw, name);
-    if (r.ok) list.push(r.value as T);
-    else issues.push(...r.issues.map((x) => ({ ...x, path: `${label}${x.path ? (x.path.startsWith('[') ? '' : '.') + x.path : ''}` })));
+  let index: ResourceIndex;
+  try {
+    index = new ResourceIndex(input);
+  } catch (e) {
+    throw new FhirMappingError('FHIR resources', [malformed('', e)]);
   }
 
-  const orgs = index.ofType('Organization').filter((o) => o.type?.some((t) => t.coding?.some((c) => c.system === Systems.NUCC)));
-  orgs.forEach((o, i) => take(out.organizations, Organization, 'Organization', `Organization[${i}]`, organizationFromFhir(o)));
-  const roles = index.ofType('PractitionerRole').filter((r) => identifierValue(r, ids.practitionerRole) !== undefined);
-  roles.forEach((r, i) => take(out.specialists, PeerSpecialist, 'PeerSpecialist', `PractitionerRole[${i}]`, specialistFromFhir(index, ids, r)));
-  const patients = index.ofType('Patient').filter((p) => identifierValue(p, ids.participant) !== undefined);
-  patients.forEach((p, i) => take(out.participants, Participant, 'Participant', `Patient[${i}]`, participantFromFhir(index, ids, p)));
-  const encounters = index
-    .ofType('Encounter')
-    .filter((e) => identifierValue(e, ids.encounter) !== undefined || identifierValue(e, ids.groupSession) !== undefined);
-  encounters.forEach((e, i) => take(out.encounters, PeerEncounter, 'PeerEncounter', `Encounter[${i}]`, encounterFromFhir(index, ids, e)));
-  const plans = index.ofType('CarePlan').filter((c) => identifierValue(c, ids.plan) !== undefined);
-  plans.forEach((c, i) => take(out.plans, RecoveryPlan, 'RecoveryPlan', `CarePlan[${i}]`, recoveryPlanFromFhir(index, ids, c)));
-  const consents = index.ofType('Consent').filter((c) => identifierValue(c, ids.consent) !== undefined);
-  consents.forEach((c, i) => take(out.consents, ConsentDirective, 'ConsentDirective', `Consent[${i}]`, consentFromFhir(index, ids, c)));
+  // Input is untrusted JSON: an element of the wrong shape (a string where an array belongs) must become an issue
+  // with a path, not a TypeError — and never echo the value.
+  function safely<T>(label: string, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      issues.push(malformed(label, e));
+      return fallback;
+    }
+  }
+
+  function read<R extends Resource>(type: R['resourceType'], keep: (r: R) => boolean, map: (r: R) => unknown, list: unknown[], schema: Parameters<typeof parseRecord>[0], name: string): void {
+    const all = index.ofType(type) as readonly unknown[] as readonly R[];
+    const kept = all.filter((r, i) => safely(`${type}[${i}]`, false, () => keep(r)));
+    kept.forEach((r, i) => {
+      const label = `${type}[${i}]`;
+      const raw = safely(label, undefined as unknown, () => map(r));
+      if (raw === undefined) return;
+      const res = parseRecord(schema, raw, name);
+      if (res.ok) list.push(res.value);
+      else issues.push(...res.issues.map((x) => ({ ...x, path: `${label}${x.path ? (x.path.startsWith('[') ? '' : '.') + x.path : ''}` })));
+    });
+  }
+
+  read<FhirOrganization>('Organization', (o) => o.type?.some((t) => t.coding?.some((c) => c.system === Systems.NUCC)) === true, organizationFromFhir, out.organizations, Organization, 'Organization');
+  read<PractitionerRole>('PractitionerRole', (r) => identifierValue(r, ids.practitionerRole) !== undefined, (r) => specialistFromFhir(index, ids, r), out.specialists, PeerSpecialist, 'PeerSpecialist');
+  read<Patient>('Patient', (p) => identifierValue(p, ids.participant) !== undefined, (p) => participantFromFhir(index, ids, p), out.participants, Participant, 'Participant');
+  read<Encounter>(
+    'Encounter',
+    (e) => identifierValue(e, ids.encounter) !== undefined || identifierValue(e, ids.groupSession) !== undefined,
+    (e) => encounterFromFhir(index, ids, e),
+    out.encounters,
+    PeerEncounter,
+    'PeerEncounter',
+  );
+  read<CarePlan>('CarePlan', (c) => identifierValue(c, ids.plan) !== undefined, (c) => recoveryPlanFromFhir(index, ids, c), out.plans, RecoveryPlan, 'RecoveryPlan');
+  read<Consent>('Consent', (c) => identifierValue(c, ids.consent) !== undefined, (c) => consentFromFhir(index, ids, c), out.consents, ConsentDirective, 'ConsentDirective');
 
   if (issues.length) throw new FhirMappingError('FHIR resources', issues);
   return out;
+}
+
+/** An issue for input whose shape broke the mapping; the message names the error class only, never a value. */
+function malformed(path: string, e: unknown): ValidationIssue {
+  const kind = e instanceof RangeError ? 'nested too deeply or too large' : 'an element has the wrong JSON type or shape for FHIR R4';
+  return { path, code: 'malformed', message: `cannot be read: ${kind}` };
 }

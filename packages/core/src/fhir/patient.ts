@@ -77,8 +77,10 @@ export function addParticipant(b: TransactionBuilder, p: Participant): Reference
   return patientRef;
 }
 
+const beneficiary = (c: Coverage) => [c.beneficiary];
+
 export function participantFromFhir(index: ResourceIndex, ids: IdentifierSystems, patient: Patient): unknown {
-  const coverages = index.referencing('Coverage', patient, (c) => [c.beneficiary]).map((c) => {
+  const coverages = index.referencing('Coverage', patient, beneficiary).map((c) => {
     const payer = index.resolve(c.payor[0], 'Organization');
     const planName = c.class?.find((k) => k.type.coding?.some((x) => x.code === 'plan'))?.value;
     return {

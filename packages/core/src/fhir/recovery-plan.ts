@@ -129,6 +129,8 @@ export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: 
 }
 
 /** Read a CarePlan (with its Goals, CareTeam and signature Provenance) back into a RecoveryPlan-shaped object. */
+const provenanceTargets = (p: Provenance) => p.target;
+
 export function recoveryPlanFromFhir(index: ResourceIndex, ids: IdentifierSystems, cp: CarePlan): unknown {
   const ext = cp.extension ?? [];
   const careTeam = index.resolve(cp.careTeam?.[0], 'CareTeam');
@@ -140,7 +142,7 @@ export function recoveryPlanFromFhir(index: ResourceIndex, ids: IdentifierSystem
     Object.entries(SignatureTypes).map(([role, t]) => [t.code, role as 'participant' | 'peer' | 'clinician']),
   );
   const signatures = index
-    .referencing('Provenance', cp, (p) => p.target)
+    .referencing('Provenance', cp, provenanceTargets)
     .flatMap((p) => p.signature ?? [])
     .map((s) => ({ role: roleOf[s.type[0]?.code ?? ''], signedAt: s.when }));
   const goals = (cp.goal ?? []).map((ref) => {

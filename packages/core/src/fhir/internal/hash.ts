@@ -20,11 +20,17 @@ function cyrb128(str: string): [number, number, number, number] {
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
 }
 
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex32(n: number): string {
+  return HEX[n >>> 24]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
+}
+
 /** A UUID-shaped (version 4 layout) string derived from the input. */
 export function stableUuid(input: string): string {
-  const hex = cyrb128(input)
-    .map((n) => n.toString(16).padStart(8, '0'))
-    .join('');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  // Table lookups instead of toString(16)/padStart/join: this runs several times per mapped resource.
+  const [a, b, c, d] = cyrb128(input);
+  const hb = hex32(b), hc = hex32(c);
+  const variant = (((c >>> 28) & 0x3) | 0x8).toString(16);
+  return `${hex32(a)}-${hb.slice(0, 4)}-4${hb.slice(5, 8)}-${variant}${hc.slice(1, 4)}-${hc.slice(4, 8)}${hex32(d)}`;
 }

@@ -2,10 +2,19 @@ import type { Bundle, FhirResource, Identifier, Reference, Resource } from 'fhir
 
 type Typed<T extends Resource['resourceType']> = Extract<FhirResource, { resourceType: T }>;
 
-/** Looks resources up by fullUrl, `Type/id`, absolute URL or identifier, for reading bundles back. */
+type Pick = (r: never) => (Reference | undefined)[];
+
+/**
+ * Looks resources up by fullUrl, `Type/id`, absolute URL or identifier, for reading bundles back. Lookups by type,
+ * identifier and reverse reference are indexed on first use, so reading n resources back is O(n), not O(n^2).
+ */
 export class ResourceIndex {
   private readonly byUrl = new Map<string, Resource>();
   private readonly all: Resource[] = [];
+  private readonly byType = new Map<string, Resource[]>();
+  private byIdentifierIndex: Map<string, Resource> | undefined;
+  // Per pick function (hoist it to a constant to share the index), per type: target -> resources referencing it.
+  private readonly reverse = new Map<Pick, Map<string, Map<Resource, Resource[]>>>();
 
   constructor(input: Bundle | readonly Resource[]) {
     const entries = Array.isArray(input)
@@ -14,13 +23,17 @@ export class ResourceIndex {
     for (const { fullUrl, resource } of entries) {
       if (!resource) continue;
       this.all.push(resource);
+      const list = this.byType.get(resource.resourceType);
+      if (list) list.push(resource);
+      else this.byType.set(resource.resourceType, [resource]);
       if (fullUrl) this.byUrl.set(fullUrl, resource);
       if (resource.id) this.byUrl.set(`${resource.resourceType}/${resource.id}`, resource);
     }
   }
 
-  ofType<T extends Resource['resourceType']>(type: T): Typed<T>[] {
-    return this.all.filter((r): r is Typed<T> => r.resourceType === type);
+  /** Resources of `type` in input order (a shared array: do not mutate). */
+  ofType<T extends Resource['resourceType']>(type: T): readonly Typed<T>[] {
+    return (this.byType.get(type) ?? []) as Typed<T>[];
   }
 
   /** Resolve a literal reference (urn:uuid, relative or absolute) or a logical one (by identifier). */
@@ -36,12 +49,40 @@ export class ResourceIndex {
   }
 
   byIdentifier<T extends Resource['resourceType']>(type: T, system: string, value: string): Typed<T> | undefined {
-    return this.ofType(type).find((r) => identifiersOf(r).some((i) => i.system === system && i.value === value));
+    if (!this.byIdentifierIndex) {
+      const index = new Map<string, Resource>();
+      for (const r of this.all) {
+        for (const i of identifiersOf(r)) {
+          const k = `${r.resourceType}|${i.system}|${i.value}`;
+          if (!index.has(k)) index.set(k, r);
+        }
+      }
+      this.byIdentifierIndex = index;
+    }
+    return this.byIdentifierIndex.get(`${type}|${system}|${value}`) as Typed<T> | undefined;
   }
 
   /** Resources of `type` whose `path` reference points at `target`. */
-  referencing<T extends Resource['resourceType']>(type: T, target: Resource, pick: (r: Typed<T>) => (Reference | undefined)[]): Typed<T>[] {
-    return this.ofType(type).filter((r) => pick(r).some((ref) => ref !== undefined && this.resolveAny(ref) === target));
+  referencing<T extends Resource['resourceType']>(type: T, target: Resource, pick: (r: Typed<T>) => (Reference | undefined)[]): readonly Typed<T>[] {
+    let byType = this.reverse.get(pick as Pick);
+    if (!byType) this.reverse.set(pick as Pick, (byType = new Map()));
+    let byTarget = byType.get(type) as Map<Resource, Typed<T>[]> | undefined;
+    if (!byTarget) {
+      byTarget = new Map();
+      for (const r of this.ofType(type)) {
+        const seen = new Set<Resource>();
+        for (const ref of pick(r)) {
+          const t = ref === undefined ? undefined : this.resolveAny(ref);
+          if (t === undefined || seen.has(t)) continue;
+          seen.add(t);
+          const list = byTarget.get(t);
+          if (list) list.push(r);
+          else byTarget.set(t, [r]);
+        }
+      }
+      byType.set(type, byTarget as Map<Resource, Resource[]>);
+    }
+    return byTarget.get(target) ?? [];
   }
 
   resolveAny(ref: Reference): Resource | undefined {

@@ -1,0 +1,47 @@
+// B1: domain records -> validated FHIR transaction entries (core toFhir), in chunks with `existing` so the roster
+// is not re-sent. Baseline: JSON.parse(JSON.stringify(records)) of the same records. Target: within 5x.
+import { toFhir } from '@peer-fhir/core';
+import { generateEncounters } from '@peer-fhir/testing';
+import { log, QUICK, report, time } from './lib.mjs';
+
+const N = QUICK ? 10_000 : 100_000;
+const CHUNK = 100;
+const agency = { seed: 1, participants: 4000 };
+
+log(`B1: generating ${N} synthetic encounters`);
+const records = [...generateEncounters({ ...agency, maxEncounters: N })];
+const attendees = records.reduce((s, e) => s + e.attendees.length, 0);
+
+// The roster (participants, specialists, organization) is on the server already: answer with literal references.
+const ROSTER_TYPES = new Set(['Patient', 'PractitionerRole', 'Practitioner', 'Organization']);
+const existing = (key) => (ROSTER_TYPES.has(key.resourceType) ? `${key.resourceType}/${key.value.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64)}` : undefined);
+
+let entries = 0;
+function mapAll() {
+  entries = 0;
+  for (let i = 0; i < records.length; i += CHUNK) entries += toFhir({ encounters: records.slice(i, i + CHUNK) }, { existing }).entry.length;
+}
+function copyAll() {
+  return JSON.parse(JSON.stringify(records)).length;
+}
+
+// Warm both paths on a slice so the JIT is not part of the measured runs.
+for (let i = 0; i < 2_000; i += CHUNK) toFhir({ encounters: records.slice(i, i + CHUNK) }, { existing });
+JSON.parse(JSON.stringify(records.slice(0, 2_000)));
+
+log('B1: baseline JSON round trip');
+const baseline = await time('JSON.parse(JSON.stringify(records))', copyAll, { iterations: 3, warmup: 0 });
+log(`B1: toFhir in chunks of ${CHUNK}`);
+const ours = await time('toFhir chunks', mapAll, { iterations: QUICK ? 2 : 2, warmup: 0 });
+
+report({
+  id: 'B1',
+  what: `toFhir: ${N.toLocaleString('en-US')} encounters (${attendees.toLocaleString('en-US')} attendees) -> ${entries.toLocaleString('en-US')} validated transaction entries`,
+  oursMs: ours.medianMs,
+  baselineMs: baseline.medianMs,
+  baselineName: 'JSON.parse(JSON.stringify(records))',
+  ratio: ours.medianMs / baseline.medianMs,
+  target: 'ratio <= 5',
+  met: ours.medianMs / baseline.medianMs <= 5,
+  extra: { encounters: N, attendees, entries, chunk: CHUNK, encountersPerSecond: Math.round(N / (ours.medianMs / 1000)) },
+});

@@ -1,0 +1,51 @@
+// B6: cold import() time (fresh child process per run, median) and min+gzip size (esbuild --bundle --minify of the
+// built ESM entry with dependencies bundled, then gzip -9) of @peer-fhir/core vs @medplum/core. Target: <= 1/3 of it.
+import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
+
+const RUNS = QUICK ? 5 : 11;
+const require = createRequire(import.meta.url);
+const esbuild = requireFrom('node_modules/tsup')('esbuild');
+
+function coldImportMs(specifier) {
+  const code = `const t0 = performance.now(); await import(${JSON.stringify(specifier)}); process.stdout.write(String(performance.now() - t0));`;
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`import ${specifier} failed: ${r.stderr}`);
+    times.push(Number(r.stdout));
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times.at(-1) };
+}
+
+async function minGzip(entry) {
+  const out = await esbuild.build({ entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
+  const code = out.outputFiles[0].contents;
+  return { minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+}
+
+const coreEntry = require.resolve('@peer-fhir/core'); // resolves the ESM entry through the exports map
+const medplumEntry = (await import.meta.resolve('@medplum/core')).replace('file://', '');
+log(`B6: ${RUNS} cold imports each`);
+const coreImport = coldImportMs('@peer-fhir/core');
+const medplumImport = coldImportMs('@medplum/core');
+const coreSize = await minGzip(import.meta.resolve('@peer-fhir/core').replace('file://', ''));
+const medplumSize = await minGzip(medplumEntry);
+void coreEntry;
+
+const importRatio = coreImport.medianMs / medplumImport.medianMs;
+const sizeRatio = coreSize.gzipBytes / medplumSize.gzipBytes;
+report({
+  id: 'B6',
+  what: `@peer-fhir/core cold import() (median of ${RUNS}) and min+gzip size`,
+  oursMs: coreImport.medianMs,
+  baselineMs: medplumImport.medianMs,
+  baselineName: '@medplum/core, same measures',
+  ratio: importRatio,
+  target: 'import and size each <= 1/3 of @medplum/core',
+  met: importRatio <= 1 / 3 && sizeRatio <= 1 / 3,
+  extra: { import: { core: coreImport, medplum: medplumImport, ratio: importRatio }, size: { core: coreSize, medplum: medplumSize, ratio: sizeRatio } },
+});

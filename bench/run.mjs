@@ -1,0 +1,85 @@
+// `pnpm bench`: runs each benchmark in its own Node process on the BUILT packages, prints a table of figures and
+// ratios against the baseline measured in the same run, and saves everything to bench/results/latest.json.
+//   node bench/run.mjs [--quick] [B1 B3 ...]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { log, QUICK, ROOT } from './lib.mjs';
+
+const SCRIPTS = {
+  B1: 'b1-to-fhir.mjs',
+  B2: 'b2-record-all.mjs',
+  B3: 'b3-validate.mjs',
+  B4: 'b4-837p.mjs',
+  B5: 'b5-cli-import.mjs',
+  B6: 'b6-import-size.mjs',
+};
+const only = process.argv.slice(2).filter((a) => /^B\d$/.test(a));
+const ids = only.length ? only : Object.keys(SCRIPTS);
+
+for (const pkg of ['core', 'client', 'billing', 'x12', 'testing']) {
+  if (!existsSync(`${ROOT}packages/${pkg}/dist/index.js`)) {
+    log(`packages/${pkg}/dist is missing: run \`pnpm run build\` first.`);
+    process.exit(1);
+  }
+}
+
+function runOne(id) {
+  const script = fileURLToPath(new URL(SCRIPTS[id], import.meta.url));
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [script, ...(QUICK ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => {
+      const line = out.split('\n').filter((l) => l.startsWith('BENCH_RESULT ')).at(-1);
+      const wallS = (performance.now() - t0) / 1000;
+      if (line) resolve({ ...JSON.parse(line.slice('BENCH_RESULT '.length)), wallS });
+      else resolve({ id, error: `exit ${code}`, output: out.slice(-2000), wallS });
+    });
+  });
+}
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGB: +(totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  mode: QUICK ? 'quick' : 'full',
+  date: new Date().toISOString(),
+};
+log(`pnpm bench (${machine.mode}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+
+const results = [];
+const t0 = performance.now();
+for (const id of ids) {
+  log(`\n== ${id}`);
+  results.push(await runOne(id));
+}
+const totalS = (performance.now() - t0) / 1000;
+
+const fmt = (ms) => (ms === undefined ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+const rows = results.map((r) => [
+  r.id,
+  r.error ? `ERROR ${r.error}` : r.pending ? `${r.what}` : r.what,
+  fmt(r.oursMs),
+  r.baselineName ? `${fmt(r.baselineMs)} (${r.baselineName})` : '—',
+  r.ratio === undefined ? '—' : `${r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)}x`,
+  r.target ?? '—',
+  r.pending ? 'PENDING' : r.error ? 'ERROR' : r.met ? 'met' : 'MISSED',
+]);
+const head = ['id', 'what', 'ours', 'baseline (same run)', 'ours/baseline', 'target', 'status'];
+const widths = head.map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => String(r[i]).length))));
+const line = (cells) => `| ${cells.map((c, i) => String(c).slice(0, widths[i]).padEnd(widths[i])).join(' | ')} |`;
+console.log(`\npeer-fhir benchmarks (${machine.mode}) — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, Node ${machine.node}`);
+console.log(line(head));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
+for (const r of results) if (r.extra) console.log(`${r.id}: ${JSON.stringify(r.extra)}`);
+console.log(`total ${totalS.toFixed(0)} s`);
+
+mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+writeFileSync(new URL(`results/${QUICK ? 'latest-quick' : 'latest'}.json`, import.meta.url), `${JSON.stringify({ machine, totalS, results }, null, 2)}\n`);
+if (results.some((r) => r.error)) process.exitCode = 1;

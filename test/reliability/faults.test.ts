@@ -1,0 +1,93 @@
+// R1 Faults: PeerClient.recordEncounters (the client's recordAll underneath) writes encounters through a real TCP
+// proxy on loopback that injects connection resets (before and after the server saw the request), 429 with
+// Retry-After, 503, slow responses (past the client timeout) and truncated responses for 20% of requests (seeded).
+// Afterwards every encounter, attendance, diagnosis and note is on the server exactly once, counted by identifier
+// through the server's repository. Short mode: 1,000 encounters; `pnpm test:long`: 10,000.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identifierSystems, type PeerEncounter } from '@peer-fhir/core';
+import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
+import { generateAgency, loadFhirDefinitions, startFhirServer, type EmbeddedFhirServer, type SyntheticAgency } from '@peer-fhir/testing';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { pick } from './support/mode.js';
+
+const N = pick(1_000, 10_000);
+const NS = 'https://reliability.example.org/ids';
+const ids = identifierSystems(NS);
+
+let server: EmbeddedFhirServer;
+let proxy: FaultProxy;
+let agency: SyntheticAgency;
+let encounters: PeerEncounter[];
+
+beforeAll(async () => {
+  await loadFhirDefinitions();
+  server = await startFhirServer();
+  proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port }, rate: 0.2, seed: 2026, retryAfterSeconds: 1, slowMs: 3_000 });
+  // About 4 encounter records per participant-month: enough months for N.
+  agency = generateAgency({ seed: 7, participants: pick(100, 400), months: pick(4, 8) });
+  encounters = agency.encounters.slice(0, N);
+  if (encounters.length < N) throw new Error(`generator gave ${encounters.length} encounters, need ${N}`);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await server?.close();
+});
+
+/** Identifier values of a type under a system, as stored. */
+async function stored(type: 'Encounter' | 'Condition' | 'DocumentReference', system: string): Promise<string[]> {
+  const all = await server.repository.search(type);
+  return all.flatMap((r) => ((r as { identifier?: { system?: string; value?: string }[] }).identifier ?? []).filter((i) => i.system === system).map((i) => i.value ?? ''));
+}
+
+function expectExactlyOnce(values: readonly string[], expected: readonly string[]): void {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const duplicated = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
+  const missing = expected.filter((v) => !counts.has(v));
+  expect({ duplicated, missing, stored: values.length }).toEqual({ duplicated: [], missing: [], stored: expected.length });
+}
+
+describe('recordAll through a faulty network', () => {
+  it(`records ${N.toLocaleString('en-US')} encounters through 20% injected faults, each exactly once`, async () => {
+    const client = new PeerFhirClient({ baseUrl: `http://127.0.0.1:${proxy.port}/fhir`, maxRetries: 10, timeoutMs: 15_000 });
+    const peer = new PeerClient(client, { namespace: NS });
+    const t0 = performance.now();
+    const summary = await peer.recordEncounters(encounters, {
+      organizations: [agency.organization],
+      specialists: agency.specialists,
+      participants: agency.participants,
+      bundleSize: 100,
+      concurrency: 2,
+      maxRetries: 10,
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    console.info(`R1: ${N} encounters in ${seconds.toFixed(1)} s through ${proxy.requests} requests; faults injected:`, proxy.injected);
+
+    const reasons = [...new Set(summary.records.flatMap((r) => ('reason' in r && r.reason ? [String(r.reason)] : [])))];
+    expect(reasons).toEqual([]);
+    expect(summary).toMatchObject({ total: N, failed: 0 });
+    const injected = Object.values(proxy.injected).reduce((a, b) => a + b, 0);
+    expect(injected).toBeGreaterThan(0);
+    expect(Object.values(proxy.injected).every((n) => n > 0)).toBe(true);
+
+    const individual = encounters.filter((e) => e.mode === 'individual');
+    const groups = encounters.filter((e) => e.mode === 'group');
+    expectExactlyOnce(await stored('Encounter', ids.encounter), individual.map((e) => e.id));
+    expectExactlyOnce(await stored('Encounter', ids.groupSession), groups.map((e) => e.id));
+    expectExactlyOnce(await stored('Encounter', ids.groupAttendance), groups.flatMap((e) => e.attendees.map((a) => `${e.id}:${a.participantId}`)));
+    const attendanceKey = (e: PeerEncounter, participantId: string) => (e.mode === 'individual' ? e.id : `${e.id}:${participantId}`);
+    expectExactlyOnce(
+      await stored('Condition', ids.diagnosis),
+      encounters.flatMap((e) => e.attendees.flatMap((a) => a.diagnoses.map((d) => `${attendanceKey(e, a.participantId)}:${d}`))),
+    );
+    expectExactlyOnce(
+      await stored('DocumentReference', ids.note),
+      encounters.flatMap((e) => e.attendees.filter((a) => a.note !== undefined).map((a) => attendanceKey(e, a.participantId))),
+    );
+    const patients = await server.repository.search('Patient');
+    expect(patients).toHaveLength(agency.participants.length);
+  }, pick(90_000, 1_200_000));
+
+  it.todo('CLI part: `peer-fhir import` through the same proxy (pending the CLI)');
+});

@@ -1,0 +1,64 @@
+/** A billed synthetic agency (agency -> billing evaluate -> Claim bundle -> X12 inputs), and an 835 paying it. */
+import type { Bundle, Claim } from 'fhir/r4.js';
+import { buildClaimBundle, evaluate, getPack, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { build835ForTest, resolveX12ClaimInput, type X12ClaimInput } from '@peer-fhir/x12';
+import { generateAgency, type SyntheticAgency } from '@peer-fhir/testing';
+
+export const PACK_ID = 'nc-alliance-peer-support-2019';
+
+export const X12_OPTIONS = {
+  sender: { id: 'PEERFHIRTEST' },
+  receiver: { id: 'SYNMEDICAID', name: 'Synthetic Medicaid' },
+  submitter: { name: 'Peer Recovery Collective', contact: { name: 'Billing Office', phone: '5555550100' } },
+  controlNumbers: { isa: 101, gs: 7, st: 1 },
+  usage: 'T' as const,
+  date: new Date('2026-01-15T12:00:00Z'),
+};
+
+export interface BilledAgency {
+  pack: RulePack;
+  agency: SyntheticAgency;
+  result: BillingResult;
+  bundle: Bundle;
+  claims: Claim[];
+  inputs: X12ClaimInput[];
+}
+
+export function billedAgency({ seed = 11, participants = 30, months = 1 } = {}): BilledAgency {
+  const pack = getPack(PACK_ID);
+  const generated = generateAgency({ seed, participants, months, state: pack.state });
+  // 2010AA N403: the billing provider's ZIP must be ZIP+4; the generator mints 5-digit ZIPs.
+  const org = generated.organization;
+  const agency = { ...generated, organization: { ...org, address: { ...org.address, postalCode: `${org.address.postalCode.slice(0, 5)}1234` } } };
+  const first = new Map<string, string>();
+  for (const e of agency.encounters) for (const a of e.attendees) if (!first.has(a.participantId)) first.set(a.participantId, e.start.slice(0, 10));
+  const serviceOrders = agency.participants.flatMap((p) =>
+    first.has(p.id) ? [{ id: `so-${p.id}`, participantId: p.id, signedDate: first.get(p.id)!, signerNpi: agency.supervisors[0]!.npi }] : [],
+  );
+  const result = evaluate({
+    pack,
+    encounters: agency.encounters,
+    participants: agency.participants,
+    specialists: agency.specialists,
+    plans: agency.plans,
+    consents: agency.consents,
+    serviceOrders,
+    history: [],
+  });
+  const bundle = buildClaimBundle(result.lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2026-01-15' });
+  const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
+  const inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));
+  return { pack, agency, result, bundle, claims, inputs };
+}
+
+/** An 835 that pays every other line and denies the rest. */
+export function remittanceFor(inputs: readonly X12ClaimInput[]): string {
+  return build835ForTest(inputs, (_c, _item, i) => (i % 2 === 0 ? { kind: 'paid' } : { kind: 'denied', reason: '96', group: 'CO' }), {
+    sender: { id: 'SYNMEDICAID' },
+    receiver: { id: 'PEERFHIRTEST' },
+    usage: 'T',
+    date: new Date('2026-02-01T12:00:00Z'),
+    traceNumber: 'TRN0001',
+    payer: { name: 'Synthetic Medicaid', tin: '123456789', id: 'SYNMEDICAID' },
+  });
+}
