@@ -1,7 +1,8 @@
 import { getStatus, isResourceType, normalizeOperationOutcome } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from 'fhir/r4.js';
-import { restoreStore, snapshotStore, versionsOf } from '../internal/memory-store.js';
+import { versionsOf } from '../internal/memory-store.js';
+import { beginWrites, commitWrites, rollbackWrites } from './indexed-repository.js';
 import { errorOutcome, issuesOutcome } from '../internal/outcome.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
@@ -247,29 +248,38 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
   if (issues.length) return outcomeResponse(400, issuesOutcome(issues));
 
   const store = memoryRepositoryOf(context.repository);
-  const snapshot = input.type === 'transaction' ? snapshotStore(store) : undefined;
+  const transaction = input.type === 'transaction';
+  // Requests to one store are serialized (see `dispatch`), so one write journal at a time is enough.
+  if (transaction) beginWrites(store);
   // Medplum 4.5.2 refuses transactions of more than 8 entries when any entry is conditional ("requires strict
-  // isolation"), a guard for its database-backed server. Here the snapshot gives all-or-nothing, so the entries go
-  // through the router as a batch (same urn:uuid resolution) and the response is reported as a transaction's.
-  const routed = snapshot ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed;
-  const [outcome, result] = await routerCall(routed, context);
+  // isolation"), a guard for its database-backed server. Here the write journal gives all-or-nothing, so the entries
+  // go through the router as a batch (same urn:uuid resolution) and the response is reported as a transaction's.
+  let outcome: OperationOutcome;
+  let result: Resource | undefined;
+  try {
+    [outcome, result] = await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
+  } catch (err) {
+    if (transaction) rollbackWrites(store);
+    throw err;
+  }
   if (!isBundle(result)) {
-    if (!snapshot) return routerResponse(outcome, result, context);
-    restoreStore(store, snapshot);
+    if (!transaction) return routerResponse(outcome, result, context);
+    rollbackWrites(store);
     return rolledBack(getStatus(outcome as never), outcome);
   }
-  if (snapshot) {
+  if (transaction) {
     // Transactions are all-or-nothing (https://hl7.org/fhir/R4/http.html#trules); Medplum 4.5.2 commits
-    // the entries before a failing one, so put the store back and report the failure.
+    // the entries before a failing one, so undo them and report the failure.
     const failedAt = (result.entry ?? []).findIndex((e) => Number.parseInt(e.response?.status ?? '500', 10) >= 400);
     if (failedAt >= 0) {
-      restoreStore(store, snapshot);
+      rollbackWrites(store);
       const failed = result.entry?.[failedAt]?.response;
       const entryOutcome = (failed?.outcome as OperationOutcome | undefined) ?? errorOutcome('processing', 'entry failed');
       return rolledBack(Number.parseInt(failed?.status ?? '400', 10), entryOutcome, failedAt);
     }
+    commitWrites(store);
   }
-  return jsonResponse(200, { ...result, ...(snapshot ? { type: 'transaction-response' as const } : {}), entry: result.entry?.map(tidyResponseEntry) });
+  return jsonResponse(200, { ...result, ...(transaction ? { type: 'transaction-response' as const } : {}), entry: result.entry?.map(tidyResponseEntry) });
 }
 
 function rolledBack(status: number, outcome: OperationOutcome, entryIndex?: number): FhirHttpResponse {

@@ -25,11 +25,15 @@ function tokensOf(r: Resource): string[] {
 /** The id map of one resource type, with a token index kept in step with every write. */
 class IndexedTypeMap extends Map<string, Resource> {
   declare index: Map<string, Set<string>>;
+  declare owner: IndexedStore;
+  declare type: string;
 
-  static upgrade(map: Map<string, Resource>): IndexedTypeMap {
+  static upgrade(map: Map<string, Resource>, owner: IndexedStore, type: string): IndexedTypeMap {
     if (map instanceof IndexedTypeMap) return map;
     Object.setPrototypeOf(map, IndexedTypeMap.prototype);
     const indexed = map as IndexedTypeMap;
+    indexed.owner = owner;
+    indexed.type = type;
     indexed.index = new Map();
     for (const [id, r] of Map.prototype.entries.call(indexed)) indexed.addTokens(id, r);
     return indexed;
@@ -50,6 +54,7 @@ class IndexedTypeMap extends Map<string, Resource> {
   }
 
   override set(id: string, r: Resource): this {
+    this.owner?.record(this, id);
     if (this.index) {
       this.removeTokens(id);
       this.addTokens(id, r);
@@ -58,6 +63,7 @@ class IndexedTypeMap extends Map<string, Resource> {
   }
 
   override delete(id: string): boolean {
+    this.owner?.record(this, id);
     if (this.index) this.removeTokens(id);
     return super.delete(id);
   }
@@ -72,15 +78,76 @@ class IndexedTypeMap extends Map<string, Resource> {
   }
 }
 
-/** The outer type -> id map: every inner map it holds is indexed, however Medplum created it. */
+interface JournalEntry {
+  map: IndexedTypeMap;
+  id: string;
+  previous: Resource | undefined;
+  historyLength: number;
+}
+
+/**
+ * The outer type -> id map: every inner map it holds is indexed, however Medplum created it. While a journal is
+ * open, the first write to each resource records what to put back, so a transaction rolls back in O(its entries)
+ * instead of copying the whole store.
+ */
 class IndexedStore extends Map<string, Map<string, Resource>> {
+  declare history: Map<string, Map<string, Resource[]>>;
+  journal: { entries: JournalEntry[]; seen: Set<string> } | undefined;
+
   override set(type: string, inner: Map<string, Resource>): this {
-    return super.set(type, IndexedTypeMap.upgrade(inner));
+    return super.set(type, IndexedTypeMap.upgrade(inner, this, type));
   }
   override get(type: string): Map<string, Resource> | undefined {
     const inner = super.get(type);
-    return inner ? IndexedTypeMap.upgrade(inner) : undefined;
+    return inner ? IndexedTypeMap.upgrade(inner, this, type) : undefined;
   }
+
+  record(map: IndexedTypeMap, id: string): void {
+    const journal = this.journal;
+    if (!journal) return;
+    const key = `${map.type}/${id}`;
+    if (journal.seen.has(key)) return;
+    journal.seen.add(key);
+    // Medplum stores the resource before it appends the version to history: this is the length to restore.
+    const historyLength = this.history?.get(map.type)?.get(id)?.length ?? 0;
+    journal.entries.push({ map, id, previous: Map.prototype.get.call(map, id) as Resource | undefined, historyLength });
+  }
+
+  rollback(): void {
+    const journal = this.journal;
+    this.journal = undefined;
+    for (const { map, id, previous, historyLength } of [...(journal?.entries ?? [])].reverse()) {
+      if (previous === undefined) map.delete(id);
+      else map.set(id, previous);
+      const versions = this.history?.get(map.type);
+      const list = versions?.get(id);
+      if (list) {
+        list.length = historyLength;
+        if (historyLength === 0) versions!.delete(id);
+      }
+    }
+  }
+}
+
+function storeOf(repo: MemoryRepository): IndexedStore {
+  const store = (repo as unknown as { resources: unknown }).resources;
+  if (!(store instanceof IndexedStore)) throw new Error('not an indexed repository');
+  return store;
+}
+
+/** Start recording writes so that {@link rollbackWrites} can undo them (one transaction at a time per store). */
+export function beginWrites(repo: MemoryRepository): void {
+  storeOf(repo).journal = { entries: [], seen: new Set() };
+}
+
+/** Keep the writes made since {@link beginWrites}. */
+export function commitWrites(repo: MemoryRepository): void {
+  storeOf(repo).journal = undefined;
+}
+
+/** Undo every write made since {@link beginWrites}: resources, the token index and version history. */
+export function rollbackWrites(repo: MemoryRepository): void {
+  storeOf(repo).rollback();
 }
 
 /** A search parameter that is a plain property path on this type, e.g. `Encounter.participant.individual`. */
@@ -161,8 +228,9 @@ function dateSortKey(resourceType: string, code: string): ((r: Resource) => numb
 export class IndexedMemoryRepository extends MemoryRepository {
   constructor() {
     super();
-    const self = this as unknown as { resources: Map<string, Map<string, Resource>> };
+    const self = this as unknown as { resources: Map<string, Map<string, Resource>>; history: Map<string, Map<string, Resource[]>> };
     const store = new IndexedStore();
+    store.history = self.history;
     for (const [type, inner] of self.resources) store.set(type, inner);
     self.resources = store;
   }

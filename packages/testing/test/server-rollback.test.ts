@@ -1,0 +1,45 @@
+import type { Bundle, Patient } from 'fhir/r4.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFhirServer, type EmbeddedFhirServer } from '../src/index.js';
+
+let server: EmbeddedFhirServer;
+const post = (body: unknown, path = '') =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+const patient = (value: string, family = 'Rollback'): Patient => ({ resourceType: 'Patient', identifier: [{ system: 'urn:test:rb', value }], name: [{ family }] });
+
+describe('a failing transaction leaves nothing behind', () => {
+  beforeAll(async () => {
+    server = await startFhirServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('undoes creates, updates, the identifier index and version history of the entries before the failure', async () => {
+    const existing = (await (await post(patient('keep', 'Before'), '/Patient')).json()) as Patient;
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:1', resource: patient('new-1'), request: { method: 'POST', url: 'Patient', ifNoneExist: 'identifier=urn:test:rb|new-1' } },
+        { resource: { ...patient('keep', 'After'), id: existing.id }, request: { method: 'PUT', url: `Patient/${existing.id}` } },
+        { request: { method: 'DELETE', url: 'Patient/does-not-exist-xyz' } },
+        { resource: { resourceType: 'Patient', id: 'x', gender: 'bogus' } as unknown as Patient, request: { method: 'PUT', url: 'Patient/other-id' } },
+      ],
+    };
+    const res = await post(bundle);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+
+    expect(await server.repository.search('Patient', 'identifier=urn:test:rb|new-1')).toHaveLength(0);
+    const kept = await server.repository.read('Patient', existing.id!);
+    expect(kept?.name?.[0]?.family).toBe('Before');
+    const history = (await (await fetch(`${server.url}/Patient/${existing.id}/_history`)).json()) as Bundle;
+    expect(history.entry).toHaveLength(1);
+
+    // The rolled-back identifier is free again: the same conditional create now creates.
+    const again = await post({ ...bundle, entry: bundle.entry!.slice(0, 1) });
+    const body = (await again.json()) as Bundle;
+    expect(body.entry?.[0]?.response?.status).toMatch(/^201/);
+    expect(await server.repository.search('Patient', 'identifier=urn:test:rb|new-1')).toHaveLength(1);
+  });
+});
