@@ -11,11 +11,16 @@ const packages = readdirSync(join(root, 'packages')).filter((dir) => {
   return !pkg.private;
 });
 
+const entryOf = (dir: string) => join(root, 'packages', dir, 'src', 'index.ts');
+let shared: ts.Program | undefined;
+// One program for every package: building it is the slow part.
+const program = () =>
+  (shared ??= ts.createProgram(packages.map(entryOf), { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true }));
+
 function undocumented(dir: string): { noSummary: string[]; noExample: string[] } {
-  const entry = join(root, 'packages', dir, 'src', 'index.ts');
-  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true });
-  const checker = program.getTypeChecker();
-  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const entry = entryOf(dir);
+  const checker = program().getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program().getSourceFile(entry)!)!;
   const noSummary: string[] = [];
   const noExample: string[] = [];
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {

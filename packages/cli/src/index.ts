@@ -1,6 +1,7 @@
 /**
  * @peer-fhir/cli — the `peer-fhir` command: import EHR exports into FHIR R4, bill a month (X12 837P, FHIR Claims,
- * reports), read remittances (835), validate input, list rule packs, run the embedded FHIR server, and a demo.
+ * reports), read remittances (835), report workforce compliance and outcome trends, validate input, list rule packs,
+ * run the embedded FHIR server, and a demo.
  * Every command is also a function, for programs that embed the CLI.
  * @packageDocumentation
  */
@@ -16,4 +17,17 @@ export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.
 export { runValidate, type ValidateOptions, type ValidateResult, type ValidationProblem } from './commands/validate.js';
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';
+export {
+  runComplianceReport,
+  type ComplianceReportOptions,
+  type ComplianceReportResult,
+} from './commands/report-compliance.js';
+export {
+  runOutcomesReport,
+  outcomesReportToMarkdown,
+  type OutcomesReportOptions,
+  type OutcomesReport,
+  type OutcomesReportResult,
+  type ProgramOutcome,
+} from './commands/report-outcomes.js';
 export { runDemo, type DemoOptions, type DemoResult } from './commands/demo.js';

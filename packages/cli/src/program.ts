@@ -6,6 +6,8 @@ import { runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
 import { runPacks } from './commands/packs.js';
 import { runRemit } from './commands/remit.js';
+import { runComplianceReport } from './commands/report-compliance.js';
+import { runOutcomesReport } from './commands/report-outcomes.js';
 import { runServe } from './commands/serve.js';
 import { runValidate } from './commands/validate.js';
 
@@ -49,7 +51,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       writeOut: (s) => (ioOverride.stdout ?? process.stdout).write(s),
       writeErr: (s) => (ioOverride.stderr ?? process.stderr).write(s),
     })
-    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir serve --port 8080', 'peer-fhir import export.csv', 'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out march.x12']));
+    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir serve --port 8080', 'peer-fhir import export.csv', 'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out march.x12', 'peer-fhir report compliance --period 2025-03']));
 
   fhirOptions(
     program
@@ -102,6 +104,57 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json']))
     .action(async (file: string, o) => {
       result.code = (await runRemit(file, o, io(o.json))).exitCode;
+    });
+
+  const report = program
+    .command('report')
+    .description('workforce compliance and outcome trends from the records on a FHIR server')
+    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10']));
+
+  fhirOptions(
+    report
+      .command('compliance')
+      .description('credentials, services without a valid credential, supervision, continuing education and caseload of the agency\'s peers over a period')
+      .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months')
+      .option('--from <date>', 'first day YYYY-MM-DD (instead of --period)')
+      .option('--to <date>', 'last day YYYY-MM-DD (instead of --period)')
+      .option('--as-of <date>', 'day credentials are judged on (default: the last day of the period)')
+      .option('--requirements <file.json>', 'requirements laid over the defaults (docs/cli.md)')
+      .option('--ce <file>', 'continuing-education records, CSV or NDJSON (docs/cli.md)')
+      .option('--organization-npi <npi>', 'the agency (default: the config\'s organization, else the only Organization on the server)')
+      .option('--config <file>', 'config file (identifier namespace, agency); optional')
+      .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
+      .option('--json', 'print the report as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir report compliance --period 2025-03',
+      'peer-fhir report compliance --period 2025-01..2025-06 --ce ce.csv --requirements nc.json --out out/h1-compliance.md',
+      'peer-fhir report compliance --from 2025-01-01 --to 2025-03-31 --organization-npi 1234567893 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runComplianceReport(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    report
+      .command('outcomes')
+      .description('per participant score trends and, per program, the share whose score rose and the share who improved')
+      .addOption(new Option('--instrument <id>', 'outcome instrument').choices(['barc-10', 'phq-9']).makeOptionMandatory())
+      .addOption(new Option('--program <program>', 'only participants with an encounter in this program').choices(['mental-health', 'substance-use', 'co-occurring']))
+      .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months (default: all dates)')
+      .option('--from <date>', 'first day YYYY-MM-DD')
+      .option('--to <date>', 'last day YYYY-MM-DD')
+      .option('--config <file>', 'config file (identifier namespace); optional')
+      .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
+      .option('--json', 'print the report as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir report outcomes --instrument barc-10',
+      'peer-fhir report outcomes --instrument phq-9 --program co-occurring --from 2025-01-01 --to 2025-06-30 --out out/phq9.md',
+      'peer-fhir report outcomes --instrument barc-10 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runOutcomesReport(o, io(o.json))).exitCode;
     });
 
   program

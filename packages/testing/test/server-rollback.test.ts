@@ -43,3 +43,18 @@ describe('a failing transaction leaves nothing behind', () => {
     expect(await server.repository.search('Patient', 'identifier=urn:test:rb|new-1')).toHaveLength(1);
   });
 });
+
+describe('resources with a single identifier', () => {
+  it('indexes QuestionnaireResponse.identifier (a single Identifier in R4) for conditional creates', async () => {
+    const s = await startFhirServer();
+    try {
+      const qr = { resourceType: 'QuestionnaireResponse', status: 'completed', identifier: { system: 'urn:test:qr', value: 'qr-1' } };
+      const first = await fetch(`${s.url}/QuestionnaireResponse`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', 'if-none-exist': 'identifier=urn:test:qr|qr-1' }, body: JSON.stringify(qr) });
+      const second = await fetch(`${s.url}/QuestionnaireResponse`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', 'if-none-exist': 'identifier=urn:test:qr|qr-1' }, body: JSON.stringify(qr) });
+      expect([first.status, second.status]).toEqual([201, 200]);
+      expect(await s.repository.search('QuestionnaireResponse', 'identifier=urn:test:qr|qr-1')).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+});

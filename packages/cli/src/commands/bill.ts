@@ -186,7 +186,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   const target = await openTarget(opts, io);
   try {
     const peer = new PeerClient(target.client, config.namespace ? { namespace: config.namespace } : {});
-    const records = await loadPeriodRecords(peer, { from, to, organizationNpi: config.organization.npi });
+    const records = await loadPeriodRecords(peer, { from, to, organizationNpi: config.organization.npi, namespace: config.namespace });
     const result = evaluate({
       pack,
       encounters: records.encounters,

@@ -28,7 +28,7 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
  * CLI glue: a library function `loadBillingPeriod(peer, { from, to, organizationNpi })` in client would serve every
  * billing integration (see the package report).
  */
-export async function loadPeriodRecords(peer: PeerClient, q: { from: string; to: string; organizationNpi: string }): Promise<PeriodRecords> {
+export async function loadPeriodRecords(peer: PeerClient, q: { from: string; to: string; organizationNpi: string; namespace?: string | undefined }): Promise<PeriodRecords> {
   const encounters: PeerEncounter[] = [];
   for await (const e of peer.findEncounters({ from: q.from, to: q.to, organizationNpi: q.organizationNpi }, { pageSize: 200 })) {
     if (e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to) encounters.push(e);
@@ -48,6 +48,6 @@ export async function loadPeriodRecords(peer: PeerClient, q: { from: string; to:
   for (const type of ['PractitionerRole', 'Practitioner', 'Organization'] as const) {
     for await (const r of peer.client.searchAll(type, new URLSearchParams({ _count: '500' }))) staff.push(r as FhirResource);
   }
-  const records = fromFhir(staff);
+  const records = fromFhir(staff, q.namespace ? { namespace: q.namespace } : {});
   return { encounters, participants, specialists: records.specialists, organizations: records.organizations, plans, consents };
 }

@@ -17,7 +17,9 @@ type Filter = NonNullable<SearchArg['filters']>[number];
 const tokenKey = (kind: 'identifier' | '_tag', system: string | undefined, value: string | undefined) => `${kind}|${system ?? ''}|${value ?? ''}`;
 
 function tokensOf(r: Resource): string[] {
-  const ids = ((r as { identifier?: { system?: string; value?: string }[] }).identifier ?? []).map((i) => tokenKey('identifier', i.system, i.value));
+  // Most types have a list of identifiers; a few (QuestionnaireResponse, Bundle) have exactly one.
+  const raw = (r as { identifier?: { system?: string; value?: string } | { system?: string; value?: string }[] }).identifier;
+  const ids = (Array.isArray(raw) ? raw : raw ? [raw] : []).map((i) => tokenKey('identifier', i.system, i.value));
   const tags = (r.meta?.tag ?? []).map((t) => tokenKey('_tag', t.system, t.code));
   return [...ids, ...tags];
 }

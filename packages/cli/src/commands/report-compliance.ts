@@ -1,0 +1,133 @@
+import { PeerClient } from '@peer-fhir/client';
+import { complianceReport, complianceReportToMarkdown, isValidNpi, type ComplianceReport, type ContinuingEducation } from '@peer-fhir/core';
+import { loadConfig, type CliConfig } from '../config.js';
+import { CliUsageError, ExitCode } from '../errors.js';
+import { loadContinuingEducation } from '../internal/continuing-education.js';
+import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { parseDateRange, parseDay } from '../internal/period.js';
+import { reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
+import { loadRequirements } from '../internal/requirements.js';
+import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { loadStaff, loadWorkforceRecords } from '../internal/workforce-context.js';
+
+/**
+ * Options of {@link runComplianceReport} (`peer-fhir report compliance`). The period is `period`
+ * (`YYYY-MM` or `YYYY-MM..YYYY-MM`) or `from` and `to`.
+ *
+ * @example
+ * ```ts
+ * const opts: ComplianceReportOptions = { period: '2025-01..2025-03', ce: 'ce.csv', out: 'q1-compliance.md' };
+ * ```
+ * @category Reports
+ */
+export interface ComplianceReportOptions extends FhirTargetOptions {
+  /** `YYYY-MM` or `YYYY-MM..YYYY-MM`. */
+  period?: string | undefined;
+  /** First day (`YYYY-MM-DD`, or a month: its first day). */
+  from?: string | undefined;
+  /** Last day (`YYYY-MM-DD`, or a month: its last day). */
+  to?: string | undefined;
+  /** Day credentials are judged on (default: the last day of the period). */
+  asOf?: string | undefined;
+  /** JSON file of requirements laid over the defaults (docs/cli.md). */
+  requirements?: string | undefined;
+  /** Continuing-education records, CSV or NDJSON of core's `ContinuingEducation`. */
+  ce?: string | undefined;
+  /** The agency (default: the config's organization, else the only Organization on the server). */
+  organizationNpi?: string | undefined;
+  /** Config file, for the identifier namespace and the agency; optional. */
+  config?: string | undefined;
+  configValue?: CliConfig | undefined;
+  /** Markdown file to write; the JSON goes next to it (`FILE.json`). */
+  out?: string | undefined;
+}
+
+/**
+ * Result of {@link runComplianceReport}: core's report, what was read, the files written, and the exit code (1 when
+ * there are findings).
+ *
+ * @example
+ * ```ts
+ * const { report, exitCode } = await runComplianceReport({ period: '2025-03' }, io);
+ * ```
+ * @category Reports
+ */
+export interface ComplianceReportResult {
+  report: ComplianceReport;
+  /** Records read: encounters of the period, supervision sessions, CE records, and supervision Encounters skipped. */
+  read: { specialists: number; encounters: number; supervisionSessions: number; continuingEducation: number; unreadableSupervision: number };
+  files: ReportFiles | undefined;
+  exitCode: ExitCode;
+}
+
+/**
+ * Workforce compliance for a period: reads the agency's peer specialists (PractitionerRole + Practitioner), the
+ * period's encounters and supervision sessions from the FHIR server, continuing education from a file, runs core's
+ * `complianceReport` and prints it as Markdown (or JSON). Exit code 1 when there are findings.
+ *
+ * @see https://hl7.org/fhir/R4/practitioner-definitions.html#Practitioner.qualification
+ * @example
+ * ```ts
+ * import { runComplianceReport } from '@peer-fhir/cli';
+ * const { report } = await runComplianceReport({ period: '2025-01..2025-03', ce: 'ce.csv', fhirUrl: 'http://127.0.0.1:8080/fhir' }, io);
+ * ```
+ * @category Commands
+ */
+export async function runComplianceReport(opts: ComplianceReportOptions, io: CommandIo): Promise<ComplianceReportResult> {
+  const range = parseDateRange(opts, true) as { start: string; end: string };
+  const asOf = opts.asOf === undefined ? undefined : parseDay(opts.asOf, '--as-of');
+  if (opts.organizationNpi !== undefined && !isValidNpi(opts.organizationNpi)) throw new CliUsageError('--organization-npi is not a valid NPI (10 digits with a check digit)');
+  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
+  const requirements = await loadRequirements(opts.requirements);
+  const continuingEducation: ContinuingEducation[] = opts.ce ? await loadContinuingEducation(opts.ce) : [];
+  const files = opts.out ? reportFilesOf(opts.out) : undefined;
+  const namespace = config?.namespace;
+
+  const target = await openTarget(opts, io);
+  try {
+    const peer = new PeerClient(target.client, namespace ? { namespace } : {});
+    let npi = opts.organizationNpi ?? config?.organization.npi;
+    if (npi === undefined) {
+      const { organizations } = await loadStaff(peer, namespace);
+      if (organizations.length !== 1) {
+        throw new CliUsageError(`name the agency with --organization-npi (or a --config): the server holds ${organizations.length} organizations`);
+      }
+      npi = organizations[0]!.npi;
+    }
+    const records = await loadWorkforceRecords(peer, { from: range.start, to: range.end, organizationNpi: npi, namespace });
+    const org = records.organizations.find((o) => o.npi === npi) ?? (config?.organization.npi === npi ? config.organization : undefined);
+    if (!org) throw new CliUsageError('no Organization with the agency NPI is on the server (check --organization-npi)');
+    const report = complianceReport({
+      organization: { npi, name: org.name },
+      period: range,
+      asOf,
+      specialists: records.specialists,
+      encounters: records.encounters,
+      supervisionSessions: records.supervisionSessions,
+      continuingEducation,
+      requirements,
+    });
+    const read = {
+      specialists: records.specialists.filter((s) => s.organizationNpi === npi).length,
+      encounters: records.encounters.length,
+      supervisionSessions: records.supervisionSessions.length,
+      continuingEducation: continuingEducation.length,
+      unreadableSupervision: records.unreadableSupervision,
+    };
+    const exitCode = report.findings.length > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    const markdown = complianceReportToMarkdown(report);
+    if (files) await writeReportFiles(files, markdown, report);
+    if (io.json) printJson(io, { ...report, read, ...(files ? { files } : {}), exitCode });
+    else {
+      io.stdout.write(markdown);
+      if (files) say(io, `\nreport: ${files.markdown}, ${files.json}`);
+      if (!opts.ce) note(io, 'no --ce file: continuing-education hours count as 0');
+      if (records.unreadableSupervision > 0) note(io, `${records.unreadableSupervision} supervision Encounter(s) skipped (not readable in this identifier namespace)`);
+      if (exitCode !== ExitCode.OK) note(io, `${report.findings.length} finding(s)`);
+    }
+    return { report, read, files, exitCode };
+  } finally {
+    await target.close();
+  }
+}
+

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { ContinuingEducation, parseRecord } from '@peer-fhir/core';
+import { CliUsageError } from '../errors.js';
+
+/** CSV headers accepted besides the schema's own field names. */
+const ALIASES: Record<string, string> = { peer_npi: 'peerNpi', credential_number: 'credentialNumber' };
+const NUMERIC = new Set(['hours']);
+
+function fromCsvRow(row: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    const key = ALIASES[k.trim()] ?? k.trim();
+    if (v.trim() === '') continue;
+    out[key] = NUMERIC.has(key) && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v.trim();
+  }
+  return out;
+}
+
+/**
+ * Read continuing-education records (`--ce FILE`): NDJSON objects or CSV with the fields of core's
+ * `ContinuingEducation` (`id, peerNpi, date, hours, topic, credentialNumber, provider`; `peer_npi` and
+ * `credential_number` also work as CSV headers). Every record is validated; problems are listed by row and field,
+ * never by value. core has no FHIR form for CE records, hence a file.
+ */
+export async function loadContinuingEducation(file: string): Promise<ContinuingEducation[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CliUsageError(`cannot read CE file ${file}`);
+  }
+  const raw: { row: number; value: unknown }[] = [];
+  const problems: string[] = [];
+  if (/\.csv$/i.test(file)) {
+    let rows: Record<string, string>[];
+    try {
+      rows = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+    } catch {
+      throw new CliUsageError(`CE file ${file} is not readable CSV`);
+    }
+    rows.forEach((r, i) => raw.push({ row: i + 2, value: fromCsvRow(r) }));
+  } else if (/\.(ndjson|jsonl)$/i.test(file)) {
+    text.split(/\r?\n/).forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        raw.push({ row: i + 1, value: JSON.parse(line) });
+      } catch {
+        problems.push(`line ${i + 1}: not valid JSON`);
+      }
+    });
+  } else {
+    throw new CliUsageError(`CE file ${file} must be .csv or .ndjson`);
+  }
+  const out: ContinuingEducation[] = [];
+  const where = /\.csv$/i.test(file) ? 'row' : 'line';
+  for (const { row, value } of raw) {
+    const r = parseRecord(ContinuingEducation, value, 'ContinuingEducation');
+    if (r.ok) out.push(r.value);
+    else problems.push(...r.issues.map((i) => `${where} ${row}: ${i.path || '(record)'}: ${i.message}`));
+  }
+  if (problems.length > 0) throw new CliUsageError(`CE file ${file} has ${problems.length} problem(s)`, problems);
+  return out;
+}
