@@ -30,4 +30,6 @@ export {
   type OutcomesReportResult,
   type ProgramOutcome,
 } from './commands/report-outcomes.js';
+export type { ReportFiles } from './internal/report-output.js';
+export type { DateRange } from './internal/period.js';
 export { runDemo, type DemoOptions, type DemoResult } from './commands/demo.js';

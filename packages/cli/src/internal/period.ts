@@ -1,6 +1,6 @@
 import { CliUsageError } from '../errors.js';
 
-/** A closed range of calendar dates, `YYYY-MM-DD` both ends. */
+/** A closed range of calendar dates, `YYYY-MM-DD` both ends. @category Reports */
 export interface DateRange {
   start: string;
   end: string;

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { CliUsageError } from '../errors.js';
 
-/** The files a report command writes for `--out FILE.md`: the Markdown and a `.json` next to it. */
+/** The files a report command writes for `--out FILE.md`: the Markdown and a `.json` next to it. @category Reports */
 export interface ReportFiles {
   markdown: string;
   json: string;
