@@ -4,7 +4,7 @@
 // back to the encounters.
 import type { Claim, ClaimItem } from 'fhir/r4.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { X12parser, type FormattedSegment } from 'x12-parser';
+import { parseX12Independently as parseIndependently, type FormattedSegment } from '../support/x12-parser.js';
 import { canDisclose, identifierSystems, isPart2Protected, part2SecurityLabels, type PeerEncounter } from '@peer-fhir/core';
 import {
   buildClaimBundle,
@@ -144,18 +144,6 @@ function capExcess(pack: RulePack, ctx: BillingContext, lines: readonly BillingL
   return out;
 }
 
-async function parseIndependently(text: string): Promise<FormattedSegment[]> {
-  const parser = new X12parser();
-  const out: FormattedSegment[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    parser.on('data', (s: FormattedSegment) => out.push(s));
-    parser.on('end', () => resolve());
-    parser.on('error', reject);
-  });
-  parser.end(text);
-  await done;
-  return out.filter((s) => s.name !== '');
-}
 
 // x12-parser keys elements by position ('1') and composite components after the first by position ('1-1', '1-2', ...).
 const el = (s: FormattedSegment, n: number | string): string => String((s as unknown as Record<string, unknown>)[String(n)] ?? '');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { X12parser, type FormattedSegment } from 'x12-parser';
+import type { FormattedSegment } from '../../../test/support/x12-parser.js';
 import { parse } from 'csv-parse/sync';
 import { generateAgency } from '@peer-fhir/testing';
 import { rowsOf } from '../src/internal/synthetic-rows.js';
@@ -52,18 +52,7 @@ export function readCsv(path: string): Record<string, string>[] {
   return parse(readFileSync(path), { columns: true }) as Record<string, string>[];
 }
 
-export async function parseX12(text: string): Promise<FormattedSegment[]> {
-  const parser = new X12parser();
-  const out: FormattedSegment[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    parser.on('data', (s: FormattedSegment) => out.push(s));
-    parser.on('end', () => resolve());
-    parser.on('error', reject);
-  });
-  parser.end(text);
-  await done;
-  return out.filter((s) => s.name !== '');
-}
+export { parseX12Independently as parseX12 } from '../../../test/support/x12-parser.js';
 
 export const el = (s: FormattedSegment, n: number | string): string => String((s as unknown as Record<string, unknown>)[String(n)] ?? '');
 export const cents = (v: string | number | undefined): number => Math.round(Number(v ?? 0) * 100);

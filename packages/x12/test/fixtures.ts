@@ -1,6 +1,6 @@
 /** Synthetic fixtures only: NPIs with valid check digits, made-up names, member ids and addresses. */
 import type { Bundle, Claim, ClaimItem, Coverage, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4.js';
-import { X12parser, type FormattedSegment } from 'x12-parser';
+
 import { CLAIM_FREQUENCY_EXTENSION, PAYER_ID_SYSTEM, type X12ClaimInput, type Write837POptions } from '../src/index.js';
 
 export const HCPCS = 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
@@ -220,17 +220,4 @@ export function options(over: Partial<Write837POptions> = {}): Write837POptions 
   };
 }
 
-/** Parse X12 text with the independent x12-parser stream. */
-export async function parseIndependently(text: string): Promise<FormattedSegment[]> {
-  const parser = new X12parser();
-  const out: FormattedSegment[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    parser.on('data', (s: FormattedSegment) => out.push(s));
-    parser.on('end', () => resolve());
-    parser.on('error', reject);
-  });
-  parser.end(text);
-  await done;
-  // x12-parser emits an empty trailing segment when the text ends with a line break
-  return out.filter((s) => s.name !== '');
-}
+export { parseX12Independently as parseIndependently } from '../../../test/support/x12-parser.js';
