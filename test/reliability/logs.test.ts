@@ -2,6 +2,9 @@
 // console spied on), a full write + bill + remit run with a bearer token — through a proxy injecting retryable faults,
 // and with one request the server rejects — leaves no token and no synthetic PHI value (names, birth dates, member
 // ids, MRNs, Medicaid ids, note text, addresses) in anything logged or in any error message. CLI part: pending.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { Bundle, Claim } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromFhir } from '@peer-fhir/core';
@@ -10,6 +13,8 @@ import { read835, reconcile, remittanceToClaimResponses, write837P } from '@peer
 import { loadFhirDefinitions, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { billedAgency, remittanceFor, X12_OPTIONS, type BilledAgency } from './support/billing.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { runBill, type CommandIo } from '../../packages/cli/src/index.js';
+import { CLI_BUILT, importFixture, runCli } from './support/cli.js';
 
 const TOKEN = 'sk-live-R5-0b5e7f1a9c4d2e8f6a3b';
 const NS = 'https://logs.example.org/ids';
@@ -118,5 +123,80 @@ describe('logs of a full write + bill + remit run', () => {
     expect(leaked).toEqual([]);
   }, 90_000);
 
-  it.todo('CLI part: `peer-fhir import` / `bill` / `remit` with --verbose (pending the CLI)');
+  // The CLI part is its own describe block below (`peer-fhir import` / `bill` / `remit` as child processes).
+});
+
+describe.skipIf(!CLI_BUILT)('CLI: stdout/stderr of `peer-fhir import`, `bill` and `remit` with a bearer token and PHI in rows', () => {
+  // The CLI has no --verbose flag: its most talkative setting is plain text (not --json) on a non-TTY, where every
+  // command prints its progress lines, summary and notes, with PEER_FHIR_DEBUG=1 (stack frames on unexpected errors).
+  // import and remit run once as plain text and once with --json, bill as text and (in-process) as JSON, and an import
+  // against a server that is down covers the failure path. The token goes by --auth-env and by --auth-token.
+  // Report files (837P, claims, report.md/json, rejects) may hold PHI by design and are not checked.
+  const CLI_TOKEN = 'sk-live-R5cli-7d3f9a1e5b2c8d4f';
+  let cliServer: EmbeddedFhirServer;
+  const outputs: { what: string; text: string }[] = [];
+  let phi: string[] = [];
+  const env = { FHIR_TOKEN: CLI_TOKEN, PEER_FHIR_DEBUG: '1' };
+
+  beforeAll(async () => {
+    cliServer = await startFhirServer();
+    const f = importFixture(200, 4, 31);
+    phi = [
+      ...new Set(
+        f.rows.flatMap((r) => [r['participant_family']!, r['participant_given']!, r['participant_birth_date']!, r['medicaid_id']!, r['specialist_family']!, r['specialist_given']!]),
+      ),
+    ].filter((v) => v && v.length >= 4);
+    const url = cliServer.url;
+    const times: string[] = [];
+    const run = async (what: string, args: string[]) => {
+      const t0 = performance.now();
+      const r = await runCli(args, { env, cwd: f.dir });
+      outputs.push({ what, text: `${r.stdout}\n${r.stderr}` });
+      times.push(`${what} ${((performance.now() - t0) / 1000).toFixed(1)} s (exit ${r.code})`);
+      return r;
+    };
+    const imp = await run('import', ['import', f.csv, '--fhir-url', url, '--auth-env', 'FHIR_TOKEN', '--config', f.cfg]);
+    expect(imp.code).toBe(1); // the bad rows
+    await run('import --json', ['import', f.csv, '--fhir-url', url, '--auth-token', CLI_TOKEN, '--config', f.cfg, '--json']);
+    const out = join(f.dir, 'jan.x12');
+    const bill = await run('bill', ['bill', '--period', '2025-01', '--out', out, '--fhir-url', url, '--auth-env', 'FHIR_TOKEN', '--config', f.cfg]);
+    expect(bill.code === 0 || bill.code === 1).toBe(true);
+    // The 835 answers the claims billed: bill again in-process, as --json (runBill is what the command runs; its
+    // output is captured through the command's io), to get the claim inputs.
+    const captured: string[] = [];
+    const sink = () => new Writable({ write: (c: Buffer | string, _e, cb) => (captured.push(c.toString()), cb()) });
+    const io: CommandIo = { stdout: sink(), stderr: sink(), json: true, env, cwd: f.dir };
+    const billed = await runBill({ period: '2025-01', out: join(f.dir, 'jan3.x12'), fhirUrl: url, authEnv: 'FHIR_TOKEN', config: f.cfg }, io);
+    outputs.push({ what: 'bill --json (runBill, in-process)', text: captured.join('') });
+    expect(billed.inputs.length).toBeGreaterThan(0);
+    const remitFile = join(f.dir, 'jan.835');
+    writeFileSync(remitFile, remittanceFor(billed.inputs));
+    await run('remit', ['remit', remitFile, '--fhir-url', url, '--auth-env', 'FHIR_TOKEN', '--config', f.cfg]);
+    await run('remit --json', ['remit', remitFile, '--fhir-url', url, '--auth-token', CLI_TOKEN, '--config', f.cfg, '--json']);
+    // A failure path: the server unreachable, with the token set.
+    await run('import, server down', ['import', f.csv, '--fhir-url', 'http://127.0.0.1:9/fhir', '--auth-env', 'FHIR_TOKEN', '--config', f.cfg]);
+    process.stderr.write(`R5 CLI: ${times.join('; ')}\n`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await cliServer?.close();
+  });
+
+  it('ran every command and printed something', () => {
+    expect(outputs.map((o) => o.what)).toHaveLength(7);
+    for (const o of outputs) expect(o.text.trim().length, o.what).toBeGreaterThan(0);
+    expect(phi.length).toBeGreaterThan(50);
+  });
+
+  it('prints no token and no "bearer" in any output', () => {
+    for (const o of outputs) {
+      expect(o.text, o.what).not.toContain(CLI_TOKEN);
+      expect(o.text.toLowerCase(), o.what).not.toContain('bearer');
+    }
+  });
+
+  it('prints no PHI value of the rows (names, birth dates, Medicaid ids; bad rows included) in any output', () => {
+    const leaks = outputs.flatMap((o) => phi.filter((v) => o.text.includes(v)).map((v) => `${o.what}: ${v}`));
+    expect(leaks).toEqual([]);
+  });
 });

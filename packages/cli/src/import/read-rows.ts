@@ -59,8 +59,14 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
       parse({
         columns: (header: string[]) => {
           const cols = header.map((h) => h.trim());
-          const unknown = cols.filter((c) => !known.has(c));
-          if (unknown.length) throw new CliUsageError(`${file}: unknown column(s): ${unknown.join(', ')} (see docs/import-format.md)`);
+          // Name the unknown columns by position only: a file without its header row would otherwise echo the first
+          // data row (names, dates, member ids) as "column names".
+          const unknown = cols.flatMap((c, i) => (known.has(c) ? [] : [i + 1]));
+          if (unknown.length) {
+            throw new CliUsageError(
+              `${file}: ${unknown.length} unknown column(s) at position(s) ${unknown.join(', ')}; the first line must be the header row with import columns such as encounter_id and participant_id (see docs/import-format.md)`,
+            );
+          }
           return cols;
         },
         bom: true,
