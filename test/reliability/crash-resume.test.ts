@@ -11,23 +11,13 @@ import { identifierSystems } from '@peer-fhir/core';
 import { startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { BAD_FAMILY, BIN, CLI_BUILT, duplicatesOf, expectImportedOnce, importFixture, readCsv, runCli, storedEncounterIds, type ImportFixture } from './support/cli.js';
 import { pick } from './support/mode.js';
+import { seededRandom as prng } from '../support/prng.js';
 
 const KILLS = pick(3, 10);
 const ROWS = pick(400, 3_000);
 const BAD = pick(5, 30);
 const SEED = Number(process.env.PEER_FHIR_SEED ?? 20261122);
 
-/** mulberry32, as in the fault proxy. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let server: EmbeddedFhirServer;
 let f: ImportFixture;

@@ -4,21 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { RecordAllProgress, RecordEntries } from '../src/index.js';
 import { FhirAbortError } from '../src/index.js';
 import { BASE, testClient, useMswServer } from './helpers.js';
+import { seededRandom as seeded } from '../../../test/support/prng.js';
 
 const server = useMswServer();
 const SYS = 'urn:example:peer';
 
-/** mulberry32: a tiny seeded PRNG so fault injection is deterministic. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A record: a Patient and one Encounter pointing at it through a urn:uuid. */
 function record(i: number, opts: { invalid?: boolean } = {}): RecordEntries {

@@ -5,6 +5,7 @@
  * hits exactly one request.
  */
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { seededRandom as prng } from '../../support/prng.js';
 
 export type ProxyFault = 'reset-before' | 'reset-after' | 'rate-limit' | 'unavailable' | 'slow' | 'truncated';
 export const ALL_FAULTS: readonly ProxyFault[] = ['reset-before', 'reset-after', 'rate-limit', 'unavailable', 'slow', 'truncated'];
@@ -29,17 +30,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** mulberry32: a small seeded PRNG, so a run's fault sequence is reproducible for a given request order. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reads one HTTP/1.1 request (head + Content-Length or chunked body) from the start of `buf`; undefined if incomplete. */
 function completeRequest(buf: Buffer): number | undefined {
