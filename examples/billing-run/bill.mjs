@@ -1,8 +1,8 @@
 // A month of synthetic encounters -> billing decisions -> FHIR Claims -> X12 837P, plus a Markdown hold report.
 // Exported so the remittance example can bill the same month before reading the payer's answer.
-import { buildClaimBundle, evaluate, getPack, loadPack } from '@peer-fhir/billing';
+import { buildClaimBundle, evaluate, getPack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837P } from '@peer-fhir/x12';
-import { generateAgency } from '@peer-fhir/testing';
+import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates } from '@peer-fhir/testing';
 
 /** Demo prices for packs whose source publishes no rate (an 837P line needs a charge). Not a fee schedule. */
 const DEMO_RATES = { H0038: 6.25, G0140: 82.5, G0146: 51.75 };
@@ -16,64 +16,16 @@ export const X12_OPTIONS = {
   date: new Date('2025-02-05T12:00:00Z'),
 };
 
-function priced(pack) {
-  if (pack.rates.every((r) => r.amount !== null)) return pack;
-  return loadPack({
-    ...pack,
-    rates: pack.rates.map((r) => (r.amount !== null ? r : { ...r, amount: DEMO_RATES[r.code] ?? 5, source: { ...r.source, confirmed: false, note: 'demo price, not a fee schedule' } })),
-  });
-}
-
-/** One service order per participant, signed on or before the first service; every 8th participant has none (a hold). */
-function serviceOrders(agency) {
-  const first = new Map();
-  for (const e of agency.encounters) {
-    for (const a of e.attendees) {
-      const dos = e.start.slice(0, 10);
-      if (!first.has(a.participantId) || dos < first.get(a.participantId)) first.set(a.participantId, dos);
-    }
-  }
-  return agency.participants.flatMap((p, i) => {
-    const dos = first.get(p.id);
-    if (dos === undefined || i % 8 === 7) return [];
-    return [{ id: `so-${p.id}`, participantId: p.id, signedDate: dos, signerNpi: agency.supervisors[0].npi }];
-  });
-}
-
-/** Prior authorizations for every other participant when the pack caps units behind prior authorization. */
-function priorAuthorizations(pack, agency) {
-  if (!pack.caps.some((c) => c.beyond === 'prior-auth') || agency.encounters.length === 0) return [];
-  const start = agency.encounters[0].start.slice(0, 10);
-  const end = agency.encounters.at(-1).start.slice(0, 10);
-  return agency.participants
-    .filter((_, i) => i % 2 === 0)
-    .flatMap((p) => pack.services.map((s) => ({ id: `pa-${p.id}-${s.code}`, participantId: p.id, code: s.code, period: { start, end }, units: 40, unitsUsed: 0, reference: `PA${p.id.replace(/\D/g, '')}${s.code}` })));
-}
-
 /**
  * Bill one month of a synthetic agency under a built-in rule pack.
  * @returns the agency, the billing result, the Claim bundle, the Claims, the X12 inputs and the 837P text.
  */
 export function billMonth({ packId = 'nc-alliance-peer-support-2019', seed = 11, participants = 12, start = '2025-01-01' } = {}) {
-  const pack = priced(getPack(packId));
-  const generated = generateAgency({ seed, start, months: 1, participants, state: pack.state === 'US' ? 'NC' : pack.state });
-  // 2010AA N403: the billing provider's ZIP must be ZIP+4; the generator mints 5-digit ZIPs.
-  const address = { ...generated.organization.address, postalCode: `${generated.organization.address.postalCode.slice(0, 5)}1234` };
-  const agency = { ...generated, organization: { ...generated.organization, address } };
-  const code = pack.services[0].code;
-  const encounters = pack.services.some((s) => s.code === 'H0038') ? agency.encounters : agency.encounters.map((e) => ({ ...e, serviceCode: code }));
-
-  const result = evaluate({
-    pack,
-    encounters,
-    participants: agency.participants,
-    specialists: agency.specialists,
-    plans: agency.plans,
-    consents: agency.consents,
-    serviceOrders: serviceOrders(agency),
-    priorAuthorizations: priorAuthorizations(pack, agency),
-    history: [],
-  });
+  const pack = withPlaceholderRates(getPack(packId), DEMO_RATES, 'demo price, not a fee schedule');
+  // billableAgency: the billing provider's ZIP as ZIP+4 (837P 2010AA N403); the generator mints 5-digit ZIPs.
+  const agency = billableAgency(generateAgency({ seed, start, months: 1, participants, state: pack.state === 'US' ? 'NC' : pack.state }));
+  // Every 8th participant has no signed service order, so the pack's order edit holds their services.
+  const result = evaluate(syntheticBillingContext(agency, pack, { withoutServiceOrderEvery: 8 }));
   const bundle = buildClaimBundle(result.lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-02-05' });
   const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource] : []));
   const inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));

@@ -10,13 +10,10 @@ import {
   buildClaimBundle,
   evaluate,
   listPacks,
-  loadPack,
   type BillingContext,
   type BillingLine,
   type BillingResult,
-  type PriorAuthorization,
   type RulePack,
-  type ServiceOrder,
 } from '@peer-fhir/billing';
 import {
   build835ForTest,
@@ -28,7 +25,7 @@ import {
   type LineDecision,
   type X12ClaimInput,
 } from '@peer-fhir/x12';
-import { generateAgency, type SyntheticAgency } from '@peer-fhir/testing';
+import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency } from '@peer-fhir/testing';
 import { validationProblems } from '../support/validators.js';
 
 /** A full year of 40 participants for every pack (about 8 s for all seven); shrink a pack here if it gets slow. */
@@ -39,70 +36,18 @@ const DEFAULT_SIZE = { months: 12, participants: 40 };
 const TEST_RATES: Record<string, number> = { H0038: 6.25, G0140: 82.5, G0146: 51.75 };
 
 function priced(pack: RulePack): RulePack {
-  if (pack.rates.every((r) => r.amount !== null)) return pack;
-  return loadPack({
-    ...pack,
-    rates: pack.rates.map((r) =>
-      r.amount !== null ? r : { ...r, amount: TEST_RATES[r.code] ?? 5, source: { ...r.source, confirmed: false, note: 'acceptance-test price, not a fee schedule' } },
-    ),
-  });
+  return withPlaceholderRates(pack, TEST_RATES, 'acceptance-test price, not a fee schedule');
 }
 
 function agencyFor(pack: RulePack, seed: number): SyntheticAgency {
   const size = SIZES[pack.id] ?? DEFAULT_SIZE;
   // Medicare PIN-PS is national: bill it from any state.
-  const agency = generateAgency({ seed, months: size.months, participants: size.participants, state: pack.state === 'US' ? 'NC' : pack.state });
-  // 2010AA N403: the billing provider's ZIP must be ZIP+4; the generator mints 5-digit ZIPs.
-  const address = { ...agency.organization.address, postalCode: `${agency.organization.address.postalCode.slice(0, 5)}1234` };
-  return { ...agency, organization: { ...agency.organization, address } };
+  return billableAgency(generateAgency({ seed, months: size.months, participants: size.participants, state: pack.state === 'US' ? 'NC' : pack.state }));
 }
 
-/** One service order per participant, signed on or before the first service; every 8th participant has none. */
-function serviceOrders(agency: SyntheticAgency): ServiceOrder[] {
-  const first = new Map<string, string>();
-  for (const e of agency.encounters) {
-    for (const a of e.attendees) {
-      const dos = e.start.slice(0, 10);
-      if (!first.has(a.participantId) || dos < first.get(a.participantId)!) first.set(a.participantId, dos);
-    }
-  }
-  return agency.participants.flatMap((p, i) => {
-    const dos = first.get(p.id);
-    if (dos === undefined || i % 8 === 7) return [];
-    const signed = new Date(`${dos}T00:00:00Z`);
-    signed.setUTCDate(signed.getUTCDate() - (i % 3) * 5);
-    return [{ id: `so-${p.id}`, participantId: p.id, signedDate: signed.toISOString().slice(0, 10), signerNpi: agency.supervisors[0]!.npi }];
-  });
-}
-
-/** Prior authorizations for every other participant when a pack caps units behind prior authorization. */
-function priorAuthorizations(pack: RulePack, agency: SyntheticAgency): PriorAuthorization[] {
-  if (!pack.caps.some((c) => c.beyond === 'prior-auth')) return [];
-  const start = agency.encounters[0]!.start.slice(0, 10);
-  const end = agency.encounters.at(-1)!.start.slice(0, 10);
-  return agency.participants
-    .filter((_, i) => i % 2 === 0)
-    .flatMap((p) => pack.services.map((s) => ({ id: `pa-${p.id}-${s.code}`, participantId: p.id, code: s.code, period: { start, end }, units: 40, unitsUsed: 0, reference: `PA${p.id.replace(/\D/g, '')}${s.code}` })));
-}
-
-/** The generator codes every service H0038; an agency billing a pack without H0038 (PIN-PS) codes them as its service. */
-function codedFor(pack: RulePack, encounters: readonly PeerEncounter[]): PeerEncounter[] {
-  const code = pack.services[0]!.code;
-  return pack.services.some((s) => s.code === 'H0038') ? [...encounters] : encounters.map((e) => ({ ...e, serviceCode: code }));
-}
-
+/** Every 8th participant has no service order; orders are signed 0, 5 or 10 days before the first service. */
 function contextFor(pack: RulePack, agency: SyntheticAgency): BillingContext {
-  return {
-    pack,
-    encounters: codedFor(pack, agency.encounters),
-    participants: agency.participants,
-    specialists: agency.specialists,
-    plans: agency.plans,
-    consents: agency.consents,
-    serviceOrders: serviceOrders(agency),
-    priorAuthorizations: priorAuthorizations(pack, agency),
-    history: [],
-  };
+  return syntheticBillingContext(agency, pack, { withoutServiceOrderEvery: 8, backdateDays: 5 });
 }
 
 // Independent window arithmetic for the cap kinds the seed packs use (no episodes and no history here).

@@ -2,7 +2,7 @@
 import type { Bundle, Claim } from 'fhir/r4.js';
 import { buildClaimBundle, evaluate, getPack, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import { build835ForTest, resolveX12ClaimInput, type X12ClaimInput } from '@peer-fhir/x12';
-import { generateAgency, type SyntheticAgency } from '@peer-fhir/testing';
+import { billableAgency, generateAgency, syntheticBillingContext, type SyntheticAgency } from '@peer-fhir/testing';
 
 export const PACK_ID = 'nc-alliance-peer-support-2019';
 
@@ -26,25 +26,10 @@ export interface BilledAgency {
 
 export function billedAgency({ seed = 11, participants = 30, months = 1 } = {}): BilledAgency {
   const pack = getPack(PACK_ID);
-  const generated = generateAgency({ seed, participants, months, state: pack.state });
-  // 2010AA N403: the billing provider's ZIP must be ZIP+4; the generator mints 5-digit ZIPs.
-  const org = generated.organization;
-  const agency = { ...generated, organization: { ...org, address: { ...org.address, postalCode: `${org.address.postalCode.slice(0, 5)}1234` } } };
-  const first = new Map<string, string>();
-  for (const e of agency.encounters) for (const a of e.attendees) if (!first.has(a.participantId)) first.set(a.participantId, e.start.slice(0, 10));
-  const serviceOrders = agency.participants.flatMap((p) =>
-    first.has(p.id) ? [{ id: `so-${p.id}`, participantId: p.id, signedDate: first.get(p.id)!, signerNpi: agency.supervisors[0]!.npi }] : [],
-  );
-  const result = evaluate({
-    pack,
-    encounters: agency.encounters,
-    participants: agency.participants,
-    specialists: agency.specialists,
-    plans: agency.plans,
-    consents: agency.consents,
-    serviceOrders,
-    history: [],
-  });
+  // billableAgency: the billing provider's ZIP as ZIP+4 (837P 2010AA N403). Every participant has a service order; no
+  // prior authorizations.
+  const agency = billableAgency(generateAgency({ seed, participants, months, state: pack.state }));
+  const result = evaluate(syntheticBillingContext(agency, pack, { priorAuthUnits: false }));
   const bundle = buildClaimBundle(result.lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2026-01-15' });
   const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
   const inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));

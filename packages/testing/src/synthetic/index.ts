@@ -11,3 +11,12 @@ export type { SyntheticPayer } from './organization.js';
 export type { SyntheticEnrollment } from './participants.js';
 export { Random, Weights } from './random.js';
 export { generateRoster, type SyntheticRoster } from './roster.js';
+export {
+  billableAgency,
+  encountersCodedFor,
+  syntheticBillingContext,
+  syntheticPriorAuthorizations,
+  syntheticServiceOrders,
+  withPlaceholderRates,
+  type SyntheticBillingOptions,
+} from './billing.js';
