@@ -12,7 +12,7 @@ import { CLI_BUILT, expectImportedOnce, importFixture, runCli } from './support/
 import { pick } from './support/mode.js';
 
 const N = pick(1_000, 10_000);
-const CLI_ROWS = pick(500, 5_000);
+const CLI_ROWS = pick(500, 10_000);
 const NS = 'https://reliability.example.org/ids';
 const ids = identifierSystems(NS);
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   server = await startFhirServer();
   proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port }, rate: 0.2, seed: 2026, retryAfterSeconds: 1, slowMs: 3_000 });
   // About 4 encounter records per participant-month: enough months for N.
-  agency = generateAgency({ seed: 7, participants: pick(100, 400), months: pick(4, 8) });
+  agency = generateAgency({ seed: 7, participants: pick(100, 400), months: pick(4, 12) });
   encounters = agency.encounters.slice(0, N);
   if (encounters.length < N) throw new Error(`generator gave ${encounters.length} encounters, need ${N}`);
 });
@@ -113,5 +113,5 @@ describe('recordAll through a faulty network', () => {
     expect(s.created + s.alreadyPresent).toBe(f.rows.length);
     expect(Object.values(injected).filter((n) => n > 0).length).toBeGreaterThanOrEqual(4);
     await expectImportedOnce(server, f);
-  }, pick(120_000, 1_200_000));
+  }, pick(120_000, 2_400_000));
 });
