@@ -29,7 +29,9 @@ export function runCli(args: readonly string[], opts: { cwd?: string; env?: Node
 
 /** A TX agency and its import rows (one per attendee), cut at an encounter boundary at `rows` rows or fewer. */
 export function syntheticRows(rows: number, seed = 11): { agency: ReturnType<typeof generateAgency>; rows: Record<string, string>[] } {
-  const agency = generateAgency({ seed, months: 12, participants: 140, state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
+  // 140 participants give ~8,800 rows over the year; larger requests get more participants (~60 rows each).
+  const participants = Math.max(140, Math.ceil(rows / 55));
+  const agency = generateAgency({ seed, months: 12, participants, state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
   const out: Record<string, string>[] = [];
   for (const e of agency.encounters) {
     const r = rowsOf(agency, e);
