@@ -41,12 +41,23 @@ export class X12ParseError extends Error {
   override readonly name = 'X12ParseError';
   /** 1-based segment position in the interchange, when known. */
   readonly segmentIndex: number | undefined;
-  /** Segment id (e.g. `CLP`), when known. */
+  /** Segment id (e.g. `CLP`), when it is the id of a real X12 segment; never arbitrary text from the input. */
   readonly segmentId: string | undefined;
 
   constructor(message: string, segmentIndex?: number, segmentId?: string) {
-    super(segmentIndex === undefined ? message : `${message} (segment ${segmentIndex}${segmentId ? ` ${segmentId}` : ''})`);
+    // A damaged file can put any text where a segment id belongs (a shifted delimiter turns a name or member id into
+    // the "id"), so only ids of real X12 segments are named; anything else is reported by position alone.
+    const id = segmentId !== undefined && KNOWN_SEGMENT_IDS.has(segmentId) ? segmentId : undefined;
+    super(segmentIndex === undefined ? message : `${message} (segment ${segmentIndex}${id ? ` ${id}` : ''})`);
     this.segmentIndex = segmentIndex;
-    this.segmentId = segmentId;
+    this.segmentId = id;
   }
 }
+
+/** Segment ids of the 5010 envelopes, the 835 and the 837P: the only segment ids an error message may contain. */
+const KNOWN_SEGMENT_IDS: ReadonlySet<string> = new Set(
+  (
+    'ISA IEA GS GE ST SE TA1 BPR TRN CUR REF DTM N1 N2 N3 N4 PER RDM LX TS3 TS2 CLP CAS NM1 MIA MOA AMT QTY SVC LQ PLB ' +
+    'BHT HL PRV SBR PAT DMG CLM HI NTE SV1 SV5 K3 CR1 CR2 CRC PWK CN1 HCP LIN CTP FRM MEA OI MIA MOA SVD LQ'
+  ).split(' '),
+);

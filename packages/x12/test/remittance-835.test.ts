@@ -97,6 +97,25 @@ describe('835 reader', () => {
     expect(() => read835(text)).toThrow(/SE01 segment count does not match.*segment \d+ SE/);
   });
 
+  it('never names a segment id that is not a real X12 segment (a damaged file can put PHI there)', () => {
+    const { claims, decide } = scenario();
+    // A delimiter lost before the GS: the "segment id" of what follows the ISA is now a patient's name.
+    const text = build835ForTest(claims, decide, opts).replace(/~\s*GS\*/, '~DOEJANE*');
+    let error: unknown;
+    try {
+      read835(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(X12ParseError);
+    const e = error as X12ParseError;
+    expect(e.segmentIndex).toBe(2);
+    expect(e.segmentId).toBeUndefined();
+    expect(`${e.message} ${JSON.stringify(e)}`).not.toContain('DOEJANE');
+    // A real segment id is still named.
+    expect(() => read835(build835ForTest(claims, decide, opts).replace(/SE\*\d+\*/, 'SE*3*'))).toThrow(/segment \d+ SE\)/);
+  });
+
   it('reads the same 835 without line breaks and with CRLF line breaks', () => {
     const { claims, decide } = scenario();
     const flat = build835ForTest(claims, decide, { ...opts, lineBreaks: false });
