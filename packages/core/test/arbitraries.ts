@@ -83,16 +83,18 @@ export function participant(id: string): fc.Arbitrary<Participant> {
       gender: fc.constantFrom('male', 'female', 'other', 'unknown'),
       address,
       coverages: fc.array(
-        fc.record(
-          {
-            payerId: chars(UPPER_DIGITS, 3, 8),
-            payerName: text,
-            planName: text,
-            memberId: chars(UPPER_DIGITS, 6, 12),
-            period: fc.record({ start: fc.constant('2024-01-01'), end: fc.constant('2025-12-31') }, { requiredKeys: ['start'] }),
-          },
-          { requiredKeys: ['payerId', 'payerName', 'memberId', 'period'] },
-        ),
+        fc
+          .record(
+            {
+              payerId: chars(UPPER_DIGITS, 3, 8),
+              planName: text,
+              memberId: chars(UPPER_DIGITS, 6, 12),
+              period: fc.record({ start: fc.constant('2024-01-01'), end: fc.constant('2025-12-31') }, { requiredKeys: ['start'] }),
+            },
+            { requiredKeys: ['payerId', 'memberId', 'period'] },
+          )
+          // One payer id has one name across participants (toFhir refuses two names for one payer Organization).
+          .map((c) => ({ ...c, payerName: `Payer ${c.payerId}` })),
         { maxLength: 2 },
       ),
     },

@@ -101,6 +101,23 @@ describe('records that appear twice', () => {
     ]);
   });
 
+  it('refuses one payer id with two payer names, at the coverage that differs (found by the long fuzz run)', () => {
+    const p1 = participant('p-1');
+    const p2 = participant('p-2', { coverages: [{ ...p1.coverages[0]!, payerName: 'NC Medicaid Direct' }] });
+    let err: unknown;
+    try {
+      toFhir({ organizations: [organization()], specialists: [specialist()], participants: [p1, p2] });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as PeerFhirValidationError).issues).toEqual([
+      { path: 'participants[1].coverages[0].payerName', code: 'conflicting_duplicate', message: expect.stringContaining('Organization appears twice') },
+    ]);
+    // The same name twice is one payer Organization.
+    const ok = toFhir({ organizations: [organization()], specialists: [specialist()], participants: [p1, participant('p-2')] });
+    expect(ok.entry!.filter((e) => e.resource!.resourceType === 'Organization')).toHaveLength(2);
+  });
+
   it('accepts the same participant named by many records', () => {
     const b = toFhir({ organizations: [organization()], specialists: [specialist()], participants: [participant()], plans: [recoveryPlan()], encounters: [individualEncounter()] });
     expect(b.entry!.filter((e) => e.resource!.resourceType === 'Patient')).toHaveLength(1);

@@ -43,9 +43,9 @@ export function participantToFhir(ids: IdentifierSystems, p: Participant): Patie
 }
 
 /** Adds Patient, and per Medicaid coverage a Coverage (US Core, SOPT 2 Medicaid) with its payer Organization. */
-export function addParticipant(b: TransactionBuilder, p: Participant): Reference {
-  const patientRef = b.add(patientKey(b.ids, p.id), participantToFhir(b.ids, p));
-  for (const c of p.coverages) {
+export function addParticipant(b: TransactionBuilder, p: Participant, idx: number): Reference {
+  const patientRef = b.add(patientKey(b.ids, p.id), participantToFhir(b.ids, p), `participants[${idx}]`);
+  p.coverages.forEach((c, j) => {
     const payer: FhirOrganization = {
       resourceType: 'Organization',
       meta: { profile: [Profiles.Organization] },
@@ -54,7 +54,8 @@ export function addParticipant(b: TransactionBuilder, p: Participant): Reference
       type: [{ coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'pay', 'Payer')] }],
       name: c.payerName,
     };
-    const payerRef = b.add(payerKey(b.ids, c.payerId), payer);
+    // Two coverages naming one payer id with two payer names are a conflict, reported at the second one.
+    const payerRef = b.add(payerKey(b.ids, c.payerId), payer, `participants[${idx}].coverages[${j}].payerName`);
     const key = coverageKey(b.ids, p.id, c);
     const coverage: Coverage = {
       resourceType: 'Coverage',
@@ -73,7 +74,7 @@ export function addParticipant(b: TransactionBuilder, p: Participant): Reference
       ...(c.planName ? { class: [{ type: { coding: [coding(Systems.COVERAGE_CLASS, 'plan', 'Plan')] }, value: c.planName, name: c.planName }] } : {}),
     };
     b.add(key, coverage);
-  }
+  });
   return patientRef;
 }
 

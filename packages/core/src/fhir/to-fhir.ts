@@ -90,7 +90,7 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   const b = new TransactionBuilder(identifierSystems(options.namespace), options.existing);
   parsed.organizations.forEach((o) => addOrganization(b, o));
   parsed.specialists.forEach((s) => addSpecialist(b, s));
-  parsed.participants.forEach((p) => addParticipant(b, p));
+  parsed.participants.forEach((p, i) => addParticipant(b, p, i));
   const specialists = new Map(parsed.specialists.map((s) => [s.npi, s]));
   parsed.plans.forEach((p, i) => addRecoveryPlan(b, p, i, specialists));
   parsed.encounters.forEach((e, i) => addEncounter(b, e, i));
