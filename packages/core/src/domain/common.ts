@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
 /**
  * True when a 10-digit NPI has a valid Luhn check digit (computed over the 80840 prefix + first 9 digits).
  *
@@ -12,7 +14,16 @@ import { z } from 'zod';
  * @category Validation
  */
 export function isValidNpi(npi: string): boolean {
-  if (!/^\d{10}$/.test(npi)) return false;
+  return /^\d{10}$/.test(npi) && npiCheckDigitOk(npi);
+}
+
+/**
+ * isValidNpi for a value known to be a string, without the regex: the schema below has already run the same format
+ * check, and this runs for three NPIs of every encounter. Same answer as isValidNpi for every string.
+ */
+function npiCheckDigitOk(npi: string): boolean {
+  if (npi.length !== 10) return false;
+  for (let i = 0; i < 10; i++) if (!isDigit(npi.charCodeAt(i))) return false;
   // Luhn over "80840" + the first nine digits; 24 is the precomputed contribution of the prefix.
   let sum = 24;
   for (let i = 8; i >= 0; i--) {
@@ -31,14 +42,30 @@ export function isValidNpi(npi: string): boolean {
 export const Npi = z
   .string()
   .regex(/^\d{10}$/, { message: 'must be 10 digits' })
-  .refine(isValidNpi, { message: 'NPI check digit is invalid' });
+  .refine(npiCheckDigitOk, { message: 'NPI check digit is invalid' });
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * False for a date-shaped string (`YYYY-MM-DD` prefix) that names no calendar day. Runs on every date of every record,
+ * so it reads the digits and checks the day of the month arithmetically (proleptic Gregorian, like Date) instead of
+ * split + Date.UTC. It keeps that version's one quirk: Date.UTC maps years 0-99 to 1900-1999, so they never matched
+ * and are refused.
+ */
 const isRealDate = (s: string): boolean => {
   // A string that is not date-shaped is reported by the format check alone.
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return true;
-  const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  if (s.length < 10) return true;
+  for (let i = 0; i < 10; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 4 || i === 7 ? c !== 45 : !isDigit(c)) return true;
+  }
+  const digit = (i: number) => s.charCodeAt(i) - 48;
+  const y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const m = digit(5) * 10 + digit(6);
+  const d = digit(8) * 10 + digit(9);
+  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 };
 
 /** A calendar date `YYYY-MM-DD` (FHIR `date` at day precision). @category Domain */

@@ -1,10 +1,10 @@
-import type { Coding, Condition, DocumentReference, Encounter, Extension, Group, Reference } from 'fhir/r4.js';
+import type { Coding, Condition, DocumentReference, Encounter, Extension, Group, Meta, Reference } from 'fhir/r4.js';
 import type { Attendee, PeerEncounter } from '../domain/encounter.js';
 import { encounterMinutes } from '../domain/encounter.js';
 import { Activities, HCPCS_PEER_SERVICES, Modalities, PeerServices, Programs, Settings, SupportTypes } from '../terminology/codes.js';
 import type { IdentifierSystems } from '../terminology/identifiers.js';
 import { Extensions, normalizeSystem, Profiles, Systems } from '../terminology/systems.js';
-import { isPart2Protected, part2SecurityLabels } from '../security/part2-labels.js';
+import { isPart2Protected, Part2Labels } from '../security/part2-labels.js';
 import { base64ToUtf8, utf8ToBase64 } from './internal/base64.js';
 import { coding, logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
@@ -42,6 +42,14 @@ export function encounterClass(e: Pick<PeerEncounter, 'modality' | 'setting'>): 
   }
 }
 
+// Every resource gets its own codings, never shared ones: callers edit mapped resources in place (e.g. rewrite a
+// coding's system for an older server), and that must not change other resources.
+const { Restricted, SubstanceUseDisorder, Part2Law, NoRedisclosure } = Part2Labels;
+const label = (c: Coding): Coding => ({ system: c.system, code: c.code, display: c.display });
+
+/** `part2SecurityLabels()` with literals instead of a map over spread copies (same objects, same key order). */
+const part2Labels = (): Coding[] => [label(Restricted), label(SubstanceUseDisorder), label(Part2Law), label(NoRedisclosure)];
+
 export function encounterKey(ids: IdentifierSystems, e: PeerEncounter, attendee?: Attendee): EntryKey {
   if (e.mode === 'individual') return { resourceType: 'Encounter', search: 'identifier', system: ids.encounter, value: e.id };
   if (!attendee) return { resourceType: 'Encounter', search: 'identifier', system: ids.groupSession, value: e.id };
@@ -59,28 +67,60 @@ function commonExtensions(e: PeerEncounter): Extension[] {
   return ext;
 }
 
-function baseEncounter(b: TransactionBuilder, e: PeerEncounter, service: keyof typeof PeerServices, key: EntryKey, idx: number): Encounter {
+/** What every Encounter of one PeerEncounter shares, worked out once (a group session has one Encounter per attendee). */
+interface EncounterContext {
+  readonly e: PeerEncounter;
+  readonly idx: number;
+  readonly minutes: number;
+  /**
+   * The literal references to the role, supervisor and organization, or undefined when not in the bundle nor on the
+   * server; looked up on first use (in the order the mapping always asked the builder) and kept for the other
+   * Encounters and the notes: none of these entries can appear while one PeerEncounter is mapped.
+   */
+  roster?: { role: string | undefined; supervisor: string | undefined; organization: string | undefined };
+}
+
+function encounterContext(e: PeerEncounter, idx: number): EncounterContext {
+  return { e, idx, minutes: encounterMinutes(e) };
+}
+
+function roster(b: TransactionBuilder, cx: EncounterContext): NonNullable<EncounterContext['roster']> {
+  if (!cx.roster) {
+    const { e } = cx;
+    cx.roster = {
+      role: b.refIfPresent(practitionerRoleKey(b, e.specialistNpi, e.organizationNpi))?.reference,
+      supervisor: e.supervisorNpi ? b.refIfPresent(practitionerKey(e.supervisorNpi))?.reference : undefined,
+      organization: b.refIfPresent(organizationKey(e.organizationNpi))?.reference,
+    };
+  }
+  return cx.roster;
+}
+
+/**
+ * The Encounter up to `serviceProvider`; the caller adds `subject`, `partOf` and `diagnosis` in that order (the key
+ * order of the JSON). Each Encounter gets its own Reference objects, as before.
+ */
+function baseEncounter(b: TransactionBuilder, cx: EncounterContext, service: keyof typeof PeerServices, key: EntryKey): Encounter {
+  const { e } = cx;
+  const r = roster(b, cx);
   const participant: NonNullable<Encounter['participant']> = [];
-  const roleKey = practitionerRoleKey(b, e.specialistNpi, e.organizationNpi);
-  if (b.has(roleKey)) {
-    participant.push({ type: [{ coding: [coding(Systems.V3_PARTICIPATION_TYPE, 'PPRF', 'primary performer')] }], individual: b.ref(roleKey), period: { start: e.start, end: e.end } });
+  if (r.role !== undefined) {
+    participant.push({ type: [{ coding: [coding(Systems.V3_PARTICIPATION_TYPE, 'PPRF', 'primary performer')] }], individual: { reference: r.role }, period: { start: e.start, end: e.end } });
   } else {
-    b.problem(`encounters[${idx}].specialistNpi`, 'missing_reference', 'the specialist (for this organization) is not in the input');
+    b.problem(`encounters[${cx.idx}].specialistNpi`, 'missing_reference', 'the specialist (for this organization) is not in the input');
   }
   if (e.supervisorNpi) {
-    const supKey = practitionerKey(e.supervisorNpi);
     participant.push({
       type: [{ coding: [coding(Systems.PEER_CARE_TEAM_ROLE, 'supervisor', 'Supervising clinician')] }],
-      individual: b.has(supKey) ? b.ref(supKey) : logicalRef('Practitioner', Systems.NPI, e.supervisorNpi),
+      individual: r.supervisor !== undefined ? { reference: r.supervisor } : logicalRef('Practitioner', Systems.NPI, e.supervisorNpi),
     });
   }
-  const orgKey = organizationKey(e.organizationNpi);
+  const group = e.mode === 'group';
+  const meta: Meta = { profile: group ? [Profiles.PeerGroupEncounter, Profiles.Encounter] : [Profiles.Encounter] };
+  if (e.part2) meta.security = part2Labels();
   return {
     resourceType: 'Encounter',
-    meta: {
-      profile: [e.mode === 'group' ? Profiles.PeerGroupEncounter : Profiles.Encounter, ...(e.mode === 'group' ? [Profiles.Encounter] : [])],
-      ...(e.part2 ? { security: part2SecurityLabels() } : {}),
-    },
+    meta,
     extension: commonExtensions(e),
     identifier: [{ use: 'official', system: key.system, value: key.value }],
     status: e.status,
@@ -96,60 +136,63 @@ function baseEncounter(b: TransactionBuilder, e: PeerEncounter, service: keyof t
     serviceType: { coding: [coding(Systems.PEER_PROGRAM, e.program, Programs[e.program])] },
     participant,
     period: { start: e.start, end: e.end },
-    length: { value: encounterMinutes(e), unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' },
-    serviceProvider: b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, e.organizationNpi),
+    length: { value: cx.minutes, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' },
+    serviceProvider: r.organization !== undefined ? { reference: r.organization } : logicalRef('Organization', Systems.NPI, e.organizationNpi),
   };
 }
 
-function addAttendeeDetails(b: TransactionBuilder, e: PeerEncounter, a: Attendee, enc: Encounter, key: EntryKey, patient: Reference, encRef: Reference): void {
-  const security = e.part2 ? { security: part2SecurityLabels() } : {};
+function resourceMeta(profile: string, part2: boolean): Meta {
+  return part2 ? { profile: [profile], security: part2Labels() } : { profile: [profile] };
+}
+
+function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Attendee, enc: Encounter, key: EntryKey, patient: Reference, encRef: Reference): void {
+  const { e } = cx;
   if (a.goalIds.length) {
-    enc.extension = [...(enc.extension ?? []), ...a.goalIds.map((g) => ({ url: Extensions.GoalAddressed, valueReference: logicalRef('Goal', b.ids.goal, g) }))];
+    const ext = enc.extension!;
+    for (const g of a.goalIds) ext.push({ url: Extensions.GoalAddressed, valueReference: logicalRef('Goal', b.ids.goal, g) });
   }
-  enc.diagnosis = a.diagnoses.map((code, i) => {
-    const dxKey: EntryKey = { resourceType: 'Condition', search: 'identifier', system: b.ids.diagnosis, value: `${key.value}:${code}` };
-    const condition: Condition = {
-      resourceType: 'Condition',
-      meta: { profile: [Profiles.EncounterDiagnosis], ...security },
-      identifier: [{ system: dxKey.system, value: dxKey.value }],
-      clinicalStatus: { coding: [coding(Systems.CONDITION_CLINICAL, 'active', 'Active')] },
-      verificationStatus: { coding: [coding(Systems.CONDITION_VER_STATUS, 'confirmed', 'Confirmed')] },
-      category: [{ coding: [coding(Systems.CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis')] }],
-      code: { coding: [coding(Systems.ICD10CM, code)] },
-      subject: patient,
-      encounter: encRef,
-      recordedDate: e.end,
-    };
-    return { condition: b.add(dxKey, condition), use: { coding: [coding('http://terminology.hl7.org/CodeSystem/diagnosis-role', 'billing', 'Billing')] }, rank: i + 1 };
-  });
-  if (enc.diagnosis.length === 0) delete enc.diagnosis;
+  if (a.diagnoses.length) {
+    const diagnosis: NonNullable<Encounter['diagnosis']> = [];
+    for (let i = 0; i < a.diagnoses.length; i++) {
+      const code = a.diagnoses[i]!;
+      const dxKey: EntryKey = { resourceType: 'Condition', search: 'identifier', system: b.ids.diagnosis, value: `${key.value}:${code}` };
+      const condition: Condition = {
+        resourceType: 'Condition',
+        meta: resourceMeta(Profiles.EncounterDiagnosis, e.part2),
+        identifier: [{ system: dxKey.system, value: dxKey.value }],
+        clinicalStatus: { coding: [coding(Systems.CONDITION_CLINICAL, 'active', 'Active')] },
+        verificationStatus: { coding: [coding(Systems.CONDITION_VER_STATUS, 'confirmed', 'Confirmed')] },
+        category: [{ coding: [coding(Systems.CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis')] }],
+        code: { coding: [coding(Systems.ICD10CM, code)] },
+        subject: patient,
+        encounter: encRef,
+        recordedDate: e.end,
+      };
+      diagnosis.push({ condition: b.add(dxKey, condition), use: { coding: [coding('http://terminology.hl7.org/CodeSystem/diagnosis-role', 'billing', 'Billing')] }, rank: i + 1 });
+    }
+    enc.diagnosis = diagnosis;
+  }
   if (a.note !== undefined) {
     const noteKey: EntryKey = { resourceType: 'DocumentReference', search: 'identifier', system: b.ids.note, value: key.value };
-    const roleKey = practitionerRoleKey(b, e.specialistNpi, e.organizationNpi);
-    const doc: DocumentReference = {
-      resourceType: 'DocumentReference',
-      meta: { profile: [Profiles.DocumentReference], ...security },
-      identifier: [{ system: noteKey.system, value: noteKey.value }],
-      status: 'current',
-      type: { coding: [coding(Systems.LOINC, '11506-3', 'Progress note')] },
-      category: [{ coding: [coding(Systems.US_CORE_DOCREF_CATEGORY, 'clinical-note', 'Clinical Note')] }],
-      subject: patient,
-      date: e.end,
-      ...(b.has(roleKey) ? { author: [b.ref(roleKey)] } : {}),
-      content: [{ attachment: { contentType: 'text/plain; charset=utf-8', data: utf8ToBase64(a.note) } }],
-      context: { encounter: [encRef], period: { start: e.start, end: e.end } },
-    };
+    const role = roster(b, cx).role;
+    const meta = resourceMeta(Profiles.DocumentReference, e.part2);
+    const identifier = [{ system: noteKey.system, value: noteKey.value }];
+    const type = { coding: [coding(Systems.LOINC, '11506-3', 'Progress note')] };
+    const category = [{ coding: [coding(Systems.US_CORE_DOCREF_CATEGORY, 'clinical-note', 'Clinical Note')] }];
+    const content = [{ attachment: { contentType: 'text/plain; charset=utf-8', data: utf8ToBase64(a.note) } }];
+    const context = { encounter: [encRef], period: { start: e.start, end: e.end } };
+    // Two literals rather than a spread: `author`, when the role is known, sits between `date` and `content`.
+    const doc: DocumentReference = role !== undefined
+      ? { resourceType: 'DocumentReference', meta, identifier, status: 'current', type, category, subject: patient, date: e.end, author: [{ reference: role }], content, context }
+      : { resourceType: 'DocumentReference', meta, identifier, status: 'current', type, category, subject: patient, date: e.end, content, context };
     b.add(noteKey, doc);
   }
 }
 
 function attendeePatient(b: TransactionBuilder, a: Attendee, path: string): Reference | undefined {
-  const key = patientKey(b.ids, a.participantId);
-  if (!b.has(key)) {
-    b.problem(path, 'missing_reference', 'the participant is not in the input');
-    return undefined;
-  }
-  return b.ref(key);
+  const ref = b.refIfPresent(patientKey(b.ids, a.participantId));
+  if (!ref) b.problem(path, 'missing_reference', 'the participant is not in the input');
+  return ref;
 }
 
 /**
@@ -161,37 +204,39 @@ export function addEncounter(b: TransactionBuilder, e: PeerEncounter, idx: numbe
     const a = e.attendees[0]!;
     const patient = attendeePatient(b, a, `encounters[${idx}].attendees[0].participantId`);
     if (!patient) return;
+    const cx = encounterContext(e, idx);
     const key = encounterKey(b.ids, e);
-    const enc = baseEncounter(b, e, 'individual-peer-support', key, idx);
+    const enc = baseEncounter(b, cx, 'individual-peer-support', key);
     enc.subject = patient;
-    const ref = b.ref(key);
-    addAttendeeDetails(b, e, a, enc, key, patient, ref);
+    addAttendeeDetails(b, cx, a, enc, key, patient, b.ref(key));
     b.add(key, enc);
     return;
   }
   const groupKey: EntryKey = { resourceType: 'Group', search: 'identifier', system: b.ids.peerGroup, value: e.groupId ?? e.id };
   const group: Group = {
     resourceType: 'Group',
-    meta: { profile: [Profiles.PeerGroupSession], ...(e.part2 ? { security: part2SecurityLabels() } : {}) },
+    meta: resourceMeta(Profiles.PeerGroupSession, e.part2),
     identifier: [{ system: groupKey.system, value: groupKey.value }],
     active: true,
     type: 'person',
     actual: true,
   };
+  const cx = encounterContext(e, idx);
   const parentKey = encounterKey(b.ids, e);
-  const parent = baseEncounter(b, e, 'group-peer-support-session', parentKey, idx);
+  const parent = baseEncounter(b, cx, 'group-peer-support-session', parentKey);
   parent.subject = b.add(groupKey, group);
   const parentRef = b.add(parentKey, parent);
-  e.attendees.forEach((a, i) => {
+  for (let i = 0; i < e.attendees.length; i++) {
+    const a = e.attendees[i]!;
     const patient = attendeePatient(b, a, `encounters[${idx}].attendees[${i}].participantId`);
-    if (!patient) return;
+    if (!patient) continue;
     const key = encounterKey(b.ids, e, a);
-    const child = baseEncounter(b, e, 'group-peer-support', key, idx);
+    const child = baseEncounter(b, cx, 'group-peer-support', key);
     child.subject = patient;
     child.partOf = parentRef;
-    addAttendeeDetails(b, e, a, child, key, patient, b.ref(key));
+    addAttendeeDetails(b, cx, a, child, key, patient, b.ref(key));
     b.add(key, child);
-  });
+  }
 }
 
 // Module constants so ResourceIndex builds each reverse-reference index once per bundle.

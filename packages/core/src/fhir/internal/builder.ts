@@ -2,7 +2,7 @@ import type { Bundle, BundleEntry, Coding, Identifier, Reference, Resource } fro
 import type { ValidationIssue } from '../../errors.js';
 import type { IdentifierSystems } from '../../terminology/identifiers.js';
 import { Systems } from '../../terminology/systems.js';
-import { stableUuid } from './hash.js';
+import { hashPrefix, stableUrnAfter, type HashState } from './hash.js';
 
 /**
  * The identity of a resource peer-fhir writes: its type and the identifier (system and value) it is created under.
@@ -22,54 +22,115 @@ export interface EntryKey {
   value: string;
 }
 
+/** What a builder knows about one fullUrl: the entry it holds, and the caller's `existing` answer once asked. */
+interface UrlState {
+  readonly url: string;
+  entry: BundleEntry | undefined;
+  asked: boolean;
+  literal: string | undefined;
+}
+
+/** Keys of one resource type and identifier system: the hash state of `type|system|` and the keys seen so far. */
+interface Slot {
+  readonly hash: HashState;
+  readonly byValue: Map<string, UrlState>;
+}
+
+// Process-wide caches of values that depend only on (type, system) or (search, system): a few namespaces' worth of
+// strings. Every TransactionBuilder (one per toFhir call, often per 100 records) would otherwise redo this work.
+// Cleared when large so that a caller cycling through many namespaces cannot grow them without bound.
+const MAX_CACHED = 1024;
+const prefixHashes = new Map<string, HashState>();
+const conditionPrefixes = new Map<string, Map<string, string>>();
+
+function prefixHash(resourceType: string, system: string): HashState {
+  const prefix = `${resourceType}|${system}|`;
+  let h = prefixHashes.get(prefix);
+  if (h === undefined) {
+    if (prefixHashes.size >= MAX_CACHED) prefixHashes.clear();
+    prefixHashes.set(prefix, (h = hashPrefix(prefix)));
+  }
+  return h;
+}
+
+/** `search=<encoded system>|`: encodeURIComponent of a long system URL is otherwise the costliest part of `add`. */
+function conditionPrefix(search: EntryKey['search'], system: string): string {
+  // Nested, not keyed by `${search} ${system}`: a concatenated key would be built and hashed on every call.
+  let bySystem = conditionPrefixes.get(search);
+  if (!bySystem) conditionPrefixes.set(search, (bySystem = new Map()));
+  let p = bySystem.get(system);
+  if (p === undefined) {
+    if (bySystem.size >= MAX_CACHED) bySystem.clear();
+    bySystem.set(system, (p = `${search}=${encodeURIComponent(system)}|`));
+  }
+  return p;
+}
+
 /** Collects conditional-create entries for one transaction, deduplicated by key, with urn:uuid references. */
 export class TransactionBuilder {
   readonly issues: ValidationIssue[] = [];
-  private readonly entries = new Map<string, BundleEntry>();
+  private readonly entries: BundleEntry[] = [];
   // Each key is asked about several times (has, ref, add); hashing and the caller's `existing` run once per key.
   // Nested by type, system, value: no concatenated key string to build and hash on every call.
-  private readonly urls = new Map<string, Map<string, Map<string, string>>>();
-  private readonly known = new Map<string, string | undefined>();
+  private readonly slots = new Map<string, Map<string, Slot>>();
+  // Entries are identified by fullUrl, as they always were: keys whose hashed text `type|system|value` is the same,
+  // such as (T, 'a|b', 'c') and (T, 'a', 'b|c'), share one entry. Looked up once per new key, after the cache above.
+  private readonly byUrl = new Map<string, UrlState>();
 
   constructor(
     readonly ids: IdentifierSystems,
     private readonly existing?: (key: RecordKey) => string | undefined,
   ) {}
 
-  /** Full URL the entry for `key` has (or will have). */
-  fullUrl(key: EntryKey): string {
-    let bySystem = this.urls.get(key.resourceType);
-    if (!bySystem) this.urls.set(key.resourceType, (bySystem = new Map()));
-    let byValue = bySystem.get(key.system);
-    if (!byValue) bySystem.set(key.system, (byValue = new Map()));
-    let url = byValue.get(key.value);
-    if (url === undefined) {
-      url = `urn:uuid:${stableUuid(`${key.resourceType}|${key.system}|${key.value}`)}`;
-      byValue.set(key.value, url);
+  private state(key: EntryKey): UrlState {
+    let bySystem = this.slots.get(key.resourceType);
+    if (!bySystem) this.slots.set(key.resourceType, (bySystem = new Map()));
+    let slot = bySystem.get(key.system);
+    if (!slot) bySystem.set(key.system, (slot = { hash: prefixHash(key.resourceType, key.system), byValue: new Map() }));
+    let st = slot.byValue.get(key.value);
+    if (st === undefined) {
+      const url = stableUrnAfter(slot.hash, key.value);
+      st = this.byUrl.get(url);
+      if (st === undefined) this.byUrl.set(url, (st = { url, entry: undefined, asked: false, literal: undefined }));
+      slot.byValue.set(key.value, st);
     }
-    return url;
+    return st;
   }
 
-  /** The caller's answer for a record not in the bundle, asked once per key. */
-  private lookup(key: EntryKey, fullUrl: string): string | undefined {
+  /** Full URL the entry for `key` has (or will have). */
+  fullUrl(key: EntryKey): string {
+    return this.state(key).url;
+  }
+
+  /** The caller's answer for a record not in the bundle, asked once per fullUrl. */
+  private lookup(key: EntryKey, st: UrlState): string | undefined {
     if (!this.existing) return undefined;
-    if (this.known.has(fullUrl)) return this.known.get(fullUrl);
-    const literal = this.existing({ resourceType: key.resourceType, system: key.system, value: key.value });
-    this.known.set(fullUrl, literal);
-    return literal;
+    if (!st.asked) {
+      st.literal = this.existing({ resourceType: key.resourceType, system: key.system, value: key.value });
+      st.asked = true;
+    }
+    return st.literal;
   }
 
   /** Reference to the entry for `key`, or to the resource already on the server. */
   ref(key: EntryKey): Reference {
-    const fullUrl = this.fullUrl(key);
-    if (this.entries.has(fullUrl)) return { reference: fullUrl };
-    return { reference: this.lookup(key, fullUrl) ?? fullUrl };
+    const st = this.state(key);
+    if (st.entry) return { reference: st.url };
+    return { reference: this.lookup(key, st) ?? st.url };
   }
 
   /** True when the bundle holds the entry, or the caller says the resource is already on the server. */
   has(key: EntryKey): boolean {
-    const fullUrl = this.fullUrl(key);
-    return this.entries.has(fullUrl) || this.lookup(key, fullUrl) !== undefined;
+    const st = this.state(key);
+    return st.entry !== undefined || this.lookup(key, st) !== undefined;
+  }
+
+  /** `has(key) ? ref(key) : undefined` with one lookup of the key instead of two. */
+  refIfPresent(key: EntryKey): Reference | undefined {
+    const st = this.state(key);
+    if (st.entry) return { reference: st.url };
+    const literal = this.lookup(key, st);
+    return literal === undefined ? undefined : { reference: literal };
   }
 
   /**
@@ -77,23 +138,21 @@ export class TransactionBuilder {
    * named by many encounters), but never with different content: that would silently drop one version.
    */
   add(key: EntryKey, resource: Resource, path: string = key.resourceType): Reference {
-    const fullUrl = this.fullUrl(key);
-    const present = this.entries.get(fullUrl);
-    if (present && !sameJson(present.resource, resource)) {
-      this.problem(path, 'conflicting_duplicate', `the same ${key.resourceType} appears twice with different content (write one version per bundle; update it to change it)`);
-    }
-    if (!present) {
-      this.entries.set(fullUrl, {
-        fullUrl,
+    const st = this.state(key);
+    const present = st.entry;
+    if (present) {
+      if (!sameJson(present.resource, resource)) {
+        this.problem(path, 'conflicting_duplicate', `the same ${key.resourceType} appears twice with different content (write one version per bundle; update it to change it)`);
+      }
+    } else {
+      st.entry = {
+        fullUrl: st.url,
         resource,
-        request: {
-          method: 'POST',
-          url: key.resourceType,
-          ifNoneExist: `${key.search}=${encodeURIComponent(key.system)}|${encodeURIComponent(key.value)}`,
-        },
-      });
+        request: { method: 'POST', url: key.resourceType, ifNoneExist: conditionPrefix(key.search, key.system) + encodeURIComponent(key.value) },
+      };
+      this.entries.push(st.entry);
     }
-    return { reference: fullUrl };
+    return { reference: st.url };
   }
 
   problem(path: string, code: string, message: string): void {
@@ -101,7 +160,7 @@ export class TransactionBuilder {
   }
 
   toBundle(): Bundle {
-    return { resourceType: 'Bundle', type: 'transaction', entry: [...this.entries.values()] };
+    return { resourceType: 'Bundle', type: 'transaction', entry: this.entries.slice() };
   }
 }
 
