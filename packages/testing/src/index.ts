@@ -6,6 +6,7 @@
  */
 export { loadFhirDefinitions } from './server/definitions.js';
 export { startFhirServer, type EmbeddedFhirServer, type FhirServerOptions } from './server/http-server.js';
+export { servedResourceTypes } from './server/capability-statement.js';
 export {
   createFhirRepository,
   type FhirTestRepository,

@@ -1,4 +1,3 @@
-import type { FhirResource } from 'fhir/r4.js';
 import { ExitCode } from '../errors.js';
 import { startPersistentServer, type PersistentServer } from '../internal/embedded.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
@@ -55,26 +54,31 @@ export interface RunningServe {
 export async function runServe(opts: ServeOptions, io: CommandIo): Promise<RunningServe> {
   const dataDir = dataDirOf(io, opts.data);
   const server: PersistentServer = await startPersistentServer({ dataDir, port: opts.port ?? 8080, host: opts.host });
-  let lastSaved = new Date().toISOString();
   let stopped = false;
-  // The in-memory store has no change events: look for anything updated since the last save.
-  const changed = async (): Promise<boolean> => {
-    const res = await fetch(`${server.url}/metadata`);
-    const cs = (await res.json()) as { rest?: { resource?: { type: string }[] }[] };
-    for (const { type } of cs.rest?.[0]?.resource ?? []) {
-      const hits = await server.server.repository.search(type as FhirResource['resourceType'], { _lastUpdated: `ge${lastSaved}`, _count: '1' });
-      if (hits.length > 0) return true;
-    }
-    return false;
-  };
+  // The server counts requests that may have written; a save is due when the count moved since the last save. A save
+  // rewrites the whole snapshot, so on a large store saves are spaced to at least 4x the last save's duration: a
+  // long import is not slowed by rewriting the file every couple of seconds.
+  let savedAt = server.server.writes;
+  let lastSaveMs = 0;
+  let lastSaveEnded = 0;
+  let saving = false;
   const timer = setInterval(() => {
-    void (async () => {
-      const since = new Date().toISOString();
-      if (stopped || !(await changed())) return;
-      lastSaved = since;
-      const n = await server.save();
-      if (!io.json) note(io, `saved ${n} resources to ${dataDir}`);
-    })().catch((err: unknown) => note(io, `could not save: ${err instanceof Error ? err.name : 'error'}`));
+    const writes = server.server.writes;
+    if (stopped || saving || writes === savedAt || performance.now() - lastSaveEnded < 4 * lastSaveMs) return;
+    saving = true;
+    const t0 = performance.now();
+    void server
+      .save()
+      .then((n) => {
+        savedAt = writes;
+        if (!io.json) note(io, `saved ${n} resources to ${dataDir}`);
+      })
+      .catch((err: unknown) => note(io, `could not save: ${err instanceof Error ? err.name : 'error'}`))
+      .finally(() => {
+        lastSaveEnded = performance.now();
+        lastSaveMs = lastSaveEnded - t0;
+        saving = false;
+      });
   }, opts.saveIntervalMs ?? 2000);
   timer.unref();
   const info = { url: server.url, dataDir, loaded: server.loaded };

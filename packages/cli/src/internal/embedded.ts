@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FhirResource } from 'fhir/r4.js';
-import { startFhirServer, type EmbeddedFhirServer, type FhirTestRepository } from '@peer-fhir/testing';
+import { servedResourceTypes, startFhirServer, type EmbeddedFhirServer, type FhirTestRepository } from '@peer-fhir/testing';
 import { CliUsageError } from '../errors.js';
 
 /** The snapshot file inside a data folder: every resource, one JSON object a line. */
@@ -23,20 +23,11 @@ export interface PersistentServer {
   close(): Promise<void>;
 }
 
-let typesCache: string[] | undefined;
-
-/** Resource types the server stores, from its CapabilityStatement. */
-async function resourceTypes(url: string): Promise<string[]> {
-  if (typesCache) return typesCache;
-  const res = await fetch(`${url}/metadata`);
-  const cs = (await res.json()) as { rest?: { resource?: { type: string }[] }[] };
-  typesCache = (cs.rest?.[0]?.resource ?? []).map((r) => r.type);
-  return typesCache;
-}
-
 /** Every stored resource, type by type. */
 export async function* allResources(server: EmbeddedFhirServer): AsyncGenerator<FhirResource> {
-  for (const type of await resourceTypes(server.url)) {
+  // The type list comes from the server's definitions, not from GET /metadata: a save must not depend on an HTTP
+  // request to itself succeeding while an import keeps the server busy.
+  for (const type of servedResourceTypes()) {
     const found = await server.repository.search(type as FhirResource['resourceType']);
     for (const r of found) yield r as FhirResource;
   }

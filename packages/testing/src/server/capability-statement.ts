@@ -26,6 +26,20 @@ function restResources(): CapabilityStatementRestResource[] {
   return resources;
 }
 
+/**
+ * The resource types the embedded server stores and searches (those of its CapabilityStatement), without an HTTP round
+ * trip: e.g. to walk every stored resource with `repository.search(type)`.
+ *
+ * @example
+ * ```ts
+ * for (const type of servedResourceTypes()) for (const r of await server.repository.search(type)) save(r);
+ * ```
+ * @category Embedded server
+ */
+export function servedResourceTypes(): CapabilityStatementRestResource['type'][] {
+  return restResources().map((r) => r.type);
+}
+
 /** The CapabilityStatement served at `GET [base]/metadata` (https://hl7.org/fhir/R4/http.html#capabilities). */
 export function capabilityStatement(baseUrl: string): CapabilityStatement {
   return {

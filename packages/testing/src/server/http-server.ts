@@ -32,6 +32,11 @@ export interface EmbeddedFhirServer {
   readonly port: number;
   /** Direct access to the stored data, for seeding and assertions. */
   readonly repository: FhirTestRepository;
+  /**
+   * How many requests that may have changed data (any method but GET and HEAD, answered 2xx) the server has handled:
+   * compare two readings to know whether anything was written in between, without scanning the store.
+   */
+  readonly writes: number;
   /** Delete all data; the server keeps running. */
   reset(): void;
   /** Stop listening and drop open connections. */
@@ -45,7 +50,8 @@ export interface EmbeddedFhirServer {
  * Searches are paged: `_count` defaults to 100 and is capped at 1000, and the searchset Bundle has
  * `self`/`next`/`previous` links. Searches the in-memory store cannot answer correctly
  * (`_include`, chaining, compartments, unknown parameters, bare-id references) are refused with
- * 400/501 instead of returning a wrong empty result. The first start in a process indexes the FHIR
+ * 400/501 instead of returning a wrong empty result. Batch and transaction responses honour
+ * `Prefer: return=minimal` (entries keep status, location, etag and lastModified, without the resource). The first start in a process indexes the FHIR
  * definitions (~0.7 s); later starts take a few milliseconds.
  *
  * @example
@@ -68,9 +74,10 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   const repository = options.repository ?? createFhirRepository();
   const validate = options.validate ?? false;
   let baseUrl = '';
+  let writes = 0;
 
   const server = createServer((req, res) => {
-    void serve(req, res, () => ({ baseUrl, repository, validate }));
+    void serve(req, res, () => ({ baseUrl, repository, validate }), () => writes++);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -87,7 +94,13 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
     url: baseUrl,
     port,
     repository,
-    reset: () => repository.reset(),
+    get writes() {
+      return writes;
+    },
+    reset: () => {
+      repository.reset();
+      writes++;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -100,6 +113,7 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   context: () => { baseUrl: string; repository: FhirTestRepository; validate: boolean },
+  wrote: () => void,
 ): Promise<void> {
   try {
     const chunks: Buffer[] = [];
@@ -114,6 +128,7 @@ async function serve(
       body: chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined,
     };
     const response = await handleFhirRequest(request, ctx);
+    if (request.method !== 'GET' && request.method !== 'HEAD' && response.status >= 200 && response.status < 300) wrote();
     res.writeHead(response.status, response.headers).end(req.method === 'HEAD' ? undefined : response.body);
   } catch (err) {
     if (!res.headersSent) {
