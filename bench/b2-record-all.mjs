@@ -5,9 +5,10 @@ import { toFhir } from '@peer-fhir/core';
 import { generateAgency, loadFhirDefinitions, startFhirServer } from '@peer-fhir/testing';
 import { importFrom, log, QUICK, report } from './lib.mjs';
 
-// The embedded server snapshots its whole store for every transaction (rollback emulation), so a transaction's cost
-// grows with the store: N is kept where that stays small; the baseline runs on a slice and is compared per encounter.
-const N = QUICK ? 500 : 1_000;
+// The spec's size: 10k encounters. (It was 1,000 while the embedded server copied its whole store for every
+// transaction; its write journal now records only what a transaction touches, so a transaction costs O(its entries)
+// whatever the store holds.) The baseline, one POST per resource, runs on a slice and is compared per encounter.
+const N = QUICK ? 500 : 10_000;
 const BASELINE_N = QUICK ? 150 : 300;
 const NS = 'https://bench.example.org/ids';
 const { Client } = await importFrom('packages/client', 'fhir-kit-client');
@@ -23,13 +24,24 @@ async function ours() {
   try {
     const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const summary = await peer.recordEncounters(encounters, { ...roster, bundleSize: 100, concurrency: 2 });
     const ms = performance.now() - t0;
+    const cpuMs = cpuSince(c0);
     if (summary.failed) throw new Error(`${summary.failed} failed`);
-    return { ms, resources: (await server.repository.search('Encounter')).length };
+    return { ms, cpuMs, resources: (await server.repository.search('Encounter')).length };
   } finally {
     await server.close();
   }
+}
+
+/**
+ * Process CPU time (all threads, GC included) since `c0`, in ms. Reported next to wall time because on a shared
+ * machine wall time also measures the neighbours; client and server share this one process either way.
+ */
+function cpuSince(c0) {
+  const { user, system } = process.cpuUsage(c0);
+  return (user + system) / 1000;
 }
 
 /** The same resources (roster + the slice's encounters), one plain POST each, urn:uuid references rewritten. */
@@ -60,8 +72,9 @@ async function baseline() {
     // Conditions/Encounters reference each other (diagnosis <-> encounter): the cycle is left as urn refs, as a naive
     // one-by-one writer would; it does not change the cost of a POST.
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (const e of parentsFirst) await post(e);
-    return { ms: performance.now() - t0, posts: parentsFirst.length };
+    return { ms: performance.now() - t0, cpuMs: cpuSince(c0), posts: parentsFirst.length };
   } finally {
     await server.close();
   }
@@ -82,5 +95,14 @@ report({
   ratio: perOurs / perBase,
   target: 'ratio <= 0.1 (>= 10x faster)',
   met: perBase / perOurs >= 10,
-  extra: { encounters: N, oursTotalMs: a.ms, baselineEncounters: BASELINE_N, baselineTotalMs: b.ms, speedup: perBase / perOurs },
+  extra: {
+    encounters: N,
+    oursTotalMs: a.ms,
+    baselineEncounters: BASELINE_N,
+    baselineTotalMs: b.ms,
+    speedup: perBase / perOurs,
+    oursCpuMsPerEncounter: a.cpuMs / N,
+    baselineCpuMsPerEncounter: b.cpuMs / BASELINE_N,
+    cpuSpeedup: b.cpuMs / BASELINE_N / (a.cpuMs / N),
+  },
 });

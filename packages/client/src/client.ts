@@ -274,7 +274,9 @@ export class PeerFhirClient {
   /**
    * Writes many records idempotently in transaction bundles, with bounded concurrency,
    * retries and a per-record outcome. Each record is an array of conditional Bundle entries
-   * that must land together. Re-running the same input creates nothing new.
+   * that must land together. Re-running the same input creates nothing new. Transactions are sent with
+   * `Prefer: return=minimal`, since only each entry's status and location are read (pass your own `prefer` in
+   * `headers` to override).
    *
    * See https://hl7.org/fhir/R4/http.html#transaction and https://hl7.org/fhir/R4/http.html#ccreate.
    * @example

@@ -98,33 +98,57 @@ interface Indexed {
   entries: RecordEntries;
 }
 
-const URN_REF = /"reference"\s*:\s*"(urn:uuid:[^"]+)"/g;
+/**
+ * Not `async` on purpose: the records are validated and packed here, and only the groups are carried into the
+ * asynchronous part ({@link writeGroups}), which drops each group once sent. An async function would keep its
+ * `records` parameter, and with it every mapped entry of a bulk write, alive until the last transaction answered.
+ */
+export function recordAll(run: RunTransaction, records: readonly RecordEntries[], opts: RecordAllOptions): Promise<RecordAllSummary> {
+  try {
+    return writeGroups(run, prepare(records, opts), opts);
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
 
-export async function recordAll(run: RunTransaction, records: readonly RecordEntries[], opts: RecordAllOptions): Promise<RecordAllSummary> {
-  const { bundleSize = 100, concurrency = 4, onProgress, maxRetries = 5, ...request } = opts;
+interface Prepared {
+  outcomes: RecordOutcome[];
+  progress: RecordAllProgress;
+  groups: (Indexed[] | undefined)[];
+}
+
+function prepare(records: readonly RecordEntries[], opts: RecordAllOptions): Prepared {
   const outcomes: RecordOutcome[] = new Array<RecordOutcome>(records.length);
   const progress: RecordAllProgress = { done: 0, total: records.length, created: 0, existing: 0, failed: 0 };
-  const settle = (o: RecordOutcome): void => {
-    outcomes[o.index] = o;
-    progress.done++;
-    progress[o.status]++;
-  };
-
   const valid: Indexed[] = [];
   records.forEach((entries, index) => {
     const problem = validateRecord(entries);
-    if (problem) settle({ index, status: 'failed', entryStatuses: [], locations: [], reason: problem });
+    if (problem) settle(outcomes, progress, { index, status: 'failed', entryStatuses: [], locations: [], reason: problem });
     else valid.push({ index, entries });
   });
-  if (progress.done > 0) onProgress?.({ ...progress });
+  if (progress.done > 0) opts.onProgress?.({ ...progress });
+  return { outcomes, progress, groups: pack(valid, Math.max(1, opts.bundleSize ?? 100)) };
+}
 
-  const groups = pack(valid, Math.max(1, bundleSize));
-  const reqOpts: RequestOptions = { ...request, maxRetries };
+function settle(outcomes: RecordOutcome[], progress: RecordAllProgress, o: RecordOutcome): void {
+  outcomes[o.index] = o;
+  progress.done++;
+  progress[o.status]++;
+}
+
+async function writeGroups(run: RunTransaction, prepared: Prepared, opts: RecordAllOptions): Promise<RecordAllSummary> {
+  const { concurrency = 4, onProgress, maxRetries = 5, bundleSize: _bundleSize, ...request } = opts;
+  const { outcomes, progress, groups } = prepared;
+  const settled = (o: RecordOutcome): void => settle(outcomes, progress, o);
+  // Only each entry's status and location are read back, so the server is asked not to echo every resource
+  // (https://hl7.org/fhir/R4/http.html#ops): on a bulk write that halves what crosses the wire and what is parsed.
+  // A caller's own `Prefer` header wins; servers that ignore it answer as before.
+  const reqOpts: RequestOptions = { ...request, maxRetries, headers: { prefer: 'return=minimal', ...request.headers } };
 
   const runGroup = async (group: Indexed[]): Promise<void> => {
     try {
       const response = await run(toBundle(group), reqOpts);
-      for (const o of mapResponse(group, response)) settle(o);
+      for (const o of mapResponse(group, response)) settled(o);
     } catch (e) {
       if (e instanceof FhirAbortError || request.signal?.aborted) throw e;
       if (group.length > 1 && isRecordSpecific(e)) {
@@ -134,7 +158,7 @@ export async function recordAll(run: RunTransaction, records: readonly RecordEnt
         await runGroup(group.slice(mid));
         return;
       }
-      for (const r of group) settle({ index: r.index, status: 'failed', entryStatuses: [], locations: [], reason: reasonOf(e) });
+      for (const r of group) settled({ index: r.index, status: 'failed', entryStatuses: [], locations: [], reason: reasonOf(e) });
     }
     onProgress?.({ ...progress });
   };
@@ -142,7 +166,9 @@ export async function recordAll(run: RunTransaction, records: readonly RecordEnt
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < groups.length) {
-      const group = groups[next++];
+      // Dropped from the list once taken: a sent group's entries become garbage as soon as its answer is mapped.
+      const group = groups[next];
+      groups[next++] = undefined;
       if (group) await runGroup(group);
     }
   };
@@ -156,11 +182,30 @@ function validateRecord(entries: RecordEntries): string | undefined {
   if (!isAllConditionalBundle(bundle)) return 'record has an entry that is not conditional (POST without ifNoneExist, or PATCH)';
   const local = new Set(entries.map((e) => e.fullUrl).filter((u): u is string => u?.startsWith('urn:uuid:') === true));
   for (const entry of entries) {
-    for (const m of JSON.stringify(entry.resource ?? {}).matchAll(URN_REF)) {
-      if (!local.has(m[1] ?? '')) return 'record references a urn:uuid entry outside itself';
-    }
+    if (hasForeignUrn(entry.resource, local)) return 'record references a urn:uuid entry outside itself';
   }
   return undefined;
+}
+
+/**
+ * True when a `reference` inside `value` is a urn:uuid that is not in `local`. A walk rather than a regex over
+ * `JSON.stringify` output (no text is built); `for...in` because these are plain JSON objects and it allocates no
+ * entry arrays, which `Object.entries` does for every object of every entry.
+ */
+function hasForeignUrn(value: unknown, local: ReadonlySet<string>): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasForeignUrn(v, local)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const k in record) {
+    const v = record[k];
+    if (k === 'reference' && typeof v === 'string') {
+      if (v.startsWith('urn:uuid:') && !local.has(v)) return true;
+    } else if (typeof v === 'object' && hasForeignUrn(v, local)) return true;
+  }
+  return false;
 }
 
 function pack(records: Indexed[], size: number): Indexed[][] {

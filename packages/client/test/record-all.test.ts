@@ -131,6 +131,33 @@ describe('recordAll', () => {
     expect(fake.posts()).toBe(1);
   });
 
+  it('asks for minimal transaction responses (Prefer: return=minimal) unless the caller says otherwise', async () => {
+    const prefers: (string | null)[] = [];
+    server.use(
+      http.post(BASE, async ({ request }) => {
+        prefers.push(request.headers.get('prefer'));
+        const bundle = (await request.json()) as Bundle;
+        const entry = (bundle.entry ?? []).map((e, i) => ({ response: { status: '201 Created', location: `${e.request?.url}/${i}/_history/1` } }));
+        return HttpResponse.json({ resourceType: 'Bundle', type: 'transaction-response', entry });
+      }),
+    );
+    const { client } = testClient();
+    expect(await client.recordAll([record(1)])).toMatchObject({ created: 1 });
+    expect(await client.recordAll([record(2)], { headers: { prefer: 'return=representation' } })).toMatchObject({ created: 1 });
+    expect(prefers).toEqual(['return=minimal', 'return=representation']);
+  });
+
+  it('still names a dangling urn:uuid nested deep inside a resource', async () => {
+    const fake = fakeServer();
+    const { client } = testClient();
+    const [patient, encounter] = record(3);
+    const deep: Encounter = { ...(encounter!.resource as Encounter), participant: [{ individual: { reference: 'urn:uuid:99999999-0000-4000-8000-000000000000' } }] };
+    const nested: RecordEntries = [patient!, { ...encounter!, resource: deep }];
+    const summary = await client.recordAll([nested]);
+    expect(summary.records[0]?.reason).toMatch(/urn:uuid/);
+    expect(fake.posts()).toBe(0);
+  });
+
   it('stops with FhirAbortError when the signal fires', async () => {
     fakeServer();
     const { client } = testClient();

@@ -67,6 +67,34 @@ export function rewriteReferences<T>(value: T, map: ReadonlyMap<string, string>)
   return out as T;
 }
 
+/**
+ * {@link rewriteReferences} copy-on-write: only the objects on the path to a rewritten reference are copied, the rest
+ * is shared with `value` (returned as is when nothing matches). For values the caller owns and will only serialize,
+ * such as freshly mapped bundle entries about to be sent: most entries of a bulk write reference nothing in `map`,
+ * and a deep copy of each was most of the cost of detaching shared entries.
+ */
+export function withReferences<T>(value: T, map: ReadonlyMap<string, string>): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const before: unknown = value[i];
+      const after = withReferences(before, map);
+      if (after !== before) (copy ??= [...value])[i] = after;
+    }
+    return (copy ?? value) as T;
+  }
+  // `for...in` over a plain JSON object: no entry arrays allocated per object, unlike `Object.entries`.
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const k in record) {
+    const v = record[k];
+    const after = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : withReferences(v, map);
+    if (after !== v) (copy ??= { ...record })[k] = after;
+  }
+  return (copy ?? value) as T;
+}
+
 /** All literal references (`reference` strings) inside a resource. */
 export function referencesIn(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => referencesIn(v, out));

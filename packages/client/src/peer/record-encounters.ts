@@ -3,7 +3,7 @@ import { PeerFhirValidationError, type DomainRecords, type PeerEncounter, type V
 import type { RecordAllSummary, RecordEntries } from '../record-all.js';
 import type { RequestOptions } from '../types.js';
 import { typeIdOf } from '../internal/peer-lookup.js';
-import { mapResolved, referencesIn, rememberLocations, rewriteReferences } from '../internal/peer-mapping.js';
+import { mapResolved, referencesIn, rememberLocations, withReferences } from '../internal/peer-mapping.js';
 import type { PeerContext } from './context.js';
 import type { RecordedEncounter, RecordEncounterOptions, RecordEncountersOptions, WrittenResource } from './options.js';
 
@@ -89,7 +89,8 @@ async function detachShared(ctx: PeerContext, records: BundleEntry[][], request:
       if (e.fullUrl && ref) located.set(e.fullUrl, ref);
     });
   }
-  return records.map((record) => record.filter((e) => !(e.fullUrl && located.has(e.fullUrl))).map((e) => rewriteReferences(e, located)));
+  // The records were mapped for this call and are only serialized from here on: shared, not deep-copied.
+  return records.map((record) => record.filter((e) => !(e.fullUrl && located.has(e.fullUrl))).map((e) => withReferences(e, located)));
 }
 
 export async function recordEncounters(ctx: PeerContext, list: readonly PeerEncounter[], opts: RecordEncountersOptions): Promise<RecordAllSummary> {

@@ -1,8 +1,9 @@
-import { getStatus, isResourceType, normalizeOperationOutcome } from '@medplum/core';
+import { allOk, getStatus, isResourceType, normalizeOperationOutcome } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from 'fhir/r4.js';
 import { versionsOf } from '../internal/memory-store.js';
-import { beginWrites, commitWrites, rollbackWrites } from './indexed-repository.js';
+import { beginWrites, commitWrites, identifierQuery, rollbackWrites, storedMatches } from './indexed-repository.js';
+import { isCreateOnly, processCreates } from './create-bundle.js';
 import { errorOutcome, issuesOutcome } from '../internal/outcome.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
@@ -172,8 +173,8 @@ async function create(type: string, parsed: Parsed, context: FhirRequestContext)
   stripServerAssigned(resource);
   const ifNoneExist = parsed.headers['if-none-exist'];
   if (ifNoneExist !== undefined) {
-    const refused = await checkConditionalCreate(type, ifNoneExist, context);
-    if (refused) return outcomeResponse(refused.status, refused.outcome);
+    const checked = await checkConditionalCreate(type, ifNoneExist, context);
+    if ('status' in checked) return outcomeResponse(checked.status, checked.outcome);
   }
   return forward(parsed, context);
 }
@@ -223,21 +224,29 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
   }
   const entries = input.entry ?? [];
   const issues = [];
-  for (const [index, entry] of entries.entries()) {
+  // Each entry's If-None-Exist matches, looked up for the 412 check below and reused by `processCreates`.
+  const known: (Resource[] | undefined)[] = [];
+  // Index loop and indexOf rather than entries() and split(): this runs for every entry of every bundle, and the
+  // iterator results and split arrays were a measurable share of a bulk write's allocations.
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index]!;
     const request = entry.request;
     if (!request?.method || !request.url) {
       issues.push({ severity: 'error' as const, code: 'required' as const, diagnostics: 'entry.request.method and entry.request.url are required', expression: [`Bundle.entry[${index}].request`] });
       continue;
     }
-    const [path = '', query] = request.url.split('?');
-    const entryType = path.split('/')[0] ?? '';
+    const { entryType, query } = splitRequestUrl(request.url);
     if (request.method === 'POST' || request.method === 'PUT') {
       if (context.validate) issues.push(...validationIssues(entry.resource, `Bundle.entry[${index}].resource`));
       if (request.method === 'POST') stripServerAssigned(entry.resource);
     }
-    const rejection =
-      (request.ifNoneExist !== undefined && (await checkConditionalCreate(entryType, request.ifNoneExist, context))) ||
-      (query !== undefined && isResourceType(entryType) ? checkSearchQuery(entryType, new URLSearchParams(query)) : undefined);
+    let refused: Refusal | undefined;
+    if (request.ifNoneExist !== undefined) {
+      const checked = await checkConditionalCreate(entryType, request.ifNoneExist, context);
+      if ('status' in checked) refused = checked;
+      else known[index] = checked.matches;
+    }
+    const rejection = refused ?? (query !== undefined && isResourceType(entryType) ? checkSearchQuery(entryType, new URLSearchParams(query)) : undefined);
     if (rejection) {
       return outcomeResponse(rejection.status, {
         ...rejection.outcome,
@@ -257,7 +266,14 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
   let outcome: OperationOutcome;
   let result: Resource | undefined;
   try {
-    [outcome, result] = await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
+    if (isCreateOnly(entries)) {
+      // Same semantics as Medplum's batch processing, without its copies (see create-bundle.ts).
+      outcome = allOk as OperationOutcome;
+      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: await processCreates(store, entries, known) };
+      result = response;
+    } else {
+      [outcome, result] = await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
+    }
   } catch (err) {
     if (transaction) rollbackWrites(store);
     throw err;
@@ -279,7 +295,23 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
     }
     commitWrites(store);
   }
-  return jsonResponse(200, { ...result, ...(transaction ? { type: 'transaction-response' as const } : {}), entry: result.entry?.map(tidyResponseEntry) });
+  // `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops) asks for no resource bodies: each entry keeps
+  // its status, location and version headers, which is all a bulk writer reads.
+  const minimal = /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');
+  const type = transaction ? ('transaction-response' as const) : result.type;
+  return jsonResponse(200, { ...result, type, entry: result.entry?.map((e) => tidyResponseEntry(e, minimal)) });
+}
+
+/** `Type/...?query`: what `url.split('?')` then `split('/')[0]` gave (the query stops at a second '?'). */
+function splitRequestUrl(url: string): { entryType: string; query: string | undefined } {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const slash = path.indexOf('/');
+  const next = q < 0 ? -1 : url.indexOf('?', q + 1);
+  return {
+    entryType: slash < 0 ? path : path.slice(0, slash),
+    query: q < 0 ? undefined : url.slice(q + 1, next < 0 ? undefined : next),
+  };
 }
 
 function rolledBack(status: number, outcome: OperationOutcome, entryIndex?: number): FhirHttpResponse {
@@ -294,27 +326,37 @@ function rolledBack(status: number, outcome: OperationOutcome, entryIndex?: numb
   });
 }
 
-function tidyResponseEntry(entry: BundleEntry): BundleEntry {
-  const response = { ...entry.response, status: entry.response?.status ?? '200' };
+function tidyResponseEntry(entry: BundleEntry, minimal = false): BundleEntry {
+  // Built by copying rather than `delete`: deleting a property turns an object into a slow dictionary, and these
+  // objects are serialized right away (one per entry of every bundle).
+  const { outcome, ...given }: Partial<NonNullable<BundleEntry['response']>> = entry.response ?? {};
+  const response: NonNullable<BundleEntry['response']> = { ...given, status: given.status ?? '200' };
   const resource = entry.resource;
   if (resource?.id && resource.meta?.versionId) {
-    Object.assign(response, versionHeaders(resource));
+    const { etag, lastModified } = versionHeaders(resource);
+    if (etag !== undefined) response.etag = etag;
+    if (lastModified !== undefined) response.lastModified = lastModified;
     if (response.location) response.location = `${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
   }
-  if (Number.parseInt(response.status, 10) < 400) delete response.outcome;
-  return { ...entry, response };
+  if (outcome !== undefined && Number.parseInt(response.status, 10) >= 400) response.outcome = outcome;
+  const { resource: _resource, response: _response, ...rest } = entry;
+  return minimal || resource === undefined ? { ...rest, response } : { ...rest, response, resource };
 }
 
-async function checkConditionalCreate(type: string, query: string, context: FhirRequestContext): Promise<Refusal | undefined> {
-  const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
-  const rejection = checkSearchQuery(type, params);
+/** A refusal, or the resources the criteria matches now (the store's own objects: read only). */
+async function checkConditionalCreate(type: string, query: string, context: FhirRequestContext): Promise<Refusal | { matches: Resource[] }> {
+  const bare = query.startsWith('?') ? query.slice(1) : query;
+  // The usual `identifier=system|value` is already decoded (and remembered) by the index: no URLSearchParams needed.
+  const identifier = identifierQuery(bare);
+  const rejection = checkSearchQuery(type, identifier ? [['identifier', identifier.value]] : new URLSearchParams(bare));
   if (rejection) return rejection;
-  const matches = await context.repository.search(type as never, params.toString());
+  // Only the count matters here, so the stored objects are looked at rather than copied out through a search.
+  const matches = await storedMatches(memoryRepositoryOf(context.repository), type, query);
   if (matches.length > 1) {
     // https://hl7.org/fhir/R4/http.html#ccreate: multiple matches => 412. Medplum 4.5.2 returns the first.
     return { status: 412, outcome: errorOutcome('multiple-matches', `If-None-Exist '${query}' matches ${matches.length} ${type} resources`) };
   }
-  return undefined;
+  return { matches };
 }
 
 function stripServerAssigned(resource: unknown): void {
@@ -378,10 +420,22 @@ function resourceResponse(status: number, resource: Resource, context: FhirReque
 
 function versionHeaders(resource: Resource): { etag?: string; lastModified?: string } {
   if (resource.resourceType === 'Bundle' || resource.resourceType === 'OperationOutcome') return {};
-  return {
-    ...(resource.meta?.versionId ? { etag: `W/"${resource.meta.versionId}"` } : {}),
-    ...(resource.meta?.lastUpdated ? { lastModified: new Date(resource.meta.lastUpdated).toUTCString() } : {}),
-  };
+  const headers: { etag?: string; lastModified?: string } = {};
+  if (resource.meta?.versionId) headers.etag = `W/"${resource.meta.versionId}"`;
+  if (resource.meta?.lastUpdated) headers.lastModified = httpDate(resource.meta.lastUpdated);
+  return headers;
+}
+
+// The entries of one bundle are stored within a few milliseconds of each other, so most share `lastUpdated`:
+// the last conversion is kept rather than parsing and formatting a Date for every entry.
+let lastInstant = '';
+let lastHttpDate = '';
+function httpDate(instant: string): string {
+  if (instant !== lastInstant) {
+    lastHttpDate = new Date(instant).toUTCString();
+    lastInstant = instant;
+  }
+  return lastHttpDate;
 }
 
 function isBundle(resource: Resource | undefined): resource is Bundle {

@@ -51,7 +51,7 @@ const reject = (status: 400 | 501, code: 'invalid' | 'not-supported' | 'not-foun
  * Check a type-level search query against what MemoryRepository can answer correctly.
  * Returns `undefined` when the search can be served, otherwise the 400/501 response to send.
  */
-export function checkSearchQuery(resourceType: string, params: URLSearchParams): SearchRejection | undefined {
+export function checkSearchQuery(resourceType: string, params: Iterable<[string, string]>): SearchRejection | undefined {
   for (const [key, value] of params) {
     const rejection = checkParameter(resourceType, key, value);
     if (rejection) return rejection;
