@@ -4,8 +4,8 @@
 // server's (the embedded server holds every stored resource in memory, so its RSS grows with the data by design).
 // A fresh server per size. Peak RSS: `/usr/bin/time -v` ("Maximum resident set size") for the importer when present,
 // else polling /proc/<pid>/status VmHWM; VmHWM of the server read just before it is stopped.
-// Sizes: full mode 10k vs 50k rows (100k would take ~4 min alone at ~450 rows/s, over the `pnpm bench` budget);
-// quick mode 2k vs 10k. Rows: the CLI's own synthetic row builder (a TX agency), repeated with unique encounter ids.
+// Sizes: full mode 10k vs 100k rows, as the spec asks (100k takes ~40 s since the embedded server's create path and
+// `serve`'s snapshot saving were fixed); quick mode 2k vs 10k. Rows: the CLI's own synthetic row builder (a TX agency), repeated with unique encounter ids.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
 
 const bin = `${ROOT}packages/cli/dist/bin.js`;
-const SMALL = QUICK ? 2_000 : 5_000;
-// PEER_FHIR_B5_ROWS overrides the large size for a one-off run (e.g. 100000).
-// Full mode stays at 5k vs 20k so that `pnpm bench` fits its 10-minute budget (50k alone took 5 minutes).
-const LARGE = Number(process.env.PEER_FHIR_B5_ROWS) || (QUICK ? 10_000 : 20_000);
+const SMALL = QUICK ? 2_000 : 10_000;
+// PEER_FHIR_B5_ROWS overrides the large size for a one-off run.
+const LARGE = Number(process.env.PEER_FHIR_B5_ROWS) || (QUICK ? 10_000 : 100_000);
 const TIME_V = existsSync('/usr/bin/time');
 
 if (!existsSync(bin)) {
