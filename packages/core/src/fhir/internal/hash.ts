@@ -10,9 +10,13 @@ export type HashState = readonly [number, number, number, number];
 
 const INITIAL: HashState = [1779033703, 3144134277, 1013904242, 2773480762];
 
-/** Continue the cyrb128 fold from `state` over `str`. */
-function hashUpdate(state: HashState, str: string): HashState {
-  let [h1, h2, h3, h4] = state;
+// Scratch words of the fold: module variables instead of a returned tuple, so hashing a key allocates only the
+// result string.
+let A = 0, B = 0, C = 0, D = 0;
+
+/** Continue the cyrb128 fold from `state` over `str`, leaving the state in A..D. */
+function fold(state: HashState, str: string): void {
+  let h1 = state[0], h2 = state[1], h3 = state[2], h4 = state[3];
   for (let i = 0; i < str.length; i++) {
     const k = str.charCodeAt(i);
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
@@ -20,27 +24,22 @@ function hashUpdate(state: HashState, str: string): HashState {
     h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
     h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
   }
-  return [h1, h2, h3, h4];
+  A = h1;
+  B = h2;
+  C = h3;
+  D = h4;
 }
 
 /** The cyrb128 state after `prefix`, to pass to {@link stableUuidAfter}. */
 export function hashPrefix(prefix: string): HashState {
-  return hashUpdate(INITIAL, prefix);
+  fold(INITIAL, prefix);
+  return [A, B, C, D];
 }
-
-// Output of finish(): module scratch instead of a returned tuple, so hashing a key allocates only the result string.
-let A = 0, B = 0, C = 0, D = 0;
 
 /** Fold `rest` into `state` and finalise (cyrb128), leaving the four words in A..D. */
 function finish(state: HashState, rest: string): void {
-  let h1 = state[0], h2 = state[1], h3 = state[2], h4 = state[3];
-  for (let i = 0; i < rest.length; i++) {
-    const k = rest.charCodeAt(i);
-    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
-    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
-    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
-    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
-  }
+  fold(state, rest);
+  let h1 = A, h2 = B, h3 = C, h4 = D;
   h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
   h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
   h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
