@@ -21,10 +21,30 @@ export interface ValidationIssue {
  * @category Errors
  */
 export class PeerFhirError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** Stable, machine-readable code (`core.validation`, `client.http.404`, ...); unique per error class. */
+  readonly code: string;
+  /** Structured, value-free details (paths, counts, positions, codes) — never a value from input or a server. */
+  readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * @param message - text that never contains a value from input or from a server
+   * @param options - `code` (defaults to `peer-fhir.error`), value-free `details`, and an optional `cause`
+   */
+  constructor(message: string, options: PeerFhirErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.code = options.code ?? 'peer-fhir.error';
+    this.details = options.details ?? {};
   }
+}
+
+/**
+ * Options of {@link PeerFhirError}: a stable code, value-free details and an optional cause.
+ * @category Errors
+ */
+export interface PeerFhirErrorOptions {
+  code?: string;
+  details?: Readonly<Record<string, unknown>>;
+  cause?: unknown;
 }
 
 /**
@@ -40,8 +60,11 @@ export class PeerFhirError extends Error {
 export class PeerFhirValidationError extends PeerFhirError {
   readonly issues: readonly ValidationIssue[];
   readonly recordType: string;
-  constructor(recordType: string, issues: readonly ValidationIssue[]) {
-    super(`${recordType} is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+  constructor(recordType: string, issues: readonly ValidationIssue[], code?: string) {
+    super(`${recordType} is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
+      code: code ?? 'core.validation',
+      details: { recordType, issues },
+    });
     this.recordType = recordType;
     this.issues = issues;
   }
@@ -56,7 +79,11 @@ export class PeerFhirValidationError extends PeerFhirError {
  * ```
  * @category Errors
  */
-export class FhirMappingError extends PeerFhirValidationError {}
+export class FhirMappingError extends PeerFhirValidationError {
+  constructor(recordType: string, issues: readonly ValidationIssue[]) {
+    super(recordType, issues, 'core.fhir-mapping');
+  }
+}
 
 /** Render a zod path as `a.b[2].c`. @internal */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -26,7 +26,7 @@ export * from './domain/participant.js';
 export * from './domain/encounter.js';
 export * from './domain/recovery-plan.js';
 export * from './domain/consent.js';
-export { PeerFhirError, PeerFhirValidationError, FhirMappingError, type ValidationIssue } from './errors.js';
+export { PeerFhirError, PeerFhirValidationError, FhirMappingError, type PeerFhirErrorOptions, type ValidationIssue } from './errors.js';
 export * from './validate.js';
 export { toFhir, type DomainRecords, type CompleteDomainRecords, type MappingOptions } from './fhir/to-fhir.js';
 export { fromFhir } from './fhir/from-fhir.js';

@@ -18,7 +18,7 @@ import { BUILT_IN_PACK_JSON } from '../packs/index.js';
  */
 export class RulePackError extends PeerFhirValidationError {
   constructor(issues: readonly ValidationIssue[]) {
-    super('RulePack', issues);
+    super('RulePack', issues, 'billing.rule-pack');
   }
 }
 

@@ -31,6 +31,7 @@ export class ConsentRequiredError extends PeerFhirError {
       decision.missing === undefined
         ? `Disclosure denied (${[...new Set(codes)].join(', ')}).`
         : `Disclosure denied: it needs ${describeMissingConsent(decision.missing)}.`,
+      { code: 'core.consent-required', details: { reasonCodes: codes, part2: decision.part2 } },
     );
     this.missing = decision.missing;
     this.reasonCodes = codes;

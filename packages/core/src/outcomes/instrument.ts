@@ -117,7 +117,7 @@ export class InstrumentAnswerError extends PeerFhirValidationError {
   /** Id of the instrument whose rules were broken. */
   readonly instrumentId: string;
   constructor(instrumentId: string, issues: readonly ValidationIssue[]) {
-    super(`InstrumentResponse(${instrumentId})`, issues);
+    super(`InstrumentResponse(${instrumentId})`, issues, 'core.instrument-answer');
     this.instrumentId = instrumentId;
   }
 }

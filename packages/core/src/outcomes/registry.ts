@@ -19,7 +19,7 @@ import { phq9 } from './phq-9.js';
 export class UnknownInstrumentError extends PeerFhirError {
   readonly instrumentId: string;
   constructor(instrumentId: string, message = `no instrument registered with id ${instrumentId}`) {
-    super(message);
+    super(message, { code: 'core.unknown-instrument' });
     this.instrumentId = instrumentId;
   }
 }

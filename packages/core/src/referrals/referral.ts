@@ -91,7 +91,7 @@ export class ReferralTransitionError extends PeerFhirError {
   readonly from: ReferralStatus;
   readonly to: ReferralStatus;
   constructor(from: ReferralStatus, to: ReferralStatus) {
-    super(`a referral cannot go from ${from} to ${to}`);
+    super(`a referral cannot go from ${from} to ${to}`, { code: 'core.referral-transition', details: { from, to } });
     this.from = from;
     this.to = to;
   }
