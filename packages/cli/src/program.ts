@@ -67,7 +67,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .option('--city <city>', 'city')
     .option('--state <XX>', 'two-letter state code')
     .option('--zip <zip+4>', 'ZIP+4, nine digits')
-    .option('--phone <digits>', 'phone, 10 digits (optional)')
+    .option('--phone <digits>', 'billing office phone, 10 digits (the 837P submitter contact)')
     .option('--payer-id <id>', "Medicaid payer id (from the payer's companion guide)")
     .option('--payer-name <name>', "payer name (default: the pack's payer)")
     .option('--pack <id>', 'rule pack id for your state (see peer-fhir packs)')
@@ -79,7 +79,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .option('--json', 'print the written config as JSON')
     .addHelpText('after', examples([
       'peer-fhir init                                               # asks for each value',
-      'peer-fhir init --name "Harbor Peer Agency" --npi 1234567893 --tax-id 123456789 --address "1 Main St" --city Austin --state TX --zip 787011234 --payer-id TXMCD --pack tx-medicaid-peer-specialist-2019 --charge H0038=18.50',
+      'peer-fhir init --name "Harbor Peer Agency" --npi 1234567893 --tax-id 123456789 --address "1 Main St" --city Austin --state TX --zip 787011234 --phone 5125550100 --payer-id TXMCD --pack tx-medicaid-peer-specialist-2019 --charge H0038=18.50',
     ]))
     .action(async (o) => {
       try {

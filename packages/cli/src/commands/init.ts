@@ -14,7 +14,7 @@ import { printJson, say, type CommandIo } from '../internal/io.js';
  * ```ts
  * const opts: InitOptions = {
  *   name: 'Harbor Peer Agency', npi: '1234567893', taxId: '123456789', address: '1 Main St', city: 'Austin',
- *   state: 'TX', zip: '787011234', payerId: 'TXMCD', pack: 'tx-medicaid-peer-specialist-2019', charge: ['H0038=18.50'],
+ *   state: 'TX', zip: '787011234', phone: '5125550100', payerId: 'TXMCD', pack: 'tx-medicaid-peer-specialist-2019', charge: ['H0038=18.50'],
  * };
  * ```
  * @category Init
@@ -35,7 +35,7 @@ export interface InitOptions {
   state?: string | undefined;
   /** ZIP+4, nine digits (837P 2010AA N403 needs all nine). */
   zip?: string | undefined;
-  /** Ten-digit phone, optional. */
+  /** Ten-digit phone of the billing office (837P 1000A PER04 needs a submitter contact number). */
   phone?: string | undefined;
   /** The Medicaid payer's id (837P 2010BB NM109). */
   payerId?: string | undefined;
@@ -178,7 +178,8 @@ const FIELDS: readonly Field[] = [
     // 837P 2010AA N403: the billing provider's ZIP code must be the full nine digits.
     validate: check(org.address.shape.postalCode, (v) => (/^\d{5}-?\d{4}$/.test(v) ? true : 'must be ZIP+4, nine digits (837P 2010AA N403)')),
   },
-  { key: 'phone', option: '--phone', message: 'Phone (10 digits, optional)', required: false, validate: check(org.phone.unwrap()) },
+  // 837P 1000A PER04: the submitter contact needs a phone (or email); bill uses the agency's phone.
+  { key: 'phone', option: '--phone', message: 'Billing office phone (10 digits)', required: true, validate: check(org.phone.unwrap()) },
   { key: 'payerId', option: '--payer-id', message: 'Medicaid payer id (from the payer\'s 837P companion guide)', required: true, validate: check(payer.id) },
 ];
 
@@ -241,7 +242,7 @@ async function terminalPrompter(io: CommandIo): Promise<InitPrompter> {
  * import { runInit } from '@peer-fhir/cli';
  * const { file, next } = await runInit({
  *   name: 'Harbor Peer Agency', npi: '1234567893', taxId: '123456789', address: '1 Main St', city: 'Austin',
- *   state: 'TX', zip: '787011234', payerId: 'TXMCD', pack: 'tx-medicaid-peer-specialist-2019', charge: ['H0038=18.50'],
+ *   state: 'TX', zip: '787011234', phone: '5125550100', payerId: 'TXMCD', pack: 'tx-medicaid-peer-specialist-2019', charge: ['H0038=18.50'],
  * }, io);
  * ```
  * @category Commands
@@ -291,8 +292,9 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
   if (opts.payerName === undefined && prompter) {
     payerName = await prompter.text({ message: 'Payer name', default: payerName, validate: check(payer.name) });
   }
-  if (payerName === undefined && pack) problems.push({ option: '--payer-name', problem: 'is required (the pack names no payer)' });
-  else if (check(payer.name)(payerName) !== true) problems.push({ option: '--payer-name', problem: 'must not be empty' });
+  if (payerName === undefined) {
+    if (pack) problems.push({ option: '--payer-name', problem: 'is required (the pack names no payer)' });
+  } else if (check(payer.name)(payerName) !== true) problems.push({ option: '--payer-name', problem: 'must not be empty' });
 
   const charges = parseCharges(opts.charge ?? [], problems);
   for (const code of pack ? unpricedCodes(pack) : []) {
