@@ -57,7 +57,7 @@ export function renderHtmlReport(f: HtmlReportFigures): string {
     b.reports === 0
       ? '<p class="na">No billing report given: run <code>peer-fhir bill --period ' + escapeHtml(f.period) + ' --out FILE.x12</code> and pass its <code>FILE.report.json</code> with <code>--bill-report</code>.</p>'
       : [
-          `<div class="kpis">${kpi('items', fig('billing.totals.items', b.totals.items, 'count'))}${kpi('billed', fig('billing.totals.billed', b.totals.billed, 'count'))}${kpi('partly billed', fig('billing.totals.partial', b.totals.partial, 'count'))}${kpi('held', fig('billing.totals.held', b.totals.held, 'count'))}${kpi('claims', fig('billing.totals.claims', b.totals.claims, 'count'))}${kpi('lines', fig('billing.totals.lines', b.totals.lines, 'count'))}${kpi('units', fig('billing.totals.units', b.totals.units, 'count'))}${kpi('charge', fig('billing.totals.charge', b.totals.charge, 'money'))}</div>`,
+          `<div class="kpis">${kpi('billing reports', fig('billing.reports', b.reports, 'count'))}${kpi('items', fig('billing.totals.items', b.totals.items, 'count'))}${kpi('billed', fig('billing.totals.billed', b.totals.billed, 'count'))}${kpi('partly billed', fig('billing.totals.partial', b.totals.partial, 'count'))}${kpi('held', fig('billing.totals.held', b.totals.held, 'count'))}${kpi('claims', fig('billing.totals.claims', b.totals.claims, 'count'))}${kpi('lines', fig('billing.totals.lines', b.totals.lines, 'count'))}${kpi('units', fig('billing.totals.units', b.totals.units, 'count'))}${kpi('charge', fig('billing.totals.charge', b.totals.charge, 'money'))}</div>`,
           '<h3>Held, by reason</h3>',
           barChart(b.holdsByReason.map((h) => ({ label: h.code, value: h.count })), { title: 'Held items by reason', format: (n) => format(n, 'count') }),
           table(['reason', 'held'], b.holdsByReason.map((h, i) => tr([escapeHtml(h.code), fig(`billing.holdsByReason.${i}.count`, h.count, 'count')]))),
@@ -158,7 +158,8 @@ export function renderHtmlReport(f: HtmlReportFigures): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
+    // Our own constant (no quote, angle bracket or ampersand in it), written as is so it reads as the policy.
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(`peer-fhir report ${f.period}`)}</title>`,
