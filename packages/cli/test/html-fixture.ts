@@ -12,6 +12,8 @@ import { readCsv, runCli } from './support.js';
 
 export interface HtmlReportFixture {
   dir: string;
+  /** What the demo printed. */
+  demoText: string;
   fhirData: string;
   config: string;
   billReport: string;
@@ -43,8 +45,10 @@ function answersFor(def: InstrumentDefinition, total: number): Record<string, nu
 
 export async function htmlReportFixture(): Promise<HtmlReportFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-html-'));
+  let demoText = '';
   const sink = { write: () => true } as unknown as CommandIo['stdout'];
-  const demo = await runDemo({ out: dir, participants: 20 }, { stdout: sink, stderr: sink, json: true, env: {}, cwd: dir });
+  const capture = { write: (t: string) => ((demoText += t), true) } as unknown as CommandIo['stdout'];
+  const demo = await runDemo({ out: dir, participants: 20 }, { stdout: capture, stderr: sink, json: false, env: {}, cwd: dir });
   const rows = readCsv(demo.files.csv);
   const participantIds = [...new Set(rows.map((r) => r['participant_id']!))];
   const encounterIds = [...new Set(rows.map((r) => r['encounter_id']!))];
@@ -72,6 +76,7 @@ export async function htmlReportFixture(): Promise<HtmlReportFixture> {
   const remit = await runCli(['remit', demo.files.remit, '--data', demo.files.fhirData, '--json']);
   return {
     dir,
+    demoText,
     fhirData: demo.files.fhirData,
     config: demo.files.config,
     billReport: demo.files.reportJson,

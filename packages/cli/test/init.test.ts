@@ -43,6 +43,15 @@ const sink = () => {
 };
 const ioIn = (cwd: string): CommandIo => ({ stdout: sink().stream, stderr: sink().stream, json: false, env: {}, cwd });
 
+describe('help of the new commands', () => {
+  it.each(['init', 'report html'])('peer-fhir %s --help shows usage and examples and exits 0', async (cmd) => {
+    const r = await runCli([...cmd.split(' '), '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: peer-fhir ${cmd}`);
+    expect(r.stdout).toContain('Examples:');
+  });
+});
+
 describe('peer-fhir init from flags', () => {
   it('writes a config that the other commands read, and says what to do next', async () => {
     const dir = fresh('ok');

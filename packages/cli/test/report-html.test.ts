@@ -90,6 +90,14 @@ describe('peer-fhir report html --json: the figures', () => {
   });
 });
 
+describe('the demo that made the month', () => {
+  it('lists the config it wrote and says its synthetic data is seeded with problems, so holds are expected', () => {
+    expect(fx.demoText).toContain('peer-fhir.config.json');
+    expect(fx.demoText).toContain('peer-fhir init');
+    expect(fx.demoText).toMatch(/seeded with problems .* the holds in step 4 are the pre-bill edits at work/);
+  });
+});
+
 describe('the page', () => {
   it('holds aggregates only by default: no participant or encounter id', () => {
     expect(figures().includesPhi).toBe(false);
