@@ -206,7 +206,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .requiredOption('--period <YYYY-MM>', 'the month')
       .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
       .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
-      .option('--config <file>', 'config file (agency, identifier namespace); optional')
+      .option('--config <file>', 'config file (agency, identifier namespace; default: peer-fhir.config.json when present)')
       .option('--out <file.html>', 'the HTML file to write')
       .option('--json', 'print the figures of the page as JSON'),
   )
