@@ -292,7 +292,12 @@ export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Pro
   const defaultConfig = join(io.cwd, 'peer-fhir.config.json');
   const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : existsSync(defaultConfig) ? await loadConfig(defaultConfig) : undefined);
   const reports: BillReportFile[] = [];
-  for (const f of opts.billReport ?? []) reports.push(await readBillReport(f, opts.period));
+  for (const f of opts.billReport ?? []) {
+    const r = await readBillReport(f, opts.period);
+    // Two reports of one pack and month would count the same items twice (a month billed again replaces its report).
+    if (reports.some((x) => x.pack.id === r.pack.id)) throw new CliUsageError(`${f} is a second billing report of the same pack and month; give only the latest`);
+    reports.push(r);
+  }
 
   const target = await openTarget(opts, io);
   try {
