@@ -13,7 +13,10 @@ import { PROVIDER_ADJUSTMENT_REASON_TEXT, type Remittance } from './types.js';
 export interface ToPaymentReconciliationOptions {
   /** Billed Claims: a claim payment whose CLP01 matches one gets `detail.request`. */
   readonly claims?: readonly Claim[];
-  /** References to the stored ClaimResponses, index-aligned with `remittance.claims` (e.g. `urn:uuid:` full URLs). */
+  /**
+   * References to the stored ClaimResponses, index-aligned with `remittance.claims` (e.g. `urn:uuid:` full URLs);
+   * default a logical reference by the identifier {@link remittanceToClaimResponses} gives each ClaimResponse.
+   */
   readonly claimResponses?: readonly (Reference | undefined)[];
   /** `PaymentReconciliation.created`; default the DTM*405 production date, else the BPR16 date, else today. */
   readonly created?: string;
@@ -44,12 +47,12 @@ export function toPaymentReconciliation(remittance: Remittance, options: ToPayme
   const keys = remittanceClaimKeys(remittance);
   const claimDetails: PaymentReconciliationDetail[] = remittance.claims.map((rc, i) => {
     const claim = options.claims ? findClaimFor(rc, options.claims) : undefined;
-    const response = options.claimResponses?.[i];
+    const response: Reference = options.claimResponses?.[i] ?? { type: 'ClaimResponse', identifier: { system: REMITTANCE_CLAIM_SYSTEM, value: keys[i]! } };
     return {
       identifier: { system: REMITTANCE_CLAIM_SYSTEM, value: keys[i]! },
       type: { coding: [{ system: PAYMENT_DETAIL_TYPE_SYSTEM, code: 'payment', display: 'Payment' }] },
       ...(claim?.id ? { request: { reference: `Claim/${claim.id}` } } : claim?.identifier?.[0] ? { request: { identifier: claim.identifier[0] } } : {}),
-      ...(response ? { response } : {}),
+      response,
       ...(remittance.payment.date ? { date: remittance.payment.date } : {}),
       amount: usd(toCents(rc.paidAmount)),
     };
