@@ -255,11 +255,16 @@ describe('835 with several payments and a reversal', () => {
 });
 
 describe('matching a remittance to its Claim', () => {
-  it('finds a Claim whose identifier holds an X12 delimiter by the CLM01 the writer sent', () => {
-    const c = input({ pcn: 'ORG:P-1:2025-01' });
-    const text = build835ForTest([c], () => ({ kind: 'paid' }), opts);
-    const [r] = read835(text);
-    expect(r!.claims[0]!.patientControlNumber).toBe('ORG P-1 2025-01');
+  it('refuses a CLM01 the payer could not return as given (a delimiter or a non-ASCII letter), instead of rewriting it', () => {
+    for (const pcn of ['ORG:P-1:2025-01', 'SYNÑ123']) {
+      expect(() => build835ForTest([input({ pcn })], () => ({ kind: 'paid' }), opts)).toThrow(/CLM01 patient control number.*never rewritten/);
+    }
+  });
+
+  it('finds the Claim of an upper-cased CLP01 (payers may return CLM01 upper-cased)', () => {
+    const c = input({ pcn: 'org-p1-2025-01' });
+    const [r] = read835(build835ForTest([c], () => ({ kind: 'paid' }), opts).replace('CLP*org-p1-2025-01*', 'CLP*ORG-P1-2025-01*'));
+    expect(r!.claims[0]!.patientControlNumber).toBe('ORG-P1-2025-01');
     const report = reconcile([c.claim], r!);
     expect(report.claimsWithoutRemittance).toEqual([]);
     expect(report.lines.map((l) => [l.itemSequence, l.outcome])).toEqual([[1, 'paid']]);
