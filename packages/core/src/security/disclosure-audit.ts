@@ -55,14 +55,14 @@ export interface DisclosureAuditOptions {
   discloser: PartyIdentity;
   recipient: PartyIdentity;
   purpose: keyof typeof Purposes;
-  /** The consents relied on (`Consent/{id}` entities, by domain id). */
+  /** The consents relied on (Consent entities by their domain id). */
   consentIds: readonly string[];
   /** When the disclosure is made, a timestamp with offset (`AuditEvent.recorded`). */
   at: string;
-  /** The disclosed resources, as `Type/id` references. */
-  resources: readonly string[];
-  /** The patients whose records are disclosed, as `Patient/{id}` references. */
-  patients: readonly string[];
+  /** The disclosed resources, as `Type/id` references or logical references (type + identifier). */
+  resources: readonly (string | Reference)[];
+  /** The patients whose records are disclosed, as `Patient/{id}` references or logical references. */
+  patients: readonly (string | Reference)[];
   part2: boolean;
   channel: DisclosureChannel;
 }
@@ -72,6 +72,34 @@ const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const entityType = (code: '1' | '2', display: string): Coding => ({ system: ENTITY_TYPE, code, display });
 const role = (code: '1' | '4' | '13', display: string): Coding => ({ system: OBJECT_ROLE, code, display });
 const CONSENT_ID_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/consent-id`;
+
+/** References only, no display (a display could carry a name): literal ones as given, logical ones by type + identifier. */
+function uniqueRefs(refs: readonly (string | Reference)[]): Reference[] {
+  const seen = new Set<string>();
+  const out: Reference[] = [];
+  for (const r of refs) {
+    const ref: Reference =
+      typeof r === 'string'
+        ? { reference: r }
+        : {
+            ...(r.reference === undefined ? {} : { reference: r.reference }),
+            ...(r.type === undefined ? {} : { type: r.type }),
+            ...(r.identifier === undefined ? {} : { identifier: { system: r.identifier.system, value: r.identifier.value } }),
+          };
+    const key = refKey(ref);
+    if (key === '' || seen.has(key)) continue;
+    seen.add(key);
+    out.push(ref);
+  }
+  return out;
+}
+
+/** `Type/id`, or `Type?identifier=system|value` for a logical reference; `''` for neither. */
+function refKey(ref: Reference | undefined): string {
+  if (ref?.reference !== undefined) return ref.reference;
+  if (ref?.identifier?.value !== undefined) return `${ref.type ?? ''}?identifier=${ref.identifier.system ?? ''}|${ref.identifier.value}`;
+  return '';
+}
 
 /**
  * Build the AuditEvent that records one disclosure, for the accounting of disclosures. Entities: each patient
@@ -102,8 +130,8 @@ export function buildDisclosureAuditEvent(options: DisclosureAuditOptions): Audi
   const purpose = Purposes[options.purpose];
   const discloser: Reference = partyReference({ ...options.discloser, kind: options.discloser.kind ?? 'organization' });
   const entity: AuditEventEntity[] = [
-    ...[...new Set(options.patients)].map((p) => ({ what: { reference: p }, type: entityType('1', 'Person'), role: role('1', 'Patient') })),
-    ...options.resources.map((r) => ({ what: { reference: r }, type: entityType('2', 'System Object'), role: role('4', 'Domain Resource') })),
+    ...uniqueRefs(options.patients).map((p) => ({ what: p, type: entityType('1', 'Person'), role: role('1', 'Patient') })),
+    ...uniqueRefs(options.resources).map((r) => ({ what: r, type: entityType('2', 'System Object'), role: role('4', 'Domain Resource') })),
     ...options.consentIds.map((id) => ({
       what: { type: 'Consent', identifier: { system: CONSENT_ID_SYSTEM, value: id } },
       type: entityType('2', 'System Object'),
@@ -186,7 +214,7 @@ export function readDisclosureAuditEvent(event: AuditEvent): DisclosureAccountin
   if (!isOurs) return undefined;
   const roleOf = (e: AuditEventEntity) => (e.role?.system === OBJECT_ROLE ? e.role.code : undefined);
   const entities = event.entity ?? [];
-  const resources = entities.filter((e) => roleOf(e) === '4').map((e) => e.what?.reference ?? '').filter((r) => r !== '');
+  const resources = entities.filter((e) => roleOf(e) === '4').map((e) => refKey(e.what)).filter((r) => r !== '');
   const channel = (event.subtype ?? []).find((s) => s.system === DisclosureAudit.channelSystem)?.code as DisclosureChannel | undefined;
   const purposeCode = event.purposeOfEvent?.[0]?.coding?.find((c) => c.system === Systems.V3_ACT_REASON)?.code;
   return {
@@ -198,7 +226,7 @@ export function readDisclosureAuditEvent(event: AuditEvent): DisclosureAccountin
     consentIds: entities.filter((e) => roleOf(e) === '13').map((e) => e.what?.identifier?.value ?? '').filter((v) => v !== ''),
     resources,
     resourceCount: resources.length,
-    patients: entities.filter((e) => roleOf(e) === '1').map((e) => e.what?.reference ?? '').filter((r) => r !== ''),
+    patients: entities.filter((e) => roleOf(e) === '1').map((e) => refKey(e.what)).filter((r) => r !== ''),
     part2: isPart2Protected(event),
     channel,
   };
