@@ -53,3 +53,23 @@ export {
   SDK_ADJUDICATION_SYSTEM,
   PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
 } from './internal/systems.js';
+
+export { X12InquiryInputError, X12ResponseParseError, type X12ElementIssue } from './eligibility/errors.js';
+export type { EligibilityInquiryInput, Write270Options } from './eligibility/input.js';
+export { write270, IMPLEMENTATION_270 } from './eligibility/write-270.js';
+export {
+  SERVICE_TYPE_TEXT,
+  ELIGIBILITY_CODE_TEXT,
+  REJECT_REASON_TEXT,
+  FOLLOW_UP_TEXT,
+  ENTITY_TEXT,
+  INSURANCE_TYPE_TEXT,
+} from './eligibility/codes.js';
+export {
+  SERVICE_TYPE_SYSTEM,
+  REJECT_REASON_SYSTEM,
+  ELIGIBILITY_CODE_SYSTEM,
+  ELIGIBILITY_TRACE_SYSTEM,
+  OTHER_PAYER_EXTENSION,
+  CLAIM_STATUS_TRACE_SYSTEM,
+} from './eligibility/systems.js';
