@@ -73,3 +73,19 @@ export {
   OTHER_PAYER_EXTENSION,
   CLAIM_STATUS_TRACE_SYSTEM,
 } from './eligibility/systems.js';
+export type {
+  DateRange,
+  EligibilityRejection,
+  BenefitEntity,
+  EligibilityBenefit,
+  EligibilitySubscriber,
+  EligibilityResponseSet,
+} from './eligibility/types.js';
+export { read271, read271Stream } from './eligibility/read-271.js';
+export { eligibilityVerdict, type EligibilityVerdict, type EligibilityVerdictOptions } from './eligibility/verdict.js';
+export {
+  toCoverageEligibilityResponse,
+  coverageFrom271,
+  eligibilityFromResponse,
+  type EligibilityResponseRefs,
+} from './eligibility/to-fhir.js';
