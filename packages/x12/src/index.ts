@@ -89,3 +89,5 @@ export {
   eligibilityFromResponse,
   type EligibilityResponseRefs,
 } from './eligibility/to-fhir.js';
+export type { ClaimStatusInquiryInput, Write276Options, ClaimsAwaitingStatusOptions, StoredClaimResponses } from './status/input.js';
+export { write276, claimsAwaitingStatus } from './status/write-276.js';
