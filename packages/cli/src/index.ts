@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { main, createProgram } from './program.js';
-export { ExitCode, CliUsageError } from './errors.js';
+export { ExitCode, CliUsageError, CliSystemError } from './errors.js';
 export { CliConfig, loadConfig, parseConfig } from './config.js';
 export { IMPORT_COLUMNS, REJECT_REASONS_COLUMN, type ImportColumn } from './import/columns.js';
 export type { CommandIo } from './internal/io.js';

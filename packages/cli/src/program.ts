@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { PeerFhirError } from '@peer-fhir/core';
 import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
+import { errorLines } from './internal/print-error.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
@@ -276,7 +277,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
 /**
  * Run `peer-fhir` with `argv` (as `process.argv`) and return the exit code: 0 success, 1 some rows rejected or
- * encounters held, 2 usage or configuration error. Errors print their kind and message, never data values or tokens.
+ * encounters held, 2 usage or configuration error. Errors print their code, message and a hint (OS errors their code,
+ * operation and path), never data values or tokens; `PEER_FHIR_DEBUG=1` adds the stack.
  *
  * @example
  * ```ts
@@ -297,17 +299,9 @@ export async function main(argv: readonly string[], ioOverride: Partial<CommandI
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
-    if (e instanceof CliUsageError) {
-      err(`error: ${e.message}`);
-      for (const d of e.details.slice(0, 20)) err(`  ${d}`);
-      if (e.details.length > 20) err(`  … and ${e.details.length - 20} more`);
-      return ExitCode.USAGE;
-    }
-    // Library errors are PHI-safe by contract (paths, statuses, issue codes); anything else shows its class only.
-    const safe = e instanceof Error && /^(Fhir|PeerFhir|X12|RulePack|PeerRecord|ConsentRequired)/.test(e.constructor.name);
-    err(`error: ${e instanceof Error ? e.constructor.name : 'unknown error'}${safe ? `: ${(e as Error).message}` : ''}`);
-    // Stack frames only (no message: it may hold values), for bug reports.
-    if (process.env['PEER_FHIR_DEBUG'] && e instanceof Error) err((e.stack ?? '').split('\n').slice(1).join('\n'));
+    // Every peer-fhir error prints its code, value-free message and a hint; OS errors their code, operation and path;
+    // anything else its class only. PEER_FHIR_DEBUG=1 adds stack frames and the cause chain.
+    for (const line of errorLines(e, Boolean(process.env['PEER_FHIR_DEBUG']))) err(line);
     return ExitCode.USAGE;
   }
 }
