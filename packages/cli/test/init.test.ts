@@ -255,7 +255,7 @@ describe('runInit in-process', () => {
         const dir = fresh('npi');
         const run = runInit({ ...good, npi: `${nine}${digit}` }, ioIn(dir));
         if (digit === luhnNpiDigit(nine)) await expect(run).resolves.toMatchObject({ config: { organization: { npi: `${nine}${digit}` } } });
-        else await expect(run).rejects.toSatisfy((e) => e instanceof InitOptionError && e.problems.some((p) => p.option === '--npi'));
+        else await expect(run).rejects.toSatisfy((e) => e instanceof InitOptionError && e.invalid.some((p) => p.option === '--npi'));
       }),
       { numRuns: 40 },
     );
@@ -267,7 +267,7 @@ describe('runInit in-process', () => {
       fc.asyncProperty(fc.record({ npi: junk, taxId: junk, state: junk, zip: junk, taxonomy: junk, phone: junk, charge: junk }), async (v) => {
         const err = await runInit({ ...good, ...v, charge: [v.charge] }, ioIn(fresh('junk'))).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(InitOptionError);
-        const text = JSON.stringify({ message: (err as InitOptionError).message, details: (err as InitOptionError).details });
+        const text = JSON.stringify({ message: (err as InitOptionError).message, problems: (err as InitOptionError).problems, details: (err as InitOptionError).details });
         for (const value of Object.values(v)) expect(text).not.toContain(value);
       }),
       { numRuns: 30 },
