@@ -50,8 +50,11 @@ function phiValues(b: BilledAgency): string[] {
 
 beforeAll(async () => {
   await loadFhirDefinitions();
-  server = await startFhirServer({ validate: true });
-  proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port }, rate: 0.2, seed: 55, kinds: ['rate-limit', 'unavailable', 'reset-after', 'truncated'], retryAfterSeconds: 0 });
+  // The proxy listens first: the server accepts only the Host names it is told (DNS-rebinding guard).
+  const target = { host: '127.0.0.1', port: 0 };
+  proxy = await startFaultProxy({ target, rate: 0.2, seed: 55, kinds: ['rate-limit', 'unavailable', 'reset-after', 'truncated'], retryAfterSeconds: 0 });
+  server = await startFhirServer({ validate: true, allowedHosts: [`127.0.0.1:${proxy.port}`] });
+  target.port = server.port;
   billed = billedAgency({ seed: 21, participants: 12, months: 1 });
   for (const m of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) vi.spyOn(console, m).mockImplementation(capture(`console.${m}`));
 });
