@@ -4,6 +4,7 @@
  * @module
  */
 import { REDISCLOSURE_NOTICE_EXTENSION } from '../security/redisclosure-notice.js';
+import { ReferralProfiles } from '../referrals/terminology.js';
 import { PEER_FHIR_CANONICAL, Extensions, Profiles } from '../terminology/systems.js';
 
 /** A type an element may take, with target profiles for references. */
@@ -198,7 +199,7 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
-    url: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-referral-task`,
+    url: ReferralProfiles.Task,
     type: 'Task',
     title: 'Referral task',
     description:
