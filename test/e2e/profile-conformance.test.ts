@@ -2,7 +2,7 @@
 // peer-fhir's own) and validates against each with 0 errors, checked against the published StructureDefinitions:
 // the sample record sets and a small generated agency (a few thousand resources). The harness is
 // test/support/profile-validator.ts; its own tests show it finds each failure class the issue reported.
-import type { Bundle, Resource } from 'fhir/r4.js';
+import type { Bundle, Claim, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import {
   defaultInstruments,
@@ -13,7 +13,9 @@ import {
   toFhir,
   type DomainRecords,
 } from '@peer-fhir/core';
-import { generateAgency, type SyntheticAgency } from '@peer-fhir/testing';
+import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
+import { build835ForTest, read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency } from '@peer-fhir/testing';
 import { allRecords, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
 import { bundleProfileProblems, profileProblems, summarize } from '../support/profile-validator.js';
 
@@ -75,7 +77,11 @@ describe('sample record sets', () => {
     for (const def of defaultInstruments.list()) resources.push(def.questionnaire);
     const barc = getInstrument('barc-10');
     const answers = Object.fromEntries(barc.items.map((i) => [i.linkId, 4]));
-    const outcome = instrumentResponseBundle({ id: 'qr-1', instrumentId: 'barc-10', participantId: 'p-1', authored: '2025-03-01T10:00:00-05:00', answers }, { namespace: NS });
+    // The caller resolves the participant (as toFhir's `existing`): both resources refer to the Patient literally, so
+    // US Core's `QuestionnaireResponse?patient=` and `Observation?patient=&category=survey` find them.
+    const existing = (key: { resourceType: string; value: string }) => (key.resourceType === 'Patient' && key.value === 'p-1' ? 'Patient/123' : undefined);
+    const outcome = instrumentResponseBundle({ id: 'qr-1', instrumentId: 'barc-10', participantId: 'p-1', authored: '2025-03-01T10:00:00-05:00', answers }, { namespace: NS, existing });
+    for (const e of outcome.entry ?? []) expect((e.resource as { subject?: { reference?: string } }).subject?.reference).toBe('Patient/123');
     const referralIn = referralBundle(
       { id: 'ref-1', participantId: 'p-1', direction: 'into-peer-services', category: 'peer-support', requester: { npi: '1003000126', kind: 'practitioner' }, performer: { name: 'Harbor Peer Agency', npi: '1234567893' }, status: 'completed', fulfilledBy: { kind: 'procedure', id: 'proc-1' }, authoredOn: '2025-02-01T09:00:00-05:00' },
       { namespace: NS },
@@ -102,5 +108,31 @@ describe('a small generated agency', () => {
     const total = Object.values(counts).reduce((s, n) => s + n, 0);
     expect(total).toBeGreaterThan(1500);
     expect(summarize(bundles.flatMap(bundleProfileProblems))).toEqual({});
+  }, 120_000);
+});
+
+describe('claims and remittances', () => {
+  it('Claims and the ClaimResponses read from an 835 name peer-fhir profiles, validate, and refer to the Patient literally', () => {
+    const pack: RulePack = withPlaceholderRates(getPack('nc-alliance-peer-support-2019'), { H0038: 6.25 }, 'conformance-test price, not a fee schedule');
+    const agency = billableAgency(generateAgency({ seed: 1506, months: 1, participants: 8, state: 'NC' }));
+    const lines = evaluate(syntheticBillingContext(agency, pack, {})).lines;
+    const bundle = buildClaimBundle(lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-02-01', namespace: NS });
+    const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
+    expect(claims.length).toBeGreaterThan(0);
+    const patients = new Set((bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient').map((e) => e.fullUrl));
+    for (const c of claims) expect(patients.has(c.patient.reference)).toBe(true);
+    const text835 = build835ForTest(claims.map((c) => resolveX12ClaimInput(c, bundle)), () => ({ kind: 'paid' }), {
+      sender: { id: 'SYNMEDICAID' },
+      receiver: { id: 'PEERFHIRTEST' },
+      traceNumber: 'EFT1506',
+      payer: { name: 'Synthetic Medicaid', tin: '999999999', id: 'SYNMEDICAID' },
+      date: new Date('2025-03-02T12:00:00Z'),
+      controlNumbers: { isa: 7, gs: 7, st: 1 },
+    });
+    const responses = read835(text835).flatMap((r) => remittanceToClaimResponses(r, claims));
+    expect(responses).toHaveLength(claims.length);
+    for (const r of responses) expect(patients.has(r.patient.reference)).toBe(true);
+    const context: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [...(bundle.entry ?? []), ...responses.map((resource) => ({ resource }))] };
+    expect(summarize(bundleProfileProblems(context))).toEqual({});
   }, 120_000);
 });

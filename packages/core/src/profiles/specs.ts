@@ -215,7 +215,7 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
-    url: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-professional-claim`,
+    url: Profiles.PeerProfessionalClaim,
     type: 'Claim',
     title: 'Peer services professional claim',
     description:
@@ -230,13 +230,12 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
-    url: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-claim-response`,
+    url: Profiles.PeerClaimResponse,
     type: 'ClaimResponse',
     title: 'Remittance of a peer services claim',
     description: 'A payer\'s adjudication of a claim as read from an X12 835: per-line adjudications with CARC reasons, payment and patient responsibility.',
     elements: [
-      { path: 'ClaimResponse.identifier', min: 1 },
-      { path: 'ClaimResponse.patient', type: ref(US('us-core-patient'), 'Patient') },
+      { path: 'ClaimResponse.patient', type: ref(US('us-core-patient')) },
     ],
   },
 ];
