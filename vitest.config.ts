@@ -12,6 +12,7 @@ export default defineConfig({
       '@peer-fhir/client': pkg('client'),
       '@peer-fhir/billing': pkg('billing'),
       '@peer-fhir/x12': pkg('x12'),
+      '@peer-fhir/server': pkg('server'),
       '@peer-fhir/testing': pkg('testing'),
       '@peer-fhir/cli': pkg('cli'),
     },
