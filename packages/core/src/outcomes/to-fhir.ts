@@ -4,8 +4,8 @@
  */
 import type { Bundle, Observation, QuestionnaireResponse, Reference } from 'fhir/r4.js';
 import { stableUuid } from '../fhir/internal/hash.js';
-import { logicalRef } from '../fhir/internal/builder.js';
-import { identifierSystems } from '../terminology/identifiers.js';
+import { logicalRef, type RecordKey } from '../fhir/internal/builder.js';
+import { recordKeys } from '../fhir/keys.js';
 import { Systems } from '../terminology/systems.js';
 import { scoreResponse, type OutcomeOptions, type ScoredResponse } from './response.js';
 import { OutcomeProfiles, OutcomeSystems, outcomeIdentifierSystems } from './terminology.js';
@@ -28,14 +28,27 @@ export interface OutcomeMappingOptions extends OutcomeOptions {
   encounter?: Reference | undefined;
   /** Reference to the QuestionnaireResponse for the Observation's `derivedFrom` (default: logical by identifier). */
   questionnaireResponse?: Reference | undefined;
+  /**
+   * Resolves the participant's Patient and the encounter to their literal references on the server (`Patient/123`),
+   * as `toFhir`'s `existing` does (see `recordKeys`). US Core searches (`QuestionnaireResponse?patient=`,
+   * `Observation?patient=&category=survey`) match literal references only; without an answer the reference is
+   * logical (identifier only).
+   */
+  existing?: ((key: RecordKey) => string | undefined) | undefined;
+}
+
+/** A reference by identifier, with the literal `reference` too when the caller knows it. */
+function keyedRef(key: RecordKey, existing: OutcomeMappingOptions['existing']): Reference {
+  const literal = existing?.(key);
+  return { ...(literal ? { reference: literal } : {}), ...logicalRef(key.resourceType, key.system, key.value) };
 }
 
 function refs(scored: ScoredResponse, o: OutcomeMappingOptions) {
-  const ids = identifierSystems(o.namespace);
+  const keys = recordKeys(o.namespace);
   const r = scored.response;
   return {
-    subject: o.subject ?? logicalRef('Patient', ids.participant, r.participantId),
-    encounter: o.encounter ?? (r.encounterId ? logicalRef('Encounter', ids.encounter, r.encounterId) : undefined),
+    subject: o.subject ?? keyedRef(keys.participant(r.participantId), o.existing),
+    encounter: o.encounter ?? (r.encounterId ? keyedRef(keys.encounter(r.encounterId), o.existing) : undefined),
   };
 }
 
@@ -91,7 +104,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
   const idSys = outcomeIdentifierSystems(options.namespace);
   return {
     resourceType: 'Observation',
-    meta: { profile: [OutcomeProfiles.ScoreObservation] },
+    meta: { profile: [OutcomeProfiles.ScreeningAssessment, OutcomeProfiles.ScoreObservation] },
     identifier: [{ system: idSys.score, value: r.id }],
     status: 'final',
     category: [{ coding: [{ system: OutcomeSystems.OBSERVATION_CATEGORY, code: 'survey', display: 'Survey' }] }],

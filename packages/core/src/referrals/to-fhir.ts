@@ -1,5 +1,6 @@
 /**
- * Referral -> ServiceRequest (SDOHCC ServiceRequest) + Task (SDOHCC Task For Referral Management).
+ * Referral -> ServiceRequest (US Core ServiceRequest) + Task (peer-fhir referral Task; SDOHCC's coding patterns,
+ * not its profiles).
  * @module
  */
 import type { Bundle, Reference, ServiceRequest, Task } from 'fhir/r4.js';
@@ -81,6 +82,7 @@ function references(r: Referral, o: ReferralMappingOptions) {
  * for referrals into peer services; category 410606002 plus the SDOHCC domain); the Task carries the workflow
  * state (`status`, `businessStatus`, `owner`) and, once completed, `output` → the fulfilling Encounter/Procedure.
  *
+ * @see https://hl7.org/fhir/us/core/STU6.1/StructureDefinition-us-core-servicerequest.html
  * @see http://hl7.org/fhir/us/sdoh-clinicalcare/STU2.1/StructureDefinition-SDOHCC-TaskForReferralManagement.html
  * @example
  * ```ts

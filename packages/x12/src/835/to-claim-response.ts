@@ -9,6 +9,7 @@ import type {
 } from 'fhir/r4.js';
 import { describeAdjustmentGroup, describeCarc, describeRarc } from '../codes/carc.js';
 import { HCPCS_SYSTEM } from '../internal/systems.js';
+import { Profiles } from '@peer-fhir/core';
 import {
   ADJUDICATION_SYSTEM,
   ADJUSTMENT_GROUP_SYSTEM,
@@ -114,6 +115,7 @@ export function toClaimResponse(rc: RemittanceClaim, remittance: RemittanceHeade
   const response: ClaimResponse = {
     resourceType: 'ClaimResponse',
     ...(options.id ? { id: options.id } : {}),
+    meta: { profile: [Profiles.PeerClaimResponse] },
     ...(rc.payerClaimControlNumber || options.remittanceKey
       ? {
           identifier: [
