@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Resource } from 'fhir/r4.js';
 import { ServerDataError, ServerLockedError } from './errors.js';
 import { IndexedMemoryRepository, randomId } from './indexed-repository.js';
@@ -92,6 +92,9 @@ export function lockHolder(dir: string): LockHolder | undefined {
   }
 }
 
+/** Folders this process holds (a second server in the same process is refused too). */
+const openHere = new Set<string>();
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -116,7 +119,8 @@ function takeLock(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = lockHolder(dir);
-      if (holder && (holder.host !== me.host || alive(holder.pid)) && holder.pid !== process.pid) {
+      const ours = holder?.pid === process.pid && holder.host === me.host;
+      if (holder && (ours ? openHere.has(resolve(dir)) : holder.host !== me.host || alive(holder.pid))) {
         throw new ServerLockedError(holder);
       }
       if (!holder && Date.now() - statSync(path).mtimeMs < 2000) {
@@ -130,10 +134,12 @@ function takeLock(dir: string): () => void {
     }
     writeSync(fd, JSON.stringify(me));
     closeSync(fd);
+    openHere.add(resolve(dir));
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      openHere.delete(resolve(dir));
       if (lockHolder(dir)?.pid === me.pid) unlinkSync(path);
     };
   }

@@ -5,7 +5,8 @@ import { openDataFolder, type OpenDataFolder } from './data-folder.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { ServerConfigError } from './errors.js';
 import { handleFhirRequest, type FhirHttpRequest } from './handle-request.js';
-import { createFhirRepository, wrapRepository, type FhirTestRepository } from './repository.js';
+import { sqliteStoreOf } from './indexed-repository.js';
+import { createFhirRepository, memoryRepositoryOf, wrapRepository, type FhirTestRepository } from './repository.js';
 
 /** Default largest request body: 16 MiB (a bulk writer's bundle of 100 encounters is well under 1 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -73,6 +74,8 @@ export interface EmbeddedFhirServer {
   readonly writes: number;
   /** Resources found in `dataDir` at start (0 without one). */
   readonly loaded: number;
+  /** How many current resources the store holds now (all types; 0 for a store kept in JavaScript maps). */
+  resourceCount(): number;
   /** Delete all data; the server keeps running. */
   reset(): void;
   /** Stop listening, drop open connections, close the database and give back the data folder. */
@@ -168,6 +171,7 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
     port,
     repository,
     loaded: folder?.loaded ?? 0,
+    resourceCount: () => sqliteStoreOf(memoryRepositoryOf(repository))?.count() ?? 0,
     get writes() {
       return writes;
     },
