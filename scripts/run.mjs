@@ -39,6 +39,10 @@ const [pnpmBin, pnpmPre] = pnpmCommand();
 const pnpm = (args, opts) => run(pnpmBin, [...pnpmPre, ...args], opts);
 
 function installAndBuild() {
+  // better-sqlite3 (the embedded server's database) builds its addon with node-gyp when no prebuilt binary can be
+  // downloaded; node-gyp then needs Node's headers. Where they are installed with Node (/usr/include/node) and npm
+  // has no nodedir set, point node-gyp at them rather than at a download.
+  if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_version.h')) process.env.npm_config_nodedir = '/usr';
   pnpm(['install', '--frozen-lockfile']);
   pnpm(['run', 'build']);
 }
