@@ -6,14 +6,26 @@ import { ServerDataError, ServerLockedError } from './errors.js';
 import { IndexedMemoryRepository, randomId } from './indexed-repository.js';
 import { openSqliteDatabase, SqliteStore } from './sqlite-store.js';
 
-/** The database file inside a data folder. */
+/**
+ * The database file inside a data folder.
+ * @category Data folder
+ */
 export const DATABASE_FILE = 'fhir.sqlite';
-/** The single-writer lock inside a data folder: who holds it (pid, host, since when), as JSON. */
+/**
+ * The single-writer lock inside a data folder: who holds it (pid, host, since when), as JSON.
+ * @category Data folder
+ */
 export const LOCK_FILE = 'server.lock';
-/** The NDJSON snapshot older versions kept; imported once into the database, then renamed to `.migrated`. */
+/**
+ * The NDJSON snapshot older versions kept; imported once into the database, then renamed to `.migrated`.
+ * @category Data folder
+ */
 export const LEGACY_SNAPSHOT_FILE = 'resources.ndjson';
 
-/** Who holds a data folder. */
+/**
+ * Who holds a data folder.
+ * @category Data folder
+ */
 export interface LockHolder {
   pid: number;
   host: string;
@@ -81,7 +93,17 @@ export function openDataFolder(dir: string): OpenDataFolder {
   }
 }
 
-/** The holder recorded in a folder's lock file, or undefined when there is none (or it is unreadable). */
+/**
+ * The holder recorded in a data folder's lock file (pid, host, since when), or undefined when there is none (or it
+ * is unreadable): who is serving the folder.
+ *
+ * @example
+ * ```ts
+ * const holder = lockHolder('.peer-fhir/data');
+ * if (holder) console.log(`served by process ${holder.pid} on ${holder.host}`);
+ * ```
+ * @category Data folder
+ */
 export function lockHolder(dir: string): LockHolder | undefined {
   try {
     const parsed = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as Partial<LockHolder>;

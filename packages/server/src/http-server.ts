@@ -8,7 +8,10 @@ import { handleFhirRequest, type FhirHttpRequest } from './handle-request.js';
 import { sqliteStoreOf } from './indexed-repository.js';
 import { createFhirRepository, memoryRepositoryOf, wrapRepository, type FhirTestRepository } from './repository.js';
 
-/** Default largest request body: 16 MiB (a bulk writer's bundle of 100 encounters is well under 1 MiB). */
+/**
+ * Default largest request body: 16 MiB (a bulk writer's bundle of 100 encounters is well under 1 MiB).
+ * @category Embedded server
+ */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
