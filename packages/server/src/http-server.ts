@@ -35,10 +35,10 @@ export interface FhirServerOptions {
   /**
    * Keep the data in this folder (created 0700): a SQLite database (`fhir.sqlite`, 0600, write-ahead log), written in
    * one transaction per request and acknowledged only after it is committed. One server per folder: a second one is
-   * refused with {@link ServerLockedError}. A `resources.ndjson` left by an older version is imported once.
+   * refused with `ServerLockedError`. A `resources.ndjson` left by an older version is imported once.
    */
   dataDir?: string;
-  /** Largest request body in bytes; larger ones are answered 413. Default {@link DEFAULT_MAX_BODY_BYTES}. */
+  /** Largest request body in bytes; larger ones are answered 413. Default 16 MiB (`DEFAULT_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
   /** Deepest JSON nesting of a request body; deeper ones are answered 400. Default 100. */
   maxDepth?: number;
