@@ -38,13 +38,29 @@ function pnpmCommand() {
 const [pnpmBin, pnpmPre] = pnpmCommand();
 const pnpm = (args, opts) => run(pnpmBin, [...pnpmPre, ...args], opts);
 
+// Install and build quietly: their output (~130 lines) is shown only when a step fails, so the demo's own
+// output comes first. PEER_FHIR_VERBOSE=1 shows everything.
+function quiet(args) {
+  if (process.env.PEER_FHIR_VERBOSE === '1') return pnpm(args);
+  const r = spawnSync(pnpmBin, [...pnpmPre, ...args], { cwd: root, encoding: 'utf8', env: process.env, maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    console.error(`\n'pnpm ${args.join(' ')}' failed (exit ${r.status ?? 1}); its output is above.`);
+    process.exit(r.status ?? 1);
+  }
+  return 0;
+}
+
 function installAndBuild() {
   // better-sqlite3 (the embedded server's database) builds its addon with node-gyp when no prebuilt binary can be
   // downloaded; node-gyp then needs Node's headers. Where they are installed with Node (/usr/include/node) and npm
   // has no nodedir set, point node-gyp at them rather than at a download.
   if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_version.h')) process.env.npm_config_nodedir = '/usr';
-  pnpm(['install', '--frozen-lockfile']);
-  pnpm(['run', 'build']);
+  console.log('peer-fhir: installing dependencies and building the packages (a few minutes on a fresh clone: the SQLite addon is compiled)...');
+  quiet(['install', '--frozen-lockfile']);
+  quiet(['run', 'build']);
 }
 
 function demo() {
