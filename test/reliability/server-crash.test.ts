@@ -43,17 +43,19 @@ function startServe(data: string): Promise<{ child: ChildProcess; url: string }>
 
 function pair(n: number): Bundle {
   const patientUrl = `urn:uuid:${crypto.randomUUID()}`;
+  const patient: Patient = { resourceType: 'Patient', identifier: [{ system: SYSTEM, value: `p${n}` }] };
+  const encounter: Encounter = { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, identifier: [{ system: SYSTEM, value: `e${n}` }], subject: { reference: patientUrl } };
   return {
     resourceType: 'Bundle',
     type: 'transaction',
     entry: [
       {
         fullUrl: patientUrl,
-        resource: { resourceType: 'Patient', identifier: [{ system: SYSTEM, value: `p${n}` }] },
+        resource: patient,
         request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${SYSTEM}|p${n}` },
       },
       {
-        resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, identifier: [{ system: SYSTEM, value: `e${n}` }], subject: { reference: patientUrl } },
+        resource: encounter,
         request: { method: 'POST', url: 'Encounter', ifNoneExist: `identifier=${SYSTEM}|e${n}` },
       },
     ],
