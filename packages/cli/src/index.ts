@@ -17,6 +17,7 @@ export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.
 export { runValidate, type ValidateOptions, type ValidateResult, type ValidationProblem } from './commands/validate.js';
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';
+export { runExport, type ExportOptions, type ExportSummary } from './commands/export.js';
 export {
   runComplianceReport,
   type ComplianceReportOptions,

@@ -12,6 +12,7 @@ import { runRemit } from './commands/remit.js';
 import { runComplianceReport } from './commands/report-compliance.js';
 import { runOutcomesReport } from './commands/report-outcomes.js';
 import { runServe } from './commands/serve.js';
+import { runExport } from './commands/export.js';
 import { runValidate } from './commands/validate.js';
 
 const int = (name: string) => (v: string): number => {
@@ -233,12 +234,17 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
   program
     .command('serve')
-    .description('run the embedded FHIR R4 server; data is kept in a folder between runs')
+    .description('run the embedded FHIR R4 server; data is kept in a SQLite database in a folder, one server per folder')
     .option('--port <n>', 'TCP port', int('--port'), 8080)
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--data <dir>', 'data folder (NDJSON snapshot, saved on change and at exit)', '.peer-fhir/data')
+    .option('--host <host>', 'interface to listen on (not loopback: needs a bearer token)', '127.0.0.1')
+    .option('--data <dir>', 'data folder (SQLite database, committed on every write)', '.peer-fhir/data')
+    .option('--auth-token <token>', 'bearer token every request must carry (prefer --auth-env)')
+    .option('--auth-env <name>', 'environment variable holding the bearer token')
+    .option('--max-body-mb <n>', 'largest request body in MiB (default 16)', Number)
+    .option('--allow-origin <origin...>', 'browser origins allowed to call the server')
+    .option('--allow-host <host...>', 'extra Host header values to accept (name:port)')
     .option('--json', 'print the server URL as JSON')
-    .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data']))
+    .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data', 'PEER_FHIR_TOKEN=... peer-fhir serve --host 0.0.0.0 --auth-env PEER_FHIR_TOKEN']))
     .action(async (o) => {
       const running = await runServe(o, io(o.json));
       result.wait = new Promise<void>((resolve) => {
@@ -250,6 +256,17 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+    });
+
+  program
+    .command('export')
+    .description("write every resource of the embedded server's data folder as NDJSON")
+    .option('--data <dir>', 'data folder of the embedded server', '.peer-fhir/data')
+    .option('--out <file>', 'NDJSON file to write (default: stdout)')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', examples(['peer-fhir export --out backup.ndjson', 'peer-fhir export --data ./fhir-data > all.ndjson']))
+    .action(async (o) => {
+      await runExport(o, io(o.json));
     });
 
   program

@@ -1,5 +1,5 @@
 import type { PeerEncounter } from '@peer-fhir/core';
-import type { SyntheticAgency } from '@peer-fhir/testing';
+import type { SyntheticAgency } from '@peer-fhir/testing/synthetic';
 
 function supervisorOf(agency: SyntheticAgency, e: PeerEncounter) {
   return e.supervisorNpi ? agency.supervisors.find((c) => c.npi === e.supervisorNpi) : undefined;
