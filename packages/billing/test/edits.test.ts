@@ -152,6 +152,18 @@ describe('PB-DIAGNOSIS', () => {
   });
 });
 
+describe('PB-SUBSCRIBER-ADDRESS', () => {
+  // 837P 2010BA N3/N4 is required when the subscriber is the patient, and the participant is always the subscriber.
+  it('holds an encounter whose participant has no address, naming why', () => {
+    const { address: _none, ...noAddress } = participant();
+    const d = expectHeldBy(context(NJ, { participants: [noAddress] }), 'PB-SUBSCRIBER-ADDRESS');
+    expect(d.holds.find((h) => h.code === 'PB-SUBSCRIBER-ADDRESS')?.reason).toMatch(/2010BA N3\/N4/);
+  });
+  it('bills it once the participant has an address', () => {
+    expectBilled(context(NJ, { participants: [participant()] }));
+  });
+});
+
 describe('PB-AGE, PB-COVERAGE, PB-PARTICIPANT-UNKNOWN, PB-ENCOUNTER-STATUS, PB-PACK-NOT-EFFECTIVE, PB-SERVICE-NOT-COVERED', () => {
   it('holds TX services for a 20-year-old', () => expectHeldBy(context(TX, { participants: [participant({ birthDate: '2004-06-01' })] }), 'PB-AGE'));
   it('holds when coverage ended', () =>

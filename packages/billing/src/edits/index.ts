@@ -15,6 +15,7 @@ import { placeOfServiceEdit } from './place-of-service.js';
 import { planEdit } from './plan.js';
 import { serviceCoveredEdit } from './service-covered.js';
 import { serviceOrderEdit } from './service-order.js';
+import { subscriberAddressEdit } from './subscriber-address.js';
 import { supervisorEdit } from './supervisor.js';
 
 export const ITEM_EDITS: readonly ItemEdit[] = [
@@ -23,6 +24,7 @@ export const ITEM_EDITS: readonly ItemEdit[] = [
   packEffectiveEdit,
   serviceCoveredEdit,
   coverageEdit,
+  subscriberAddressEdit,
   ageEdit,
   consentPart2Edit,
   planEdit,
