@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
+import { runAck } from './commands/ack.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
@@ -104,6 +105,20 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json']))
     .action(async (file: string, o) => {
       result.code = (await runRemit(file, o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('ack')
+      .description('read a 999 or 277CA acknowledgment: which claims were accepted or rejected, and why')
+      .argument('<file>', 'the 999 or 277 file')
+      .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)')
+      .option('--config <file>', 'config file (for the identifier namespace)')
+      .option('--json', 'print the result as JSON'),
+  )
+    .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4']))
+    .action(async (file: string, o) => {
+      result.code = (await runAck(file, o, io(o.json))).exitCode;
     });
 
   const report = program
