@@ -80,7 +80,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     program
       .command('bill')
       .description('bill a month: pull encounters from the FHIR server, apply a rule pack, write the 837P, FHIR Claims and a report')
-      .option('--pack <id>', 'rule pack id (see peer-fhir packs; default: "pack" in the config)')
+      .option('--pack <id|file.json>', 'rule pack id (see peer-fhir packs) or a pack file, validated (default: "pack" in the config)')
       .requiredOption('--period <YYYY-MM>', 'billing month')
       .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it')
       .option('--config <file>', 'config file', 'peer-fhir.config.json')
