@@ -44,7 +44,7 @@ describe('peer-fhir ack', () => {
     const cli = io();
     const r = await runAck(join(dir, 'partial.999'), { claims: join(dir, 'sent.837') }, cli);
     expect([r.kind, r.accepted, r.rejected, r.rejectedClaims, r.exitCode]).toEqual(['999', 2, 1, ['PCN3'], ExitCode.SOME_REJECTED]);
-    expect(cli.out()).toContain('transaction set 0002: rejected — claims PCN3 — NM1 (segment 8, loop 2010BA) code 8; NM1 (segment 8, loop 2010BA) element 9 code 7');
+    expect(cli.out()).toContain('transaction set 0002: rejected — claims PCN3 — NM1 (segment 8, loop 2010) code 8; NM1 (segment 8, loop 2010) element 9 code 7');
   });
 
   it('stores a 277CA as ClaimResponses (queued / error) once, and says why a claim was rejected', async () => {

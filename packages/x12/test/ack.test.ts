@@ -38,8 +38,8 @@ describe('999 implementation acknowledgment', () => {
       accepted: false,
       codes: ['5'],
       errors: [
-        { segmentId: 'NM1', segmentPosition: 8, loop: '2010BA', code: '8' },
-        { segmentId: 'NM1', segmentPosition: 8, loop: '2010BA', code: '7', elementPosition: 9, elementReference: '67' },
+        { segmentId: 'NM1', segmentPosition: 8, loop: '2010', code: '8' },
+        { segmentId: 'NM1', segmentPosition: 8, loop: '2010', code: '7', elementPosition: 9, elementReference: '67' },
       ],
     });
   });

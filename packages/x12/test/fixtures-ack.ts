@@ -25,8 +25,8 @@ const ack999 = (ik5s: readonly string[][], ak9: string) =>
   ]);
 
 export const ACCEPTED_999 = ack999([['IK5*A'], ['IK5*A']], 'AK9*A*2*2*2');
-// transaction 0002: NM1 (8th segment, loop 2010BA) element 9 (DE 67, member id) invalid code value (IK403 7)
-export const PARTIAL_999 = ack999([['IK5*A'], ['IK3*NM1*8*2010BA*8', 'IK4*9*67*7', 'IK5*R*5']], 'AK9*P*2*2*1');
+// transaction 0002: NM1 (8th segment, loop 2010 — IK303 is the loop number, AN 1..4) element 9 (DE 67, member id) invalid code value (IK403 7)
+export const PARTIAL_999 = ack999([['IK5*A'], ['IK3*NM1*8*2010*8', 'IK4*9*67*7', 'IK5*R*5']], 'AK9*P*2*2*1');
 export const REJECTED_999 = ack999([['IK3*CLM*14*2300*8', 'IK4*1*1028*6', 'IK5*R*5'], ['IK5*R*5']], 'AK9*R*2*2*0');
 
 const claimLoop = (hl: number, pcn: string, stc: string, icn?: string) => [
@@ -56,6 +56,7 @@ const ack277 = (claims: string[][]) =>
     'HL*3*2*19*1',
     'NM1*85*2*EXAMPLE PEER AGENCY*****XX*1234567893',
     'TRN*1*0',
+    'STC*A1:19:PR**WQ*165', // 2200C billing provider status (after TRN, before REF; STC02 not used here)
     'REF*TJ*123456789',
     ...claims.flat(),
     'SE*0*0001',

@@ -8,7 +8,7 @@ export interface AcknowledgmentError {
   readonly segmentId: string;
   /** IK302 position of that segment in the transaction set. */
   readonly segmentPosition?: number;
-  /** IK303 loop id (e.g. `2010BA`). */
+  /** IK303 loop identifier (AN 1..4, e.g. `2010`). */
   readonly loop?: string;
   /** IK304 segment syntax error code, or IK403 element error code when `elementPosition` is set. */
   readonly code: string;
