@@ -34,15 +34,15 @@ describe('bill --pack FILE', () => {
     expect(err).toBeInstanceOf(CliUsageError);
     const e = err as CliUsageError;
     expect(e.message).toBe('broken.json is not a valid rule pack');
-    expect(e.details.some((d) => d.startsWith('rates[0]'))).toBe(true);
-    expect(JSON.stringify(e.details)).not.toContain('SECRET-RATE');
+    expect(e.problems.some((d) => d.startsWith('rates[0]'))).toBe(true);
+    expect(JSON.stringify(e.problems)).not.toContain('SECRET-RATE');
   });
 
   it('bills with a valid custom pack file', async () => {
     const custom = { ...getPack('tx-medicaid-peer-specialist-2019'), id: 'my-tx-pack', version: '2025.1.0' };
     writeFileSync(join(dir, 'my-pack.json'), JSON.stringify(custom));
     const r = await runBill({ pack: join(dir, 'my-pack.json'), period: '2025-01', out: join(dir, 'out.x12'), configValue: config, fhirUrl: server.url }, io()).catch((e: unknown) => e);
-    expect(r instanceof Error ? `${r.message} ${JSON.stringify((r as CliUsageError).details)}` : 'ok').toBe('ok');
+    expect(r instanceof Error ? `${r.message} ${JSON.stringify((r as CliUsageError).problems)}` : 'ok').toBe('ok');
     expect((r as { report: { pack: { id: string } } }).report.pack.id).toBe('my-tx-pack');
   });
 });

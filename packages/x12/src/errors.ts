@@ -25,7 +25,7 @@ export class X12InputError extends PeerFhirError {
     super(
       `837P input has ${issues.length} problem${issues.length === 1 ? '' : 's'}: ` +
         issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-      { code: 'x12.input-invalid', details: { issues } },
+      { code: 'x12.input-invalid', details: { issueCount: issues.length, paths: issues.map((i) => i.path) } },
     );
     this.issues = issues;
   }

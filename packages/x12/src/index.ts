@@ -71,3 +71,41 @@ export {
   REMITTANCE_PAYMENT_SYSTEM,
   PROVIDER_ADJUSTMENT_REASON_SYSTEM,
 } from './internal/systems.js';
+
+export { X12InquiryInputError, X12ResponseParseError, type X12ElementIssue } from './eligibility/errors.js';
+export type { EligibilityInquiryInput, Write270Options } from './eligibility/input.js';
+export { write270, IMPLEMENTATION_270 } from './eligibility/write-270.js';
+export {
+  SERVICE_TYPE_TEXT,
+  ELIGIBILITY_CODE_TEXT,
+  REJECT_REASON_TEXT,
+  FOLLOW_UP_TEXT,
+  ENTITY_TEXT,
+  INSURANCE_TYPE_TEXT,
+} from './eligibility/codes.js';
+export {
+  SERVICE_TYPE_SYSTEM,
+  REJECT_REASON_SYSTEM,
+  ELIGIBILITY_CODE_SYSTEM,
+  ELIGIBILITY_TRACE_SYSTEM,
+  OTHER_PAYER_EXTENSION,
+  CLAIM_STATUS_TRACE_SYSTEM,
+} from './eligibility/systems.js';
+export type {
+  DateRange,
+  EligibilityRejection,
+  BenefitEntity,
+  EligibilityBenefit,
+  EligibilitySubscriber,
+  EligibilityResponseSet,
+} from './eligibility/types.js';
+export { read271, read271Stream } from './eligibility/read-271.js';
+export { eligibilityVerdict, type EligibilityVerdict, type EligibilityVerdictOptions } from './eligibility/verdict.js';
+export {
+  toCoverageEligibilityResponse,
+  coverageFrom271,
+  eligibilityFromResponse,
+  type EligibilityResponseRefs,
+} from './eligibility/to-fhir.js';
+export type { ClaimStatusInquiryInput, Write276Options, ClaimsAwaitingStatusOptions, StoredClaimResponses } from './status/input.js';
+export { write276, claimsAwaitingStatus } from './status/write-276.js';
