@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
+import { runAck } from './commands/ack.js';
 import { errorLines } from './internal/print-error.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
@@ -113,7 +114,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     program
       .command('bill')
       .description('bill a month: pull encounters from the FHIR server, apply a rule pack, write the 837P, FHIR Claims and a report')
-      .option('--pack <id>', 'rule pack id (see peer-fhir packs; default: "pack" in the config)')
+      .option('--pack <id|file.json>', 'rule pack id (see peer-fhir packs) or a pack file, validated (default: "pack" in the config)')
       .requiredOption('--period <YYYY-MM>', 'billing month')
       .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it')
       .option('--config <file>', 'config file', 'peer-fhir.config.json')
@@ -138,6 +139,20 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json']))
     .action(async (file: string, o) => {
       result.code = (await runRemit(file, o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('ack')
+      .description('read a 999 or 277CA acknowledgment: which claims were accepted or rejected, and why')
+      .argument('<file>', 'the 999 or 277 file')
+      .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)')
+      .option('--config <file>', 'config file (for the identifier namespace)')
+      .option('--json', 'print the result as JSON'),
+  )
+    .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4']))
+    .action(async (file: string, o) => {
+      result.code = (await runAck(file, o, io(o.json))).exitCode;
     });
 
   const report = program

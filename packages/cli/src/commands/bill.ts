@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type PeerEncounter } from '@peer-fhir/core';
-import { buildClaimBundle, evaluate, getPack, loadPack, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { buildClaimBundle, evaluate, getPack, loadPack, RulePackError, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { loadConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
@@ -23,7 +23,7 @@ import { openTarget, type FhirTargetOptions } from '../internal/target.js';
  * @category Bill
  */
 export interface BillOptions extends FhirTargetOptions {
-  /** Rule pack id (`peer-fhir packs`); default the config's `pack`. */
+  /** Rule pack id (`peer-fhir packs`) or a path to a pack file ending in `.json` (validated); default the config's `pack`. */
   pack?: string | undefined;
   /** Billing month, `YYYY-MM`. */
   period: string;
@@ -79,6 +79,32 @@ export interface BillResult {
   /** The claims as the 837P writer read them (for tools that build an 835 or resubmit). */
   inputs: X12ClaimInput[];
   exitCode: ExitCode;
+}
+
+/**
+ * A pack by id (`peer-fhir packs`) or, when it names a `.json` file, loaded from that file and validated (problems by
+ * JSON path, never values).
+ */
+async function packOf(idOrFile: string, cwd: string): Promise<RulePack> {
+  if (!/\.json$/i.test(idOrFile)) {
+    try {
+      return getPack(idOrFile);
+    } catch {
+      throw new CliUsageError(`unknown rule pack ${idOrFile} (see peer-fhir packs), or give a pack file ending in .json`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(isAbsolute(idOrFile) ? idOrFile : join(cwd, idOrFile), 'utf8'));
+  } catch {
+    throw new CliUsageError(`cannot read ${idOrFile} as JSON`);
+  }
+  try {
+    return loadPack(json);
+  } catch (err) {
+    if (err instanceof RulePackError) throw new CliUsageError(`${idOrFile} is not a valid rule pack`, err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`));
+    throw err;
+  }
 }
 
 /** The pack with the agency's charges for codes whose source gives no rate (837P SV102 needs a charge). */
@@ -173,12 +199,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   const config = opts.configValue ?? (await loadConfig(opts.config ?? join(io.cwd, 'peer-fhir.config.json')));
   const packId = opts.pack ?? config.pack;
   if (!packId) throw new CliUsageError('name a rule pack with --pack (see peer-fhir packs) or "pack" in the config');
-  let pack: RulePack;
-  try {
-    pack = priced(getPack(packId), config.charges);
-  } catch {
-    throw new CliUsageError(`unknown rule pack ${packId} (see peer-fhir packs)`);
-  }
+  const pack = priced(await packOf(packId, io.cwd), config.charges);
   const date = opts.date ?? new Date();
   const base = join(dirname(opts.out), basename(opts.out, extname(opts.out)));
   const files = { x12: opts.out, claims: `${base}.claims.ndjson`, reportMarkdown: `${base}.report.md`, reportJson: `${base}.report.json` };
