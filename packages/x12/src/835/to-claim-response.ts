@@ -7,6 +7,7 @@ import type {
   Coding,
   Money,
 } from 'fhir/r4.js';
+import { isPart2Protected, part2SecurityLabels } from '@peer-fhir/core';
 import { describeAdjustmentGroup, describeCarc, describeRarc } from '../codes/carc.js';
 import { HCPCS_SYSTEM } from '../internal/systems.js';
 import {
@@ -111,6 +112,8 @@ export function toClaimResponse(rc: RemittanceClaim, remittance: RemittanceHeade
   const response: ClaimResponse = {
     resourceType: 'ClaimResponse',
     ...(options.id ? { id: options.id } : {}),
+    // Issue 11: the answer to a claim carrying Part 2 data is Part 2 data too (42 CFR 2.32, DS4P).
+    ...(claim !== undefined && isPart2Protected(claim) ? { meta: { security: part2SecurityLabels() } } : {}),
     ...(rc.payerClaimControlNumber
       ? { identifier: [{ system: PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, value: rc.payerClaimControlNumber }] }
       : {}),
