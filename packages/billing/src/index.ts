@@ -32,7 +32,7 @@ export {
 } from './pack/schema.js';
 export { loadPack, listPacks, getPack, RulePackError } from './pack/load.js';
 export { calculateUnits, calculateMonthlyUnits, type Contact, type UnitResult, type MonthlyResult, type RoundingInput } from './units.js';
-export { ServiceOrder, PriorAuthorization, BilledUnits, Episode, OtherService, type BillingContext } from './context.js';
+export { ServiceOrder, PriorAuthorization, BilledUnits, Episode, OtherService, EligibilityCheck, type BillingContext } from './context.js';
 export type { Finding, BillingLine, BillingDecision, BillingTotals, BillingResult } from './decision.js';
 export { EDIT_CODES, type EditCode } from './edits/codes.js';
 export { evaluate } from './evaluate.js';

@@ -19,6 +19,9 @@ export {
   Icd10CmCode,
   PlaceOfServiceCode,
   RecordId,
+  PhoneNumber,
+  EmailAddress,
+  LanguageTag,
 } from './domain/common.js';
 export * from './domain/organization.js';
 export * from './domain/specialist.js';
