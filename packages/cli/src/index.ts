@@ -32,6 +32,13 @@ export {
   type OutcomesReportResult,
   type ProgramOutcome,
 } from './commands/report-outcomes.js';
+export {
+  runDisclosuresReport,
+  disclosuresReportToMarkdown,
+  type DisclosuresReportOptions,
+  type DisclosuresReport,
+  type DisclosuresReportResult,
+} from './commands/report-disclosures.js';
 export type { ReportFiles } from './internal/report-output.js';
 export type { DateRange } from './internal/period.js';
 export {

@@ -12,6 +12,7 @@ import { runPacks } from './commands/packs.js';
 import { runRemit } from './commands/remit.js';
 import { runComplianceReport } from './commands/report-compliance.js';
 import { runOutcomesReport } from './commands/report-outcomes.js';
+import { runDisclosuresReport } from './commands/report-disclosures.js';
 import { runServe } from './commands/serve.js';
 import { runExport } from './commands/export.js';
 import { runValidate } from './commands/validate.js';
@@ -157,8 +158,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
   const report = program
     .command('report')
-    .description('workforce compliance, outcome trends and a monthly HTML page from the records on a FHIR server')
-    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10', 'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html']));
+    .description('workforce compliance, outcome trends, a monthly HTML page and the accounting of disclosures from the records on a FHIR server')
+    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10', 'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html', 'peer-fhir report disclosures --participant p-1']));
 
   fhirOptions(
     report
@@ -224,6 +225,24 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     ]))
     .action(async (o) => {
       result.code = (await runHtmlReport(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    report
+      .command('disclosures')
+      .description('who received a participant\'s records: every disclosure recorded as an AuditEvent (42 CFR 2.24, 45 CFR 164.528)')
+      .requiredOption('--participant <id>', 'the participant (domain id)')
+      .option('--since <date>', 'only disclosures on or after this day YYYY-MM-DD')
+      .option('--config <file>', 'config file (identifier namespace); optional')
+      .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
+      .option('--json', 'print the report as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir report disclosures --participant p-1',
+      'peer-fhir report disclosures --participant p-1 --since 2026-01-01 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runDisclosuresReport(o, io(o.json))).exitCode;
     });
 
   program

@@ -2,10 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Bundle, BundleEntry, Claim } from 'fhir/r4.js';
-import { PeerClient } from '@peer-fhir/client';
+import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
+import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type PeerEncounter } from '@peer-fhir/core';
-import { buildClaimBundle, evaluate, getPack, loadPack, RulePackError, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { loadConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
@@ -61,6 +61,8 @@ export interface BillReport {
   /** Every held or partly held encounter × participant with its reasons. */
   held: { encounterId: string; participantId: string; dateOfService: string; status: string; reasons: { code: string; reason: string }[] }[];
   files: { x12: string; claims: string; reportMarkdown: string; reportJson: string };
+  /** Disclosure AuditEvents stored on the server before the 837P was written: one per claim carrying Part 2 data. */
+  disclosuresRecorded?: number;
 }
 
 /**
@@ -131,6 +133,25 @@ const add = (t: Record<string, { lines: number; units: number; charge: number }>
 };
 
 /** Claims plus the records they reference as one transaction of conditional creates (billing again stores nothing new). */
+/**
+ * Store the disclosure AuditEvents (42 CFR 2.24) on the server, each patient entity resolved from its identifier to
+ * the server's `Patient/{id}` so the accounting can find it. Any failure throws: then no 837P is written.
+ */
+async function storeDisclosureAudits(client: PeerFhirClient, audits: readonly AuditEvent[]): Promise<void> {
+  for (const audit of audits) {
+    const entity = await Promise.all(
+      (audit.entity ?? []).map(async (e) => {
+        const id = e.what?.type === 'Patient' && e.what.reference === undefined ? e.what.identifier : undefined;
+        if (id?.system === undefined || id.value === undefined) return e;
+        const found = await client.search('Patient', { identifier: `${id.system}|${id.value}` });
+        const patient = found.entry?.[0]?.resource;
+        return patient?.id === undefined ? e : { ...e, what: { ...e.what, reference: `Patient/${patient.id}` } };
+      }),
+    );
+    await client.create({ ...audit, entity });
+  }
+}
+
 function claimTransaction(claims: readonly Claim[], records: Parameters<typeof toFhir>[0], namespace: string | undefined): Bundle {
   const mapped = toFhir(records, namespace ? { namespace } : {});
   const claimSystem = identifierSystems(namespace).claim;
@@ -208,7 +229,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   try {
     const peer = new PeerClient(target.client, config.namespace ? { namespace: config.namespace } : {});
     const records = await loadPeriodRecords(peer, { from, to, organizationNpi: config.organization.npi, namespace: config.namespace });
-    const result = evaluate({
+    const billingContext: BillingContext = {
       pack,
       encounters: records.encounters,
       participants: records.participants,
@@ -218,7 +239,12 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       serviceOrders: [],
       priorAuthorizations: [],
       history: [],
-    });
+      // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
+      billedAt: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...(config.namespace ? { namespace: config.namespace } : {}),
+    };
+    const result = evaluate(billingContext);
+    let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
     let claims: Claim[] = [];
     let inputs: X12ClaimInput[] = [];
@@ -235,6 +261,10 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));
       const x12 = config.x12 ?? { senderId: config.organization.taxId, receiverId: config.payer.id.slice(0, 15), receiverName: config.payer.name, contactName: 'Billing Office', usage: 'T' as const };
       const control = Math.floor(date.getTime() / 1000) % 1_000_000_000;
+      // 42 CFR 2.24: each claim carrying Part 2 data is a disclosure to the payer, recorded before the 837P exists.
+      const audits = claimDisclosureAudits(claims, result.lines, billingContext, { discloser: { npi: config.organization.npi, kind: 'organization' }, channel: 'x12-837p' });
+      await storeDisclosureAudits(target.client, audits);
+      disclosuresRecorded = audits.length;
       try {
         await pipeline(
           write837PStream(inputs, {
@@ -273,6 +303,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       holdsByCode: {},
       held: [],
       files,
+      disclosuresRecorded,
     };
     for (const l of result.lines) {
       add(report.byCode, [l.code, ...l.modifiers].join(':'), l.units, l.charge ?? 0);

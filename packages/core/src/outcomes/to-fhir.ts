@@ -7,6 +7,7 @@ import { stableUuid } from '../fhir/internal/hash.js';
 import { logicalRef, type RecordKey } from '../fhir/internal/builder.js';
 import { recordKeys } from '../fhir/keys.js';
 import { Systems } from '../terminology/systems.js';
+import { labelIfPart2 } from '../security/part2-labels.js';
 import { scoreResponse, type OutcomeOptions, type ScoredResponse } from './response.js';
 import { OutcomeProfiles, OutcomeSystems, outcomeIdentifierSystems } from './terminology.js';
 
@@ -68,7 +69,7 @@ export function questionnaireResponseToFhir(input: unknown, options: OutcomeMapp
   const s = scoreResponse(input, options);
   const { response: r, instrument: def } = s;
   const { subject, encounter } = refs(s, options);
-  return {
+  return labelIfPart2<QuestionnaireResponse>({
     resourceType: 'QuestionnaireResponse',
     meta: { profile: [OutcomeProfiles.QuestionnaireResponse] },
     identifier: { system: outcomeIdentifierSystems(options.namespace).response, value: r.id },
@@ -82,7 +83,7 @@ export function questionnaireResponseToFhir(input: unknown, options: OutcomeMapp
       const choice = def.answers.find((a) => a.value === r.answers[item.linkId]);
       return { linkId: item.linkId, text: item.text, answer: choice ? [{ valueCoding: { ...choice.coding } }] : [] };
     }),
-  };
+  }, r.part2 === true);
 }
 
 /**
@@ -102,7 +103,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
   const { response: r, instrument: def, score } = s;
   const { subject, encounter } = refs(s, options);
   const idSys = outcomeIdentifierSystems(options.namespace);
-  return {
+  return labelIfPart2<Observation>({
     resourceType: 'Observation',
     meta: { profile: [OutcomeProfiles.ScreeningAssessment, OutcomeProfiles.ScoreObservation] },
     identifier: [{ system: idSys.score, value: r.id }],
@@ -116,7 +117,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
     valueInteger: score.total,
     ...(score.band ? { interpretation: [{ text: score.band.display, coding: [{ system: `${def.url}/band`, code: score.band.code, display: score.band.display }] }] } : {}),
     derivedFrom: [options.questionnaireResponse ?? { type: 'QuestionnaireResponse', identifier: { system: idSys.response, value: r.id } }],
-  };
+  }, r.part2 === true);
 }
 
 /**

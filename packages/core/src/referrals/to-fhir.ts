@@ -8,6 +8,7 @@ import { coding } from '../fhir/internal/builder.js';
 import { stableUuid } from '../fhir/internal/hash.js';
 import { identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
+import { labelIfPart2 } from '../security/part2-labels.js';
 import { parseOrThrow } from '../validate.js';
 import { Referral, type ReferralStatus } from './referral.js';
 import { ReferralCategories, ReferralCodes, ReferralProfiles, ReferralSystems, referralIdentifierSystems } from './terminology.js';
@@ -136,7 +137,8 @@ export function referralToFhir(input: unknown, options: ReferralMappingOptions =
       ? { output: [{ type: { coding: [coding(ReferralSystems.SDOHCC_TEMPORARY, 'resulting-activity', 'Resulting Activity')] }, valueReference: refs.fulfilled }] }
       : {}),
   };
-  return { serviceRequest, task };
+  // Issue 11: a referral from a Part 2 record is itself Part 2 data (DS4P labels on both resources).
+  return { serviceRequest: labelIfPart2(serviceRequest, r.part2 === true), task: labelIfPart2(task, r.part2 === true) };
 }
 
 /**
