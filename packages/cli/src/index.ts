@@ -14,6 +14,7 @@ export type { FhirTargetOptions } from './internal/target.js';
 export { runImport, type ImportOptions, type ImportSummary } from './commands/import.js';
 export { runBill, type BillOptions, type BillReport, type BillResult } from './commands/bill.js';
 export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.js';
+export { runEligibility, type EligibilityOptions, type EligibilityResult } from './commands/eligibility.js';
 export { runValidate, type ValidateOptions, type ValidateResult, type ValidationProblem } from './commands/validate.js';
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';

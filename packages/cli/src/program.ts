@@ -3,6 +3,7 @@ import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
+import { runEligibility } from './commands/eligibility.js';
 import { runImport } from './commands/import.js';
 import { runPacks } from './commands/packs.js';
 import { runRemit } from './commands/remit.js';
@@ -104,6 +105,27 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json']))
     .action(async (file: string, o) => {
       result.code = (await runRemit(file, o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('eligibility')
+      .description('ask Medicaid who is covered: write an X12 270 for the roster or some participants, or read the 271 answer into the FHIR server')
+      .option('--roster', 'ask about every participant with an active Coverage')
+      .option('--participant <ids...>', 'ask about these participants (source-system ids)')
+      .option('--out <file.270>', 'the 270 file to write')
+      .option('--read <file.271>', 'read a 271: store CoverageEligibilityResponses and update Coverages')
+      .option('--date <YYYY-MM-DD>', 'date of service to ask about (default today)')
+      .option('--config <file>', 'config file (the agency, the identifier namespace)', 'peer-fhir.config.json')
+      .option('--json', 'print the summary as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir eligibility --roster --date 2025-03-03 --out roster.270',
+      'peer-fhir eligibility --participant P-0001 P-0002 --out two.270',
+      'peer-fhir eligibility --read roster.271 --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runEligibility(o, io(o.json))).exitCode;
     });
 
   const report = program

@@ -60,6 +60,13 @@ describe('271 reader (005010X279A1)', () => {
 
   it('says inactive for EB01 6, and the eligibility end date bounds an earlier date of service', () => {
     expect(verdictOf(F.INACTIVE)).toMatchObject({ status: 'inactive', reason: '271 says Inactive (EB01 6)' });
+    // EB*6 speaks for the date asked; the 2100C eligibility dates say when the member was covered
+    expect(verdictOf(F.INACTIVE, '2025-03-03').status).toBe('inactive');
+    const set = one(F.INACTIVE);
+    expect(coverageFrom271(coverage({ period: { start: '2024-01-01' } }), set, set.subscribers[0]!).period).toEqual({ start: '2024-01-01', end: '2025-02-28' });
+    const stored = toCoverageEligibilityResponse(set, set.subscribers[0]!, refs, { dateOfService: '2025-03-03' });
+    expect(eligibilityFromResponse(stored)).toMatchObject({ status: 'inactive' });
+    expect(eligibilityFromResponse(stored).period).toBeUndefined();
   });
 
   it('names the managed care organization when EB01 MC carries a 2120C NM1*Y2', () => {
