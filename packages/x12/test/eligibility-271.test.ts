@@ -179,6 +179,26 @@ describe('271 errors and streaming', () => {
     for (const v of Object.values(PHI)) expect(dump).not.toContain(v);
   });
 
+  it('either reads a damaged file or refuses it with a typed error, never echoing a value', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: text.length - 1 }), fc.constantFrom('', '*', '~', ':', '^', 'X', '9', PHI.family)), { minLength: 1, maxLength: 6 }),
+        (edits) => {
+          let bad = text;
+          for (const [at, put] of edits) bad = bad.slice(0, at) + put + bad.slice(at + 1);
+          try {
+            read271(bad);
+          } catch (e) {
+            expect(e).toBeInstanceOf(X12ResponseParseError);
+            const dump = (e as Error).message + JSON.stringify((e as X12ResponseParseError).details);
+            for (const v of [PHI.family, PHI.given, PHI.memberId, '19800102']) expect(dump).not.toContain(v);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('streams one transaction set at a time from chunks of any size, equal to reading the whole text', async () => {
     const whole = read271(text);
     await fc.assert(
