@@ -163,6 +163,16 @@ export interface BillingContext {
    * identifier `identifierSystems(namespace).payer | payerId`.
    */
   namespace?: string;
+  /**
+   * The billing run's instant, a timestamp with offset: when the claims are disclosed to the payer. A Part 2
+   * encounter is decided at its date of service and at this instant; without it, Part 2 encounters are held.
+   */
+  billedAt?: string;
+  /**
+   * The Part 2 billing rule: `reliance` (default) bills when a consent covering payment to the payer is in effect at
+   * `billedAt` or was in effect on the date of service (42 CFR 2.31(a)(6)); `strict` requires both.
+   */
+  part2ConsentRule?: 'reliance' | 'strict';
   /** Coverage payer id to bill; omitted means the participant's coverage active on the date of service. */
   payerId?: string;
   /**

@@ -38,3 +38,4 @@ export { EDIT_CODES, type EditCode } from './edits/codes.js';
 export { evaluate } from './evaluate.js';
 export { buildClaims, type ClaimOptions } from './claim/build.js';
 export { buildClaimBundle, type ClaimBundleRecords } from './claim/bundle.js';
+export { claimDisclosureAudits, type ClaimDisclosureOptions } from './claim/disclosure-audit.js';
