@@ -6,6 +6,7 @@ import { errorLines } from './internal/print-error.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
 import { runEligibility } from './commands/eligibility.js';
+import { runStatus } from './commands/status.js';
 import { runImport } from './commands/import.js';
 import { runInit } from './commands/init.js';
 import { runHtmlReport } from './commands/report-html.js';
@@ -169,6 +170,21 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     ]))
     .action(async (o) => {
       result.code = (await runEligibility(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('status')
+      .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse')
+      .requiredOption('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
+      .requiredOption('--out <file.276>', 'the 276 file to write')
+      .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)')
+      .option('--config <file>', 'config file (the agency, the payer)', 'peer-fhir.config.json')
+      .option('--json', 'print the summary as JSON'),
+  )
+    .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json']))
+    .action(async (o) => {
+      result.code = (await runStatus(o, io(o.json))).exitCode;
     });
 
   const report = program

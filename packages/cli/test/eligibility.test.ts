@@ -3,13 +3,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Coverage, Organization, Patient } from 'fhir/r4.js';
+import type { Claim, ClaimResponse, Coverage, Organization, Patient } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerFhirClient } from '@peer-fhir/client';
 import { identifierSystems } from '@peer-fhir/core';
 import { evaluate, getPack } from '@peer-fhir/billing';
 import { answer270, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { runEligibility } from '../src/commands/eligibility.js';
+import { runStatus } from '../src/commands/status.js';
 import type { CliConfig } from '../src/config.js';
 import type { CommandIo } from '../src/internal/io.js';
 import { loadEligibilityChecks } from '../src/internal/eligibility-checks.js';
@@ -115,5 +116,37 @@ describe('peer-fhir eligibility', () => {
     await writeFile(bad, 'ISA*00*          *00*          *ZZ*A              *ZZ*B              *250302*1015*^*00501*000000001*0*T*:~GS*HB*A*B*20250302*1015*1*X*005010X279A1~ST*271*0001~NM1*IL*1*SECRETNAME~SE*3*0001~GE*1*1~IEA*1*000000001~');
     await expect(runEligibility({ read: bad, fhirUrl: server.url }, captureIo())).rejects.toThrow(/segment 4 NM1/);
     await expect(runEligibility({ read: bad, fhirUrl: server.url }, captureIo())).rejects.not.toThrow(/SECRETNAME/);
+  });
+});
+
+describe('peer-fhir status', () => {
+  it('writes a 276 for the aged claims without a final ClaimResponse, read back by x12-parser', async () => {
+    const [patient] = (await client.search('Patient', { identifier: `${ids.participant}|p-1` })).entry ?? [];
+    const [coverage] = (await client.search('Coverage', { beneficiary: `Patient/${patient!.resource!.id}` })).entry ?? [];
+    const agency = await client.create<Organization>({ resourceType: 'Organization', name: 'Harbor Peer Agency', identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '1234567893' }] });
+    const claim = (pcn: string, created: string): Claim => ({
+      resourceType: 'Claim', status: 'active', use: 'claim', created, identifier: [{ system: ids.claim, value: pcn }],
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      patient: { reference: `Patient/${patient!.resource!.id}` }, provider: { reference: `Organization/${agency.id}` },
+      priority: { coding: [{ code: 'normal' }] },
+      insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${coverage!.resource!.id}` } }],
+      item: [{ sequence: 1, productOrService: { coding: [{ code: 'H0038' }] }, servicedDate: '2025-02-03' }],
+      total: { value: 47.88, currency: 'USD' },
+    });
+    const answered = await client.create(claim('PCN-ANSWERED', '2025-02-05'));
+    await client.create(claim('PCN-AGED', '2025-02-05'));
+    await client.create(claim('PCN-RECENT', '2025-03-25'));
+    await client.create<ClaimResponse>({
+      resourceType: 'ClaimResponse', status: 'active', use: 'claim', outcome: 'complete', created: '2025-03-01',
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      patient: { reference: `Patient/${patient!.resource!.id}` }, insurer: coverage!.resource!.payor[0]!, request: { reference: `Claim/${answered.id}` },
+    });
+    const out = join(dir, 'aged.276');
+    const r = await runStatus({ olderThan: '30d', asOf: '2025-04-01', out, configValue: config, fhirUrl: server.url }, captureIo());
+    expect(r.counts).toEqual({ claims: 3, aged: 1, asked: 1, unresolved: 0 });
+    const segs = await parseX12(await readFile(out, 'utf8'));
+    const refs = segs.filter((s) => s.name === 'REF').map((s) => (s as unknown as Record<string, string>)['2']);
+    expect(refs).toEqual(['PCN-AGED']); // 2200D REF*EJ patient control number
+    expect(segs.find((s) => s.name === 'ST')).toMatchObject({ '1': '276', '3': '005010X212' });
   });
 });
