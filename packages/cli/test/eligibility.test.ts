@@ -93,6 +93,10 @@ describe('peer-fhir eligibility', () => {
     expect(r.exitCode).toBe(1);
     expect(JSON.parse(io.out()).answers).toHaveLength(3);
 
+    // reading the same 271 again stores nothing new
+    const again = await runEligibility({ read: file271, fhirUrl: server.url }, captureIo());
+    expect(again.writes).toMatchObject({ 'responses-created': 0, 'responses-unchanged': 3, 'coverages-updated': 0, 'coverages-unchanged': 3 });
+
     // the inactive member's Coverage now ends where the 271 said (2100C DTP*357)
     const coverages: Coverage[] = [];
     for await (const c of client.searchAll('Coverage', new URLSearchParams({ _count: '50' }))) coverages.push(c);

@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Coverage, CoverageEligibilityRequest, CoverageEligibilityResponse, Organization, Patient, Reference } from 'fhir/r4.js';
-import { identifierSystems, Systems } from '@peer-fhir/core';
+import { FhirConflictError, FhirPreconditionFailedError } from '@peer-fhir/client';
+import { identifierSystems, PeerFhirError, Systems } from '@peer-fhir/core';
 import {
   coverageFrom271,
+  ELIGIBILITY_TRACE_SYSTEM,
   eligibilityVerdict,
   read271Stream,
   toCoverageEligibilityResponse,
@@ -55,7 +57,10 @@ export interface EligibilityOptions extends FhirTargetOptions {
 export interface EligibilityResult {
   /** 270: requests written; 271: answers by verdict (`active`, `inactive`, `other-payer`, `rejected`, `unknown`). */
   counts: Record<string, number>;
-  /** Writes to the server by outcome: `requests-created`, `responses-created`, `coverages-updated`, `coverages-unchanged`, `unmatched`. */
+  /**
+   * Writes to the server by outcome: `requests-created`; `responses-created`/`-unchanged`; `coverages-updated`/
+   * `-unchanged`/`-conflict`/`-rejected`; `unmatched` answers and `rejected-sets`.
+   */
   writes: Record<string, number>;
   /** Per answered request: the request id (the 270 trace), verdict and reason — no names or member ids. */
   answers: { request: string; status: EligibilityVerdict['status']; reason: string }[];
@@ -182,7 +187,7 @@ async function write(opts: EligibilityOptions, config: CliConfig | undefined, ta
 async function read(file: string, target: FhirTarget, io: CommandIo): Promise<EligibilityResult> {
   const client = target.client;
   const counts: Record<string, number> = {};
-  const writes: Record<string, number> = { 'responses-created': 0, 'coverages-updated': 0, 'coverages-unchanged': 0, unmatched: 0, 'rejected-sets': 0 };
+  const writes: Record<string, number> = { 'responses-created': 0, 'responses-unchanged': 0, 'coverages-updated': 0, 'coverages-unchanged': 0, 'coverages-conflict': 0, 'coverages-rejected': 0, unmatched: 0, 'rejected-sets': 0 };
   const answers: EligibilityResult['answers'] = [];
   const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
   try {
@@ -219,14 +224,24 @@ async function read(file: string, target: FhirTarget, io: CommandIo): Promise<El
           { patient: request.patient, request: ref('CoverageEligibilityRequest', request.id), insurer: request.insurer, coverage: ref('Coverage', coverageId) },
           dos ? { dateOfService: dos } : {},
         );
-        await client.create(response);
-        bump(writes, 'responses-created');
-        const stored = await client.read('Coverage', coverageId);
-        const updated = coverageFrom271(stored, set, sub, dos ? { dateOfService: dos } : {});
-        if (JSON.stringify(updated) === JSON.stringify(stored)) bump(writes, 'coverages-unchanged');
-        else {
-          await client.update(updated);
-          bump(writes, 'coverages-updated');
+        // One response per request: reading the same 271 again stores nothing new (conditional create on the trace)
+        const { status } = await client
+          .create(response, { ifNoneExist: `identifier=${encodeURIComponent(`${ELIGIBILITY_TRACE_SYSTEM}|${trace}`)}` })
+          .withResponse();
+        bump(writes, status === 201 ? 'responses-created' : 'responses-unchanged');
+        try {
+          const stored = await client.read('Coverage', coverageId);
+          const updated = coverageFrom271(stored, set, sub, dos ? { dateOfService: dos } : {});
+          if (JSON.stringify(updated) === JSON.stringify(stored)) bump(writes, 'coverages-unchanged');
+          else {
+            await client.update(updated);
+            bump(writes, 'coverages-updated');
+          }
+        } catch (e) {
+          // Someone changed the Coverage meanwhile (412/409) or the server refused it: counted and named, never silent
+          if (!(e instanceof PeerFhirError)) throw e;
+          bump(writes, e instanceof FhirPreconditionFailedError || e instanceof FhirConflictError ? 'coverages-conflict' : 'coverages-rejected');
+          note(io, `request ${request.id}: Coverage not updated (${e.code})`);
         }
       }
     }
@@ -235,7 +250,7 @@ async function read(file: string, target: FhirTarget, io: CommandIo): Promise<El
     if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'ENOENT') throw new CliUsageError(`cannot read ${file}`);
     throw e;
   }
-  const flagged = (counts['inactive'] ?? 0) + (counts['other-payer'] ?? 0) + (counts['rejected'] ?? 0) + (counts['unknown'] ?? 0) + (writes['unmatched'] ?? 0) + (writes['rejected-sets'] ?? 0);
+  const flagged = (writes['coverages-conflict'] ?? 0) + (writes['coverages-rejected'] ?? 0) + (counts['inactive'] ?? 0) + (counts['other-payer'] ?? 0) + (counts['rejected'] ?? 0) + (counts['unknown'] ?? 0) + (writes['unmatched'] ?? 0) + (writes['rejected-sets'] ?? 0);
   const exitCode = flagged > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
   if (io.json) printJson(io, { counts, writes, answers, exitCode });
   else {
