@@ -15,6 +15,8 @@ export { runImport, type ImportOptions, type ImportSummary } from './commands/im
 export { runBill, type BillOptions, type BillReport, type BillResult } from './commands/bill.js';
 export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.js';
 export { runAck, type AckOptions, type AckResult } from './commands/ack.js';
+export { runEligibility, type EligibilityOptions, type EligibilityResult } from './commands/eligibility.js';
+export { runStatus, type StatusOptions, type StatusResult } from './commands/status.js';
 export { runValidate, type ValidateOptions, type ValidateResult, type ValidationProblem } from './commands/validate.js';
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';

@@ -5,6 +5,8 @@ import { runAck } from './commands/ack.js';
 import { errorLines } from './internal/print-error.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
+import { runEligibility } from './commands/eligibility.js';
+import { runStatus } from './commands/status.js';
 import { runImport } from './commands/import.js';
 import { runInit } from './commands/init.js';
 import { runHtmlReport } from './commands/report-html.js';
@@ -154,6 +156,42 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4']))
     .action(async (file: string, o) => {
       result.code = (await runAck(file, o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('eligibility')
+      .description('ask Medicaid who is covered: write an X12 270 for the roster or some participants, or read the 271 answer into the FHIR server')
+      .option('--roster', 'ask about every participant with an active Coverage')
+      .option('--participant <ids...>', 'ask about these participants (source-system ids)')
+      .option('--out <file.270>', 'the 270 file to write')
+      .option('--read <file.271>', 'read a 271: store CoverageEligibilityResponses and update Coverages')
+      .option('--date <YYYY-MM-DD>', 'date of service to ask about (default today)')
+      .option('--config <file>', 'config file (the agency, the identifier namespace)', 'peer-fhir.config.json')
+      .option('--json', 'print the summary as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir eligibility --roster --date 2025-03-03 --out roster.270',
+      'peer-fhir eligibility --participant P-0001 P-0002 --out two.270',
+      'peer-fhir eligibility --read roster.271 --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runEligibility(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('status')
+      .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse')
+      .requiredOption('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
+      .requiredOption('--out <file.276>', 'the 276 file to write')
+      .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)')
+      .option('--config <file>', 'config file (the agency, the payer)', 'peer-fhir.config.json')
+      .option('--json', 'print the summary as JSON'),
+  )
+    .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json']))
+    .action(async (o) => {
+      result.code = (await runStatus(o, io(o.json))).exitCode;
     });
 
   const report = program
