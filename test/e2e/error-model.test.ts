@@ -7,7 +7,7 @@ import * as client from '@peer-fhir/client';
 import * as billing from '@peer-fhir/billing';
 import * as x12 from '@peer-fhir/x12';
 import * as testing from '@peer-fhir/testing';
-import * as cli from '@peer-fhir/cli';
+import * as cli from '../../packages/cli/src/index.js';
 
 const PACKAGES: Record<string, Record<string, unknown>> = { core, client, billing, x12, testing, cli };
 

@@ -13,6 +13,7 @@ import { CliUsageError, ExitCode, main, outcomesReportToMarkdown, type CommandIo
 import { csvRow, MAX_ROW_BYTES, MAX_VALUE_CHARS, readRows, RejectsWriter } from '../src/import/read-rows.js';
 import { IMPORT_COLUMNS } from '../src/import/columns.js';
 import { displayUrl, note, say, safeText, writePrivateFile } from '../src/internal/io.js';
+import { SNAPSHOT_FILE, startPersistentServer } from '../src/internal/embedded.js';
 import { errorLines } from '../src/internal/print-error.js';
 import { mdCell } from '../src/internal/report-output.js';
 
@@ -150,6 +151,18 @@ describe('CSV files we write', () => {
     const report = join(dir, 'r.md');
     await writePrivateFile(report, '# r\n');
     expect(statSync(report).mode & 0o777).toBe(0o600);
+  });
+
+  it('the embedded server keeps its data (a PHI snapshot) 0600 in a 0700 folder', async () => {
+    const data = join(tmp(), 'data');
+    const server = await startPersistentServer({ dataDir: data });
+    try {
+      await server.save();
+    } finally {
+      await server.close();
+    }
+    expect(statSync(join(data, SNAPSHOT_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
   });
 });
 

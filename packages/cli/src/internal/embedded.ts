@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { createPrivateWriteStream } from './io.js';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ export async function startPersistentServer(options: { dataDir?: string | undefi
   const dataDir = options.dataDir;
   let loaded = 0;
   if (dataDir) {
-    await mkdir(dataDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     loaded = await load(server.repository, join(dataDir, SNAPSHOT_FILE));
   }
   let saving: Promise<number> | undefined;
@@ -76,7 +77,8 @@ export async function startPersistentServer(options: { dataDir?: string | undefi
     saving = (async () => {
       const target = join(dataDir, SNAPSHOT_FILE);
       const tmp = `${target}.${process.pid}.tmp`;
-      const out = createWriteStream(tmp);
+      // The snapshot is the FHIR data: PHI, owner only (the folder too).
+      const out = createPrivateWriteStream(tmp);
       let n = 0;
       for await (const r of allResources(server)) {
         if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');
