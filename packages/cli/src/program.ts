@@ -1,10 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
+import { PeerFhirError } from '@peer-fhir/core';
 import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
 import { errorLines } from './internal/print-error.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
+import { runInit } from './commands/init.js';
+import { runHtmlReport } from './commands/report-html.js';
 import { runPacks } from './commands/packs.js';
 import { runRemit } from './commands/remit.js';
 import { runComplianceReport } from './commands/report-compliance.js';
@@ -52,7 +55,46 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       writeOut: (s) => (ioOverride.stdout ?? process.stdout).write(s),
       writeErr: (s) => (ioOverride.stderr ?? process.stderr).write(s),
     })
-    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir serve --port 8080', 'peer-fhir import export.csv', 'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out march.x12', 'peer-fhir report compliance --period 2025-03']));
+    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir init', 'peer-fhir serve --port 8080', 'peer-fhir import export.csv', 'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out march.x12', 'peer-fhir report compliance --period 2025-03']));
+
+  program
+    .command('init')
+    .description('write a validated peer-fhir.config.json for your agency (asks when run in a terminal, or takes flags)')
+    .option('--name <name>', 'agency legal name')
+    .option('--npi <npi>', 'agency Type 2 NPI (10 digits, check digit verified)')
+    .option('--tax-id <ein>', 'employer identification number (9 digits)')
+    .option('--taxonomy <code>', 'agency NUCC taxonomy (default 251S00000X)')
+    .option('--address <street>', 'street line of the agency address')
+    .option('--city <city>', 'city')
+    .option('--state <XX>', 'two-letter state code')
+    .option('--zip <zip+4>', 'ZIP+4, nine digits')
+    .option('--phone <digits>', 'billing office phone, 10 digits (the 837P submitter contact)')
+    .option('--payer-id <id>', "Medicaid payer id (from the payer's companion guide)")
+    .option('--payer-name <name>', "payer name (default: the pack's payer)")
+    .option('--pack <id>', 'rule pack id for your state (see peer-fhir packs)')
+    .option('--namespace <uri>', "identifier namespace of your source system (optional)")
+    .option('--charge <CODE=AMOUNT...>', 'your charge per unit for codes the pack publishes no rate for')
+    .option('--out <file>', 'config file to write', 'peer-fhir.config.json')
+    .option('--force', 'replace an existing config file')
+    .option('--no-input', 'never ask; missing options are errors (default when stdin is not a terminal)')
+    .option('--json', 'print the written config as JSON')
+    .addHelpText('after', examples([
+      'peer-fhir init                                               # asks for each value',
+      'peer-fhir init --name "Harbor Peer Agency" --npi 1234567893 --tax-id 123456789 --address "1 Main St" --city Austin --state TX --zip 787011234 --phone 5125550100 --payer-id TXMCD --pack tx-medicaid-peer-specialist-2019 --charge H0038=18.50',
+    ]))
+    .action(async (o) => {
+      try {
+        result.code = (await runInit({ ...o, interactive: o.input !== false && process.stdin.isTTY === true && o.json !== true }, io(o.json))).exitCode;
+      } catch (e) {
+        if (!(e instanceof PeerFhirError) || !e.code.startsWith('cli.init.')) throw e;
+        // Typed, value-free: the code, the message and one line per option.
+        const out = io(o.json);
+        note(out, `error [${e.code}]: ${e.message}`);
+        const problems = (e.details['problems'] ?? []) as readonly { option: string; problem: string }[];
+        for (const p of problems) note(out, `  ${p.option}: ${p.problem}`);
+        result.code = ExitCode.USAGE;
+      }
+    });
 
   fhirOptions(
     program
@@ -109,8 +151,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
   const report = program
     .command('report')
-    .description('workforce compliance and outcome trends from the records on a FHIR server')
-    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10']));
+    .description('workforce compliance, outcome trends and a monthly HTML page from the records on a FHIR server')
+    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10', 'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html']));
 
   fhirOptions(
     report
@@ -156,6 +198,26 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     ]))
     .action(async (o) => {
       result.code = (await runOutcomesReport(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    report
+      .command('html')
+      .description('one self-contained HTML page for a month: billed and held, money, units by specialist, compliance, outcomes (aggregates unless --include-phi)')
+      .requiredOption('--period <YYYY-MM>', 'the month')
+      .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
+      .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
+      .option('--config <file>', 'config file (agency, identifier namespace); optional')
+      .option('--out <file.html>', 'the HTML file to write')
+      .option('--json', 'print the figures of the page as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html',
+      'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --json',
+      'peer-fhir report html --period 2025-03 --include-phi --out /secure/march-phi.html',
+    ]))
+    .action(async (o) => {
+      result.code = (await runHtmlReport(o, io(o.json))).exitCode;
     });
 
   program

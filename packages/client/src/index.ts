@@ -58,6 +58,7 @@ export type { FhirErrorInit, OriginRefusal } from './errors.js';
 export { PeerClient } from './peer/peer-client.js';
 export { PeerRecordNotFoundError } from './peer/errors.js';
 export type {
+  AccountingOptions,
   DiscloseOptions,
   DisclosureResult,
   DisclosureTarget,
