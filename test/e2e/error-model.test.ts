@@ -7,9 +7,10 @@ import * as client from '@peer-fhir/client';
 import * as billing from '@peer-fhir/billing';
 import * as x12 from '@peer-fhir/x12';
 import * as testing from '@peer-fhir/testing';
+import * as server from '@peer-fhir/server';
 import * as cli from '../../packages/cli/src/index.js';
 
-const PACKAGES: Record<string, Record<string, unknown>> = { core, client, billing, x12, testing, cli };
+const PACKAGES: Record<string, Record<string, unknown>> = { core, client, billing, x12, server, testing, cli };
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 const isErrorClass = (v: unknown): v is ErrorClass => typeof v === 'function' && (v === Error || (v as { prototype?: unknown }).prototype instanceof Error);
@@ -50,6 +51,16 @@ const SAMPLES: Record<string, () => Error> = {
   RulePackError: () => new billing.RulePackError(issue),
   X12InputError: () => new x12.X12InputError([{ path: 'claims[0]', message: 'required' }]),
   X12ParseError: () => new x12.X12ParseError('input is empty'),
+  X12AmountError: () => new x12.X12AmountError('CLP04 is not a decimal amount', 5, 'CLP', 'CLP04'),
+  X12UnbalancedError: () => new x12.X12UnbalancedError('claim', 5, 'CLP'),
+  X12VersionError: () => new x12.X12VersionError('GS08 is not 005010X221A1', 2, 'GS'),
+  X12InquiryInputError: () => new x12.X12InquiryInputError('270', []),
+  X12ResponseParseError: () => new x12.X12ResponseParseError('transaction set is not 271', 3, 'ST'),
+  ServerLockedError: () => new server.ServerLockedError({ pid: 1, host: 'localhost', since: '2026-01-01T00:00:00Z' }),
+  ServerDataError: () => new server.ServerDataError('snapshot line 3 is not JSON'),
+  ServerConfigError: () => new server.ServerConfigError('port must be a number'),
+  InitOptionError: () => new cli.InitOptionError([{ option: '--npi', problem: 'is not a valid NPI' }]),
+  InitFileExistsError: () => new cli.InitFileExistsError('peer-fhir.config.json'),
   CliUsageError: () => new cli.CliUsageError('--period must be YYYY-MM'),
   CliSystemError: () => new cli.CliSystemError('ENOENT: no such file or folder', { errno: 'ENOENT', hint: 'check the path', cause: undefined }),
 };
@@ -59,8 +70,8 @@ const exported: { pkg: string; name: string; cls: ErrorClass }[] = Object.entrie
 );
 
 describe('every exported error class of every package', () => {
-  it('is found (the walk sees the classes of core, client, billing, x12 and cli)', () => {
-    expect(new Set(exported.map((e) => e.pkg))).toEqual(new Set(['core', 'client', 'billing', 'x12', 'cli']));
+  it('is found (the walk sees the classes of core, client, billing, x12, server and cli)', () => {
+    expect(new Set(exported.map((e) => e.pkg))).toEqual(new Set(['core', 'client', 'billing', 'x12', 'server', 'cli']));
   });
 
   it.each(exported.map((e) => [`${e.pkg}.${e.name}`, e] as const))('%s extends PeerFhirError', (_label, { name, cls }) => {
