@@ -9,7 +9,10 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { X12ParseError } from '@peer-fhir/x12';
 import { FhirBadRequestError } from '@peer-fhir/client';
-import { CliUsageError, ExitCode, main, outcomesReportToMarkdown, type CommandIo, type OutcomesReport } from '../src/index.js';
+import { stringify } from 'csv-stringify/sync';
+import { startFhirServer } from '@peer-fhir/testing';
+import { CliUsageError, ExitCode, main, outcomesReportToMarkdown, parseConfig, runImport, type CommandIo, type OutcomesReport } from '../src/index.js';
+import { configFor, syntheticRows } from './support.js';
 import { csvRow, MAX_ROW_BYTES, MAX_VALUE_CHARS, readRows, RejectsWriter } from '../src/import/read-rows.js';
 import { IMPORT_COLUMNS } from '../src/import/columns.js';
 import { displayUrl, note, say, safeText, writePrivateFile } from '../src/internal/io.js';
@@ -120,6 +123,31 @@ describe('a malformed CSV', () => {
     expect(last.unreadable.reason).toMatch(/3 row\(s\) before it were read; this row and the rest of the file were not read/);
     expect(last.unreadable.reason).not.toContain(NAME);
     expect(rows).toHaveLength(4);
+  });
+});
+
+describe('a malformed CSV, imported', () => {
+  it('writes the rows before the break and counts the break as one rejected row that says the rest was not read', async () => {
+    const { agency, rows } = syntheticRows(8, 5);
+    const good = rows.filter((r) => !r['group_id']).slice(0, 4);
+    const dir = tmp();
+    const file = join(dir, 'export.csv');
+    const body = stringify(good, { header: true, columns: [...IMPORT_COLUMNS] });
+    writeFileSync(file, `${body}"${NAME},broken\n${stringify(good.slice(0, 1), { columns: [...IMPORT_COLUMNS] })}`);
+    const server = await startFhirServer();
+    const c = capture();
+    try {
+      const summary = await runImport([file], { fhirUrl: server.url, configValue: parseConfig(configFor(agency)) }, { ...c.io, json: false, env: {}, cwd: dir } as CommandIo);
+      expect(summary.rowsRead).toBe(good.length + 1);
+      expect(summary.created).toBe(good.length);
+      expect(summary.rejected).toBe(1);
+      expect(summary.rejectedRows[0]!.row).toBe(good.length + 1);
+      expect(summary.rejectedRows[0]!.reasons[0]).toContain(`${good.length} row(s) before it were read; this row and the rest of the file were not read`);
+      expect(summary.exitCode).toBe(ExitCode.SOME_REJECTED);
+      expect(c.out() + c.err()).not.toContain(NAME);
+    } finally {
+      await server.close();
+    }
   });
 });
 
