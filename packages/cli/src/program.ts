@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import { PeerFhirError } from '@peer-fhir/core';
 import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
 import { errorLines } from './internal/print-error.js';
@@ -83,17 +82,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       'peer-fhir init --name "Harbor Peer Agency" --npi 1234567893 --tax-id 123456789 --address "1 Main St" --city Austin --state TX --zip 787011234 --phone 5125550100 --payer-id TXMCD --pack tx-medicaid-peer-specialist-2019 --charge H0038=18.50',
     ]))
     .action(async (o) => {
-      try {
-        result.code = (await runInit({ ...o, interactive: o.input !== false && process.stdin.isTTY === true && o.json !== true }, io(o.json))).exitCode;
-      } catch (e) {
-        if (!(e instanceof PeerFhirError) || !e.code.startsWith('cli.init.')) throw e;
-        // Typed, value-free: the code, the message and one line per option.
-        const out = io(o.json);
-        note(out, `error [${e.code}]: ${e.message}`);
-        const problems = (e.details['problems'] ?? []) as readonly { option: string; problem: string }[];
-        for (const p of problems) note(out, `  ${p.option}: ${p.problem}`);
-        result.code = ExitCode.USAGE;
-      }
+      // Asks only on a terminal; --no-input or --json never ask. Errors (cli.init.*) print like every usage error.
+      result.code = (await runInit({ ...o, interactive: o.input !== false && process.stdin.isTTY === true && o.json !== true }, io(o.json))).exitCode;
     });
 
   fhirOptions(
@@ -207,7 +197,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .requiredOption('--period <YYYY-MM>', 'the month')
       .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
       .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
-      .option('--config <file>', 'config file (agency, identifier namespace); optional')
+      .option('--config <file>', 'config file (agency, identifier namespace; default: peer-fhir.config.json when present)')
       .option('--out <file.html>', 'the HTML file to write')
       .option('--json', 'print the figures of the page as JSON'),
   )

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Bundle } from 'fhir/r4.js';
 import { PeerFhirClient } from '@peer-fhir/client';
 import { barc10, scoreObservationToFhir, type InstrumentDefinition } from '@peer-fhir/core';
-import { runDemo, type CommandIo, type HtmlReportFigures } from '../src/index.js';
+import { runDemo, runHtmlReport, runRemit, type CommandIo, type HtmlReportFigures } from '../src/index.js';
 import { startPersistentServer } from '../src/internal/embedded.js';
 import { readCsv, runCli } from './support.js';
 
@@ -48,7 +48,7 @@ export async function htmlReportFixture(): Promise<HtmlReportFixture> {
   let demoText = '';
   const sink = { write: () => true } as unknown as CommandIo['stdout'];
   const capture = { write: (t: string) => ((demoText += t), true) } as unknown as CommandIo['stdout'];
-  const demo = await runDemo({ out: dir, participants: 20 }, { stdout: capture, stderr: sink, json: false, env: {}, cwd: dir });
+  const demo = await runDemo({ out: dir, participants: 14 }, { stdout: capture, stderr: sink, json: false, env: {}, cwd: dir });
   const rows = readCsv(demo.files.csv);
   const participantIds = [...new Set(rows.map((r) => r['participant_id']!))];
   const encounterIds = [...new Set(rows.map((r) => r['encounter_id']!))];
@@ -71,9 +71,10 @@ export async function htmlReportFixture(): Promise<HtmlReportFixture> {
   const common = ['report', 'html', '--period', '2025-03', '--data', demo.files.fhirData, '--config', demo.files.config, '--bill-report', demo.files.reportJson, '--json'];
   const plain = await runCli([...common, '--out', htmlFile]);
   if (plain.code !== 0) throw new Error(`report html exited ${plain.code}: ${plain.stderr}`);
-  const phi = await runCli([...common, '--include-phi', '--out', phiFile]);
-  if (phi.code !== 0) throw new Error(`report html --include-phi exited ${phi.code}: ${phi.stderr}`);
-  const remit = await runCli(['remit', demo.files.remit, '--data', demo.files.fhirData, '--json']);
+  // The PHI variant and the 835 read again run in-process (same code, no second process start).
+  const quiet: CommandIo = { stdout: sink, stderr: sink, json: true, env: {}, cwd: dir };
+  const phi = await runHtmlReport({ period: '2025-03', data: demo.files.fhirData, config: demo.files.config, billReport: [demo.files.reportJson], includePhi: true, out: phiFile }, quiet);
+  const remit = await runRemit(demo.files.remit, { data: demo.files.fhirData }, quiet);
   return {
     dir,
     demoText,
@@ -84,8 +85,8 @@ export async function htmlReportFixture(): Promise<HtmlReportFixture> {
     html: readFileSync(htmlFile, 'utf8'),
     phiHtml: readFileSync(phiFile, 'utf8'),
     figures: JSON.parse(plain.stdout) as HtmlReportFigures,
-    phiFigures: JSON.parse(phi.stdout) as HtmlReportFigures,
-    remit: JSON.parse(remit.stdout),
+    phiFigures: phi.figures,
+    remit: { totals: remit.reconciliation.totals, reconciliation: { lines: remit.reconciliation.lines.map((l) => ({ outcome: l.outcome, billed: l.billed })) } },
     claims: demo.billed.claims,
     participantIds,
     encounterIds,

@@ -2,6 +2,7 @@
 // file is kept without --force, bad or missing options are named (never their values), and, from an empty folder,
 // init -> import -> bill runs on the config it wrote. In-process: the prompts path and properties of the NPI check
 // (CMS NPI standard: Luhn over the prefix 80840 + the first nine digits) and of value-free errors.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InitOptionError, loadConfig, runInit, type CommandIo, type InitOptions, type InitPrompter } from '../src/index.js';
 import { IMPORT_COLUMNS } from '../src/import/columns.js';
-import { configFor, runCli, syntheticRows } from './support.js';
+import { BIN, configFor, runCli, syntheticRows } from './support.js';
 
 const fresh = (p: string) => mkdtempSync(join(tmpdir(), `peer-fhir-init-${p}-`));
 
@@ -115,8 +116,62 @@ describe('peer-fhir init from flags', () => {
   });
 });
 
-describe('peer-fhir init, then import and bill with the config it wrote (from an empty folder)', () => {
-  it('imports every row and bills the month', async () => {
+/**
+ * Run the CLI on a pseudo-terminal (util-linux `script`), answering each prompt once its text (or an error under it)
+ * has appeared: like a person at the keyboard, without timing guesses.
+ */
+function runInTerminal(args: readonly string[], cwd: string, steps: readonly (readonly [string, string])[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', [process.execPath, BIN, ...args].join(' '), '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let step = 0;
+    let from = 0;
+    const timer = setTimeout(() => child.kill(), 40_000);
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      for (let at; step < steps.length && (at = output.indexOf(steps[step]![0], from)) >= 0; step++) {
+        from = at + steps[step]![0].length;
+        child.stdin.write(steps[step]![1]);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('peer-fhir init in a terminal', () => {
+  const hasScript = existsSync('/usr/bin/script');
+  it.skipIf(!hasScript)('asks for each value, re-asks after a bad NPI, offers the state\'s packs, and writes the config', async () => {
+    const dir = fresh('tty');
+    const erase = '\x7f'.repeat(12);
+    const r = await runInTerminal(['init'], dir, [
+      ['Agency legal name', 'Harbor Peer Agency\r'],
+      ['Agency NPI', '1234567890\r'],
+      ['NPI check digit is invalid', `${erase}1234567893\r`],
+      ['Tax id', '123456789\r'],
+      ['Agency taxonomy', '\r'],
+      ['Street address', '1 Main St\r'],
+      ['City', 'Austin\r'],
+      ['State (two letters)', 'TX\r'],
+      ['ZIP+4', '787011234\r'],
+      ['Billing office phone', '5125550100\r'],
+      ['Medicaid payer id', 'TXMCD\r'],
+      ['Rule pack', '\r'],
+      ['Payer name', '\r'],
+      ['Your charge per unit of H0038', '18.50\r'],
+    ]);
+    expect(r.code, r.output.slice(-2000)).toBe(0);
+    const config = await loadConfig(join(dir, 'peer-fhir.config.json'));
+    expect(config).toMatchObject({ organization: { npi: '1234567893', taxonomy: '251S00000X', phone: '5125550100' }, payer: { id: 'TXMCD', name: 'Texas Medicaid' }, pack: 'tx-medicaid-peer-specialist-2019', charges: { H0038: 18.5 } });
+    expect(r.output).toContain('Next:');
+  }, 60_000);
+});
+
+describe('peer-fhir init, then import, bill and report html with the config it wrote (from an empty folder)', () => {
+  it('imports every row, bills the month and reports it', async () => {
     const dir = fresh('flow');
     const { agency, rows } = syntheticRows(60, 21);
     const c = configFor(agency);
@@ -136,7 +191,14 @@ describe('peer-fhir init, then import and bill with the config it wrote (from an
     const report = JSON.parse(billed.stdout);
     expect(report.pack.id).toBe('tx-medicaid-peer-specialist-2019');
     expect(report.totals.items).toBeGreaterThan(0);
-  }, 90_000);
+    const html = await runCli(['report', 'html', '--period', month, '--bill-report', 'claims.report.json', '--out', 'month.html', '--json'], { cwd: dir });
+    expect(html.code, html.stderr).toBe(0);
+    const figures = JSON.parse(html.stdout);
+    expect(figures.agency).toEqual({ name: o.name, npi: o.npi });
+    expect(figures.billing.totals).toMatchObject({ items: report.totals.items, held: report.totals.held, claims: report.claims });
+    expect(figures.money).toMatchObject({ claims: report.claims, claimResponses: 0, claimsWithoutResponse: report.claims });
+    expect(readFileSync(join(dir, 'month.html'), 'utf8')).toContain('<!DOCTYPE html>');
+  }, 120_000);
 });
 
 describe('runInit in-process', () => {
@@ -193,7 +255,7 @@ describe('runInit in-process', () => {
         const dir = fresh('npi');
         const run = runInit({ ...good, npi: `${nine}${digit}` }, ioIn(dir));
         if (digit === luhnNpiDigit(nine)) await expect(run).resolves.toMatchObject({ config: { organization: { npi: `${nine}${digit}` } } });
-        else await expect(run).rejects.toSatisfy((e) => e instanceof InitOptionError && e.problems.some((p) => p.option === '--npi'));
+        else await expect(run).rejects.toSatisfy((e) => e instanceof InitOptionError && e.invalid.some((p) => p.option === '--npi'));
       }),
       { numRuns: 40 },
     );
@@ -205,7 +267,7 @@ describe('runInit in-process', () => {
       fc.asyncProperty(fc.record({ npi: junk, taxId: junk, state: junk, zip: junk, taxonomy: junk, phone: junk, charge: junk }), async (v) => {
         const err = await runInit({ ...good, ...v, charge: [v.charge] }, ioIn(fresh('junk'))).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(InitOptionError);
-        const text = JSON.stringify({ message: (err as InitOptionError).message, details: (err as InitOptionError).details });
+        const text = JSON.stringify({ message: (err as InitOptionError).message, problems: (err as InitOptionError).problems, details: (err as InitOptionError).details });
         for (const value of Object.values(v)) expect(text).not.toContain(value);
       }),
       { numRuns: 30 },

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HtmlReportFigures } from '../src/index.js';
+import { runComplianceReport, type CommandIo, type HtmlReportFigures } from '../src/index.js';
 import { escapeHtml } from '../src/html/escape.js';
 import { renderHtmlReport } from '../src/html/render.js';
 import { cents, runCli } from './support.js';
@@ -58,13 +58,13 @@ describe('peer-fhir report html --json: the figures', () => {
   });
 
   it('counts the compliance findings of report compliance for the month', async () => {
-    const r = await runCli(['report', 'compliance', '--period', '2025-03', '--data', fx.fhirData, '--config', fx.config, '--json']);
-    const report = JSON.parse(r.stdout);
+    const sink = { write: () => true } as unknown as CommandIo['stdout'];
+    const { report } = await runComplianceReport({ period: '2025-03', data: fx.fhirData, config: fx.config }, { stdout: sink, stderr: sink, json: true, env: {}, cwd: fx.dir });
     const c = figures().compliance;
     expect(c.available).toBe(true);
     expect(c.findings).toBe(report.findings.length);
     expect(c.byKind.reduce((t, k) => t + k.count, 0)).toBe(report.findings.length);
-    expect(c.peers.map((p) => p.npi).sort()).toEqual(report.peers.map((p: { npi: string }) => p.npi).sort());
+    expect(c.peers.map((p) => p.npi).sort()).toEqual(report.peers.map((p) => p.npi).sort());
   }, 60_000);
 
   it('shows BARC-10 by month up to the end of the month and leaves later scores out', () => {
@@ -88,6 +88,18 @@ describe('peer-fhir report html --json: the figures', () => {
     expect(figures().disclosures.available).toBe(false);
     expect(fx.html).toMatch(/<section id="disclosures">[\s\S]*Not available/);
   });
+});
+
+describe('refusals', () => {
+  it('refuses a billing report of another month, and the same pack twice, naming the file and not its contents', async () => {
+    const other = await runCli(['report', 'html', '--period', '2025-04', '--data', fx.fhirData, '--bill-report', fx.billReport, '--json']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('is the billing report of another month than --period');
+    const twice = await runCli(['report', 'html', '--period', '2025-03', '--data', fx.fhirData, '--bill-report', fx.billReport, fx.billReport, '--json']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('second billing report of the same pack and month');
+    expect(twice.stdout).toBe('');
+  }, 60_000);
 });
 
 describe('the demo that made the month', () => {

@@ -1,7 +1,6 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { listPacks, type RulePack } from '@peer-fhir/billing';
-import { PeerFhirError } from '@peer-fhir/core';
 import { CliConfig, loadConfig, parseConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
@@ -97,29 +96,33 @@ export interface InitProblem {
 }
 
 /**
- * `peer-fhir init` was given a bad or missing option. `details.problems` names each option and what is wrong; the
- * message and details never hold the value given.
+ * `peer-fhir init` was given a bad or missing option: a {@link CliUsageError} (exit 2) with code
+ * `cli.init.option-invalid`, one `problems` line per option (`--npi: NPI check digit is invalid`) and the same as data in
+ * `invalid`. Neither the message nor the lines hold the value given.
  *
  * @example
  * ```ts
  * try { await runInit({ npi: '1234567890' }, io); }
- * catch (e) { if (e instanceof InitOptionError) console.error(e.problems.map((p) => p.option)); }
+ * catch (e) { if (e instanceof InitOptionError) console.error(e.invalid.map((p) => p.option)); }
  * ```
  * @category Init
  */
-export class InitOptionError extends PeerFhirError {
-  readonly problems: readonly InitProblem[];
-  constructor(problems: readonly InitProblem[]) {
-    super(`init: ${problems.length} option(s) missing or invalid: ${[...new Set(problems.map((p) => p.option))].join(', ')}`, {
-      code: 'cli.init.option-invalid',
-      details: { problems },
-    });
-    this.problems = problems;
+export class InitOptionError extends CliUsageError {
+  /** Each bad or missing option and what is wrong with it. */
+  readonly invalid: readonly InitProblem[];
+  constructor(invalid: readonly InitProblem[]) {
+    super(
+      `init: ${invalid.length} option(s) missing or invalid: ${[...new Set(invalid.map((p) => p.option))].join(', ')}`,
+      invalid.map((p) => `${p.option}: ${p.problem}`),
+      'cli.init.option-invalid',
+    );
+    this.invalid = invalid;
   }
 }
 
 /**
- * `peer-fhir init` would overwrite a config file and `--force` was not given. Nothing was written.
+ * `peer-fhir init` would overwrite a config file and `--force` was not given: a {@link CliUsageError} with code
+ * `cli.init.file-exists`. Nothing was written.
  *
  * @example
  * ```ts
@@ -127,9 +130,9 @@ export class InitOptionError extends PeerFhirError {
  * ```
  * @category Init
  */
-export class InitFileExistsError extends PeerFhirError {
+export class InitFileExistsError extends CliUsageError {
   constructor(file: string) {
-    super(`${file} exists; pass --force to replace it`, { code: 'cli.init.file-exists', details: { file } });
+    super(`${file} exists; pass --force to replace it`, [], 'cli.init.file-exists');
   }
 }
 

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Claim, ClaimResponse, ClaimResponseItemAdjudication } from 'fhir/r4.js';
 import { z } from 'zod';
 import { ADJUSTMENT_GROUP_SYSTEM } from '@peer-fhir/x12';
@@ -29,7 +31,7 @@ export interface HtmlReportOptions extends FhirTargetOptions {
   billReport?: readonly string[] | undefined;
   /** Add participant-level tables (held items, score trends): PHI. Default: aggregates only. */
   includePhi?: boolean | undefined;
-  /** Config file (agency, identifier namespace); optional. */
+  /** Config file (agency, identifier namespace); default `peer-fhir.config.json` in the working folder when it exists. */
   config?: string | undefined;
   configValue?: CliConfig | undefined;
 }
@@ -286,9 +288,16 @@ export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Pro
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new CliUsageError('--period must be a month YYYY-MM');
   const range = parseDateRange({ period: opts.period }, true) as DateRange;
   if (opts.out === undefined && !io.json) throw new CliUsageError('give --out FILE.html (or --json for the figures)');
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
+  // The config names the agency; the one `init` wrote in the working folder is used when --config is not given.
+  const defaultConfig = join(io.cwd, 'peer-fhir.config.json');
+  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : existsSync(defaultConfig) ? await loadConfig(defaultConfig) : undefined);
   const reports: BillReportFile[] = [];
-  for (const f of opts.billReport ?? []) reports.push(await readBillReport(f, opts.period));
+  for (const f of opts.billReport ?? []) {
+    const r = await readBillReport(f, opts.period);
+    // Two reports of one pack and month would count the same items twice (a month billed again replaces its report).
+    if (reports.some((x) => x.pack.id === r.pack.id)) throw new CliUsageError(`${f} is a second billing report of the same pack and month; give only the latest`);
+    reports.push(r);
+  }
 
   const target = await openTarget(opts, io);
   try {
