@@ -1,5 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
@@ -10,7 +9,8 @@ import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInpu
 import { loadConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
-import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
+import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -178,25 +178,25 @@ export function renderBillMarkdown(r: BillReport): string {
     '',
     '| code | lines | units | charge |',
     '|---|---:|---:|---:|',
-    ...Object.entries(r.byCode).map(([k, v]) => `| ${k} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
+    ...Object.entries(r.byCode).map(([k, v]) => `| ${mdCell(k)} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
     '',
     '## Totals by program',
     '',
     '| program | lines | units | charge |',
     '|---|---:|---:|---:|',
-    ...Object.entries(r.byProgram).map(([k, v]) => `| ${k} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
+    ...Object.entries(r.byProgram).map(([k, v]) => `| ${mdCell(k)} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
     '',
     '## Held (fix and bill again)',
     '',
     '| reason | count |',
     '|---|---:|',
-    ...Object.entries(r.holdsByCode).map(([k, v]) => `| ${k} | ${v} |`),
+    ...Object.entries(r.holdsByCode).map(([k, v]) => `| ${mdCell(k)} | ${v} |`),
     '',
     '| encounter | participant | date | status | reasons |',
     '|---|---|---|---|---|',
-    ...r.held.map((h) => `| ${h.encounterId} | ${h.participantId} | ${h.dateOfService} | ${h.status} | ${h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; ')} |`),
+    ...r.held.map((h) => `| ${mdCell(h.encounterId)} | ${mdCell(h.participantId)} | ${mdCell(h.dateOfService)} | ${mdCell(h.status)} | ${mdCell(h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; '))} |`),
     '',
-    `Files: 837P \`${r.files.x12}\`, FHIR Claims \`${r.files.claims}\`.`,
+    `Files: 837P ${mdCell(r.files.x12)}, FHIR Claims ${mdCell(r.files.claims)}.`,
     '',
   ];
   return out.join('\n');
@@ -224,6 +224,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   const date = opts.date ?? new Date();
   const base = join(dirname(opts.out), basename(opts.out, extname(opts.out)));
   const files = { x12: opts.out, claims: `${base}.claims.ndjson`, reportMarkdown: `${base}.report.md`, reportJson: `${base}.report.json` };
+  if (opts.config) assertNotAnInput(Object.values(files).map((f) => ['--out', f] as const), [opts.config]);
 
   const target = await openTarget(opts, io);
   try {
@@ -275,19 +276,19 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
             usage: x12.usage ?? 'T',
             date,
           }),
-          createWriteStream(files.x12),
+          createPrivateWriteStream(files.x12),
         );
       } catch (err) {
         if (err instanceof X12InputError) throw new CliUsageError('the claims cannot be written as an 837P', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;
       }
-      await writeFile(files.claims, claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
+      await writePrivateFile(files.claims, claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
       const allParticipants = records.participants.filter((p) => result.lines.some((l) => l.participantId === p.id));
       await target.client.transaction(
         claimTransaction(claims, { organizations, specialists: records.specialists, participants: allParticipants }, config.namespace),
       );
     } else {
-      await writeFile(files.claims, '');
+      await writePrivateFile(files.claims, '');
     }
 
     const program = new Map<string, PeerEncounter['program']>(records.encounters.map((e) => [e.id, e.program]));
@@ -314,8 +315,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       if (d.status !== 'billed')
         report.held.push({ encounterId: d.encounterId, participantId: d.participantId, dateOfService: d.dateOfService, status: d.status, reasons: d.holds.map((h) => ({ code: h.code, reason: h.reason })) });
     }
-    await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(files.reportMarkdown, renderBillMarkdown(report));
+    await writePrivateFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
+    await writePrivateFile(files.reportMarkdown, renderBillMarkdown(report));
     const exitCode = result.totals.held + result.totals.partial > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { ...report, held: report.held.length, exitCode });
     else {

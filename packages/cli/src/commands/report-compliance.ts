@@ -80,7 +80,7 @@ export async function runComplianceReport(opts: ComplianceReportOptions, io: Com
   const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
   const requirements = await loadRequirements(opts.requirements);
   const continuingEducation: ContinuingEducation[] = opts.ce ? await loadContinuingEducation(opts.ce) : [];
-  const files = opts.out ? reportFilesOf(opts.out) : undefined;
+  const files = opts.out ? reportFilesOf(opts.out, [opts.config, opts.ce, opts.requirements]) : undefined;
   const namespace = config?.namespace;
 
   const target = await openTarget(opts, io);
