@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import type { Coverage, CoverageEligibilityRequest, CoverageEligibilityResponse, Organization, Patient, Reference } from 'fhir/r4.js';
 import { FhirConflictError, FhirPreconditionFailedError } from '@peer-fhir/client';
 import { identifierSystems, PeerFhirError, Systems } from '@peer-fhir/core';
@@ -17,7 +16,7 @@ import {
 } from '@peer-fhir/x12';
 import { loadConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
-import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -173,7 +172,7 @@ async function write(opts: EligibilityOptions, config: CliConfig | undefined, ta
     }
     throw e;
   }
-  await writeFile(opts.out!, text);
+  await writePrivateFile(opts.out!, text);
   const counts = { requests: inputs.length };
   const writes = { 'requests-created': created };
   if (io.json) printJson(io, { counts, writes, file: opts.out, exitCode: ExitCode.OK });

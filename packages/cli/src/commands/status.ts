@@ -1,10 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import type { Claim, ClaimResponse, Coverage, Organization, Patient, Reference, Resource } from 'fhir/r4.js';
 import { claimsAwaitingStatus, PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, write276, X12InquiryInputError, type ClaimStatusInquiryInput } from '@peer-fhir/x12';
 import type { PeerFhirClient } from '@peer-fhir/client';
 import { loadConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
-import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -128,7 +127,7 @@ export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<Sta
         }
         throw e;
       }
-      await writeFile(opts.out, text);
+      await writePrivateFile(opts.out, text);
     }
     const exitCode = unresolved > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { counts, file: inputs.length ? opts.out : null, exitCode });
