@@ -16,7 +16,7 @@ import { configFor, syntheticRows } from './support.js';
 import { csvRow, MAX_ROW_BYTES, MAX_VALUE_CHARS, readRows, RejectsWriter } from '../src/import/read-rows.js';
 import { IMPORT_COLUMNS } from '../src/import/columns.js';
 import { displayUrl, note, say, safeText, writePrivateFile } from '../src/internal/io.js';
-import { SNAPSHOT_FILE, startPersistentServer } from '../src/internal/embedded.js';
+import { DATABASE_FILE, startPersistentServer } from '../src/internal/embedded.js';
 import { errorLines } from '../src/internal/print-error.js';
 import { mdCell } from '../src/internal/report-output.js';
 
@@ -181,15 +181,11 @@ describe('CSV files we write', () => {
     expect(statSync(report).mode & 0o777).toBe(0o600);
   });
 
-  it('the embedded server keeps its data (a PHI snapshot) 0600 in a 0700 folder', async () => {
+  it('the embedded server keeps its data (a PHI database) 0600 in a 0700 folder', async () => {
     const data = join(tmp(), 'data');
     const server = await startPersistentServer({ dataDir: data });
-    try {
-      await server.save();
-    } finally {
-      await server.close();
-    }
-    expect(statSync(join(data, SNAPSHOT_FILE)).mode & 0o777).toBe(0o600);
+    await server.close();
+    expect(statSync(join(data, DATABASE_FILE)).mode & 0o777).toBe(0o600);
     expect(statSync(data).mode & 0o777).toBe(0o700);
   });
 });
