@@ -141,11 +141,18 @@ async function storeDisclosureAudits(client: PeerFhirClient, audits: readonly Au
   for (const audit of audits) {
     const entity = await Promise.all(
       (audit.entity ?? []).map(async (e) => {
-        const id = e.what?.type === 'Patient' && e.what.reference === undefined ? e.what.identifier : undefined;
+        // A claim bundle points to its Patient entry by `urn:uuid:` (only meaningful inside that bundle); the stored
+        // AuditEvent needs the server's `Patient/{id}`, so both a missing and a bundle-local reference are resolved.
+        const local = e.what?.reference === undefined || e.what.reference.startsWith('urn:');
+        const id = e.what?.type === 'Patient' && local ? e.what.identifier : undefined;
         if (id?.system === undefined || id.value === undefined) return e;
         const found = await client.search('Patient', { identifier: `${id.system}|${id.value}` });
         const patient = found.entry?.[0]?.resource;
-        return patient?.id === undefined ? e : { ...e, what: { ...e.what, reference: `Patient/${patient.id}` } };
+        if (patient?.id === undefined) {
+          const { reference: _bundleLocal, ...what } = e.what ?? {};
+          return { ...e, what };
+        }
+        return { ...e, what: { ...e.what, reference: `Patient/${patient.id}` } };
       }),
     );
     await client.create({ ...audit, entity });
