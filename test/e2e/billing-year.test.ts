@@ -209,7 +209,7 @@ describe.each(listPacks().map((p, i) => [p.id, p, 2026 + i] as const))('a year o
     for (const l of part2) {
       const d = canDisclose({
         resource: { resourceType: 'Claim', meta: { security: part2SecurityLabels() } },
-        recipient: { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems().payer, value: l.payerId } },
+        recipient: { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems({ agency: l.organizationNpi }).payer, value: l.payerId } },
         purpose: 'payment',
         at: l.dateOfService,
         consents: agency.consents,

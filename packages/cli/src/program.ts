@@ -98,7 +98,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .command('remit')
       .description('read an X12 835, store ClaimResponses and explain what was paid, adjusted and denied')
       .argument('<file>', 'the 835 file')
-      .option('--config <file>', 'config file (for the identifier namespace)')
+      .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json)')
       .option('--json', 'print the reconciliation as JSON'),
   )
     .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json']))
@@ -121,8 +121,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .option('--as-of <date>', 'day credentials are judged on (default: the last day of the period)')
       .option('--requirements <file.json>', 'requirements laid over the defaults (docs/cli.md)')
       .option('--ce <file>', 'continuing-education records, CSV or NDJSON (docs/cli.md)')
-      .option('--organization-npi <npi>', 'the agency (default: the config\'s organization, else the only Organization on the server)')
-      .option('--config <file>', 'config file (identifier namespace, agency); optional')
+      .option('--organization-npi <npi>', 'the agency (default: the config\'s organization)')
+      .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
       .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
       .option('--json', 'print the report as JSON'),
   )
@@ -144,7 +144,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months (default: all dates)')
       .option('--from <date>', 'first day YYYY-MM-DD')
       .option('--to <date>', 'last day YYYY-MM-DD')
-      .option('--config <file>', 'config file (identifier namespace); optional')
+      .option('--organization-npi <npi>', "the agency (default: the config's organization)")
+      .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
       .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
       .option('--json', 'print the report as JSON'),
   )

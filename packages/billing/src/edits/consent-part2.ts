@@ -5,9 +5,9 @@ import { finding, type ItemEdit } from '../internal/item.js';
 const PART2_CLAIM = { resourceType: 'Claim', meta: { security: part2SecurityLabels() } } as const;
 
 /** The payer as a disclosure recipient: an organization named by its payer identifier, within the TPO class. */
-function payerRecipient(coverage: MedicaidCoverage, namespace: string | undefined): DisclosureRecipient {
+function payerRecipient(coverage: MedicaidCoverage, agency: string, namespace: string | undefined): DisclosureRecipient {
   // 42 CFR 2.31(a)(4)(i): third-party payers are in the class a single TPO consent may designate.
-  return { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems(namespace).payer, value: coverage.payerId } };
+  return { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems({ agency, namespace }).payer, value: coverage.payerId } };
 }
 
 /**
@@ -22,7 +22,7 @@ export const consentPart2Edit: ItemEdit = {
     if (!encounter.part2 || !participant || !coverage) return [];
     const decision = canDisclose({
       resource: PART2_CLAIM,
-      recipient: payerRecipient(coverage, ctx.namespace),
+      recipient: payerRecipient(coverage, encounter.organizationNpi, ctx.namespace),
       purpose: 'payment',
       at: dos,
       consents: (ctx.consents ?? []).filter((c) => c.participantId === participant.id),

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { PeerClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, type Participant, type PeerSpecialist } from '@peer-fhir/core';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { assembleEncounter, type AssembledEncounter, type NumberedRow, type RejectedRow } from '../import/assemble.js';
 import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
@@ -101,7 +101,7 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliUsageError('--concurrency must be a positive integer');
   const formats = files.map((f) => formatOf(f, opts.format));
   if (opts.rejects && new Set(formats).size > 1) throw new CliUsageError('--rejects needs all inputs in one format');
-  const config = opts.configValue ?? (await loadConfig(opts.config ?? join(io.cwd, 'peer-fhir.config.json')));
+  const config = await resolveConfig(opts, io.cwd, true);
 
   const started = Date.now();
   const target = await openTarget(opts, io);
@@ -117,7 +117,7 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     seconds: 0,
     exitCode: ExitCode.OK,
   };
-  const peer = new PeerClient(target.client, config.namespace ? { namespace: config.namespace } : {});
+  const peer = new PeerClient(target.client, scopeOf(config));
   const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
   const shared = opts.rejects ? new RejectsWriter(opts.rejects, formats[0]!) : undefined;
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BundleEntry, Claim } from 'fhir/r4.js';
 import { identifierSystems } from '@peer-fhir/core';
 import { PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, read835, reconcile, remittanceToClaimResponses, X12ParseError, type ReconciliationReport } from '@peer-fhir/x12';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
@@ -57,7 +57,7 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
   } catch {
     throw new CliUsageError(`cannot read ${file}`);
   }
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
+  const config = await resolveConfig(opts, io.cwd);
   let remittances;
   try {
     remittances = read835(text);
@@ -65,7 +65,7 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
     if (err instanceof X12ParseError) throw new CliUsageError(`${file} is not a readable 835 (segment ${err.segmentIndex ?? '?'} ${err.segmentId ?? ''})`);
     throw err;
   }
-  const claimSystem = identifierSystems(config?.namespace).claim;
+  const claimSystem = identifierSystems(scopeOf(config)).claim;
   const target = await openTarget(opts, io);
   try {
     const pcns = [...new Set(remittances.flatMap((r) => r.claims.map((c) => c.patientControlNumber)))];

@@ -17,17 +17,21 @@ import type { RecordAllOptions } from '../record-all.js';
 import type { RequestOptions, Retrieved } from '../types.js';
 
 /**
- * Options of {@link PeerClient}: the identifier namespace shared with core's `toFhir`/`fromFhir`.
+ * Options of {@link PeerClient}: the agency whose records it writes and reads, and the identifier namespace prefix,
+ * shared with core's `toFhir`/`fromFhir`. Every identifier is scoped to the agency, so two agencies on one server
+ * never meet.
  *
  * See https://hl7.org/fhir/R4/datatypes.html#Identifier.
  * @example
  * ```ts
- * const peer = new PeerClient(client, { namespace: 'https://ehr.example.org/ids' });
+ * const peer = new PeerClient(client, { agency: '1234567893', namespace: 'https://ehr.example.org/ids' });
  * ```
  * @category Peer operations
  */
 export interface PeerClientOptions {
-  /** Namespace of the identifiers peer-fhir mints; use the same value everywhere (default `urn:peer-fhir:default`). */
+  /** Organization NPI of the agency (Type 2 NPI); every record written or read is this agency's. */
+  agency: string;
+  /** Namespace prefix of the identifiers peer-fhir mints; use the same value everywhere (default `urn:peer-fhir`). */
   namespace?: string | undefined;
 }
 

@@ -41,7 +41,7 @@ import { addGoalProgress, upsertRecoveryPlan } from './recovery-plans.js';
  * See https://hl7.org/fhir/R4/http.html.
  * @example
  * ```ts
- * const peer = new PeerClient(new PeerFhirClient({ baseUrl }), { namespace: 'https://ehr.example.org/ids' });
+ * const peer = new PeerClient(new PeerFhirClient({ baseUrl }), { agency: '1234567893', namespace: 'https://ehr.example.org/ids' });
  * await peer.recordEncounter(encounter, { participants: [participant], specialist, organization });
  * ```
  * @category Peer operations
@@ -49,12 +49,13 @@ import { addGoalProgress, upsertRecoveryPlan } from './recovery-plans.js';
 export class PeerClient {
   readonly #ctx: PeerContext;
 
-  constructor(client: PeerFhirClient, options: PeerClientOptions = {}) {
+  constructor(client: PeerFhirClient, options: PeerClientOptions) {
+    const scope = { agency: options.agency, namespace: options.namespace };
     this.#ctx = {
       client,
-      namespace: options.namespace,
-      keys: recordKeys(options.namespace),
-      ids: identifierSystems(options.namespace),
+      scope,
+      keys: recordKeys(scope),
+      ids: identifierSystems(scope),
       lookup: new KeyLookup(client),
       cache: new ResourceCache(client),
     };

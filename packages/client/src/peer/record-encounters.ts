@@ -25,7 +25,7 @@ export async function recordEncounter(ctx: PeerContext, encounter: PeerEncounter
     specialists: specialist ? [specialist] : [],
     organizations: organization ? [organization] : [],
   };
-  const bundle = await mapResolved(records, ctx.namespace, ctx.lookup, request);
+  const bundle = await mapResolved(records, ctx.scope, ctx.lookup, request);
   const response = await ctx.client.transaction(bundle, request);
   rememberLocations(ctx.lookup, bundle, response);
   const resources = written(bundle, response);
@@ -53,10 +53,10 @@ async function writeRoster(ctx: PeerContext, opts: RecordEncountersOptions, requ
   const participants = [...(opts.participants ?? [])];
   const perChunk = Math.max(1, Math.floor(bundleSize / 3));
   const first: DomainRecords = { organizations: [...(opts.organizations ?? [])], specialists: [...(opts.specialists ?? [])] };
-  const bundles: Bundle[] = [await mapResolved(first, ctx.namespace, ctx.lookup, request)];
+  const bundles: Bundle[] = [await mapResolved(first, ctx.scope, ctx.lookup, request)];
   await writeSequentially(ctx, bundles, request);
   for (let i = 0; i < participants.length; i += perChunk) {
-    const chunk = await mapResolved({ participants: participants.slice(i, i + perChunk) }, ctx.namespace, ctx.lookup, request);
+    const chunk = await mapResolved({ participants: participants.slice(i, i + perChunk) }, ctx.scope, ctx.lookup, request);
     await writeSequentially(ctx, [chunk], request);
   }
 }
@@ -103,7 +103,7 @@ export async function recordEncounters(ctx: PeerContext, list: readonly PeerEnco
   const mapped: BundleEntry[][] = [];
   for (const [i, encounter] of list.entries()) {
     try {
-      mapped.push((await mapResolved({ encounters: [encounter] }, ctx.namespace, ctx.lookup, request, tried)).entry ?? []);
+      mapped.push((await mapResolved({ encounters: [encounter] }, ctx.scope, ctx.lookup, request, tried)).entry ?? []);
     } catch (e) {
       if (!(e instanceof PeerFhirValidationError)) throw e;
       issues.push(...e.issues.map((x) => ({ ...x, path: x.path.replace(/^encounters\[0\]/, `encounters[${i}]`) })));

@@ -5,7 +5,7 @@
 import type { Bundle, Observation, QuestionnaireResponse, Reference } from 'fhir/r4.js';
 import { stableUuid } from '../fhir/internal/hash.js';
 import { logicalRef } from '../fhir/internal/builder.js';
-import { identifierSystems } from '../terminology/identifiers.js';
+import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
 import { scoreResponse, type OutcomeOptions, type ScoredResponse } from './response.js';
 import { OutcomeProfiles, OutcomeSystems, outcomeIdentifierSystems } from './terminology.js';
@@ -22,6 +22,8 @@ import { OutcomeProfiles, OutcomeSystems, outcomeIdentifierSystems } from './ter
  */
 export interface OutcomeMappingOptions extends OutcomeOptions {
   namespace?: string | undefined;
+  /** Organization NPI of the agency whose records these are (identifiers are scoped to it). */
+  agency?: string | undefined;
   /** Reference to the participant's Patient (default: logical reference by participant identifier). */
   subject?: Reference | undefined;
   /** Reference to the encounter (default: logical reference by encounter identifier when `encounterId` is set). */
@@ -31,7 +33,7 @@ export interface OutcomeMappingOptions extends OutcomeOptions {
 }
 
 function refs(scored: ScoredResponse, o: OutcomeMappingOptions) {
-  const ids = identifierSystems(o.namespace);
+  const ids = identifierSystems({ agency: o.agency ?? '', namespace: o.namespace });
   const r = scored.response;
   return {
     subject: o.subject ?? logicalRef('Patient', ids.participant, r.participantId),
@@ -58,7 +60,7 @@ export function questionnaireResponseToFhir(input: unknown, options: OutcomeMapp
   return {
     resourceType: 'QuestionnaireResponse',
     meta: { profile: [OutcomeProfiles.QuestionnaireResponse] },
-    identifier: { system: outcomeIdentifierSystems(options.namespace).response, value: r.id },
+    identifier: { system: outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace })).response, value: r.id },
     questionnaire: `${def.url}|${def.version}`,
     status: 'completed',
     subject,
@@ -88,7 +90,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
   const s = scoreResponse(input, options);
   const { response: r, instrument: def, score } = s;
   const { subject, encounter } = refs(s, options);
-  const idSys = outcomeIdentifierSystems(options.namespace);
+  const idSys = outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
   return {
     resourceType: 'Observation',
     meta: { profile: [OutcomeProfiles.ScoreObservation] },
@@ -119,7 +121,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
  */
 export function instrumentResponseBundle(input: unknown, options: OutcomeMappingOptions = {}): Bundle {
   const qr = questionnaireResponseToFhir(input, options);
-  const idSys = outcomeIdentifierSystems(options.namespace);
+  const idSys = outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
   const value = qr.identifier?.value ?? '';
   const qrUrl = `urn:uuid:${stableUuid(`QuestionnaireResponse|${idSys.response}|${value}`)}`;
   const obs = scoreObservationToFhir(input, { ...options, questionnaireResponse: { reference: qrUrl } });
