@@ -36,12 +36,12 @@ try {
   line('run 1 (interrupted)', `${a.batches}/${a.totalBatches} batches, ${a.created} created — checkpoint at batch ${a.resumedAt + a.batches}`);
   // 3. Second run: continues after the last completed batch.
   const b = await sync(newPeer(agency), input, { checkpointPath });
-  line('run 2 (resumed)', `started at batch ${b.resumedAt + 1}, ${b.batches} batches, ${b.created} created, ${b.existing} already there`);
+  line('run 2 (resumed)', `started at batch ${b.resumedAt + 1}, ${b.batches} batches, ${b.created} created, ${b.unchanged} unchanged, ${b.conflict} conflict`);
   if (b.resumedAt !== a.batches || a.created + b.created !== input.encounters.length) throw new Error('the resumed run did not continue where the first stopped');
   // 4. Third run from scratch (checkpoint deleted): every write is conditional, so nothing new.
   await rm(checkpointPath, { force: true });
   const c = await sync(newPeer(agency), input, { checkpointPath });
-  line('run 3 (from scratch, same export)', `${c.batches} batches, ${c.created} created, ${c.existing} already there`);
+  line('run 3 (from scratch, same export)', `${c.batches} batches, ${c.created} created, ${c.unchanged} unchanged, ${c.conflict} conflict`);
   if (c.created !== 0) throw new Error('the re-run created resources: the sync is not idempotent');
 
   // 5. A second agency (another state, another NPI) with the same local ids syncs to the same server.
@@ -52,7 +52,7 @@ try {
   await rm(checkpointPath, { force: true });
   const d = await sync(newPeer(other), otherInput, { checkpointPath });
   const shared = otherInput.encounters.filter((e) => input.encounters.some((x) => x.id === e.id)).length;
-  line('second agency (TX, same local ids)', `${d.created} created, ${d.existing} already there (${shared} encounter ids shared with NC)`);
+  line('second agency (TX, same local ids)', `${d.created} created, ${d.unchanged} unchanged, ${d.conflict} conflict (${shared} encounter ids shared with NC)`);
   if (d.created !== otherInput.encounters.length) throw new Error('the second agency\'s encounters were taken for the first one\'s');
 
   // 6. Each agency reads back exactly its own encounters, on its own participants.

@@ -65,7 +65,10 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
     if (err instanceof X12ParseError) throw new CliUsageError(`${file} is not a readable 835 (segment ${err.segmentIndex ?? '?'} ${err.segmentId ?? ''})`);
     throw err;
   }
-  const claimSystem = identifierSystems(scopeOf(config)).claim;
+  // The agency: the config's, else the payee the 835 names by NPI (1000B N1*PE*...*XX) when all its remittances agree.
+  const payees = [...new Set(remittances.map((r) => r.payee.npi))];
+  const payeeNpi = payees.length === 1 ? payees[0] : undefined;
+  const claimSystem = identifierSystems(scopeOf(config, config ? undefined : payeeNpi)).claim;
   const target = await openTarget(opts, io);
   try {
     const pcns = [...new Set(remittances.flatMap((r) => r.claims.map((c) => c.patientControlNumber)))];

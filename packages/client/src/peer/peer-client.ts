@@ -1,7 +1,6 @@
 import type { FhirResource } from 'fhir/r4.js';
 import { identifierSystems, recordKeys, type ConsentDirective, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
 import type { PeerFhirClient } from '../client.js';
-import type { RecordAllSummary } from '../record-all.js';
 import type { RequestOptions } from '../types.js';
 import { KeyLookup, ResourceCache } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
@@ -22,6 +21,7 @@ import type {
   RecordedEncounter,
   RecordEncounterOptions,
   RecordEncountersOptions,
+  RecordEncountersSummary,
   RevokeConsentOptions,
   StoredConsent,
   UpsertRecoveryPlanOptions,
@@ -98,7 +98,7 @@ export class PeerClient {
    * ```
    * @category Peer operations
    */
-  recordEncounters(encounters: readonly PeerEncounter[], options: RecordEncountersOptions = {}): Promise<RecordAllSummary> {
+  recordEncounters(encounters: readonly PeerEncounter[], options: RecordEncountersOptions = {}): Promise<RecordEncountersSummary> {
     return recordEncounters(this.#ctx, encounters, options);
   }
 
