@@ -7,10 +7,12 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 export default defineConfig({
   resolve: {
     alias: {
+      '@peer-fhir/core/profiles': fileURLToPath(new URL('./packages/core/src/profiles/index.ts', import.meta.url)),
       '@peer-fhir/core': pkg('core'),
       '@peer-fhir/client': pkg('client'),
       '@peer-fhir/billing': pkg('billing'),
       '@peer-fhir/x12': pkg('x12'),
+      '@peer-fhir/server': pkg('server'),
       '@peer-fhir/testing': pkg('testing'),
       '@peer-fhir/cli': pkg('cli'),
     },

@@ -38,9 +38,25 @@ function pnpmCommand() {
 const [pnpmBin, pnpmPre] = pnpmCommand();
 const pnpm = (args, opts) => run(pnpmBin, [...pnpmPre, ...args], opts);
 
+// Install and build quietly: their output (~130 lines) is shown only when a step fails, so the demo's own
+// output comes first. PEER_FHIR_VERBOSE=1 shows everything.
+function quiet(args) {
+  if (process.env.PEER_FHIR_VERBOSE === '1') return pnpm(args);
+  const r = spawnSync(pnpmBin, [...pnpmPre, ...args], { cwd: root, encoding: 'utf8', env: process.env, maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    console.error(`\n'pnpm ${args.join(' ')}' failed (exit ${r.status ?? 1}); its output is above.`);
+    process.exit(r.status ?? 1);
+  }
+  return 0;
+}
+
 function installAndBuild() {
-  pnpm(['install', '--frozen-lockfile']);
-  pnpm(['run', 'build']);
+  console.log('peer-fhir: installing dependencies and building the packages (about a minute on a fresh clone)...');
+  quiet(['install', '--frozen-lockfile']);
+  quiet(['run', 'build']);
 }
 
 function demo() {

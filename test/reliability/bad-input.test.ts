@@ -159,7 +159,7 @@ describe('CLI config (parseConfig) with mutated config files', () => {
         } catch (e) {
           rejected++;
           expectTypedAndPhiFree(e, [CliUsageError]);
-          const details = (e as CliUsageError).details.join('\n');
+          const details = (e as CliUsageError).problems.join('\n');
           if (details.includes(PHI_PREFIX)) throw new Error(`PHI marker in config problem details: ${details.slice(0, 500)}`);
         }
       }),
@@ -187,7 +187,7 @@ describe('CLI import rows (runValidate, the checks `import` runs) with mutated C
       return { problems: r.problems.length, text: `${text}\n${JSON.stringify(r.problems)}` };
     } catch (e) {
       expectTypedAndPhiFree(e, [CliUsageError]);
-      return { problems: 1, text: `${text}\n${errorText(e)}\n${(e as CliUsageError).details.join('\n')}` };
+      return { problems: 1, text: `${text}\n${errorText(e)}\n${(e as CliUsageError).problems.join('\n')}` };
     }
   }
 

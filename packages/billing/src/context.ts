@@ -110,6 +110,31 @@ export const OtherService = z.object({ participantId: RecordId, start: IsoDateTi
 export type OtherService = z.infer<typeof OtherService>;
 
 /**
+ * What the latest eligibility answer (an X12 271 or a FHIR CoverageEligibilityResponse) said about a participant:
+ * `PB-ELIGIBILITY` holds on `inactive` and `other-payer`, `PB-ELIGIBILITY-STALE` warns when it is old or unusable.
+ * `reason` is the 271's own words (codes and code-list names, another payer's name) — never a member's name or id.
+ *
+ * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/eligibility.md
+ * @example
+ * ```ts
+ * EligibilityCheck.parse({ participantId: 'p-1', checkedOn: '2025-03-02', status: 'inactive', reason: '271 says Inactive (EB01 6)' });
+ * ```
+ * @category Context
+ */
+export const EligibilityCheck = z.object({
+  participantId: RecordId,
+  /** Date the payer answered (271 BHT04 / CoverageEligibilityResponse.created). */
+  checkedOn: IsoDate,
+  status: z.enum(['active', 'inactive', 'other-payer', 'rejected', 'unknown']),
+  reason: z.string().min(1).max(500),
+  /** Dates the answer covers; omitted means it speaks for any date. */
+  period: z.object({ start: IsoDate.optional(), end: IsoDate.optional() }).optional(),
+  /** The other payer or managed-care plan named by the 271 (EB01 MC/R + 2120C). */
+  otherPayer: z.object({ name: z.string().min(1).optional(), id: z.string().min(1).optional() }).optional(),
+});
+export type EligibilityCheck = z.infer<typeof EligibilityCheck>;
+
+/**
  * Everything one pre-bill evaluation reads. Records must already be parsed with their core schemas.
  *
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#context
@@ -138,8 +163,28 @@ export interface BillingContext {
    * identifier `identifierSystems(namespace).payer | payerId`.
    */
   namespace?: string;
+  /**
+   * The billing run's instant, a timestamp with offset: when the claims are disclosed to the payer. A Part 2
+   * encounter is decided at its date of service and at this instant; without it, Part 2 encounters are held.
+   */
+  billedAt?: string;
+  /**
+   * The Part 2 billing rule: `reliance` (default) bills when a consent covering payment to the payer is in effect at
+   * `billedAt` or was in effect on the date of service (42 CFR 2.31(a)(6)); `strict` requires both.
+   */
+  part2ConsentRule?: 'reliance' | 'strict';
   /** Coverage payer id to bill; omitted means the participant's coverage active on the date of service. */
   payerId?: string;
+  /**
+   * Eligibility answers (271 / CoverageEligibilityResponse). Omitted turns `PB-ELIGIBILITY` and `PB-ELIGIBILITY-STALE`
+   * off; given (even empty), every item needs a usable answer covering its date of service.
+   */
+  eligibility?: readonly EligibilityCheck[];
+  /**
+   * Days an eligibility answer stays fresh before the date of service (`PB-ELIGIBILITY-STALE`); default 30 (Medicaid
+   * members churn between fee-for-service and managed care monthly).
+   */
+  eligibilityStaleAfterDays?: number;
   /**
    * Units over a `hold` cap or without prior authorization: `split` (default) bills the units within the limit and holds
    * the rest; `hold-whole` holds the whole encounter line.

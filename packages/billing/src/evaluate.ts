@@ -205,7 +205,13 @@ export function evaluate(context: BillingContext): BillingResult {
   const state: EvalState = { ctx: context, pack, firstService, overlaps: findOverlaps(items, context) };
 
   const holds = new Map<string, Finding[]>();
-  for (const item of items) holds.set(item.key, ITEM_EDITS.flatMap((e) => e.check(item, state)));
+  // Item edits return holds and warnings (e.g. PB-ELIGIBILITY-STALE); only holds stop an item from being billed
+  const itemWarnings = new Map<string, Finding[]>();
+  for (const item of items) {
+    const found = ITEM_EDITS.flatMap((e) => e.check(item, state));
+    holds.set(item.key, found.filter((f) => f.severity === 'hold'));
+    itemWarnings.set(item.key, found.filter((f) => f.severity === 'warn'));
+  }
   const passing = items.filter((i) => (holds.get(i.key) as Finding[]).length === 0);
   const { pending, countedIn } = computeUnits(passing, pack);
 
@@ -278,7 +284,7 @@ export function evaluate(context: BillingContext): BillingResult {
     if (editHolds.length === 0 && requestedUnits === 0 && counted === undefined) {
       itemHolds.push(finding('PB-UNITS-MINIMUM', `${item.minutes} min is below one billable unit under ${pack.id}`));
     }
-    const warnings: Finding[] = [];
+    const warnings: Finding[] = [...(itemWarnings.get(item.key) ?? [])];
     for (const w of itemLines.flatMap((l) => l.warnings)) if (!warnings.some((x) => x.code === w.code && x.reason === w.reason)) warnings.push(w);
     const status: BillingDecision['status'] = itemHolds.length === 0 ? 'billed' : billedUnits > 0 ? 'partial' : 'held';
     return {

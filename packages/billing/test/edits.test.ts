@@ -93,6 +93,23 @@ describe('PB-CONSENT-PART2', () => {
   });
   it('holds when the consent period ended before the date of service', () =>
     expectHeldBy(context(NJ, { encounters: p2(), consents: [part2Consent({ period: { start: '2019-01-01', end: '2024-12-31' } })] }), 'PB-CONSENT-PART2'));
+  // Issue 11, class 5: the rule decides at two instants, the date of service and the billing run.
+  const signedAfterService = () => [part2Consent({ period: { start: '2025-02-01' }, signedDate: '2025-02-01' })];
+  it('bills a consent signed after the service but before the billing run: it is in effect when the claim is disclosed', () =>
+    expectBilled(context(NJ, { encounters: p2(), consents: signedAfterService() })));
+  it('holds a consent signed after the billing run', () =>
+    expectHeldBy(context(NJ, { encounters: p2(), consents: signedAfterService(), billedAt: '2025-01-31T23:00:00Z' }), 'PB-CONSENT-PART2'));
+  it('under the strict rule needs the consent both on the date of service and at the billing run', () => {
+    expectHeldBy(context(NJ, { encounters: p2(), consents: signedAfterService(), part2ConsentRule: 'strict' }), 'PB-CONSENT-PART2');
+    const revokedBeforeRun = [part2Consent({ status: 'inactive', revokedAt: '2025-02-01T00:00:00Z' })];
+    expectHeldBy(context(NJ, { encounters: p2(), consents: revokedBeforeRun, part2ConsentRule: 'strict' }), 'PB-CONSENT-PART2');
+    expectBilled(context(NJ, { encounters: p2(), part2ConsentRule: 'strict' }));
+  });
+  it('holds a Part 2 encounter when the billing run instant is not given (fail closed)', () => {
+    const { billedAt: _omit, ...noRun } = context(NJ, { encounters: p2() });
+    expectHeldBy(noRun, 'PB-CONSENT-PART2');
+    expectBilled({ ...noRun, encounters: [encounter()] });
+  });
 });
 
 describe('PB-PLAN', () => {

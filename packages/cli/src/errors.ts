@@ -1,3 +1,5 @@
+import { PeerFhirError } from '@peer-fhir/core';
+
 /**
  * The exit codes of every `peer-fhir` command.
  *
@@ -26,7 +28,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
  * A usage or configuration problem that stops a command with exit code 2. The message names files, options and
- * JSON paths, never values from the data (which may be PHI) or tokens.
+ * JSON paths, never values from the data (which may be PHI) or tokens. Code `cli.usage`; `problems` are extra lines
+ * shown under the message (e.g. one per config problem), written by the same rule.
  *
  * @example
  * ```ts
@@ -34,12 +37,32 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  * ```
  * @category CLI
  */
-export class CliUsageError extends Error {
+export class CliUsageError extends PeerFhirError {
   /** Extra lines shown under the message (e.g. one per config problem). */
-  readonly details: readonly string[];
-  constructor(message: string, details: readonly string[] = []) {
-    super(message);
-    this.name = 'CliUsageError';
-    this.details = details;
+  readonly problems: readonly string[];
+  constructor(message: string, problems: readonly string[] = [], code = 'cli.usage') {
+    super(message, { code, details: { problemCount: problems.length } });
+    this.problems = problems;
+  }
+}
+
+/**
+ * A file or network operation of the operating system failed (missing input, missing output folder, port in use,
+ * permission denied). The message names the OS code, the operation and the path or port the user gave, with control
+ * characters removed; the original error is the `cause`. Code `cli.os`; `details.errno` is the OS code (`ENOENT`).
+ *
+ * @example
+ * ```ts
+ * try { await main(['node', 'peer-fhir', 'serve', '--port', '80']); }
+ * catch (e) { if (e instanceof CliSystemError) console.error(e.details['errno']); }
+ * ```
+ * @category CLI
+ */
+export class CliSystemError extends PeerFhirError {
+  /** What to do about it, one line. */
+  readonly hint: string;
+  constructor(message: string, options: { errno: string; syscall?: string | undefined; hint: string; cause: unknown }, code = 'cli.os') {
+    super(message, { code, details: { errno: options.errno, ...(options.syscall ? { syscall: options.syscall } : {}) }, cause: options.cause });
+    this.hint = options.hint;
   }
 }

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { main, createProgram } from './program.js';
-export { ExitCode, CliUsageError } from './errors.js';
+export { ExitCode, CliUsageError, CliSystemError } from './errors.js';
 export { CliConfig, loadConfig, parseConfig } from './config.js';
 export { IMPORT_COLUMNS, REJECT_REASONS_COLUMN, type ImportColumn } from './import/columns.js';
 export type { CommandIo } from './internal/io.js';
@@ -32,4 +32,21 @@ export {
 } from './commands/report-outcomes.js';
 export type { ReportFiles } from './internal/report-output.js';
 export type { DateRange } from './internal/period.js';
+export {
+  runInit,
+  InitOptionError,
+  InitFileExistsError,
+  type InitOptions,
+  type InitPrompter,
+  type InitProblem,
+  type InitResult,
+} from './commands/init.js';
+export {
+  runHtmlReport,
+  type HtmlReportOptions,
+  type HtmlReportFigures,
+  type HtmlReportResult,
+  type PackBilling,
+  type CodeCount,
+} from './commands/report-html.js';
 export { runDemo, type DemoOptions, type DemoResult } from './commands/demo.js';

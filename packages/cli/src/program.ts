@@ -1,9 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
+import { errorLines } from './internal/print-error.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
+import { runInit } from './commands/init.js';
+import { runHtmlReport } from './commands/report-html.js';
 import { runPacks } from './commands/packs.js';
 import { runRemit } from './commands/remit.js';
 import { runComplianceReport } from './commands/report-compliance.js';
@@ -51,7 +54,37 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       writeOut: (s) => (ioOverride.stdout ?? process.stdout).write(s),
       writeErr: (s) => (ioOverride.stderr ?? process.stderr).write(s),
     })
-    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir serve --port 8080', 'peer-fhir import export.csv', 'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out march.x12', 'peer-fhir report compliance --period 2025-03']));
+    .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir init', 'peer-fhir serve --port 8080', 'peer-fhir import export.csv', 'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out march.x12', 'peer-fhir report compliance --period 2025-03']));
+
+  program
+    .command('init')
+    .description('write a validated peer-fhir.config.json for your agency (asks when run in a terminal, or takes flags)')
+    .option('--name <name>', 'agency legal name')
+    .option('--npi <npi>', 'agency Type 2 NPI (10 digits, check digit verified)')
+    .option('--tax-id <ein>', 'employer identification number (9 digits)')
+    .option('--taxonomy <code>', 'agency NUCC taxonomy (default 251S00000X)')
+    .option('--address <street>', 'street line of the agency address')
+    .option('--city <city>', 'city')
+    .option('--state <XX>', 'two-letter state code')
+    .option('--zip <zip+4>', 'ZIP+4, nine digits')
+    .option('--phone <digits>', 'billing office phone, 10 digits (the 837P submitter contact)')
+    .option('--payer-id <id>', "Medicaid payer id (from the payer's companion guide)")
+    .option('--payer-name <name>', "payer name (default: the pack's payer)")
+    .option('--pack <id>', 'rule pack id for your state (see peer-fhir packs)')
+    .option('--namespace <uri>', "identifier namespace of your source system (optional)")
+    .option('--charge <CODE=AMOUNT...>', 'your charge per unit for codes the pack publishes no rate for')
+    .option('--out <file>', 'config file to write', 'peer-fhir.config.json')
+    .option('--force', 'replace an existing config file')
+    .option('--no-input', 'never ask; missing options are errors (default when stdin is not a terminal)')
+    .option('--json', 'print the written config as JSON')
+    .addHelpText('after', examples([
+      'peer-fhir init                                               # asks for each value',
+      'peer-fhir init --name "Harbor Peer Agency" --npi 1234567893 --tax-id 123456789 --address "1 Main St" --city Austin --state TX --zip 787011234 --phone 5125550100 --payer-id TXMCD --pack tx-medicaid-peer-specialist-2019 --charge H0038=18.50',
+    ]))
+    .action(async (o) => {
+      // Asks only on a terminal; --no-input or --json never ask. Errors (cli.init.*) print like every usage error.
+      result.code = (await runInit({ ...o, interactive: o.input !== false && process.stdin.isTTY === true && o.json !== true }, io(o.json))).exitCode;
+    });
 
   fhirOptions(
     program
@@ -108,8 +141,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
   const report = program
     .command('report')
-    .description('workforce compliance and outcome trends from the records on a FHIR server')
-    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10']));
+    .description('workforce compliance, outcome trends and a monthly HTML page from the records on a FHIR server')
+    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10', 'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html']));
 
   fhirOptions(
     report
@@ -156,6 +189,26 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     ]))
     .action(async (o) => {
       result.code = (await runOutcomesReport(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    report
+      .command('html')
+      .description('one self-contained HTML page for a month: billed and held, money, units by specialist, compliance, outcomes (aggregates unless --include-phi)')
+      .requiredOption('--period <YYYY-MM>', 'the month')
+      .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
+      .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
+      .option('--config <file>', 'config file (agency, identifier namespace; default: peer-fhir.config.json when present)')
+      .option('--out <file.html>', 'the HTML file to write')
+      .option('--json', 'print the figures of the page as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html',
+      'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --json',
+      'peer-fhir report html --period 2025-03 --include-phi --out /secure/march-phi.html',
+    ]))
+    .action(async (o) => {
+      result.code = (await runHtmlReport(o, io(o.json))).exitCode;
     });
 
   program
@@ -215,7 +268,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
 /**
  * Run `peer-fhir` with `argv` (as `process.argv`) and return the exit code: 0 success, 1 some rows rejected or
- * encounters held, 2 usage or configuration error. Errors print their kind and message, never data values or tokens.
+ * encounters held, 2 usage or configuration error. Errors print their code, message and a hint (OS errors their code,
+ * operation and path), never data values or tokens; `PEER_FHIR_DEBUG=1` adds the stack.
  *
  * @example
  * ```ts
@@ -236,17 +290,9 @@ export async function main(argv: readonly string[], ioOverride: Partial<CommandI
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
-    if (e instanceof CliUsageError) {
-      err(`error: ${e.message}`);
-      for (const d of e.details.slice(0, 20)) err(`  ${d}`);
-      if (e.details.length > 20) err(`  … and ${e.details.length - 20} more`);
-      return ExitCode.USAGE;
-    }
-    // Library errors are PHI-safe by contract (paths, statuses, issue codes); anything else shows its class only.
-    const safe = e instanceof Error && /^(Fhir|PeerFhir|X12|RulePack|PeerRecord|ConsentRequired)/.test(e.constructor.name);
-    err(`error: ${e instanceof Error ? e.constructor.name : 'unknown error'}${safe ? `: ${(e as Error).message}` : ''}`);
-    // Stack frames only (no message: it may hold values), for bug reports.
-    if (process.env['PEER_FHIR_DEBUG'] && e instanceof Error) err((e.stack ?? '').split('\n').slice(1).join('\n'));
+    // Every peer-fhir error prints its code, value-free message and a hint; OS errors their code, operation and path;
+    // anything else its class only. PEER_FHIR_DEBUG=1 adds stack frames and the cause chain.
+    for (const line of errorLines(e, Boolean(process.env['PEER_FHIR_DEBUG']))) err(line);
     return ExitCode.USAGE;
   }
 }

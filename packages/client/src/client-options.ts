@@ -26,8 +26,22 @@ export interface PeerFhirClientOptions {
   logger?: Logger | undefined;
   /** Sent as `User-Agent`. */
   userAgent?: string | undefined;
-  /** Headers sent on every request. */
+  /** Headers sent on every request to the base URL's origin (never to another origin). */
   headers?: Record<string, string> | undefined;
+  /**
+   * Origins besides the base URL's that `next` links, `Location` headers and redirects may lead to (e.g. the file
+   * server of a Bulk Data export). Only a GET without body, custom headers or token is sent there. Default: none,
+   * so every other origin is refused with `FhirOriginRefusedError`. Link-local / cloud metadata addresses are
+   * refused even when listed.
+   */
+  allowedOrigins?: readonly string[] | undefined;
+  /** Largest response body read, in bytes (default 64 MiB); a larger one fails with `FhirResponseTooLargeError`. */
+  maxResponseBytes?: number | undefined;
+  /**
+   * Pages `searchPages` / `searchAll` follow when the call passes no `maxPages` (default 10 000). Reaching it
+   * with a `next` link left fails with `FhirPagingLimitError` instead of returning incomplete results.
+   */
+  maxPages?: number | undefined;
 }
 
 /**
@@ -71,7 +85,11 @@ export interface UpdateOptions extends RequestOptions {
  * @category Search
  */
 export interface SearchPagesOptions extends RequestOptions {
-  /** Stop after this many pages (default: follow every `next` link). */
+  /**
+   * Stop after this many pages, quietly. Without it, iteration follows `next` links up to the client's `maxPages`
+   * (default 10 000) and fails with `FhirPagingLimitError` if more remain. A `next` link that repeats a page fails
+   * with `FhirPagingLoopError` either way.
+   */
   maxPages?: number | undefined;
 }
 

@@ -5,7 +5,6 @@ import { FhirPromise } from './fhir-promise.js';
 import { FhirKitAdapter, type RequestPlan } from './internal/fhir-kit-adapter.js';
 import { walkPages, walkResources } from './internal/paging.js';
 import { toQueryRecord } from './internal/query.js';
-import { redactUrl } from './internal/redact.js';
 import { isAllConditionalBundle, isRepeatable } from './internal/retry.js';
 import { Transport, type RawResponse } from './internal/transport.js';
 import { ResourceCache } from './internal/peer-lookup.js';
@@ -13,6 +12,9 @@ import { recordAll, type RecordAllOptions, type RecordAllSummary, type RecordEnt
 import type { SearchParamsFor } from './search-params.js';
 import type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
 import type { FetchLike, FhirResponse, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
+
+/** Pages followed when neither the call nor the client sets `maxPages`. */
+const DEFAULT_PAGE_LIMIT = 10_000;
 
 /**
  * Typed FHIR R4 REST client with retries, auth, paging and idempotent bulk writes.
@@ -28,6 +30,7 @@ import type { FetchLike, FhirResponse, RequestOptions, ResourceFor, ResourceType
 export class PeerFhirClient {
   readonly #adapter: FhirKitAdapter;
   readonly #transport: Transport;
+  readonly #pageLimit: number;
 
   constructor(options: PeerFhirClientOptions, hooks: PeerFhirClientTestHooks = {}) {
     if (!options?.baseUrl) throw new TypeError('PeerFhirClient: baseUrl is required');
@@ -42,9 +45,12 @@ export class PeerFhirClient {
       logger: options.logger,
       userAgent: options.userAgent,
       headers: options.headers,
+      allowedOrigins: options.allowedOrigins,
+      maxResponseBytes: options.maxResponseBytes,
       sleep: hooks.sleep,
       random: hooks.random,
     });
+    this.#pageLimit = options.maxPages ?? DEFAULT_PAGE_LIMIT;
   }
 
   /** The base URL, without a trailing slash. */
@@ -154,7 +160,8 @@ export class PeerFhirClient {
 
   /**
    * Fetches the page after `bundle` (its `next` link); resolves `undefined` on the last page.
-   * `Authorization` is only sent if the link is on the base URL's origin.
+   * A link off the base URL's origin is refused with `FhirOriginRefusedError` before anything is sent, unless its
+   * origin is in `allowedOrigins` (then it is fetched without custom headers or token).
    *
    * See https://hl7.org/fhir/R4/http.html#paging.
    * @example
@@ -190,8 +197,9 @@ export class PeerFhirClient {
     return walkPages(
       () => this.search(type, params, request),
       (bundle) => this.nextPage(bundle, request),
-      { maxPages, signal: request.signal },
+      { maxPages, pageLimit: this.#pageLimit, signal: request.signal },
       `${this.baseUrl}/${type}`,
+      `${type}?…`,
     );
   }
 
@@ -309,14 +317,21 @@ export class PeerFhirClient {
     if (res.body !== undefined || (plan.method !== 'POST' && plan.method !== 'PUT') || plan.url === this.baseUrl) return res;
     const location = res.headers.get('location') ?? res.headers.get('content-location');
     if (!location) return res;
-    const url = new URL(location, `${this.baseUrl}/`).toString();
-    const read = await this.#transport.send({ method: 'GET', url, headers: {}, body: undefined }, { ...opts, repeatable: true });
+    let url: string;
+    try {
+      url = new URL(location, `${this.baseUrl}/`).toString();
+    } catch {
+      return res; // not a URL: nothing to follow
+    }
+    // The transport refuses a Location off the base origin (FhirOriginRefusedError) before connecting.
+    const read = await this.#transport.send({ method: 'GET', url, headers: {}, body: undefined, template: `(Location of ${plan.template ?? 'a write'})` }, { ...opts, repeatable: true });
     return { ...read, status: res.status, headers: res.headers };
   }
 
   #toResponse<T>(plan: RequestPlan, res: RawResponse): FhirResponse<T> {
     if (res.body !== undefined && (typeof res.body !== 'object' || res.body === null)) {
-      throw new FhirError({ status: res.status, method: plan.method, url: plan.url, summary: `${plan.method} ${redactUrl(plan.url)} returned a body that is not a JSON object` });
+      const template = plan.template ?? '(request)';
+      throw new FhirError({ status: res.status, method: plan.method, url: plan.url, template, summary: `${plan.method} ${template} returned a body that is not a JSON object` });
     }
     return {
       data: res.body as T,

@@ -1,7 +1,24 @@
 import type { OperationOutcome } from 'fhir/r4.js';
-import { redactUrl } from './internal/redact.js';
+import { PeerFhirError } from '@peer-fhir/core';
 
 const BRAND = Symbol.for('@peer-fhir/client.FhirError');
+
+/**
+ * Why a request was refused before it was sent (see {@link FhirOriginRefusedError}).
+ *
+ * - `cross-origin`: the URL is not on the base URL's origin and not in `allowedOrigins`;
+ * - `scheme`: the URL is not `http:` or `https:`;
+ * - `metadata-address`: the URL names a link-local / cloud metadata host (169.254.0.0/16, fe80::/10,
+ *   `metadata.google.internal`), refused even when listed in `allowedOrigins`;
+ * - `body-would-cross`: a redirect to an allowed origin would re-send the request body there.
+ *
+ * @example
+ * ```ts
+ * const reason: OriginRefusal = 'cross-origin';
+ * ```
+ * @category Errors
+ */
+export type OriginRefusal = 'cross-origin' | 'scheme' | 'metadata-address' | 'body-would-cross';
 
 /** Fields every {@link FhirError} is built from. */
 export interface FhirErrorInit {
@@ -11,22 +28,43 @@ export interface FhirErrorInit {
   method: string;
   /** Full request URL (kept on the error, never copied into `message`). */
   url: string;
+  /**
+   * What was asked for, without values: `Patient/{id}`, `Encounter?…`, `(next page link)`. Built by the client
+   * from the operation, never from the URL; defaults to `(request)`.
+   */
+  template?: string | undefined;
   /** OperationOutcome returned by the server, when the body was one. */
   operationOutcome?: OperationOutcome | undefined;
   /** Response headers, when a response arrived. */
   headers?: Headers | undefined;
   /** Underlying cause (network error, abort reason). */
   cause?: unknown;
-  /** Override of the generated summary (must not contain PHI). */
+  /** Override of the generated summary (must not contain a value from input or from a server). */
   summary?: string | undefined;
 }
 
+/** Codes of the FHIR R4 IssueType value set: the only issue codes a message may name. */
+const ISSUE_TYPES: ReadonlySet<string> = new Set(
+  (
+    'invalid structure required value invariant security login unknown expired forbidden suppressed processing ' +
+    'not-supported duplicate multiple-matches not-found deleted too-long code-invalid extension too-costly business-rule ' +
+    'conflict transient lock-error no-store exception timeout incomplete throttled informational'
+  ).split(' '),
+);
+
+/** The issue codes of an OperationOutcome, each checked against IssueType (anything else is `other`). */
+function issueCodes(oo: OperationOutcome | undefined): string[] {
+  return (oo?.issue ?? []).slice(0, 5).map((i) => (typeof i.code === 'string' && ISSUE_TYPES.has(i.code) ? i.code : 'other'));
+}
+
 /**
- * Base class of every error thrown by `PeerFhirClient`.
+ * Base class of every error thrown by `PeerFhirClient`; extends core's `PeerFhirError`.
  *
- * The message holds method, URL path with query values removed, status and OperationOutcome
- * issue codes/expressions only, never diagnostics text, bodies or tokens. `url` and
- * `operationOutcome` are non-enumerable so `console.log(err)` does not print them by accident.
+ * The message holds method, a path template (`Patient/{id}`), status and OperationOutcome issue codes only
+ * (checked against the IssueType value set), never ids, query values, expressions, diagnostics, bodies, hosts or
+ * tokens: a server may write PHI into any of those. `url`, `operationOutcome` and `headers` stay on the error for
+ * callers who choose to read them; they are non-enumerable and left out of `toJSON()`, so neither `console.log(err)`
+ * nor `JSON.stringify(err)` prints them.
  *
  * See https://hl7.org/fhir/R4/http.html#summary (status codes) and
  * https://hl7.org/fhir/R4/operationoutcome.html.
@@ -34,47 +72,50 @@ export interface FhirErrorInit {
  * @example
  * ```ts
  * try { await client.read('Patient', 'x'); }
- * catch (e) { if (e instanceof FhirNotFoundError) console.log(e.status, e.operationOutcome?.issue[0]?.code); }
+ * catch (e) { if (e instanceof FhirNotFoundError) console.log(e.code, e.status, e.operationOutcome?.issue[0]?.code); }
  * ```
  * @category Errors
  */
-export class FhirError extends Error {
+export class FhirError extends PeerFhirError {
   /** HTTP status, `undefined` for connection, timeout and abort errors. */
   readonly status: number | undefined;
   /** HTTP method of the failed request. */
   readonly method: string;
+  /** What was asked for, without values (`Patient/{id}`, `(next page link)`). */
+  readonly template: string;
   /** Full request URL, query included (non-enumerable: may hold identifiers). */
   declare readonly url: string;
-  /** OperationOutcome from the server, untouched (non-enumerable: diagnostics may hold PHI). */
+  /** OperationOutcome from the server, untouched (non-enumerable: diagnostics and expressions may hold PHI). */
   declare readonly operationOutcome: OperationOutcome | undefined;
   /** Response headers, when a response arrived (non-enumerable). */
   declare readonly headers: Headers | undefined;
 
-  constructor(init: FhirErrorInit) {
-    super(init.summary ?? summarize(init), init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
+  constructor(init: FhirErrorInit, code = 'client.http') {
+    const template = init.template ?? '(request)';
+    const codes = issueCodes(init.operationOutcome);
+    super(init.summary ?? summarize(init.method, template, init.status, codes), {
+      code,
+      details: { method: init.method, template, ...(init.status === undefined ? {} : { status: init.status }), ...(codes.length ? { issueCodes: codes } : {}) },
+      cause: init.cause,
+    });
     this.status = init.status;
     this.method = init.method;
+    this.template = template;
     Object.defineProperty(this, 'url', { value: init.url, enumerable: false });
     Object.defineProperty(this, 'operationOutcome', { value: init.operationOutcome, enumerable: false });
     Object.defineProperty(this, 'headers', { value: init.headers, enumerable: false });
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 
-  /** A log-safe JSON form: no query values, no OperationOutcome text. */
-  toJSON(): { name: string; message: string; status: number | undefined; method: string; url: string } {
-    return { name: this.name, message: this.message, status: this.status, method: this.method, url: redactUrl(this.url) };
+  /** A log-safe JSON form: name, code, message, status, method and path template; no URL, no OperationOutcome. */
+  toJSON(): { name: string; code: string; message: string; status: number | undefined; method: string; template: string } {
+    return { name: this.name, code: this.code, message: this.message, status: this.status, method: this.method, template: this.template };
   }
 }
 
-function summarize(init: FhirErrorInit): string {
-  const where = `${init.method} ${redactUrl(init.url)}`;
-  const status = init.status === undefined ? 'failed' : `failed with HTTP ${init.status}`;
-  const issues = (init.operationOutcome?.issue ?? [])
-    .slice(0, 5)
-    .map((i) => (i.expression?.length ? `${i.code} at ${i.expression.join(', ')}` : i.code))
-    .filter(Boolean);
-  return issues.length > 0 ? `${where} ${status} (issues: ${issues.join('; ')})` : `${where} ${status}`;
+function summarize(method: string, template: string, status: number | undefined, codes: readonly string[]): string {
+  const outcome = status === undefined ? 'failed' : `failed with HTTP ${status}`;
+  return codes.length > 0 ? `${method} ${template} ${outcome} (issues: ${codes.join(', ')})` : `${method} ${template} ${outcome}`;
 }
 
 /**
@@ -87,7 +128,11 @@ function summarize(init: FhirErrorInit): string {
  * ```
  * @category Errors
  */
-export class FhirBadRequestError extends FhirError {}
+export class FhirBadRequestError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.bad-request') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 401: authentication missing or rejected (after one token refresh).
@@ -99,7 +144,11 @@ export class FhirBadRequestError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirUnauthorizedError extends FhirError {}
+export class FhirUnauthorizedError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.unauthorized') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 403: authenticated but not allowed (scopes, consent, security labels).
@@ -111,7 +160,11 @@ export class FhirUnauthorizedError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirForbiddenError extends FhirError {}
+export class FhirForbiddenError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.forbidden') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 404: unknown resource or resource type.
@@ -123,7 +176,11 @@ export class FhirForbiddenError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirNotFoundError extends FhirError {}
+export class FhirNotFoundError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.not-found') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 409: version conflict or duplicate.
@@ -135,7 +192,11 @@ export class FhirNotFoundError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirConflictError extends FhirError {}
+export class FhirConflictError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.conflict') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 410: the resource was deleted.
@@ -147,7 +208,11 @@ export class FhirConflictError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirGoneError extends FhirError {}
+export class FhirGoneError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.gone') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 412: `If-Match` version mismatch (someone else updated the resource) or ambiguous conditional.
@@ -159,7 +224,11 @@ export class FhirGoneError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirPreconditionFailedError extends FhirError {}
+export class FhirPreconditionFailedError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.precondition-failed') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 422: the resource violates a profile or business rule.
@@ -171,7 +240,11 @@ export class FhirPreconditionFailedError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirUnprocessableEntityError extends FhirError {}
+export class FhirUnprocessableEntityError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.unprocessable') {
+    super(init, code);
+  }
+}
 
 /**
  * HTTP 429: rate limited; `retryAfterMs` holds the server's `Retry-After`, if any.
@@ -186,8 +259,8 @@ export class FhirUnprocessableEntityError extends FhirError {}
 export class FhirTooManyRequestsError extends FhirError {
   /** Delay the server asked for, in milliseconds (from `Retry-After`). */
   readonly retryAfterMs: number | undefined;
-  constructor(init: FhirErrorInit & { retryAfterMs?: number | undefined }) {
-    super(init);
+  constructor(init: FhirErrorInit & { retryAfterMs?: number | undefined }, code = 'client.http.too-many-requests') {
+    super(init, code);
     this.retryAfterMs = init.retryAfterMs;
   }
 }
@@ -202,7 +275,11 @@ export class FhirTooManyRequestsError extends FhirError {
  * ```
  * @category Errors
  */
-export class FhirServerError extends FhirError {}
+export class FhirServerError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.http.server') {
+    super(init, code);
+  }
+}
 
 /**
  * No HTTP response: DNS, TCP reset, TLS or similar network failure.
@@ -214,7 +291,11 @@ export class FhirServerError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirConnectionError extends FhirError {}
+export class FhirConnectionError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.connection') {
+    super(init, code);
+  }
+}
 
 /**
  * The request did not finish within `timeoutMs`.
@@ -226,7 +307,11 @@ export class FhirConnectionError extends FhirError {}
  * ```
  * @category Errors
  */
-export class FhirTimeoutError extends FhirConnectionError {}
+export class FhirTimeoutError extends FhirConnectionError {
+  constructor(init: FhirErrorInit, code = 'client.timeout') {
+    super(init, code);
+  }
+}
 
 /**
  * The caller's `AbortSignal` fired.
@@ -239,7 +324,134 @@ export class FhirTimeoutError extends FhirConnectionError {}
  * ```
  * @category Errors
  */
-export class FhirAbortError extends FhirError {}
+export class FhirAbortError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.abort') {
+    super(init, code);
+  }
+}
+
+/**
+ * A request was refused before anything was sent: its URL (a redirect `Location`, a `next` link, a `Location`
+ * header, a Bulk Data output URL) is off the base URL's origin and not in `allowedOrigins`, is not http(s), names a
+ * link-local / cloud metadata address, or a redirect would carry the request body to another origin. The refused URL
+ * is kept on `url` (non-enumerable), never in the message; `reason` says which rule applied.
+ *
+ * See https://hl7.org/fhir/R4/security.html and https://hl7.org/fhir/R4/http.html#paging.
+ * @example
+ * ```ts
+ * try { await client.nextPage(bundle); }
+ * catch (e) { if (e instanceof FhirOriginRefusedError) console.warn(e.code, e.reason); }
+ * ```
+ * @category Errors
+ */
+export class FhirOriginRefusedError extends FhirError {
+  /** Which rule refused the URL. */
+  readonly reason: OriginRefusal;
+  constructor(init: FhirErrorInit & { reason: OriginRefusal }, code = 'client.origin-refused') {
+    super({ ...init, summary: init.summary ?? `${init.method} ${init.template ?? '(request)'} refused before sending: ${REFUSALS[init.reason]}` }, code);
+    this.reason = init.reason;
+  }
+}
+
+const REFUSALS: Record<OriginRefusal, string> = {
+  'cross-origin': 'the URL is off the base origin (list trusted origins in allowedOrigins)',
+  scheme: 'only http and https URLs are followed',
+  'metadata-address': 'the URL names a link-local or cloud metadata address',
+  'body-would-cross': 'a redirect would send the request body to another origin',
+};
+
+/**
+ * The OAuth token endpoint answered with a redirect. Token requests follow no redirects: the client secret or
+ * assertion must not travel to a second origin, and a token issued elsewhere is never used.
+ *
+ * See https://www.rfc-editor.org/rfc/rfc6749#section-3.2 and https://hl7.org/fhir/smart-app-launch/backend-services.html.
+ * @example
+ * ```ts
+ * if (e instanceof FhirTokenRedirectError) console.error('fix tokenUrl: the endpoint redirects');
+ * ```
+ * @category Errors
+ */
+export class FhirTokenRedirectError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.token-redirect') {
+    super({ ...init, summary: init.summary ?? `POST (token endpoint) answered HTTP ${init.status ?? 'redirect'}: token requests follow no redirects` }, code);
+  }
+}
+
+/**
+ * More than 5 same-origin redirects in a row.
+ *
+ * See https://hl7.org/fhir/R4/http.html.
+ * @example
+ * ```ts
+ * if (e instanceof FhirTooManyRedirectsError) console.error(e.template);
+ * ```
+ * @category Errors
+ */
+export class FhirTooManyRedirectsError extends FhirError {
+  constructor(init: FhirErrorInit, code = 'client.too-many-redirects') {
+    super({ ...init, summary: init.summary ?? `${init.method} ${init.template ?? '(request)'} was redirected more than 5 times` }, code);
+  }
+}
+
+/**
+ * A response body was larger than `maxResponseBytes` (client option, default 64 MiB); reading stopped there and
+ * the request is not retried.
+ *
+ * See https://hl7.org/fhir/R4/http.html.
+ * @example
+ * ```ts
+ * const client = new PeerFhirClient({ baseUrl: 'https://fhir.example.org/r4', maxResponseBytes: 16 * 1024 * 1024 });
+ * await client.search('Encounter', { _count: 100 }).catch((e) => e instanceof FhirResponseTooLargeError);
+ * ```
+ * @category Errors
+ */
+export class FhirResponseTooLargeError extends FhirError {
+  /** The cap that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  constructor(init: FhirErrorInit & { limitBytes: number }, code = 'client.response-too-large') {
+    super({ ...init, summary: init.summary ?? `${init.method} ${init.template ?? '(request)'} response is larger than ${init.limitBytes} bytes (maxResponseBytes)` }, code);
+    this.limitBytes = init.limitBytes;
+  }
+}
+
+/**
+ * A search's `next` link pointed to a page already visited: the server would be followed forever.
+ *
+ * See https://hl7.org/fhir/R4/http.html#paging.
+ * @example
+ * ```ts
+ * for await (const p of client.searchPages('Goal')) use(p); // throws FhirPagingLoopError on a self-link
+ * ```
+ * @category Errors
+ */
+export class FhirPagingLoopError extends FhirError {
+  /** Pages read before the loop was found. */
+  readonly pages: number;
+  constructor(init: FhirErrorInit & { pages: number }, code = 'client.paging-loop') {
+    super({ ...init, summary: init.summary ?? `${init.method} ${init.template ?? '(request)'}: the next link of page ${init.pages} repeats an earlier page` }, code);
+    this.pages = init.pages;
+  }
+}
+
+/**
+ * A search had more pages than the client's `maxPages` default (10 000) and no `maxPages` was passed: the results
+ * would be incomplete, so iteration fails instead of stopping quietly. Pass `maxPages` to stop early on purpose.
+ *
+ * See https://hl7.org/fhir/R4/http.html#paging.
+ * @example
+ * ```ts
+ * for await (const p of client.searchPages('Encounter', {}, { maxPages: 50 })) use(p); // stops after 50, no error
+ * ```
+ * @category Errors
+ */
+export class FhirPagingLimitError extends FhirError {
+  /** The page limit that was reached. */
+  readonly pages: number;
+  constructor(init: FhirErrorInit & { pages: number }, code = 'client.paging-limit') {
+    super({ ...init, summary: init.summary ?? `${init.method} ${init.template ?? '(request)'} has more than ${init.pages} pages (the client's maxPages)` }, code);
+    this.pages = init.pages;
+  }
+}
 
 /**
  * True when `value` is a {@link FhirError} (also across duplicated copies of this package).

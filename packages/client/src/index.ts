@@ -40,18 +40,25 @@ export {
   FhirForbiddenError,
   FhirGoneError,
   FhirNotFoundError,
+  FhirOriginRefusedError,
+  FhirPagingLimitError,
+  FhirPagingLoopError,
   FhirPreconditionFailedError,
+  FhirResponseTooLargeError,
   FhirServerError,
   FhirTimeoutError,
+  FhirTokenRedirectError,
+  FhirTooManyRedirectsError,
   FhirTooManyRequestsError,
   FhirUnauthorizedError,
   FhirUnprocessableEntityError,
   isFhirError,
 } from './errors.js';
-export type { FhirErrorInit } from './errors.js';
+export type { FhirErrorInit, OriginRefusal } from './errors.js';
 export { PeerClient } from './peer/peer-client.js';
 export { PeerRecordNotFoundError } from './peer/errors.js';
 export type {
+  AccountingOptions,
   DiscloseOptions,
   DisclosureResult,
   DisclosureTarget,

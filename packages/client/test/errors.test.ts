@@ -47,8 +47,9 @@ describe('HTTP errors become typed FhirError subclasses', () => {
     expect(e.method).toBe('GET');
     expect(e.operationOutcome).toEqual(oo);
     expect(e.url).toBe(`${BASE}/Patient?identifier=urn%3Amrn%7C998877`);
-    expect(e.message).toContain('GET https://fhir.example.test/r4/Patient?identifier=');
-    expect(e.message).toContain('invalid at Patient.name[0]');
+    // Message: method, path template, status and issue codes only (no host, no query, no expression).
+    expect(e.message).toBe(`GET Patient?… failed with HTTP ${status} (issues: invalid)`);
+    expect(e.code).toMatch(/^client\.http\./);
     expect(e.message).not.toContain('998877');
     expect(e.message).not.toContain('Zyxwvut');
     expect(e.stack).toBeDefined();

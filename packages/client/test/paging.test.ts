@@ -1,7 +1,7 @@
 import type { Bundle, Encounter } from 'fhir/r4.js';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { FhirAbortError } from '../src/index.js';
+import { FhirAbortError, FhirOriginRefusedError } from '../src/index.js';
 import { BASE, testClient, useMswServer } from './helpers.js';
 
 const server = useMswServer();
@@ -108,14 +108,30 @@ describe('searchAll', () => {
 });
 
 describe('Authorization and paging links', () => {
-  it('sends the token to the base origin but not to a next link on another origin', async () => {
+  it('sends the token to the base origin and refuses a next link on another origin before connecting', async () => {
     const { requests } = servePages(3, 1, OTHER);
     const { client } = testClient({ auth: 'secret-token-abc', headers: { authorization: 'Bearer smuggled' } });
     const pages: Bundle[] = [];
+    const err = await (async () => {
+      for await (const page of client.searchPages('Encounter')) pages.push(page);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FhirOriginRefusedError);
+    expect((err as FhirOriginRefusedError).reason).toBe('cross-origin');
+    expect(pages).toHaveLength(1);
+    expect(requests.map((r) => new URL(r.url).origin)).toEqual([new URL(BASE).origin]);
+    expect(requests[0]?.headers.get('authorization')).toBe('Bearer secret-token-abc');
+  });
+
+  it('follows a next link to an allowedOrigins entry with neither token nor custom headers', async () => {
+    const { requests } = servePages(3, 1, OTHER);
+    const { client } = testClient({ auth: 'secret-token-abc', headers: { 'x-api-key': 'k-123' }, allowedOrigins: [OTHER] });
+    const pages: Bundle[] = [];
     for await (const page of client.searchPages('Encounter')) pages.push(page);
     expect(requests.map((r) => new URL(r.url).origin)).toEqual([new URL(BASE).origin, OTHER, OTHER]);
-    expect(requests[0]?.headers.get('authorization')).toBe('Bearer secret-token-abc');
-    expect(requests[1]?.headers.get('authorization')).toBeNull();
-    expect(requests[2]?.headers.get('authorization')).toBeNull();
+    expect(requests[0]?.headers.get('x-api-key')).toBe('k-123');
+    for (const r of requests.slice(1)) {
+      expect(r.headers.get('authorization')).toBeNull();
+      expect(r.headers.get('x-api-key')).toBeNull();
+    }
   });
 });

@@ -19,6 +19,9 @@ export {
   Icd10CmCode,
   PlaceOfServiceCode,
   RecordId,
+  PhoneNumber,
+  EmailAddress,
+  LanguageTag,
 } from './domain/common.js';
 export * from './domain/organization.js';
 export * from './domain/specialist.js';
@@ -34,6 +37,14 @@ export { encounterClass } from './fhir/encounter.js';
 export { ConsentPolicies } from './fhir/consent.js';
 export * from './security/part2-labels.js';
 export { PART2_REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_EXTENSION, buildDisclosureBundle, type DisclosureBundleOptions, type PartyIdentity } from './security/redisclosure-notice.js';
+export {
+  DisclosureAudit,
+  buildDisclosureAuditEvent,
+  readDisclosureAuditEvent,
+  type DisclosureAuditOptions,
+  type DisclosureAccountingEntry,
+  type DisclosureChannel,
+} from './security/disclosure-audit.js';
 export { consentStateAt, type ConsentState } from './consent/evaluate-status.js';
 export {
   canDisclose,
@@ -50,6 +61,7 @@ export {
   type DeniedResource,
 } from './consent/can-disclose.js';
 export { ConsentRequiredError } from './consent/consent-required-error.js';
+export { ownPatientLink, resourceParts, patientReferencesIn, type PatientLink, type ResourcePart } from './consent/patient-of.js';
 export { recordKeys, type RecordKeys } from './fhir/keys.js';
 export type { RecordKey } from './fhir/internal/builder.js';
 export * from './outcomes/index.js';

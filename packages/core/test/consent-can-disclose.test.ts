@@ -38,6 +38,8 @@ const request = (over: Partial<DisclosureRequest> = {}): DisclosureRequest => ({
   purpose: 'payment',
   at: AT,
   consents: [consent()],
+  // The resource's own patient, as the caller resolved it (the resources here carry no patient reference).
+  participantId: 'p-1',
   ...over,
 });
 
@@ -141,7 +143,11 @@ describe('why a candidate consent does not count', () => {
   it('names a consent not yet in effect', () => expect(deny(consent({ period: { start: '2026-06-01' } }))).toEqual(['CONSENT-NOT-YET-EFFECTIVE']));
   it('names a consent signed after the disclosure', () => expect(deny(consent({ signedDate: '2026-04-01' }))).toEqual(['CONSENT-NOT-YET-SIGNED']));
   it('names a draft consent', () => expect(deny(consent({ status: 'draft' }))).toEqual(['CONSENT-NOT-ACTIVE']));
-  it('names a consent of another participant', () => expect(deny(consent({ participantId: 'p-2' }), { participantId: 'p-1' })).toEqual(['CONSENT-WRONG-PARTICIPANT']));
+  it('never counts a consent of another participant, nor names it', () => {
+    const d = canDisclose(request({ consents: [consent({ participantId: 'p-2' })] }));
+    expect(d.decision).toBe('deny');
+    expect(codes(d)).toEqual(['CONSENT-REQUIRED', 'NO-CONSENT-ON-FILE']);
+  });
   it('names a consent that does not cover the purpose', () => expect(deny(consent({ purposes: ['treatment'] }))).toEqual(['CONSENT-WRONG-PURPOSE']));
   it('names a consent scoped to other resource types', () =>
     expect(deny(consent({ dataScope: { resourceTypes: ['Claim'], sensitivities: [] } }))).toEqual(['CONSENT-OUT-OF-SCOPE']));
@@ -181,7 +187,7 @@ describe('filterDisclosable', () => {
     const claim = { ...resource(part2SecurityLabels(), 'Claim'), id: 'cl-1' };
     const enc = part2();
     const c = consent({ dataScope: { resourceTypes: ['Encounter', 'Organization'], sensitivities: [] } });
-    const out = filterDisclosable([plain, claim, enc], { recipient: { npi: PAYER_NPI, isTpoRecipient: true }, purpose: 'payment', at: AT, consents: [c] });
+    const out = filterDisclosable([plain, claim, enc], { recipient: { npi: PAYER_NPI, isTpoRecipient: true }, purpose: 'payment', at: AT, consents: [c], participantId: 'p-1' });
     expect(out.permitted).toEqual([plain, enc]);
     expect(out.denied.map((d) => d.reference)).toEqual(['Claim/cl-1']);
     expect(out.denied[0]?.decision.reasons.map((r) => r.code)).toContain('CONSENT-OUT-OF-SCOPE');

@@ -19,10 +19,11 @@ const consent = (over: Partial<z.input<typeof ConsentDirective>> = {}) =>
   });
 
 describe('consentStateAt', () => {
-  it('is active inside the period, on the first day and on the last day (bounds are inclusive by date)', () => {
+  it('is active inside the period, on the first day and on the last day (bounds are inclusive whole UTC days)', () => {
     expect(consentStateAt(consent(), '2026-06-15')).toBe('active');
     expect(consentStateAt(consent(), '2026-01-01')).toBe('active');
-    expect(consentStateAt(consent(), '2026-12-31T23:59:59-08:00')).toBe('active');
+    expect(consentStateAt(consent(), '2026-12-31T23:59:59Z')).toBe('active');
+    expect(consentStateAt(consent(), '2026-12-31T15:59:59-08:00')).toBe('active');
   });
 
   it('is expired the day after the period ends', () => {

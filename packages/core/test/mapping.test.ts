@@ -35,7 +35,10 @@ describe('toFhir', () => {
     expect(parent.subject?.reference).toBe(bundle.entry!.find((e) => e.resource?.resourceType === 'Group')!.fullUrl);
     const children = encounters.filter((e) => e.partOf?.reference === bundle.entry!.find((x) => x.resource === parent)!.fullUrl);
     expect(children).toHaveLength(3);
-    expect(parent.meta?.profile).toContain(Profiles.Encounter);
+    // US Core Encounter.subject is 1..1 Reference(US Core Patient): the parent, whose subject is a Group, must not claim
+    // it; each attendee's Encounter has a Patient subject and does.
+    expect(parent.meta?.profile).toEqual([Profiles.PeerGroupEncounter]);
+    for (const child of children) expect(child.meta?.profile).toEqual([Profiles.Encounter]);
   });
 
   it('carries HCPCS H0038 in the https system and the performer as a PractitionerRole with NUCC 175T00000X', () => {

@@ -1,20 +1,23 @@
 /**
- * Test tooling for peer-fhir: an embedded FHIR R4 server, msw handlers that behave like it, and
- * fault injection for testing retries. (Deterministic synthetic data will live in `src/synthetic/`.)
+ * Test tooling for peer-fhir: msw handlers that behave like the embedded FHIR R4 server (re-exported here from
+ * `@peer-fhir/server`), fault injection for testing retries, and deterministic synthetic data.
  *
  * @packageDocumentation
  */
-export { loadFhirDefinitions } from './server/definitions.js';
-export { startFhirServer, type EmbeddedFhirServer, type FhirServerOptions } from './server/http-server.js';
-export { servedResourceTypes } from './server/capability-statement.js';
 export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
   createFhirRepository,
+  loadFhirDefinitions,
+  servedResourceTypes,
+  startFhirServer,
+  type EmbeddedFhirServer,
+  type FhirServerOptions,
   type FhirTestRepository,
   type ResourceOf,
   type ResourceType,
   type Stored,
-} from './server/repository.js';
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './server/paging.js';
+} from '@peer-fhir/server';
 export { createFhirHandlers, type FhirHandlersOptions } from './msw/handlers.js';
 export {
   createFaultCounter,
@@ -34,3 +37,4 @@ export {
  */
 export const PACKAGE_NAME = '@peer-fhir/testing';
 export * from './synthetic/index.js';
+export { answer270, type Answer270Options, type InquiredMember, type SyntheticEligibilityAnswer } from './x12/answer-270.js';

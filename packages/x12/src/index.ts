@@ -5,7 +5,7 @@
 /** Package name, for diagnostics. @category Diagnostics */
 export const PACKAGE_NAME = '@peer-fhir/x12';
 
-export { X12InputError, X12ParseError, type X12Issue } from './errors.js';
+export { X12AmountError, X12InputError, X12ParseError, X12UnbalancedError, X12VersionError, type X12Issue } from './errors.js';
 
 export type { X12ClaimInput } from './837p/input.js';
 export type { Write837POptions } from './837p/options.js';
@@ -21,15 +21,17 @@ export {
 } from './envelope/control-numbers.js';
 export type { InterchangeParty } from './envelope/interchange.js';
 
-export type { Adjustment, Remittance, RemittanceClaim, RemittanceHeader, RemittanceLine } from './835/types.js';
-export { CLAIM_STATUS_TEXT } from './835/types.js';
+export type { Adjustment, ProviderAdjustment, Remittance, RemittanceClaim, RemittanceHeader, RemittanceLine } from './835/types.js';
+export { CLAIM_STATUS_TEXT, PROVIDER_ADJUSTMENT_REASON_TEXT } from './835/types.js';
 export { read835, read835Stream, type RemittanceClaimEvent } from './835/reader.js';
-export { toClaimResponse, remittanceToClaimResponses, type ToClaimResponseOptions } from './835/to-claim-response.js';
+export { toClaimResponse, remittanceToClaimResponses, remittanceClaimKeys, type ToClaimResponseOptions } from './835/to-claim-response.js';
+export { toPaymentReconciliation, type ToPaymentReconciliationOptions } from './835/to-payment-reconciliation.js';
 export {
   reconcile,
   type ExplainedAdjustment,
   type LineOutcome,
   type ReconciledLine,
+  type ReconciledProviderAdjustment,
   type ReconciliationReport,
 } from './835/reconcile.js';
 export { build835ForTest, type Build835Options, type LineDecision } from './835/build-for-test.js';
@@ -52,4 +54,45 @@ export {
   ADJUSTMENT_GROUP_SYSTEM,
   SDK_ADJUDICATION_SYSTEM,
   PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
+  REMITTANCE_CLAIM_SYSTEM,
+  REMITTANCE_PAYMENT_SYSTEM,
+  PROVIDER_ADJUSTMENT_REASON_SYSTEM,
 } from './internal/systems.js';
+
+export { X12InquiryInputError, X12ResponseParseError, type X12ElementIssue } from './eligibility/errors.js';
+export type { EligibilityInquiryInput, Write270Options } from './eligibility/input.js';
+export { write270, IMPLEMENTATION_270 } from './eligibility/write-270.js';
+export {
+  SERVICE_TYPE_TEXT,
+  ELIGIBILITY_CODE_TEXT,
+  REJECT_REASON_TEXT,
+  FOLLOW_UP_TEXT,
+  ENTITY_TEXT,
+  INSURANCE_TYPE_TEXT,
+} from './eligibility/codes.js';
+export {
+  SERVICE_TYPE_SYSTEM,
+  REJECT_REASON_SYSTEM,
+  ELIGIBILITY_CODE_SYSTEM,
+  ELIGIBILITY_TRACE_SYSTEM,
+  OTHER_PAYER_EXTENSION,
+  CLAIM_STATUS_TRACE_SYSTEM,
+} from './eligibility/systems.js';
+export type {
+  DateRange,
+  EligibilityRejection,
+  BenefitEntity,
+  EligibilityBenefit,
+  EligibilitySubscriber,
+  EligibilityResponseSet,
+} from './eligibility/types.js';
+export { read271, read271Stream } from './eligibility/read-271.js';
+export { eligibilityVerdict, type EligibilityVerdict, type EligibilityVerdictOptions } from './eligibility/verdict.js';
+export {
+  toCoverageEligibilityResponse,
+  coverageFrom271,
+  eligibilityFromResponse,
+  type EligibilityResponseRefs,
+} from './eligibility/to-fhir.js';
+export type { ClaimStatusInquiryInput, Write276Options, ClaimsAwaitingStatusOptions, StoredClaimResponses } from './status/input.js';
+export { write276, claimsAwaitingStatus } from './status/write-276.js';

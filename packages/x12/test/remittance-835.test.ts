@@ -185,7 +185,8 @@ describe('reconciliation', () => {
     expect(report.lines[4]!.remarks).toEqual([{ code: 'N362', text: 'Days or units of service exceed the payer maximum' }]);
     expect(report.claimsWithoutRemittance).toEqual([]);
     expect(report.remittanceClaimsWithoutClaim).toEqual([]);
-    expect(report.totals).toEqual({ billed: 210, paid: 133, adjusted: 77, patientResponsibility: 5 });
+    expect(report.totals).toEqual({ billed: 210, paid: 133, adjusted: 77, patientResponsibility: 5, providerAdjustments: 0, payment: 133, unaccounted: 0 });
+    expect(report.claimsMatched).toBe(3);
   });
 
   it('flags billed lines and claims the remittance does not mention as unmatched', () => {
@@ -201,7 +202,10 @@ describe('reconciliation', () => {
 });
 
 describe('835 with several payments and a reversal', () => {
-  /** Two ST..SE in one GS: the original payment, then a reversal (CLP02 22) and a corrected payment. */
+  /**
+   * Two ST..SE in one GS: the original payment, then a reversal (CLP02 22) with nothing to pay it from, carried
+   * forward by a negative PLB FB so that BPR02 = ΣCLP04 − ΣPLB = −60 − (−60) = 0.
+   */
   function twoPayments(): { text: string; claims: X12ClaimInput[] } {
     const claims = [input({ pcn: 'PCN7' })];
     const first = build835ForTest(claims, () => ({ kind: 'paid' }), opts);
@@ -209,14 +213,17 @@ describe('835 with several payments and a reversal', () => {
     const st = lines.findIndex((l) => l.startsWith('ST*'));
     const se = lines.findIndex((l) => l.startsWith('SE*'));
     const body = lines.slice(st, se + 1);
-    const second = body.map((l) =>
-      l
-        .replace(/^ST\*835\*0001/, 'ST*835*0002')
-        .replace(/^SE\*(\d+)\*0001/, 'SE*$1*0002')
-        .replace(/^TRN\*1\*EFT0001/, 'TRN*1*EFT0002')
-        .replace(/^BPR\*I\*60\*/, 'BPR*I*0*')
-        .replace(/^CLP\*PCN7\*1\*60\*60\*/, 'CLP*PCN7*22*-60*-60*')
-        .replace(/^SVC\*(HC:H0038:HF)\*60\*60\*/, 'SVC*$1*-60*-60*'),
+    const second = body.flatMap((l) =>
+      l.startsWith('SE*')
+        ? ['PLB*1234567893*20250120*FB:ICN1*-60', l.replace(/^SE\*(\d+)\*0001/, (_m, n: string) => `SE*${Number(n) + 1}*0002`)]
+        : [
+            l
+              .replace(/^ST\*835\*0001/, 'ST*835*0002')
+              .replace(/^TRN\*1\*EFT0001/, 'TRN*1*EFT0002')
+              .replace(/^BPR\*I\*60\*C\*CHK\*/, 'BPR*H*0*C*NON*')
+              .replace(/^CLP\*PCN7\*1\*60\*60\*/, 'CLP*PCN7*22*-60*-60*')
+              .replace(/^SVC\*(HC:H0038:HF)\*60\*60\*/, 'SVC*$1*-60*-60*'),
+          ],
     );
     const text = [...lines.slice(0, se + 1), ...second, 'GE*2*9', lines.at(-1)!].join('~\n') + '~\n';
     return { text, claims };
@@ -248,11 +255,16 @@ describe('835 with several payments and a reversal', () => {
 });
 
 describe('matching a remittance to its Claim', () => {
-  it('finds a Claim whose identifier holds an X12 delimiter by the CLM01 the writer sent', () => {
-    const c = input({ pcn: 'ORG:P-1:2025-01' });
-    const text = build835ForTest([c], () => ({ kind: 'paid' }), opts);
-    const [r] = read835(text);
-    expect(r!.claims[0]!.patientControlNumber).toBe('ORG P-1 2025-01');
+  it('refuses a CLM01 the payer could not return as given (a delimiter or a non-ASCII letter), instead of rewriting it', () => {
+    for (const pcn of ['ORG:P-1:2025-01', 'SYNÑ123']) {
+      expect(() => build835ForTest([input({ pcn })], () => ({ kind: 'paid' }), opts)).toThrow(/CLM01 patient control number.*never rewritten/);
+    }
+  });
+
+  it('finds the Claim of an upper-cased CLP01 (payers may return CLM01 upper-cased)', () => {
+    const c = input({ pcn: 'org-p1-2025-01' });
+    const [r] = read835(build835ForTest([c], () => ({ kind: 'paid' }), opts).replace('CLP*org-p1-2025-01*', 'CLP*ORG-P1-2025-01*'));
+    expect(r!.claims[0]!.patientControlNumber).toBe('ORG-P1-2025-01');
     const report = reconcile([c.claim], r!);
     expect(report.claimsWithoutRemittance).toEqual([]);
     expect(report.lines.map((l) => [l.itemSequence, l.outcome])).toEqual([[1, 'paid']]);

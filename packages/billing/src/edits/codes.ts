@@ -19,6 +19,7 @@ export const EDIT_CODES = {
   'PB-PACK-NOT-EFFECTIVE': { severity: 'hold', title: 'Date of service outside the rule pack dates' },
   'PB-SERVICE-NOT-COVERED': { severity: 'hold', title: 'Service not billable under the pack' },
   'PB-COVERAGE': { severity: 'hold', title: 'No coverage on the date of service' },
+  'PB-ELIGIBILITY': { severity: 'hold', title: 'Latest eligibility answer says inactive or another payer' },
   'PB-AGE': { severity: 'hold', title: 'Age outside the pack bounds' },
   'PB-CONSENT-PART2': { severity: 'hold', title: 'No Part 2 consent to disclose for payment' },
   'PB-PLAN': { severity: 'hold', title: 'Recovery plan missing, unsigned or overdue' },
@@ -34,6 +35,7 @@ export const EDIT_CODES = {
   'PB-CAP': { severity: 'hold', title: 'Units over a cap' },
   'PB-PRIOR-AUTH': { severity: 'hold', title: 'Units need prior authorization' },
   'PB-RATE-UNKNOWN': { severity: 'warn', title: 'No rate in the pack' },
+  'PB-ELIGIBILITY-STALE': { severity: 'warn', title: 'No recent usable eligibility answer' },
   'PB-RULE-UNCONFIRMED': { severity: 'warn', title: 'A rule applied is not confirmed against its source' },
 } as const satisfies Record<string, { severity: 'hold' | 'warn'; title: string }>;
 

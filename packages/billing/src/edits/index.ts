@@ -5,6 +5,8 @@ import { consentPart2Edit } from './consent-part2.js';
 import { coverageEdit } from './coverage.js';
 import { credentialEdit } from './credential.js';
 import { diagnosisEdit } from './diagnosis.js';
+import { eligibilityEdit } from './eligibility.js';
+import { eligibilityStaleEdit } from './eligibility-stale.js';
 import { encounterStatusEdit } from './encounter-status.js';
 import { groupSizeEdit } from './group-size.js';
 import { modalityEdit } from './modality.js';
@@ -23,6 +25,8 @@ export const ITEM_EDITS: readonly ItemEdit[] = [
   packEffectiveEdit,
   serviceCoveredEdit,
   coverageEdit,
+  eligibilityEdit,
+  eligibilityStaleEdit,
   ageEdit,
   consentPart2Edit,
   planEdit,

@@ -117,6 +117,8 @@ export function context(pack: RulePack, over: Partial<BillingContext> = {}): Bil
     serviceOrders: [{ id: 'so-1', participantId: 'p-1', signedDate: '2019-01-01' }],
     priorAuthorizations: [],
     history: [],
+    // The billing run: the moment the claims are disclosed to the payer (42 CFR 2.31(a)(6) decides at both instants).
+    billedAt: '2025-03-01T12:00:00Z',
     ...over,
   };
 }

@@ -119,6 +119,8 @@ export async function runDemo(opts: DemoOptions, io: CommandIo): Promise<DemoRes
   await writeFile(files.csv, stringify(rows, { header: true, columns: [...IMPORT_COLUMNS] }));
   await writeFile(files.config, `${JSON.stringify(config, null, 2)}\n`);
   say(io, `${agency.participants.length} participants, ${agency.specialists.length} peer specialists, ${agency.encounters.length} encounters -> ${rows.length} rows in ${rel(files.csv)}`);
+  say(io, `config: ${rel(files.config)} (the agency, its payer and pack ${PACK}; for your own agency: peer-fhir init)`);
+  say(io, 'The synthetic records are seeded with problems (expired credentials, expired or revoked Part 2 consents, modalities the pack does not pay for, participants outside its age range and more), so some items are held: the holds in step 4 are the pre-bill edits at work, not a failure.');
 
   step('2. the embedded FHIR server');
   const server = await startPersistentServer({ dataDir: fhirData });
@@ -162,6 +164,7 @@ export async function runDemo(opts: DemoOptions, io: CommandIo): Promise<DemoRes
 
     const saved = await server.save();
     step('done');
+    say(io, `config        ${rel(files.config)}`);
     say(io, `837P          ${rel(files.x12)}`);
     say(io, `FHIR Claims   ${rel(files.claims)}`);
     say(io, `report        ${rel(files.report)} (and .json)`);

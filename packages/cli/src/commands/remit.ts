@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { BundleEntry, Claim } from 'fhir/r4.js';
+import type { BundleEntry, BundleEntryRequest, Claim, Identifier } from 'fhir/r4.js';
+import type { PeerFhirClient } from '@peer-fhir/client';
 import { identifierSystems } from '@peer-fhir/core';
-import { PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, read835, reconcile, remittanceToClaimResponses, X12ParseError, type ReconciliationReport } from '@peer-fhir/x12';
+import { read835, reconcile, remittanceToClaimResponses, toPaymentReconciliation, X12ParseError, type ReconciliationReport, type Remittance } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
@@ -27,26 +28,38 @@ export interface RemitOptions extends FhirTargetOptions {
  *
  * @example
  * ```ts
- * const { reconciliation, counts } = await runRemit('era.835', {}, io);
+ * const { reconciliation, counts, claimsUnmatched } = await runRemit('era.835', {}, io);
  * ```
  * @category Remit
  */
 export interface RemitResult {
   reconciliation: ReconciliationReport;
+  /** Reconciled entries by outcome (`paid`, `adjusted`, `denied`, `reversed`, `unmatched`). */
   counts: Record<string, number>;
+  /** ClaimResponses newly stored (one per claim payment of the 835, reversals included). */
   claimResponsesStored: number;
+  /** PaymentReconciliations newly stored (one per ST..SE payment). */
+  paymentReconciliationsStored: number;
+  /** Claim payments (CLP loops) matched to a stored Claim, and those that matched none. */
+  claimsMatched: number;
+  claimsUnmatched: number;
   exitCode: ExitCode;
 }
 
 /**
- * Read an X12 835 remittance, store a ClaimResponse per claim on the FHIR server (conditional creates: reading the
- * same file again stores nothing new), and explain what was paid, adjusted and denied, reconciled line by line
- * against the stored Claims.
+ * Read an X12 835 remittance, store a ClaimResponse per claim payment (reversals included) and a PaymentReconciliation
+ * per payment on the FHIR server (conditional creates: reading the same file again stores nothing new), and explain
+ * what was paid, adjusted, denied and reversed, reconciled line by line — with encounter and date of service — against
+ * the stored Claims. The report leads with how many claims matched and how much money is unaccounted for.
+ *
+ * A file that is not 5010, has an amount that is not a number, or does not balance (BPR02 ≠ ΣCLP04 − ΣPLB, or a claim
+ * or line whose adjustments do not explain it) is refused whole before anything is stored (exit 2). Exit 1 when some
+ * claims could not be matched to a stored Claim (they are stored and listed) or some lines were denied.
  *
  * @example
  * ```ts
  * import { runRemit } from '@peer-fhir/cli';
- * const { counts } = await runRemit('out/march.835', { fhirUrl }, io); // { paid: 80, adjusted: 12, denied: 9 }
+ * const { claimsMatched, claimsUnmatched } = await runRemit('out/march.835', { fhirUrl }, io);
  * ```
  * @category Commands
  */
@@ -58,11 +71,12 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
     throw new CliUsageError(`cannot read ${file}`);
   }
   const config = await resolveConfig(opts, io.cwd);
-  let remittances;
+  let remittances: Remittance[];
   try {
     remittances = read835(text);
   } catch (err) {
-    if (err instanceof X12ParseError) throw new CliUsageError(`${file} is not a readable 835 (segment ${err.segmentIndex ?? '?'} ${err.segmentId ?? ''})`);
+    // value-free by construction: positions, segment ids and element names only; nothing was stored
+    if (err instanceof X12ParseError) throw new CliUsageError(`${file} was refused, nothing stored: ${err.message}`, [`code ${err.code}`]);
     throw err;
   }
   // The agency: the config's, else the payee the 835 names by NPI (1000B N1*PE*...*XX) when all its remittances agree.
@@ -71,44 +85,87 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
   const claimSystem = identifierSystems(scopeOf(config, config ? undefined : payeeNpi)).claim;
   const target = await openTarget(opts, io);
   try {
-    const pcns = [...new Set(remittances.flatMap((r) => r.claims.map((c) => c.patientControlNumber)))];
-    const claims: Claim[] = [];
-    for (let i = 0; i < pcns.length; i += 50) {
-      const chunk = pcns.slice(i, i + 50);
-      const params = new URLSearchParams({ identifier: chunk.map((p) => `${claimSystem}|${p}`).join(','), _count: '500' });
-      for await (const c of target.client.searchAll('Claim', params)) claims.push(c);
-    }
-    const responses = remittances.flatMap((r) => remittanceToClaimResponses(r, claims));
-    const entries: BundleEntry[] = responses.map((resource) => {
-      const icn = resource.identifier?.find((x) => x.system === PAYER_CLAIM_CONTROL_NUMBER_SYSTEM);
-      return {
-        resource,
-        request: { method: 'POST', url: 'ClaimResponse', ...(icn?.value ? { ifNoneExist: `identifier=${encodeURIComponent(icn.system!)}|${encodeURIComponent(icn.value)}` } : {}) },
-      };
-    });
+    const claims = await storedClaims(target.client, claimSystem, remittances);
     let stored = 0;
-    for (let i = 0; i < entries.length; i += 100) {
-      const res = await target.client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: entries.slice(i, i + 100) });
-      stored += (res.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
+    let storedPayments = 0;
+    for (const r of remittances) {
+      const responses = remittanceToClaimResponses(r, claims);
+      const entries: BundleEntry[] = responses.map((resource) => ({ resource, request: conditionalCreate('ClaimResponse', resource.identifier) }));
+      for (let i = 0; i < entries.length; i += 100) {
+        const res = await target.client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: entries.slice(i, i + 100) });
+        stored += (res.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
+      }
+      // after its ClaimResponses, which its details name by identifier
+      const payment = toPaymentReconciliation(r, { claims });
+      const res = await target.client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: payment, request: conditionalCreate('PaymentReconciliation', payment.identifier) }] });
+      storedPayments += (res.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
     }
     const reconciliation = reconcile(claims, remittances);
     const counts: Record<string, number> = {};
     for (const l of reconciliation.lines) counts[l.outcome] = (counts[l.outcome] ?? 0) + 1;
-    const unmatched = reconciliation.claimsWithoutRemittance.length + reconciliation.remittanceClaimsWithoutClaim.length;
-    const exitCode = (counts['denied'] ?? 0) > 0 || unmatched > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
-    if (io.json) printJson(io, { counts, totals: reconciliation.totals, claimResponsesStored: stored, reconciliation, exitCode });
-    else {
-      const t = reconciliation.totals;
-      say(io, `${remittances.length} remittance(s), ${responses.length} claims, ${reconciliation.lines.length} service lines`);
+    const claimsUnmatched = reconciliation.remittanceClaimsWithoutClaim.length;
+    const claimsMatched = reconciliation.claimsMatched;
+    const exitCode = (counts['denied'] ?? 0) > 0 || claimsUnmatched > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    const t = reconciliation.totals;
+    if (io.json) {
+      printJson(io, { claimsMatched, claimsUnmatched, unaccounted: t.unaccounted, counts, totals: t, claimResponsesStored: stored, paymentReconciliationsStored: storedPayments, reconciliation, exitCode });
+    } else {
+      say(io, `${claimsMatched} of ${claimsMatched + claimsUnmatched} claim payment(s) matched a stored Claim; ${usd(t.unaccounted)} unaccounted for`);
+      if (claimsUnmatched) say(io, `claims in the 835 with no stored Claim (stored, not matched): ${reconciliation.remittanceClaimsWithoutClaim.join(', ')}`);
+      say(io, `${remittances.length} payment(s) totalling ${usd(t.payment)}: claims paid ${usd(t.paid)}, provider adjustments ${usd(t.providerAdjustments)}`);
       say(io, Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', '));
-      say(io, `billed $${t.billed.toFixed(2)}, paid $${t.paid.toFixed(2)}, adjusted $${t.adjusted.toFixed(2)}, patient responsibility $${t.patientResponsibility.toFixed(2)}`);
-      for (const l of reconciliation.lines.filter((x) => x.outcome !== 'paid')) say(io, `  ${l.patientControlNumber} line ${l.itemSequence ?? '?'} ${l.procedure ?? ''}: ${l.outcome} — ${l.explanation}`);
-      if (reconciliation.remittanceClaimsWithoutClaim.length) say(io, `claims in the 835 with no stored Claim: ${reconciliation.remittanceClaimsWithoutClaim.join(', ')}`);
-      say(io, `${stored} ClaimResponse(s) stored on ${target.url}`);
-      if (exitCode !== ExitCode.OK) note(io, 'some lines were denied or did not match a claim');
+      say(io, `billed ${usd(t.billed)}, paid ${usd(t.paid)}, adjusted ${usd(t.adjusted)}, patient responsibility ${usd(t.patientResponsibility)}`);
+      for (const l of reconciliation.lines.filter((x) => x.outcome !== 'paid')) {
+        const where = [l.encounters.length ? `encounter ${l.encounters.join(', ')}` : '', l.serviceDate ? `on ${l.serviceDate}` : ''].filter(Boolean).join(' ');
+        say(io, `  ${l.patientControlNumber} ${l.level === 'claim' ? 'claim' : `line ${l.itemSequence ?? '?'}`}${where ? ` (${where})` : ''} ${l.procedure ?? ''}: ${l.outcome} — ${l.explanation}`);
+      }
+      for (const a of reconciliation.providerAdjustments) say(io, `  provider adjustment ${a.reason} (${a.reasonText}): ${usd(-a.amount)} on payment ${a.traceNumber}`);
+      say(io, `${stored} ClaimResponse(s) and ${storedPayments} PaymentReconciliation(s) stored on ${target.url}`);
+      if (exitCode !== ExitCode.OK) note(io, claimsUnmatched ? 'some claims did not match a stored Claim' : 'some lines were denied');
     }
-    return { reconciliation, counts, claimResponsesStored: stored, exitCode };
+    return { reconciliation, counts, claimResponsesStored: stored, paymentReconciliationsStored: storedPayments, claimsMatched, claimsUnmatched, exitCode };
   } finally {
     await target.close();
   }
+}
+
+const usd = (dollars: number) => `${dollars < 0 ? '-' : ''}$${Math.abs(dollars).toFixed(2)}`;
+
+/** A conditional create on the first identifier: reading the same 835 again stores nothing new. */
+function conditionalCreate(type: 'ClaimResponse' | 'PaymentReconciliation', identifier: readonly Identifier[] | undefined): BundleEntryRequest {
+  const id = identifier?.[0];
+  return { method: 'POST', url: type, ...(id?.system && id.value ? { ifNoneExist: `identifier=${encodeURIComponent(id.system)}|${encodeURIComponent(id.value)}` } : {}) };
+}
+
+/**
+ * The stored Claims the 835 names: searched by identifier as CLP01 gives it; when some are not found that way (a payer
+ * may upper-case CLP01), every Claim of the identifier system is read and matched ignoring case.
+ */
+async function storedClaims(client: PeerFhirClient, claimSystem: string, remittances: readonly Remittance[]): Promise<Claim[]> {
+  const pcns = [...new Set(remittances.flatMap((r) => r.claims.map((c) => c.patientControlNumber)))];
+  const claims: Claim[] = [];
+  for (let i = 0; i < pcns.length; i += 50) {
+    const chunk = pcns.slice(i, i + 50);
+    const params = new URLSearchParams({ identifier: chunk.map((p) => `${claimSystem}|${p}`).join(','), _count: '500' });
+    for await (const c of client.searchAll('Claim', params)) claims.push(c);
+  }
+  const found = new Set(claims.flatMap((c) => (c.identifier ?? []).map((x) => x.value?.toUpperCase())));
+  if (pcns.every((p) => found.has(p.toUpperCase()))) return claims;
+  const wanted = new Set(pcns.map((p) => p.toUpperCase()));
+  const ids = new Set(claims.map((c) => c.id));
+  const take = (c: Claim) => {
+    if (!ids.has(c.id) && c.identifier?.some((x) => x.system === claimSystem && x.value && wanted.has(x.value.toUpperCase()))) {
+      ids.add(c.id);
+      claims.push(c);
+    }
+  };
+  // `identifier=system|` (any value in the system, FHIR R4 search 3.1.1.5.10); a server that does not support the
+  // empty value answers nothing, and then every Claim is read
+  let seen = 0;
+  for await (const c of client.searchAll('Claim', new URLSearchParams({ identifier: `${claimSystem}|`, _count: '500' }))) {
+    seen++;
+    take(c);
+  }
+  if (seen === 0) for await (const c of client.searchAll('Claim', new URLSearchParams({ _count: '500' }))) take(c);
+  return claims;
 }

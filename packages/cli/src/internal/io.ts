@@ -26,14 +26,29 @@ export function defaultIo(json = false): CommandIo {
   return { stdout: process.stdout, stderr: process.stderr, json, env: process.env, cwd: process.cwd() };
 }
 
-/** A line of text on stdout (skipped in --json mode, where stdout holds only the JSON document). */
-export function say(io: CommandIo, line = ''): void {
-  if (!io.json) io.stdout.write(`${line}\n`);
+// C0 controls but tab and newline, DEL, C1 controls (U+0080-U+009F: 8-bit CSI and OSC), and the Unicode bidi
+// overrides/isolates and line/paragraph separators: what lets a file or a server rewrite a terminal (ESC]0;title,
+// cursor moves, colours) or make text display in an order other than it is stored.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from outside (a file, a server, an error) made safe for a terminal: control characters become `?`. Keeps tab
+ * and newline; `oneLine` also turns those into spaces (for text inside a line).
+ */
+export function safeText(text: string, oneLine = false): string {
+  const cleaned = text.replace(CONTROL, '?');
+  return oneLine ? cleaned.replace(/[\t\n]/g, ' ') : cleaned;
 }
 
-/** A diagnostic line on stderr. */
+/** A line of text on stdout (skipped in --json mode, where stdout holds only the JSON document); control characters removed. */
+export function say(io: CommandIo, line = ''): void {
+  if (!io.json) io.stdout.write(`${safeText(line)}\n`);
+}
+
+/** A diagnostic line on stderr; control characters removed. */
 export function note(io: CommandIo, line: string): void {
-  io.stderr.write(`${line}\n`);
+  io.stderr.write(`${safeText(line)}\n`);
 }
 
 export function printJson(io: CommandIo, value: unknown): void {

@@ -28,6 +28,7 @@ export function errorFromResponse(args: {
   status: number;
   method: string;
   url: string;
+  template?: string | undefined;
   body: unknown;
   headers?: Headers | undefined;
   now?: number;
@@ -36,6 +37,7 @@ export function errorFromResponse(args: {
     status: args.status,
     method: args.method,
     url: args.url,
+    template: args.template,
     operationOutcome: asOperationOutcome(args.body),
     headers: args.headers,
   };

@@ -22,6 +22,11 @@ export interface RequestPlan {
   url: string;
   headers: Record<string, string>;
   body: string | undefined;
+  /**
+   * What is asked for, without values (`Patient/{id}`, `Encounter?…`, `(next page link)`): the only form of the
+   * request that error messages and log lines show. Built from the operation, never from the URL.
+   */
+  template?: string | undefined;
 }
 
 type QueryRecord = Record<string, string[]>;
@@ -60,56 +65,63 @@ export class FhirKitAdapter {
   }
 
   read(type: string, id: string): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.read({ resourceType: type, id: encodeURIComponent(id) }));
+    return this.#plan(() => this.#client.read({ resourceType: type, id: encodeURIComponent(id) }), `${type}/{id}`);
   }
 
   vread(type: string, id: string, versionId: string): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.vread({ resourceType: type, id: encodeURIComponent(id), version: encodeURIComponent(versionId) }));
+    return this.#plan(() => this.#client.vread({ resourceType: type, id: encodeURIComponent(id), version: encodeURIComponent(versionId) }), `${type}/{id}/_history/{vid}`);
   }
 
   create(type: string, body: object): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.create({ resourceType: type, body: body as never }));
+    return this.#plan(() => this.#client.create({ resourceType: type, body: body as never }), type);
   }
 
   update(type: string, id: string, body: object): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.update({ resourceType: type, id: encodeURIComponent(id), body: body as never }));
+    return this.#plan(() => this.#client.update({ resourceType: type, id: encodeURIComponent(id), body: body as never }), `${type}/{id}`);
   }
 
   delete(type: string, id: string): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.delete({ resourceType: type, id: encodeURIComponent(id) }));
+    return this.#plan(() => this.#client.delete({ resourceType: type, id: encodeURIComponent(id) }), `${type}/{id}`);
   }
 
   search(type: string, query: QueryRecord): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.search({ resourceType: type, searchParams: query }));
+    return this.#plan(() => this.#client.search({ resourceType: type, searchParams: query }), Object.keys(query).length ? `${type}?…` : type);
   }
 
   transaction(bundle: Bundle): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.transaction({ body: bundle as never }));
+    return this.#plan(() => this.#client.transaction({ body: bundle as never }), '[base] (transaction)');
   }
 
   batch(bundle: Bundle): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.batch({ body: bundle as never }));
+    return this.#plan(() => this.#client.batch({ body: bundle as never }), '[base] (batch)');
   }
 
   history(type: string, id?: string): Promise<RequestPlan> {
     return this.#plan(() =>
       id === undefined ? this.#client.history({ resourceType: type }) : this.#client.history({ resourceType: type, id: encodeURIComponent(id) }),
+      id === undefined ? `${type}/_history` : `${type}/{id}/_history`,
     );
   }
 
   capabilities(): Promise<RequestPlan> {
-    return this.#plan(() => this.#client.capabilityStatement());
+    return this.#plan(() => this.#client.capabilityStatement(), 'metadata');
   }
 
   /** Plan for the bundle's `next` link, or undefined when there is none (always a Promise). */
   async nextPage(bundle: Bundle): Promise<RequestPlan | undefined> {
+    const link = bundle.link?.find((l) => l.relation === 'next')?.url;
+    // fhir-kit-client's expandUrl treats anything not starting with "http" as relative (`file:///x` becomes
+    // `[base]/file:///x`): an absolute link of any scheme is kept as it is, for the transport's origin check to refuse.
+    if (link !== undefined && /^[a-z][a-z0-9+.-]*:/i.test(link) && !/^https?:/i.test(link)) {
+      return { method: 'GET', url: link, headers: {}, body: undefined, template: '(next page link)' };
+    }
     const pending = this.#client.nextPage({ bundle: bundle as never });
-    return pending === undefined ? undefined : this.#plan(() => pending);
+    return pending === undefined ? undefined : this.#plan(() => pending, '(next page link)');
   }
 
-  async #plan(build: () => Promise<unknown> | undefined): Promise<RequestPlan> {
+  async #plan(build: () => Promise<unknown> | undefined, template: string): Promise<RequestPlan> {
     try {
-      return (await build()) as RequestPlan;
+      return { ...((await build()) as RequestPlan), template };
     } catch (thrown) {
       throw fromFhirKitError(thrown);
     }

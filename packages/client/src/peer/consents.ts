@@ -1,5 +1,5 @@
 import type { Consent } from 'fhir/r4.js';
-import { ConsentDirective, parseOrThrow, type DomainRecords } from '@peer-fhir/core';
+import { ConsentDirective, parseOrThrow, PeerFhirValidationError, type DomainRecords } from '@peer-fhir/core';
 import type { RequestOptions } from '../types.js';
 import { keyString } from '../internal/peer-lookup.js';
 import { mapResolved } from '../internal/peer-mapping.js';
@@ -34,6 +34,11 @@ export async function grantConsent(ctx: PeerContext, consent: ConsentDirective, 
 
 export async function revokeConsent(ctx: PeerContext, consentId: string, opts: RevokeConsentOptions): Promise<StoredConsent> {
   const { at, ifMatch, ...request } = opts;
+  // A revocation is honoured from its instant. One in the future would store status `inactive` while the consent
+  // still permits until then: the record would say two things at once. Refuse it; revoke when the time comes.
+  if (at !== undefined && Date.parse(at) > Date.now()) {
+    throw new PeerFhirValidationError('RevokeConsent', [{ path: 'at', code: 'in_future', message: 'a revocation cannot be dated in the future' }], 'client.revocation-in-future');
+  }
   // Revocation is one event: revoking again keeps the first moment (42 CFR 2.31(a)(6)).
   const current = await stored(ctx, consentId, false, request);
   const revoked = parseOrThrow(ConsentDirective, { ...current.consent, status: 'inactive', revokedAt: current.consent.revokedAt ?? at ?? nowTimestamp() }, 'ConsentDirective');

@@ -1,36 +1,59 @@
-import type { FhirResource, Patient } from 'fhir/r4.js';
-import { buildDisclosureBundle, ConsentRequiredError, filterDisclosable, type ConsentDirective } from '@peer-fhir/core';
+import type { AuditEvent, FhirResource, Patient } from 'fhir/r4.js';
+import {
+  buildDisclosureAuditEvent,
+  buildDisclosureBundle,
+  ConsentRequiredError,
+  DisclosureAudit,
+  filterDisclosable,
+  patientReferencesIn,
+  readDisclosureAuditEvent,
+  type ConsentDirective,
+  type DisclosureAccountingEntry,
+} from '@peer-fhir/core';
 import { PeerFhirClient } from '../client.js';
-import type { Retrieved } from '../types.js';
-import { typeIdOf } from '../internal/peer-lookup.js';
+import type { RequestOptions, Retrieved } from '../types.js';
 import type { PeerContext } from './context.js';
 import { nowTimestamp } from './consents.js';
-import type { DiscloseOptions, DisclosureResult } from './options.js';
-import { findPatient, loadConsents } from './readback.js';
+import type { AccountingOptions, DiscloseOptions, DisclosureResult } from './options.js';
+import { findPatient, loadConsents, searchList } from './readback.js';
 
-/** Patients the resources are about: the Patients themselves and `subject`/`patient`/`beneficiary` references. */
-function patientRefs(resources: readonly FhirResource[]): string[] {
-  const refs = new Set<string>();
-  for (const r of resources) {
-    if (r.resourceType === 'Patient' && r.id) refs.add(`Patient/${r.id}`);
-    const about = r as { subject?: { reference?: string }; patient?: { reference?: string }; beneficiary?: { reference?: string } };
-    for (const ref of [about.subject, about.patient, about.beneficiary]) {
-      const t = typeIdOf(ref?.reference);
-      if (t?.startsWith('Patient/')) refs.add(t);
-    }
+/**
+ * The participants the resources are about, resolved on the source server: every `Patient/{id}` reference in every
+ * resource (nested ones too) whose Patient carries this client's participant identifier. A reference that does not
+ * resolve stays out of the map, and core denies the resource that needs it.
+ */
+async function resolvePatients(ctx: PeerContext, resources: readonly FhirResource[], opts: RequestOptions) {
+  const refs = [...new Set(resources.flatMap((r) => patientReferencesIn(r)))];
+  const found = (await ctx.cache.getAll(refs, opts)) as Retrieved<Patient>[];
+  const patients: Record<string, string> = {};
+  const ours: Retrieved<Patient>[] = [];
+  for (const p of found) {
+    const participantId = p.identifier?.find((i) => i.system === ctx.ids.participant)?.value;
+    if (participantId === undefined) continue;
+    patients[`Patient/${p.id}`] = participantId;
+    ours.push(p);
   }
-  return [...refs];
+  return { patients, ours };
 }
 
 export async function disclose(ctx: PeerContext, resources: readonly FhirResource[], opts: DiscloseOptions): Promise<DisclosureResult> {
   const { recipient, purpose, at = nowTimestamp(), participantId, discloser, partial, notice, send, ...request } = opts;
-  const patients =
-    participantId !== undefined
-      ? [await findPatient(ctx, participantId, request)]
-      : ((await ctx.cache.getAll(patientRefs(resources), request)) as Retrieved<Patient>[]);
-  const loaded = await Promise.all(patients.map((p) => loadConsents(ctx, p, request)));
+  const { patients, ours } = await resolvePatients(ctx, resources, request);
+  if (participantId !== undefined && !Object.values(patients).includes(participantId)) {
+    // The participant named by the caller must exist here; their consents are loaded with the others.
+    ours.push(await findPatient(ctx, participantId, request));
+  }
+  // Each resource is decided against the consents of its own patient only (core matches them by participant id).
+  const loaded = await Promise.all(ours.map((p) => loadConsents(ctx, p, request)));
   const consents: ConsentDirective[] = loaded.flatMap((l) => l.domain);
-  const decision = filterDisclosable(resources, { recipient, purpose, at, consents, ...(participantId === undefined ? {} : { participantId }) });
+  const decision = filterDisclosable(resources, {
+    recipient,
+    purpose,
+    at,
+    consents,
+    patients,
+    ...(participantId === undefined ? {} : { participantId }),
+  });
   const firstDenied = decision.denied[0];
   if (firstDenied && !partial) throw new ConsentRequiredError(firstDenied.decision);
   if (decision.permitted.length === 0) return { bundle: undefined, denied: decision.denied, consentIds: [] };
@@ -51,8 +74,36 @@ export async function disclose(ctx: PeerContext, resources: readonly FhirResourc
     fullUrlBase: ctx.client.baseUrl,
     ...(notice === undefined ? {} : { notice }),
   });
-  if (!send) return { bundle, denied: decision.denied, consentIds: decision.consentIds };
+
+  // 42 CFR 2.24 / 45 CFR 164.528: the accounting entry is stored on the source server before anything leaves; when
+  // that write fails, this throws and nothing is returned or sent.
+  const audit = buildDisclosureAuditEvent({
+    discloser: who,
+    recipient,
+    purpose,
+    consentIds: decision.consentIds,
+    at,
+    resources: decision.permitted.map((r) => `${r.resourceType}/${r.id ?? ''}`),
+    patients: [...new Set(decision.permitted.flatMap((r) => patientReferencesIn(r)))],
+    part2: decision.requiresRedisclosureNotice,
+    channel: 'fhir-bundle',
+  });
+  const storedAudit = await ctx.client.create(audit, request);
+  const auditEvent = `AuditEvent/${storedAudit.id}`;
+  if (!send) return { bundle, denied: decision.denied, consentIds: decision.consentIds, auditEvent };
   const target = 'client' in send ? send.client : new PeerFhirClient({ baseUrl: send.baseUrl, ...(send.auth === undefined ? {} : { auth: send.auth }) });
   const sent = await target.create(bundle, request);
-  return { bundle, denied: decision.denied, consentIds: decision.consentIds, sent };
+  return { bundle, denied: decision.denied, consentIds: decision.consentIds, auditEvent, sent };
+}
+
+export async function accountingOfDisclosures(ctx: PeerContext, participantId: string, opts: AccountingOptions): Promise<DisclosureAccountingEntry[]> {
+  const { since, ...request } = opts;
+  const patient = await findPatient(ctx, participantId, request);
+  const params = new URLSearchParams({ entity: `Patient/${patient.id}`, type: `${DisclosureAudit.type.system}|${DisclosureAudit.type.code}`, _count: '100' });
+  if (since !== undefined) params.set('date', `ge${since}`);
+  const events = await searchList<AuditEvent>(ctx, 'AuditEvent', params, request);
+  return events
+    .map(readDisclosureAuditEvent)
+    .filter((e): e is DisclosureAccountingEntry => e !== undefined && e.patients.includes(`Patient/${patient.id}`))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.auditEvent ?? '').localeCompare(b.auditEvent ?? ''));
 }

@@ -347,7 +347,10 @@ export interface DiscloseOptions extends RequestOptions {
   purpose: PurposeKey;
   /** Moment of disclosure, a timestamp with offset (default now). */
   at?: string | undefined;
-  /** Domain id of the participant whose consents govern; default: the Patients the resources refer to. */
+  /**
+   * Domain id of the participant the disclosure is about. Each resource is still decided against the consents of
+   * its own patient (its `subject`/`patient`/`beneficiary`/`for` reference); a resource about anyone else is denied.
+   */
   participantId?: string | undefined;
   /** Who discloses; default the disclosing organization of the first permitting consent. */
   discloser?: { npi?: string; identifier?: { system: string; value: string }; kind?: 'organization' | 'practitioner' } | undefined;
@@ -374,6 +377,8 @@ export interface DisclosureResult {
   bundle: Bundle | undefined;
   denied: DeniedResource[];
   consentIds: string[];
+  /** The AuditEvent recording the disclosure on the source server (`AuditEvent/{id}`); absent when nothing was disclosed. */
+  auditEvent?: string | undefined;
   /** The Bundle as the recipient stored it, when `send` was given. */
   sent?: Retrieved<Bundle> | undefined;
 }
@@ -415,4 +420,19 @@ export interface RosterOutcome {
  */
 export interface RecordEncountersSummary extends RecordAllSummary {
   roster: RosterOutcome;
+}
+
+/**
+ * Options of {@link PeerClient.accountingOfDisclosures}.
+ *
+ * See https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24.
+ * @example
+ * ```ts
+ * const entries = await peer.accountingOfDisclosures('p-1', { since: '2026-01-01' });
+ * ```
+ * @category Peer operations
+ */
+export interface AccountingOptions extends RequestOptions {
+  /** Only disclosures recorded on or after this date or timestamp. */
+  since?: string | undefined;
 }

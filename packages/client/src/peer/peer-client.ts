@@ -1,13 +1,14 @@
 import type { FhirResource } from 'fhir/r4.js';
-import { identifierSystems, recordKeys, type ConsentDirective, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
+import { identifierSystems, recordKeys, type ConsentDirective, type DisclosureAccountingEntry, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
 import type { PeerFhirClient } from '../client.js';
 import type { RequestOptions } from '../types.js';
 import { KeyLookup, ResourceCache } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
 import { getConsents, grantConsent, revokeConsent } from './consents.js';
-import { disclose } from './disclose.js';
+import { accountingOfDisclosures, disclose } from './disclose.js';
 import { findEncounters } from './find-encounters.js';
 import type {
+  AccountingOptions,
   DiscloseOptions,
   DisclosureResult,
   EncounterQuery,
@@ -226,5 +227,21 @@ export class PeerClient {
    */
   disclose(resources: readonly FhirResource[], options: DiscloseOptions): Promise<DisclosureResult> {
     return disclose(this.#ctx, resources, options);
+  }
+
+  /**
+   * The accounting of disclosures of a participant's records (42 CFR 2.24, 45 CFR 164.528): every disclosure
+   * AuditEvent on the server that names the participant's Patient, oldest first — recipient, purpose, consents
+   * relied on, resources by reference. Written by {@link PeerClient.disclose} and by the CLI's `bill`.
+   *
+   * See https://hl7.org/fhir/R4/auditevent.html and https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24.
+   * @example
+   * ```ts
+   * for (const d of await peer.accountingOfDisclosures('p-1', { since: '2026-01-01' })) console.log(d.at, d.recipient, d.purpose);
+   * ```
+   * @category Peer operations
+   */
+  accountingOfDisclosures(participantId: string, options: AccountingOptions = {}): Promise<DisclosureAccountingEntry[]> {
+    return accountingOfDisclosures(this.#ctx, participantId, options);
   }
 }

@@ -6,8 +6,9 @@
  */
 import type { ConsentDirective, ConsentRecipient } from '../domain/consent.js';
 import { ConsentKinds, Purposes, TPO_PURPOSES } from '../terminology/codes.js';
-import { isPart2Protected, sensitivitiesOf, type LabelledResource } from '../security/part2-labels.js';
+import { labelsIn, sensitivitiesOf, type LabelledResource } from '../security/part2-labels.js';
 import { consentStateAt, parseMoment, type ConsentState } from './evaluate-status.js';
+import { resourceParts } from './patient-of.js';
 
 /**
  * A purpose of use: a key of `Purposes` (`treatment`, `payment`, `operations`, `care-coordination`, `research`,
@@ -54,9 +55,19 @@ export interface DisclosureRequest {
   purpose: PurposeKey;
   /** A date `YYYY-MM-DD` or a timestamp with offset. */
   at: string;
+  /** Consents on file. Only those of the resource's own patient count; consents of other participants never do. */
   consents: readonly ConsentDirective[];
-  /** When given, only this participant's consents count. */
+  /**
+   * The participant whose record `resource` is, when the caller has resolved it (billing knows whose claim it is).
+   * It stands for the patient of a resource that has no patient reference of its own; a resource whose own reference
+   * resolves (through `patients`) to someone else is denied (`PATIENT-MISMATCH`).
+   */
   participantId?: string;
+  /**
+   * The participant id of each `Patient/{id}` reference in the resource and the resources nested in it (see
+   * `patientReferencesIn`). A reference missing here is unresolved: the resource is denied when it needs consent.
+   */
+  patients?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -83,7 +94,11 @@ export type DecisionReasonCode =
   | 'CONSENT-WRONG-KIND'
   | 'CONSENT-WRONG-PURPOSE'
   | 'CONSENT-WRONG-RECIPIENT'
-  | 'CONSENT-OUT-OF-SCOPE';
+  | 'CONSENT-OUT-OF-SCOPE'
+  | 'LABEL-UNKNOWN'
+  | 'LABEL-RESTRICTED'
+  | 'PATIENT-UNRESOLVED'
+  | 'PATIENT-MISMATCH';
 
 /**
  * Why a decision came out as it did: a stable code, a human text without PHI, and the consent it concerns.
@@ -184,9 +199,6 @@ function consentFailures(consent: ConsentDirective, request: DisclosureRequest, 
     const code = STATE_REASONS[state] ?? 'CONSENT-NOT-ACTIVE';
     fail(code, code === 'CONSENT-NOT-ACTIVE' ? `has status ${state}.` : `is ${state.replace(/-/g, ' ')} at the time of disclosure.`);
   }
-  if (request.participantId !== undefined && consent.participantId !== request.participantId) {
-    fail('CONSENT-WRONG-PARTICIPANT', 'belongs to another participant.');
-  }
   if (part2 && consent.kind === 'hipaa-authorization') {
     // 42 CFR 2.31: a Part 2 disclosure needs a Part 2 consent; a general HIPAA authorization is not sufficient (2.32).
     fail('CONSENT-WRONG-KIND', 'is a HIPAA authorization, which does not permit disclosure of Part 2 records.');
@@ -250,14 +262,23 @@ export function describeMissingConsent(missing: MissingConsent): string {
 /**
  * Decide whether `request.resource` may be disclosed to `request.recipient` for `request.purpose` at `request.at`.
  *
- * - Not Part 2 and a TPO purpose: permit without consent (45 CFR 164.506), reason `HIPAA-TPO`.
- * - Not Part 2 and another purpose: needs an active HIPAA authorization (45 CFR 164.508) or Part 2 consent naming
- *   the recipient and the purpose. (HIPAA's other permissions, 45 CFR 164.512, are the caller's to apply.)
- * - Part 2: needs an active `part2-tpo` consent (TPO purpose; class of TPO recipients, or the recipient by NPI or
- *   identifier) or `part2-specific` consent naming the recipient and purpose (42 CFR 2.31, 2.33).
- *   HIPAA authorizations do not count. Purpose `legal` is always denied (42 CFR 2.12(d), 2.33(b)).
- * - A consent counts only when {@link consentStateAt} is `active`, the participant matches (when given) and its
- *   data scope covers the resource's type and sensitivity labels.
+ * The whole resource is judged by the strictest label anywhere in it: its own `meta.security` / `meta.tag` and those
+ * of every resource nested in it (Bundle entries at any depth, `contained`, `Parameters`), every accepted spelling.
+ * - A label of a system we do not know: deny (`LABEL-UNKNOWN`, naming its position only). Fail closed.
+ * - Part 2 (`42CFRPart2`, `SUD`, `ETH`, `ETHUD`, `OPIOIDUD`): needs an active `part2-tpo` consent (TPO purpose;
+ *   class of TPO recipients, or the recipient by NPI or identifier) or `part2-specific` consent naming the recipient
+ *   and purpose (42 CFR 2.31, 2.33). HIPAA authorizations do not count. Purpose `legal` is always denied
+ *   (42 CFR 2.12(d), 2.33(b)).
+ * - Restricted (`R`, `V`) or no-redisclosure (`NORDSCLCD`) without a Part 2 label: needs an explicit consent of the
+ *   patient covering recipient and purpose, even for TPO.
+ * - Otherwise, a TPO purpose: permit without consent (45 CFR 164.506), reason `HIPAA-TPO`; another purpose needs an
+ *   active HIPAA authorization (45 CFR 164.508) or Part 2 consent naming the recipient and the purpose.
+ * - When consent is needed, it must be a consent of the resource's own patient: each part's patient comes from its
+ *   own `subject`/`patient`/`beneficiary`/`for` reference mapped through `request.patients` (else the patient of the
+ *   resource it sits in, else `request.participantId`). Every patient found needs a permitting consent of their own;
+ *   a part whose patient cannot be resolved denies the whole (`PATIENT-UNRESOLVED`).
+ * - A consent counts only when {@link consentStateAt} is `active` at `at` and its data scope covers the resource's
+ *   type and sensitivity labels.
  *
  * Throws `PeerFhirValidationError` (path `at`) when `at` is neither a date nor a timestamp with offset.
  *
@@ -265,34 +286,45 @@ export function describeMissingConsent(missing: MissingConsent): string {
  * @example
  * ```ts
  * const d = canDisclose({ resource: claim, recipient: { npi: '1234567893', isTpoRecipient: true },
- *   purpose: 'payment', at: '2026-03-01', consents });
+ *   purpose: 'payment', at: '2026-03-01', consents, participantId: 'p-1' });
  * if (d.decision === 'deny') throw new ConsentRequiredError(d);
  * ```
  * @category Consent
  */
 export function canDisclose(request: DisclosureRequest): DisclosureDecision {
   parseMoment(request.at, 'DisclosureRequest');
-  const part2 = isPart2Protected(request.resource);
+  const labels = labelsIn(request.resource);
+  const part2 = labels.some((l) => l.labelClass === 'part2');
+  const restricted = labels.find((l) => l.labelClass === 'restricted');
+  const unknown = labels.filter((l) => l.labelClass === 'unknown');
   const tpo = isTpoPurpose(request.purpose);
+  const deny = (reasons: DecisionReason[], missing?: MissingConsent): DisclosureDecision => ({
+    decision: 'deny',
+    reasons,
+    consentIds: [],
+    part2,
+    requiresRedisclosureNotice: false,
+    ...(missing === undefined ? {} : { missing }),
+  });
 
   if (part2 && request.purpose === 'legal') {
-    return {
-      decision: 'deny',
-      reasons: [
-        {
-          code: 'PART2-LEGAL-PROCEEDINGS',
-          message:
-            'Part 2 records may not be used or disclosed in civil, criminal, administrative or legislative proceedings ' +
-            'against the patient (42 CFR 2.12(d), 2.33(b)); court orders (42 CFR part 2 subpart E) and consents given ' +
-            'for such proceedings are out of scope of this decision.',
-        },
-      ],
-      consentIds: [],
-      part2,
-      requiresRedisclosureNotice: false,
-    };
+    return deny([
+      {
+        code: 'PART2-LEGAL-PROCEEDINGS',
+        message:
+          'Part 2 records may not be used or disclosed in civil, criminal, administrative or legislative proceedings ' +
+          'against the patient (42 CFR 2.12(d), 2.33(b)); court orders (42 CFR part 2 subpart E) and consents given ' +
+          'for such proceedings are out of scope of this decision.',
+      },
+    ]);
   }
-  if (!part2 && tpo) {
+  if (unknown.length > 0) {
+    // Fail closed: a label we cannot read may be a stricter one than any we know. Name its position, not its value.
+    return deny(
+      unknown.map((l) => ({ code: 'LABEL-UNKNOWN' as const, message: `The security label at ${l.position} is of an unknown system or has no code.` })),
+    );
+  }
+  if (!part2 && restricted === undefined && tpo) {
     return {
       decision: 'permit',
       reasons: [{ code: 'HIPAA-TPO', message: `HIPAA permits disclosure for ${request.purpose} without authorization (45 CFR 164.506).` }],
@@ -302,35 +334,77 @@ export function canDisclose(request: DisclosureRequest): DisclosureDecision {
     };
   }
 
-  const permitting: string[] = [];
-  const failures: DecisionReason[] = [];
-  for (const consent of request.consents) {
-    const failed = consentFailures(consent, request, part2);
-    if (failed.length === 0) permitting.push(consent.id);
-    else failures.push(...failed);
+  const missing = missingConsent(request, part2);
+  const governing: DecisionReason[] =
+    !part2 && restricted !== undefined
+      ? [
+          {
+            code: 'LABEL-RESTRICTED',
+            message: `The label ${restricted.system ?? ''}|${restricted.code ?? ''} at ${restricted.position} requires the patient's explicit consent.`,
+          },
+        ]
+      : [];
+
+  // Whose record is each part? Its own reference, else its container's, else the participant the caller resolved.
+  const unresolved: string[] = [];
+  const participants = new Set<string>();
+  let mismatch = false;
+  for (const part of resourceParts(request.resource)) {
+    if (part.patient.kind === 'unresolvable') unresolved.push(part.position);
+    else if (part.patient.kind === 'patient') {
+      const id = request.patients?.[part.patient.reference];
+      if (id === undefined) unresolved.push(part.position);
+      else {
+        participants.add(id);
+        if (request.participantId !== undefined && id !== request.participantId) mismatch = true;
+      }
+    } else if (request.participantId !== undefined) participants.add(request.participantId);
+  }
+  const at = (position: string): string => (position === '' ? 'the resource' : position);
+  if (mismatch) {
+    return deny([...governing, { code: 'PATIENT-MISMATCH', message: 'The resource is about another participant than the one the disclosure is for.' }], missing);
+  }
+  if (unresolved.length > 0 || participants.size === 0) {
+    const where = unresolved.length > 0 ? unresolved.map(at).join(', ') : 'the resource';
+    return deny([...governing, { code: 'PATIENT-UNRESOLVED', message: `The patient of ${where} could not be resolved, so no consent can be matched.` }], missing);
   }
 
-  if (permitting.length > 0) {
+  const permitting = new Set<string>();
+  const failures: DecisionReason[] = [];
+  let anyOnFile = true;
+  let allPermitted = true;
+  for (const participantId of [...participants].sort()) {
+    const own = request.consents.filter((c) => c.participantId === participantId);
+    if (own.length === 0) anyOnFile = false;
+    const ok: string[] = [];
+    for (const consent of own) {
+      const failed = consentFailures(consent, request, part2);
+      if (failed.length === 0) ok.push(consent.id);
+      else failures.push(...failed);
+    }
+    if (ok.length === 0) allPermitted = false;
+    ok.forEach((id) => permitting.add(id));
+  }
+
+  if (allPermitted) {
+    const ids = [...permitting];
     return {
       decision: 'permit',
-      reasons: permitting.map((id) => ({
+      reasons: ids.map((id) => ({
         code: 'CONSENT-PERMITS' as const,
         message: `Consent ${id} permits disclosure for ${request.purpose}${part2 ? ' (42 CFR 2.33)' : ' (45 CFR 164.508)'}.`,
         consentId: id,
       })),
-      consentIds: permitting,
+      consentIds: ids,
       part2,
       requiresRedisclosureNotice: part2, // 42 CFR 2.32(a)
     };
   }
 
-  const missing = missingConsent(request, part2);
-  const reasons: DecisionReason[] = [
-    { code: 'CONSENT-REQUIRED', message: `Disclosure needs ${describeMissingConsent(missing)}.` },
-  ];
-  if (request.consents.length === 0) reasons.push({ code: 'NO-CONSENT-ON-FILE', message: 'No consent directive was supplied.' });
+  const reasons: DecisionReason[] = [...governing, { code: 'CONSENT-REQUIRED', message: `Disclosure needs ${describeMissingConsent(missing)}.` }];
+  if (!anyOnFile) reasons.push({ code: 'NO-CONSENT-ON-FILE', message: 'No consent directive of the patient was supplied.' });
   reasons.push(...failures);
-  return { decision: 'deny', reasons, consentIds: [], part2, requiresRedisclosureNotice: false, missing };
+  return deny(reasons, missing);
 }
 
 /**

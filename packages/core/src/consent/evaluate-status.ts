@@ -36,26 +36,32 @@ export interface Moment {
 
 /**
  * Parse `at` (a date or a timestamp with offset); throws {@link PeerFhirValidationError} with path `at` otherwise.
- * The date part is the calendar date as written (the local date of the timestamp).
+ * The date of a timestamp is the UTC date of its instant, never the local date as written: two spellings of one
+ * instant (`2026-01-01T01:00:00+14:00`, `2025-12-31T11:00:00Z`) stand at the same place against a consent's dates.
  * @internal
  */
 export function parseMoment(at: string, recordType = 'ConsentEvaluation'): Moment {
   if (IsoDate.safeParse(at).success) return { date: at };
-  if (IsoDateTime.safeParse(at).success) return { date: at.slice(0, 10), instant: Date.parse(at) };
+  if (IsoDateTime.safeParse(at).success) {
+    const instant = Date.parse(at);
+    return { date: new Date(instant).toISOString().slice(0, 10), instant };
+  }
   throw new PeerFhirValidationError(recordType, [
     { path: 'at', code: 'invalid_format', message: 'must be a date YYYY-MM-DD or a timestamp with Z or an offset' },
   ]);
 }
 
 function revokedBy(revokedAt: string, at: Moment): boolean {
-  // 42 CFR 2.31(a): revocable at any time. A date-only `at` counts a revocation made any time that day (fail closed).
-  if (at.instant === undefined) return revokedAt.slice(0, 10) <= at.date;
+  // 42 CFR 2.31(a): revocable at any time. A date-only `at` counts a revocation made any time that UTC day, or on
+  // that day as written in any offset (fail closed).
+  if (at.instant === undefined) return revokedAt.slice(0, 10) <= at.date || new Date(Date.parse(revokedAt)).toISOString().slice(0, 10) <= at.date;
   return Date.parse(revokedAt) <= at.instant;
 }
 
 /**
- * The state of `consent` at `at` (a date `YYYY-MM-DD` or a timestamp with offset). Period bounds are inclusive and
- * compared by date; a revocation counts from its instant. A consent that is `inactive` only because it was revoked
+ * The state of `consent` at `at` (a date `YYYY-MM-DD` or a timestamp with offset). A consent's dates (signed, period
+ * start and end, inclusive) are whole UTC days, so a timestamp is compared as the instant it denotes, whatever offset
+ * it is written in; a revocation counts from its instant. A consent that is `inactive` only because it was revoked
  * later than `at` is `active` at `at`, so billing can ask about a past date of service.
  *
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.31

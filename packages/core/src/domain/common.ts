@@ -106,6 +106,18 @@ export const DatePeriod = z
   .refine((p) => p.end === undefined || p.end >= p.start, { message: 'end is before start', path: ['end'] });
 export type DatePeriod = z.infer<typeof DatePeriod>;
 
+/** A US phone number as people write it (digits, spaces, `+`, `-`, `.`, parentheses, an `x` extension). @category Domain */
+export const PhoneNumber = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ().-]{7,20}( ?(x|ext\.?) ?[0-9]{1,6})?$/, { message: 'must be a phone number' });
+
+/** An e-mail address. @category Domain */
+export const EmailAddress = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: 'must be an e-mail address' });
+
+/** A BCP-47 language tag such as `en`, `es` or `zh-Hant` (US Core `Patient.communication.language`). @category Domain */
+export const LanguageTag = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'must be a BCP-47 language tag such as en or es' });
+
 /** Administrative gender (FHIR administrative-gender). @category Domain */
 export const Gender = z.enum(['male', 'female', 'other', 'unknown']);
 export type Gender = z.infer<typeof Gender>;

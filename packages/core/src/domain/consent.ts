@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConsentKinds, Purposes } from '../terminology/codes.js';
-import { DatePeriod, enumOf, IsoDate, IsoDateTime, Npi, RecordId } from './common.js';
+import { DatePeriod, enumOf, IsoDate, IsoDateTime, Npi, PersonName, RecordId } from './common.js';
 
 /** Who may receive the information: an organization or practitioner, by NPI or another identifier. @category Domain */
 export const ConsentRecipient = z
@@ -9,6 +9,11 @@ export const ConsentRecipient = z
     name: z.string().trim().min(1),
     npi: Npi.optional(),
     identifier: z.object({ system: z.string().min(1), value: z.string().min(1) }).optional(),
+    /**
+     * A practitioner recipient's name in parts. US Core Practitioner requires `name.family`; without it the
+     * Practitioner carries `name` as text and claims peer-fhir's recipient profile instead.
+     */
+    personName: PersonName.optional(),
   })
   .refine((r) => r.npi !== undefined || r.identifier !== undefined, { message: 'a recipient needs an NPI or an identifier' });
 export type ConsentRecipient = z.infer<typeof ConsentRecipient>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Address, DatePeriod, Gender, IsoDate, PersonName, RecordId } from './common.js';
+import { BirthSexCodes, OmbEthnicityCategories, OmbRaceCategories } from '../terminology/codes.js';
+import { Address, DatePeriod, EmailAddress, enumOf, Gender, IsoDate, LanguageTag, PersonName, PhoneNumber, RecordId } from './common.js';
 
 /**
  * Medicaid coverage of a participant (fee-for-service or a managed-care plan).
@@ -34,6 +35,21 @@ export const Participant = z.object({
   birthDate: IsoDate,
   gender: Gender,
   address: Address.optional(),
+  /** Home phone (`Patient.telecom`, US Core must support). */
+  phone: PhoneNumber.optional(),
+  /** E-mail (`Patient.telecom`). */
+  email: EmailAddress.optional(),
+  /** Preferred language, BCP-47 (`Patient.communication.language`, US Core must support). */
+  language: LanguageTag.optional(),
+  /**
+   * Race as the person reported it: OMB categories and the text (US Core Race extension; both are required by it
+   * when race is given).
+   */
+  race: z.object({ categories: z.array(enumOf(OmbRaceCategories)).min(1).max(6), text: z.string().trim().min(1).max(200) }).optional(),
+  /** Ethnicity as the person reported it: one OMB category and the text (US Core Ethnicity extension). */
+  ethnicity: z.object({ category: enumOf(OmbEthnicityCategories), text: z.string().trim().min(1).max(200) }).optional(),
+  /** Sex assigned at birth (US Core Birth Sex extension). */
+  birthSex: enumOf(BirthSexCodes).optional(),
   coverages: z.array(MedicaidCoverage).default([]),
 });
 export type Participant = z.infer<typeof Participant>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Endorsements } from '../terminology/codes.js';
-import { enumOf, IsoDate, Npi, PersonName, StateCode } from './common.js';
+import { EmailAddress, enumOf, IsoDate, Npi, PersonName, PhoneNumber, StateCode } from './common.js';
 
 /**
  * One peer certification: a kind (CPS, CPRS, CRSS, NCPRSS or a state title), issuer, number and period.
@@ -55,5 +55,12 @@ export const PeerSpecialist = z.object({
   supervisor: Clinician.optional(),
   /** NPI of the employing or contracting agency. */
   organizationNpi: Npi,
+  /**
+   * Work phone of the peer in this role (`PractitionerRole.telecom`). US Core PractitionerRole requires contact
+   * information (pd-1): without a phone or e-mail the role claims peer-fhir's own profile instead.
+   */
+  phone: PhoneNumber.optional(),
+  /** Work e-mail of the peer in this role (`PractitionerRole.telecom`). */
+  email: EmailAddress.optional(),
 });
 export type PeerSpecialist = z.infer<typeof PeerSpecialist>;

@@ -7,7 +7,7 @@ import { coding, logicalRef, npiIdentifier, type EntryKey, type TransactionBuild
 import { identifierValue, identifiersOf, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { organizationKey } from './organization.js';
 import { patientKey } from './patient.js';
-import { practitionerKey } from './practitioner.js';
+import { nameFromFhir, nameToFhir, practitionerKey } from './practitioner.js';
 
 /** The regulations a consent kind rests on (policy.uri). */
 export const ConsentPolicies = {
@@ -29,7 +29,10 @@ function addRecipient(b: TransactionBuilder, r: ConsentRecipient): Reference {
   const resource: FhirOrganization | Practitioner =
     r.kind === 'organization'
       ? { resourceType: 'Organization', meta: { profile: [Profiles.Organization] }, identifier, active: true, name: r.name }
-      : { resourceType: 'Practitioner', meta: { profile: [Profiles.Practitioner] }, identifier, active: true, name: [{ text: r.name }] };
+      : r.personName
+        ? { resourceType: 'Practitioner', meta: { profile: [Profiles.Practitioner] }, identifier, active: true, name: [{ ...nameToFhir(r.personName), text: r.name }] }
+        : // US Core Practitioner needs name.family, which a free-text name does not give: claim only what holds.
+          { resourceType: 'Practitioner', meta: { profile: [Profiles.PeerRecipientPractitioner] }, identifier, active: true, name: [{ text: r.name }] };
   return b.add(key, resource);
 }
 
@@ -91,6 +94,7 @@ function recipientFromFhir(index: ResourceIndex, ref: Reference | undefined): un
   return {
     kind: org ? 'organization' : 'practitioner',
     name: org ? org.name : prac?.name?.[0]?.text,
+    ...(prac?.name?.[0]?.family ? { personName: nameFromFhir(prac.name) } : {}),
     ...(npi ? { npi } : {}),
     ...(other?.system && other.value ? { identifier: { system: other.system, value: other.value } } : {}),
   };

@@ -115,8 +115,9 @@ function baseEncounter(b: TransactionBuilder, cx: EncounterContext, service: key
       individual: r.supervisor !== undefined ? { reference: r.supervisor } : logicalRef('Practitioner', Systems.NPI, e.supervisorNpi),
     });
   }
-  const group = e.mode === 'group';
-  const meta: Meta = { profile: group ? [Profiles.PeerGroupEncounter, Profiles.Encounter] : [Profiles.Encounter] };
+  // The parent of a group session has a Group subject, which US Core Encounter does not allow (subject 1..1
+  // Reference(US Core Patient)): it claims peer-fhir's group-session profile only. Every per-person Encounter is US Core.
+  const meta: Meta = { profile: key.system === b.ids.groupSession ? [Profiles.PeerGroupEncounter] : [Profiles.Encounter] };
   if (e.part2) meta.security = part2Labels();
   return {
     resourceType: 'Encounter',

@@ -1,6 +1,7 @@
-import type { Coverage, Identifier, Organization as FhirOrganization, Patient, Reference } from 'fhir/r4.js';
+import type { ContactPoint, Coverage, Extension, Identifier, Organization as FhirOrganization, Patient, Reference } from 'fhir/r4.js';
 import type { MedicaidCoverage, Participant } from '../domain/participant.js';
-import { Profiles, Systems } from '../terminology/systems.js';
+import { BirthSexCodes, OmbEthnicityCategories, OmbRaceCategories } from '../terminology/codes.js';
+import { Profiles, Systems, UsCoreExtensions } from '../terminology/systems.js';
 import { coding, type EntryKey, type TransactionBuilder } from './internal/builder.js';
 import { identifierValue, type ResourceIndex } from './internal/resolver.js';
 import { addressFromFhir, addressToFhir } from './organization.js';
@@ -23,22 +24,61 @@ export function payerKey(ids: IdentifierSystems, payerId: string): EntryKey {
   return { resourceType: 'Organization', search: 'identifier', system: ids.payer, value: payerId };
 }
 
-/** Patient (US Core): participant id, MRN and Medicaid id identifiers, name, birth date, gender, address. */
+/** OMB category coding: CDC Race & Ethnicity, or v3-NullFlavor for ASKU / UNK (US Core race and ethnicity bindings). */
+function ombCoding(code: string, display: string) {
+  return coding(code === 'ASKU' || code === 'UNK' ? Systems.V3_NULL_FLAVOR : Systems.CDC_RACE_ETHNICITY, code, display);
+}
+
+/** US Core race, ethnicity and birth-sex extensions of a participant, in that order. */
+function demographicExtensions(p: Participant): Extension[] {
+  const ext: Extension[] = [];
+  if (p.race) {
+    ext.push({
+      url: UsCoreExtensions.Race,
+      extension: [...p.race.categories.map((c) => ({ url: 'ombCategory', valueCoding: ombCoding(c, OmbRaceCategories[c]) })), { url: 'text', valueString: p.race.text }],
+    });
+  }
+  if (p.ethnicity) {
+    ext.push({
+      url: UsCoreExtensions.Ethnicity,
+      extension: [{ url: 'ombCategory', valueCoding: ombCoding(p.ethnicity.category, OmbEthnicityCategories[p.ethnicity.category]) }, { url: 'text', valueString: p.ethnicity.text }],
+    });
+  }
+  if (p.birthSex) ext.push({ url: UsCoreExtensions.BirthSex, valueCode: p.birthSex });
+  return ext;
+}
+
+function patientTelecom(p: Participant): ContactPoint[] {
+  const telecom: ContactPoint[] = [];
+  if (p.phone) telecom.push({ system: 'phone', value: p.phone, use: 'home' });
+  if (p.email) telecom.push({ system: 'email', value: p.email, use: 'home' });
+  return telecom;
+}
+
+/**
+ * Patient (US Core): participant id, MRN and Medicaid id identifiers, name, birth date, gender, address, and when
+ * given race, ethnicity, birth sex, telecom and language (US Core must-support elements).
+ */
 export function participantToFhir(ids: IdentifierSystems, p: Participant): Patient {
   const identifier: Identifier[] = [{ use: 'usual', system: ids.participant, value: p.id }];
   if (p.mrn) identifier.push({ use: 'official', type: { coding: [coding(Systems.V2_0203, 'MR', 'Medical record number')] }, system: ids.mrn, value: p.mrn });
   if (p.medicaidId) {
     identifier.push({ use: 'secondary', type: { coding: [coding(Systems.V2_0203, 'MA', 'Patient Medicaid number')] }, system: ids.medicaidId, value: p.medicaidId });
   }
+  const extension = demographicExtensions(p);
+  const telecom = patientTelecom(p);
   return {
     resourceType: 'Patient',
     meta: { profile: [Profiles.Patient] },
+    ...(extension.length ? { extension } : {}),
     identifier,
     active: true,
     name: [nameToFhir(p.name)],
+    ...(telecom.length ? { telecom } : {}),
     gender: p.gender,
     birthDate: p.birthDate,
     ...(p.address ? { address: [{ ...addressToFhir(p.address), use: 'home' as const }] } : {}),
+    ...(p.language ? { communication: [{ language: { coding: [coding(Systems.BCP47, p.language)] } }] } : {}),
   };
 }
 
@@ -94,6 +134,14 @@ export function participantFromFhir(index: ResourceIndex, ids: IdentifierSystems
   });
   const address = addressFromFhir(patient.address?.[0]);
   const mrn = identifierValue(patient, ids.mrn);
+  const ext = (url: string) => patient.extension?.find((e) => e.url === url);
+  const sub = (e: Extension | undefined, url: string) => (e?.extension ?? []).filter((x) => x.url === url);
+  const race = ext(UsCoreExtensions.Race);
+  const ethnicity = ext(UsCoreExtensions.Ethnicity);
+  const birthSex = ext(UsCoreExtensions.BirthSex)?.valueCode;
+  const phone = patient.telecom?.find((t) => t.system === 'phone')?.value;
+  const email = patient.telecom?.find((t) => t.system === 'email')?.value;
+  const language = patient.communication?.[0]?.language.coding?.find((c) => c.system === Systems.BCP47)?.code;
   const medicaidId = identifierValue(patient, ids.medicaidId);
   return {
     id: identifierValue(patient, ids.participant),
@@ -103,6 +151,12 @@ export function participantFromFhir(index: ResourceIndex, ids: IdentifierSystems
     birthDate: patient.birthDate,
     gender: patient.gender,
     ...(address ? { address } : {}),
+    ...(phone ? { phone } : {}),
+    ...(email ? { email } : {}),
+    ...(language ? { language } : {}),
+    ...(race ? { race: { categories: sub(race, 'ombCategory').map((x) => x.valueCoding?.code), text: sub(race, 'text')[0]?.valueString } } : {}),
+    ...(ethnicity ? { ethnicity: { category: sub(ethnicity, 'ombCategory')[0]?.valueCoding?.code, text: sub(ethnicity, 'text')[0]?.valueString } } : {}),
+    ...(birthSex && birthSex in BirthSexCodes ? { birthSex } : {}),
     coverages,
   };
 }

@@ -1,4 +1,4 @@
-import type { Extension, HumanName, Practitioner, PractitionerQualification, PractitionerRole, Reference } from 'fhir/r4.js';
+import type { ContactPoint, Extension, HumanName, Practitioner, PractitionerQualification, PractitionerRole, Reference } from 'fhir/r4.js';
 import type { PersonName } from '../domain/common.js';
 import type { Clinician, Credential, PeerSpecialist } from '../domain/specialist.js';
 import { Endorsements, PEER_SPECIALIST_TAXONOMY } from '../terminology/codes.js';
@@ -101,15 +101,23 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
   const orgKey = organizationKey(s.organizationNpi);
   const organizationRef = b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, s.organizationNpi);
   const roleKey = practitionerRoleKey(b, s.npi, s.organizationNpi);
+  const telecom: ContactPoint[] = [];
+  if (s.phone) telecom.push({ system: 'phone', value: s.phone, use: 'work' });
+  if (s.email) telecom.push({ system: 'email', value: s.email, use: 'work' });
+  const taxonomy = () => [{ coding: [coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display)] }];
   const role: PractitionerRole = {
     resourceType: 'PractitionerRole',
-    meta: { profile: [Profiles.PractitionerRole] },
+    // US Core PractitionerRole pd-1: contact information or an Endpoint. Without either, claim only what holds.
+    meta: { profile: [telecom.length ? Profiles.PractitionerRole : Profiles.PeerPractitionerRole] },
     ...(supervisorRef ? { extension: [{ url: Extensions.Supervisor, valueReference: supervisorRef }] } : {}),
     identifier: [{ system: roleKey.system, value: roleKey.value }],
     active: true,
     practitioner: practitionerRef,
     organization: organizationRef,
-    code: [{ coding: [coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display)] }],
+    // NUCC 175T00000X is both the role (US Core care-team provider roles) and the specialty (searchable by `specialty`).
+    code: taxonomy(),
+    specialty: taxonomy(),
+    ...(telecom.length ? { telecom } : {}),
   };
   return b.add(roleKey, role);
 }
@@ -120,11 +128,15 @@ export function specialistFromFhir(index: ResourceIndex, ids: { credential: stri
   const supervisorRef = role.extension?.find((e) => e.url === Extensions.Supervisor)?.valueReference;
   const supervisor = index.resolve(supervisorRef, 'Practitioner');
   const org = index.resolve(role.organization, 'Organization');
+  const phone = role.telecom?.find((t) => t.system === 'phone')?.value;
+  const email = role.telecom?.find((t) => t.system === 'email')?.value;
   return {
     npi: practitioner ? identifierValue(practitioner, Systems.NPI) : undefined,
     name: nameFromFhir(practitioner?.name),
     credentials: (practitioner?.qualification ?? []).filter((q) => q.code.coding?.length).map((q) => qualificationFromFhir(ids, q)),
     ...(supervisor ? { supervisor: clinicianFromFhir(supervisor) } : {}),
     organizationNpi: org ? identifierValue(org, Systems.NPI) : role.organization?.identifier?.value,
+    ...(phone ? { phone } : {}),
+    ...(email ? { email } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { Extensions, Profiles, Systems } from '../terminology/systems.js';
 import { coding, logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { patientKey } from './patient.js';
+import { organizationKey } from './organization.js';
 import { addClinician, clinicianFromFhir, practitionerKey, practitionerRoleKey } from './practitioner.js';
 
 function escapeHtml(s: string): string {
@@ -107,19 +108,27 @@ export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: 
   };
   const planRef = b.add(key, carePlan);
 
+  // US Core Provenance provenance-1: an agent who is a Practitioner acts on behalf of an organization; peers and
+  // co-signing clinicians sign for the peer's agency. Unknown when the peer is not in the input: such a signature
+  // claims peer-fhir's signature profile only.
+  const agencyKey = peer ? organizationKey(peer.organizationNpi) : undefined;
+  const agency = peer && agencyKey ? (b.refIfPresent(agencyKey) ?? logicalRef('Organization', Systems.NPI, peer.organizationNpi)) : undefined;
   for (const s of plan.signatures) {
     const who = s.role === 'participant' ? patient : s.role === 'peer' ? peerPractitioner : clinicianRef!;
+    const onBehalfOf = s.role === 'participant' ? undefined : agency;
+    const usCore = s.role === 'participant' || onBehalfOf !== undefined;
     const sigType = SignatureTypes[s.role];
     const tagValue = `${plan.id}:${s.role}:${s.signedAt.replace(/[^0-9]/g, '')}`;
     const provenance: Provenance = {
       resourceType: 'Provenance',
-      meta: { profile: [Profiles.Provenance, Profiles.PeerPlanSignature], tag: [coding(Systems.PEER_RECORD_KEY, tagValue)] },
+      meta: { profile: usCore ? [Profiles.Provenance, Profiles.PeerPlanSignature] : [Profiles.PeerPlanSignature], tag: [coding(Systems.PEER_RECORD_KEY, tagValue)] },
       target: [planRef],
       recorded: s.signedAt,
       agent: [
         {
           type: { coding: [coding(Systems.PROVENANCE_PARTICIPANT_TYPE, s.role === 'clinician' ? 'verifier' : 'author')] },
           who,
+          ...(onBehalfOf ? { onBehalfOf: { ...onBehalfOf } } : {}),
         },
       ],
       signature: [{ type: [coding(Systems.SIGNATURE_TYPE, sigType.code, sigType.display)], when: s.signedAt, who }],

@@ -101,7 +101,8 @@ export interface DisclosureBundleOptions {
 const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function partyReference(party: PartyIdentity): Reference {
+/** A Reference to a party by NPI or identifier (never by name). @internal */
+export function partyReference(party: PartyIdentity): Reference {
   const type = party.kind === 'practitioner' ? 'Practitioner' : 'Organization';
   if (party.npi !== undefined) return { type, identifier: { system: Systems.NPI, value: party.npi } };
   if (party.identifier !== undefined) return { type, identifier: { ...party.identifier } };

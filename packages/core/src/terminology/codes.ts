@@ -122,3 +122,44 @@ export const PEER_SPECIALIST_TAXONOMY = { code: '175T00000X', display: 'Peer Spe
 
 /** HCPCS H0038 self-help/peer services, per 15 minutes. @category Terminology */
 export const HCPCS_PEER_SERVICES = { code: 'H0038', display: 'Self-help/peer services, per 15 minutes' } as const;
+
+/**
+ * OMB race categories (CDC Race & Ethnicity code system, `urn:oid:2.16.840.1.113883.6.238`), the codes the US Core
+ * Race extension's `ombCategory` takes; `ASKU` (asked but declined) and `UNK` come from v3-NullFlavor.
+ * @see https://hl7.org/fhir/us/core/STU6.1/StructureDefinition-us-core-race.html
+ * @category Terminology
+ */
+export const OmbRaceCategories = {
+  '1002-5': 'American Indian or Alaska Native',
+  '2028-9': 'Asian',
+  '2054-5': 'Black or African American',
+  '2076-8': 'Native Hawaiian or Other Pacific Islander',
+  '2106-3': 'White',
+  ASKU: 'Asked but no answer',
+  UNK: 'Unknown',
+} as const;
+
+/**
+ * OMB ethnicity categories for the US Core Ethnicity extension's `ombCategory` (same code systems as race).
+ * @see https://hl7.org/fhir/us/core/STU6.1/StructureDefinition-us-core-ethnicity.html
+ * @category Terminology
+ */
+export const OmbEthnicityCategories = {
+  '2135-2': 'Hispanic or Latino',
+  '2186-5': 'Not Hispanic or Latino',
+  ASKU: 'Asked but no answer',
+  UNK: 'Unknown',
+} as const;
+
+/**
+ * Sex assigned at birth, the codes of the US Core Birth Sex extension (`F`, `M` from v3-AdministrativeGender; `ASKU`,
+ * `UNK` from v3-NullFlavor).
+ * @see https://hl7.org/fhir/us/core/STU6.1/StructureDefinition-us-core-birthsex.html
+ * @category Terminology
+ */
+export const BirthSexCodes = {
+  F: 'Female',
+  M: 'Male',
+  ASKU: 'Asked but no answer',
+  UNK: 'Unknown',
+} as const;

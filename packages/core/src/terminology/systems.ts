@@ -48,6 +48,12 @@ export const Systems = {
   PROVENANCE_PARTICIPANT_TYPE: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
   SIGNATURE_TYPE: 'urn:iso-astm:E1762-95:2013',
   QUALIFICATION_V2_0360: 'http://terminology.hl7.org/CodeSystem/v2-0360',
+  /** CDC Race & Ethnicity (OMB categories). */
+  CDC_RACE_ETHNICITY: 'urn:oid:2.16.840.1.113883.6.238',
+  V3_NULL_FLAVOR: 'http://terminology.hl7.org/CodeSystem/v3-NullFlavor',
+  BCP47: 'urn:ietf:bcp:47',
+  US_CORE_CATEGORY: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category',
+  OBSERVATION_CATEGORY: 'http://terminology.hl7.org/CodeSystem/observation-category',
   /** peer-fhir's own CodeSystems (support types, activities, settings, …). */
   PEER_SUPPORT_TYPE: `${PEER_FHIR_CANONICAL}/CodeSystem/peer-support-type`,
   PEER_ACTIVITY: `${PEER_FHIR_CANONICAL}/CodeSystem/peer-activity`,
@@ -111,10 +117,35 @@ export const Profiles = {
   CareTeam: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-careteam',
   Provenance: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-provenance',
   DocumentReference: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-documentreference',
+  /** The Group of a group session's attendees. */
   PeerGroupSession: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-group-session`,
+  /**
+   * The parent Encounter of a group session (subject = the Group). Not US Core Encounter, which requires a Patient
+   * subject; each attendee's child Encounter is US Core.
+   */
   PeerGroupEncounter: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-group-encounter`,
+  /** A peer's PractitionerRole without contact information (US Core PractitionerRole pd-1 needs telecom or an endpoint). */
+  PeerPractitionerRole: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-practitioner-role`,
+  /** A consent recipient Practitioner known by a free-text name only (US Core Practitioner requires `name.family`). */
+  PeerRecipientPractitioner: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-recipient-practitioner`,
   PeerConsent: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-consent`,
   PeerPlanSignature: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-plan-signature`,
+} as const;
+
+/**
+ * US Core 6.1 extensions peer-fhir writes (on Patient).
+ *
+ * @see https://hl7.org/fhir/us/core/STU6.1/profiles-and-extensions.html#extensions
+ * @example
+ * ```ts
+ * patient.extension?.find((e) => e.url === UsCoreExtensions.BirthSex)?.valueCode; // 'F'
+ * ```
+ * @category Terminology
+ */
+export const UsCoreExtensions = {
+  Race: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race',
+  Ethnicity: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity',
+  BirthSex: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex',
 } as const;
 
 /**
@@ -142,4 +173,8 @@ export const Extensions = {
   ConsentRevoked: `${PEER_FHIR_CANONICAL}/StructureDefinition/consent-revoked`,
   ConsentDataScope: `${PEER_FHIR_CANONICAL}/StructureDefinition/consent-data-scope`,
   Supervisor: `${PEER_FHIR_CANONICAL}/StructureDefinition/supervisor`,
+  /** 837P claim frequency code (CLM05-3) on a Claim; @peer-fhir/x12 writes and reads it. */
+  ClaimFrequency: `${PEER_FHIR_CANONICAL}/StructureDefinition/claim-frequency`,
+  /** 837P 2400 REF*6R override on a Claim.item; @peer-fhir/x12 reads it. */
+  LineItemControlNumber: `${PEER_FHIR_CANONICAL}/StructureDefinition/line-item-control-number`,
 } as const;

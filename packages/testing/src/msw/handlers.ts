@@ -1,6 +1,5 @@
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import { handleFhirRequest } from '../server/handle-request.js';
-import { createFhirRepository, type FhirTestRepository } from '../server/repository.js';
+import { createFhirRepository, handleFhirRequest, type FhirTestRepository } from '@peer-fhir/server';
 import { withFaults, type FaultOptions } from './faults.js';
 
 /**

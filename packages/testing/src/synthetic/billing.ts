@@ -138,7 +138,14 @@ export function syntheticBillingContext(agency: SyntheticAgency, pack: RulePack,
     serviceOrders: syntheticServiceOrders(agency, options),
     priorAuthorizations: syntheticPriorAuthorizations(agency, pack, options),
     history: [],
+    // The billing run: the day after the last service, when the claims go to the payer.
+    billedAt: billingRunAfter(agency.encounters),
   };
+}
+
+function billingRunAfter(encounters: readonly PeerEncounter[]): string {
+  const last = encounters.reduce((max, e) => Math.max(max, Date.parse(e.end)), Date.parse('2000-01-01T00:00:00Z'));
+  return `${new Date(last + 86_400_000).toISOString().slice(0, 10)}T12:00:00Z`;
 }
 
 /**

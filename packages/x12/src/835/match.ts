@@ -45,9 +45,11 @@ export function matchLines(rc: RemittanceClaim, claim: Claim | undefined): (numb
 
 /**
  * Find the Claim whose identifier value equals CLP01, as given or as the 837P writer sent it in CLM01 (delimiters and
- * control characters replaced), so a Claim whose identifier holds e.g. `:` still finds its remittance.
+ * control characters replaced), so a Claim whose identifier holds e.g. `:` still finds its remittance. The comparison
+ * ignores case: the TR3 lets a payer return CLP01 upper-cased (005010X221A1 CLP01; 837P CLM01 is only required to be
+ * returned, not in its case).
  */
 export function findClaimFor(rc: RemittanceClaim, claims: readonly Claim[]): Claim | undefined {
-  const pcn = rc.patientControlNumber;
-  return claims.find((c) => c.identifier?.some((i) => i.value !== undefined && (i.value === pcn || clean(i.value, undefined, false) === pcn)));
+  const pcn = rc.patientControlNumber.toUpperCase();
+  return claims.find((c) => c.identifier?.some((i) => i.value !== undefined && (i.value.toUpperCase() === pcn || clean(i.value) === pcn)));
 }

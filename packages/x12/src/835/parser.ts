@@ -1,8 +1,8 @@
-import { X12ParseError } from '../errors.js';
-import { d8ToFhirDate, parseMoneyCents } from '../internal/format.js';
+import { X12AmountError, X12ParseError, X12UnbalancedError, X12VersionError } from '../errors.js';
+import { d8ToFhirDate } from '../internal/format.js';
 import type { Delimiters } from '../internal/segment.js';
 import { el, type RawSegment } from '../internal/tokenizer.js';
-import type { Adjustment, RemittanceClaim, RemittanceHeader, RemittanceLine } from './types.js';
+import type { Adjustment, ProviderAdjustment, RemittanceClaim, RemittanceHeader, RemittanceLine } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
 type LineDraft = Mutable<RemittanceLine>;
@@ -11,17 +11,45 @@ type HeaderDraft = {
   -readonly [K in keyof RemittanceHeader]: RemittanceHeader[K] extends object ? { -readonly [J in keyof RemittanceHeader[K]]: RemittanceHeader[K][J] } : RemittanceHeader[K];
 };
 
-const money = (v: string) => parseMoneyCents(v) / 100;
+// X12 `R` (decimal): optional minus, digits with an optional decimal point; no exponent, no sign `+`, no spaces.
+const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
+// Monetary amounts carry at most two decimal places (cents); 005010 TR3s limit amounts to 18 characters.
+const MONEY = /^-?(?:\d+(?:\.\d{0,2})?|\.\d{1,2})$/;
+
+const elementName = (s: RawSegment, n: number) => `${s.id}${String(n).padStart(2, '0')}`;
+
+/** Element `n` of `s` as integer cents; a missing optional element is 0; anything not a money `R` value refuses the file. */
+function cents(s: RawSegment, n: number, required = false): number {
+  const v = el(s, n);
+  if (v === '') {
+    if (required) throw new X12AmountError(`${elementName(s, n)} is required`, s.index, s.id, elementName(s, n));
+    return 0;
+  }
+  const digits = v.replace(/[-.]/g, '');
+  if (!MONEY.test(v) || digits.length > 18) {
+    throw new X12AmountError(`${elementName(s, n)} is not a monetary amount (decimal with at most 2 decimal places)`, s.index, s.id, elementName(s, n));
+  }
+  return Math.round(Number(v) * 100);
+}
+
+/** Element `n` of `s` as a quantity, or undefined when empty; anything not an `R` value refuses the file. */
+function quantity(s: RawSegment, n: number): number | undefined {
+  const v = el(s, n);
+  if (v === '') return undefined;
+  if (!DECIMAL.test(v) || v.length > 15) throw new X12AmountError(`${elementName(s, n)} is not a decimal number`, s.index, s.id, elementName(s, n));
+  return Number(v);
+}
 
 /** Events the streaming 835 parser emits. */
 export interface Parser835Events {
   claim(header: RemittanceHeader, claim: RemittanceClaim): void;
-  transactionEnd(header: RemittanceHeader, providerAdjustmentTotal: number): void;
+  transactionEnd(header: RemittanceHeader, providerAdjustments: readonly ProviderAdjustment[]): void;
 }
 
 /**
  * State machine over 835 segments (005010X221A1). Emits a claim as soon as the next CLP, LX, PLB or SE
- * closes it, so memory holds one claim at a time. Checks SE01, GE01 and IEA01 counts.
+ * closes it, so memory holds one claim at a time. Checks SE01, GE01 and IEA01 counts, the 5010 version, every
+ * amount, and the three balancing rules (line, claim, transaction); any failure throws before the unit is emitted.
  */
 export class Parser835 {
   private header: HeaderDraft | undefined;
@@ -34,9 +62,18 @@ export class Parser835 {
   private gsControl = '';
   private gsSeen = 0;
   private isaControl = '';
-  private plbCents = 0;
+  private plb: ProviderAdjustment[] = [];
   private sawIsa = false;
   private snapshot: RemittanceHeader | undefined;
+  // Balancing state, in integer cents (005010X221A1 1.10.2.1).
+  private bprCents = 0;
+  private bprIndex = 0;
+  private clpPaidCents = 0;
+  private plbCents = 0;
+  private claimIndex = 0;
+  private claimBalance = 0; // CLP03 - CLP04 - all CAS of the claim
+  private lineIndex = 0;
+  private lineBalance = 0; // SVC02 - SVC03 - CAS of the line
   done = false;
 
   constructor(
@@ -48,22 +85,31 @@ export class Parser835 {
     const d = this.delimiters();
     switch (s.id) {
       case 'ISA':
+        // ISA12 interchange control version: 00501 for 5010; a 4010 (00401) 835 has other loops and codes
+        if (el(s, 12) !== '00501') throw new X12VersionError('interchange is not X12 version 5010 (ISA12 must be 00501)', s.index, s.id, 'ISA12');
         this.sawIsa = true;
         this.isaControl = el(s, 13);
         this.gsSeen = 0;
         return;
       case 'GS':
-        if (el(s, 1) !== 'HP') throw new X12ParseError('functional group is not HP (health care claim payment/advice)', s.index, s.id);
+        if (el(s, 1) !== 'HP') throw new X12ParseError('functional group is not HP (health care claim payment/advice)', s.index, s.id, 'GS01');
+        // GS08 version / release / industry identifier: 005010X221A1 (005010X221 accepted: the errata changed no loop)
+        if (!/^005010X221(A1)?$/.test(el(s, 8))) throw new X12VersionError('functional group is not 835 005010X221A1 (GS08)', s.index, s.id, 'GS08');
         this.gsControl = el(s, 6);
         this.stCount = 0;
         this.gsSeen++;
         return;
       case 'ST':
-        if (el(s, 1) !== '835') throw new X12ParseError('transaction set is not 835', s.index, s.id);
+        if (el(s, 1) !== '835') throw new X12ParseError('transaction set is not 835', s.index, s.id, 'ST01');
+        if (el(s, 3) !== '' && !/^005010X221(A1)?$/.test(el(s, 3))) throw new X12VersionError('transaction set is not 835 005010X221A1 (ST03)', s.index, s.id, 'ST03');
         this.stIndex = s.index;
         this.stControl = el(s, 2);
-        this.plbCents = 0;
+        this.plb = [];
         this.snapshot = undefined;
+        this.bprCents = 0;
+        this.bprIndex = 0;
+        this.clpPaidCents = 0;
+        this.plbCents = 0;
         this.header = {
           transactionControlNumber: this.stControl,
           payment: { handlingCode: '', amount: 0, creditDebit: '', method: '' },
@@ -75,21 +121,25 @@ export class Parser835 {
       case 'SE': {
         this.flushClaim();
         const expected = s.index - this.stIndex + 1;
-        if (Number(el(s, 1)) !== expected) throw new X12ParseError(`SE01 segment count does not match (expected ${expected})`, s.index, s.id);
-        if (el(s, 2) !== this.stControl) throw new X12ParseError('SE02 does not match ST02', s.index, s.id);
+        if (Number(el(s, 1)) !== expected) throw new X12ParseError(`SE01 segment count does not match (expected ${expected})`, s.index, s.id, 'SE01');
+        if (el(s, 2) !== this.stControl) throw new X12ParseError('SE02 does not match ST02', s.index, s.id, 'SE02');
         if (!this.header) throw new X12ParseError('SE without ST', s.index, s.id);
-        this.on.transactionEnd(this.header as RemittanceHeader, this.plbCents / 100);
+        if (!this.bprIndex) throw new X12ParseError('835 transaction set has no BPR', s.index, s.id);
+        // 1.10.2.1.3: BPR02 = sum of CLP04 - sum of PLB04..; BPR03 D (debit) moves money from the payee
+        const bpr = this.header.payment.creditDebit === 'D' ? -this.bprCents : this.bprCents;
+        if (bpr !== this.clpPaidCents - this.plbCents) throw new X12UnbalancedError('transaction', this.bprIndex, 'BPR');
+        this.on.transactionEnd(this.header as RemittanceHeader, this.plb);
         this.header = undefined;
         this.stCount++;
         return;
       }
       case 'GE':
-        if (Number(el(s, 1)) !== this.stCount) throw new X12ParseError('GE01 does not match the number of transaction sets', s.index, s.id);
-        if (el(s, 2) !== this.gsControl) throw new X12ParseError('GE02 does not match GS06', s.index, s.id);
+        if (Number(el(s, 1)) !== this.stCount) throw new X12ParseError('GE01 does not match the number of transaction sets', s.index, s.id, 'GE01');
+        if (el(s, 2) !== this.gsControl) throw new X12ParseError('GE02 does not match GS06', s.index, s.id, 'GE02');
         return;
       case 'IEA':
-        if (Number(el(s, 1)) !== this.gsSeen) throw new X12ParseError('IEA01 does not match the number of functional groups', s.index, s.id);
-        if (Number(el(s, 2)) !== Number(this.isaControl)) throw new X12ParseError('IEA02 does not match ISA13', s.index, s.id);
+        if (Number(el(s, 1)) !== this.gsSeen) throw new X12ParseError('IEA01 does not match the number of functional groups', s.index, s.id, 'IEA01');
+        if (Number(el(s, 2)) !== Number(this.isaControl)) throw new X12ParseError('IEA02 does not match ISA13', s.index, s.id, 'IEA02');
         this.done = true;
         return;
     }
@@ -97,15 +147,20 @@ export class Parser835 {
     const h = this.header;
     if (!h) throw new X12ParseError('segment outside ST..SE', s.index, s.id);
     switch (s.id) {
-      case 'BPR': // 835 BPR financial information
+      case 'BPR': {
+        // 835 BPR financial information; BPR02 total actual provider payment
+        this.bprCents = cents(s, 2, true);
+        this.bprIndex = s.index;
+        const date = d8ToFhirDate(el(s, 16));
         h.payment = {
           handlingCode: el(s, 1),
-          amount: money(el(s, 2)),
+          amount: this.bprCents / 100,
           creditDebit: el(s, 3),
           method: el(s, 4),
-          ...(d8ToFhirDate(el(s, 16)) ? { date: d8ToFhirDate(el(s, 16))! } : {}),
+          ...(date ? { date } : {}),
         };
         return;
+      }
       case 'TRN': // reassociation trace number
         h.trace = { number: el(s, 2), ...(el(s, 3) ? { originator: el(s, 3) } : {}) };
         return;
@@ -115,7 +170,11 @@ export class Parser835 {
           // 2110 DTM*472 service date, 150/151 period start/end
           if (el(s, 1) === '472' || el(s, 1) === '150') this.line.serviceDate = date;
           else if (el(s, 1) === '151') this.line.serviceDateEnd = date;
-        } else if (!this.claim && el(s, 1) === '405' && date) {
+        } else if (this.claim) {
+          // 2100 DTM*232/233 claim statement period start/end
+          if (el(s, 1) === '232' && date) this.claim.statementFrom = date;
+          else if (el(s, 1) === '233' && date) this.claim.statementTo = date;
+        } else if (el(s, 1) === '405' && date) {
           h.productionDate = date;
         }
         return;
@@ -141,14 +200,20 @@ export class Parser835 {
         this.flushClaim();
         return;
       case 'CLP': {
-        // 2100 CLP
+        // 2100 CLP: CLP03 charge, CLP04 paid (required, may be 0 or negative), CLP05 patient responsibility
         this.flushClaim();
+        const charge = cents(s, 3, true);
+        const paid = cents(s, 4, true);
+        const pr = cents(s, 5);
+        this.clpPaidCents += paid;
+        this.claimIndex = s.index;
+        this.claimBalance = charge - paid;
         this.claim = {
           patientControlNumber: el(s, 1),
           status: el(s, 2),
-          chargeAmount: money(el(s, 3)),
-          paidAmount: money(el(s, 4)),
-          patientResponsibility: money(el(s, 5)),
+          chargeAmount: charge / 100,
+          paidAmount: paid / 100,
+          patientResponsibility: pr / 100,
           filingIndicator: el(s, 6),
           ...(el(s, 7) ? { payerClaimControlNumber: el(s, 7) } : {}),
           ...(el(s, 8) ? { facilityCode: el(s, 8) } : {}),
@@ -173,9 +238,15 @@ export class Parser835 {
         // CAS01 group, then up to 6 triplets reason / amount / quantity
         for (let i = 2; i <= 17; i += 3) {
           const reason = el(s, i);
-          if (!reason) continue;
-          const q = el(s, i + 2);
-          const adj: Adjustment = { group: el(s, 1), reason, amount: money(el(s, i + 1)), ...(q ? { quantity: Number(q) } : {}) };
+          if (!reason) {
+            if (el(s, i + 1) !== '') throw new X12AmountError(`${elementName(s, i + 1)} has an amount without a reason code`, s.index, s.id, elementName(s, i + 1));
+            continue;
+          }
+          const amount = cents(s, i + 1, true);
+          const q = quantity(s, i + 2);
+          this.claimBalance -= amount;
+          if (this.line) this.lineBalance -= amount;
+          const adj: Adjustment = { group: el(s, 1), reason, amount: amount / 100, ...(q !== undefined ? { quantity: q } : {}) };
           target.push(adj);
         }
         return;
@@ -183,31 +254,59 @@ export class Parser835 {
       case 'SVC': {
         // 2110 SVC
         if (!this.claim) throw new X12ParseError('SVC outside a claim', s.index, s.id);
+        this.flushLine();
         const comp = el(s, 1).split(d.component);
+        const charge = cents(s, 2, true);
+        const paid = cents(s, 3, true);
+        const unitsPaid = quantity(s, 5);
+        const originalUnits = quantity(s, 7);
+        this.lineIndex = s.index;
+        this.lineBalance = charge - paid;
         this.line = {
           procedureQualifier: comp[0] ?? '',
           procedure: comp[1] ?? '',
           modifiers: comp.slice(2, 6).filter((m) => m !== ''),
-          chargeAmount: money(el(s, 2)),
-          paidAmount: money(el(s, 3)),
-          ...(el(s, 5) ? { unitsPaid: Number(el(s, 5)) } : {}),
-          ...(el(s, 7) ? { originalUnits: Number(el(s, 7)) } : {}),
+          chargeAmount: charge / 100,
+          paidAmount: paid / 100,
+          ...(unitsPaid !== undefined ? { unitsPaid } : {}),
+          ...(originalUnits !== undefined ? { originalUnits } : {}),
           adjustments: [],
           remarks: [],
         };
         this.claim.lines.push(this.line);
         return;
       }
-      case 'AMT':
-        if (this.line && el(s, 1) === 'B6') this.line.allowedAmount = money(el(s, 2)); // 2110 AMT*B6 allowed
+      case 'AMT': {
+        if (this.line && el(s, 1) === 'B6') this.line.allowedAmount = cents(s, 2, true) / 100; // 2110 AMT*B6 allowed
+        else cents(s, 2); // every amount is checked, even the ones not kept
         return;
+      }
       case 'LQ':
         if (this.line && el(s, 1) === 'HE') this.line.remarks.push(el(s, 2)); // 2110 LQ*HE RARC
         return;
       case 'PLB': {
         this.flushClaim();
-        // PLB03-1 reason / PLB04 amount pairs (positive = withheld from payment)
-        for (let i = 4; i <= 14; i += 2) this.plbCents += parseMoneyCents(el(s, i));
+        // PLB01 provider id, PLB02 fiscal period date, then up to 6 pairs: PLB03 composite (reason:reference) / PLB04 amount.
+        // A positive amount is withheld from the payment (e.g. WO overpayment recovery), a negative one adds to it
+        // (e.g. L6 interest), so BPR02 = sum of CLP04 - sum of PLB amounts (1.10.2.1.3).
+        const fiscalPeriodDate = d8ToFhirDate(el(s, 2));
+        for (let i = 3; i <= 13; i += 2) {
+          const id = el(s, i);
+          if (!id) {
+            if (el(s, i + 1) !== '') throw new X12AmountError(`${elementName(s, i + 1)} has an amount without a reason`, s.index, s.id, elementName(s, i + 1));
+            continue;
+          }
+          const amount = cents(s, i + 1, true);
+          const [reason = '', ...ref] = id.split(d.component);
+          this.plbCents += amount;
+          this.plb.push({
+            providerId: el(s, 1),
+            ...(fiscalPeriodDate ? { fiscalPeriodDate } : {}),
+            reason,
+            ...(ref.join(d.component) ? { reference: ref.join(d.component) } : {}),
+            amount: amount / 100,
+          });
+        }
         return;
       }
       default:
@@ -221,8 +320,17 @@ export class Parser835 {
     if (!this.done) throw new X12ParseError('input ended without IEA');
   }
 
+  private flushLine(): void {
+    // 1.10.2.1.1: SVC02 - SVC03 = the line's CAS amounts
+    if (this.line && this.lineBalance !== 0) throw new X12UnbalancedError('line', this.lineIndex, 'SVC');
+    this.line = undefined;
+  }
+
   private flushClaim(): void {
+    this.flushLine();
     if (this.claim && this.header) {
+      // 1.10.2.1.2: CLP03 - CLP04 = claim-level CAS + every line's CAS
+      if (this.claimBalance !== 0) throw new X12UnbalancedError('claim', this.claimIndex, 'CLP');
       // header segments all precede the first CLP, so one copy serves every claim of the transaction
       this.snapshot ??= structuredClone(this.header) as RemittanceHeader;
       this.on.claim(this.snapshot, this.claim as RemittanceClaim);

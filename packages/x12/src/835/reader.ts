@@ -6,8 +6,11 @@ import type { Remittance, RemittanceClaim, RemittanceHeader } from './types.js';
 /**
  * Read an X12 835 005010X221A1 interchange into typed remittances (one per ST..SE payment).
  *
- * Delimiters come from the ISA; SE01, GE01 and IEA01/IEA02 are checked. Errors name the segment
- * position and id, never element values (835s carry PHI).
+ * Delimiters come from the ISA; SE01, GE01 and IEA01/IEA02 are checked. The file is refused whole — nothing is
+ * returned — when it is not 5010 ({@link X12VersionError}, e.g. a 4010 835), when an amount or quantity is not an X12
+ * decimal ({@link X12AmountError}), or when it does not balance ({@link X12UnbalancedError}: BPR02 = ΣCLP04 − ΣPLB,
+ * CLP03 − CLP04 = claim + line CAS, SVC02 − SVC03 = line CAS). Errors name the segment position, id and element,
+ * never element values (835s carry PHI).
  *
  * Spec: ASC X12N 835 Health Care Claim Payment/Advice, 005010X221A1 (BPR, TRN, N1, CLP, CAS, SVC, DTM, REF, AMT, LQ, PLB).
  *
@@ -23,7 +26,8 @@ export function read835(text: string): Remittance[] {
   const parser = new Parser835(() => tok.delims!, {
     claim: (_h, c) => claims.push(c),
     transactionEnd: (h, plb) => {
-      out.push({ ...structuredClone(h), claims, providerAdjustmentTotal: plb });
+      const total = plb.reduce((sum, a) => sum + Math.round(a.amount * 100), 0) / 100;
+      out.push({ ...structuredClone(h), claims, providerAdjustments: [...plb], providerAdjustmentTotal: total });
       claims = [];
     },
   });
@@ -43,7 +47,10 @@ export interface RemittanceClaimEvent {
  * Stream an 835 claim by claim from a Node Readable, web stream or any async iterable of text/bytes.
  * Memory holds one claim plus one partial segment, so multi-gigabyte files are fine.
  *
- * Spec: ASC X12N 835 005010X221A1; the same checks as {@link read835}.
+ * Spec: ASC X12N 835 005010X221A1; the same checks as {@link read835}. Line and claim balancing are checked before a
+ * claim is yielded; the transaction rule (BPR02 = ΣCLP04 − ΣPLB) can only be checked at SE, after its claims were
+ * yielded — a caller that stores what it reads should use {@link read835} (refused whole) or hold its writes until
+ * the stream ends without an error.
  *
  * @example
  * import { createReadStream } from 'node:fs';

@@ -17,6 +17,7 @@ import {
   PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
   PAYMENT_TYPE_SYSTEM,
   RARC_SYSTEM,
+  REMITTANCE_CLAIM_SYSTEM,
   SDK_ADJUDICATION_SYSTEM,
 } from '../internal/systems.js';
 import { findClaimFor, matchLines } from './match.js';
@@ -30,6 +31,8 @@ export interface ToClaimResponseOptions {
   readonly id?: string;
   /** `ClaimResponse.created`; default the BPR16 payment date, else the DTM*405 production date, else today. */
   readonly created?: string;
+  /** This claim payment's key within its remittance ({@link remittanceClaimKeys}); becomes an identifier. */
+  readonly remittanceKey?: string;
 }
 
 const usd = (value: number): Money => ({ value: Math.round(value * 100) / 100, currency: 'USD' });
@@ -111,8 +114,13 @@ export function toClaimResponse(rc: RemittanceClaim, remittance: RemittanceHeade
   const response: ClaimResponse = {
     resourceType: 'ClaimResponse',
     ...(options.id ? { id: options.id } : {}),
-    ...(rc.payerClaimControlNumber
-      ? { identifier: [{ system: PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, value: rc.payerClaimControlNumber }] }
+    ...(rc.payerClaimControlNumber || options.remittanceKey
+      ? {
+          identifier: [
+            ...(options.remittanceKey ? [{ system: REMITTANCE_CLAIM_SYSTEM, value: options.remittanceKey }] : []),
+            ...(rc.payerClaimControlNumber ? [{ system: PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, value: rc.payerClaimControlNumber }] : []),
+          ],
+        }
       : {}),
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE_SYSTEM, code: 'professional', display: 'Professional' }] },
@@ -139,7 +147,31 @@ export function toClaimResponse(rc: RemittanceClaim, remittance: RemittanceHeade
 }
 
 /**
- * Map every claim of a remittance to a ClaimResponse, pairing each CLP01 with the Claim whose identifier matches.
+ * A key per claim payment (CLP loop) of a remittance, index-aligned with `remittance.claims`: payer (TRN03, else the
+ * payer id or name), trace number (TRN02), CLP07 (else CLP01), CLP02 and an ordinal among equal ones. Reversals
+ * (CLP02 22) and their corrections share CLP07 but not the key; the same 835 read twice gives the same keys.
+ *
+ * Spec: 835 005010X221A1 TRN, CLP.
+ *
+ * @example
+ * const keys = remittanceClaimKeys(read835(text)[0]);
+ * @category 835
+ */
+export function remittanceClaimKeys(remittance: Remittance): string[] {
+  const payer = remittance.trace.originator || remittance.payer.id || remittance.payer.name;
+  const seen = new Map<string, number>();
+  return remittance.claims.map((rc) => {
+    const base = `${payer}/${remittance.trace.number}/${rc.payerClaimControlNumber ?? rc.patientControlNumber}/${rc.status}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return `${base}/${n}`;
+  });
+}
+
+/**
+ * Map every claim of a remittance to a ClaimResponse, pairing each CLP01 with the Claim whose identifier matches
+ * (ignoring case). Every claim payment gets one — reversals (CLP02 22) included — identified by
+ * {@link remittanceClaimKeys} under `REMITTANCE_CLAIM_SYSTEM`, so conditional creates keep each one exactly once.
  *
  * Spec: FHIR R4 ClaimResponse; 835 005010X221A1 CLP01 = 837 CLM01.
  *
@@ -148,8 +180,9 @@ export function toClaimResponse(rc: RemittanceClaim, remittance: RemittanceHeade
  * @category 835
  */
 export function remittanceToClaimResponses(remittance: Remittance, claims: readonly Claim[] = []): ClaimResponse[] {
-  return remittance.claims.map((rc) => {
+  const keys = remittanceClaimKeys(remittance);
+  return remittance.claims.map((rc, i) => {
     const claim = findClaimFor(rc, claims);
-    return toClaimResponse(rc, remittance, claim ? { claim } : {});
+    return toClaimResponse(rc, remittance, { ...(claim ? { claim } : {}), remittanceKey: keys[i]! });
   });
 }

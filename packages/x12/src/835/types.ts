@@ -61,9 +61,33 @@ export interface RemittanceClaim {
   readonly frequency?: string;
   /** NM1*QC patient (PHI — keep out of logs). */
   readonly patient?: { readonly lastName?: string; readonly firstName?: string; readonly memberId?: string };
-  /** Claim-level CAS. */
+  /** 2100 DTM*232 / DTM*233 claim statement period, `YYYY-MM-DD`. */
+  readonly statementFrom?: string;
+  readonly statementTo?: string;
+  /** Claim-level CAS (they count against CLP03 − CLP04 like line-level CAS). */
   readonly adjustments: readonly Adjustment[];
+  /** 2110 service lines; empty when the payer adjudicated the claim as a whole. */
   readonly lines: readonly RemittanceLine[];
+}
+
+/**
+ * One PLB provider-level adjustment (one reason/amount pair). A positive amount was withheld from the payment
+ * (e.g. `WO` overpayment recovery, `FB` forward balance), a negative one added to it (e.g. `L6` interest).
+ *
+ * Spec: 005010X221A1 PLB; BPR02 = ΣCLP04 − ΣPLB amounts.
+ * @category 835
+ */
+export interface ProviderAdjustment {
+  /** PLB01 provider identifier (NPI or TIN). */
+  readonly providerId: string;
+  /** PLB02 fiscal period date, `YYYY-MM-DD`. */
+  readonly fiscalPeriodDate?: string;
+  /** PLB03-1 (05-1, ...) adjustment reason code, e.g. `WO`, `L6`, `FB`, `50`. */
+  readonly reason: string;
+  /** PLB03-2 reference identifier (often the payer claim control number being recovered). */
+  readonly reference?: string;
+  /** PLB04 (06, ...) amount in dollars. */
+  readonly amount: number;
 }
 
 /** 835 header: BPR payment, TRN trace, payer and payee. @category 835 */
@@ -93,9 +117,56 @@ export interface RemittanceHeader {
 /** One ST..SE 835 transaction (one payment). @category 835 */
 export interface Remittance extends RemittanceHeader {
   readonly claims: readonly RemittanceClaim[];
-  /** PLB provider-level adjustments, summed. */
+  /** PLB provider-level adjustments, one per reason/amount pair, in file order. */
+  readonly providerAdjustments: readonly ProviderAdjustment[];
+  /** PLB provider-level adjustments, summed (dollars; positive = withheld). */
   readonly providerAdjustmentTotal: number;
 }
+
+/** Words for PLB03-1 adjustment reasons the SDK explains. @category 835 */
+export const PROVIDER_ADJUSTMENT_REASON_TEXT: Readonly<Record<string, string>> = {
+  '50': 'Late charge',
+  '51': 'Interest penalty charge',
+  '72': 'Authorized return',
+  '90': 'Early payment allowance',
+  AH: 'Origination fee',
+  AM: 'Applied to borrower account',
+  AP: 'Acceleration of benefits',
+  B2: 'Rebate',
+  B3: 'Recovery allowance',
+  BD: 'Bad debt adjustment',
+  BN: 'Bonus',
+  C5: 'Temporary allowance',
+  CR: 'Capitation interest',
+  CS: 'Adjustment',
+  CT: 'Capitation payment',
+  CV: 'Capital passthru',
+  CW: 'Certified registered nurse anesthetist passthru',
+  DM: 'Direct medical education passthru',
+  E3: 'Withholding',
+  FB: 'Forwarding balance',
+  FC: 'Fund allocation',
+  GO: 'Graduate medical education passthru',
+  HM: 'Hemophilia clotting factor supplement',
+  IP: 'Incentive premium payment',
+  IR: 'Internal Revenue Service withholding',
+  IS: 'Interim settlement',
+  J1: 'Nonreimbursable',
+  L3: 'Penalty',
+  L6: 'Interest owed',
+  LE: 'Levy',
+  LS: 'Lump sum',
+  OA: 'Organ acquisition passthru',
+  OB: 'Offset for affiliated providers',
+  PI: 'Periodic interim payment',
+  PL: 'Payment final',
+  RA: 'Retro-activity adjustment',
+  RE: 'Return on equity',
+  SL: 'Student loan repayment',
+  TL: 'Third party liability',
+  WO: 'Overpayment recovery',
+  WU: 'Unspent funds',
+};
 
 /** Words for CLP02. @category 835 */
 export const CLAIM_STATUS_TEXT: Readonly<Record<string, string>> = {

@@ -6,6 +6,7 @@ import {
   type ControlNumberSource,
 } from '../envelope/control-numbers.js';
 import { buildIsa, validateParty } from '../envelope/interchange.js';
+import { identifierElement, phoneElement, textElement } from '../internal/elements.js';
 import { ccyymmdd, clean, hhmm } from '../internal/format.js';
 import { SegmentBuffer } from '../internal/segment.js';
 import type { NormalizedClaim, X12ClaimInput } from './input.js';
@@ -21,13 +22,25 @@ export function validateOptions(o: Write837POptions): void {
   if (!o) throw new X12InputError([{ path: 'options', message: 'required' }]);
   validateParty(o.sender, 'options.sender', issues);
   validateParty(o.receiver, 'options.receiver', issues);
-  if (!o.receiver?.name?.trim()) issues.push({ path: 'options.receiver.name', message: 'required (1000B NM103)' });
-  if (!o.submitter?.name?.trim()) issues.push({ path: 'options.submitter.name', message: 'required (1000A NM103)' });
-  if (!o.submitter?.contact?.name?.trim()) issues.push({ path: 'options.submitter.contact.name', message: 'required (1000A PER02)' });
-  if (o.submitter?.contact && !o.submitter.contact.phone && !o.submitter.contact.email) {
-    issues.push({ path: 'options.submitter.contact', message: 'phone or email required (1000A PER04)' });
+  // 1000A / 1000B NM103 names, PER02 contact: 1..60 after cleaning
+  textElement(clean(o.receiver?.name ?? '', 60), 'options.receiver.name', '1000B NM103', 1, 60, issues);
+  textElement(clean(o.submitter?.name ?? '', 60), 'options.submitter.name', '1000A NM103', 1, 60, issues);
+  textElement(clean(o.submitter?.contact?.name ?? '', 60), 'options.submitter.contact.name', '1000A PER02', 1, 60, issues);
+  // NM109 ETIN / receiver id: 2..80, sent as given
+  identifierElement(o.submitter?.id ?? o.sender?.id, o.submitter?.id !== undefined ? 'options.submitter.id' : 'options.sender.id', '1000A NM109', 2, 80, issues);
+  identifierElement(o.receiver?.receiverId ?? o.receiver?.id, o.receiver?.receiverId !== undefined ? 'options.receiver.receiverId' : 'options.receiver.id', '1000B NM109', 2, 80, issues);
+  const contact = o.submitter?.contact;
+  if (contact && !contact.phone && !contact.email) issues.push({ path: 'options.submitter.contact', message: 'phone or email required (1000A PER04)' });
+  if (contact?.phone !== undefined) phoneElement(contact.phone, 'options.submitter.contact.phone', '1000A PER04', issues);
+  if (contact?.email !== undefined) {
+    const email = identifierElement(contact.email, 'options.submitter.contact.email', '1000A PER06', 3, 256, issues);
+    if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email)) issues.push({ path: 'options.submitter.contact.email', message: 'must be an email address (1000A PER06)' });
   }
   if (o.usage !== 'T' && o.usage !== 'P') issues.push({ path: 'options.usage', message: "must be 'T' or 'P'" });
+  // ISA09/10, GS04/05, BHT04/05 come from the date: an invalid one would write NaN
+  if (o.date !== undefined && (!(o.date instanceof Date) || Number.isNaN(o.date.getTime()) || o.date.getUTCFullYear() < 1000 || o.date.getUTCFullYear() > 9999)) {
+    issues.push({ path: 'options.date', message: 'must be a valid date (ISA09, GS04, BHT04)' });
+  }
   const max = o.maxClaimsPerTransaction;
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     issues.push({ path: 'options.maxClaimsPerTransaction', message: 'must be a positive integer' });
@@ -133,8 +146,8 @@ export class Batch837Writer {
     this.buf.add(
       'GS',
       'HC',
-      clean(this.o.sender.applicationCode ?? this.o.sender.id, 15, false),
-      clean(this.o.receiver.applicationCode ?? this.o.receiver.id, 15, false),
+      this.o.sender.applicationCode ?? this.o.sender.id, // validated: 2..15 printable, no delimiter
+      this.o.receiver.applicationCode ?? this.o.receiver.id,
       ccyymmdd(this.date),
       hhmm(this.date),
       String(this.gsControl),

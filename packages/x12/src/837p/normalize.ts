@@ -1,6 +1,7 @@
 import type { Address, CodeableConcept, Coding, HumanName, Identifier } from 'fhir/r4.js';
 import type { X12Issue } from '../errors.js';
 import { isValidNpi } from '@peer-fhir/core';
+import { CLAIM_FILING_INDICATOR_CODES, identifierElement, taxonomyElement, textElement } from '../internal/elements.js';
 import { clean, fhirDateToD8, toCents } from '../internal/format.js';
 import {
   ACT_CODE_SYSTEM,
@@ -44,14 +45,13 @@ function personName(
   path: string,
   issues: X12Issue[],
 ): { last: string; first?: string; middle?: string } | undefined {
+  // Names are transliterated (José -> JOSE, Łukasz -> LUKASZ, Strauß -> STRAUSS), never identifiers.
   const n = pickName(names);
-  const last = n?.family ? clean(n.family, 60) : '';
-  if (!last) {
-    issues.push({ path: `${path}.name.family`, message: 'required (NM103)' });
-    return undefined;
-  }
-  const first = n?.given?.[0] ? clean(n.given[0], 35) : undefined;
-  const middle = n?.given?.[1] ? clean(n.given[1], 25) : undefined;
+  const before = issues.length;
+  const last = textElement(n?.family ? clean(n.family, 60) : '', `${path}.name.family`, 'NM103', 1, 60, issues);
+  const first = n?.given?.[0] !== undefined ? textElement(clean(n.given[0], 35), `${path}.name.given[0]`, 'NM104', 1, 35, issues) : undefined;
+  const middle = n?.given?.[1] !== undefined ? textElement(clean(n.given[1], 25), `${path}.name.given[1]`, 'NM105', 1, 25, issues) : undefined;
+  if (issues.length > before || !last) return undefined;
   return { last, ...(first ? { first } : {}), ...(middle ? { middle } : {}) };
 }
 
@@ -67,10 +67,8 @@ function address(
     return undefined;
   }
   const before = issues.length;
-  const line1 = a.line?.[0] ? clean(a.line[0], 55) : '';
-  if (!line1) issues.push({ path: `${path}.address.line[0]`, message: 'required (N301)' });
-  const city = a.city ? clean(a.city, 30) : '';
-  if (!city) issues.push({ path: `${path}.address.city`, message: 'required (N401)' });
+  const line1 = textElement(a.line?.[0] ? clean(a.line[0], 55) : '', `${path}.address.line[0]`, 'N301', 1, 55, issues) ?? '';
+  const city = textElement(a.city ? clean(a.city, 30) : '', `${path}.address.city`, 'N401', 2, 30, issues) ?? '';
   const state = a.state ? clean(a.state) : '';
   if (!/^[A-Z]{2}$/.test(state)) issues.push({ path: `${path}.address.state`, message: 'must be a 2-letter state code (N402)' });
   const zip = (a.postalCode ?? '').replace(/[^0-9]/g, '');
@@ -81,7 +79,7 @@ function address(
     });
   }
   if (issues.length > before) return undefined;
-  const line2 = a.line?.[1] ? clean(a.line[1], 55) : undefined;
+  const line2 = a.line?.[1] ? clean(a.line[1], 55) || undefined : undefined;
   return { line1, ...(line2 ? { line2 } : {}), city, state, zip };
 }
 
@@ -120,22 +118,19 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
   }
 
   // 2300 CLM01 — patient control number (echoed as 835 CLP01)
-  const pcn = claim.identifier?.find((i) => !!i.value)?.value ?? '';
-  const patientControlNumber = clean(pcn, undefined, false);
-  if (!patientControlNumber) issues.push({ path: p('claim.identifier'), message: 'required (CLM01 patient control number)' });
-  else if (patientControlNumber.length > 38) issues.push({ path: p('claim.identifier'), message: 'must be at most 38 characters (CLM01)' });
+  const pcn = claim.identifier?.find((i) => !!i.value)?.value;
+  const patientControlNumber = identifierElement(pcn, p('claim.identifier'), 'CLM01 patient control number', 1, 38, issues) ?? '';
 
   // 2010AA billing provider
   const bp = input.billingProvider;
   const billingPath = p('billingProvider');
-  const billingName = bp?.name ? clean(bp.name, 60) : '';
   if (!bp) issues.push({ path: billingPath, message: 'required' });
-  else if (!billingName) issues.push({ path: `${billingPath}.name`, message: 'required (NM103)' });
+  const billingName = bp ? (textElement(bp.name ? clean(bp.name, 60) : '', `${billingPath}.name`, '2010AA NM103', 1, 60, issues) ?? '') : '';
   const billingNpi = bp ? npiOf(bp.identifier, billingPath, issues) : undefined;
   const ein = (identifierIn(bp?.identifier, EIN_SYSTEMS) ?? '').replace(/-/g, '');
   if (bp && !/^\d{9}$/.test(ein)) issues.push({ path: `${billingPath}.identifier(us-ein)`, message: 'TIN required as 9 digits (REF*EI)' });
   const billingAddress = bp ? address(bp.address, billingPath, issues, { required: true, zip9: true }) : undefined;
-  const billingTaxonomy = bp?.type?.map((t) => codingIn(t, [NUCC_SYSTEM])).find((c) => c)?.code;
+  const billingTaxonomy = taxonomyElement(bp?.type?.map((t) => codingIn(t, [NUCC_SYSTEM])).find((c) => c)?.code, `${billingPath}.type(${NUCC_SYSTEM})`, '2000A PRV03', issues);
 
   // 2010BA subscriber
   const sub = input.subscriber;
@@ -155,8 +150,7 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
     cov?.subscriberId ??
     cov?.identifier?.find((i) => i.type?.coding?.some((c) => c.system === V2_0203_SYSTEM && c.code === 'MB') && i.value)?.value ??
     '';
-  const memberIdClean = clean(memberId, 80, false);
-  if (cov && !memberIdClean) issues.push({ path: `${covPath}.subscriberId`, message: 'member id required (NM109)' });
+  const memberIdClean = cov ? (identifierElement(memberId, `${covPath}.subscriberId`, '2010BA NM109 member id', 2, 80, issues) ?? '') : '';
   const rel = cov?.relationship?.coding?.find((c) => c.code)?.code;
   if (cov && rel !== undefined && rel !== 'self') {
     issues.push({ path: `${covPath}.relationship`, message: "only 'self' is supported (2000C patient loop is not written)" });
@@ -166,14 +160,12 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
   const payer = input.payer;
   const payerPath = p('payer');
   if (!payer) issues.push({ path: payerPath, message: 'required' });
-  const payerName = payer?.name ? clean(payer.name, 60) : '';
-  if (payer && !payerName) issues.push({ path: `${payerPath}.name`, message: 'required (NM103)' });
+  const payerName = payer ? (textElement(payer.name ? clean(payer.name, 60) : '', `${payerPath}.name`, '2010BB NM103', 1, 60, issues) ?? '') : '';
   const payerId =
     identifierIn(payer?.identifier, [PAYER_ID_SYSTEM]) ??
     payer?.identifier?.find((i) => i.value && i.system !== NPI_SYSTEM && !EIN_SYSTEMS.includes(i.system ?? ''))?.value ??
     '';
-  const payerIdClean = clean(payerId, 80, false);
-  if (payer && !payerIdClean) issues.push({ path: `${payerPath}.identifier(${PAYER_ID_SYSTEM})`, message: 'payer id required (NM109)' });
+  const payerIdClean = payer ? (identifierElement(payerId, `${payerPath}.identifier(${PAYER_ID_SYSTEM})`, '2010BB NM109 payer id', 2, 80, issues) ?? '') : '';
 
   // 2310B rendering provider
   const rPath = p('rendering');
@@ -191,11 +183,12 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
     claim.careTeam?.find((c) => c.role?.coding?.some((x) => x.system === CARE_TEAM_ROLE_SYSTEM && x.code === 'primary')) ??
     claim.careTeam?.[0];
   const role = input.rendering?.practitionerRole;
-  const rTaxonomy =
+  const rTaxonomyRaw =
     codingIn(primaryCare?.qualification, [NUCC_SYSTEM])?.code ??
     role?.specialty?.map((s) => codingIn(s, [NUCC_SYSTEM])).find((c) => c)?.code ??
     role?.code?.map((s) => codingIn(s, [NUCC_SYSTEM])).find((c) => c)?.code;
-  if (rPract && !rTaxonomy) {
+  const rTaxonomy = taxonomyElement(rTaxonomyRaw, `${rPath}.practitionerRole.specialty(${NUCC_SYSTEM})`, '2310B PRV03', issues);
+  if (rPract && !rTaxonomyRaw) {
     issues.push({ path: `${rPath}.practitionerRole.specialty(${NUCC_SYSTEM})`, message: 'rendering taxonomy required (PRV03)' });
   }
 
@@ -244,7 +237,7 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
   const prior = claim.related?.find((r) =>
     r.relationship?.coding?.some((c) => c.system === RELATED_CLAIM_RELATIONSHIP_SYSTEM && c.code === 'prior'),
   );
-  const priorIcn = prior?.reference?.value ? clean(prior.reference.value, 50, false) : undefined;
+  const priorIcn = identifierElement(prior?.reference?.value, p('claim.related.reference'), 'REF02 payer claim control number (F8)', 1, 50, issues, false);
   let frequency: '1' | '7' | '8' = '1';
   if (freqExt !== undefined) {
     if (freqExt === '1' || freqExt === '7' || freqExt === '8') frequency = freqExt;
@@ -264,7 +257,11 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
 
   // 2300 REF*G1 prior authorization
   const insurance = claim.insurance?.find((i) => i.focal) ?? claim.insurance?.[0];
-  const priorAuthorization = insurance?.preAuthRef?.[0] ? clean(insurance.preAuthRef[0], 50, false) : undefined;
+  const priorAuthorization = identifierElement(insurance?.preAuthRef?.[0], p('claim.insurance.preAuthRef[0]'), 'REF02 prior authorization (G1)', 1, 50, issues, false);
+
+  // 2000B SBR09 claim filing indicator: a code from the TR3 list (MC Medicaid, MB Medicare Part B, HM HMO, ...)
+  const filingIndicator = input.claimFilingIndicator ?? 'MC';
+  if (!CLAIM_FILING_INDICATOR_CODES.has(filingIndicator)) issues.push({ path: p('claimFilingIndicator'), message: 'must be an SBR09 claim filing indicator code (e.g. MC, MB, HM)' });
 
   // 2400 service lines
   const items = claim.item ?? [];
@@ -306,10 +303,8 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
     if (pointers.length > MAX_POINTERS) issues.push({ path: ip('.diagnosisSequence'), message: `at most ${MAX_POINTERS} pointers (SV107)` });
     if (pointers.length === 0 && diagnoses.length > 0) pointers.push(1);
     const ctrlRaw = item.extension?.find((e) => e.url === LINE_CONTROL_NUMBER_EXTENSION)?.valueString ?? String(item.sequence);
-    const controlNumber = clean(ctrlRaw, undefined, false);
-    if (!controlNumber || controlNumber.length > 30) {
-      issues.push({ path: ip('.extension(line-item-control-number)'), message: 'line item control number must be 1..30 characters (REF*6R)' });
-    } else if (controlNumbers.has(controlNumber)) {
+    const controlNumber = identifierElement(ctrlRaw, ip('.extension(line-item-control-number)'), 'REF02 line item control number (6R)', 1, 30, issues) ?? '';
+    if (controlNumber && controlNumbers.has(controlNumber)) {
       issues.push({ path: ip('.sequence'), message: 'line item control numbers must be unique within a claim (REF*6R)' });
     }
     controlNumbers.add(controlNumber);
@@ -346,7 +341,7 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
     ...(priorAuthorization ? { priorAuthorization } : {}),
     part2: isPart2(input),
     diagnoses,
-    filingIndicator: input.claimFilingIndicator ?? 'MC',
+    filingIndicator,
     billing: { name: billingName, npi: billingNpi!, ein, ...(billingTaxonomy ? { taxonomy: billingTaxonomy } : {}), address: billingAddress! },
     subscriber: {
       ...subName!,

@@ -16,12 +16,12 @@ export function writeHeaderParties(
   submitter: { name: string; id: string; contactName: string; phone?: string; email?: string },
   receiver: { name: string; id: string },
 ): void {
-  buf.add('NM1', '41', '2', clean(submitter.name, 60), '', '', '', '', '46', clean(submitter.id, 80, false)); // 1000A NM1*41, 46 = ETIN
+  buf.add('NM1', '41', '2', clean(submitter.name, 60), '', '', '', '', '46', submitter.id.trim()); // 1000A NM1*41, 46 = ETIN
   const per: string[] = ['IC', clean(submitter.contactName, 60)];
-  if (submitter.phone) per.push('TE', submitter.phone.replace(/[^0-9]/g, ''));
-  if (submitter.email) per.push('EM', clean(submitter.email, 256, false));
+  if (submitter.phone) per.push('TE', submitter.phone.replace(/\D/g, '').replace(/^1(?=\d{10}$)/, '')); // validated: 10 digits
+  if (submitter.email) per.push('EM', submitter.email.trim());
   buf.add('PER', ...per); // 1000A PER
-  buf.add('NM1', '40', '2', clean(receiver.name, 60), '', '', '', '', '46', clean(receiver.id, 80, false)); // 1000B NM1*40
+  buf.add('NM1', '40', '2', clean(receiver.name, 60), '', '', '', '', '46', receiver.id.trim()); // 1000B NM1*40
 }
 
 /** 2000A billing provider HL + 2010AA. */

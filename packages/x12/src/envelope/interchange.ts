@@ -1,4 +1,5 @@
 import { X12InputError, type X12Issue } from '../errors.js';
+import { identifierElement } from '../internal/elements.js';
 import { ccyymmdd, hhmm } from '../internal/format.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from '../internal/segment.js';
 import { formatInterchangeControl } from './control-numbers.js';
@@ -31,11 +32,17 @@ export function validateParty(party: InterchangeParty | undefined, path: string,
     issues.push({ path: `${path}.id`, message: 'required' });
     return;
   }
-  if (party.id.length > 15) issues.push({ path: `${path}.id`, message: 'must be at most 15 characters (ISA06/ISA08)' });
-  if (/[*~:^]/.test(party.id)) issues.push({ path: `${path}.id`, message: 'must not contain X12 delimiters' });
+  // ISA06/ISA08 AN 15 (the value 1..15, padded); printable ASCII without delimiters, never rewritten
+  const before = issues.length;
+  identifierElement(party.id, `${path}.id`, 'ISA06/ISA08', 1, 15, issues);
+  if (party.id !== party.id.trim()) issues.push({ path: `${path}.id`, message: 'must not start or end with a space (ISA06/ISA08)' });
+  const idOk = issues.length === before;
   if (party.qualifier !== undefined && !/^[A-Z0-9]{2}$/.test(party.qualifier)) {
     issues.push({ path: `${path}.qualifier`, message: 'must be a 2-character ISA qualifier' });
   }
+  // GS02/GS03 application code: AN 2..15 (default the ISA id)
+  if (party.applicationCode !== undefined) identifierElement(party.applicationCode, `${path}.applicationCode`, 'GS02/GS03', 2, 15, issues);
+  else if (idOk && party.id.length < 2) issues.push({ path: `${path}.id`, message: 'must be 2..15 characters when it is also the application code (GS02/GS03)' });
 }
 
 /**

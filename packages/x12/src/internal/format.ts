@@ -69,10 +69,20 @@ export function d8ToFhirDate(value: string): string | undefined {
  */
 const UNSAFE = /[*~:^]|[^\x20-\x7e]|\s\s|^\s|\s$/;
 
+/**
+ * Letters Unicode does not decompose into a base letter + accent (so NFD alone would drop them): written as the
+ * letters a reader expects. Names only — identifiers are never rewritten.
+ */
+const TRANSLITERATION: Readonly<Record<string, string>> = {
+  ß: 'ss', ẞ: 'SS', Ł: 'L', ł: 'l', Ø: 'O', ø: 'o', Æ: 'AE', æ: 'ae', Œ: 'OE', œ: 'oe', Đ: 'D', đ: 'd', Ð: 'D', ð: 'd', Þ: 'TH', þ: 'th', ı: 'i', Ħ: 'H', ħ: 'h',
+};
+const TRANSLITERABLE = new RegExp(`[${Object.keys(TRANSLITERATION).join('')}]`, 'g');
+
 export function clean(value: string, maxLength?: number, upper = true): string {
   // fast path: most values need no rewriting
   let v = UNSAFE.test(value)
     ? value
+        .replace(TRANSLITERABLE, (ch) => TRANSLITERATION[ch] ?? ch) // Łódź -> Lodz, Strauß -> Strauss
         .normalize('NFD')
         .replace(/[\u0300-\u036f]/g, '') // José -> Jose
         .replace(/[*~:^]|[^\x20-\x7e]/g, ' ') // delimiters, control and non-ASCII characters

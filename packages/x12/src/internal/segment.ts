@@ -1,4 +1,5 @@
 /** Minimal segment serializer: elements joined by `*`, composites by `:`, trailing empties dropped. */
+import { X12InputError } from '../errors.js';
 
 export interface Delimiters {
   readonly element: string;
@@ -50,8 +51,25 @@ export class SegmentBuffer {
   ) {}
 
   add(id: string, ...elements: Element[]): void {
+    // Last line of defence: every value was validated where it entered, but no path may ever put a delimiter,
+    // control or non-ASCII character into an element (an injected segment), so the buffer refuses it, naming the element.
+    for (let i = 0; i < elements.length; i++) {
+      const e = elements[i]!;
+      if (typeof e === 'string' ? !this.safe(e) : !e.every((c) => this.safe(c))) {
+        throw new X12InputError([{ path: `${id}${String(i + 1).padStart(2, '0')}`, message: 'contains a delimiter, control or non-ASCII character; nothing was written' }]);
+      }
+    }
     this.parts.push(serializeSegment(id, elements, this.d) + this.terminator);
     this.count++;
+  }
+
+  private safe(v: string): boolean {
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) return false;
+    }
+    const d = this.d;
+    return !(v.includes(d.element) || v.includes(d.component) || v.includes(d.repetition) || v.includes(d.segment));
   }
 
   /** Raw, pre-serialized segment (used for ISA whose fixed widths we build ourselves). */

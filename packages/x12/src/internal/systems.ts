@@ -124,3 +124,38 @@ export const SDK_ADJUDICATION_SYSTEM = `${PEER_FHIR_CANONICAL}/CodeSystem/adjudi
  * @category Terminology
  */
 export const PAYER_CLAIM_CONTROL_NUMBER_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/payer-claim-control-number`;
+/**
+ * Identifier system for one claim payment of one remittance (ClaimResponse and PaymentReconciliation.detail): the
+ * payer (TRN03), the payment trace (TRN02), the payer claim control number (CLP07, else CLP01), CLP02 and an ordinal,
+ * so a reversal and its correction — which share CLP07 — are two records, and reading the same 835 again matches.
+ * @see https://hl7.org/fhir/R4/claimresponse-definitions.html#ClaimResponse.identifier
+ * @example
+ * ```ts
+ * response.identifier?.find((i) => i.system === REMITTANCE_CLAIM_SYSTEM)?.value;
+ * ```
+ * @category Terminology
+ */
+export const REMITTANCE_CLAIM_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/remittance-claim`;
+/**
+ * Identifier system for one 835 payment (PaymentReconciliation.identifier): payer (TRN03) and trace number (TRN02),
+ * the reassociation key of the 835.
+ * @see https://hl7.org/fhir/R4/paymentreconciliation-definitions.html#PaymentReconciliation.identifier
+ * @example
+ * ```ts
+ * reconciliation.identifier?.find((i) => i.system === REMITTANCE_PAYMENT_SYSTEM)?.value;
+ * ```
+ * @category Terminology
+ */
+export const REMITTANCE_PAYMENT_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/remittance-payment`;
+/**
+ * Code system for 835 PLB03-1 provider adjustment reason codes (`WO`, `L6`, `FB`, ...) — no published FHIR system found.
+ * @see https://hl7.org/fhir/R4/paymentreconciliation-definitions.html#PaymentReconciliation.detail.type
+ * @example
+ * ```ts
+ * const type = { coding: [{ system: PROVIDER_ADJUSTMENT_REASON_SYSTEM, code: 'WO' }] };
+ * ```
+ * @category Terminology
+ */
+export const PROVIDER_ADJUSTMENT_REASON_SYSTEM = `${PEER_FHIR_CANONICAL}/CodeSystem/x12-provider-adjustment-reason`;
+/** FHIR payment-type code system (PaymentReconciliation.detail.type: payment | adjustment | advance). */
+export const PAYMENT_DETAIL_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/payment-type';

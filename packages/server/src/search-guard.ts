@@ -1,6 +1,6 @@
 import { getSearchParameter } from '@medplum/core';
 import type { OperationOutcome } from 'fhir/r4.js';
-import { errorOutcome } from '../internal/outcome.js';
+import { errorOutcome } from './internal/outcome.js';
 
 /** Why a search is refused: 400 for a malformed/unknown query, 501 for a valid FHIR feature we do not serve. */
 export interface SearchRejection {

@@ -1,10 +1,10 @@
 import { allOk, getStatus, isResourceType, normalizeOperationOutcome } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from 'fhir/r4.js';
-import { versionsOf } from '../internal/memory-store.js';
-import { beginWrites, commitWrites, identifierQuery, rollbackWrites, storedMatches } from './indexed-repository.js';
+import { versionsOf } from './internal/memory-store.js';
+import { beginWrites, commitWrites, identifierQuery, rollbackWrites, sqliteStoreOf, storedMatches } from './indexed-repository.js';
 import { isCreateOnly, processCreates } from './create-bundle.js';
-import { errorOutcome, issuesOutcome } from '../internal/outcome.js';
+import { errorOutcome, issuesOutcome } from './internal/outcome.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { addPageLinks, normalizePaging } from './paging.js';
@@ -41,6 +41,31 @@ export interface FhirRequestContext {
   baseUrl: string;
   repository: FhirTestRepository;
   validate: boolean;
+  /** Deepest JSON nesting a request body may have (default {@link DEFAULT_MAX_DEPTH}); deeper is answered 400. */
+  maxDepth?: number;
+}
+
+/** Deepest JSON nesting of a request body the server reads by default. R4 resources nest a dozen levels or so. */
+export const DEFAULT_MAX_DEPTH = 100;
+
+/**
+ * True when the JSON text nests objects/arrays deeper than `max`. Checked before parsing: a resource nested thousands
+ * of levels deep parses, but then overflows the stack of every recursive walk (storing, serializing, validating).
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -64,11 +89,24 @@ export async function handleFhirRequest(request: FhirHttpRequest, context: FhirR
 }
 
 async function safeDispatch(request: FhirHttpRequest, context: FhirRequestContext): Promise<FhirHttpResponse> {
+  // On the SQLite store a request that may write runs in one database transaction, and its answer is sent only after
+  // COMMIT returned: with the write-ahead log and synchronous=FULL the write is then on disk. A failed COMMIT
+  // answers 500: nothing of the request is kept, nothing is acknowledged.
+  const sqlite = request.method === 'GET' || request.method === 'HEAD' ? undefined : sqliteStoreOf(memoryRepositoryOf(context.repository));
   try {
-    return await dispatch(request, context);
+    sqlite?.begin();
+    const response = await dispatch(request, context);
+    sqlite?.commit();
+    return response;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return outcomeResponse(500, errorOutcome('exception', `Internal error in the embedded FHIR server: ${message}`));
+    try {
+      sqlite?.rollback();
+    } catch {
+      // The transaction is already gone (SQLite rolls back itself on some failures).
+    }
+    // The class name only: a message may quote a value from the request.
+    const kind = err instanceof Error ? err.name : 'error';
+    return outcomeResponse(500, errorOutcome('exception', `Internal error in the embedded FHIR server (${kind}); nothing was written`));
   }
 }
 
@@ -121,6 +159,10 @@ async function dispatch(request: FhirHttpRequest, context: FhirRequestContext): 
   }
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     if (!request.body?.trim()) return outcomeResponse(400, errorOutcome('required', `${method} requires a JSON request body`));
+    const maxDepth = context.maxDepth ?? DEFAULT_MAX_DEPTH;
+    if (nestsDeeperThan(request.body, maxDepth)) {
+      return outcomeResponse(400, errorOutcome('too-costly', `the request body nests deeper than ${maxDepth} levels`));
+    }
     try {
       parsed.body = JSON.parse(request.body);
     } catch {

@@ -1,6 +1,7 @@
 import { getSearchParameter, matchesSearchRequest, parseSearchRequest } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
+import { forEachToken, SqliteStore, type SqliteTypeMap, type StoreToken } from './sqlite-store.js';
 
 type SearchArg = Parameters<MemoryRepository['search']>[0];
 type SearchResult = Awaited<ReturnType<MemoryRepository['search']>>;
@@ -15,20 +16,7 @@ type Filter = NonNullable<SearchArg['filters']>[number];
 //  - hands whatever is left to Medplum's own matcher, on the (usually few) remaining candidates.
 
 /** An indexed token: `identifier` (`system|value`) or `_tag` (`system|code`); a missing half is ''. */
-interface Token {
-  kind: 'identifier' | '_tag';
-  system: string;
-  value: string;
-}
-
-/** Calls `fn` for each identifier and meta.tag token of a resource (no arrays or key strings are built). */
-function forEachToken(r: Resource, fn: (kind: Token['kind'], system: string, value: string) => void): void {
-  // Most types have a list of identifiers; a few (QuestionnaireResponse, Bundle) have exactly one.
-  const raw = (r as { identifier?: { system?: string; value?: string } | { system?: string; value?: string }[] }).identifier;
-  if (Array.isArray(raw)) for (const i of raw) fn('identifier', i.system ?? '', i.value ?? '');
-  else if (raw) fn('identifier', raw.system ?? '', raw.value ?? '');
-  for (const t of r.meta?.tag ?? []) fn('_tag', t.system ?? '', t.code ?? '');
-}
+type Token = StoreToken;
 
 /**
  * token -> ids, as nested maps (kind, system, value) holding one id or, rarely, a set of them. A flat map keyed by
@@ -181,25 +169,44 @@ class IndexedStore extends Map<string, Map<string, Resource>> {
   }
 }
 
-function storeOf(repo: MemoryRepository): IndexedStore {
+function storeOf(repo: MemoryRepository): IndexedStore | SqliteStore {
   const store = (repo as unknown as { resources: unknown }).resources;
-  if (!(store instanceof IndexedStore)) throw new Error('not an indexed repository');
+  if (!(store instanceof IndexedStore) && !(store instanceof SqliteStore)) throw new Error('not an indexed repository');
   return store;
+}
+
+/** The type map both stores hand out: Map-shaped, with a token lookup. */
+type TypeTable = IndexedTypeMap | SqliteTypeMap;
+
+function typeTableOf(store: IndexedStore | SqliteStore, resourceType: string): TypeTable | undefined {
+  return store.get(resourceType) as TypeTable | undefined;
 }
 
 /** Start recording writes so that {@link rollbackWrites} can undo them (one transaction at a time per store). */
 export function beginWrites(repo: MemoryRepository): void {
-  storeOf(repo).journal = [];
+  const store = storeOf(repo);
+  if (store instanceof SqliteStore) store.beginWrites();
+  else store.journal = [];
 }
 
 /** Keep the writes made since {@link beginWrites}. */
 export function commitWrites(repo: MemoryRepository): void {
-  storeOf(repo).journal = undefined;
+  const store = storeOf(repo);
+  if (store instanceof SqliteStore) store.commitWrites();
+  else store.journal = undefined;
 }
 
 /** Undo every write made since {@link beginWrites}: resources, the token index and version history. */
 export function rollbackWrites(repo: MemoryRepository): void {
-  storeOf(repo).rollback();
+  const store = storeOf(repo);
+  if (store instanceof SqliteStore) store.rollbackWrites();
+  else store.rollback();
+}
+
+/** The SQLite store behind a repository, or undefined for the in-memory one. */
+export function sqliteStoreOf(repo: MemoryRepository): SqliteStore | undefined {
+  const store = storeOf(repo);
+  return store instanceof SqliteStore ? store : undefined;
 }
 
 /** A search parameter that is a plain property path on this type, e.g. `Encounter.participant.individual`. */
@@ -278,9 +285,15 @@ function dateSortKey(resourceType: string, code: string): ((r: Resource) => numb
 }
 
 export class IndexedMemoryRepository extends MemoryRepository {
-  constructor() {
+  /** @param sqlite - keep the data in this SQLite store instead of in memory */
+  constructor(sqlite?: SqliteStore) {
     super();
     const self = this as unknown as { resources: Map<string, Map<string, Resource>>; history: Map<string, Map<string, Resource[]>> };
+    if (sqlite) {
+      self.resources = sqlite;
+      self.history = sqlite.history;
+      return;
+    }
     const store = new IndexedStore();
     store.history = self.history;
     for (const [type, inner] of self.resources) store.set(type, inner);
@@ -337,7 +350,7 @@ export async function storedMatches(repo: MemoryRepository, resourceType: string
   const query = criteria.startsWith('?') ? criteria.slice(1) : criteria;
   const identifier = identifierQuery(query);
   if (identifier !== undefined) {
-    const typeMap = storeOf(repo).get(resourceType) as IndexedTypeMap | undefined;
+    const typeMap = typeTableOf(storeOf(repo), resourceType);
     return typeMap ? typeMap.lookup(identifier.token) : [];
   }
   const bundle = await repo.search(parseSearchRequest(`${resourceType}?${new URLSearchParams(query).toString()}`));
@@ -495,10 +508,13 @@ function withoutEmpty(value: unknown, key = '', rewrite?: (s: string) => string)
 }
 
 async function indexedSearch(this: MemoryRepository, req: SearchArg): Promise<SearchResult> {
-  const store = (this as unknown as { resources: Map<string, Map<string, Resource>> }).resources;
-  const typeMap = store.get(req.resourceType) as IndexedTypeMap | undefined;
+  const store = storeOf(this);
+  const typeMap = typeTableOf(store, req.resourceType);
+  // Objects of the in-memory store are the store's own: a result hands out copies. The SQLite store parses a fresh
+  // object on every read.
+  const clone = !(store instanceof SqliteStore);
   const filters = [...(req.filters ?? [])];
-  let candidates: Resource[] | undefined;
+  let candidates: Iterable<Resource> | undefined;
 
   // 1. Narrow by an indexed token or by id.
   const tokenIdx = filters.findIndex((f) => tokenFilterKey(f) !== undefined);
@@ -511,56 +527,71 @@ async function indexedSearch(this: MemoryRepository, req: SearchArg): Promise<Se
     candidates = ids.map((id) => typeMap?.get(id)).filter((r): r is Resource => r !== undefined);
     filters.splice(idIdx, 1);
   }
-  candidates ??= [...(typeMap?.values() ?? [])];
+  // Otherwise every resource of the type, streamed (the SQLite store reads it a batch at a time).
+  candidates ??= typeMap ? typeMap.values() : [];
 
   // 2. Simple reference filters in JavaScript; the rest with Medplum's matcher.
+  const predicates: ((r: Resource) => boolean)[] = [];
   const rest: Filter[] = [];
   for (const f of filters) {
     const predicate = referencePredicate(req.resourceType, f);
-    if (predicate) candidates = candidates.filter(predicate);
+    if (predicate) predicates.push(predicate);
     else rest.push(f);
   }
-  if (rest.length) {
-    const remaining = { ...req, filters: rest, sortRules: undefined, offset: undefined, count: undefined };
-    candidates = candidates.filter((r) => matchesSearchRequest(r as never, remaining as never));
+  const remaining = rest.length ? { ...req, filters: rest, sortRules: undefined, offset: undefined, count: undefined } : undefined;
+  const matches = (r: Resource): boolean =>
+    predicates.every((p) => p(r)) && (remaining === undefined || matchesSearchRequest(r as never, remaining as never));
+
+  const sortRules = req.sortRules ?? [];
+  if (sortRules.length === 0) {
+    // Unsorted: only the requested page is kept, the rest is counted (memory stays flat however many match).
+    const start = req.offset ?? 0;
+    const end = req.count === undefined ? Number.POSITIVE_INFINITY : start + req.count;
+    const kept: Resource[] = [];
+    let total = 0;
+    for (const r of candidates) {
+      if (!matches(r)) continue;
+      if (total >= start && total < end) kept.push(r);
+      total++;
+    }
+    return pageOf(kept, total, clone);
   }
+  let found: Resource[] = [];
+  for (const r of candidates) if (matches(r)) found.push(r);
 
   // 3. Sort: date parameters in JS; anything else through Medplum on the matches only.
-  const sortRules = req.sortRules ?? [];
-  if (sortRules.length) {
-    const keys = sortRules.map((s) => dateSortKey(req.resourceType, s.code));
-    if (keys.every((k) => k !== undefined)) {
-      const decorated = candidates.map((r) => ({ r, k: keys.map((k) => k!(r)) }));
-      decorated.sort((a, b) => {
-        for (let i = 0; i < sortRules.length; i++) {
-          const d = a.k[i]! - b.k[i]!;
-          if (d !== 0 && !Number.isNaN(d)) return sortRules[i]!.descending ? -d : d;
-        }
-        return 0;
-      });
-      candidates = decorated.map((d) => d.r);
-    } else {
-      const ids = candidates.map((r) => r.id!).filter(Boolean);
-      if (ids.length === 0) candidates = [];
-      else {
-        const sorted = await MemoryRepository.prototype.search.call(this, {
-          resourceType: req.resourceType,
-          filters: [{ code: '_id', operator: 'eq', value: ids.join(',') }],
-          sortRules,
-        } as SearchArg);
-        candidates = (sorted.entry ?? []).map((e) => e.resource as Resource);
-        return page(candidates, req, false);
+  const keys = sortRules.map((s) => dateSortKey(req.resourceType, s.code));
+  if (keys.every((k) => k !== undefined)) {
+    const decorated = found.map((r) => ({ r, k: keys.map((k) => k!(r)) }));
+    decorated.sort((a, b) => {
+      for (let i = 0; i < sortRules.length; i++) {
+        const d = a.k[i]! - b.k[i]!;
+        if (d !== 0 && !Number.isNaN(d)) return sortRules[i]!.descending ? -d : d;
       }
-    }
+      return 0;
+    });
+    found = decorated.map((d) => d.r);
+    return page(found, req, clone);
   }
-  return page(candidates, req, true);
+  const ids = found.map((r) => r.id!).filter(Boolean);
+  if (ids.length === 0) return page([], req, false);
+  const sorted = await MemoryRepository.prototype.search.call(this, {
+    resourceType: req.resourceType,
+    filters: [{ code: '_id', operator: 'eq', value: ids.join(',') }],
+    sortRules,
+  } as SearchArg);
+  return page((sorted.entry ?? []).map((e) => e.resource as Resource), req, false);
 }
 
 function page(matches: Resource[], req: SearchArg, clone: boolean): SearchResult {
   const start = req.offset ?? 0;
   const slice = req.count !== undefined ? matches.slice(start, start + req.count) : matches.slice(start);
+  return pageOf(slice, matches.length, clone);
+}
+
+function pageOf(slice: Resource[], total: number, clone: boolean): SearchResult {
   const entry = slice.map((resource) => ({ resource: clone ? structuredClone(resource) : resource }));
-  return { resourceType: 'Bundle', type: 'searchset', ...(entry.length ? { entry } : {}), total: matches.length } as unknown as SearchResult;
+  return { resourceType: 'Bundle', type: 'searchset', ...(entry.length ? { entry } : {}), total } as unknown as SearchResult;
 }
 
 // Medplum's `search` is generic; the override keeps its signature by replacing it on the prototype.

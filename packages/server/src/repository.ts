@@ -3,6 +3,7 @@ import type { MemoryRepository } from '@medplum/fhir-router';
 import { IndexedMemoryRepository } from './indexed-repository.js';
 import type { FhirResource } from 'fhir/r4.js';
 import { checkSearchQuery } from './search-guard.js';
+import { openSqliteDatabase, SqliteStore } from './sqlite-store.js';
 
 /**
  * Any FHIR R4 resource type name, e.g. `'Encounter'`.
@@ -62,24 +63,43 @@ const medplumRepos = new WeakMap<FhirTestRepository, MemoryRepository>();
 /** The MemoryRepository behind a repository made by {@link createFhirRepository}. */
 export function memoryRepositoryOf(repository: FhirTestRepository): MemoryRepository {
   const repo = medplumRepos.get(repository);
-  if (!repo) throw new TypeError('repository was not created by createFhirRepository() from @peer-fhir/testing');
+  if (!repo) throw new TypeError('repository was not created by createFhirRepository() from @peer-fhir/server');
   return repo;
 }
 
 /**
- * Create an empty in-memory FHIR store (Medplum's `MemoryRepository`), to share between an
- * embedded server and msw handlers or to seed before either starts.
+ * Options of {@link createFhirRepository}.
+ * @category Repository
+ */
+export interface FhirRepositoryOptions {
+  /**
+   * Keep the data in SQLite: `':memory:'` for a private in-memory database, or a file path (prefer
+   * `startFhirServer({ dataDir })`, which also takes the folder's single-writer lock). Default: plain JavaScript maps.
+   */
+  sqlite?: string;
+}
+
+/**
+ * Create an empty FHIR store (Medplum's `MemoryRepository` semantics), to share between an
+ * embedded server and msw handlers or to seed before either starts. By default it lives in JavaScript maps; with
+ * `sqlite` it lives in a SQLite database (the store `peer-fhir serve` uses).
  *
  * @example
  * ```ts
  * const repository = createFhirRepository();
  * const server = await startFhirServer({ repository });
  * const handlers = createFhirHandlers({ baseUrl: 'https://ehr.example/fhir', repository });
+ * const onSqlite = createFhirRepository({ sqlite: ':memory:' });
  * ```
  * @category Repository
  */
-export function createFhirRepository(): FhirTestRepository {
-  const repo = new IndexedMemoryRepository();
+export function createFhirRepository(options: FhirRepositoryOptions = {}): FhirTestRepository {
+  const repo = new IndexedMemoryRepository(options.sqlite === undefined ? undefined : SqliteStore.open(openSqliteDatabase({ path: options.sqlite })));
+  return wrapRepository(repo);
+}
+
+/** The public wrapper around a repository (its store already chosen). */
+export function wrapRepository(repo: IndexedMemoryRepository): FhirTestRepository {
   const wrapper: FhirTestRepository = {
     async create(resource) {
       return (await repo.createResource(resource as never)) as never;

@@ -1,0 +1,83 @@
+/**
+ * A claim carrying Part 2 data is a disclosure to the payer (42 CFR 2.31, 2.33(b)): one AuditEvent per such claim,
+ * for the caller to store before the claims are sent (42 CFR 2.24 / 2.25, 45 CFR 164.528).
+ * @module
+ */
+import type { AuditEvent, Claim } from 'fhir/r4.js';
+import { buildDisclosureAuditEvent, identifierSystems, isPart2Protected, type DisclosureChannel, type PartyIdentity } from '@peer-fhir/core';
+import type { BillingContext } from '../context.js';
+import type { BillingLine } from '../decision.js';
+import { part2BillingDecision, payerRecipient } from '../edits/consent-part2.js';
+
+/**
+ * Options of {@link claimDisclosureAudits}.
+ * @see https://hl7.org/fhir/R4/auditevent.html
+ * @example
+ * ```ts
+ * const options: ClaimDisclosureOptions = { discloser: { npi: '1234567893' }, channel: 'x12-837p' };
+ * ```
+ * @category Claims
+ */
+export interface ClaimDisclosureOptions {
+  /** The billing provider disclosing the claims. */
+  discloser: PartyIdentity;
+  /** How the claims leave: in an 837P or as FHIR Claims. */
+  channel: Extract<DisclosureChannel, 'x12-837p' | 'fhir-claim'>;
+  /** When; default the context's `billedAt`. */
+  at?: string;
+}
+
+/**
+ * One disclosure AuditEvent per claim that carries Part 2 data (its `meta.security` says so): recipient the payer,
+ * purpose payment, the consents relied on under the billing rule (date of service or billing run, see
+ * `BillingContext.part2ConsentRule`), the claim and its patient by logical reference (type + identifier), never by
+ * content. Returned for the caller to store on its FHIR server before the claims are sent; claims without Part 2
+ * data need no accounting entry (HIPAA 45 CFR 164.528(a)(1)(i) excludes payment disclosures).
+ *
+ * Throws `PeerFhirValidationError` when there is no instant (`options.at` or `ctx.billedAt`).
+ *
+ * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24
+ * @example
+ * ```ts
+ * const audits = claimDisclosureAudits(claims, result.lines, ctx, { discloser: { npi: '1234567893' }, channel: 'x12-837p' });
+ * for (const audit of audits) await client.create(audit); // before the 837P leaves
+ * ```
+ * @category Claims
+ */
+export function claimDisclosureAudits(
+  claims: readonly Claim[],
+  lines: readonly BillingLine[],
+  ctx: Pick<BillingContext, 'consents' | 'namespace' | 'billedAt' | 'part2ConsentRule'>,
+  options: ClaimDisclosureOptions,
+): AuditEvent[] {
+  const at = options.at ?? ctx.billedAt ?? '';
+  const out: AuditEvent[] = [];
+  for (const claim of claims) {
+    if (!isPart2Protected(claim)) continue;
+    // Identifiers are the claim's agency's: its billing provider (NPI), else the discloser.
+    const agency = claim.provider?.identifier?.value ?? options.discloser.npi ?? '';
+    const ids = identifierSystems({ agency, namespace: ctx.namespace });
+    const participantId = claim.patient.identifier?.system === ids.participant ? claim.patient.identifier.value : undefined;
+    const payerId = claim.insurer?.identifier?.value;
+    const mine = lines.filter((l) => l.part2 && l.participantId === participantId && l.payerId === payerId);
+    const consentIds = new Set<string>();
+    if (participantId !== undefined && payerId !== undefined) {
+      for (const l of mine) part2BillingDecision(ctx, participantId, payerId, l.dateOfService, agency).consentIds.forEach((id) => consentIds.add(id));
+    }
+    const claimId = claim.identifier?.find((i) => i.system === ids.claim) ?? claim.identifier?.[0];
+    out.push(
+      buildDisclosureAuditEvent({
+        discloser: options.discloser,
+        recipient: payerRecipient(payerId ?? '', agency, ctx.namespace),
+        purpose: 'payment',
+        consentIds: [...consentIds],
+        at,
+        resources: [claimId === undefined ? { type: 'Claim' } : { type: 'Claim', identifier: claimId }],
+        patients: [claim.patient],
+        part2: true,
+        channel: options.channel,
+      }),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,355 @@
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { listPacks, type RulePack } from '@peer-fhir/billing';
+import { CliConfig, loadConfig, parseConfig } from '../config.js';
+import { CliUsageError, ExitCode } from '../errors.js';
+import { printJson, say, type CommandIo } from '../internal/io.js';
+
+/**
+ * Options of {@link runInit} (`peer-fhir init`). Every value not given is asked for when `interactive` is true;
+ * otherwise a missing required value is an {@link InitOptionError}.
+ *
+ * @example
+ * ```ts
+ * const opts: InitOptions = {
+ *   name: 'Harbor Peer Agency', npi: '1234567893', taxId: '123456789', address: '1 Main St', city: 'Austin',
+ *   state: 'TX', zip: '787011234', phone: '5125550100', payerId: 'TXMCD', pack: 'tx-medicaid-peer-specialist-2019', charge: ['H0038=18.50'],
+ * };
+ * ```
+ * @category Init
+ */
+export interface InitOptions {
+  /** The agency's legal name (837P 2010AA NM103). */
+  name?: string | undefined;
+  /** The agency's Type 2 NPI: 10 digits with a Luhn check digit. */
+  npi?: string | undefined;
+  /** Employer identification number, nine digits. */
+  taxId?: string | undefined;
+  /** NUCC taxonomy of the agency; default `251S00000X` (Community/Behavioral Health). */
+  taxonomy?: string | undefined;
+  /** Street line of the agency's address. */
+  address?: string | undefined;
+  city?: string | undefined;
+  /** Two-letter state code; rule packs are chosen by it. */
+  state?: string | undefined;
+  /** ZIP+4, nine digits (837P 2010AA N403 needs all nine). */
+  zip?: string | undefined;
+  /** Ten-digit phone of the billing office (837P 1000A PER04 needs a submitter contact number). */
+  phone?: string | undefined;
+  /** The Medicaid payer's id (837P 2010BB NM109). */
+  payerId?: string | undefined;
+  /** The payer's name; default the pack's payer. */
+  payerName?: string | undefined;
+  /** Rule pack id (`peer-fhir packs`); it must be for the agency's state (or nationwide). */
+  pack?: string | undefined;
+  /** Identifier namespace of the agency's source system; optional. */
+  namespace?: string | undefined;
+  /** `CODE=AMOUNT` charges for the pack's codes that have no published rate (837P SV102 needs a charge). */
+  charge?: readonly string[] | undefined;
+  /** Config file to write; default `peer-fhir.config.json` in the working directory. */
+  out?: string | undefined;
+  /** Replace an existing config file. */
+  force?: boolean | undefined;
+  /** Ask for missing values (the CLI sets it when stdin is a terminal and `--no-input` is not given). */
+  interactive?: boolean | undefined;
+  /** Where interactive answers come from; default terminal prompts. Tests and embedding tools pass their own. */
+  prompter?: InitPrompter | undefined;
+}
+
+/**
+ * Asks the person running `init` for one value. `validate` returns `true` or a message (never echoing the value).
+ *
+ * @example
+ * ```ts
+ * const scripted: InitPrompter = {
+ *   text: async ({ message }) => (message.includes('NPI') ? '1234567893' : 'x'),
+ *   choose: async ({ choices }) => choices[0]!.value,
+ * };
+ * ```
+ * @category Init
+ */
+export interface InitPrompter {
+  text(question: { message: string; default?: string | undefined; validate: (value: string) => true | string }): Promise<string>;
+  choose(question: { message: string; choices: readonly { value: string; name: string }[] }): Promise<string>;
+}
+
+/**
+ * What {@link runInit} wrote: the file, the validated config, and the commands to run next.
+ *
+ * @example
+ * ```ts
+ * const { file, next } = await runInit(opts, io);
+ * ```
+ * @category Init
+ */
+export interface InitResult {
+  file: string;
+  config: CliConfig;
+  next: string[];
+  exitCode: ExitCode;
+}
+
+/** One bad or missing option: its name and what is wrong, never its value. @category Init */
+export interface InitProblem {
+  option: string;
+  problem: string;
+}
+
+/**
+ * `peer-fhir init` was given a bad or missing option: a {@link CliUsageError} (exit 2) with code
+ * `cli.init.option-invalid`, one `problems` line per option (`--npi: NPI check digit is invalid`) and the same as data in
+ * `invalid`. Neither the message nor the lines hold the value given.
+ *
+ * @example
+ * ```ts
+ * try { await runInit({ npi: '1234567890' }, io); }
+ * catch (e) { if (e instanceof InitOptionError) console.error(e.invalid.map((p) => p.option)); }
+ * ```
+ * @category Init
+ */
+export class InitOptionError extends CliUsageError {
+  /** Each bad or missing option and what is wrong with it. */
+  readonly invalid: readonly InitProblem[];
+  constructor(invalid: readonly InitProblem[]) {
+    super(
+      `init: ${invalid.length} option(s) missing or invalid: ${[...new Set(invalid.map((p) => p.option))].join(', ')}`,
+      invalid.map((p) => `${p.option}: ${p.problem}`),
+      'cli.init.option-invalid',
+    );
+    this.invalid = invalid;
+  }
+}
+
+/**
+ * `peer-fhir init` would overwrite a config file and `--force` was not given: a {@link CliUsageError} with code
+ * `cli.init.file-exists`. Nothing was written.
+ *
+ * @example
+ * ```ts
+ * try { await runInit(opts, io); } catch (e) { if (e instanceof InitFileExistsError) console.error(e.code); }
+ * ```
+ * @category Init
+ */
+export class InitFileExistsError extends CliUsageError {
+  constructor(file: string) {
+    super(`${file} exists; pass --force to replace it`, [], 'cli.init.file-exists');
+  }
+}
+
+const DEFAULT_TAXONOMY = '251S00000X';
+const org = CliConfig.shape.organization.shape;
+const payer = CliConfig.shape.payer.shape;
+
+/** A field's check with the config schema's own zod type: `true` or the schema's value-free message. */
+function check(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: readonly { message: string; code: string }[] } } }, extra?: (v: string) => true | string) {
+  return (value: string): true | string => {
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      const issue = r.error?.issues[0];
+      // Regex and refine messages in core are written without values; zod's own wording is replaced.
+      return issue && (issue.code === 'invalid_format' || issue.code === 'custom') ? issue.message : 'is invalid';
+    }
+    return extra ? extra(value) : true;
+  };
+}
+
+const nonEmpty = (v: string): true | string => (v.trim() === '' ? 'is required' : true);
+
+interface Field {
+  key: keyof InitOptions & string;
+  option: string;
+  message: string;
+  required: boolean;
+  default?: (o: InitOptions) => string | undefined;
+  validate: (value: string) => true | string;
+}
+
+/** The questions in the order they are asked, each with the option that answers it and the schema that checks it. */
+const FIELDS: readonly Field[] = [
+  { key: 'name', option: '--name', message: 'Agency legal name', required: true, validate: check(org.name) },
+  { key: 'npi', option: '--npi', message: 'Agency NPI (Type 2, 10 digits)', required: true, validate: check(org.npi) },
+  { key: 'taxId', option: '--tax-id', message: 'Tax id (EIN, 9 digits)', required: true, validate: check(org.taxId) },
+  { key: 'taxonomy', option: '--taxonomy', message: 'Agency taxonomy (NUCC)', required: false, default: () => DEFAULT_TAXONOMY, validate: check(org.taxonomy) },
+  { key: 'address', option: '--address', message: 'Street address', required: true, validate: nonEmpty },
+  { key: 'city', option: '--city', message: 'City', required: true, validate: nonEmpty },
+  { key: 'state', option: '--state', message: 'State (two letters)', required: true, validate: check(org.address.shape.state) },
+  {
+    key: 'zip',
+    option: '--zip',
+    message: 'ZIP+4 (9 digits)',
+    required: true,
+    // 837P 2010AA N403: the billing provider's ZIP code must be the full nine digits.
+    validate: check(org.address.shape.postalCode, (v) => (/^\d{5}-?\d{4}$/.test(v) ? true : 'must be ZIP+4, nine digits (837P 2010AA N403)')),
+  },
+  // 837P 1000A PER04: the submitter contact needs a phone (or email); bill uses the agency's phone.
+  { key: 'phone', option: '--phone', message: 'Billing office phone (10 digits)', required: true, validate: check(org.phone.unwrap()) },
+  { key: 'payerId', option: '--payer-id', message: 'Medicaid payer id (from the payer\'s 837P companion guide)', required: true, validate: check(payer.id) },
+];
+
+/** Packs an agency in `state` can bill under: the state's own and the nationwide ones. */
+function packsFor(state: string | undefined): RulePack[] {
+  return listPacks().filter((p) => state === undefined || p.state === state || p.state === 'US');
+}
+
+function payerNameOf(p: RulePack): string {
+  const v = p.payer as unknown;
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && 'name' in v && typeof (v as { name: unknown }).name === 'string') return (v as { name: string }).name;
+  return '';
+}
+
+/** The pack's codes without a published rate: the agency's own charge is needed for each (837P SV102). */
+function unpricedCodes(p: RulePack): string[] {
+  return [...new Set(p.rates.filter((r) => r.amount === null).map((r) => r.code))].sort();
+}
+
+function parseCharges(list: readonly string[], problems: InitProblem[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  list.forEach((item, i) => {
+    const m = /^([A-Z]\d{4})=(\d{1,6}(?:\.\d{1,2})?)$/.exec(item.trim());
+    if (!m || Number(m[2]) <= 0) problems.push({ option: '--charge', problem: `item ${i + 1} must be CODE=AMOUNT, a HCPCS code and a positive dollar amount (e.g. H0038=18.50)` });
+    else out[m[1]!] = Number(m[2]);
+  });
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Terminal prompts (@inquirer/prompts), loaded only when `init` asks. */
+async function terminalPrompter(io: CommandIo): Promise<InitPrompter> {
+  const { input, select } = await import('@inquirer/prompts');
+  const context = { output: io.stderr };
+  return {
+    text: (q) => input({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), validate: q.validate }, context),
+    choose: (q) => select({ message: q.message, choices: q.choices.map((c) => ({ value: c.value, name: c.name })) }, context),
+  };
+}
+
+/**
+ * Write a validated `peer-fhir.config.json` for an agency: its name, NPI (Luhn-checked), tax id, address, state,
+ * the Medicaid payer, the rule pack and the charges the pack needs. Values come from options, and the missing ones
+ * from prompts when `interactive`. The config is checked with {@link parseConfig} (the schema every command
+ * reads), written, and read back with {@link loadConfig}. An existing file is replaced only with `force`.
+ *
+ * @throws {@link InitOptionError} a missing or invalid option (named, value never echoed)
+ * @throws {@link InitFileExistsError} the file exists and `force` is not set
+ * @example
+ * ```ts
+ * import { runInit } from '@peer-fhir/cli';
+ * const { file, next } = await runInit({
+ *   name: 'Harbor Peer Agency', npi: '1234567893', taxId: '123456789', address: '1 Main St', city: 'Austin',
+ *   state: 'TX', zip: '787011234', phone: '5125550100', payerId: 'TXMCD', pack: 'tx-medicaid-peer-specialist-2019', charge: ['H0038=18.50'],
+ * }, io);
+ * ```
+ * @category Commands
+ */
+export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitResult> {
+  const file = opts.out === undefined ? join(io.cwd, 'peer-fhir.config.json') : isAbsolute(opts.out) ? opts.out : join(io.cwd, opts.out);
+  const shown = relative(io.cwd, file) || file;
+  // Refuse before asking anything: an agency's working config is not replaced by accident.
+  if (!opts.force && (await exists(file))) throw new InitFileExistsError(shown);
+  const prompter = opts.interactive ? (opts.prompter ?? (await terminalPrompter(io))) : undefined;
+
+  const problems: InitProblem[] = [];
+  const values: Partial<Record<Field['key'], string>> = {};
+  for (const f of FIELDS) {
+    let v = opts[f.key] as string | undefined;
+    if (v === undefined && prompter) {
+      const dflt = f.default?.(opts);
+      v = await prompter.text({ message: f.message, default: dflt, validate: (x) => (x === '' && !f.required ? true : f.validate(x)) });
+      if (v === '' && !f.required) v = undefined;
+    }
+    v ??= f.default?.(opts);
+    if (v === undefined) {
+      if (f.required) problems.push({ option: f.option, problem: 'is required' });
+      continue;
+    }
+    const ok = f.validate(v);
+    if (ok !== true) problems.push({ option: f.option, problem: ok });
+    else values[f.key] = v.trim();
+  }
+  // The rule pack: one of the state's own or a nationwide one.
+  const candidates = packsFor(values.state);
+  let packId = opts.pack;
+  if (packId === undefined && prompter && candidates.length > 0) {
+    packId = await prompter.choose({ message: 'Rule pack', choices: candidates.map((p) => ({ value: p.id, name: `${p.id} — ${p.title}` })) });
+  }
+  let pack: RulePack | undefined;
+  if (packId === undefined) problems.push({ option: '--pack', problem: 'is required (see peer-fhir packs)' });
+  else {
+    pack = listPacks().find((p) => p.id === packId);
+    if (!pack) problems.push({ option: '--pack', problem: 'names no known rule pack (see peer-fhir packs)' });
+    else if (values.state !== undefined && pack.state !== values.state && pack.state !== 'US') {
+      problems.push({ option: '--pack', problem: 'is for another state than --state' });
+    }
+  }
+
+  let payerName = opts.payerName ?? (pack ? payerNameOf(pack) || undefined : undefined);
+  if (opts.payerName === undefined && prompter) {
+    payerName = await prompter.text({ message: 'Payer name', default: payerName, validate: check(payer.name) });
+  }
+  if (payerName === undefined) {
+    if (pack) problems.push({ option: '--payer-name', problem: 'is required (the pack names no payer)' });
+  } else if (check(payer.name)(payerName) !== true) problems.push({ option: '--payer-name', problem: 'must not be empty' });
+
+  const charges = parseCharges(opts.charge ?? [], problems);
+  for (const code of pack ? unpricedCodes(pack) : []) {
+    if (charges[code] !== undefined) continue;
+    if (prompter) {
+      const answer = await prompter.text({
+        message: `Your charge per unit of ${code} in dollars (the pack publishes no rate; 837P SV102 needs one)`,
+        validate: (x) => (/^\d{1,6}(\.\d{1,2})?$/.test(x.trim()) && Number(x) > 0 ? true : 'must be a positive dollar amount'),
+      });
+      charges[code] = Number(answer.trim());
+    } else problems.push({ option: '--charge', problem: `${code} needs a charge: the pack publishes no rate (give --charge ${code}=AMOUNT)` });
+  }
+
+  if (opts.namespace !== undefined && check(CliConfig.shape.namespace.unwrap())(opts.namespace) !== true) problems.push({ option: '--namespace', problem: 'must not be empty' });
+  if (problems.length > 0) throw new InitOptionError(problems);
+
+  const candidate = {
+    organization: {
+      name: values.name,
+      npi: values.npi,
+      taxId: values.taxId,
+      taxonomy: values.taxonomy,
+      address: { line: [values.address], city: values.city, state: values.state, postalCode: values.zip?.replace('-', '') },
+      ...(values.phone !== undefined ? { phone: values.phone } : {}),
+    },
+    payer: { id: values.payerId, name: payerName },
+    pack: pack!.id,
+    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+    ...(Object.keys(charges).length > 0 ? { charges } : {}),
+  };
+  // The schema every command reads: what passes here is what `import` and `bill` accept.
+  const config = parseConfig(candidate, shown);
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  } catch {
+    throw new CliUsageError(`cannot write ${shown}`);
+  }
+  await loadConfig(file);
+
+  const next = [
+    'peer-fhir import encounters.csv                         # rows as in docs/import-format.md (templates in docs/templates)',
+    `peer-fhir bill --period YYYY-MM --out out/claims.x12     # bill a month under ${config.pack}`,
+    'peer-fhir remit era.835                                 # read the payer\'s answer',
+    'peer-fhir report html --period YYYY-MM --bill-report out/claims.report.json --out out/report.html',
+  ];
+  if (io.json) printJson(io, { file: shown, config, next, exitCode: ExitCode.OK });
+  else {
+    say(io, `wrote ${shown}: agency in ${config.organization.address.state}, payer ${config.payer.id}, pack ${config.pack}`);
+    say(io, '');
+    say(io, 'Next:');
+    for (const n of next) say(io, `  ${n}`);
+  }
+  return { file, config, next, exitCode: ExitCode.OK };
+}

@@ -1,0 +1,368 @@
+import Database from 'better-sqlite3';
+import type { Resource } from 'fhir/r4.js';
+
+// The embedded server's repository is Medplum 4.5.2's MemoryRepository (for its FHIR semantics), whose two private
+// maps (`resources`: type -> id -> resource, `history`: type -> id -> versions) are replaced here by Map-shaped views of
+// a SQLite database. MemoryRepository only ever calls get/set/delete/values/clear on them and push/find/reverse on a
+// version list (see internal/memory-store.ts and indexed-repository.ts); every such call becomes a statement, so
+// nothing but the SQLite page cache is held in memory and every write lands in the database. The request handler wraps
+// each write request in one SQLite transaction and answers only after COMMIT returned (handle-request.ts).
+
+/** An indexed token of a resource: `identifier` (`system|value`) or `_tag` (`system|code`); a missing half is ''. */
+export interface StoreToken {
+  kind: 'identifier' | '_tag';
+  system: string;
+  value: string;
+}
+
+/** Calls `fn` for each identifier and meta.tag token of a resource. */
+export function forEachToken(r: Resource, fn: (kind: StoreToken['kind'], system: string, value: string) => void): void {
+  // Most types have a list of identifiers; a few (QuestionnaireResponse, Bundle) have exactly one.
+  const raw = (r as { identifier?: { system?: string; value?: string } | { system?: string; value?: string }[] }).identifier;
+  if (Array.isArray(raw)) for (const i of raw) fn('identifier', i?.system ?? '', i?.value ?? '');
+  else if (raw) fn('identifier', raw.system ?? '', raw.value ?? '');
+  for (const t of r.meta?.tag ?? []) fn('_tag', t?.system ?? '', t?.code ?? '');
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS resources (
+  seq INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  json TEXT NOT NULL,
+  UNIQUE (type, id)
+);
+CREATE INDEX IF NOT EXISTS resources_by_type ON resources (type, seq);
+CREATE TABLE IF NOT EXISTS history (
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (type, id, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens (
+  type TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  system TEXT NOT NULL,
+  value TEXT NOT NULL,
+  id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_lookup ON tokens (type, kind, system, value);
+CREATE INDEX IF NOT EXISTS tokens_owner ON tokens (type, id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/** Rows read per step of a scan: a scan never keeps a statement open across the caller's code. */
+const SCAN_BATCH = 256;
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+/** The database and its prepared statements. */
+class Tables {
+  readonly read: Statement;
+  readonly has: Statement;
+  readonly upsert: Statement;
+  readonly remove: Statement;
+  readonly scan: Statement;
+  readonly count: Statement;
+  readonly versions: Statement;
+  readonly addVersion: Statement;
+  readonly tokensOf: Statement;
+  readonly removeTokens: Statement;
+  readonly addToken: Statement;
+  /** Last serialization: a stored resource is written to `resources` and then pushed to `history` as the same object. */
+  lastWritten: { resource: Resource; json: string } | undefined;
+
+  constructor(readonly db: Database.Database) {
+    this.read = db.prepare('SELECT json FROM resources WHERE type = ? AND id = ?').pluck();
+    this.has = db.prepare('SELECT 1 FROM resources WHERE type = ? AND id = ?').pluck();
+    this.upsert = db.prepare('INSERT INTO resources (type, id, json) VALUES (?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET json = excluded.json');
+    this.remove = db.prepare('DELETE FROM resources WHERE type = ? AND id = ?');
+    this.scan = db.prepare('SELECT seq, json FROM resources WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?');
+    this.count = db.prepare('SELECT count(*) FROM resources WHERE type = ?').pluck();
+    this.versions = db.prepare('SELECT json FROM history WHERE type = ? AND id = ? ORDER BY version').pluck();
+    this.addVersion = db.prepare('INSERT INTO history (type, id, version, json) VALUES (?, ?, ?, ?)');
+    this.tokensOf = db.prepare('SELECT id FROM tokens WHERE type = ? AND kind = ? AND system = ? AND value = ?').pluck();
+    this.removeTokens = db.prepare('DELETE FROM tokens WHERE type = ? AND id = ?');
+    this.addToken = db.prepare('INSERT INTO tokens (type, kind, system, value, id) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  json(resource: Resource): string {
+    const last = this.lastWritten;
+    if (last?.resource === resource) return last.json;
+    const json = JSON.stringify(resource);
+    this.lastWritten = { resource, json };
+    return json;
+  }
+}
+
+/** The resources of one type: a Map-shaped view of the `resources` table, with the token index kept in step. */
+export class SqliteTypeMap extends Map<string, Resource> {
+  declare readonly tables: Tables;
+  declare readonly type: string;
+
+  static of(tables: Tables, type: string): SqliteTypeMap {
+    const map = new SqliteTypeMap();
+    Object.defineProperties(map, { tables: { value: tables }, type: { value: type } });
+    return map;
+  }
+
+  override get(id: string): Resource | undefined {
+    const json = this.tables.read.get(this.type, id) as string | undefined;
+    return json === undefined ? undefined : (JSON.parse(json) as Resource);
+  }
+
+  override has(id: string): boolean {
+    return this.tables.has.get(this.type, id) !== undefined;
+  }
+
+  override set(id: string, resource: Resource): this {
+    const t = this.tables;
+    t.upsert.run(this.type, id, t.json(resource));
+    t.removeTokens.run(this.type, id);
+    forEachToken(resource, (kind, system, value) => t.addToken.run(this.type, kind, system, value, id));
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    this.tables.removeTokens.run(this.type, id);
+    return this.tables.remove.run(this.type, id).changes > 0;
+  }
+
+  override get size(): number {
+    return this.tables.count.get(this.type) as number;
+  }
+
+  override clear(): void {
+    this.tables.db.prepare('DELETE FROM resources WHERE type = ?').run(this.type);
+    this.tables.db.prepare('DELETE FROM tokens WHERE type = ?').run(this.type);
+  }
+
+  /** Every resource of the type in the order first written (as a Map iterates), read a batch at a time. */
+  override *values(): MapIterator<Resource> {
+    let after = 0;
+    for (;;) {
+      const rows = this.tables.scan.all(this.type, after, SCAN_BATCH) as { seq: number; json: string }[];
+      for (const row of rows) yield JSON.parse(row.json) as Resource;
+      if (rows.length < SCAN_BATCH) return;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  override *entries(): MapIterator<[string, Resource]> {
+    for (const r of this.values()) yield [r.id ?? '', r];
+  }
+
+  override *keys(): MapIterator<string> {
+    for (const r of this.values()) yield r.id ?? '';
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Resource]> {
+    return this.entries();
+  }
+
+  override forEach(fn: (value: Resource, key: string, map: Map<string, Resource>) => void): void {
+    for (const [id, r] of this.entries()) fn(r, id, this);
+  }
+
+  /** The resources holding this token. */
+  lookup(token: StoreToken): Resource[] {
+    const ids = this.tables.tokensOf.all(this.type, token.kind, token.system, token.value) as string[];
+    const found: Resource[] = [];
+    for (const id of new Set(ids)) {
+      const r = this.get(id);
+      if (r !== undefined) found.push(r);
+    }
+    return found;
+  }
+}
+
+/** The stored versions of one resource, oldest first; `push` appends to the `history` table. */
+class VersionList extends Array<Resource> {
+  declare readonly tables: Tables;
+  declare readonly type: string;
+  declare readonly id: string;
+
+  // map/filter/reverse copies are plain arrays.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  static load(tables: Tables, type: string, id: string): VersionList {
+    const list = new VersionList();
+    Object.defineProperties(list, { tables: { value: tables }, type: { value: type }, id: { value: id } });
+    for (const json of tables.versions.all(type, id) as string[]) Array.prototype.push.call(list, JSON.parse(json) as Resource);
+    return list;
+  }
+
+  override push(...items: Resource[]): number {
+    for (const item of items) {
+      this.tables.addVersion.run(this.type, this.id, this.length, this.tables.json(item));
+      Array.prototype.push.call(this, item);
+    }
+    return this.length;
+  }
+}
+
+/** The history of one type: `get(id)` is never undefined, so MemoryRepository always pushes to a persisted list. */
+class SqliteHistoryTypeMap extends Map<string, Resource[]> {
+  declare readonly tables: Tables;
+  declare readonly type: string;
+
+  static of(tables: Tables, type: string): SqliteHistoryTypeMap {
+    const map = new SqliteHistoryTypeMap();
+    Object.defineProperties(map, { tables: { value: tables }, type: { value: type } });
+    return map;
+  }
+
+  override get(id: string): Resource[] {
+    return VersionList.load(this.tables, this.type, id);
+  }
+
+  override set(_id: string, _versions: Resource[]): this {
+    // MemoryRepository only sets a list it got from get() (never the case here) or a new empty one.
+    return this;
+  }
+}
+
+/** The `history` map: type -> SqliteHistoryTypeMap. */
+class SqliteHistory extends Map<string, Map<string, Resource[]>> {
+  declare readonly tables: Tables;
+
+  override get(type: string): SqliteHistoryTypeMap {
+    return SqliteHistoryTypeMap.of(this.tables, type);
+  }
+
+  override set(): this {
+    return this;
+  }
+
+  override clear(): void {
+    this.tables.db.exec('DELETE FROM history');
+  }
+}
+
+/**
+ * The `resources` map of a SQLite-backed MemoryRepository (type -> {@link SqliteTypeMap}), plus the database's
+ * transactions: one per write request (`begin`/`commit`/`rollback`) and, inside it, the savepoint a FHIR transaction
+ * rolls back to when an entry fails.
+ */
+export class SqliteStore extends Map<string, Map<string, Resource>> {
+  declare readonly tables: Tables;
+  declare readonly history: SqliteHistory;
+  readonly #types = new Map<string, SqliteTypeMap>();
+
+  static open(db: Database.Database): SqliteStore {
+    db.exec(SCHEMA);
+    const tables = new Tables(db);
+    const store = new SqliteStore();
+    const history = new SqliteHistory();
+    Object.defineProperty(history, 'tables', { value: tables });
+    Object.defineProperties(store, { tables: { value: tables }, history: { value: history } });
+    return store;
+  }
+
+  get db(): Database.Database {
+    return this.tables.db;
+  }
+
+  override get(type: string): SqliteTypeMap {
+    let map = this.#types.get(type);
+    if (!map) this.#types.set(type, (map = SqliteTypeMap.of(this.tables, type)));
+    return map;
+  }
+
+  override set(): this {
+    return this;
+  }
+
+  override has(): boolean {
+    return true;
+  }
+
+  override clear(): void {
+    this.db.exec('DELETE FROM resources; DELETE FROM tokens; DELETE FROM history;');
+  }
+
+  /** Resource types that have at least one stored resource. */
+  types(): string[] {
+    return this.db.prepare('SELECT DISTINCT type FROM resources ORDER BY type').pluck().all() as string[];
+  }
+
+  /** Every stored resource as its JSON text, in the order written, a batch at a time. */
+  *jsonRows(): Generator<string> {
+    let after = 0;
+    const scan = this.db.prepare('SELECT seq, json FROM resources WHERE seq > ? ORDER BY seq LIMIT ?');
+    for (;;) {
+      const rows = scan.all(after, SCAN_BATCH) as { seq: number; json: string }[];
+      for (const row of rows) yield row.json;
+      if (rows.length < SCAN_BATCH) return;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  /** How many resources are stored (all types). */
+  count(): number {
+    return this.db.prepare('SELECT count(*) FROM resources').pluck().get() as number;
+  }
+
+  metaValue(key: string): string | undefined {
+    return this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  setMetaValue(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Start the transaction of one write request. */
+  begin(): void {
+    if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
+  }
+
+  /** Commit the write request's transaction; throws when SQLite could not commit (nothing is then acknowledged). */
+  commit(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  /** Undo the write request's transaction. */
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  /** A FHIR transaction inside the request: undo point. */
+  beginWrites(): void {
+    this.db.exec('SAVEPOINT fhir_transaction');
+  }
+
+  commitWrites(): void {
+    this.db.exec('RELEASE fhir_transaction');
+  }
+
+  rollbackWrites(): void {
+    this.db.exec('ROLLBACK TO fhir_transaction; RELEASE fhir_transaction');
+  }
+}
+
+/** Options of {@link openSqliteDatabase}. */
+export interface SqliteOpenOptions {
+  /** File path, or `':memory:'`. */
+  path: string;
+}
+
+/**
+ * Open (creating when new) a database for the store. A file database uses the write-ahead log with
+ * `synchronous=FULL` (a COMMIT returns once the WAL is on disk: an acknowledged write survives a crash of the process or
+ * the machine) and `locking_mode=EXCLUSIVE` (no other process can read or write it while it is open).
+ */
+export function openSqliteDatabase(options: SqliteOpenOptions): Database.Database {
+  const db = new Database(options.path);
+  if (options.path === ':memory:') {
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+  } else {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  return db;
+}
