@@ -13,6 +13,8 @@ export default defineConfig({
       '@peer-fhir/billing': pkg('billing'),
       '@peer-fhir/x12': pkg('x12'),
       '@peer-fhir/server': pkg('server'),
+      // Before '@peer-fhir/testing': an alias also matches as a prefix.
+      '@peer-fhir/testing/synthetic': fileURLToPath(new URL('./packages/testing/src/synthetic/index.ts', import.meta.url)),
       '@peer-fhir/testing': pkg('testing'),
       '@peer-fhir/cli': pkg('cli'),
     },

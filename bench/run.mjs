@@ -1,6 +1,6 @@
 // `pnpm bench`: runs each benchmark in its own Node process on the BUILT packages, prints a table of figures and
 // ratios against the baseline measured in the same run, and saves everything to bench/results/latest.json.
-//   node bench/run.mjs [--quick] [B1 B3 ...]
+//   node bench/run.mjs [--quick] [--scale] [B1 B3 ...]   (--scale: B7 at 100k and 1M resources instead of 10k and 100k)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,11 +14,12 @@ const SCRIPTS = {
   B4: 'b4-837p.mjs',
   B5: 'b5-cli-import.mjs',
   B6: 'b6-import-size.mjs',
+  B7: 'b7-server.mjs',
 };
 const only = process.argv.slice(2).filter((a) => /^B\d$/.test(a));
 const ids = only.length ? only : Object.keys(SCRIPTS);
 
-for (const pkg of ['core', 'client', 'billing', 'x12', 'testing']) {
+for (const pkg of ['core', 'client', 'billing', 'x12', 'server', 'testing']) {
   if (!existsSync(`${ROOT}packages/${pkg}/dist/index.js`)) {
     log(`packages/${pkg}/dist is missing: run \`pnpm run build\` first.`);
     process.exit(1);
@@ -29,7 +30,7 @@ function runOne(id) {
   const script = fileURLToPath(new URL(SCRIPTS[id], import.meta.url));
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [script, ...(QUICK ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, ...(QUICK ? ['--quick'] : []), ...(process.argv.includes('--scale') ? ['--scale'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => {

@@ -54,7 +54,11 @@ function quiet(args) {
 }
 
 function installAndBuild() {
-  console.log('peer-fhir: installing dependencies and building the packages (about a minute on a fresh clone)...');
+  // better-sqlite3 (the embedded server's database) builds its addon with node-gyp when no prebuilt binary can be
+  // downloaded; node-gyp then needs Node's headers. Where they are installed with Node (/usr/include/node) and npm
+  // has no nodedir set, point node-gyp at them rather than at a download.
+  if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_version.h')) process.env.npm_config_nodedir = '/usr';
+  console.log('peer-fhir: installing dependencies and building the packages (a few minutes on a fresh clone: the SQLite addon is compiled)...');
   quiet(['install', '--frozen-lockfile']);
   quiet(['run', 'build']);
 }

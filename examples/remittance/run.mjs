@@ -4,7 +4,7 @@
 // built with @peer-fhir/x12's build835ForTest (a stand-in for the payer), or read from a file: node run.mjs some.835
 // Uses only the public API of @peer-fhir/x12 (and, through ../billing-run/bill.mjs, @peer-fhir/billing and @peer-fhir/testing).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { build835ForTest, read835, reconcile, remittanceToClaimResponses } from '@peer-fhir/x12';
+import { build835ForTest, read835, reconcile, remittanceToClaimResponses, toPaymentReconciliation } from '@peer-fhir/x12';
 import { billMonth, X12_OPTIONS } from '../billing-run/bill.mjs';
 
 const line = (label, value) => console.log(`  ${label.padEnd(30)} ${value}`);
@@ -45,9 +45,16 @@ try {
         controlNumbers: { isa: 501, gs: 9, st: 1 },
       });
 
+  // Refused whole (X12UnbalancedError / X12AmountError / X12VersionError) unless every dollar balances.
   const remittances = read835(text835);
   const responses = remittances.flatMap((r) => remittanceToClaimResponses(r, claims));
+  const payments = remittances.map((r) => toPaymentReconciliation(r, { claims }));
   const rec = reconcile(claims, remittances);
+  // Every dollar lands on a claim or a PLB line: the payments' details sum to their BPR02, to the cent.
+  const cents = (v) => Math.round((v ?? 0) * 100);
+  for (const p of payments) {
+    if ((p.detail ?? []).reduce((s, d) => s + cents(d.amount?.value), 0) !== cents(p.paymentAmount.value)) throw new Error('a payment does not balance');
+  }
   const counts = {};
   for (const l of rec.lines) counts[l.outcome] = (counts[l.outcome] ?? 0) + 1;
   const unbalanced = rec.lines.filter((l) => !l.balanced).length;
@@ -55,23 +62,27 @@ try {
   const md = [
     `# Reconciliation — ${pack.id}, remittance ${remittances.map((r) => r.trace.number).join(', ') || '(835)'}`,
     '',
-    '| billed | paid | adjusted | patient responsibility | lines | claims without remittance |',
-    '|---|---|---|---|---|---|',
-    `| ${money(rec.totals.billed)} | ${money(rec.totals.paid)} | ${money(rec.totals.adjusted)} | ${money(rec.totals.patientResponsibility)} | ${rec.lines.length} | ${rec.claimsWithoutRemittance.length} |`,
+    `${rec.claimsMatched} claim payment(s) matched a billed claim; ${money(rec.totals.unaccounted)} unaccounted for.`,
     '',
-    '| claim (CLM01) | line | code | outcome | billed | paid | explanation |',
-    '|---|---|---|---|---|---|---|',
-    ...rec.lines.map((l) => `| ${l.patientControlNumber} | ${l.itemSequence ?? ''} | ${l.procedure ?? ''} | ${l.outcome} | ${money(l.billed)} | ${money(l.paid)} | ${l.explanation.replace(/\|/g, '/')} |`),
+    '| payment | billed | paid | adjusted | patient responsibility | provider adjustments (PLB) | lines | claims without remittance |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${money(rec.totals.payment)} | ${money(rec.totals.billed)} | ${money(rec.totals.paid)} | ${money(rec.totals.adjusted)} | ${money(rec.totals.patientResponsibility)} | ${money(rec.totals.providerAdjustments)} | ${rec.lines.length} | ${rec.claimsWithoutRemittance.length} |`,
+    '',
+    '| claim (CLM01) | line | encounter | date of service | code | outcome | billed | paid | explanation |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rec.lines.map((l) => `| ${l.patientControlNumber} | ${l.level === 'claim' ? 'claim' : (l.itemSequence ?? '')} | ${l.encounters.join(', ')} | ${l.serviceDate ?? ''} | ${l.procedure ?? ''} | ${l.outcome} | ${money(l.billed)} | ${money(l.paid)} | ${l.explanation.replace(/\|/g, '/')} |`),
     '',
   ].join('\n');
   await mkdir(new URL('./out/', import.meta.url), { recursive: true });
   await writeFile(new URL('./out/remittance.835', import.meta.url), text835);
-  await writeFile(new URL('./out/claim-responses.json', import.meta.url), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: responses.map((resource) => ({ resource })) }, null, 2));
+  await writeFile(new URL('./out/claim-responses.json', import.meta.url), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [...responses, ...payments].map((resource) => ({ resource })) }, null, 2));
   await writeFile(new URL('./out/reconciliation.md', import.meta.url), md);
 
   console.log(`\npeer-fhir remittance — ${file ? `835 from ${file}` : '835 from the stand-in payer'} for ${claims.length} claims (${pack.id})\n`);
   line('remittances (ST..SE)', remittances.length);
   line('ClaimResponses', `${responses.length} (${responses.map((r) => r.outcome).filter((o) => o === 'complete').length} complete)`);
+  line('PaymentReconciliations', `${payments.length} (${payments.map((p) => money(p.paymentAmount.value)).join(', ')})`);
+  line('claims matched / unaccounted', `${rec.claimsMatched} / ${money(rec.totals.unaccounted)}`);
   line('lines reconciled', rec.lines.length);
   line('outcomes', Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', '));
   line('billed / paid / adjusted', `${money(rec.totals.billed)} / ${money(rec.totals.paid)} / ${money(rec.totals.adjusted)}`);

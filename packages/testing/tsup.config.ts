@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `synthetic` is its own entry so that a program can use the generators without msw (an optional peer dependency).
+  entry: ['src/index.ts', 'src/synthetic/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -24,7 +24,10 @@ describe('packed packages', () => {
       return join(scratch, out[out.length - 1]!.split('/').pop()!);
     });
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'smoke-consumer', version: '1.0.0', private: true }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: scratch, stdio: 'pipe' });
+    // --ignore-scripts: better-sqlite3 (of @peer-fhir/server) would compile its addon again here, minutes on a small
+    // machine; it loads the addon only when a database is opened, which loading a package does not do.
+    // msw: the optional peer dependency of @peer-fhir/testing's handlers, installed as a consumer of them would.
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts', ...tarballs, 'msw@2.15.0'], { cwd: scratch, stdio: 'pipe' });
   }, 300_000);
 
   afterAll(() => {

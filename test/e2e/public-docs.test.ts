@@ -40,6 +40,6 @@ describe('public API documentation', () => {
   for (const dir of packages) {
     it(`@peer-fhir/${dir}: every export has a summary and every function and class an example`, () => {
       expect(undocumented(dir)).toEqual({ noSummary: [], noExample: [] });
-    });
+    }, 180_000);
   }
 });

@@ -18,13 +18,19 @@ const ids = () => identifierSystems({ agency: agency.organization.npi, namespace
 
 let server: EmbeddedFhirServer;
 let proxy: FaultProxy;
+let cliProxy: FaultProxy;
 let agency: SyntheticAgency;
 let encounters: PeerEncounter[];
 
 beforeAll(async () => {
   await loadFhirDefinitions();
-  server = await startFhirServer();
-  proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port }, rate: 0.2, seed: 2026, retryAfterSeconds: 1, slowMs: 3_000 });
+  // The proxies listen first: the server accepts only the Host names it is told (DNS-rebinding guard), and the
+  // clients name the proxies' addresses. Their target port is filled in once the server is up.
+  const target = { host: '127.0.0.1', port: 0 };
+  proxy = await startFaultProxy({ target, rate: 0.2, seed: 2026, retryAfterSeconds: 1, slowMs: 3_000 });
+  cliProxy = await startFaultProxy({ target, rate: 0.3, seed: 2027, retryAfterSeconds: 1, slowMs: 3_000 });
+  server = await startFhirServer({ allowedHosts: [`127.0.0.1:${proxy.port}`, `127.0.0.1:${cliProxy.port}`] });
+  target.port = server.port;
   // About 4 encounter records per participant-month: enough months for N.
   agency = generateAgency({ seed: 7, participants: pick(100, 400), months: pick(4, 12) });
   encounters = agency.encounters.slice(0, N);
@@ -33,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
+  await cliProxy?.close();
   await server?.close();
 });
 
@@ -96,7 +103,6 @@ describe('recordAll through a faulty network', () => {
     // PRNG, 30% of requests), small bundles so that there are enough requests to fault. The CLI's default namespace
     // differs from NS above, so the counts below see only what the CLI wrote.
     const f = importFixture(CLI_ROWS, 0, 23);
-    const cliProxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port }, rate: 0.3, seed: 2027, retryAfterSeconds: 1, slowMs: 3_000 });
     const t0 = performance.now();
     let run: Awaited<ReturnType<typeof runCli>>;
     try {

@@ -1,7 +1,8 @@
 // R5 Secrets and PHI in logs: with the most verbose logging on (the client's `logger` capturing every call, plus
 // console spied on), a full write + bill + remit run with a bearer token — through a proxy injecting retryable faults,
 // and with one request the server rejects — leaves no token and no synthetic PHI value (names, birth dates, member
-// ids, MRNs, Medicaid ids, note text, addresses) in anything logged or in any error message. CLI part: pending.
+// ids, MRNs, Medicaid ids, note text, addresses) in anything logged or in any error message. The CLI part runs the
+// built binary (import, bill, remit, a server that is down with a token in the --fhir-url query).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -50,8 +51,11 @@ function phiValues(b: BilledAgency): string[] {
 
 beforeAll(async () => {
   await loadFhirDefinitions();
-  server = await startFhirServer({ validate: true });
-  proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port }, rate: 0.2, seed: 55, kinds: ['rate-limit', 'unavailable', 'reset-after', 'truncated'], retryAfterSeconds: 0 });
+  // The proxy listens first: the server accepts only the Host names it is told (DNS-rebinding guard).
+  const target = { host: '127.0.0.1', port: 0 };
+  proxy = await startFaultProxy({ target, rate: 0.2, seed: 55, kinds: ['rate-limit', 'unavailable', 'reset-after', 'truncated'], retryAfterSeconds: 0 });
+  server = await startFhirServer({ validate: true, allowedHosts: [`127.0.0.1:${proxy.port}`] });
+  target.port = server.port;
   billed = billedAgency({ seed: 21, participants: 12, months: 1 });
   for (const m of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) vi.spyOn(console, m).mockImplementation(capture(`console.${m}`));
 });
@@ -173,8 +177,8 @@ describe.skipIf(!CLI_BUILT)('CLI: stdout/stderr of `peer-fhir import`, `bill` an
     writeFileSync(remitFile, remittanceFor(billed.inputs));
     await run('remit', ['remit', remitFile, '--fhir-url', url, '--auth-env', 'FHIR_TOKEN', '--config', f.cfg]);
     await run('remit --json', ['remit', remitFile, '--fhir-url', url, '--auth-token', CLI_TOKEN, '--config', f.cfg, '--json']);
-    // A failure path: the server unreachable, with the token set.
-    await run('import, server down', ['import', f.csv, '--fhir-url', 'http://127.0.0.1:9/fhir', '--auth-env', 'FHIR_TOKEN', '--config', f.cfg]);
+    // A failure path: the server unreachable, with the token set, and also in the --fhir-url query (printed redacted).
+    await run('import, server down', ['import', f.csv, '--fhir-url', `http://127.0.0.1:9/fhir?access_token=${CLI_TOKEN}`, '--auth-env', 'FHIR_TOKEN', '--config', f.cfg]);
     process.stderr.write(`R5 CLI: ${times.join('; ')}\n`);
   }, 180_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { identifierSystems, Organization, PeerFhirValidationError, Systems } from '@peer-fhir/core';
+import { identifierSystems, Organization, PeerFhirValidationError, Profiles, Systems } from '@peer-fhir/core';
 import type { Claim, Reference, Resource } from 'fhir/r4.js';
 import { buildClaimBundle, buildClaims, evaluate, getPack } from '../src/index.js';
 import { validationProblems } from '../../../test/support/validators.js';
@@ -75,7 +75,9 @@ describe('buildClaims', () => {
   it('labels claims with Part 2 lines and only those', () => {
     const claims = buildClaims(ncMonth().lines, { pack: NC, created: '2025-03-01' });
     expect(claims[0]?.meta?.security?.map((s) => s.code).sort()).toEqual(['42CFRPart2', 'NORDSCLCD', 'R', 'SUD']);
-    expect(claims[1]?.meta).toBeUndefined();
+    expect(claims[1]?.meta?.security).toBeUndefined();
+    // Every Claim names the profile it conforms to (US Core has no Claim profile).
+    for (const c of claims) expect(c.meta?.profile).toEqual([Profiles.PeerProfessionalClaim]);
   });
 
   it('omits prices and the total when the pack has no rate', () => {
@@ -122,7 +124,13 @@ describe('buildClaimBundle', () => {
     expect(bundle.type).toBe('collection');
     const resources = (bundle.entry ?? []).map((e) => e.resource as Resource & { identifier?: { system?: string; value?: string }[] });
     const claims = resources.filter((x) => x.resourceType === 'Claim');
-    expect(claims).toEqual(buildClaims(r.lines, { pack: NC_PRICED, created: '2025-03-01' }));
+    // The same Claims as buildClaims, except that the patient is also a literal reference to its entry (US Core's
+    // `Claim?patient=` and any reader that follows references need one).
+    const patients = new Map((bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient').map((e) => [(e.resource as Resource & { identifier?: { value?: string }[] }).identifier?.[0]?.value, e.fullUrl]));
+    expect(claims.map((c) => ({ ...c, patient: { ...(c as Claim).patient, reference: undefined } }))).toEqual(
+      buildClaims(r.lines, { pack: NC_PRICED, created: '2025-03-01' }).map((c) => ({ ...c, patient: { ...c.patient, reference: undefined } })),
+    );
+    for (const c of claims as Claim[]) expect(c.patient.reference).toBe(patients.get(c.patient.identifier?.value));
     expect(resources.slice(0, claims.length).every((x) => x.resourceType === 'Claim')).toBe(true);
     const find = (ref: Reference) =>
       resources.filter((x) => x.resourceType === ref.type && x.identifier?.some((i) => i.system === ref.identifier?.system && i.value === ref.identifier?.value));

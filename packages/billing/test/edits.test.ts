@@ -144,12 +144,25 @@ describe('PB-SERVICE-ORDER', () => {
 });
 
 describe('PB-CREDENTIAL', () => {
+  const reason = (d: BillingDecision) => d.holds.find((h) => h.code === 'PB-CREDENTIAL')?.reason;
   it('holds NC services by a peer without an NC CPSS credential', () =>
-    expectHeldBy(context(NC, { specialists: [specialist({ credentials: [] })] }), 'PB-CREDENTIAL'));
-  it('holds when the credential expired before the date of service', () =>
-    expectHeldBy(context(NC, { specialists: [specialist({ credentials: [{ kind: 'CPSS', state: 'NC', number: 'N', issuer: 'NC', issued: '2018-01-01', expires: '2024-12-31' }] })] }), 'PB-CREDENTIAL'));
-  it('holds TX SUD services by a peer with only an MH endorsement', () =>
-    expectHeldBy(context(TX, { specialists: [specialist({ credentials: [{ kind: 'MHPS', state: 'TX', number: 'T', issuer: 'TX', issued: '2018-01-01', endorsements: ['MH'] }] })] }), 'PB-CREDENTIAL'));
+    expect(reason(expectHeldBy(context(NC, { specialists: [specialist({ credentials: [] })] }), 'PB-CREDENTIAL'))).toMatch(/^no credential on record \(the pack requires kind CPSS/));
+  it('holds when the credential expired before the date of service, naming the date', () =>
+    expect(reason(expectHeldBy(context(NC, { specialists: [specialist({ credentials: [{ kind: 'CPSS', state: 'NC', number: 'N', issuer: 'NC', issued: '2018-01-01', expires: '2024-12-31' }] })] }), 'PB-CREDENTIAL'))).toBe(
+      'credential CPSS expired 2024-12-31, before the date of service',
+    ));
+  it('holds when the credential was not yet issued on the date of service', () =>
+    expect(reason(expectHeldBy(context(NC, { specialists: [specialist({ credentials: [{ kind: 'CPSS', state: 'NC', number: 'N', issuer: 'NC', issued: '2030-01-01' }] })] }), 'PB-CREDENTIAL'))).toBe(
+      'credential CPSS not yet issued on the date of service (issued 2030-01-01)',
+    ));
+  it('holds when the credential is from another state', () =>
+    expect(reason(expectHeldBy(context(NC, { specialists: [specialist({ credentials: [{ kind: 'CPSS', state: 'SC', number: 'N', issuer: 'SC', issued: '2018-01-01' }] })] }), 'PB-CREDENTIAL'))).toMatch(
+      /^credential CPSS issued in SC, the pack requires NC/,
+    ));
+  it('holds TX SUD services by a peer with only an MH endorsement, naming the missing endorsement', () =>
+    expect(reason(expectHeldBy(context(TX, { specialists: [specialist({ credentials: [{ kind: 'MHPS', state: 'TX', number: 'T', issuer: 'TX', issued: '2018-01-01', endorsements: ['MH'] }] })] }), 'PB-CREDENTIAL'))).toMatch(
+      /lacks the SUD endorsement the substance-use program requires/,
+    ));
   it('holds when the rendering peer is unknown', () => expectHeldBy(context(NJ, { specialists: [] }), 'PB-CREDENTIAL'));
 });
 
@@ -166,6 +179,18 @@ describe('PB-DIAGNOSIS', () => {
   it('puts allowed diagnoses first on the line', () => {
     const d = expectBilled(context(NJ, { encounters: [encounter({ attendees: [{ participantId: 'p-1', diagnoses: ['F32.1', 'F11.20'] }] })] }));
     expect(d.lines[0]?.diagnoses).toEqual(['F11.20', 'F32.1']);
+  });
+});
+
+describe('PB-SUBSCRIBER-ADDRESS', () => {
+  // 837P 2010BA N3/N4 is required when the subscriber is the patient, and the participant is always the subscriber.
+  it('holds an encounter whose participant has no address, naming why', () => {
+    const { address: _none, ...noAddress } = participant();
+    const d = expectHeldBy(context(NJ, { participants: [noAddress] }), 'PB-SUBSCRIBER-ADDRESS');
+    expect(d.holds.find((h) => h.code === 'PB-SUBSCRIBER-ADDRESS')?.reason).toMatch(/2010BA N3\/N4/);
+  });
+  it('bills it once the participant has an address', () => {
+    expectBilled(context(NJ, { participants: [participant()] }));
   });
 });
 

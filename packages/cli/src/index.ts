@@ -14,9 +14,13 @@ export type { FhirTargetOptions } from './internal/target.js';
 export { runImport, type ImportOptions, type ImportSummary } from './commands/import.js';
 export { runBill, type BillOptions, type BillReport, type BillResult } from './commands/bill.js';
 export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.js';
+export { runAck, type AckOptions, type AckResult } from './commands/ack.js';
+export { runEligibility, type EligibilityOptions, type EligibilityResult } from './commands/eligibility.js';
+export { runStatus, type StatusOptions, type StatusResult } from './commands/status.js';
 export { runValidate, type ValidateOptions, type ValidateResult, type ValidationProblem } from './commands/validate.js';
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';
+export { runExport, type ExportOptions, type ExportSummary } from './commands/export.js';
 export {
   runComplianceReport,
   type ComplianceReportOptions,
@@ -30,6 +34,13 @@ export {
   type OutcomesReportResult,
   type ProgramOutcome,
 } from './commands/report-outcomes.js';
+export {
+  runDisclosuresReport,
+  disclosuresReportToMarkdown,
+  type DisclosuresReportOptions,
+  type DisclosuresReport,
+  type DisclosuresReportResult,
+} from './commands/report-disclosures.js';
 export type { ReportFiles } from './internal/report-output.js';
 export type { DateRange } from './internal/period.js';
 export {

@@ -1,9 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliUsageError, ExitCode } from './errors.js';
 import { defaultIo, note, type CommandIo } from './internal/io.js';
+import { runAck } from './commands/ack.js';
 import { errorLines } from './internal/print-error.js';
 import { runBill } from './commands/bill.js';
 import { runDemo } from './commands/demo.js';
+import { runEligibility } from './commands/eligibility.js';
+import { runStatus } from './commands/status.js';
 import { runImport } from './commands/import.js';
 import { runInit } from './commands/init.js';
 import { runHtmlReport } from './commands/report-html.js';
@@ -11,7 +14,9 @@ import { runPacks } from './commands/packs.js';
 import { runRemit } from './commands/remit.js';
 import { runComplianceReport } from './commands/report-compliance.js';
 import { runOutcomesReport } from './commands/report-outcomes.js';
+import { runDisclosuresReport } from './commands/report-disclosures.js';
 import { runServe } from './commands/serve.js';
+import { runExport } from './commands/export.js';
 import { runValidate } from './commands/validate.js';
 
 const int = (name: string) => (v: string): number => {
@@ -112,7 +117,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     program
       .command('bill')
       .description('bill a month: pull encounters from the FHIR server, apply a rule pack, write the 837P, FHIR Claims and a report')
-      .option('--pack <id>', 'rule pack id (see peer-fhir packs; default: "pack" in the config)')
+      .option('--pack <id|file.json>', 'rule pack id (see peer-fhir packs) or a pack file, validated (default: "pack" in the config)')
       .requiredOption('--period <YYYY-MM>', 'billing month')
       .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it')
       .option('--config <file>', 'config file', 'peer-fhir.config.json')
@@ -139,10 +144,61 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       result.code = (await runRemit(file, o, io(o.json))).exitCode;
     });
 
+  fhirOptions(
+    program
+      .command('ack')
+      .description('read a 999 or 277CA acknowledgment: which claims were accepted or rejected, and why')
+      .argument('<file>', 'the 999 or 277 file')
+      .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)')
+      .option('--config <file>', 'config file (the agency, the identifier namespace)')
+      .option('--organization-npi <npi>', "the agency whose claims a 277CA answers (default: the config's organization)")
+      .option('--json', 'print the result as JSON'),
+  )
+    .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4']))
+    .action(async (file: string, o) => {
+      result.code = (await runAck(file, o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('eligibility')
+      .description('ask Medicaid who is covered: write an X12 270 for the roster or some participants, or read the 271 answer into the FHIR server')
+      .option('--roster', 'ask about every participant with an active Coverage')
+      .option('--participant <ids...>', 'ask about these participants (source-system ids)')
+      .option('--out <file.270>', 'the 270 file to write')
+      .option('--read <file.271>', 'read a 271: store CoverageEligibilityResponses and update Coverages')
+      .option('--date <YYYY-MM-DD>', 'date of service to ask about (default today)')
+      .option('--config <file>', 'config file (the agency, the identifier namespace)', 'peer-fhir.config.json')
+      .option('--json', 'print the summary as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir eligibility --roster --date 2025-03-03 --out roster.270',
+      'peer-fhir eligibility --participant P-0001 P-0002 --out two.270',
+      'peer-fhir eligibility --read roster.271 --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runEligibility(o, io(o.json))).exitCode;
+    });
+
+  fhirOptions(
+    program
+      .command('status')
+      .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse')
+      .requiredOption('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
+      .requiredOption('--out <file.276>', 'the 276 file to write')
+      .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)')
+      .option('--config <file>', 'config file (the agency, the payer)', 'peer-fhir.config.json')
+      .option('--json', 'print the summary as JSON'),
+  )
+    .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json']))
+    .action(async (o) => {
+      result.code = (await runStatus(o, io(o.json))).exitCode;
+    });
+
   const report = program
     .command('report')
-    .description('workforce compliance, outcome trends and a monthly HTML page from the records on a FHIR server')
-    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10', 'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html']));
+    .description('workforce compliance, outcome trends, a monthly HTML page and the accounting of disclosures from the records on a FHIR server')
+    .addHelpText('after', examples(['peer-fhir report compliance --period 2025-01..2025-03 --ce ce.csv', 'peer-fhir report outcomes --instrument barc-10', 'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html', 'peer-fhir report disclosures --participant p-1']));
 
   fhirOptions(
     report
@@ -211,6 +267,25 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       result.code = (await runHtmlReport(o, io(o.json))).exitCode;
     });
 
+  fhirOptions(
+    report
+      .command('disclosures')
+      .description('who received a participant\'s records: every disclosure recorded as an AuditEvent (42 CFR 2.24, 45 CFR 164.528)')
+      .requiredOption('--participant <id>', 'the participant (domain id)')
+      .option('--since <date>', 'only disclosures on or after this day YYYY-MM-DD')
+      .option('--config <file>', 'config file (the agency, the identifier namespace)')
+      .option('--organization-npi <npi>', "the agency (default: the config's organization)")
+      .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
+      .option('--json', 'print the report as JSON'),
+  )
+    .addHelpText('after', examples([
+      'peer-fhir report disclosures --participant p-1',
+      'peer-fhir report disclosures --participant p-1 --since 2026-01-01 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+    ]))
+    .action(async (o) => {
+      result.code = (await runDisclosuresReport(o, io(o.json))).exitCode;
+    });
+
   program
     .command('validate')
     .description('check import rows or FHIR resources (JSON / NDJSON) and explain each problem')
@@ -234,12 +309,17 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
   program
     .command('serve')
-    .description('run the embedded FHIR R4 server; data is kept in a folder between runs')
+    .description('run the embedded FHIR R4 server; data is kept in a SQLite database in a folder, one server per folder')
     .option('--port <n>', 'TCP port', int('--port'), 8080)
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--data <dir>', 'data folder (NDJSON snapshot, saved on change and at exit)', '.peer-fhir/data')
+    .option('--host <host>', 'interface to listen on (not loopback: needs a bearer token)', '127.0.0.1')
+    .option('--data <dir>', 'data folder (SQLite database, committed on every write)', '.peer-fhir/data')
+    .option('--auth-token <token>', 'bearer token every request must carry (prefer --auth-env)')
+    .option('--auth-env <name>', 'environment variable holding the bearer token')
+    .option('--max-body-mb <n>', 'largest request body in MiB (default 16)', Number)
+    .option('--allow-origin <origin...>', 'browser origins allowed to call the server')
+    .option('--allow-host <host...>', 'extra Host header values to accept (name:port)')
     .option('--json', 'print the server URL as JSON')
-    .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data']))
+    .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data', 'PEER_FHIR_TOKEN=... peer-fhir serve --host 0.0.0.0 --auth-env PEER_FHIR_TOKEN']))
     .action(async (o) => {
       const running = await runServe(o, io(o.json));
       result.wait = new Promise<void>((resolve) => {
@@ -251,6 +331,17 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+    });
+
+  program
+    .command('export')
+    .description("write every resource of the embedded server's data folder as NDJSON")
+    .option('--data <dir>', 'data folder of the embedded server', '.peer-fhir/data')
+    .option('--out <file>', 'NDJSON file to write (default: stdout)')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', examples(['peer-fhir export --out backup.ndjson', 'peer-fhir export --data ./fhir-data > all.ndjson']))
+    .action(async (o) => {
+      await runExport(o, io(o.json));
     });
 
   program

@@ -181,7 +181,7 @@ describe('redirects and links stay on the base origin', () => {
 });
 
 describe('the cloud metadata address is refused before any connection', () => {
-  it.each(['http://169.254.169.254/latest/meta-data/iam/security-credentials/', 'http://2852039166/latest/', 'http://[fd00:ec2::254]/latest/', 'http://metadata.google.internal/computeMetadata/v1/'])(
+  it.each(['http://169.254.169.254/latest/meta-data/iam/security-credentials/', 'http://2852039166/latest/', 'http://[fd00:ec2::254]/latest/', 'http://[::ffff:169.254.169.254]/latest/', 'http://0251.0376.0251.0376/latest/', 'http://metadata.google.internal/computeMetadata/v1/'])(
     'a next link to %s never reaches fetch, even when listed in allowedOrigins',
     async (next) => {
       const called: string[] = [];

@@ -1,7 +1,7 @@
 import type { Bundle, Encounter } from 'fhir/r4.js';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { FhirAbortError, FhirOriginRefusedError } from '../src/index.js';
+import { FhirAbortError, FhirOriginRefusedError, FhirPagingLimitError } from '../src/index.js';
 import { BASE, testClient, useMswServer } from './helpers.js';
 
 const server = useMswServer();
@@ -45,6 +45,30 @@ describe('nextPage', () => {
 });
 
 describe('searchPages', () => {
+  it('fails with FhirPagingLimitError at the client page limit when pages remain, instead of returning part of the results', async () => {
+    const { requests } = servePages(5, 1);
+    const { client } = testClient({ maxPages: 3 });
+    const seen: Bundle[] = [];
+    const err = await (async () => {
+      for await (const page of client.searchPages('Encounter')) seen.push(page);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FhirPagingLimitError);
+    expect((err as FhirPagingLimitError).code).toBe('client.paging-limit');
+    expect(seen).toHaveLength(3);
+    expect(requests).toHaveLength(3);
+  });
+
+  it('stops quietly at a maxPages the caller passed, and ends normally when the last page is within the limit', async () => {
+    servePages(5, 1);
+    const { client } = testClient({ maxPages: 5 });
+    const pages: Bundle[] = [];
+    for await (const page of client.searchPages('Encounter', {}, { maxPages: 2 })) pages.push(page);
+    expect(pages).toHaveLength(2);
+    const all: Bundle[] = [];
+    for await (const page of client.searchPages('Encounter')) all.push(page);
+    expect(all).toHaveLength(5);
+  });
+
   it('follows next links until the end', async () => {
     const { requests } = servePages(4, 2);
     const { client } = testClient();

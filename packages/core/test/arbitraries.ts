@@ -1,6 +1,6 @@
 // fast-check arbitraries for domain records: structurally valid, otherwise as varied as the schemas allow.
 import fc from 'fast-check';
-import { Activities, Endorsements, LifeDomains, Modalities, Programs, Purposes, Settings, SupportTypes } from '../src/index.js';
+import { Activities, BirthSexCodes, Endorsements, LifeDomains, Modalities, OmbEthnicityCategories, OmbRaceCategories, Programs, Purposes, Settings, SupportTypes } from '../src/index.js';
 import type { ConsentDirective, Organization, Participant, PeerEncounter, PeerSpecialist, RecoveryPlan } from '../src/index.js';
 
 const keys = <T extends object>(o: T) => Object.keys(o) as (keyof T & string)[];
@@ -35,6 +35,8 @@ const address = fc.record({
   state: fc.constantFrom('NC', 'NJ', 'TX', 'OH', 'GA', 'PA'),
   postalCode: fc.oneof(chars(DIGITS, 5, 5), fc.tuple(chars(DIGITS, 5, 5), chars(DIGITS, 4, 4)).map(([a, b]) => `${a}-${b}`)),
 });
+const phone = fc.tuple(chars(DIGITS, 3, 3), chars(DIGITS, 3, 3), chars(DIGITS, 4, 4)).map(([a, b, c]) => `${a}-${b}-${c}`);
+const email = fc.tuple(chars(LETTERS + DIGITS, 1, 10), chars(LETTERS, 1, 8)).map(([u, d]) => `${u}@${d}.example.org`);
 const offset = fc.constantFrom('Z', '-05:00', '-04:00', '+01:00');
 
 export const organization: fc.Arbitrary<Organization> = fc.record({
@@ -67,6 +69,8 @@ export function specialist(orgNpi: string): fc.Arbitrary<PeerSpecialist> {
       ),
       supervisor: fc.record({ npi, name, title: fc.constantFrom('LCSW', 'LPC', 'MD') }, { requiredKeys: ['npi', 'name'] }),
       organizationNpi: fc.constant(orgNpi),
+      phone,
+      email,
     },
     { requiredKeys: ['npi', 'name', 'credentials', 'organizationNpi'] },
   );
@@ -82,6 +86,12 @@ export function participant(id: string): fc.Arbitrary<Participant> {
       birthDate: date,
       gender: fc.constantFrom('male', 'female', 'other', 'unknown'),
       address,
+      phone,
+      email,
+      language: fc.constantFrom('en', 'es', 'vi', 'zh-Hant'),
+      race: fc.record({ categories: fc.uniqueArray(fc.constantFrom(...keys(OmbRaceCategories)), { minLength: 1, maxLength: 3 }), text }),
+      ethnicity: fc.record({ category: fc.constantFrom(...keys(OmbEthnicityCategories)), text }),
+      birthSex: fc.constantFrom(...keys(BirthSexCodes)),
       coverages: fc.array(
         fc
           .record(
@@ -190,7 +200,9 @@ export function consent(id: string, participantId: string, orgNpi: string): fc.A
     .record({
       kind: fc.constantFrom('part2-tpo' as const, 'part2-specific' as const, 'hipaa-authorization' as const),
       recipients: fc.array(
-        fc.record({ kind: fc.constantFrom('organization' as const, 'practitioner' as const), name: text, npi }),
+        fc
+          .record({ kind: fc.constantFrom('organization' as const, 'practitioner' as const), name: text, npi, personName: name }, { requiredKeys: ['kind', 'name', 'npi'] })
+          .map(({ personName, ...r }) => (r.kind === 'practitioner' && personName ? { ...r, personName } : r)),
         { minLength: 1, maxLength: 2 },
       ),
       purposes: fc.uniqueArray(fc.constantFrom(...keys(Purposes)), { minLength: 1 }),

@@ -11,6 +11,13 @@ import { ConsentDirective } from '../src/domain/consent.js';
 import { canDisclose, filterDisclosable, type DisclosureRecipient, type PurposeKey } from '../src/consent/can-disclose.js';
 
 const RUNS = process.env.PEER_FHIR_LONG === '1' ? 100_000 : 1_000;
+// Reproducible: a fixed default seed, overridable with PEER_FHIR_SEED (an integer); fast-check prints the seed and
+// path of a failure, and PEER_FHIR_PATH replays that path (e.g. PEER_FHIR_SEED=-235751575 PEER_FHIR_PATH='92:5:3:…').
+// Permitted Part 2 trees are rare (a handful per 1,000 runs), so the not-vacuous check below depends on the seed:
+// seeds 1-5 each let some out; 20260101 and 42 let none out at 1,000 runs.
+const SEED = process.env.PEER_FHIR_SEED === undefined || process.env.PEER_FHIR_SEED === '' ? 1 : Number(process.env.PEER_FHIR_SEED);
+if (!Number.isInteger(SEED)) throw new Error(`PEER_FHIR_SEED must be an integer, got ${process.env.PEER_FHIR_SEED}`);
+const PATH = process.env.PEER_FHIR_PATH === undefined || process.env.PEER_FHIR_PATH === '' ? undefined : process.env.PEER_FHIR_PATH;
 const TPO: readonly PurposeKey[] = ['treatment', 'payment', 'operations', 'care-coordination'];
 const PURPOSES: readonly PurposeKey[] = [...TPO, 'research', 'public-health', 'patient-request', 'legal'];
 const PATIENTS = ['p-0', 'p-1', 'p-2'] as const;
@@ -72,6 +79,12 @@ const label = fc.oneof({ arbitrary: part2Label, weight: 3 }, { arbitrary: restri
 interface Truth {
   owner: string | undefined; // the participant the leaf is about; undefined when it cannot be told (a Group)
   labels: GenLabel[];
+  /**
+   * A Bundle's own entry: a container with no patient of its own, whose labels speak about the records inside it.
+   * It is no record of anyone, so it has no owner to hold a consent; its Part 2 label makes every leaf of the tree
+   * Part 2 protected, and each of those must then have a known, resolvable owner with a permitting consent.
+   */
+  container?: true;
 }
 interface GenTree {
   json: Record<string, unknown>;
@@ -106,7 +119,7 @@ const tree: fc.Memo<GenTree> = fc.memo((depth) => {
   const bundle = fc.tuple(fc.array(tree(depth - 1), { minLength: 1, maxLength: 3 }), fc.array(label, { maxLength: 1 })).map(
     ([entries, labels]): GenTree => ({
       json: withLabels({ resourceType: 'Bundle', type: 'collection', entry: entries.map((e) => ({ resource: e.json })) }, labels),
-      truths: [...entries.flatMap((e) => e.truths), { owner: undefined, labels }],
+      truths: [...entries.flatMap((e) => e.truths), { owner: undefined, labels, container: true }],
     }),
   );
   const params = fc.array(tree(depth - 1), { minLength: 1, maxLength: 2 }).map(
@@ -200,50 +213,138 @@ const scenario = fc.record({
   forgetPatient: fc.option(fc.nat(2), { nil: undefined }),
 });
 
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+/** Check the gate against the oracle over one scenario; returns how many Part 2 trees left (the property is not vacuous). */
+function checkScenario(s: Scenario): number {
+  let part2Out = 0;
+  const consents = s.consents.map(toDirective);
+  const to = recipients[s.recipient] as DisclosureRecipient;
+  // The client resolves Patient references to participants; sometimes one cannot be resolved.
+  const patients = Object.fromEntries(PATIENTS.filter((_, i) => i !== s.forgetPatient).map((p, i) => [`Patient/s${p.slice(2)}`, p] as const));
+  const out = filterDisclosable(
+    s.trees.map((t) => t.json as { resourceType: string }),
+    { recipient: to, purpose: s.purpose, at: s.at.text, consents, patients },
+  );
+  s.trees.forEach((t, k) => {
+    const single = canDisclose({ resource: t.json as { resourceType: string }, recipient: to, purpose: s.purpose, at: s.at.text, consents, patients });
+    const left = out.permitted.includes(t.json as { resourceType: string });
+    expect(left).toBe(single.decision === 'permit');
+    if (!left) return;
+    const labels = t.truths.flatMap((x) => x.labels);
+    // Fail closed: a label of an unknown system in meta.security keeps the whole inside.
+    expect(labels.some((l) => l.meaning === 'unknown')).toBe(false);
+    const part2 = labels.some((l) => l.meaning === 'part2');
+    if (part2) {
+      part2Out++;
+      expect(single.requiresRedisclosureNotice).toBe(true); // 42 CFR 2.32
+    }
+    for (const truth of t.truths) {
+      // Every leaf of a tree with a Part 2 label anywhere is protected (the gate judges the whole by its strictest
+      // label), including one whose patient cannot be told (a Group): that one must never leave. A Bundle's own
+      // entry is not a leaf: it is about no patient (see `Truth.container`), so it is not asked for an owner.
+      // (The oracle once asked it for one, and so failed on a permitted Part 2-labelled Bundle whose records were
+      // all of one consenting patient: seed -235751575, the regression test below.)
+      if (truth.container === true || !part2) continue;
+      // Its own patient must be known, resolvable and have a permitting consent of their own.
+      expect(truth.owner).toBeDefined();
+      expect(truth.owner === undefined || patients[`Patient/s${truth.owner.slice(2)}`] !== undefined).toBe(true);
+      expect(consents.some((c) => permitsPart2(c, truth.owner ?? '', to, s.purpose, s.at.ms))).toBe(true);
+    }
+    if (!part2 && labels.some((l) => l.meaning === 'restricted')) {
+      // Restricted without Part 2: an explicit consent of every patient concerned, covering recipient and purpose.
+      const owners = t.truths.map((x) => x.owner).filter((o): o is string => o !== undefined);
+      expect(owners.length).toBeGreaterThan(0);
+      for (const o of owners) expect(consents.some((c) => c.participantId === o && c.purposes.includes(s.purpose))).toBe(true);
+    }
+  });
+  return part2Out;
+}
+
 describe('the consent gate over generated resource sets (property, issue 11 acceptance 1)', () => {
   it(`lets zero Part 2 resources out without an active consent of their own patient (${RUNS} runs)`, () => {
     let part2Out = 0;
     fc.assert(
       fc.property(scenario, (s) => {
-        const consents = s.consents.map(toDirective);
-        const to = recipients[s.recipient] as DisclosureRecipient;
-        // The client resolves Patient references to participants; sometimes one cannot be resolved.
-        const patients = Object.fromEntries(PATIENTS.filter((_, i) => i !== s.forgetPatient).map((p, i) => [`Patient/s${p.slice(2)}`, p] as const));
-        const out = filterDisclosable(
-          s.trees.map((t) => t.json as { resourceType: string }),
-          { recipient: to, purpose: s.purpose, at: s.at.text, consents, patients },
-        );
-        s.trees.forEach((t, k) => {
-          const single = canDisclose({ resource: t.json as { resourceType: string }, recipient: to, purpose: s.purpose, at: s.at.text, consents, patients });
-          const left = out.permitted.includes(t.json as { resourceType: string });
-          expect(left).toBe(single.decision === 'permit');
-          if (!left) return;
-          const labels = t.truths.flatMap((x) => x.labels);
-          // Fail closed: a label of an unknown system in meta.security keeps the whole inside.
-          expect(labels.some((l) => l.meaning === 'unknown')).toBe(false);
-          const part2 = labels.some((l) => l.meaning === 'part2');
-          if (part2) {
-            part2Out++;
-            expect(single.requiresRedisclosureNotice).toBe(true); // 42 CFR 2.32
-          }
-          for (const truth of t.truths) {
-            const protectedLeaf = truth.labels.some((l) => l.meaning === 'part2') || (part2 && truth.owner !== undefined);
-            if (!protectedLeaf) continue;
-            // Its own patient must be known, resolvable and have a permitting consent of their own.
-            expect(truth.owner).toBeDefined();
-            expect(truth.owner === undefined || patients[`Patient/s${truth.owner.slice(2)}`] !== undefined).toBe(true);
-            expect(consents.some((c) => permitsPart2(c, truth.owner ?? '', to, s.purpose, s.at.ms))).toBe(true);
-          }
-          if (!part2 && labels.some((l) => l.meaning === 'restricted')) {
-            // Restricted without Part 2: an explicit consent of every patient concerned, covering recipient and purpose.
-            const owners = t.truths.map((x) => x.owner).filter((o): o is string => o !== undefined);
-            expect(owners.length).toBeGreaterThan(0);
-            for (const o of owners) expect(consents.some((c) => c.participantId === o && c.purposes.includes(s.purpose))).toBe(true);
-          }
-        });
+        part2Out += checkScenario(s);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED, ...(PATH === undefined ? {} : { path: PATH, endOnFailure: true }) },
     );
     expect(part2Out).toBeGreaterThan(0); // not vacuous: Part 2 records do leave when a consent permits
   }, 600_000);
+
+  // Found with seed -235751575 (path 92:5:3:…): a Part 2-labelled Bundle (label without a system) with no patient of
+  // its own, holding a Claim and its contained Encounter of p-2, who has a TPO consent active at the instant (revoked
+  // a minute later); and a Parameters whose Encounter is about a Group. The gate was right: the Bundle may leave, with
+  // the 42 CFR 2.32 notice, on p-2's consent; the unlabelled Parameters leaves for operations under HIPAA, and once
+  // Part 2-labelled its Group Encounter (no resolvable patient) stays. The oracle was wrong: it
+  // asked the Bundle itself for an owner.
+  it('regression (seed -235751575): a Part 2-labelled Bundle of one consenting patient leaves; a Part 2 Group Encounter does not', () => {
+    const s: Scenario = {
+      trees: [
+        {
+          json: {
+            resourceType: 'Bundle',
+            type: 'collection',
+            entry: [
+              {
+                resource: {
+                  resourceType: 'Claim',
+                  id: 'cl',
+                  patient: { reference: 'Patient/s2' },
+                  contained: [{ resourceType: 'Encounter', id: 'r1', subject: { reference: 'Patient/s2' } }],
+                },
+              },
+            ],
+            meta: { security: [{ code: '42CFRPart2' }] },
+          },
+          truths: [
+            { owner: 'p-2', labels: [] },
+            { owner: 'p-2', labels: [] },
+            { owner: undefined, labels: [{ coding: { code: '42CFRPart2' }, place: 'security', meaning: 'part2' }], container: true },
+          ],
+        },
+        {
+          json: {
+            resourceType: 'Parameters',
+            parameter: [{ name: 'p0', part: [{ name: 'resource', resource: { resourceType: 'Encounter', id: 'r0', subject: { reference: 'Group/g1' } } }] }],
+          },
+          truths: [{ owner: undefined, labels: [] }],
+        },
+      ],
+      consents: [
+        {
+          participant: 'p-2',
+          kind: 'part2-tpo',
+          named: false,
+          purposes: ['operations', 'legal'],
+          signed: '2026-01-01',
+          start: '2026-01-01',
+          length: undefined,
+          revokedAfter: 1,
+          status: 'active',
+        },
+      ],
+      recipient: 'named-tpo',
+      purpose: 'operations',
+      at: { ms: 1767225600000, text: '2026-01-01T00:00:00Z' },
+      forgetPatient: undefined,
+    };
+    expect(checkScenario(s)).toBe(1);
+    const consents = s.consents.map(toDirective);
+    const patients = { 'Patient/s0': 'p-0', 'Patient/s1': 'p-1', 'Patient/s2': 'p-2' };
+    const request = { recipient: recipients['named-tpo'] as DisclosureRecipient, purpose: 'operations' as const, at: s.at.text, consents, patients };
+    const [bundle, params] = s.trees.map((t) => t.json as { resourceType: string });
+    const permitted = canDisclose({ ...request, resource: bundle as { resourceType: string } });
+    expect(permitted).toMatchObject({ decision: 'permit', part2: true, requiresRedisclosureNotice: true, consentIds: ['c-0'] });
+    // The Parameters carries no label: HIPAA permits it for operations without consent (45 CFR 164.506), Group or not.
+    expect(canDisclose({ ...request, resource: params as { resourceType: string } }).reasons.map((r) => r.code)).toEqual(['HIPAA-TPO']);
+    // With a Part 2 label, consent is needed and the Group's Encounter has no patient to hold one: it stays.
+    const labelled = { ...(params as { resourceType: string }), meta: { security: [{ code: '42CFRPart2' }] } };
+    const denied = canDisclose({ ...request, resource: labelled });
+    expect(denied.decision).toBe('deny');
+    expect(denied.reasons.map((r) => r.code)).toContain('PATIENT-UNRESOLVED');
+    // A minute later the consent is revoked: the same Bundle stays.
+    expect(canDisclose({ ...request, at: '2026-01-01T00:01:00Z', resource: bundle as { resourceType: string } }).decision).toBe('deny');
+  });
 });

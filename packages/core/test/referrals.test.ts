@@ -54,10 +54,11 @@ describe('status machine', () => {
 });
 
 describe('referral to FHIR', () => {
-  it('writes a referral into peer services as an SDOHCC ServiceRequest with SNOMED 461481000124109', () => {
+  it('writes a referral into peer services as a US Core ServiceRequest with SNOMED 461481000124109', () => {
     const { serviceRequest } = referralToFhir(intoPeer(), { namespace: NS, agency: AGENCY });
     expect(serviceRequest).toMatchObject({
-      meta: { profile: ['http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest'] },
+      // Not SDOHCC-ServiceRequest: its rules do not hold for every referral (see ReferralProfiles).
+      meta: { profile: ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-servicerequest'] },
       status: 'active',
       intent: 'order',
       code: { coding: [{ system: 'http://snomed.info/sct', code: '461481000124109' }] },

@@ -1,19 +1,31 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Resource } from 'fhir/r4.js';
 import { ServerDataError, ServerLockedError } from './errors.js';
 import { IndexedMemoryRepository, randomId } from './indexed-repository.js';
 import { openSqliteDatabase, SqliteStore } from './sqlite-store.js';
 
-/** The database file inside a data folder. */
+/**
+ * The database file inside a data folder.
+ * @category Data folder
+ */
 export const DATABASE_FILE = 'fhir.sqlite';
-/** The single-writer lock inside a data folder: who holds it (pid, host, since when), as JSON. */
+/**
+ * The single-writer lock inside a data folder: who holds it (pid, host, since when), as JSON.
+ * @category Data folder
+ */
 export const LOCK_FILE = 'server.lock';
-/** The NDJSON snapshot older versions kept; imported once into the database, then renamed to `.migrated`. */
+/**
+ * The NDJSON snapshot older versions kept; imported once into the database, then renamed to `.migrated`.
+ * @category Data folder
+ */
 export const LEGACY_SNAPSHOT_FILE = 'resources.ndjson';
 
-/** Who holds a data folder. */
+/**
+ * Who holds a data folder.
+ * @category Data folder
+ */
 export interface LockHolder {
   pid: number;
   host: string;
@@ -81,7 +93,17 @@ export function openDataFolder(dir: string): OpenDataFolder {
   }
 }
 
-/** The holder recorded in a folder's lock file, or undefined when there is none (or it is unreadable). */
+/**
+ * The holder recorded in a data folder's lock file (pid, host, since when), or undefined when there is none (or it
+ * is unreadable): who is serving the folder.
+ *
+ * @example
+ * ```ts
+ * const holder = lockHolder('.peer-fhir/data');
+ * if (holder) console.log(`served by process ${holder.pid} on ${holder.host}`);
+ * ```
+ * @category Data folder
+ */
 export function lockHolder(dir: string): LockHolder | undefined {
   try {
     const parsed = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as Partial<LockHolder>;
@@ -91,6 +113,9 @@ export function lockHolder(dir: string): LockHolder | undefined {
     return undefined;
   }
 }
+
+/** Folders this process holds (a second server in the same process is refused too). */
+const openHere = new Set<string>();
 
 function alive(pid: number): boolean {
   try {
@@ -116,7 +141,8 @@ function takeLock(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = lockHolder(dir);
-      if (holder && (holder.host !== me.host || alive(holder.pid)) && holder.pid !== process.pid) {
+      const ours = holder?.pid === process.pid && holder.host === me.host;
+      if (holder && (ours ? openHere.has(resolve(dir)) : holder.host !== me.host || alive(holder.pid))) {
         throw new ServerLockedError(holder);
       }
       if (!holder && Date.now() - statSync(path).mtimeMs < 2000) {
@@ -130,10 +156,12 @@ function takeLock(dir: string): () => void {
     }
     writeSync(fd, JSON.stringify(me));
     closeSync(fd);
+    openHere.add(resolve(dir));
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      openHere.delete(resolve(dir));
       if (lockHolder(dir)?.pid === me.pid) unlinkSync(path);
     };
   }

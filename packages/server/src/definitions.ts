@@ -7,7 +7,7 @@ let loadedInMs: number | undefined;
  * Index the FHIR R4 StructureDefinitions and SearchParameters the embedded server needs.
  *
  * Indexing takes roughly 0.6–1.1 s and happens once per process (per module instance); later calls
- * return immediately. {@link startFhirServer} and {@link createFhirHandlers} call it lazily, so you
+ * return immediately. {@link startFhirServer} and `createFhirHandlers` (of `@peer-fhir/testing`) call it lazily, so you
  * only need it to move that cost into a `beforeAll` hook, away from the first test's timeout.
  *
  * @returns How long the indexing took in milliseconds (0 when it had already been done).

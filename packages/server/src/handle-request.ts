@@ -12,7 +12,10 @@ import { memoryRepositoryOf, type FhirTestRepository } from './repository.js';
 import { checkSearchQuery } from './search-guard.js';
 import { validationIssues } from './validate.js';
 
-/** A transport-neutral HTTP request: what node:http and msw both turn into. */
+/**
+ * A transport-neutral HTTP request: what node:http and msw both turn into.
+ * @category Embedded server
+ */
 export interface FhirHttpRequest {
   method: string;
   /** Absolute URL, including the query string. */
@@ -22,7 +25,10 @@ export interface FhirHttpRequest {
   body?: string;
 }
 
-/** A transport-neutral HTTP response. */
+/**
+ * A transport-neutral HTTP response.
+ * @category Embedded server
+ */
 export interface FhirHttpResponse {
   status: number;
   headers: Record<string, string>;
@@ -35,7 +41,10 @@ interface Refusal {
   outcome: OperationOutcome;
 }
 
-/** What a request is served against. */
+/**
+ * What a request is served against.
+ * @category Embedded server
+ */
 export interface FhirRequestContext {
   /** Base URL the server answers under, without a trailing slash. */
   baseUrl: string;
@@ -45,7 +54,10 @@ export interface FhirRequestContext {
   maxDepth?: number;
 }
 
-/** Deepest JSON nesting of a request body the server reads by default. R4 resources nest a dozen levels or so. */
+/**
+ * Deepest JSON nesting of a request body the server reads by default. R4 resources nest a dozen levels or so.
+ * @category Embedded server
+ */
 export const DEFAULT_MAX_DEPTH = 100;
 
 /**
@@ -74,7 +86,20 @@ const queues = new WeakMap<FhirTestRepository, Promise<unknown>>();
 
 /**
  * Serve one FHIR REST request. The single implementation behind both the HTTP server and the msw
- * handlers, so the two cannot diverge. Never throws: failures become an OperationOutcome.
+ * handlers of `@peer-fhir/testing`, so the two cannot diverge. Never throws: failures become an OperationOutcome.
+ * The door checks of {@link startFhirServer} (Host, Origin, token, body size, content type) are the transport's;
+ * the nesting depth limit is checked here.
+ *
+ * @example
+ * ```ts
+ * const repository = createFhirRepository();
+ * const res = await handleFhirRequest(
+ *   { method: 'GET', url: 'https://ehr.test/fhir/Patient?_count=1', headers: {} },
+ *   { baseUrl: 'https://ehr.test/fhir', repository, validate: false },
+ * );
+ * // res.status === 200, res.body is a searchset Bundle
+ * ```
+ * @category Embedded server
  */
 export async function handleFhirRequest(request: FhirHttpRequest, context: FhirRequestContext): Promise<FhirHttpResponse> {
   // One request at a time per store: transaction rollback restores a snapshot, which must not

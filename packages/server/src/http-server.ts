@@ -5,9 +5,13 @@ import { openDataFolder, type OpenDataFolder } from './data-folder.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { ServerConfigError } from './errors.js';
 import { handleFhirRequest, type FhirHttpRequest } from './handle-request.js';
-import { createFhirRepository, wrapRepository, type FhirTestRepository } from './repository.js';
+import { sqliteStoreOf } from './indexed-repository.js';
+import { createFhirRepository, memoryRepositoryOf, wrapRepository, type FhirTestRepository } from './repository.js';
 
-/** Default largest request body: 16 MiB (a bulk writer's bundle of 100 encounters is well under 1 MiB). */
+/**
+ * Default largest request body: 16 MiB (a bulk writer's bundle of 100 encounters is well under 1 MiB).
+ * @category Embedded server
+ */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -31,10 +35,10 @@ export interface FhirServerOptions {
   /**
    * Keep the data in this folder (created 0700): a SQLite database (`fhir.sqlite`, 0600, write-ahead log), written in
    * one transaction per request and acknowledged only after it is committed. One server per folder: a second one is
-   * refused with {@link ServerLockedError}. A `resources.ndjson` left by an older version is imported once.
+   * refused with `ServerLockedError`. A `resources.ndjson` left by an older version is imported once.
    */
   dataDir?: string;
-  /** Largest request body in bytes; larger ones are answered 413. Default {@link DEFAULT_MAX_BODY_BYTES}. */
+  /** Largest request body in bytes; larger ones are answered 413. Default 16 MiB (`DEFAULT_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
   /** Deepest JSON nesting of a request body; deeper ones are answered 400. Default 100. */
   maxDepth?: number;
@@ -73,6 +77,8 @@ export interface EmbeddedFhirServer {
   readonly writes: number;
   /** Resources found in `dataDir` at start (0 without one). */
   readonly loaded: number;
+  /** How many current resources the store holds now (all types; 0 for a store kept in JavaScript maps). */
+  resourceCount(): number;
   /** Delete all data; the server keeps running. */
   reset(): void;
   /** Stop listening, drop open connections, close the database and give back the data folder. */
@@ -168,6 +174,7 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
     port,
     repository,
     loaded: folder?.loaded ?? 0,
+    resourceCount: () => sqliteStoreOf(memoryRepositoryOf(repository))?.count() ?? 0,
     get writes() {
       return writes;
     },

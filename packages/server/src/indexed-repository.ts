@@ -527,6 +527,11 @@ async function indexedSearch(this: MemoryRepository, req: SearchArg): Promise<Se
     candidates = ids.map((id) => typeMap?.get(id)).filter((r): r is Resource => r !== undefined);
     filters.splice(idIdx, 1);
   }
+  // On SQLite, a reference filter narrows through the reference index (its predicate below still applies).
+  if (candidates === undefined && typeMap && !(typeMap instanceof IndexedTypeMap)) {
+    const reference = filters.find((f) => referencePredicate(req.resourceType, f) !== undefined);
+    if (reference) candidates = typeMap.referencing(reference.value);
+  }
   // Otherwise every resource of the type, streamed (the SQLite store reads it a batch at a time).
   candidates ??= typeMap ? typeMap.values() : [];
 

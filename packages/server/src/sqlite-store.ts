@@ -24,6 +24,19 @@ export function forEachToken(r: Resource, fn: (kind: StoreToken['kind'], system:
   for (const t of r.meta?.tag ?? []) fn('_tag', t?.system ?? '', t?.code ?? '');
 }
 
+/** Every `reference` string in a resource (Reference.reference, at any depth). */
+function* referencesIn(value: unknown): Generator<string> {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const v of value) yield* referencesIn(v);
+    return;
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (key === 'reference' && typeof v === 'string') yield v;
+    else if (typeof v === 'object') yield* referencesIn(v);
+  }
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS resources (
   seq INTEGER PRIMARY KEY,
@@ -49,6 +62,13 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE INDEX IF NOT EXISTS tokens_lookup ON tokens (type, kind, system, value);
 CREATE INDEX IF NOT EXISTS tokens_owner ON tokens (type, id);
+CREATE TABLE IF NOT EXISTS refs (
+  type TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refs_lookup ON refs (type, reference);
+CREATE INDEX IF NOT EXISTS refs_owner ON refs (type, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
@@ -70,6 +90,9 @@ class Tables {
   readonly tokensOf: Statement;
   readonly removeTokens: Statement;
   readonly addToken: Statement;
+  readonly referencing: Statement;
+  readonly removeRefs: Statement;
+  readonly addRef: Statement;
   /** Last serialization: a stored resource is written to `resources` and then pushed to `history` as the same object. */
   lastWritten: { resource: Resource; json: string } | undefined;
 
@@ -85,6 +108,9 @@ class Tables {
     this.tokensOf = db.prepare('SELECT id FROM tokens WHERE type = ? AND kind = ? AND system = ? AND value = ?').pluck();
     this.removeTokens = db.prepare('DELETE FROM tokens WHERE type = ? AND id = ?');
     this.addToken = db.prepare('INSERT INTO tokens (type, kind, system, value, id) VALUES (?, ?, ?, ?, ?)');
+    this.referencing = db.prepare('SELECT DISTINCT id FROM refs WHERE type = ? AND reference = ?').pluck();
+    this.removeRefs = db.prepare('DELETE FROM refs WHERE type = ? AND id = ?');
+    this.addRef = db.prepare('INSERT INTO refs (type, reference, id) VALUES (?, ?, ?)');
   }
 
   json(resource: Resource): string {
@@ -121,11 +147,14 @@ export class SqliteTypeMap extends Map<string, Resource> {
     t.upsert.run(this.type, id, t.json(resource));
     t.removeTokens.run(this.type, id);
     forEachToken(resource, (kind, system, value) => t.addToken.run(this.type, kind, system, value, id));
+    t.removeRefs.run(this.type, id);
+    for (const reference of new Set(referencesIn(resource))) t.addRef.run(this.type, reference, id);
     return this;
   }
 
   override delete(id: string): boolean {
     this.tables.removeTokens.run(this.type, id);
+    this.tables.removeRefs.run(this.type, id);
     return this.tables.remove.run(this.type, id).changes > 0;
   }
 
@@ -136,6 +165,7 @@ export class SqliteTypeMap extends Map<string, Resource> {
   override clear(): void {
     this.tables.db.prepare('DELETE FROM resources WHERE type = ?').run(this.type);
     this.tables.db.prepare('DELETE FROM tokens WHERE type = ?').run(this.type);
+    this.tables.db.prepare('DELETE FROM refs WHERE type = ?').run(this.type);
   }
 
   /** Every resource of the type in the order first written (as a Map iterates), read a batch at a time. */
@@ -163,6 +193,19 @@ export class SqliteTypeMap extends Map<string, Resource> {
 
   override forEach(fn: (value: Resource, key: string, map: Map<string, Resource>) => void): void {
     for (const [id, r] of this.entries()) fn(r, id, this);
+  }
+
+  /**
+   * The resources holding this literal reference (`Patient/1`) anywhere: a superset of any reference search's matches
+   * (the caller still applies the search parameter's own path).
+   */
+  referencing(reference: string): Resource[] {
+    const found: Resource[] = [];
+    for (const id of this.tables.referencing.all(this.type, reference) as string[]) {
+      const r = this.get(id);
+      if (r !== undefined) found.push(r);
+    }
+    return found;
   }
 
   /** The resources holding this token. */
@@ -281,7 +324,7 @@ export class SqliteStore extends Map<string, Map<string, Resource>> {
   }
 
   override clear(): void {
-    this.db.exec('DELETE FROM resources; DELETE FROM tokens; DELETE FROM history;');
+    this.db.exec('DELETE FROM resources; DELETE FROM tokens; DELETE FROM refs; DELETE FROM history;');
   }
 
   /** Resource types that have at least one stored resource. */

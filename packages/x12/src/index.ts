@@ -34,6 +34,19 @@ export {
   type ReconciledProviderAdjustment,
   type ReconciliationReport,
 } from './835/reconcile.js';
+export {
+  read999,
+  read277,
+  submitted837Transactions,
+  CLAIM_STATUS_CATEGORY_TEXT,
+  type Submitted837Transaction,
+  type AcknowledgmentError,
+  type ClaimStatus,
+  type ClaimStatusReport,
+  type ImplementationAcknowledgment,
+  type TransactionAcknowledgment,
+} from './ack/read.js';
+export { claimStatusToClaimResponses } from './ack/to-claim-response.js';
 export { build835ForTest, type Build835Options, type LineDecision } from './835/build-for-test.js';
 
 export {

@@ -77,6 +77,10 @@ describe('837P elements are validated, never written unchecked', () => {
     expect(paths).toEqual(['claims[0].claim.identifier', 'claims[0].coverage.subscriberId', 'claims[0].claim.insurance.preAuthRef[0]']);
   });
 
+  it('requires the subscriber address, since the subscriber is the patient (2010BA N3/N4)', () => {
+    expect(issuesOf(() => write837P([input({}, { subscriber: patient({ address: [] }) })], options()))).toEqual([{ path: 'claims[0].subscriber.address', message: 'required (N3/N4)' }]);
+  });
+
   it('transliterates names, including letters Unicode does not decompose (ß, Ł, Ø, Æ)', () => {
     const text = write837P([input({}, { subscriber: patient({ name: [{ family: 'Strauß-Łukasiewicz', given: ['Søren Æsir'] }] }) })], options());
     expect(text).toContain('NM1*IL*1*STRAUSS-LUKASIEWICZ*SOREN AESIR****MI*');

@@ -117,6 +117,7 @@ describe('270 writer (005010X279A1)', () => {
       inquiry({ coverage: coverage({ subscriberId: tooLong }) }), // NM109 AN 2..80
       inquiry({ patient: patient({ birthDate: '1980-02-30' }) }, { item: [{ category: { coding: [{ system: SERVICE_TYPE_SYSTEM, code: 'ZZZ' }] } }] }),
       inquiry({}, { identifier: [], id: undefined }),
+      inquiry({ coverage: coverage({ subscriberId: `${PHI.memberId} ` }) }), // a trailing space would not survive transmission
     ];
     let error: unknown;
     try {
@@ -133,6 +134,7 @@ describe('270 writer (005010X279A1)', () => {
         ['requests[1].patient.birthDate', 'DMG02', 'bad-format'],
         ['requests[1].request.item[0].category', 'EQ01', 'not-in-code-list'],
         ['requests[2].request.identifier', 'input', 'required'],
+        ['requests[3].coverage.subscriberId', 'NM109', 'bad-format'],
       ]),
     );
     const dump = e.message + JSON.stringify(e.details);

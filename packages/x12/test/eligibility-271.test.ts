@@ -60,6 +60,13 @@ describe('271 reader (005010X279A1)', () => {
 
   it('says inactive for EB01 6, and the eligibility end date bounds an earlier date of service', () => {
     expect(verdictOf(F.INACTIVE)).toMatchObject({ status: 'inactive', reason: '271 says Inactive (EB01 6)' });
+    // EB*6 speaks for the date asked; the 2100C eligibility dates say when the member was covered
+    expect(verdictOf(F.INACTIVE, '2025-03-03').status).toBe('inactive');
+    const set = one(F.INACTIVE);
+    expect(coverageFrom271(coverage({ period: { start: '2024-01-01' } }), set, set.subscribers[0]!).period).toEqual({ start: '2024-01-01', end: '2025-02-28' });
+    const stored = toCoverageEligibilityResponse(set, set.subscribers[0]!, refs, { dateOfService: '2025-03-03' });
+    expect(eligibilityFromResponse(stored)).toMatchObject({ status: 'inactive' });
+    expect(eligibilityFromResponse(stored).period).toBeUndefined();
   });
 
   it('names the managed care organization when EB01 MC carries a 2120C NM1*Y2', () => {
@@ -170,6 +177,26 @@ describe('271 errors and streaming', () => {
     expect(e.message).toContain(message);
     const dump = e.message + JSON.stringify(e.details);
     for (const v of Object.values(PHI)) expect(dump).not.toContain(v);
+  });
+
+  it('either reads a damaged file or refuses it with a typed error, never echoing a value', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: text.length - 1 }), fc.constantFrom('', '*', '~', ':', '^', 'X', '9', PHI.family)), { minLength: 1, maxLength: 6 }),
+        (edits) => {
+          let bad = text;
+          for (const [at, put] of edits) bad = bad.slice(0, at) + put + bad.slice(at + 1);
+          try {
+            read271(bad);
+          } catch (e) {
+            expect(e).toBeInstanceOf(X12ResponseParseError);
+            const dump = (e as Error).message + JSON.stringify((e as X12ResponseParseError).details);
+            for (const v of [PHI.family, PHI.given, PHI.memberId, '19800102']) expect(dump).not.toContain(v);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('streams one transaction set at a time from chunks of any size, equal to reading the whole text', async () => {

@@ -58,8 +58,8 @@ const header = (bpr: string, trace: string): string[] => [
 export const CLAIM_LEVEL_CAS = [
   'LX*1',
   'CLP*PC1001*1*1050*945**MC*ICN2001*11*1',
+  'CAS*CO*B4*105', // 2100 CAS precedes NM1*QC
   'NM1*QC*1*DOE*JANE****MI*MBR0001',
-  'CAS*CO*B4*105',
   'SVC*HC:H0038*525*525**10',
   'DTM*472*20251106',
   'REF*6R*1',
@@ -71,17 +71,17 @@ export const CLAIM_LEVEL_CAS = [
 /** A claim adjudicated without service lines: $1,350 paid of $1,500, $150 over the fee schedule (CO-45). */
 export const CLAIM_WITHOUT_SVC = [
   'CLP*PC1002*1*1500*1350**MC*ICN2002*11*1',
+  'CAS*CO*45*150',
   'NM1*QC*1*ROE*RICHARD****MI*MBR0002',
   'DTM*232*20251103',
   'DTM*233*20251128',
-  'CAS*CO*45*150',
 ];
 
 /** CLP02 4: denied, the patient is not recognised (CARC 31); nothing paid, no service lines. */
 export const CLAIM_DENIED_NOT_RECOGNISED = [
   'CLP*PC1003*4*240*0**MC*ICN2003*11*1',
-  'NM1*QC*1*POE*PAT****MI*MBR0003',
   'CAS*CO*31*240',
+  'NM1*QC*1*POE*PAT****MI*MBR0003',
 ];
 
 /**
@@ -102,8 +102,8 @@ export const REVERSAL_AND_CORRECTION = [
   'REF*6R*1',
 ];
 
-/** PLB with several reasons in two segments: $75.50 overpayment recovery (WO), $12.34 interest (L6), $10 late charge (50). */
-export const PLB_SEVERAL = ['PLB*1234567893*20251231*WO:ICN0999*75.5*L6*-12.34', 'PLB*1234567893*20251231*50*10'];
+/** PLB with several reasons (up to six pairs a segment): $75.50 overpayment recovery (WO), $12.34 interest (L6), $10 late charge (50). */
+export const PLB_SEVERAL = ['PLB*1234567893*20251231*WO:ICN0999*75.5*L6*-12.34*50*10'];
 
 /**
  * Payment 1 (EFT, ACH): claim-level CAS, claim without SVC, CLP02 4, reversal + correction, and PLB.

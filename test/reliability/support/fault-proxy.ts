@@ -48,15 +48,18 @@ function completeRequest(buf: Buffer): number | undefined {
   return headEnd + 4;
 }
 
-/** Force one request per connection upstream and downstream. */
-function withConnectionClose(request: Buffer): Buffer {
+/**
+ * Force one request per connection upstream and downstream, and name the upstream in `Host` as a reverse proxy does
+ * (the embedded server answers a `Host` that is not its own with 421, against DNS rebinding).
+ */
+function withConnectionClose(request: Buffer, host: string): Buffer {
   const headEnd = request.indexOf('\r\n\r\n');
   const head = request
     .subarray(0, headEnd)
     .toString('latin1')
     .split('\r\n')
-    .filter((l) => !/^(connection|keep-alive):/i.test(l));
-  head.push('Connection: close');
+    .filter((l) => !/^(connection|keep-alive|host):/i.test(l));
+  head.push(`Host: ${host}`, 'Connection: close');
   return Buffer.concat([Buffer.from(head.join('\r\n'), 'latin1'), request.subarray(headEnd)]);
 }
 
@@ -97,7 +100,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       up.on('end', () => resolve(Buffer.concat(chunks)));
       up.on('error', reject);
       up.on('close', () => sockets.delete(up));
-      up.write(withConnectionClose(request));
+      up.write(withConnectionClose(request, `${options.target.host}:${options.target.port}`));
     });
 
   const server: Server = createServer((client) => {

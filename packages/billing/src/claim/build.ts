@@ -2,7 +2,7 @@
  * Billable lines -> FHIR R4 Claim (professional), one per participant x payer x billing period as the pack says.
  * @module
  */
-import { identifierSystems, part2SecurityLabels, PEER_SPECIALIST_TAXONOMY, Systems } from '@peer-fhir/core';
+import { identifierSystems, part2SecurityLabels, PEER_SPECIALIST_TAXONOMY, Profiles, Systems, type RecordKey } from '@peer-fhir/core';
 import type { Claim, ClaimCareTeam, ClaimDiagnosis, ClaimItem } from 'fhir/r4.js';
 import type { BillingLine } from '../decision.js';
 import type { RulePack } from '../pack/schema.js';
@@ -31,6 +31,12 @@ export interface ClaimOptions {
   created?: string;
   /** Identifier namespace prefix, the same one given to core's mappers (identifiers are scoped per agency). */
   namespace?: string | undefined;
+  /**
+   * Resolves the participant's Patient to its literal reference (`Patient/123`, or a `urn:uuid` fullUrl inside a
+   * bundle), like `toFhir`'s `existing`. `Claim?patient=` matches literal references only; without an answer the
+   * patient reference is logical (identifier only). {@link buildClaimBundle} answers with the bundle's fullUrls.
+   */
+  existing?: (key: RecordKey) => string | undefined;
 }
 
 const money = (value: number) => ({ value: Math.round(value * 100) / 100, currency: 'USD' });
@@ -131,12 +137,12 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   const dates = lines.map((l) => l.dateOfService).sort();
   return {
     resourceType: 'Claim',
-    ...(part2 ? { meta: { security: part2SecurityLabels() } } : {}),
+    meta: { profile: [Profiles.PeerProfessionalClaim], ...(part2 ? { security: part2SecurityLabels() } : {}) },
     identifier: [{ system: ids.claim, value: claimIdentifierValue(first, period) }],
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE, code: 'professional', display: 'Professional' }] },
     use: 'claim',
-    patient: patientRef(keys, first.participantId),
+    patient: patientRef(keys, first.participantId, options.existing),
     billablePeriod: { start: dates[0] as string, end: dates.at(-1) as string },
     created,
     insurer: payerRef(keys, first),

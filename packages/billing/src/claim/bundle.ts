@@ -96,11 +96,21 @@ function select(lines: readonly BillingLine[], records: ClaimBundleRecords) {
 export function buildClaimBundle(lines: readonly BillingLine[], records: ClaimBundleRecords, options: ClaimOptions): Bundle {
   const selected = select(lines, records);
   if (selected.issues.length) throw new PeerFhirValidationError('ClaimBundle', selected.issues);
-  const claims = buildClaims(lines, options);
   const mapped = toFhir(
     { organizations: selected.organizations, specialists: selected.specialists, participants: selected.participants },
     options.namespace === undefined ? {} : { namespace: options.namespace },
   );
+  // Claim.patient refers to the Patient entry by its fullUrl (a literal reference inside the bundle).
+  const fullUrls = new Map<string, string>();
+  for (const e of mapped.entry ?? []) {
+    for (const id of (e.resource as { identifier?: { system?: string; value?: string }[] } | undefined)?.identifier ?? []) {
+      if (e.fullUrl && e.resource) fullUrls.set(`${e.resource.resourceType}|${id.system}|${id.value}`, e.fullUrl);
+    }
+  }
+  const claims = buildClaims(lines, {
+    ...options,
+    existing: (key) => options.existing?.(key) ?? fullUrls.get(`${key.resourceType}|${key.system}|${key.value}`),
+  });
   const referenced: BundleEntry[] = (mapped.entry ?? []).map((e) => ({ ...(e.fullUrl ? { fullUrl: e.fullUrl } : {}), ...(e.resource ? { resource: e.resource } : {}) }));
   return { resourceType: 'Bundle', type: 'collection', entry: [...claims.map((resource) => ({ resource })), ...referenced] };
 }

@@ -22,7 +22,12 @@ export const refTo = (key: RecordKey, display?: string): Reference => ({
   ...(display ? { display } : {}),
 });
 
-export const patientRef = (keys: ClaimKeys, participantId: string): Reference => refTo(keys.participant(participantId));
+/** The patient by identifier, with the literal reference first when `existing` knows it. */
+export const patientRef = (keys: ClaimKeys, participantId: string, existing?: (key: RecordKey) => string | undefined): Reference => {
+  const key = keys.participant(participantId);
+  const literal = existing?.(key);
+  return literal ? { reference: literal, ...refTo(key) } : refTo(key);
+};
 
 export const organizationRef = (keys: ClaimKeys, npi: string): Reference => refTo(keys.organization(npi));
 

@@ -19,6 +19,7 @@ export const EDIT_CODES = {
   'PB-PACK-NOT-EFFECTIVE': { severity: 'hold', title: 'Date of service outside the rule pack dates' },
   'PB-SERVICE-NOT-COVERED': { severity: 'hold', title: 'Service not billable under the pack' },
   'PB-COVERAGE': { severity: 'hold', title: 'No coverage on the date of service' },
+  'PB-SUBSCRIBER-ADDRESS': { severity: 'hold', title: 'Subscriber (participant) address missing' },
   'PB-ELIGIBILITY': { severity: 'hold', title: 'Latest eligibility answer says inactive or another payer' },
   'PB-AGE': { severity: 'hold', title: 'Age outside the pack bounds' },
   'PB-CONSENT-PART2': { severity: 'hold', title: 'No Part 2 consent to disclose for payment' },

@@ -17,6 +17,7 @@ import { placeOfServiceEdit } from './place-of-service.js';
 import { planEdit } from './plan.js';
 import { serviceCoveredEdit } from './service-covered.js';
 import { serviceOrderEdit } from './service-order.js';
+import { subscriberAddressEdit } from './subscriber-address.js';
 import { supervisorEdit } from './supervisor.js';
 
 export const ITEM_EDITS: readonly ItemEdit[] = [
@@ -25,6 +26,7 @@ export const ITEM_EDITS: readonly ItemEdit[] = [
   packEffectiveEdit,
   serviceCoveredEdit,
   coverageEdit,
+  subscriberAddressEdit,
   eligibilityEdit,
   eligibilityStaleEdit,
   ageEdit,

@@ -27,6 +27,7 @@ export function participant(over: Partial<Participant> & { id?: string } = {}): 
     gender: 'female',
     medicaidId: 'M123',
     coverages: [{ payerId: PAYER_ID, payerName: 'State Medicaid Plan', memberId: 'M123', period: { start: '2019-01-01' } }],
+    address: { line: ['1 Elm St'], city: 'Raleigh', state: 'NC', postalCode: '27601' },
     ...over,
   });
 }

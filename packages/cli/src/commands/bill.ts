@@ -1,16 +1,16 @@
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Bundle, BundleEntry, Claim } from 'fhir/r4.js';
-import { PeerClient } from '@peer-fhir/client';
+import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
+import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { buildClaimBundle, evaluate, getPack, loadPack, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
-import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
+import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -23,7 +23,7 @@ import { openTarget, type FhirTargetOptions } from '../internal/target.js';
  * @category Bill
  */
 export interface BillOptions extends FhirTargetOptions {
-  /** Rule pack id (`peer-fhir packs`); default the config's `pack`. */
+  /** Rule pack id (`peer-fhir packs`) or a path to a pack file ending in `.json` (validated); default the config's `pack`. */
   pack?: string | undefined;
   /** Billing month, `YYYY-MM`. */
   period: string;
@@ -61,6 +61,8 @@ export interface BillReport {
   /** Every held or partly held encounter × participant with its reasons. */
   held: { encounterId: string; participantId: string; dateOfService: string; status: string; reasons: { code: string; reason: string }[] }[];
   files: { x12: string; claims: string; reportMarkdown: string; reportJson: string };
+  /** Disclosure AuditEvents stored on the server before the 837P was written: one per claim carrying Part 2 data. */
+  disclosuresRecorded?: number;
 }
 
 /**
@@ -79,6 +81,32 @@ export interface BillResult {
   /** The claims as the 837P writer read them (for tools that build an 835 or resubmit). */
   inputs: X12ClaimInput[];
   exitCode: ExitCode;
+}
+
+/**
+ * A pack by id (`peer-fhir packs`) or, when it names a `.json` file, loaded from that file and validated (problems by
+ * JSON path, never values).
+ */
+async function packOf(idOrFile: string, cwd: string): Promise<RulePack> {
+  if (!/\.json$/i.test(idOrFile)) {
+    try {
+      return getPack(idOrFile);
+    } catch {
+      throw new CliUsageError(`unknown rule pack ${idOrFile} (see peer-fhir packs), or give a pack file ending in .json`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(isAbsolute(idOrFile) ? idOrFile : join(cwd, idOrFile), 'utf8'));
+  } catch {
+    throw new CliUsageError(`cannot read ${idOrFile} as JSON`);
+  }
+  try {
+    return loadPack(json);
+  } catch (err) {
+    if (err instanceof RulePackError) throw new CliUsageError(`${idOrFile} is not a valid rule pack`, err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`));
+    throw err;
+  }
 }
 
 /** The pack with the agency's charges for codes whose source gives no rate (837P SV102 needs a charge). */
@@ -103,6 +131,25 @@ const add = (t: Record<string, { lines: number; units: number; charge: number }>
   x.units += units;
   x.charge = Math.round((x.charge + charge) * 100) / 100;
 };
+
+/**
+ * Store the disclosure AuditEvents (42 CFR 2.24) on the server, each patient entity resolved from its identifier to
+ * the server's `Patient/{id}` so the accounting can find it. Any failure throws: then no 837P is written.
+ */
+async function storeDisclosureAudits(client: PeerFhirClient, audits: readonly AuditEvent[]): Promise<void> {
+  for (const audit of audits) {
+    const entity = await Promise.all(
+      (audit.entity ?? []).map(async (e) => {
+        const id = e.what?.type === 'Patient' && e.what.reference === undefined ? e.what.identifier : undefined;
+        if (id?.system === undefined || id.value === undefined) return e;
+        const found = await client.search('Patient', { identifier: `${id.system}|${id.value}` });
+        const patient = found.entry?.[0]?.resource;
+        return patient?.id === undefined ? e : { ...e, what: { ...e.what, reference: `Patient/${patient.id}` } };
+      }),
+    );
+    await client.create({ ...audit, entity });
+  }
+}
 
 /** Claims plus the records they reference as one transaction of conditional creates (billing again stores nothing new). */
 function claimTransaction(claims: readonly Claim[], records: Parameters<typeof toFhir>[0], scope: IdentityScope): Bundle {
@@ -131,25 +178,25 @@ export function renderBillMarkdown(r: BillReport): string {
     '',
     '| code | lines | units | charge |',
     '|---|---:|---:|---:|',
-    ...Object.entries(r.byCode).map(([k, v]) => `| ${k} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
+    ...Object.entries(r.byCode).map(([k, v]) => `| ${mdCell(k)} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
     '',
     '## Totals by program',
     '',
     '| program | lines | units | charge |',
     '|---|---:|---:|---:|',
-    ...Object.entries(r.byProgram).map(([k, v]) => `| ${k} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
+    ...Object.entries(r.byProgram).map(([k, v]) => `| ${mdCell(k)} | ${v.lines} | ${v.units} | ${money(v.charge)} |`),
     '',
     '## Held (fix and bill again)',
     '',
     '| reason | count |',
     '|---|---:|',
-    ...Object.entries(r.holdsByCode).map(([k, v]) => `| ${k} | ${v} |`),
+    ...Object.entries(r.holdsByCode).map(([k, v]) => `| ${mdCell(k)} | ${v} |`),
     '',
     '| encounter | participant | date | status | reasons |',
     '|---|---|---|---|---|',
-    ...r.held.map((h) => `| ${h.encounterId} | ${h.participantId} | ${h.dateOfService} | ${h.status} | ${h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; ')} |`),
+    ...r.held.map((h) => `| ${mdCell(h.encounterId)} | ${mdCell(h.participantId)} | ${mdCell(h.dateOfService)} | ${mdCell(h.status)} | ${mdCell(h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; '))} |`),
     '',
-    `Files: 837P \`${r.files.x12}\`, FHIR Claims \`${r.files.claims}\`.`,
+    `Files: 837P ${mdCell(r.files.x12)}, FHIR Claims ${mdCell(r.files.claims)}.`,
     '',
   ];
   return out.join('\n');
@@ -174,21 +221,17 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   const scope = scopeOf(config);
   const packId = opts.pack ?? config.pack;
   if (!packId) throw new CliUsageError('name a rule pack with --pack (see peer-fhir packs) or "pack" in the config');
-  let pack: RulePack;
-  try {
-    pack = priced(getPack(packId), config.charges);
-  } catch {
-    throw new CliUsageError(`unknown rule pack ${packId} (see peer-fhir packs)`);
-  }
+  const pack = priced(await packOf(packId, io.cwd), config.charges);
   const date = opts.date ?? new Date();
   const base = join(dirname(opts.out), basename(opts.out, extname(opts.out)));
   const files = { x12: opts.out, claims: `${base}.claims.ndjson`, reportMarkdown: `${base}.report.md`, reportJson: `${base}.report.json` };
+  if (opts.config) assertNotAnInput(Object.values(files).map((f) => ['--out', f] as const), [opts.config]);
 
   const target = await openTarget(opts, io);
   try {
     const peer = new PeerClient(target.client, scope);
     const records = await loadPeriodRecords(peer, { from, to, scope });
-    const result = evaluate({
+    const billingContext: BillingContext = {
       pack,
       encounters: records.encounters,
       participants: records.participants,
@@ -198,7 +241,12 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       serviceOrders: [],
       priorAuthorizations: [],
       history: [],
-    });
+      // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
+      billedAt: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...(config.namespace ? { namespace: config.namespace } : {}),
+    };
+    const result = evaluate(billingContext);
+    let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
     let claims: Claim[] = [];
     let inputs: X12ClaimInput[] = [];
@@ -215,6 +263,10 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));
       const x12 = config.x12 ?? { senderId: config.organization.taxId, receiverId: config.payer.id.slice(0, 15), receiverName: config.payer.name, contactName: 'Billing Office', usage: 'T' as const };
       const control = Math.floor(date.getTime() / 1000) % 1_000_000_000;
+      // 42 CFR 2.24: each claim carrying Part 2 data is a disclosure to the payer, recorded before the 837P exists.
+      const audits = claimDisclosureAudits(claims, result.lines, billingContext, { discloser: { npi: config.organization.npi, kind: 'organization' }, channel: 'x12-837p' });
+      await storeDisclosureAudits(target.client, audits);
+      disclosuresRecorded = audits.length;
       try {
         await pipeline(
           write837PStream(inputs, {
@@ -225,19 +277,19 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
             usage: x12.usage ?? 'T',
             date,
           }),
-          createWriteStream(files.x12),
+          createPrivateWriteStream(files.x12),
         );
       } catch (err) {
         if (err instanceof X12InputError) throw new CliUsageError('the claims cannot be written as an 837P', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;
       }
-      await writeFile(files.claims, claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
+      await writePrivateFile(files.claims, claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
       const allParticipants = records.participants.filter((p) => result.lines.some((l) => l.participantId === p.id));
       await target.client.transaction(
         claimTransaction(claims, { organizations, specialists: records.specialists, participants: allParticipants }, scope),
       );
     } else {
-      await writeFile(files.claims, '');
+      await writePrivateFile(files.claims, '');
     }
 
     const program = new Map<string, PeerEncounter['program']>(records.encounters.map((e) => [e.id, e.program]));
@@ -253,6 +305,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       holdsByCode: {},
       held: [],
       files,
+      disclosuresRecorded,
     };
     for (const l of result.lines) {
       add(report.byCode, [l.code, ...l.modifiers].join(':'), l.units, l.charge ?? 0);
@@ -263,8 +316,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       if (d.status !== 'billed')
         report.held.push({ encounterId: d.encounterId, participantId: d.participantId, dateOfService: d.dateOfService, status: d.status, reasons: d.holds.map((h) => ({ code: h.code, reason: h.reason })) });
     }
-    await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(files.reportMarkdown, renderBillMarkdown(report));
+    await writePrivateFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
+    await writePrivateFile(files.reportMarkdown, renderBillMarkdown(report));
     const exitCode = result.totals.held + result.totals.partial > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { ...report, held: report.held.length, exitCode });
     else {

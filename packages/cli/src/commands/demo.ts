@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { ClaimItem } from 'fhir/r4.js';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
 import { build835ForTest, type LineDecision, type X12ClaimInput } from '@peer-fhir/x12';
-import { generateAgency } from '@peer-fhir/testing';
+import { generateAgency } from '@peer-fhir/testing/synthetic';
 import { parseConfig, type CliConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
 import { IMPORT_COLUMNS } from '../import/columns.js';

@@ -6,7 +6,7 @@ import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { assembleEncounter, type AssembledEncounter, type NumberedRow, type RejectedRow } from '../import/assemble.js';
 import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
-import { note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
+import { assertNotAnInput, note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -112,6 +112,11 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliUsageError('--concurrency must be a positive integer');
   const formats = files.map((f) => formatOf(f, opts.format));
   if (opts.rejects && new Set(formats).size > 1) throw new CliUsageError('--rejects needs all inputs in one format');
+  // A rejects file over an input would truncate the export being read.
+  assertNotAnInput(
+    files.map((f, i) => ['--rejects', opts.rejects ?? defaultRejectsPath(f, formats[i]!)] as const),
+    opts.config ? [...files, opts.config] : files,
+  );
   const config = await resolveConfig(opts, io.cwd, true);
 
   const started = Date.now();

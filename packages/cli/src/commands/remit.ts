@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import type { BundleEntry, BundleEntryRequest, Claim, Identifier } from 'fhir/r4.js';
-import type { PeerFhirClient } from '@peer-fhir/client';
+import type { BundleEntry, BundleEntryRequest, Identifier } from 'fhir/r4.js';
 import { identifierSystems } from '@peer-fhir/core';
 import { read835, reconcile, remittanceToClaimResponses, toPaymentReconciliation, X12ParseError, type ReconciliationReport, type Remittance } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { storedClaims } from '../internal/stored-claims.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -85,7 +85,7 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
   const claimSystem = identifierSystems(scopeOf(config, config ? undefined : payeeNpi)).claim;
   const target = await openTarget(opts, io);
   try {
-    const claims = await storedClaims(target.client, claimSystem, remittances);
+    const claims = await storedClaims(target.client, claimSystem, remittances.flatMap((r) => r.claims.map((c) => c.patientControlNumber)));
     let stored = 0;
     let storedPayments = 0;
     for (const r of remittances) {
@@ -135,37 +135,4 @@ const usd = (dollars: number) => `${dollars < 0 ? '-' : ''}$${Math.abs(dollars).
 function conditionalCreate(type: 'ClaimResponse' | 'PaymentReconciliation', identifier: readonly Identifier[] | undefined): BundleEntryRequest {
   const id = identifier?.[0];
   return { method: 'POST', url: type, ...(id?.system && id.value ? { ifNoneExist: `identifier=${encodeURIComponent(id.system)}|${encodeURIComponent(id.value)}` } : {}) };
-}
-
-/**
- * The stored Claims the 835 names: searched by identifier as CLP01 gives it; when some are not found that way (a payer
- * may upper-case CLP01), every Claim of the identifier system is read and matched ignoring case.
- */
-async function storedClaims(client: PeerFhirClient, claimSystem: string, remittances: readonly Remittance[]): Promise<Claim[]> {
-  const pcns = [...new Set(remittances.flatMap((r) => r.claims.map((c) => c.patientControlNumber)))];
-  const claims: Claim[] = [];
-  for (let i = 0; i < pcns.length; i += 50) {
-    const chunk = pcns.slice(i, i + 50);
-    const params = new URLSearchParams({ identifier: chunk.map((p) => `${claimSystem}|${p}`).join(','), _count: '500' });
-    for await (const c of client.searchAll('Claim', params)) claims.push(c);
-  }
-  const found = new Set(claims.flatMap((c) => (c.identifier ?? []).map((x) => x.value?.toUpperCase())));
-  if (pcns.every((p) => found.has(p.toUpperCase()))) return claims;
-  const wanted = new Set(pcns.map((p) => p.toUpperCase()));
-  const ids = new Set(claims.map((c) => c.id));
-  const take = (c: Claim) => {
-    if (!ids.has(c.id) && c.identifier?.some((x) => x.system === claimSystem && x.value && wanted.has(x.value.toUpperCase()))) {
-      ids.add(c.id);
-      claims.push(c);
-    }
-  };
-  // `identifier=system|` (any value in the system, FHIR R4 search 3.1.1.5.10); a server that does not support the
-  // empty value answers nothing, and then every Claim is read
-  let seen = 0;
-  for await (const c of client.searchAll('Claim', new URLSearchParams({ identifier: `${claimSystem}|`, _count: '500' }))) {
-    seen++;
-    take(c);
-  }
-  if (seen === 0) for await (const c of client.searchAll('Claim', new URLSearchParams({ _count: '500' }))) take(c);
-  return claims;
 }

@@ -81,7 +81,7 @@ export async function runComplianceReport(opts: ComplianceReportOptions, io: Com
   const scope = scopeOf(config, opts.organizationNpi);
   const requirements = await loadRequirements(opts.requirements);
   const continuingEducation: ContinuingEducation[] = opts.ce ? await loadContinuingEducation(opts.ce) : [];
-  const files = opts.out ? reportFilesOf(opts.out) : undefined;
+  const files = opts.out ? reportFilesOf(opts.out, [opts.config, opts.ce, opts.requirements]) : undefined;
   const npi = scope.agency;
 
   const target = await openTarget(opts, io);

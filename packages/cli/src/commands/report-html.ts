@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Claim, ClaimResponse, ClaimResponseItemAdjudication } from 'fhir/r4.js';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import { ADJUSTMENT_GROUP_SYSTEM } from '@peer-fhir/x12';
 import { loadConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { renderHtmlReport } from '../html/render.js';
-import { printJson, say, type CommandIo } from '../internal/io.js';
+import { printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { parseDateRange, type DateRange } from '../internal/period.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { runComplianceReport } from './report-compliance.js';
@@ -376,7 +376,8 @@ export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Pro
     };
     if (opts.out !== undefined) {
       try {
-        await writeFile(opts.out, renderHtmlReport(figures));
+        // Owner only: with --include-phi the page lists participants.
+        await writePrivateFile(opts.out, renderHtmlReport(figures));
       } catch {
         throw new CliUsageError(`cannot write ${opts.out}`);
       }

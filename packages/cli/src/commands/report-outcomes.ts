@@ -17,7 +17,7 @@ import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { parseDateRange, type DateRange } from '../internal/period.js';
-import { reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
+import { mdCell, reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -131,11 +131,11 @@ export function outcomesReportToMarkdown(r: OutcomesReport): string {
     '',
     '| Program | Scored | Assessed twice+ | Rose | Fell | Unchanged | Share rose | Share improved | Mean change |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...r.programs.map((p) => `| ${p.program} | ${p.scored} | ${p.assessed} | ${p.rose} | ${p.fell} | ${p.unchanged} | ${pct(p.shareRose)} | ${pct(p.shareImproved)} | ${signed(p.meanChange)} |`),
+    ...r.programs.map((p) => `| ${mdCell(p.program)} | ${p.scored} | ${p.assessed} | ${p.rose} | ${p.fell} | ${p.unchanged} | ${pct(p.shareRose)} | ${pct(p.shareImproved)} | ${signed(p.meanChange)} |`),
     '',
     '| Participant | Assessments | First | Latest | Change | Trend |',
     '|---|---:|---|---|---:|---|',
-    ...r.participants.map((t) => `| ${t.participantId} | ${t.points.length} | ${t.first?.total ?? ''} (${day(t.first?.date)}) | ${t.latest?.total ?? ''} (${day(t.latest?.date)}) | ${signed(t.change)} | ${movement(t, r.instrument.direction)} |`),
+    ...r.participants.map((t) => `| ${mdCell(t.participantId)} | ${t.points.length} | ${t.first?.total ?? ''} (${day(t.first?.date)}) | ${t.latest?.total ?? ''} (${day(t.latest?.date)}) | ${signed(t.change)} | ${movement(t, r.instrument.direction)} |`),
     '',
   ];
   if (r.participants.length === 0) lines.push('No scores found.', '');
@@ -205,7 +205,7 @@ export async function runOutcomesReport(opts: OutcomesReportOptions, io: Command
   const range = parseDateRange(opts, false);
   const config = await resolveConfig(opts, io.cwd);
   const scope = scopeOf(config, opts.organizationNpi);
-  const files = opts.out ? reportFilesOf(opts.out) : undefined;
+  const files = opts.out ? reportFilesOf(opts.out, [opts.config]) : undefined;
 
   const target = await openTarget(opts, io);
   try {

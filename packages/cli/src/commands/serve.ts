@@ -1,6 +1,6 @@
-import { ExitCode } from '../errors.js';
+import { ExitCode, CliUsageError } from '../errors.js';
 import { startPersistentServer, type PersistentServer } from '../internal/embedded.js';
-import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { printJson, say, type CommandIo } from '../internal/io.js';
 import { dataDirOf } from '../internal/target.js';
 
 /**
@@ -8,19 +8,27 @@ import { dataDirOf } from '../internal/target.js';
  *
  * @example
  * ```ts
- * const opts: ServeOptions = { port: 8080, data: '.peer-fhir/data' };
+ * const opts: ServeOptions = { port: 8080, data: '.peer-fhir/data', authEnv: 'PEER_FHIR_AUTH_TOKEN' };
  * ```
  * @category Serve
  */
 export interface ServeOptions {
   /** TCP port (default 8080; 0 picks a free one). */
   port?: number | undefined;
-  /** Interface (default 127.0.0.1). */
+  /** Interface (default 127.0.0.1). Any other than a loopback address needs a bearer token. */
   host?: string | undefined;
-  /** Data folder: loaded at start, written on change and at exit (default `.peer-fhir/data`). */
+  /** Data folder holding the SQLite database (default `.peer-fhir/data`); one server per folder. */
   data?: string | undefined;
-  /** How often to check for changes and save, in ms (default 2000). */
-  saveIntervalMs?: number | undefined;
+  /** Bearer token every request must carry (prefer `authEnv`: a token on the command line lands in shell history). */
+  authToken?: string | undefined;
+  /** Name of an environment variable holding the bearer token. */
+  authEnv?: string | undefined;
+  /** Largest request body in MiB (default 16); larger ones are answered 413. */
+  maxBodyMb?: number | undefined;
+  /** Browser origins allowed to call the server (any other `Origin` is answered 403). */
+  allowOrigin?: string[] | undefined;
+  /** Extra `Host` header values to accept (`name:port`, e.g. behind a reverse proxy). */
+  allowHost?: string[] | undefined;
 }
 
 /**
@@ -36,13 +44,18 @@ export interface ServeOptions {
 export interface RunningServe {
   url: string;
   dataDir: string;
-  /** Save the data and stop the server. */
+  /** Stop the server and close the database (at most a few seconds: a stuck request does not keep it running). */
   stop(): Promise<void>;
 }
 
+/** How long `stop()` waits for open requests before it gives up on them (they were never acknowledged). */
+const STOP_TIMEOUT_MS = 5000;
+
 /**
- * Start the embedded FHIR R4 server (in memory) with its data kept in a folder as an NDJSON snapshot: loaded at start,
- * saved shortly after every change and at exit (SIGINT/SIGTERM when started from the command line).
+ * Start the embedded FHIR R4 server with its data in a folder: a SQLite database written in one transaction per
+ * request, so every write the server acknowledged is on disk (a kill or a crash loses none). A second process on the
+ * same folder is refused with an error naming the first. A `resources.ndjson` left by an earlier version is imported
+ * once.
  *
  * @example
  * ```ts
@@ -53,49 +66,44 @@ export interface RunningServe {
  */
 export async function runServe(opts: ServeOptions, io: CommandIo): Promise<RunningServe> {
   const dataDir = dataDirOf(io, opts.data);
-  const server: PersistentServer = await startPersistentServer({ dataDir, port: opts.port ?? 8080, host: opts.host });
-  let stopped = false;
-  // The server counts requests that may have written; a save is due when the count moved since the last save. A save
-  // rewrites the whole snapshot, so on a large store saves are spaced to at least 4x the last save's duration: a
-  // long import is not slowed by rewriting the file every couple of seconds.
-  let savedAt = server.server.writes;
-  let lastSaveMs = 0;
-  let lastSaveEnded = 0;
-  let saving = false;
-  const timer = setInterval(() => {
-    const writes = server.server.writes;
-    if (stopped || saving || writes === savedAt || performance.now() - lastSaveEnded < 4 * lastSaveMs) return;
-    saving = true;
-    const t0 = performance.now();
-    void server
-      .save()
-      .then((n) => {
-        savedAt = writes;
-        if (!io.json) note(io, `saved ${n} resources to ${dataDir}`);
-      })
-      .catch((err: unknown) => note(io, `could not save: ${err instanceof Error ? err.name : 'error'}`))
-      .finally(() => {
-        lastSaveEnded = performance.now();
-        lastSaveMs = lastSaveEnded - t0;
-        saving = false;
-      });
-  }, opts.saveIntervalMs ?? 2000);
-  timer.unref();
-  const info = { url: server.url, dataDir, loaded: server.loaded };
+  let authToken = opts.authToken;
+  if (opts.authEnv !== undefined) {
+    authToken = io.env[opts.authEnv];
+    if (!authToken) throw new CliUsageError(`environment variable ${opts.authEnv} (from --auth-env) is not set`);
+  }
+  if (opts.maxBodyMb !== undefined && !(opts.maxBodyMb > 0)) throw new CliUsageError('--max-body-mb must be a positive number');
+  const server: PersistentServer = await startPersistentServer({
+    dataDir,
+    port: opts.port ?? 8080,
+    host: opts.host,
+    authToken,
+    maxBodyBytes: opts.maxBodyMb === undefined ? undefined : Math.floor(opts.maxBodyMb * 1024 * 1024),
+    allowedOrigins: opts.allowOrigin,
+    allowedHosts: opts.allowHost,
+  });
+  const info = { url: server.url, dataDir, loaded: server.loaded, auth: authToken ? 'bearer' : 'none' };
   if (io.json) printJson(io, info);
   else {
-    say(io, `FHIR R4 server at ${server.url}`);
-    say(io, `data: ${dataDir} (${server.loaded} resources loaded); saved on change and on exit`);
+    say(io, `FHIR R4 server at ${server.url}${authToken ? ' (bearer token required)' : ''}`);
+    say(io, `data: ${dataDir} (${server.loaded} resources); every acknowledged write is committed to disk`);
     say(io, 'press Ctrl-C to stop');
   }
+  let stopping: Promise<void> | undefined;
   return {
     url: server.url,
     dataDir,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await server.close();
-    },
+    stop: () =>
+      (stopping ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+        timer.unref();
+        void server
+          .close()
+          .catch(() => undefined)
+          .finally(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+      })),
   };
 }
 

@@ -78,12 +78,24 @@ function boolOf(r: RawRow, k: string, reasons: string[]): boolean | undefined {
 function participantOf(r: RawRow, config: CliConfig): unknown {
   const medicaidId = v(r, 'medicaid_id');
   const coverageEnd = v(r, 'coverage_end');
+  // The address is all or nothing: any of its columns given makes the whole address validated (and required parts named).
+  const addressColumns = ['participant_address_line', 'participant_address_line2', 'participant_city', 'participant_state', 'participant_postal_code'] as const;
+  const line2 = v(r, 'participant_address_line2');
+  const address = addressColumns.some((k) => v(r, k) !== undefined)
+    ? {
+        line: [v(r, 'participant_address_line') ?? '', ...(line2 ? [line2] : [])],
+        city: v(r, 'participant_city') ?? '',
+        state: v(r, 'participant_state')?.toUpperCase() ?? '',
+        postalCode: v(r, 'participant_postal_code') ?? '',
+      }
+    : undefined;
   return {
     id: v(r, 'participant_id'),
     ...(medicaidId ? { medicaidId } : {}),
     name: { family: v(r, 'participant_family'), given: v(r, 'participant_given') ? [v(r, 'participant_given')] : [] },
     birthDate: v(r, 'participant_birth_date'),
     gender: v(r, 'participant_gender')?.toLowerCase(),
+    ...(address ? { address } : {}),
     coverages: medicaidId
       ? [
           {

@@ -44,6 +44,12 @@ export const IMPORT_COLUMNS = [
   'supervisor_given',
   'coverage_start',
   'coverage_end',
+  // 837P 2010BA N3/N4: the participant is the subscriber, whose address the TR3 requires (billing holds without it).
+  'participant_address_line',
+  'participant_address_line2',
+  'participant_city',
+  'participant_state',
+  'participant_postal_code',
   'activities',
   'service_code',
   'status',
@@ -82,6 +88,12 @@ export function columnOfPath(record: 'participant' | 'specialist' | 'encounter',
     if (path.startsWith('medicaidId') || /^coverages\[\d+\]\.memberId/.test(path)) return 'medicaid_id';
     if (/^coverages\[\d+\]\.period\.end/.test(path)) return 'coverage_end';
     if (/^coverages\[\d+\]\.period/.test(path)) return 'coverage_start';
+    if (path.startsWith('address.line[1]')) return 'participant_address_line2';
+    if (path.startsWith('address.line')) return 'participant_address_line';
+    if (path.startsWith('address.city')) return 'participant_city';
+    if (path.startsWith('address.state')) return 'participant_state';
+    if (path.startsWith('address.postalCode')) return 'participant_postal_code';
+    if (path.startsWith('address')) return 'participant_address_line';
     if (path.startsWith('id')) return 'participant_id';
     return path;
   }

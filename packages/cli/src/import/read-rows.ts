@@ -1,9 +1,10 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { CliUsageError } from '../errors.js';
+import { neutraliseFormula, restoreFormula } from '../internal/csv-safe.js';
+import { createPrivateWriteStream } from '../internal/io.js';
 import type { NumberedRow } from './assemble.js';
 import { IMPORT_COLUMNS, REJECT_REASONS_COLUMN, type RawRow } from './columns.js';
 
@@ -28,18 +29,104 @@ export interface UnreadableRow {
   reason: string;
 }
 
-const stringValues = (o: Record<string, unknown>): RawRow => {
-  const out: RawRow = {};
-  for (const [k, x] of Object.entries(o)) {
-    if (k === REJECT_REASONS_COLUMN || x === null || x === undefined) continue;
-    out[k] = Array.isArray(x) ? x.map(String).join(';') : typeof x === 'object' ? JSON.stringify(x) : String(x);
+/** Longest NDJSON line or CSV record read, in bytes: a longer one is rejected without being held in memory. */
+export const MAX_ROW_BYTES = 1024 * 1024;
+/** Longest value of one column, in characters (a family name, a note). */
+export const MAX_VALUE_CHARS = 10_000;
+/** Deepest nesting of a JSON value in an NDJSON row: import rows are flat, arrays of strings at most. */
+const MAX_DEPTH = 8;
+
+/** Nesting depth of a JSON value, up to `limit + 1`, without recursion (a hostile row can nest 100 000 levels). */
+function depthOf(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > limit) return max;
+    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, d + 1]);
   }
-  return out;
-};
+  return max;
+}
+
+type Values = { values: RawRow } | { reason: string; values: RawRow };
 
 /**
- * Stream the rows of one file, one at a time (memory stays flat). CSV headers must be import columns; unknown columns
- * are a usage error, listed by name. A row that cannot be read is yielded as `{ unreadable }`.
+ * A row's values as strings, or why the row cannot be read: a value nested too deeply, a value longer than
+ * {@link MAX_VALUE_CHARS}. Reasons name columns (import column names, never a key from the file) and limits only.
+ */
+function stringValues(o: Record<string, unknown>, fromCsv: boolean): Values {
+  const out: RawRow = {};
+  const tooLong: string[] = [];
+  for (const [k, x] of Object.entries(o)) {
+    if (k === REJECT_REASONS_COLUMN || x === null || x === undefined) continue;
+    if (typeof x === 'object' && depthOf(x, MAX_DEPTH) > MAX_DEPTH) return { reason: `a value is nested more than ${MAX_DEPTH} levels deep; import rows are flat`, values: {} };
+    let v = Array.isArray(x) ? x.map(String).join(';') : typeof x === 'object' ? JSON.stringify(x) : String(x);
+    if (fromCsv) v = restoreFormula(v);
+    if (v.length > MAX_VALUE_CHARS) {
+      tooLong.push(k);
+      continue; // the value is not kept: the rejects file gets the row without it
+    }
+    out[k] = v;
+  }
+  if (tooLong.length > 0) {
+    const known = tooLong.filter((k) => KNOWN.has(k));
+    const where = known.length === tooLong.length ? `column(s) ${known.join(', ')}` : `${tooLong.length} value(s)`;
+    return { reason: `${where} longer than ${MAX_VALUE_CHARS} characters`, values: out };
+  }
+  return { values: out };
+}
+
+const KNOWN: ReadonlySet<string> = new Set<string>([...IMPORT_COLUMNS, REJECT_REASONS_COLUMN]);
+
+/**
+ * Lines of a byte stream, each at most `maxBytes`: a longer line is skipped up to its newline without being kept
+ * (yielded as `undefined`), so memory stays flat whatever the line length. A trailing CR is dropped.
+ */
+async function* cappedLines(input: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<string | undefined> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let skipping = false;
+  const finish = (): string => {
+    const text = Buffer.concat(parts, size).toString('utf8');
+    parts = [];
+    size = 0;
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  for await (const chunk of input) {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl < 0 ? chunk.length : nl;
+      if (!skipping) {
+        if (size + (end - start) > maxBytes) {
+          skipping = true;
+          parts = [];
+          size = 0;
+        } else if (end > start) {
+          parts.push(chunk.subarray(start, end));
+          size += end - start;
+        }
+      }
+      if (nl < 0) break;
+      if (skipping) {
+        skipping = false;
+        yield undefined;
+      } else yield finish();
+      start = nl + 1;
+    }
+  }
+  if (skipping) yield undefined;
+  else if (size > 0) yield finish();
+}
+
+/**
+ * Stream the rows of one file, one at a time (memory stays flat, whatever the row length: lines and CSV records are
+ * capped at {@link MAX_ROW_BYTES}). CSV headers must be import columns; unknown columns are a usage error, named by
+ * position. A row that cannot be read is yielded as `{ unreadable }` with a reason that holds no value from the file.
+ * A CSV that breaks off (bad quoting, a record over the cap) ends with one unreadable row saying where and that the
+ * rest was not read: the rows before it are yielded and imported, and the counts say so.
  */
 export async function* readRows(file: string, format: ImportFormat): AsyncGenerator<NumberedRow | { unreadable: UnreadableRow }> {
   const input = createReadStream(file);
@@ -52,7 +139,6 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
   } catch {
     throw new CliUsageError(`cannot read ${file}`);
   }
-  const known = new Set<string>([...IMPORT_COLUMNS, REJECT_REASONS_COLUMN]);
   let n = 0;
   if (format === 'csv') {
     const parser = input.pipe(
@@ -61,7 +147,7 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
           const cols = header.map((h) => h.trim());
           // Name the unknown columns by position only: a file without its header row would otherwise echo the first
           // data row (names, dates, member ids) as "column names".
-          const unknown = cols.flatMap((c, i) => (known.has(c) ? [] : [i + 1]));
+          const unknown = cols.flatMap((c, i) => (KNOWN.has(c) ? [] : [i + 1]));
           if (unknown.length) {
             throw new CliUsageError(
               `${file}: ${unknown.length} unknown column(s) at position(s) ${unknown.join(', ')}; the first line must be the header row with import columns such as encounter_id and participant_id (see docs/import-format.md)`,
@@ -73,44 +159,69 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
         skip_empty_lines: true,
         trim: true,
         relax_column_count: true,
+        max_record_size: MAX_ROW_BYTES,
       }),
     );
     try {
       for await (const record of parser as AsyncIterable<Record<string, string>>) {
         n++;
-        yield { row: n, values: stringValues(record) };
+        yield csvRow(record, n);
       }
     } catch (err) {
       if (err instanceof CliUsageError) throw err;
-      // csv-parse stops at a malformed quote; its message names a line number, not values.
+      input.destroy();
+      // csv-parse cannot go on after a broken quote or an oversized record; its line number is a position, not a value.
       const line = (err as { lines?: number }).lines;
-      throw new CliUsageError(`${file}: CSV is malformed${line ? ` near line ${line}` : ''}; rows before it were processed`);
+      const what = (err as { code?: string }).code === 'CSV_MAX_RECORD_SIZE' ? `a record longer than ${MAX_ROW_BYTES} bytes` : 'malformed CSV (quoting)';
+      yield {
+        unreadable: {
+          row: n + 1,
+          values: {},
+          reason: `${what}${line ? ` near line ${line}` : ''}: ${n} row(s) before it were read; this row and the rest of the file were not read`,
+        },
+      };
     }
     return;
   }
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
+  for await (const line of cappedLines(input as AsyncIterable<Buffer>, MAX_ROW_BYTES)) {
+    if (line !== undefined && line.trim() === '') continue;
     n++;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      yield { unreadable: { row: n, values: {}, reason: 'line is not valid JSON' } };
+    if (line === undefined) {
+      yield { unreadable: { row: n, values: {}, reason: `line is longer than ${MAX_ROW_BYTES} bytes` } };
       continue;
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      yield { unreadable: { row: n, values: {}, reason: 'line is not a JSON object' } };
-      continue;
-    }
-    const values = stringValues(parsed as Record<string, unknown>);
-    const unknown = Object.keys(values).filter((k) => !known.has(k));
-    if (unknown.length) {
-      yield { unreadable: { row: n, values, reason: `unknown key(s): ${unknown.join(', ')}` } };
-      continue;
-    }
-    yield { row: n, values };
+    yield ndjsonRow(line, n);
   }
+}
+
+/**
+ * One NDJSON line as a row, or as an unreadable row whose reason holds no text from the line (unknown keys are named
+ * by position and length: a value in key position, or an escape sequence, must not be echoed).
+ */
+export function ndjsonRow(line: string, n: number): NumberedRow | { unreadable: UnreadableRow } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return { unreadable: { row: n, values: {}, reason: 'line is not valid JSON' } };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { unreadable: { row: n, values: {}, reason: 'line is not a JSON object' } };
+  }
+  const v = stringValues(parsed as Record<string, unknown>, false);
+  if ('reason' in v) return { unreadable: { row: n, values: v.values, reason: v.reason } };
+  const keys = Object.keys(parsed as Record<string, unknown>);
+  const unknown = keys.flatMap((k, i) => (KNOWN.has(k) ? [] : [`#${i + 1} (${k.length} chars)`]));
+  if (unknown.length) {
+    return { unreadable: { row: n, values: v.values, reason: `unknown key(s) at position(s) ${unknown.join(', ')}; keys must be import columns (docs/import-format.md)` } };
+  }
+  return { row: n, values: v.values };
+}
+
+/** One CSV record (header-keyed) as a row, or as an unreadable row (a value over the length limit). */
+export function csvRow(record: Record<string, string>, n: number): NumberedRow | { unreadable: UnreadableRow } {
+  const v = stringValues(record, true);
+  return 'reason' in v ? { unreadable: { row: n, values: v.values, reason: v.reason } } : { row: n, values: v.values };
 }
 
 /** Writes rejected rows in the input's format with a `reject_reasons` column/key, ready to fix and import again. */
@@ -127,10 +238,12 @@ export class RejectsWriter {
   async write(values: RawRow, reasons: readonly string[]): Promise<void> {
     this.count++;
     if (!this.#out) {
-      this.#out = createWriteStream(this.path);
+      // Rejected rows are PHI: the file is readable by its owner only.
+      this.#out = createPrivateWriteStream(this.path);
       if (this.format === 'csv') {
-        // Every import column, so a fix can fill a column the original file left out.
-        this.#csv = stringify({ header: true, columns: [...IMPORT_COLUMNS, REJECT_REASONS_COLUMN] });
+        // Every import column, so a fix can fill a column the original file left out. Cells that a spreadsheet would
+        // run as a formula get a leading apostrophe, which the importer removes again (docs/import-format.md).
+        this.#csv = stringify({ header: true, columns: [...IMPORT_COLUMNS, REJECT_REASONS_COLUMN], cast: { string: neutraliseFormula } });
         this.#csv.pipe(this.#out);
       }
     }

@@ -1,107 +1,65 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { FhirResource } from 'fhir/r4.js';
-import { servedResourceTypes, startFhirServer, type EmbeddedFhirServer, type FhirTestRepository } from '@peer-fhir/testing';
+import { ServerConfigError, ServerDataError, ServerLockedError, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/server';
 import { CliUsageError } from '../errors.js';
 
-/** The snapshot file inside a data folder: every resource, one JSON object a line. */
-export const SNAPSHOT_FILE = 'resources.ndjson';
+/** The SQLite database inside a data folder (from @peer-fhir/server). */
+export { DATABASE_FILE, LEGACY_SNAPSHOT_FILE } from '@peer-fhir/server';
 
-/** An embedded FHIR server whose data lives in a folder between runs. */
+/** An embedded FHIR server whose data lives in a folder (a SQLite database) between runs. */
 export interface PersistentServer {
   readonly server: EmbeddedFhirServer;
   readonly url: string;
   readonly dataDir: string | undefined;
-  /** Resources loaded from the snapshot at start. */
+  /** Resources found in the data folder at start. */
   readonly loaded: number;
-  /** Write the snapshot now (atomically: a temp file renamed over the old one). Returns the resource count. */
+  /**
+   * How many resources the folder holds. Every acknowledged write is already committed to the database: nothing is
+   * left to save.
+   */
   save(): Promise<number>;
-  /** Save (when there is a data folder) and stop. */
+  /** Stop the server, close the database and give back the folder. */
   close(): Promise<void>;
 }
 
-/** Every stored resource, type by type. */
-export async function* allResources(server: EmbeddedFhirServer): AsyncGenerator<FhirResource> {
-  // The type list comes from the server's definitions, not from GET /metadata: a save must not depend on an HTTP
-  // request to itself succeeding while an import keeps the server busy.
-  for (const type of servedResourceTypes()) {
-    const found = await server.repository.search(type as FhirResource['resourceType']);
-    for (const r of found) yield r as FhirResource;
-  }
-}
-
-async function load(repository: FhirTestRepository, file: string): Promise<number> {
-  try {
-    await stat(file);
-  } catch {
-    return 0;
-  }
-  let n = 0;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    let resource: FhirResource & { id: string };
-    try {
-      resource = JSON.parse(line) as FhirResource & { id: string };
-    } catch {
-      throw new CliUsageError(`data snapshot ${file} is damaged at resource ${n + 1}; move it away to start empty`);
-    }
-    await repository.update(resource);
-    n++;
-  }
-  return n;
+/** Options of {@link startPersistentServer}: `serve`'s, the others take the defaults. */
+export interface PersistentServerOptions {
+  dataDir?: string | undefined;
+  port?: number | undefined;
+  host?: string | undefined;
+  authToken?: string | undefined;
+  maxBodyBytes?: number | undefined;
+  allowedOrigins?: string[] | undefined;
+  allowedHosts?: string[] | undefined;
 }
 
 /**
- * Start the embedded FHIR server (from @peer-fhir/testing; it is in memory), loading `dataDir/resources.ndjson` first
- * when there is one. `save()` writes every resource back. Server ids are kept, so references stay valid; version
- * history is not kept.
+ * Start the embedded FHIR server of @peer-fhir/server on `dataDir` (its SQLite database; without a folder, a private
+ * in-memory one). A folder already used by another process is refused with an error naming that process.
  */
-export async function startPersistentServer(options: { dataDir?: string | undefined; port?: number | undefined; host?: string | undefined }): Promise<PersistentServer> {
-  const server = await startFhirServer({ port: options.port ?? 0, ...(options.host ? { host: options.host } : {}) });
-  const dataDir = options.dataDir;
-  let loaded = 0;
-  if (dataDir) {
-    await mkdir(dataDir, { recursive: true });
-    loaded = await load(server.repository, join(dataDir, SNAPSHOT_FILE));
-  }
-  let saving: Promise<number> | undefined;
-  const save = async (): Promise<number> => {
-    if (!dataDir) return 0;
-    // One save at a time; a second caller waits for the first and then writes again.
-    while (saving) await saving.catch(() => undefined);
-    saving = (async () => {
-      const target = join(dataDir, SNAPSHOT_FILE);
-      const tmp = `${target}.${process.pid}.tmp`;
-      const out = createWriteStream(tmp);
-      let n = 0;
-      for await (const r of allResources(server)) {
-        if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');
-        n++;
-      }
-      out.end();
-      await once(out, 'finish');
-      await rename(tmp, target);
-      return n;
-    })();
-    try {
-      return await saving;
-    } finally {
-      saving = undefined;
+export async function startPersistentServer(options: PersistentServerOptions): Promise<PersistentServer> {
+  let server: EmbeddedFhirServer;
+  try {
+    server = await startFhirServer({
+      port: options.port ?? 0,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.authToken ? { authToken: options.authToken } : {}),
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.allowedOrigins?.length ? { allowedOrigins: options.allowedOrigins } : {}),
+      ...(options.allowedHosts?.length ? { allowedHosts: options.allowedHosts } : {}),
+    });
+  } catch (err) {
+    // The server's errors name pids, hosts, options and line numbers, never data: shown as usage problems (exit 2).
+    if (err instanceof ServerLockedError || err instanceof ServerConfigError || err instanceof ServerDataError) {
+      throw new CliUsageError(err.message);
     }
-  };
+    throw err;
+  }
   return {
     server,
     url: server.url,
-    dataDir,
-    loaded,
-    save,
-    close: async () => {
-      await save();
-      await server.close();
-    },
+    dataDir: options.dataDir,
+    loaded: server.loaded,
+    save: async () => server.resourceCount(),
+    close: () => server.close(),
   };
 }

@@ -1,5 +1,9 @@
+import { createWriteStream, fchmodSync, statSync, type WriteStream } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
+import { CliUsageError } from '../errors.js';
 
 /**
  * Where a command writes, and how. Commands never call `console` or `process.exit` directly, so tests can run them
@@ -91,4 +95,69 @@ export function startProgress(io: CommandIo, label: string, total: number, inter
     },
     stop: () => line(),
   };
+}
+
+/** Files holding PHI (rejects, reports, 837P, claims) are readable and writable by their owner only. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * A write stream to a new or truncated file with mode 0600. `mode` only applies when the file is created, so an
+ * existing file is also set to 0600 once opened.
+ */
+export function createPrivateWriteStream(path: string): WriteStream {
+  const out = createWriteStream(path, { mode: PRIVATE_FILE_MODE });
+  out.once('open', (fd: number) => {
+    try {
+      fchmodSync(fd, PRIVATE_FILE_MODE);
+    } catch {
+      // a file system without permissions (FAT, some network shares): nothing to tighten
+    }
+  });
+  return out;
+}
+
+/** Write a whole file with mode 0600 (also when it already existed). */
+export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(path, data, { mode: PRIVATE_FILE_MODE });
+  await chmod(path, PRIVATE_FILE_MODE).catch(() => undefined);
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    // Links and different spellings of one path: same device and inode.
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuse to write any output over an input: `--rejects export.csv` would truncate the export being read. Compares
+ * resolved paths, and device + inode for files that exist (symbolic and hard links).
+ *
+ * @param outputs - `[option, path]` pairs, e.g. `['--rejects', 'export.rejects.csv']`
+ */
+export function assertNotAnInput(outputs: readonly (readonly [string, string])[], inputs: readonly string[]): void {
+  for (const [option, out] of outputs) {
+    for (const input of inputs) {
+      if (sameFile(out, input)) throw new CliUsageError(`${option} ${out} is also an input file; choose another output path`);
+    }
+  }
+}
+
+/**
+ * A URL as the CLI prints it: origin and path, query keys without their values, no user:password. `--fhir-url
+ * 'https://fhir.example.org/r4?access_token=…'` must not print the token.
+ */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const keys = [...new Set(u.searchParams.keys())].map((k) => `${encodeURIComponent(k)}=…`);
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}${keys.length ? `?${keys.join('&')}` : ''}`;
+  } catch {
+    return '(not a URL)';
+  }
 }

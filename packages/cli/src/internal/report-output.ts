@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { CliUsageError } from '../errors.js';
+import { assertNotAnInput, writePrivateFile } from './io.js';
 
 /** The files a report command writes for `--out FILE.md`: the Markdown and a `.json` next to it. @category Reports */
 export interface ReportFiles {
@@ -8,19 +8,36 @@ export interface ReportFiles {
   json: string;
 }
 
-/** `out/march.md` -> `{ markdown: 'out/march.md', json: 'out/march.json' }`. */
-export function reportFilesOf(out: string): ReportFiles {
+/**
+ * `out/march.md` -> `{ markdown: 'out/march.md', json: 'out/march.json' }`; neither may be one of `inputs` (the
+ * files the command reads: --ce, --requirements, --config).
+ */
+export function reportFilesOf(out: string, inputs: readonly (string | undefined)[] = []): ReportFiles {
   const ext = extname(out);
   if (ext.toLowerCase() === '.json') throw new CliUsageError('--out names the Markdown file (FILE.md); the JSON is written next to it');
-  return { markdown: out, json: join(dirname(out), `${basename(out, ext)}.json`) };
+  const files = { markdown: out, json: join(dirname(out), `${basename(out, ext)}.json`) };
+  assertNotAnInput([['--out', files.markdown], ['--out (JSON)', files.json]], inputs.filter((i): i is string => i !== undefined));
+  return files;
 }
 
-/** Write both files; a folder that does not exist is a usage error naming the file. */
+/** Write both files with mode 0600 (reports name participants); OS errors (a missing folder) reach the CLI's error printer. */
 export async function writeReportFiles(files: ReportFiles, markdown: string, json: unknown): Promise<void> {
-  try {
-    await writeFile(files.markdown, markdown);
-    await writeFile(files.json, `${JSON.stringify(json, null, 2)}\n`);
-  } catch {
-    throw new CliUsageError(`cannot write ${files.markdown} / ${files.json}`);
-  }
+  await writePrivateFile(files.markdown, markdown);
+  await writePrivateFile(files.json, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+/**
+ * One Markdown table cell from text that may come from a file or a server: control characters and newlines become
+ * spaces (no new line, so no heading or new row), `|` `[` `]` `` ` `` and `\` are backslash-escaped (no new cell,
+ * link, image or code span), `<` `>` `&` become entities (no raw HTML).
+ */
+export function mdCell(value: string | number | undefined | null): string {
+  if (value === undefined || value === null) return '';
+  return String(value)
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`[\]|]/g, (c) => `\\${c}`)
+    .trim();
 }

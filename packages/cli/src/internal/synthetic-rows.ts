@@ -1,5 +1,5 @@
 import type { PeerEncounter } from '@peer-fhir/core';
-import type { SyntheticAgency } from '@peer-fhir/testing';
+import type { SyntheticAgency } from '@peer-fhir/testing/synthetic';
 
 function supervisorOf(agency: SyntheticAgency, e: PeerEncounter) {
   return e.supervisorNpi ? agency.supervisors.find((c) => c.npi === e.supervisorNpi) : undefined;
@@ -20,6 +20,11 @@ export function rowsOf(agency: SyntheticAgency, e: PeerEncounter): Record<string
       participant_birth_date: p.birthDate,
       participant_gender: p.gender,
       medicaid_id: coverage?.memberId ?? p.medicaidId ?? '',
+      participant_address_line: p.address?.line[0] ?? '',
+      participant_address_line2: p.address?.line[1] ?? '',
+      participant_city: p.address?.city ?? '',
+      participant_state: p.address?.state ?? '',
+      participant_postal_code: p.address?.postalCode ?? '',
       specialist_npi: e.specialistNpi,
       specialist_family: specialist?.name.family ?? '',
       specialist_given: specialist?.name.given.join(' ') ?? '',

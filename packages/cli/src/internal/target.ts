@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { PeerFhirClient } from '@peer-fhir/client';
 import { CliUsageError } from '../errors.js';
 import { startPersistentServer, type PersistentServer } from './embedded.js';
-import { note, type CommandIo } from './io.js';
+import { displayUrl, note, type CommandIo } from './io.js';
 
 /**
  * Options every command that talks to a FHIR server takes.
@@ -27,6 +27,7 @@ export interface FhirTargetOptions {
 /** A FHIR server to talk to: a remote one, or the embedded one started for this command. */
 export interface FhirTarget {
   client: PeerFhirClient;
+  /** The base URL as printed: query values and credentials removed ({@link displayUrl}). */
   url: string;
   embedded: PersistentServer | undefined;
   /** Saves the embedded server's data and stops it; nothing for a remote server. */
@@ -56,7 +57,7 @@ export async function openTarget(opts: FhirTargetOptions, io: CommandIo): Promis
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError('--fhir-url must be http or https');
     const baseUrl = opts.fhirUrl.replace(/\/+$/, '');
     const client = new PeerFhirClient({ baseUrl, ...(auth ? { auth } : {}) });
-    return { client, url: baseUrl, embedded: undefined, close: async () => undefined };
+    return { client, url: displayUrl(baseUrl), embedded: undefined, close: async () => undefined };
   }
   if (auth) throw new CliUsageError('--auth-token/--auth-env need --fhir-url (the embedded server has no auth)');
   const dataDir = dataDirOf(io, opts.data);

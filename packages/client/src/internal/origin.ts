@@ -11,6 +11,7 @@ export type Destination = 'base' | 'allowed';
 function isMetadataHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (/^169\.254\.\d{1,3}\.\d{1,3}$/.test(host)) return true; // RFC 3927 link-local
+  if (/^::ffff:a9fe:[0-9a-f]{1,4}$/.test(host)) return true; // the same, IPv4-mapped (::ffff:169.254.x.x)
   if (/^fe[89ab][0-9a-f]?:/.test(host)) return true; // RFC 4291 fe80::/10
   if (host === 'fd00:ec2::254' || host === '100.100.100.200') return true;
   return host === 'metadata.google.internal' || host === 'metadata' || host.endsWith('.metadata.google.internal');

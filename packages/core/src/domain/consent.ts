@@ -15,7 +15,8 @@ export const ConsentRecipient = z
      */
     personName: PersonName.optional(),
   })
-  .refine((r) => r.npi !== undefined || r.identifier !== undefined, { message: 'a recipient needs an NPI or an identifier' });
+  .refine((r) => r.npi !== undefined || r.identifier !== undefined, { message: 'a recipient needs an NPI or an identifier' })
+  .refine((r) => r.personName === undefined || r.kind === 'practitioner', { message: 'only a practitioner recipient has a name in parts', path: ['personName'] });
 export type ConsentRecipient = z.infer<typeof ConsentRecipient>;
 
 /** Sensitivity codes (v3-ActCode) a consent's data scope can name. @category Domain */

@@ -59,6 +59,8 @@ export const RecoveryPlan = z
     crisisPlan: z.string().min(1).max(10_000).optional(),
     reviewDue: IsoDate,
     signatures: z.array(PlanSignature).default([]),
+    /** The participant is served by a 42 CFR Part 2 program: the plan's resources carry the Part 2 labels. */
+    part2: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
     const roles = new Set<string>();

@@ -90,7 +90,8 @@ function recipientFromFhir(index: ResourceIndex, ref: Reference | undefined): un
   const target = org ?? prac;
   if (!target) return undefined;
   const npi = identifierValue(target, Systems.NPI);
-  const other = identifiersOf(target).find((i) => i.system !== Systems.NPI);
+  // A recipient that is also the agency (same NPI, one Organization) carries the agency's tax id: not the recipient's.
+  const other = identifiersOf(target).find((i) => i.system !== Systems.NPI && i.system !== Systems.EIN);
   return {
     kind: org ? 'organization' : 'practitioner',
     name: org ? org.name : prac?.name?.[0]?.text,

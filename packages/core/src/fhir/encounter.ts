@@ -172,6 +172,8 @@ function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Atte
       diagnosis.push({ condition: b.add(dxKey, condition), use: { coding: [coding('http://terminology.hl7.org/CodeSystem/diagnosis-role', 'billing', 'Billing')] }, rank: i + 1 });
     }
     enc.diagnosis = diagnosis;
+    // US Core Encounter must-support reasonReference: the same encounter-diagnosis Conditions (why the contact happened).
+    enc.reasonReference = diagnosis.map((d) => ({ ...d.condition }));
   }
   if (a.note !== undefined) {
     const noteKey: EntryKey = { resourceType: 'DocumentReference', search: 'identifier', system: b.ids.note, value: key.value };

@@ -94,6 +94,7 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
     identifier: [npiIdentifier(s.npi)],
     active: true,
     name: [nameToFhir(s.name)],
+    ...(s.phone && s.email ? { telecom: [{ system: 'email' as const, value: s.email, use: 'work' as const }] } : {}),
     ...(s.credentials.length ? { qualification: s.credentials.map((c) => qualificationToFhir(b, c)) } : {}),
   };
   const practitionerRef = b.add(practitionerKey(s.npi), practitioner);
@@ -101,9 +102,10 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
   const orgKey = organizationKey(s.organizationNpi);
   const organizationRef = b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, s.organizationNpi);
   const roleKey = practitionerRoleKey(b, s.npi, s.organizationNpi);
-  const telecom: ContactPoint[] = [];
-  if (s.phone) telecom.push({ system: 'phone', value: s.phone, use: 'work' });
-  if (s.email) telecom.push({ system: 'email', value: s.email, use: 'work' });
+  // One ContactPoint on the role: US Core pd-1 is published as `telecom or endpoint`, and FHIRPath's `or` on a
+  // collection of two is an evaluation error, so a role with both a phone and an e-mail fails it in a conformant
+  // engine. The phone goes on the role and the e-mail on the Practitioner then (both must-support in US Core).
+  const telecom: ContactPoint[] = s.phone ? [{ system: 'phone', value: s.phone, use: 'work' }] : s.email ? [{ system: 'email', value: s.email, use: 'work' }] : [];
   const taxonomy = () => [{ coding: [coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display)] }];
   const role: PractitionerRole = {
     resourceType: 'PractitionerRole',
@@ -129,7 +131,7 @@ export function specialistFromFhir(index: ResourceIndex, ids: { credential: stri
   const supervisor = index.resolve(supervisorRef, 'Practitioner');
   const org = index.resolve(role.organization, 'Organization');
   const phone = role.telecom?.find((t) => t.system === 'phone')?.value;
-  const email = role.telecom?.find((t) => t.system === 'email')?.value;
+  const email = [...(role.telecom ?? []), ...(practitioner?.telecom ?? [])].find((t) => t.system === 'email')?.value;
   return {
     npi: practitioner ? identifierValue(practitioner, Systems.NPI) : undefined,
     name: nameFromFhir(practitioner?.name),

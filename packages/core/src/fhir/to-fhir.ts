@@ -106,11 +106,18 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   const b = new TransactionBuilder(identifierSystems({ agency, namespace: options.namespace }), options.existing);
   parsed.organizations.forEach((o) => addOrganization(b, o));
   parsed.specialists.forEach((s) => addSpecialist(b, s));
-  parsed.participants.forEach((p, i) => addParticipant(b, p, i));
+  // Issue 11 / 42 CFR Part 2: who is a patient of a Part 2 program in these records (a Part 2 encounter, a Part 2
+  // consent, a plan marked part2). Their CarePlan, Goals, CareTeam, Consents and Coverage carry the Part 2 labels.
+  const part2People = new Set<string>([
+    ...parsed.encounters.filter((e) => e.part2).flatMap((e) => e.attendees.map((a) => a.participantId)),
+    ...parsed.consents.filter((c) => c.kind !== 'hipaa-authorization').map((c) => c.participantId),
+    ...parsed.plans.filter((p) => p.part2 === true).map((p) => p.participantId),
+  ]);
+  parsed.participants.forEach((p, i) => b.withPart2(part2People.has(p.id), () => addParticipant(b, p, i)));
   const specialists = new Map(parsed.specialists.map((s) => [s.npi, s]));
-  parsed.plans.forEach((p, i) => addRecoveryPlan(b, p, i, specialists));
+  parsed.plans.forEach((p, i) => b.withPart2(part2People.has(p.participantId), () => addRecoveryPlan(b, p, i, specialists)));
   parsed.encounters.forEach((e, i) => addEncounter(b, e, i));
-  parsed.consents.forEach((c, i) => addConsent(b, c, i));
+  parsed.consents.forEach((c, i) => b.withPart2(part2People.has(c.participantId), () => addConsent(b, c, i)));
   if (b.issues.length) throw new PeerFhirValidationError('DomainRecords', b.issues);
   return b.toBundle();
 }

@@ -6,6 +6,7 @@ import type { Observation, QuestionnaireResponse, Reference } from 'fhir/r4.js';
 import { FhirMappingError, type ValidationIssue } from '../errors.js';
 import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
+import { isPart2Protected } from '../security/part2-labels.js';
 import { defaultInstruments, type InstrumentRegistry } from './registry.js';
 import { InstrumentResponse } from './response.js';
 import { parseOrThrow } from '../validate.js';
@@ -74,7 +75,10 @@ export function instrumentResponseFromFhir(qr: QuestionnaireResponse, options: O
   const author = qr.author?.identifier?.system === Systems.NPI ? qr.author.identifier.value : undefined;
   return parseOrThrow(
     InstrumentResponse,
-    { id, instrumentId: def?.id, participantId, authored: qr.authored, answers, ...(encounterId ? { encounterId } : {}), ...(author ? { administeredByNpi: author } : {}) },
+    {
+      id, instrumentId: def?.id, participantId, authored: qr.authored, answers, ...(encounterId ? { encounterId } : {}), ...(author ? { administeredByNpi: author } : {}),
+      ...(isPart2Protected(qr) ? { part2: true } : {}),
+    },
     'InstrumentResponse',
   );
 }

@@ -30,6 +30,8 @@ export const InstrumentResponse = z.object({
   encounterId: RecordId.optional(),
   /** Who administered it. */
   administeredByNpi: Npi.optional(),
+  /** Collected by a 42 CFR Part 2 program: the QuestionnaireResponse and score Observation carry the Part 2 labels. */
+  part2: z.boolean().optional(),
 });
 export type InstrumentResponse = z.infer<typeof InstrumentResponse>;
 

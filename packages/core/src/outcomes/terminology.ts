@@ -41,6 +41,8 @@ export const OutcomeProfiles = {
   QuestionnaireResponse: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-questionnaireresponse',
   Questionnaire: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-instrument`,
   ScoreObservation: `${PEER_FHIR_CANONICAL}/StructureDefinition/instrument-score`,
+  /** US Core Observation Screening Assessment, which the score Observation also claims (category survey). */
+  ScreeningAssessment: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-screening-assessment',
 } as const;
 
 /**

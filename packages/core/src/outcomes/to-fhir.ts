@@ -4,9 +4,11 @@
  */
 import type { Bundle, Observation, QuestionnaireResponse, Reference } from 'fhir/r4.js';
 import { stableUuid } from '../fhir/internal/hash.js';
-import { logicalRef } from '../fhir/internal/builder.js';
-import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
+import { logicalRef, type RecordKey } from '../fhir/internal/builder.js';
+import { recordKeys } from '../fhir/keys.js';
+import { agencyNamespace } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
+import { labelIfPart2 } from '../security/part2-labels.js';
 import { scoreResponse, type OutcomeOptions, type ScoredResponse } from './response.js';
 import { OutcomeProfiles, OutcomeSystems, outcomeIdentifierSystems } from './terminology.js';
 
@@ -30,14 +32,27 @@ export interface OutcomeMappingOptions extends OutcomeOptions {
   encounter?: Reference | undefined;
   /** Reference to the QuestionnaireResponse for the Observation's `derivedFrom` (default: logical by identifier). */
   questionnaireResponse?: Reference | undefined;
+  /**
+   * Resolves the participant's Patient and the encounter to their literal references on the server (`Patient/123`),
+   * as `toFhir`'s `existing` does (see `recordKeys`). US Core searches (`QuestionnaireResponse?patient=`,
+   * `Observation?patient=&category=survey`) match literal references only; without an answer the reference is
+   * logical (identifier only).
+   */
+  existing?: ((key: RecordKey) => string | undefined) | undefined;
+}
+
+/** A reference by identifier, with the literal `reference` too when the caller knows it. */
+function keyedRef(key: RecordKey, existing: OutcomeMappingOptions['existing']): Reference {
+  const literal = existing?.(key);
+  return { ...(literal ? { reference: literal } : {}), ...logicalRef(key.resourceType, key.system, key.value) };
 }
 
 function refs(scored: ScoredResponse, o: OutcomeMappingOptions) {
-  const ids = identifierSystems({ agency: o.agency ?? '', namespace: o.namespace });
+  const keys = recordKeys({ agency: o.agency ?? '', namespace: o.namespace });
   const r = scored.response;
   return {
-    subject: o.subject ?? logicalRef('Patient', ids.participant, r.participantId),
-    encounter: o.encounter ?? (r.encounterId ? logicalRef('Encounter', ids.encounter, r.encounterId) : undefined),
+    subject: o.subject ?? keyedRef(keys.participant(r.participantId), o.existing),
+    encounter: o.encounter ?? (r.encounterId ? keyedRef(keys.encounter(r.encounterId), o.existing) : undefined),
   };
 }
 
@@ -57,7 +72,7 @@ export function questionnaireResponseToFhir(input: unknown, options: OutcomeMapp
   const s = scoreResponse(input, options);
   const { response: r, instrument: def } = s;
   const { subject, encounter } = refs(s, options);
-  return {
+  return labelIfPart2<QuestionnaireResponse>({
     resourceType: 'QuestionnaireResponse',
     meta: { profile: [OutcomeProfiles.QuestionnaireResponse] },
     identifier: { system: outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace })).response, value: r.id },
@@ -71,7 +86,7 @@ export function questionnaireResponseToFhir(input: unknown, options: OutcomeMapp
       const choice = def.answers.find((a) => a.value === r.answers[item.linkId]);
       return { linkId: item.linkId, text: item.text, answer: choice ? [{ valueCoding: { ...choice.coding } }] : [] };
     }),
-  };
+  }, r.part2 === true);
 }
 
 /**
@@ -91,9 +106,9 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
   const { response: r, instrument: def, score } = s;
   const { subject, encounter } = refs(s, options);
   const idSys = outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
-  return {
+  return labelIfPart2<Observation>({
     resourceType: 'Observation',
-    meta: { profile: [OutcomeProfiles.ScoreObservation] },
+    meta: { profile: [OutcomeProfiles.ScreeningAssessment, OutcomeProfiles.ScoreObservation] },
     identifier: [{ system: idSys.score, value: r.id }],
     status: 'final',
     category: [{ coding: [{ system: OutcomeSystems.OBSERVATION_CATEGORY, code: 'survey', display: 'Survey' }] }],
@@ -105,7 +120,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
     valueInteger: score.total,
     ...(score.band ? { interpretation: [{ text: score.band.display, coding: [{ system: `${def.url}/band`, code: score.band.code, display: score.band.display }] }] } : {}),
     derivedFrom: [options.questionnaireResponse ?? { type: 'QuestionnaireResponse', identifier: { system: idSys.response, value: r.id } }],
-  };
+  }, r.part2 === true);
 }
 
 /**

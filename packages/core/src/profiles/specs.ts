@@ -4,6 +4,7 @@
  * @module
  */
 import { REDISCLOSURE_NOTICE_EXTENSION } from '../security/redisclosure-notice.js';
+import { ReferralProfiles } from '../referrals/terminology.js';
 import { PEER_FHIR_CANONICAL, Extensions, Profiles } from '../terminology/systems.js';
 
 /** A type an element may take, with target profiles for references. */
@@ -198,7 +199,7 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
-    url: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-referral-task`,
+    url: ReferralProfiles.Task,
     type: 'Task',
     title: 'Referral task',
     description:
@@ -214,7 +215,7 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
-    url: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-professional-claim`,
+    url: Profiles.PeerProfessionalClaim,
     type: 'Claim',
     title: 'Peer services professional claim',
     description:
@@ -229,13 +230,12 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
-    url: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-claim-response`,
+    url: Profiles.PeerClaimResponse,
     type: 'ClaimResponse',
     title: 'Remittance of a peer services claim',
     description: 'A payer\'s adjudication of a claim as read from an X12 835: per-line adjudications with CARC reasons, payment and patient responsibility.',
     elements: [
-      { path: 'ClaimResponse.identifier', min: 1 },
-      { path: 'ClaimResponse.patient', type: ref(US('us-core-patient'), 'Patient') },
+      { path: 'ClaimResponse.patient', type: ref(US('us-core-patient')) },
     ],
   },
 ];

@@ -6,6 +6,7 @@ import type { Reference, ServiceRequest, Task } from 'fhir/r4.js';
 import { FhirMappingError, type ValidationIssue } from '../errors.js';
 import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
+import { isPart2Protected } from '../security/part2-labels.js';
 import { parseOrThrow } from '../validate.js';
 import { Referral, ReferralStatus } from './referral.js';
 import { ReferralCodes, ReferralSystems, referralIdentifierSystems } from './terminology.js';
@@ -57,6 +58,7 @@ export function referralFromFhir(sr: ServiceRequest, task: Task, options: { name
       authoredOn: sr.authoredOn ?? task.authoredOn,
       ...(task.lastModified ? { lastModified: task.lastModified } : {}),
       ...(enc ? { fulfilledBy: { kind: 'encounter', id: enc } } : proc ? { fulfilledBy: { kind: 'procedure', id: proc } } : {}),
+      ...(isPart2Protected(sr) || isPart2Protected(task) ? { part2: true } : {}),
     },
     'Referral',
   );

@@ -50,6 +50,8 @@ export const Referral = z
     authoredOn: IsoDateTime,
     lastModified: IsoDateTime.optional(),
     fulfilledBy: z.object({ kind: z.enum(['encounter', 'procedure']), id: RecordId }).optional(),
+    /** The referral is part of a 42 CFR Part 2 record (SUD services): its ServiceRequest and Task carry the Part 2 labels. */
+    part2: z.boolean().optional(),
   })
   .superRefine((r, ctx) => {
     if (r.status === 'completed' && !r.fulfilledBy) ctx.addIssue({ code: 'custom', path: ['fulfilledBy'], message: 'a completed referral names the encounter or procedure that fulfilled it' });

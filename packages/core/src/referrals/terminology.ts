@@ -24,9 +24,12 @@ export const ReferralSystems = {
 } as const;
 
 /**
- * Profiles named in `meta.profile`: SDOHCC ServiceRequest and SDOHCC Task For Referral Management.
+ * Profiles named in `meta.profile`: US Core ServiceRequest for the order and peer-fhir's referral Task. peer-fhir does
+ * not claim the SDOHCC profiles: their rules (Task.requester a PractitionerRole or Organization, a completed Task's
+ * output a Procedure, a required ServiceRequest.code binding) do not hold for every referral peer-fhir writes, and the
+ * SDOHCC package is not available to check against.
  *
- * @see http://hl7.org/fhir/us/sdoh-clinicalcare/STU2.1/StructureDefinition-SDOHCC-TaskForReferralManagement.html
+ * @see https://hl7.org/fhir/us/core/STU6.1/StructureDefinition-us-core-servicerequest.html
  * @example
  * ```ts
  * task.meta = { profile: [ReferralProfiles.Task] };
@@ -34,8 +37,8 @@ export const ReferralSystems = {
  * @category Referrals
  */
 export const ReferralProfiles = {
-  ServiceRequest: 'http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest',
-  Task: 'http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement',
+  ServiceRequest: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-servicerequest',
+  Task: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-referral-task`,
 } as const;
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Referral -> ServiceRequest (SDOHCC ServiceRequest) + Task (SDOHCC Task For Referral Management).
+ * Referral -> ServiceRequest (US Core ServiceRequest) + Task (peer-fhir referral Task; SDOHCC's coding patterns,
+ * not its profiles).
  * @module
  */
 import type { Bundle, Reference, ServiceRequest, Task } from 'fhir/r4.js';
@@ -7,6 +8,7 @@ import { coding } from '../fhir/internal/builder.js';
 import { stableUuid } from '../fhir/internal/hash.js';
 import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
+import { labelIfPart2 } from '../security/part2-labels.js';
 import { parseOrThrow } from '../validate.js';
 import { Referral, type ReferralStatus } from './referral.js';
 import { ReferralCategories, ReferralCodes, ReferralProfiles, ReferralSystems, referralIdentifierSystems } from './terminology.js';
@@ -83,6 +85,7 @@ function references(r: Referral, o: ReferralMappingOptions) {
  * for referrals into peer services; category 410606002 plus the SDOHCC domain); the Task carries the workflow
  * state (`status`, `businessStatus`, `owner`) and, once completed, `output` → the fulfilling Encounter/Procedure.
  *
+ * @see https://hl7.org/fhir/us/core/STU6.1/StructureDefinition-us-core-servicerequest.html
  * @see http://hl7.org/fhir/us/sdoh-clinicalcare/STU2.1/StructureDefinition-SDOHCC-TaskForReferralManagement.html
  * @example
  * ```ts
@@ -136,7 +139,8 @@ export function referralToFhir(input: unknown, options: ReferralMappingOptions =
       ? { output: [{ type: { coding: [coding(ReferralSystems.SDOHCC_TEMPORARY, 'resulting-activity', 'Resulting Activity')] }, valueReference: refs.fulfilled }] }
       : {}),
   };
-  return { serviceRequest, task };
+  // Issue 11: a referral from a Part 2 record is itself Part 2 data (DS4P labels on both resources).
+  return { serviceRequest: labelIfPart2(serviceRequest, r.part2 === true), task: labelIfPart2(task, r.part2 === true) };
 }
 
 /**

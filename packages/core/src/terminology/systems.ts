@@ -129,6 +129,10 @@ export const Profiles = {
   /** A consent recipient Practitioner known by a free-text name only (US Core Practitioner requires `name.family`). */
   PeerRecipientPractitioner: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-recipient-practitioner`,
   PeerConsent: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-consent`,
+  /** A professional Claim for peer services (US Core has no Claim profile). */
+  PeerProfessionalClaim: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-professional-claim`,
+  /** A remittance (X12 835) of a peer services claim as a ClaimResponse. */
+  PeerClaimResponse: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-claim-response`,
   PeerPlanSignature: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-plan-signature`,
 } as const;
 

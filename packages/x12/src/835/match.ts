@@ -49,7 +49,7 @@ export function matchLines(rc: RemittanceClaim, claim: Claim | undefined): (numb
  * ignores case: the TR3 lets a payer return CLP01 upper-cased (005010X221A1 CLP01; 837P CLM01 is only required to be
  * returned, not in its case).
  */
-export function findClaimFor(rc: RemittanceClaim, claims: readonly Claim[]): Claim | undefined {
+export function findClaimFor(rc: Pick<RemittanceClaim, 'patientControlNumber'>, claims: readonly Claim[]): Claim | undefined {
   const pcn = rc.patientControlNumber.toUpperCase();
   return claims.find((c) => c.identifier?.some((i) => i.value !== undefined && (i.value.toUpperCase() === pcn || clean(i.value) === pcn)));
 }

@@ -9,6 +9,7 @@ import type {
 } from 'fhir/r4.js';
 import { describeAdjustmentGroup, describeCarc, describeRarc } from '../codes/carc.js';
 import { HCPCS_SYSTEM } from '../internal/systems.js';
+import { isPart2Protected, part2SecurityLabels, Profiles } from '@peer-fhir/core';
 import {
   ADJUDICATION_SYSTEM,
   ADJUSTMENT_GROUP_SYSTEM,
@@ -114,6 +115,11 @@ export function toClaimResponse(rc: RemittanceClaim, remittance: RemittanceHeade
   const response: ClaimResponse = {
     resourceType: 'ClaimResponse',
     ...(options.id ? { id: options.id } : {}),
+    // Issue 11: the answer to a claim carrying Part 2 data is Part 2 data too (42 CFR 2.32, DS4P).
+    meta: {
+      profile: [Profiles.PeerClaimResponse],
+      ...(claim !== undefined && isPart2Protected(claim) ? { security: part2SecurityLabels() } : {}),
+    },
     ...(rc.payerClaimControlNumber || options.remittanceKey
       ? {
           identifier: [

@@ -140,7 +140,8 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
   const birthDate = fhirDateToD8(sub?.birthDate);
   if (sub && !birthDate) issues.push({ path: `${subPath}.birthDate`, message: 'required as a full date (DMG02)' });
   const gender = sub?.gender === 'male' ? 'M' : sub?.gender === 'female' ? 'F' : 'U';
-  const subAddress = sub ? address(sub.address, subPath, issues, { required: false, zip9: false }) : undefined;
+  // 2010BA N3/N4: required when the subscriber is the patient — always here (SBR02 18, no 2000C loop)
+  const subAddress = sub ? address(sub.address, subPath, issues, { required: true, zip9: false }) : undefined;
 
   // 2000B SBR / 2010BA NM109 member id
   const cov = input.coverage;

@@ -86,8 +86,9 @@ export function checkElement(r: ElementRule, value: string, path: string, issues
       if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) return push('bad-format', 'must be a decimal number');
       break;
     case 'AN':
-      // Leading spaces are not significant in AN elements and a blank value is "no value" (X12.6 3.3.2)
-      if (!AN_CHARS.test(value) || value.trim() === '' || value.startsWith(' ')) return push('bad-format', 'must be printable ASCII without leading spaces');
+      // Receivers drop leading and trailing spaces of AN elements and read a blank one as absent, so such a value would
+      // arrive as a different value: refused, never rewritten (an identifier that changes is one the payer lacks)
+      if (!AN_CHARS.test(value) || value.trim() !== value || value === '') return push('bad-format', 'must be printable ASCII without leading or trailing spaces');
       break;
   }
   // Length counts digits only for numeric types (sign and decimal point are not counted, X12.6 3.3.1)

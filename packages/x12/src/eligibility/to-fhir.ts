@@ -197,7 +197,8 @@ export function eligibilityFromResponse(r: CoverageEligibilityResponse): {
         : ins?.inforce === false
           ? 'inactive'
           : 'unknown';
-  const p = ins?.benefitPeriod ?? r.servicedPeriod;
+  // Coverage dates bound an active or other-payer answer; an inactive answer speaks for the date asked
+  const p = status === 'active' || status === 'other-payer' ? (ins?.benefitPeriod ?? r.servicedPeriod) : undefined;
   return {
     status,
     reason: r.disposition ?? `271 ${status}`,

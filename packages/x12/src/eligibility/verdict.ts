@@ -67,8 +67,12 @@ export function eligibilityVerdict(set: EligibilityResponseSet, sub: Eligibility
   const types = new Set(options.serviceTypes ?? DEFAULT_SERVICE_TYPES);
   const dos = options.dateOfService;
   const fallback = sub.eligibilityPeriod ?? sub.planPeriod;
+  // The 2100C plan/eligibility dates say when the member was covered; they bound active answers, not an EB01 6-8
+  // "inactive" answer, which speaks for the date asked unless the EB carries its own dates.
   const relevant = sub.benefits.filter(
-    (b) => (b.serviceTypes.length === 0 || b.serviceTypes.some((t) => types.has(t))) && covers(b.period ?? fallback, dos),
+    (b) =>
+      (b.serviceTypes.length === 0 || b.serviceTypes.some((t) => types.has(t))) &&
+      covers(b.period ?? (INACTIVE_CODES.has(b.code) ? undefined : fallback), dos),
   );
   const planOf = (b: EligibilityBenefit | undefined): EligibilityVerdict['plan'] => {
     const refs = [...(b?.references ?? []), ...sub.references];

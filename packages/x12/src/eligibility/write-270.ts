@@ -206,7 +206,7 @@ export function write270(inputs: readonly EligibilityInquiryInput[], options: Wr
     String(gs),
     'X',
     IMPLEMENTATION_270,
-  ], { 2: 'options.sender.applicationCode', 3: 'options.receiver.applicationCode' });
+  ], { 2: 'options.sender.applicationCode (default id)', 3: 'options.receiver.applicationCode (default id)' });
 
   let sets = 0;
   let st = '';

@@ -3,6 +3,7 @@ import type { ValidationIssue } from '../../errors.js';
 import type { IdentifierSystems } from '../../terminology/identifiers.js';
 import { Systems } from '../../terminology/systems.js';
 import { hashPrefix, stableUrnAfter, type HashState } from './hash.js';
+import { withPart2Labels } from '../../security/part2-labels.js';
 
 /**
  * The identity of a resource peer-fhir writes: its type and the identifier (system and value) it is created under.
@@ -65,6 +66,8 @@ function conditionPrefix(search: EntryKey['search'], system: string): string {
   }
   return p;
 }
+
+const PART2_DESCRIBING_TYPES: ReadonlySet<string> = new Set(['CarePlan', 'Goal', 'CareTeam', 'Consent', 'Coverage', 'Provenance']);
 
 /** Collects conditional-create entries for one transaction, deduplicated by key, with urn:uuid references. */
 export class TransactionBuilder {
@@ -137,7 +140,25 @@ export class TransactionBuilder {
    * Add a resource under its key and return a reference to it. The same record may be added many times (a participant
    * named by many encounters), but never with different content: that would silently drop one version.
    */
-  add(key: EntryKey, resource: Resource, path: string = key.resourceType): Reference {
+  // Issue 11: resources describing a patient of a Part 2 program carry the Part 2 labels (see `withPart2`).
+  private part2Scope = false;
+
+  /**
+   * Run `fn` with every resource it adds of a type that describes the patient (CarePlan, Goal, CareTeam, Consent,
+   * Coverage, Provenance) labelled with the Part 2 labels when `part2` is true.
+   */
+  withPart2<T>(part2: boolean, fn: () => T): T {
+    const previous = this.part2Scope;
+    this.part2Scope = previous || part2;
+    try {
+      return fn();
+    } finally {
+      this.part2Scope = previous;
+    }
+  }
+
+  add(key: EntryKey, given: Resource, path: string = key.resourceType): Reference {
+    const resource = this.part2Scope && PART2_DESCRIBING_TYPES.has(given.resourceType) ? withPart2Labels(given) : given;
     const st = this.state(key);
     const present = st.entry;
     if (present) {

@@ -1,0 +1,134 @@
+// B7: the embedded server under a bulk write, on its SQLite store (`peer-fhir serve --data`) beside the in-memory
+// store (JavaScript maps) in the same run. Resources (not rows) are written through HTTP as batch bundles of 100
+// conditional creates (what a bulk writer sends: a Patient and its Encounters), two bundles in flight. Measured: writes/s
+// and the server's peak RSS (/proc VmHWM) at a small and a large size; the target is a flat peak RSS (large/small
+// ≤ 1.5x) on SQLite.
+//   node bench/b7-server.mjs [--quick] [--scale]
+//   default 10k and 100k resources; --scale 100k and 1M (not in the default run: it takes long); --quick 1k and 5k.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { log, QUICK, report, ROOT } from './lib.mjs';
+
+const SCALE = process.argv.includes('--scale');
+const [SMALL, LARGE] = QUICK ? [1_000, 5_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
+const BUNDLE = 100;
+const IN_FLIGHT = 2;
+const bin = `${ROOT}packages/cli/dist/bin.js`;
+const serverDist = `${ROOT}packages/server/dist/index.js`;
+if (!existsSync(bin) || !existsSync(serverDist)) {
+  report({ id: 'B7', what: 'embedded server bulk write: packages/cli or packages/server dist missing (pnpm run build)', pending: true, target: 'server peak RSS flat' });
+  process.exit(0);
+}
+const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b7-'));
+
+const vmHwm = (pid) => {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** `peer-fhir serve` on a data folder (SQLite), or a bare server process on the in-memory store. */
+function startServer(store, n) {
+  const args =
+    store === 'sqlite'
+      ? [bin, 'serve', '--port', '0', '--data', join(dir, `data-${n}`), '--json']
+      : [
+          '--input-type=module',
+          '-e',
+          `const { startFhirServer, createFhirRepository } = await import(${JSON.stringify(serverDist)});
+           const s = await startFhirServer({ repository: createFhirRepository() });
+           console.log(JSON.stringify({ url: s.url }));`,
+        ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /"url"\s*:\s*"([^"]+)"/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`${store} server exited ${code}`)));
+  });
+}
+
+/** Bundle `b`: one Patient and 99 Encounters referring to it, each a conditional create on its identifier. */
+function bundle(b) {
+  const patient = `urn:uuid:00000000-0000-4000-8000-${String(b).padStart(12, '0')}`;
+  const entry = [
+    {
+      fullUrl: patient,
+      resource: { resourceType: 'Patient', identifier: [{ system: 'urn:bench:mrn', value: `p${b}` }], name: [{ family: `Family${b}`, given: ['Bench'] }], birthDate: '1980-01-01' },
+      request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=urn:bench:mrn|p${b}` },
+    },
+  ];
+  for (let i = 1; i < BUNDLE; i++) {
+    entry.push({
+      resource: {
+        resourceType: 'Encounter',
+        status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+        identifier: [{ system: 'urn:bench:encounter', value: `e${b}-${i}` }],
+        subject: { reference: patient },
+        period: { start: `2025-0${1 + (i % 9)}-1${i % 10}T10:00:00Z`, end: `2025-0${1 + (i % 9)}-1${i % 10}T11:00:00Z` },
+        type: [{ coding: [{ system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'H0038' }] }],
+      },
+      request: { method: 'POST', url: 'Encounter', ifNoneExist: `identifier=urn:bench:encounter|e${b}-${i}` },
+    });
+  }
+  return { resourceType: 'Bundle', type: 'batch', entry };
+}
+
+async function measure(store, n) {
+  const { child, url } = await startServer(store, n);
+  try {
+    const bundles = Math.ceil(n / BUNDLE);
+    let next = 0;
+    let written = 0;
+    const t0 = performance.now();
+    const worker = async () => {
+      while (next < bundles) {
+        const b = next++;
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' }, body: JSON.stringify(bundle(b)) });
+        const body = await res.json();
+        if (res.status !== 200) throw new Error(`${store}: bundle ${b} answered ${res.status}`);
+        written += body.entry.filter((e) => e.response.status === '201').length;
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    const ms = performance.now() - t0;
+    const peak = vmHwm(child.pid) ?? 0;
+    const out = { store, resources: written, ms, writesPerS: written / (ms / 1000), serverPeakMB: peak / 2 ** 20 };
+    log(`B7: ${store} ${written} resources in ${(ms / 1000).toFixed(1)} s (${out.writesPerS.toFixed(0)}/s), server peak ${out.serverPeakMB.toFixed(0)} MB`);
+    return out;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+try {
+  const sqliteSmall = await measure('sqlite', SMALL);
+  const sqliteLarge = await measure('sqlite', LARGE);
+  const memorySmall = await measure('memory', SMALL);
+  const memoryLarge = await measure('memory', LARGE);
+  const ratio = sqliteLarge.serverPeakMB / sqliteSmall.serverPeakMB;
+  const k = (n) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
+  const mb = (x) => `${x.toFixed(0)} MB`;
+  report({
+    id: 'B7',
+    what: `serve (SQLite) ${k(LARGE)} resources: ${sqliteLarge.writesPerS.toFixed(0)}/s, peak RSS ${mb(sqliteLarge.serverPeakMB)} (${k(SMALL)}: ${mb(sqliteSmall.serverPeakMB)}); in-memory store ${memoryLarge.writesPerS.toFixed(0)}/s, ${mb(memoryLarge.serverPeakMB)} (${k(SMALL)}: ${mb(memorySmall.serverPeakMB)})`,
+    oursMs: sqliteLarge.ms,
+    baselineName: `in-memory store, ${k(LARGE)}`,
+    baselineMs: memoryLarge.ms,
+    ratio,
+    target: `SQLite server peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x (flat)`,
+    met: ratio <= 1.5,
+    extra: { sqliteSmall, sqliteLarge, memorySmall, memoryLarge, ratioIs: 'SQLite server peak RSS large/small', bundle: BUNDLE, inFlight: IN_FLIGHT },
+  });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,143 @@
+import type { Claim, ClaimResponse, Coverage, Organization, Patient, Reference, Resource } from 'fhir/r4.js';
+import { claimsAwaitingStatus, PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, write276, X12InquiryInputError, type ClaimStatusInquiryInput } from '@peer-fhir/x12';
+import type { PeerFhirClient } from '@peer-fhir/client';
+import { loadConfig, type CliConfig } from '../config.js';
+import { CliUsageError, ExitCode } from '../errors.js';
+import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
+import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+
+/**
+ * Options of {@link runStatus} (`peer-fhir status`).
+ *
+ * @example
+ * ```ts
+ * const opts: StatusOptions = { olderThan: '30d', out: 'aged.276' };
+ * ```
+ * @category Claim status
+ */
+export interface StatusOptions extends FhirTargetOptions {
+  /** Ask about claims older than this: `30d` or `30`. */
+  olderThan: string;
+  /** The 276 file to write. */
+  out: string;
+  /** "Today", `YYYY-MM-DD`; default today. */
+  asOf?: string | undefined;
+  config?: string | undefined;
+  configValue?: CliConfig | undefined;
+}
+
+/**
+ * Result of {@link runStatus}: claims asked about and the ones that could not be (their references did not resolve).
+ *
+ * @example
+ * ```ts
+ * const { counts } = await runStatus({ olderThan: '30d', out: 'aged.276' }, io); // { asked: 12, unresolved: 0 }
+ * ```
+ * @category Claim status
+ */
+export interface StatusResult {
+  counts: { claims: number; aged: number; asked: number; unresolved: number };
+  exitCode: ExitCode;
+}
+
+/** A literal reference (`Type/id`) is read; a logical one (`Reference.identifier`) is searched. */
+async function resolve(client: PeerFhirClient, type: 'Organization' | 'Patient' | 'Coverage', ref: Reference | undefined): Promise<Resource | undefined> {
+  try {
+    if (ref?.reference?.startsWith(`${type}/`)) return await client.read(type, ref.reference.slice(type.length + 1));
+    const id = ref?.identifier;
+    if (id?.value) {
+      for await (const r of client.searchAll(type, `identifier=${encodeURIComponent(`${id.system ?? ''}|${id.value}`)}`)) return r;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `peer-fhir status --older-than 30d --out FILE.276`: write an X12 276 claim status inquiry for the active Claims on the
+ * FHIR server that are older than N days and have no final ClaimResponse (`complete` or `error`). Claims whose
+ * patient, coverage, provider or payer do not resolve are counted as `unresolved` and not asked about.
+ *
+ * @example
+ * ```ts
+ * import { runStatus } from '@peer-fhir/cli';
+ * import type { CommandIo } from '@peer-fhir/cli';
+ * declare const io: CommandIo;
+ * await runStatus({ olderThan: '30d', out: 'aged.276', config: 'peer-fhir.config.json' }, io);
+ * ```
+ * @category Commands
+ */
+export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<StatusResult> {
+  const m = /^(\d+)d?$/.exec(opts.olderThan ?? '');
+  if (!m) throw new CliUsageError('--older-than must be a number of days, e.g. 30d');
+  const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new CliUsageError('--as-of must be YYYY-MM-DD');
+  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
+  if (!config) throw new CliUsageError('--config is required (the agency submits the inquiry)');
+  const target = await openTarget(opts, io);
+  try {
+    const client = target.client;
+    const claims: Claim[] = [];
+    for await (const c of client.searchAll('Claim', new URLSearchParams({ status: 'active', _count: '500' }))) claims.push(c);
+    const responses: ClaimResponse[] = [];
+    for await (const r of client.searchAll('ClaimResponse', new URLSearchParams({ _count: '500' }))) responses.push(r);
+    const aged = claimsAwaitingStatus(claims, responses, { asOf, olderThanDays: Number(m[1]) });
+    const inputs: ClaimStatusInquiryInput[] = [];
+    let unresolved = 0;
+    for (const claim of aged) {
+      const is = <T extends Patient | Coverage | Organization>(r: Resource | undefined, type: T['resourceType']): r is T => r?.resourceType === type;
+      const [p, c, o, i] = await Promise.all([
+        resolve(client, 'Patient', claim.patient),
+        resolve(client, 'Coverage', claim.insurance?.[0]?.coverage),
+        resolve(client, 'Organization', claim.provider),
+        resolve(client, 'Organization', claim.insurer),
+      ]);
+      const subscriber = is<Patient>(p, 'Patient') ? p : undefined;
+      const coverage = is<Coverage>(c, 'Coverage') ? c : undefined;
+      const billingProvider = is<Organization>(o, 'Organization') ? o : undefined;
+      const insurer = is<Organization>(i, 'Organization') ? i : coverage ? await resolve(client, 'Organization', coverage.payor[0]) : undefined;
+      const payerCoverage = is<Organization>(insurer, 'Organization') ? insurer : undefined;
+      if (!subscriber || !coverage || !billingProvider || !payerCoverage) {
+        unresolved++;
+        continue;
+      }
+      // An earlier answer (queued/partial ClaimResponse) may carry the payer's claim control number
+      const icn = responses
+        .filter((r) => r.request?.reference === `Claim/${claim.id}`)
+        .flatMap((r) => r.identifier ?? [])
+        .find((i) => i.system === PAYER_CLAIM_CONTROL_NUMBER_SYSTEM)?.value;
+      inputs.push({ claim, subscriber, coverage, billingProvider, payer: payerCoverage, ...(icn ? { payerClaimControlNumber: icn } : {}) });
+    }
+    const counts = { claims: claims.length, aged: aged.length, asked: inputs.length, unresolved };
+    if (inputs.length) {
+      let text: string;
+      try {
+        text = write276(inputs, {
+          sender: { id: config.organization.npi },
+          receiver: { id: config.payer.id.slice(0, 15) },
+          submitter: { name: config.organization.name },
+          controlNumbers: { isa: (Math.floor(Date.now() / 1000) % 999_999_998) + 1, gs: 1 },
+          usage: 'P',
+        });
+      } catch (e) {
+        if (e instanceof X12InquiryInputError) {
+          for (const i of e.issues) note(io, `  ${i.path} (${i.element}): ${i.message}`);
+          throw new CliUsageError(`${e.issues.length} element(s) cannot be written to a 276 (see above)`);
+        }
+        throw e;
+      }
+      await writePrivateFile(opts.out, text);
+    }
+    const exitCode = unresolved > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    if (io.json) printJson(io, { counts, file: inputs.length ? opts.out : null, exitCode });
+    else {
+      say(io, `${claims.length} active claim(s), ${aged.length} older than ${m[1]} day(s) without a final answer`);
+      say(io, inputs.length ? `${inputs.length} claim status inquir${inputs.length === 1 ? 'y' : 'ies'} written to ${opts.out}` : 'nothing to ask: no 276 written');
+      if (unresolved) note(io, `${unresolved} aged claim(s) not asked about: their patient, coverage, provider or payer did not resolve`);
+    }
+    return { counts, exitCode };
+  } finally {
+    await target.close();
+  }
+}
