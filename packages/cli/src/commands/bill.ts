@@ -140,7 +140,8 @@ async function storeDisclosureAudits(client: PeerFhirClient, audits: readonly Au
   for (const audit of audits) {
     const entity = await Promise.all(
       (audit.entity ?? []).map(async (e) => {
-        const id = e.what?.type === 'Patient' && e.what.reference === undefined ? e.what.identifier : undefined;
+        // A claim's patient may be logical or a bundle-local `urn:uuid` fullUrl: either way resolve it on the server.
+        const id = e.what?.type === 'Patient' && (e.what.reference === undefined || e.what.reference.startsWith('urn:')) ? e.what.identifier : undefined;
         if (id?.system === undefined || id.value === undefined) return e;
         const found = await client.search('Patient', { identifier: `${id.system}|${id.value}` });
         const patient = found.entry?.[0]?.resource;
