@@ -22,7 +22,7 @@ const roster = { organizations: [agency.organization], specialists: agency.speci
 async function ours() {
   const server = await startFhirServer();
   try {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const summary = await peer.recordEncounters(encounters, { ...roster, bundleSize: 100, concurrency: 2 });

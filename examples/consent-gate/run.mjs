@@ -13,7 +13,8 @@ const line = (label, value) => console.log(`  ${label.padEnd(34)} ${value}`);
 const server = process.env.FHIR_URL ? undefined : await startFhirServer({ validate: true });
 const baseUrl = process.env.FHIR_URL ?? server.url;
 const fhir = new PeerFhirClient({ baseUrl });
-const peer = new PeerClient(fhir, { namespace: 'https://peer-fhir.org/examples/consent-gate' });
+// Set once the agency is known: identifiers are scoped to the agency's organization NPI.
+let peer;
 
 // The partner: a recovery housing organization (fictional NPI with a valid check digit), not a TPO recipient.
 const partner = { kind: 'organization', name: 'Harbor Recovery Housing', npi: '1234567893' };
@@ -35,6 +36,7 @@ async function attempt(label, resources, participantId, at) {
 
 try {
   const agency = generateAgency({ seed: 3, months: 1, participants: 12, state: 'NC', part2Share: 0.5 });
+  peer = new PeerClient(fhir, { agency: agency.organization.npi, namespace: 'https://peer-fhir.org/examples/consent-gate' });
   const enc = agency.encounters.find((e) => e.part2 && e.mode !== 'group');
   if (!enc) throw new Error('the synthetic agency has no individual Part 2 encounter');
   const participantId = enc.attendees[0].participantId;

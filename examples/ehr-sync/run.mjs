@@ -14,7 +14,8 @@ const out = (f) => fileURLToPath(new URL(`./out/${f}`, import.meta.url));
 const line = (label, value) => console.log(`  ${label.padEnd(34)} ${value}`);
 const server = process.env.FHIR_URL ? undefined : await startFhirServer({ validate: true });
 const baseUrl = process.env.FHIR_URL ?? server.url;
-const newPeer = () => new PeerClient(new PeerFhirClient({ baseUrl }), { namespace: 'https://peer-fhir.org/examples/ehr-sync' });
+// Identifiers are minted under this prefix per agency (its organization NPI): agencies sharing a server never meet.
+const newPeer = (agency) => new PeerClient(new PeerFhirClient({ baseUrl }), { agency: agency.organization.npi, namespace: 'https://peer-fhir.org/examples/ehr-sync' });
 
 try {
   const started = performance.now();
@@ -31,21 +32,43 @@ try {
   line('export', `${input.encounters.length} encounters, ${input.roster.participants.length} participants (out/encounters.ndjson)`);
 
   // 2. First run, interrupted after two batches (as if the process had died).
-  const a = await sync(newPeer(), input, { checkpointPath, stopAfterBatches: 2 });
+  const a = await sync(newPeer(agency), input, { checkpointPath, stopAfterBatches: 2 });
   line('run 1 (interrupted)', `${a.batches}/${a.totalBatches} batches, ${a.created} created — checkpoint at batch ${a.resumedAt + a.batches}`);
   // 3. Second run: continues after the last completed batch.
-  const b = await sync(newPeer(), input, { checkpointPath });
-  line('run 2 (resumed)', `started at batch ${b.resumedAt + 1}, ${b.batches} batches, ${b.created} created, ${b.existing} already there`);
+  const b = await sync(newPeer(agency), input, { checkpointPath });
+  line('run 2 (resumed)', `started at batch ${b.resumedAt + 1}, ${b.batches} batches, ${b.created} created, ${b.unchanged} unchanged, ${b.conflict} conflict`);
   if (b.resumedAt !== a.batches || a.created + b.created !== input.encounters.length) throw new Error('the resumed run did not continue where the first stopped');
   // 4. Third run from scratch (checkpoint deleted): every write is conditional, so nothing new.
   await rm(checkpointPath, { force: true });
-  const c = await sync(newPeer(), input, { checkpointPath });
-  line('run 3 (from scratch, same export)', `${c.batches} batches, ${c.created} created, ${c.existing} already there`);
+  const c = await sync(newPeer(agency), input, { checkpointPath });
+  line('run 3 (from scratch, same export)', `${c.batches} batches, ${c.created} created, ${c.unchanged} unchanged, ${c.conflict} conflict`);
   if (c.created !== 0) throw new Error('the re-run created resources: the sync is not idempotent');
 
-  const onServer = await new PeerFhirClient({ baseUrl }).search('Encounter', { _summary: 'count' });
-  line('Encounter resources on the server', `${onServer.total} (group sessions: one per session + one per attendee)`);
-  console.log(`\nEHR sync OK: ${input.encounters.length} encounters synced, re-run created 0, in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
+  // 5. A second agency (another state, another NPI) with the same local ids syncs to the same server.
+  const other = generateAgency({ seed: 22, months: 1, participants: 12, state: 'TX' });
+  await writeFile(out('encounters-tx.ndjson'), other.encounters.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  await writeFile(out('roster-tx.json'), JSON.stringify({ organization: other.organization, specialists: other.specialists, participants: other.participants }, null, 2));
+  const otherInput = await readExport(out('encounters-tx.ndjson'), out('roster-tx.json'));
+  await rm(checkpointPath, { force: true });
+  const d = await sync(newPeer(other), otherInput, { checkpointPath });
+  const shared = otherInput.encounters.filter((e) => input.encounters.some((x) => x.id === e.id)).length;
+  line('second agency (TX, same local ids)', `${d.created} created, ${d.unchanged} unchanged, ${d.conflict} conflict (${shared} encounter ids shared with NC)`);
+  if (d.created !== otherInput.encounters.length) throw new Error('the second agency\'s encounters were taken for the first one\'s');
+
+  // 6. Each agency reads back exactly its own encounters, on its own participants.
+  for (const [name, ag, inp] of [['NC', agency, input], ['TX', other, otherInput]]) {
+    let n = 0;
+    for await (const e of newPeer(ag).findEncounters({})) {
+      if (e.organizationNpi !== ag.organization.npi) throw new Error(`${name}: read an encounter of another agency`);
+      n++;
+    }
+    line(`${name} encounters read back`, `${n} of ${inp.encounters.length}`);
+    if (n !== inp.encounters.length) throw new Error(`${name}: read ${n} encounters, wrote ${inp.encounters.length}`);
+  }
+  const patients = await new PeerFhirClient({ baseUrl }).search('Patient', { _summary: 'count' });
+  line('Patient resources on the server', `${patients.total} (NC ${input.roster.participants.length} + TX ${otherInput.roster.participants.length})`);
+  if (patients.total !== input.roster.participants.length + otherInput.roster.participants.length) throw new Error('participants of the two agencies were merged');
+  console.log(`\nEHR sync OK: ${input.encounters.length} + ${otherInput.encounters.length} encounters of two agencies synced apart, re-run created 0, in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
 } catch (err) {
   console.error(`EHR sync failed: ${err instanceof Error ? err.stack : err}`);
   process.exitCode = 1;

@@ -40,7 +40,7 @@ export async function sync(peer, { encounters, roster, fingerprint }, { checkpoi
   const total = Math.ceil(encounters.length / batchSize);
   const checkpoint = (await loadCheckpoint(checkpointPath, fingerprint, batchSize)) ?? { fingerprint, batchSize, completedBatches: 0, lastEncounterId: null };
   const resumedAt = checkpoint.completedBatches;
-  const counts = { batches: 0, created: 0, existing: 0, failed: 0, resumedAt, totalBatches: total, interrupted: false };
+  const counts = { batches: 0, created: 0, existing: 0, unchanged: 0, conflict: 0, failed: 0, resumedAt, totalBatches: total, interrupted: false };
   for (let b = checkpoint.completedBatches; b < total; b++) {
     if (stopAfterBatches !== undefined && counts.batches >= stopAfterBatches) {
       counts.interrupted = true;
@@ -54,18 +54,23 @@ export async function sync(peer, { encounters, roster, fingerprint }, { checkpoi
       bundleSize: 50,
       concurrency: 2,
     });
+    // Every encounter ends created / unchanged / conflict / rejected; a conflict (the server holds other content
+    // under the same identifier) or a rejection stops the sync: nothing is written over it, nothing is silent.
     counts.created += summary.created;
-    counts.existing += summary.existing;
-    counts.failed += summary.failed;
-    if (summary.failed > 0) {
-      const reasons = summary.records.filter((r) => r.status === 'failed').map((r) => `#${b * batchSize + r.index}: ${r.reason}`);
-      throw new Error(`batch ${b + 1}/${total}: ${summary.failed} encounters failed (${reasons.slice(0, 3).join('; ')}); checkpoint left at batch ${b}`);
+    counts.unchanged += summary.unchanged;
+    counts.conflict += summary.conflict + summary.roster.conflict;
+    counts.existing += summary.unchanged;
+    counts.failed += summary.rejected;
+    if (summary.rejected > 0 || summary.conflict > 0 || summary.roster.conflict > 0) {
+      const reasons = summary.records.filter((r) => r.status === 'rejected' || r.status === 'conflict').map((r) => `#${b * batchSize + r.index} ${r.status}: ${r.reason}`);
+      reasons.push(...summary.roster.conflicts.map((c) => `${c.resourceType} conflict at ${c.paths.join(', ')}`));
+      throw new Error(`batch ${b + 1}/${total}: ${summary.rejected} rejected, ${summary.conflict + summary.roster.conflict} in conflict (${reasons.slice(0, 3).join('; ')}); checkpoint left at batch ${b}`);
     }
     checkpoint.completedBatches = b + 1;
     checkpoint.lastEncounterId = batch.at(-1).id;
     await saveCheckpoint(checkpointPath, checkpoint);
     counts.batches++;
-    log(`batch ${b + 1}/${total}: ${summary.created} created, ${summary.existing} already there`);
+    log(`batch ${b + 1}/${total}: ${summary.created} created, ${summary.unchanged} unchanged`);
   }
   return counts;
 }

@@ -32,7 +32,8 @@ export function toPeerEncounter(visit, defaults) {
 
 /** Create a syncer bound to a FHIR base URL; `fetch` is injectable (msw intercepts the global one in tests). */
 export function createVisitSync({ baseUrl, auth, maxRetries = 4, defaults, roster }) {
-  const peer = new PeerClient(new PeerFhirClient({ baseUrl, auth, maxRetries }), { namespace: NAMESPACE });
+  // Identifiers are minted per agency under the vendor's prefix: two agencies on one server never meet.
+  const peer = new PeerClient(new PeerFhirClient({ baseUrl, auth, maxRetries }), { agency: defaults.organizationNpi, namespace: NAMESPACE });
   return {
     /** Record one visit; returns the FHIR Encounter id and whether it was new. Safe to call twice. */
     async syncVisit(visit) {

@@ -211,7 +211,7 @@ describe.each(listPacks().map((p, i) => [p.id, p, 2026 + i] as const))('a year o
       const at = (moment: string) =>
         canDisclose({
           resource: { resourceType: 'Claim', meta: { security: part2SecurityLabels() } },
-          recipient: { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems().payer, value: l.payerId } },
+          recipient: { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems({ agency: l.organizationNpi }).payer, value: l.payerId } },
           purpose: 'payment',
           at: moment,
           consents: agency.consents,

@@ -4,7 +4,7 @@ import type { Bundle } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromFhir, recordKeys, toFhir } from '@peer-fhir/core';
 import { startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
-import { allRecords } from '../../packages/core/test/fixtures.js';
+import { allRecords, organization } from '../../packages/core/test/fixtures.js';
 
 let server: EmbeddedFhirServer;
 
@@ -38,7 +38,7 @@ describe('core transaction bundle on the embedded FHIR server', () => {
   });
 
   it('finds every written record by its identifier and reads everything back into the same domain records', async () => {
-    const keys = recordKeys();
+    const keys = recordKeys({ agency: organization().npi });
     const res = await fetch(`${server.url}/Encounter?identifier=${encodeURIComponent(`${keys.encounter('enc-1').system}|enc-1`)}`);
     const found = (await res.json()) as Bundle;
     expect(found.total).toBe(1);

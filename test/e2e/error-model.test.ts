@@ -26,6 +26,7 @@ const SAMPLES: Record<string, () => Error> = {
   ConsentRequiredError: () => new core.ConsentRequiredError({ reasons: [], missing: undefined, part2: false }),
   InstrumentAnswerError: () => new core.InstrumentAnswerError('phq-9', issue),
   UnknownInstrumentError: () => new core.UnknownInstrumentError('nope'),
+  IdentityScopeError: () => new core.IdentityScopeError('missing'),
   ReferralTransitionError: () => new core.ReferralTransitionError('completed', 'accepted'),
   FhirError: () => new client.FhirError(init),
   FhirBadRequestError: () => new client.FhirBadRequestError(init),

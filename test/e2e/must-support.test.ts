@@ -6,7 +6,7 @@ import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4';
 import { describe, expect, it } from 'vitest';
 import { instrumentResponseBundle, getInstrument, referralBundle, toFhir } from '@peer-fhir/core';
-import { allRecords, organization, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
+import { AGENCY_NPI, allRecords, organization, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
 import { readFhirPackage } from '../support/fhir-package.js';
 
 const US_CORE = 'http://hl7.org/fhir/us/core/StructureDefinition/';
@@ -28,9 +28,9 @@ function fullSample(): Resource[] {
   const barc = getInstrument('barc-10');
   const outcome = instrumentResponseBundle(
     { id: 'qr-1', instrumentId: 'barc-10', participantId: 'p-1', encounterId: 'enc-1', administeredByNpi: '1245319599', authored: '2025-03-01T10:00:00-05:00', answers: Object.fromEntries(barc.items.map((i) => [i.linkId, 4])) },
-    { existing: (k) => (k.resourceType === 'Patient' ? 'Patient/1' : undefined) },
+    { agency: AGENCY_NPI, existing: (k) => (k.resourceType === 'Patient' ? 'Patient/1' : undefined) },
   );
-  const referral = referralBundle({ id: 'ref-1', participantId: 'p-1', direction: 'into-peer-services', category: 'peer-support', requester: { npi: '1003000126', kind: 'practitioner' }, performer: { name: 'Harbor Peer Agency', npi: '1234567893' }, reason: 'Early recovery', status: 'requested', authoredOn: '2025-02-01T09:00:00-05:00' });
+  const referral = referralBundle({ id: 'ref-1', participantId: 'p-1', direction: 'into-peer-services', category: 'peer-support', requester: { npi: '1003000126', kind: 'practitioner' }, performer: { name: 'Harbor Peer Agency', npi: '1234567893' }, reason: 'Early recovery', status: 'requested', authoredOn: '2025-02-01T09:00:00-05:00' }, { agency: AGENCY_NPI });
   return [bundle, outcome, referral].flatMap((b: Bundle) => (b.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])));
 }
 

@@ -52,13 +52,13 @@ emitted.push(
   ...(referralBundle({
     id: 'ref-1', participantId, direction: 'into-peer-services', category: 'peer-support', requester: { npi: agency.specialists[0]!.npi },
     performer: { name: 'Peer program' }, status: 'requested', authoredOn: '2025-01-02T10:00:00Z', part2: true,
-  }).entry ?? []).map((e) => e.resource as Resource),
+  }, { agency: agency.organization.npi }).entry ?? []).map((e) => e.resource as Resource),
 );
 emitted.push(
   ...(instrumentResponseBundle({
     id: 'qr-1', instrumentId: 'barc-10', participantId, authored: '2025-01-03T10:00:00Z', part2: true,
     answers: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`q${i + 1}`, 4])),
-  }).entry ?? []).map((e) => e.resource as Resource),
+  }, { agency: agency.organization.npi }).entry ?? []).map((e) => e.resource as Resource),
 );
 const ctx = syntheticBillingContext(agency, pack);
 const result = evaluate(ctx);

@@ -16,7 +16,7 @@ import {
 import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
 import { build835ForTest, read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
 import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency } from '@peer-fhir/testing';
-import { allRecords, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
+import { AGENCY_NPI, allRecords, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
 import { bundleProfileProblems, profileProblems, summarize } from '../support/profile-validator.js';
 
 const NS = 'https://ehr.example.org/ids';
@@ -80,17 +80,17 @@ describe('sample record sets', () => {
     // The caller resolves the participant (as toFhir's `existing`): both resources refer to the Patient literally, so
     // US Core's `QuestionnaireResponse?patient=` and `Observation?patient=&category=survey` find them.
     const existing = (key: { resourceType: string; value: string }) => (key.resourceType === 'Patient' && key.value === 'p-1' ? 'Patient/123' : undefined);
-    const outcome = instrumentResponseBundle({ id: 'qr-1', instrumentId: 'barc-10', participantId: 'p-1', authored: '2025-03-01T10:00:00-05:00', answers }, { namespace: NS, existing });
+    const outcome = instrumentResponseBundle({ id: 'qr-1', instrumentId: 'barc-10', participantId: 'p-1', authored: '2025-03-01T10:00:00-05:00', answers }, { agency: AGENCY_NPI, namespace: NS, existing });
     for (const e of outcome.entry ?? []) expect((e.resource as { subject?: { reference?: string } }).subject?.reference).toBe('Patient/123');
     const referralIn = referralBundle(
       { id: 'ref-1', participantId: 'p-1', direction: 'into-peer-services', category: 'peer-support', requester: { npi: '1003000126', kind: 'practitioner' }, performer: { name: 'Harbor Peer Agency', npi: '1234567893' }, status: 'completed', fulfilledBy: { kind: 'procedure', id: 'proc-1' }, authoredOn: '2025-02-01T09:00:00-05:00' },
-      { namespace: NS },
+      { agency: AGENCY_NPI, namespace: NS },
     );
     const referralOut = referralBundle(
       { id: 'ref-2', participantId: 'p-1', direction: 'to-community-resource', category: 'housing', requester: { npi: '1245319599', kind: 'practitioner' }, performer: { name: 'Eastside Housing Coalition' }, status: 'requested', authoredOn: '2025-02-01T09:00:00-05:00' },
-      { namespace: NS },
+      { agency: AGENCY_NPI, namespace: NS },
     );
-    const supervision = supervisionSessionToFhir({ id: 'sup-1', supervisorNpi: '1003000126', peerNpis: ['1245319599'], date: '2025-02-03', minutes: 60, mode: 'individual', organizationNpi: '1234567893' }, { namespace: NS });
+    const supervision = supervisionSessionToFhir({ id: 'sup-1', supervisorNpi: '1003000126', peerNpis: ['1245319599'], date: '2025-02-03', minutes: 60, mode: 'individual', organizationNpi: '1234567893' }, { agency: '1234567893', namespace: NS });
     const problems = [
       ...resources.flatMap((r) => profileProblems(r)),
       ...[outcome, referralIn, referralOut].flatMap(bundleProfileProblems),

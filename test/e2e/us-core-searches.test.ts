@@ -5,7 +5,7 @@ import type { Bundle, Resource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInstrument, instrumentResponseBundle, recordKeys, referralBundle, toFhir } from '@peer-fhir/core';
 import { startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
-import { allRecords } from '../../packages/core/test/fixtures.js';
+import { AGENCY_NPI, allRecords } from '../../packages/core/test/fixtures.js';
 
 let server: EmbeddedFhirServer;
 let patientId = '';
@@ -25,12 +25,12 @@ async function search(path: string): Promise<Resource[]> {
 beforeAll(async () => {
   server = await startFhirServer({ validate: true });
   await post(toFhir(allRecords()));
-  const key = recordKeys().participant('p-1');
+  const key = recordKeys({ agency: AGENCY_NPI }).participant('p-1');
   patientId = (await search(`Patient?identifier=${encodeURIComponent(`${key.system}|${key.value}`)}`))[0]!.id!;
   const existing = (k: { resourceType: string; system: string; value: string }) => (k.resourceType === 'Patient' && k.value === 'p-1' ? `Patient/${patientId}` : undefined);
   const barc = getInstrument('barc-10');
-  await post(instrumentResponseBundle({ id: 'qr-1', instrumentId: 'barc-10', participantId: 'p-1', authored: '2025-03-01T10:00:00-05:00', answers: Object.fromEntries(barc.items.map((i) => [i.linkId, 4])) }, { existing }));
-  await post(referralBundle({ id: 'ref-1', participantId: 'p-1', direction: 'into-peer-services', category: 'peer-support', requester: { npi: '1003000126', kind: 'practitioner' }, performer: { name: 'Harbor Peer Agency', npi: '1234567893' }, status: 'requested', authoredOn: '2025-02-01T09:00:00-05:00' }, { resolved: { subject: `Patient/${patientId}` } }));
+  await post(instrumentResponseBundle({ id: 'qr-1', instrumentId: 'barc-10', participantId: 'p-1', authored: '2025-03-01T10:00:00-05:00', answers: Object.fromEntries(barc.items.map((i) => [i.linkId, 4])) }, { agency: AGENCY_NPI, existing }));
+  await post(referralBundle({ id: 'ref-1', participantId: 'p-1', direction: 'into-peer-services', category: 'peer-support', requester: { npi: '1003000126', kind: 'practitioner' }, performer: { name: 'Harbor Peer Agency', npi: '1234567893' }, status: 'requested', authoredOn: '2025-02-01T09:00:00-05:00' }, { agency: AGENCY_NPI, resolved: { subject: `Patient/${patientId}` } }));
 });
 afterAll(async () => {
   await server?.close();

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 /** Encounters (individual and group sessions) stored so far under the CLI's default identifier systems. */
 async function storedCount(): Promise<number> {
-  const ids = identifierSystems();
+  const ids = identifierSystems({ agency: f.agency.organization.npi });
   return (await storedEncounterIds(server, ids.encounter)).length + (await storedEncounterIds(server, ids.groupSession)).length;
 }
 
@@ -71,7 +71,7 @@ describe.skipIf(!CLI_BUILT)('peer-fhir import killed and resumed', () => {
   it(`SIGKILLed ${KILLS} times at seeded points, then run to completion: every row once, rejects file complete`, async () => {
     const rand = prng(SEED);
     const rejects = join(f.dir, 'export.rejects.csv');
-    const ids = identifierSystems();
+    const ids = identifierSystems({ agency: f.agency.organization.npi });
     const total = f.goodIndividual.length + f.goodGroups.length;
     // Each kill point: a seeded 5-35% of what is still missing, counted in stored encounters (so it is never 100%).
     const points: string[] = [];

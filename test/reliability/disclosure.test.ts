@@ -70,8 +70,8 @@ beforeAll(async () => {
   await loadFhirDefinitions();
   server = await startFhirServer();
   client = new PeerFhirClient({ baseUrl: server.url });
-  peer = new PeerClient(client, { namespace: NS });
   agency = generateAgency({ seed: 4, participants: 8, months: 1 });
+  peer = new PeerClient(client, { agency: agency.organization.npi, namespace: NS });
 });
 afterAll(async () => {
   await server?.close();

@@ -14,7 +14,7 @@ import { pick } from './support/mode.js';
 const N = pick(1_000, 10_000);
 const CLI_ROWS = pick(500, 10_000);
 const NS = 'https://reliability.example.org/ids';
-const ids = identifierSystems(NS);
+const ids = () => identifierSystems({ agency: agency.organization.npi, namespace: NS });
 
 let server: EmbeddedFhirServer;
 let proxy: FaultProxy;
@@ -60,7 +60,7 @@ function expectExactlyOnce(values: readonly string[], expected: readonly string[
 describe('recordAll through a faulty network', () => {
   it(`records ${N.toLocaleString('en-US')} encounters through 20% injected faults, each exactly once`, async () => {
     const client = new PeerFhirClient({ baseUrl: `http://127.0.0.1:${proxy.port}/fhir`, maxRetries: 10, timeoutMs: 15_000 });
-    const peer = new PeerClient(client, { namespace: NS });
+    const peer = new PeerClient(client, { agency: agency.organization.npi, namespace: NS });
     const t0 = performance.now();
     const summary = await peer.recordEncounters(encounters, {
       organizations: [agency.organization],
@@ -82,16 +82,16 @@ describe('recordAll through a faulty network', () => {
 
     const individual = encounters.filter((e) => e.mode === 'individual');
     const groups = encounters.filter((e) => e.mode === 'group');
-    expectExactlyOnce(await stored('Encounter', ids.encounter), individual.map((e) => e.id));
-    expectExactlyOnce(await stored('Encounter', ids.groupSession), groups.map((e) => e.id));
-    expectExactlyOnce(await stored('Encounter', ids.groupAttendance), groups.flatMap((e) => e.attendees.map((a) => `${e.id}:${a.participantId}`)));
+    expectExactlyOnce(await stored('Encounter', ids().encounter), individual.map((e) => e.id));
+    expectExactlyOnce(await stored('Encounter', ids().groupSession), groups.map((e) => e.id));
+    expectExactlyOnce(await stored('Encounter', ids().groupAttendance), groups.flatMap((e) => e.attendees.map((a) => `${e.id}:${a.participantId}`)));
     const attendanceKey = (e: PeerEncounter, participantId: string) => (e.mode === 'individual' ? e.id : `${e.id}:${participantId}`);
     expectExactlyOnce(
-      await stored('Condition', ids.diagnosis),
+      await stored('Condition', ids().diagnosis),
       encounters.flatMap((e) => e.attendees.flatMap((a) => a.diagnoses.map((d) => `${attendanceKey(e, a.participantId)}:${d}`))),
     );
     expectExactlyOnce(
-      await stored('DocumentReference', ids.note),
+      await stored('DocumentReference', ids().note),
       encounters.flatMap((e) => e.attendees.filter((a) => a.note !== undefined).map((a) => attendanceKey(e, a.participantId))),
     );
     const patients = await server.repository.search('Patient');

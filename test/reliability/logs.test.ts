@@ -69,8 +69,8 @@ afterAll(async () => {
 describe('logs of a full write + bill + remit run', () => {
   it('hold no bearer token and no synthetic PHI value', async () => {
     const client = new PeerFhirClient({ baseUrl: `http://127.0.0.1:${proxy.port}/fhir`, auth: TOKEN, logger, maxRetries: 10, timeoutMs: 20_000 });
-    const peer = new PeerClient(client, { namespace: NS });
     const { agency, claims, inputs } = billed;
+    const peer = new PeerClient(client, { agency: agency.organization.npi, namespace: NS });
     const errors: unknown[] = [];
 
     // write

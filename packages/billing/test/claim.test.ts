@@ -43,7 +43,7 @@ describe('buildClaims', () => {
 
   it('fills the professional claim elements', () => {
     const [c] = buildClaims(ncMonth().lines, { pack: NC, created: '2025-03-01' });
-    const ids = identifierSystems();
+    const ids = identifierSystems({ agency: ORG_NPI });
     expect(c).toMatchObject({
       status: 'active',
       use: 'claim',

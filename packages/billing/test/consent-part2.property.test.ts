@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { identifierSystems, type ConsentDirective } from '@peer-fhir/core';
 import { evaluate, getPack } from '../src/index.js';
-import { context, encounter, PAYER_ID, part2Consent } from './support/factories.js';
+import { context, encounter, ORG_NPI, PAYER_ID, part2Consent } from './support/factories.js';
 
 const RUNS = process.env.PEER_FHIR_LONG === '1' ? 100_000 : 1_000;
 const NJ = getPack('nj-horizon-sud-peer-2020');
@@ -33,7 +33,7 @@ const consentArb = fc
   .map((c): ConsentDirective => {
     const start = dayOf(Date.parse(`${c.signed}T00:00:00Z`) + c.startAfterSigned * DAY_MS);
     const revokedAt = c.revokedMinutes === undefined ? undefined : new Date(base + c.revokedMinutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const payer = (value: string) => [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems().payer, value } }];
+    const payer = (value: string) => [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems({ agency: ORG_NPI }).payer, value } }];
     return part2Consent({
       id: `c-${++seq}`,
       participantId: c.participantId,

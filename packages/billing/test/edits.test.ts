@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identifierSystems } from '@peer-fhir/core';
 import { evaluate, getPack, loadPack, type BillingContext, type BillingDecision, type EditCode } from '../src/index.js';
-import { context, encounter, part2Consent, participant, PAYER_ID, plan, specialist } from './support/factories.js';
+import { context, encounter, ORG_NPI, part2Consent, participant, PAYER_ID, plan, specialist } from './support/factories.js';
 
 const NC = getPack('nc-alliance-peer-support-2019');
 const NJ = getPack('nj-horizon-sud-peer-2020');
@@ -70,9 +70,9 @@ describe('PB-CONSENT-PART2', () => {
     expectBilled(context(NJ, { encounters: p2(), consents: [part2Consent({ status: 'inactive', revokedAt: '2025-02-01T00:00:00Z' })] })));
   it('accepts a specific consent only when it names the payer by its payer identifier', () => {
     const payer = (system: string, value: string) => [{ kind: 'organization', name: 'State Medicaid Plan', identifier: { system, value } }];
-    const named = part2Consent({ kind: 'part2-specific', recipients: payer(identifierSystems().payer, PAYER_ID) });
+    const named = part2Consent({ kind: 'part2-specific', recipients: payer(identifierSystems({ agency: ORG_NPI }).payer, PAYER_ID) });
     expectBilled(context(NJ, { encounters: p2(), consents: [named] }));
-    const other = part2Consent({ kind: 'part2-specific', recipients: payer(identifierSystems().payer, 'X') });
+    const other = part2Consent({ kind: 'part2-specific', recipients: payer(identifierSystems({ agency: ORG_NPI }).payer, 'X') });
     expectHeldBy(context(NJ, { encounters: p2(), consents: [other] }), 'PB-CONSENT-PART2');
     // Core matches recipients by NPI or by identifier system and value, never by name or a bare value.
     const foreign = part2Consent({ kind: 'part2-specific', recipients: payer('urn:payer', PAYER_ID) });
@@ -80,12 +80,12 @@ describe('PB-CONSENT-PART2', () => {
   });
   it('matches the payer in the namespace given to core mappers', () => {
     const ns = 'https://ehr.example.org/ids';
-    const named = part2Consent({ kind: 'part2-specific', recipients: [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems(ns).payer, value: PAYER_ID } }] });
+    const named = part2Consent({ kind: 'part2-specific', recipients: [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems({ agency: ORG_NPI, namespace: ns }).payer, value: PAYER_ID } }] });
     expectBilled(context(NJ, { encounters: p2(), consents: [named], namespace: ns }));
     expectHeldBy(context(NJ, { encounters: p2(), consents: [named] }), 'PB-CONSENT-PART2');
   });
   it('does not count a HIPAA authorization for Part 2 records, and names core reason codes only', () => {
-    const hipaa = part2Consent({ kind: 'hipaa-authorization', recipients: [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems().payer, value: PAYER_ID } }] });
+    const hipaa = part2Consent({ kind: 'hipaa-authorization', recipients: [{ kind: 'organization', name: 'Plan', identifier: { system: identifierSystems({ agency: ORG_NPI }).payer, value: PAYER_ID } }] });
     const d = evaluate(context(NJ, { encounters: p2(), consents: [hipaa] })).decisions[0];
     const hold = d?.holds.find((h) => h.code === 'PB-CONSENT-PART2');
     expect(hold?.reason).toContain('CONSENT-WRONG-KIND');

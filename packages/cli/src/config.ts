@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { Organization } from '@peer-fhir/core';
+import { Organization, type IdentityScope } from '@peer-fhir/core';
 import { CliUsageError } from './errors.js';
 
 /**
@@ -33,7 +34,7 @@ export const CliConfig = z.strictObject({
   }),
   /** Id of the rule pack `bill` uses when `--pack` is not given (see `peer-fhir packs`). */
   pack: z.string().min(1).optional(),
-  /** Identifier namespace of the source system (see core's `identifierSystems`). */
+  /** Identifier namespace prefix (see core's `identifierSystems`); identifiers are minted under it per agency. */
   namespace: z.string().min(1).optional(),
   /** The agency's charge per HCPCS code, for packs whose source gives no rate (837P SV102 needs a charge). */
   charges: z.record(z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS code' }), z.number().positive()).optional(),
@@ -99,4 +100,48 @@ export function parseConfig(json: unknown, source = 'config'): CliConfig {
   if (r.success) return r.data;
   const details = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
   throw new CliUsageError(`config file ${source} has ${details.length} problem(s)`, details);
+}
+
+/** The file every command reads when no `--config` is given. @category Configuration */
+export const DEFAULT_CONFIG_FILE = 'peer-fhir.config.json';
+
+/**
+ * The one way every command finds its config: the config object given by an embedding program, else `--config`,
+ * else `./peer-fhir.config.json` when it exists. `required` commands throw {@link CliUsageError} when there is none.
+ *
+ * @example
+ * ```ts
+ * const config = await resolveConfig({ config: undefined }, process.cwd(), true);
+ * ```
+ * @category Configuration
+ */
+export async function resolveConfig(opts: { config?: string | undefined; configValue?: CliConfig | undefined }, cwd: string, required: true): Promise<CliConfig>;
+export async function resolveConfig(opts: { config?: string | undefined; configValue?: CliConfig | undefined }, cwd: string, required?: boolean): Promise<CliConfig | undefined>;
+export async function resolveConfig(opts: { config?: string | undefined; configValue?: CliConfig | undefined }, cwd: string, required = false): Promise<CliConfig | undefined> {
+  if (opts.configValue) return opts.configValue;
+  if (opts.config) return loadConfig(opts.config);
+  const path = join(cwd, DEFAULT_CONFIG_FILE);
+  if (required) return loadConfig(path);
+  try {
+    await access(path);
+  } catch {
+    return undefined;
+  }
+  return loadConfig(path);
+}
+
+/**
+ * The identity scope (agency NPI and namespace prefix) of a command: `organizationNpi` (a flag) over the config's
+ * organization. Throws {@link CliUsageError} when neither names an agency: identifiers are scoped to one.
+ *
+ * @example
+ * ```ts
+ * const scope = scopeOf(await resolveConfig({}, process.cwd()), undefined);
+ * ```
+ * @category Configuration
+ */
+export function scopeOf(config: CliConfig | undefined, organizationNpi?: string | undefined): IdentityScope & { agency: string } {
+  const agency = organizationNpi ?? config?.organization.npi;
+  if (agency === undefined) throw new CliUsageError(`name the agency: a ${DEFAULT_CONFIG_FILE} (or --config) with its organization, or --organization-npi`);
+  return config?.namespace === undefined ? { agency } : { agency, namespace: config.namespace };
 }

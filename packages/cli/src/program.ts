@@ -136,7 +136,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .command('remit')
       .description('read an X12 835, store ClaimResponses and explain what was paid, adjusted and denied')
       .argument('<file>', 'the 835 file')
-      .option('--config <file>', 'config file (for the identifier namespace)')
+      .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json)')
       .option('--json', 'print the reconciliation as JSON'),
   )
     .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json']))
@@ -150,7 +150,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .description('read a 999 or 277CA acknowledgment: which claims were accepted or rejected, and why')
       .argument('<file>', 'the 999 or 277 file')
       .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)')
-      .option('--config <file>', 'config file (for the identifier namespace)')
+      .option('--config <file>', 'config file (the agency, the identifier namespace)')
+      .option('--organization-npi <npi>', "the agency whose claims a 277CA answers (default: the config's organization)")
       .option('--json', 'print the result as JSON'),
   )
     .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4']))
@@ -209,8 +210,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .option('--as-of <date>', 'day credentials are judged on (default: the last day of the period)')
       .option('--requirements <file.json>', 'requirements laid over the defaults (docs/cli.md)')
       .option('--ce <file>', 'continuing-education records, CSV or NDJSON (docs/cli.md)')
-      .option('--organization-npi <npi>', 'the agency (default: the config\'s organization, else the only Organization on the server)')
-      .option('--config <file>', 'config file (identifier namespace, agency); optional')
+      .option('--organization-npi <npi>', 'the agency (default: the config\'s organization)')
+      .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
       .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
       .option('--json', 'print the report as JSON'),
   )
@@ -232,7 +233,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months (default: all dates)')
       .option('--from <date>', 'first day YYYY-MM-DD')
       .option('--to <date>', 'last day YYYY-MM-DD')
-      .option('--config <file>', 'config file (identifier namespace); optional')
+      .option('--organization-npi <npi>', "the agency (default: the config's organization)")
+      .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
       .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
       .option('--json', 'print the report as JSON'),
   )
@@ -271,7 +273,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .description('who received a participant\'s records: every disclosure recorded as an AuditEvent (42 CFR 2.24, 45 CFR 164.528)')
       .requiredOption('--participant <id>', 'the participant (domain id)')
       .option('--since <date>', 'only disclosures on or after this day YYYY-MM-DD')
-      .option('--config <file>', 'config file (identifier namespace); optional')
+      .option('--config <file>', 'config file (the agency, the identifier namespace)')
+      .option('--organization-npi <npi>', "the agency (default: the config's organization)")
       .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
       .option('--json', 'print the report as JSON'),
   )

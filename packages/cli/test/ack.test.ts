@@ -19,13 +19,14 @@ function io(): CommandIo & { out: () => string } {
   return { stdout: sink, stderr: sink, json: false, env: {}, cwd: tmpdir(), out: () => text };
 }
 
+const AGENCY = '1234567893';
 let server: EmbeddedFhirServer;
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-ack-'));
 
 beforeAll(async () => {
   server = await startFhirServer();
   const client = new PeerFhirClient({ baseUrl: server.url });
-  const system = identifierSystems(undefined).claim;
+  const system = identifierSystems({ agency: AGENCY }).claim;
   const claims: Claim[] = ['PCN1', 'PCN2'].map((pcn) => {
     const { id: _id, ...c } = input({ pcn }).claim;
     return { ...c, identifier: [{ system, value: pcn }] };
@@ -50,9 +51,9 @@ describe('peer-fhir ack', () => {
   it('stores a 277CA as ClaimResponses (queued / error) once, and says why a claim was rejected', async () => {
     writeFileSync(join(dir, 'partial.277'), PARTIAL_277);
     const cli = io();
-    const r = await runAck(join(dir, 'partial.277'), { fhirUrl: server.url }, cli);
+    const r = await runAck(join(dir, 'partial.277'), { fhirUrl: server.url, organizationNpi: AGENCY }, cli);
     expect([r.kind, r.accepted, r.rejected, r.rejectedClaims, r.claimResponsesStored, r.exitCode]).toEqual(['277', 1, 1, ['pcn2'], 2, ExitCode.SOME_REJECTED]);
     expect(cli.out()).toContain('pcn2: Rejected: Rejected for invalid information (A7, status code 164, entity IL)');
-    expect((await runAck(join(dir, 'partial.277'), { fhirUrl: server.url }, io())).claimResponsesStored).toBe(0);
+    expect((await runAck(join(dir, 'partial.277'), { fhirUrl: server.url, organizationNpi: AGENCY }, io())).claimResponsesStored).toBe(0);
   });
 });

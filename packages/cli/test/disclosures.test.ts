@@ -34,7 +34,7 @@ const consentOf = (participantId: string) =>
 
 beforeAll(async () => {
   server = await startFhirServer();
-  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }));
+  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi });
   await peer.recordEncounters(encounters, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants });
   for (const plan of agency.plans) await peer.upsertRecoveryPlan(plan);
   for (const p of agency.participants) await peer.grantConsent(consentOf(p.id));
@@ -63,7 +63,7 @@ describe('report disclosures after disclose and bill', () => {
     // Refused (research is outside a TPO consent): nothing is recorded.
     await expect(peer.disclose([mine[0]!], { recipient: treating, purpose: 'research', at: '2025-04-05T09:00:00-05:00', discloser })).rejects.toBeInstanceOf(ConsentRequiredError);
 
-    const { report } = await runDisclosuresReport({ participant: participantId, fhirUrl: server.url }, io());
+    const { report } = await runDisclosuresReport({ participant: participantId, organizationNpi: agency.organization.npi, fhirUrl: server.url }, io());
     expect(report.disclosures.map((d) => [d.channel, d.purpose, d.consentIds, d.resourceCount])).toEqual([
       ['x12-837p', 'payment', [`c-${participantId}`], 1],
       ['fhir-bundle', 'treatment', [`c-${participantId}`], 1],

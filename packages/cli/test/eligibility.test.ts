@@ -17,7 +17,7 @@ import { loadEligibilityChecks } from '../src/internal/eligibility-checks.js';
 import { context, encounter, participant } from '../../billing/test/support/factories.js';
 import { parseX12 } from './support.js';
 
-const ids = identifierSystems();
+const ids = identifierSystems({ agency: '1234567893' });
 let server: EmbeddedFhirServer;
 let dir: string;
 let client: PeerFhirClient;
@@ -103,7 +103,7 @@ describe('peer-fhir eligibility', () => {
     expect(coverages.find((c) => c.subscriberId === 'M2')?.period?.end).toBe('2025-02-28');
 
     // billing reads the stored answers: the inactive and the MCO member are held with the 271's words
-    const checks = await loadEligibilityChecks(client);
+    const checks = await loadEligibilityChecks(client, { agency: '1234567893' });
     expect(checks.map((c) => [c.participantId, c.status]).sort()).toEqual([['p-1', 'active'], ['p-2', 'inactive'], ['p-3', 'other-payer']]);
     const NJ = getPack('nj-horizon-sud-peer-2020');
     const people = ['p-1', 'p-2', 'p-3'].map((id) => participant({ id }));

@@ -54,10 +54,12 @@ export async function htmlReportFixture(): Promise<HtmlReportFixture> {
   const encounterIds = [...new Set(rows.map((r) => r['encounter_id']!))];
   const [a, b, c] = participantIds as [string, string, string];
   const scores: [string, string, number][] = [[a, '2025-01-10', 20], [a, '2025-03-12', 40], [a, '2025-04-08', 55], [b, '2025-02-14', 30], [b, '2025-03-18', 30], [c, '2025-03-20', 25]];
+  // Scores are the demo agency's: its identifiers are scoped to the agency NPI of the demo's config.
+  const agency = (JSON.parse(readFileSync(demo.files.config, 'utf8')) as { organization: { npi: string } }).organization.npi;
   const server = await startPersistentServer({ dataDir: demo.files.fhirData });
   try {
     const entry = scores.map(([id, day, total]) => {
-      const resource = scoreObservationToFhir({ id: `barc-${id}-${day}`, instrumentId: barc10.id, participantId: id, authored: `${day}T09:00:00-05:00`, answers: answersFor(barc10, total) });
+      const resource = scoreObservationToFhir({ id: `barc-${id}-${day}`, instrumentId: barc10.id, participantId: id, authored: `${day}T09:00:00-05:00`, answers: answersFor(barc10, total) }, { agency });
       const ident = resource.identifier?.[0];
       return { resource, request: { method: 'POST' as const, url: 'Observation', ifNoneExist: `identifier=${encodeURIComponent(ident?.system ?? '')}|${encodeURIComponent(ident?.value ?? '')}` } };
     });

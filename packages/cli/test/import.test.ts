@@ -28,6 +28,7 @@ let goodGroups: Set<string>;
 let badRows: Map<number, string>; // row number -> what was broken
 let first: Run;
 let firstSeconds: number;
+let agencyNpi: string;
 
 /** Break `BAD` rows of individual encounters, each a different way, with PHI-looking values next to the fault. */
 function breakRows(rows: Record<string, string>[]): Map<number, string> {
@@ -59,6 +60,7 @@ beforeAll(async () => {
   server = await startFhirServer();
   dir = mkdtempSync(join(tmpdir(), 'peer-fhir-import-'));
   const { agency, rows } = syntheticRows(ROWS);
+  agencyNpi = agency.organization.npi;
   expect(rows.length).toBeGreaterThan(ROWS - 20);
   badRows = breakRows(rows);
   goodIndividual = new Set();
@@ -96,7 +98,7 @@ describe(`importing ${ROWS} rows with ${BAD} bad ones`, () => {
     expect(s.rejected).toBe(BAD);
     expect(s.created).toBe(rowCount - BAD);
     expect(s.alreadyPresent).toBe(0);
-    const ids = identifierSystems();
+    const ids = identifierSystems({ agency: agencyNpi });
     const individual = await countsBy(ids.encounter);
     const sessions = await countsBy(ids.groupSession);
     expect([...individual.keys()].sort()).toEqual([...goodIndividual].sort());

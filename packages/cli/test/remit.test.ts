@@ -32,7 +32,7 @@ beforeAll(async () => {
   server = await startFhirServer();
   client = new PeerFhirClient({ baseUrl: server.url });
   dir = mkdtempSync(join(tmpdir(), 'peer-fhir-remit-'));
-  const system = identifierSystems(undefined).claim;
+  const system = identifierSystems({ agency: '1234567893' }).claim; // the payee NPI of the 835 fixtures (N1*PE)
   const claims: Claim[] = billedClaims().map(({ id: _id, ...c }) => ({ ...c, identifier: [{ system, value: c.identifier![0]!.value! }] }));
   await client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: claims.map((resource) => ({ resource, request: { method: 'POST', url: 'Claim' } })) });
 }, 60_000);
@@ -91,7 +91,7 @@ describe('peer-fhir remit', () => {
   });
 
   it('matches an upper-cased CLP01 to a Claim stored in mixed case', async () => {
-    const system = identifierSystems(undefined).claim;
+    const system = identifierSystems({ agency: '1234567893' }).claim; // the payee NPI of the 835 fixtures (N1*PE)
     const claim: Claim = { ...billedClaims()[4]!, identifier: [{ system, value: 'pc1005-Mixed' }] };
     delete claim.id;
     await client.create(claim);

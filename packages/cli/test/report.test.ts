@@ -118,7 +118,7 @@ beforeAll(async () => {
   server = await startFhirServer();
   dir = mkdtempSync(join(tmpdir(), 'peer-fhir-report-'));
   const client = new PeerFhirClient({ baseUrl: server.url });
-  const peer = new PeerClient(client);
+  const peer = new PeerClient(client, { agency: ORG });
   await peer.recordEncounters(encounters, { participants, specialists, organizations: [agency] });
   // Supervision sessions and score Observations, each a conditional create in one transaction. The scores are written
   // with core's scoreObservationToFhir rather than instrumentResponseBundle: the embedded server's identifier index
@@ -126,7 +126,7 @@ beforeAll(async () => {
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'transaction',
-    entry: [...sessions.map((s) => conditionalCreate(supervisionSessionToFhir(s))), ...[...barcResponses, ...phqResponses].map((r) => conditionalCreate(scoreObservationToFhir(r)))],
+    entry: [...sessions.map((s) => conditionalCreate(supervisionSessionToFhir(s, { agency: ORG }))), ...[...barcResponses, ...phqResponses].map((r) => conditionalCreate(scoreObservationToFhir(r, { agency: ORG })))],
   };
   await client.transaction(bundle);
   ceCsv = join(dir, 'ce.csv');
@@ -232,7 +232,7 @@ interface ProgramLine { program: string; scored: number; assessed: number; singl
 
 describe('peer-fhir report outcomes', () => {
   it('reports each participant\'s trend and, per program, the share whose BARC-10 rose', async () => {
-    const r = await runCli(['report', 'outcomes', '--instrument', 'barc-10', '--fhir-url', server.url, '--json']);
+    const r = await runCli(['report', 'outcomes', '--organization-npi', ORG, '--instrument', 'barc-10', '--fhir-url', server.url, '--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.observations).toEqual({ read: 11, skipped: 0 });
@@ -247,14 +247,14 @@ describe('peer-fhir report outcomes', () => {
   });
 
   it('counts a falling PHQ-9 as improved', async () => {
-    const r = await runCli(['report', 'outcomes', '--instrument', 'phq-9', '--fhir-url', server.url, '--json']);
+    const r = await runCli(['report', 'outcomes', '--organization-npi', ORG, '--instrument', 'phq-9', '--fhir-url', server.url, '--json']);
     const all = (JSON.parse(r.stdout).programs as ProgramLine[]).find((p) => p.program === 'all')!;
     expect(all).toMatchObject({ assessed: 3, rose: 1, fell: 2, shareRose: 1 / 3, shareImproved: 2 / 3 });
   });
 
   it('restricts to one program and prints a table, writing Markdown and JSON for --out', async () => {
     const out = join(dir, 'sud.md');
-    const r = await runCli(['report', 'outcomes', '--instrument', 'barc-10', '--program', 'substance-use', '--from', '2025-01-01', '--to', '2025-03-31', '--fhir-url', server.url, '--out', out]);
+    const r = await runCli(['report', 'outcomes', '--organization-npi', ORG, '--instrument', 'barc-10', '--program', 'substance-use', '--from', '2025-01-01', '--to', '2025-03-31', '--fhir-url', server.url, '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('| substance-use | 2 | 2 | 1 | 0 | 1 | 50% | 50% | +5 |');
     expect(r.stdout).toContain('| p-1 | 2 | 30 (2025-01-15) | 40 (2025-03-20) | +10 | improved |');
@@ -265,13 +265,13 @@ describe('peer-fhir report outcomes', () => {
   });
 
   it('leaves out assessments outside --from/--to', async () => {
-    const r = await runCli(['report', 'outcomes', '--instrument', 'barc-10', '--period', '2025-01', '--fhir-url', server.url, '--json']);
+    const r = await runCli(['report', 'outcomes', '--organization-npi', ORG, '--instrument', 'barc-10', '--period', '2025-01', '--fhir-url', server.url, '--json']);
     const all = (JSON.parse(r.stdout).programs as ProgramLine[]).find((p) => p.program === 'all')!;
     expect(all).toMatchObject({ scored: 6, assessed: 0, singleAssessment: 6, shareRose: 0 });
   });
 
   it('exits 2 on an unknown instrument', async () => {
-    const r = await runCli(['report', 'outcomes', '--instrument', 'gad-7', '--fhir-url', server.url]);
+    const r = await runCli(['report', 'outcomes', '--organization-npi', ORG, '--instrument', 'gad-7', '--fhir-url', server.url]);
     expect(r.code).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { walkPages, walkResources } from './internal/paging.js';
 import { toQueryRecord } from './internal/query.js';
 import { isAllConditionalBundle, isRepeatable } from './internal/retry.js';
 import { Transport, type RawResponse } from './internal/transport.js';
+import { ResourceCache } from './internal/peer-lookup.js';
 import { recordAll, type RecordAllOptions, type RecordAllSummary, type RecordEntries } from './record-all.js';
 import type { SearchParamsFor } from './search-params.js';
 import type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
@@ -294,7 +295,8 @@ export class PeerFhirClient {
    * @category Bundles
    */
   recordAll(records: readonly RecordEntries[], opts: RecordAllOptions = {}): Promise<RecordAllSummary> {
-    return recordAll((bundle, reqOpts) => this.transaction(bundle, reqOpts), records, opts);
+    // Stored resources behind a conditional create that answered 200 are read back (by `_id`, chunked) and compared.
+    return recordAll((bundle, reqOpts) => this.transaction(bundle, reqOpts), records, opts, (refs, reqOpts) => new ResourceCache(this).getAll(refs, reqOpts, true));
   }
 
   #planSearch(type: string, params: unknown): Promise<RequestPlan> {

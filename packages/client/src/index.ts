@@ -30,7 +30,7 @@ export type {
   TypedSearchParams,
 } from './search-params.js';
 export type { AuthOption, ClientCredentialsAuth, SmartBackendAuth } from './auth/options.js';
-export type { RecordAllOptions, RecordAllProgress, RecordAllSummary, RecordEntries, RecordOutcome } from './record-all.js';
+export type { RecordAllOptions, RecordAllProgress, RecordAllSummary, RecordConflict, RecordEntries, RecordOutcome } from './record-all.js';
 export {
   FhirAbortError,
   FhirBadRequestError,
@@ -73,6 +73,8 @@ export type {
   RecordedEncounter,
   RecordEncounterOptions,
   RecordEncountersOptions,
+  RecordEncountersSummary,
+  RosterOutcome,
   ReferencedRecords,
   RevokeConsentOptions,
   StoredConsent,

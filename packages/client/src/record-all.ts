@@ -1,5 +1,6 @@
-import type { Bundle, BundleEntry } from 'fhir/r4.js';
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
 import { FhirAbortError, FhirError, isFhirError } from './errors.js';
+import { typeIdOf } from './internal/peer-lookup.js';
 import { isAllConditionalBundle } from './internal/retry.js';
 import type { RequestOptions } from './types.js';
 
@@ -18,20 +19,30 @@ import type { RequestOptions } from './types.js';
 export type RecordEntries = readonly BundleEntry[];
 
 /**
- * Progress reported by {@link PeerFhirClient.recordAll} after each settled record group.
+ * Progress reported by {@link PeerFhirClient.recordAll} after each settled record group: every record ends
+ * `created`, `unchanged`, `conflict` or `rejected`.
  *
  * See https://hl7.org/fhir/R4/http.html#transaction.
  * @example
  * ```ts
- * const onProgress = (p: RecordAllProgress) => console.log(`${p.done}/${p.total}, ${p.failed} failed`);
+ * const onProgress = (p: RecordAllProgress) => console.log(`${p.done}/${p.total}, ${p.conflict} conflicts, ${p.rejected} rejected`);
  * ```
  * @category Bundles
  */
 export interface RecordAllProgress {
   done: number;
   total: number;
+  /** Records that landed (at least one entry answered 201). */
   created: number;
+  /** Records already on the server exactly as they would be written. */
+  unchanged: number;
+  /** Records whose key was already taken by a resource with other content: nothing was written over it. */
+  conflict: number;
+  /** Records the server refused or that could not be sent. */
+  rejected: number;
+  /** @deprecated `unchanged + conflict` (the server already held the key); read those instead. */
   existing: number;
+  /** @deprecated the same as `rejected`. */
   failed: number;
 }
 
@@ -52,23 +63,53 @@ export interface RecordAllOptions extends RequestOptions {
   concurrency?: number | undefined;
   /** Called after every settled group of records. */
   onProgress?: ((progress: RecordAllProgress) => void) | undefined;
+  /**
+   * Read back the resources a conditional create found already there and compare them with what would have been
+   * written, to tell `unchanged` from `conflict` (default true). Off, such records count as `unchanged` unchecked.
+   */
+  checkExisting?: boolean | undefined;
 }
 
 /**
- * What happened to one record: `created` (landed; on a first run every entry answers 201),
- * `existing` (every entry already existed: 200), `failed` (with a PHI-free reason).
+ * An entry whose conditional create found a stored resource with other content: where (entry position, type) and
+ * which element paths differ (`period.end`, `name[0].family`), never the values.
  *
  * See https://hl7.org/fhir/R4/http.html#ccreate.
  * @example
  * ```ts
- * summary.records.filter((r: RecordOutcome) => r.status === 'failed').forEach((r) => console.log(r.index, r.reason));
+ * const c: RecordConflict = { entry: 0, resourceType: 'Encounter', paths: ['period.end'] };
+ * ```
+ * @category Bundles
+ */
+export interface RecordConflict {
+  /** Position of the entry in the record. */
+  entry: number;
+  resourceType: string;
+  /** `Type/id` of the stored resource. */
+  location: string;
+  /** Element paths whose content differs; values are never included. */
+  paths: string[];
+}
+
+/**
+ * What happened to one record: `created` (landed; on a first run every entry answers 201), `unchanged` (every
+ * entry already existed with the same content: 200), `conflict` (an entry's key was taken by a resource with other
+ * content — another patient behind the same key, a changed encounter — nothing was overwritten; `conflicts` names
+ * the paths), `rejected` (with a PHI-free reason).
+ *
+ * See https://hl7.org/fhir/R4/http.html#ccreate.
+ * @example
+ * ```ts
+ * summary.records.filter((r: RecordOutcome) => r.status === 'rejected').forEach((r) => console.log(r.index, r.reason));
  * ```
  * @category Bundles
  */
 export interface RecordOutcome {
   /** Position of the record in the input. */
   index: number;
-  status: 'created' | 'existing' | 'failed';
+  status: 'created' | 'unchanged' | 'conflict' | 'rejected';
+  /** For `conflict`: the entries that differ from what is stored, by path. */
+  conflicts?: RecordConflict[] | undefined;
   /** HTTP status per entry, from the transaction-response (empty when the record failed as a whole). */
   entryStatuses: number[];
   /** `Type/id` per entry, when the server reported a location. */
@@ -92,6 +133,8 @@ export interface RecordAllSummary extends RecordAllProgress {
 }
 
 type RunTransaction = (bundle: Bundle, opts: RequestOptions) => PromiseLike<Bundle>;
+/** Reads stored resources by `Type/id` (any order; missing ones left out). */
+export type ReadStored = (references: readonly string[], opts: RequestOptions) => Promise<Resource[]>;
 
 interface Indexed {
   index: number;
@@ -103,9 +146,9 @@ interface Indexed {
  * asynchronous part ({@link writeGroups}), which drops each group once sent. An async function would keep its
  * `records` parameter, and with it every mapped entry of a bulk write, alive until the last transaction answered.
  */
-export function recordAll(run: RunTransaction, records: readonly RecordEntries[], opts: RecordAllOptions): Promise<RecordAllSummary> {
+export function recordAll(run: RunTransaction, records: readonly RecordEntries[], opts: RecordAllOptions, read?: ReadStored): Promise<RecordAllSummary> {
   try {
-    return writeGroups(run, prepare(records, opts), opts);
+    return writeGroups(run, prepare(records, opts), opts, opts.checkExisting === false ? undefined : read);
   } catch (e) {
     return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
@@ -119,11 +162,11 @@ interface Prepared {
 
 function prepare(records: readonly RecordEntries[], opts: RecordAllOptions): Prepared {
   const outcomes: RecordOutcome[] = new Array<RecordOutcome>(records.length);
-  const progress: RecordAllProgress = { done: 0, total: records.length, created: 0, existing: 0, failed: 0 };
+  const progress: RecordAllProgress = { done: 0, total: records.length, created: 0, unchanged: 0, conflict: 0, rejected: 0, existing: 0, failed: 0 };
   const valid: Indexed[] = [];
   records.forEach((entries, index) => {
     const problem = validateRecord(entries);
-    if (problem) settle(outcomes, progress, { index, status: 'failed', entryStatuses: [], locations: [], reason: problem });
+    if (problem) settle(outcomes, progress, { index, status: 'rejected', entryStatuses: [], locations: [], reason: problem });
     else valid.push({ index, entries });
   });
   if (progress.done > 0) opts.onProgress?.({ ...progress });
@@ -134,10 +177,12 @@ function settle(outcomes: RecordOutcome[], progress: RecordAllProgress, o: Recor
   outcomes[o.index] = o;
   progress.done++;
   progress[o.status]++;
+  if (o.status === 'unchanged' || o.status === 'conflict') progress.existing++;
+  if (o.status === 'rejected') progress.failed++;
 }
 
-async function writeGroups(run: RunTransaction, prepared: Prepared, opts: RecordAllOptions): Promise<RecordAllSummary> {
-  const { concurrency = 4, onProgress, maxRetries = 5, bundleSize: _bundleSize, ...request } = opts;
+async function writeGroups(run: RunTransaction, prepared: Prepared, opts: RecordAllOptions, read: ReadStored | undefined): Promise<RecordAllSummary> {
+  const { concurrency = 4, onProgress, maxRetries = 5, bundleSize: _bundleSize, checkExisting: _check, ...request } = opts;
   const { outcomes, progress, groups } = prepared;
   const settled = (o: RecordOutcome): void => settle(outcomes, progress, o);
   // Only each entry's status and location are read back, so the server is asked not to echo every resource
@@ -148,7 +193,9 @@ async function writeGroups(run: RunTransaction, prepared: Prepared, opts: Record
   const runGroup = async (group: Indexed[]): Promise<void> => {
     try {
       const response = await run(toBundle(group), reqOpts);
-      for (const o of mapResponse(group, response)) settled(o);
+      const mapped = mapResponse(group, response);
+      if (read) await findConflicts(group, mapped, read, { ...request, maxRetries });
+      for (const o of mapped) settled(o);
     } catch (e) {
       if (e instanceof FhirAbortError || request.signal?.aborted) throw e;
       if (group.length > 1 && isRecordSpecific(e)) {
@@ -158,7 +205,7 @@ async function writeGroups(run: RunTransaction, prepared: Prepared, opts: Record
         await runGroup(group.slice(mid));
         return;
       }
-      for (const r of group) settled({ index: r.index, status: 'failed', entryStatuses: [], locations: [], reason: reasonOf(e) });
+      for (const r of group) settled({ index: r.index, status: 'rejected', entryStatuses: [], locations: [], reason: reasonOf(e) });
     }
     onProgress?.({ ...progress });
   };
@@ -233,7 +280,7 @@ function mapResponse(group: Indexed[], response: Bundle): RecordOutcome[] {
   const answers = response.entry ?? [];
   const expected = group.reduce((n, r) => n + r.entries.length, 0);
   if (answers.length !== expected) {
-    return group.map((r) => ({ index: r.index, status: 'failed', entryStatuses: [], locations: [], reason: 'transaction-response entry count does not match the request' }));
+    return group.map((r) => ({ index: r.index, status: 'rejected', entryStatuses: [], locations: [], reason: 'transaction-response entry count does not match the request' }));
   }
   let offset = 0;
   return group.map((r) => {
@@ -243,9 +290,9 @@ function mapResponse(group: Indexed[], response: Bundle): RecordOutcome[] {
     const locations = mine.map((a) => a.response?.location);
     if (statuses.some((s) => !(s >= 200 && s < 300) && s !== 304)) {
       const bad = statuses.find((s) => !(s >= 200 && s < 300));
-      return { index: r.index, status: 'failed', entryStatuses: statuses, locations, reason: `entry answered HTTP ${Number.isNaN(bad) ? 'unknown' : bad}` };
+      return { index: r.index, status: 'rejected', entryStatuses: statuses, locations, reason: `entry answered HTTP ${Number.isNaN(bad) ? 'unknown' : bad}` };
     }
-    const status = statuses.every((s) => s !== 201) ? 'existing' : 'created';
+    const status = statuses.every((s) => s !== 201) ? 'unchanged' : 'created';
     return { index: r.index, status, entryStatuses: statuses, locations };
   });
 }
@@ -260,4 +307,96 @@ function reasonOf(e: unknown): string {
   const issues = (e.operationOutcome?.issue ?? []).map((i) => (i.expression?.length ? `${i.code} at ${i.expression.join(', ')}` : i.code));
   const head = e.status === undefined ? e.name : `${e.name} (HTTP ${e.status})`;
   return issues.length > 0 ? `${head}: ${issues.join('; ')}` : head;
+}
+
+/**
+ * Entries whose conditional create found a resource already there (HTTP 200) are read back and compared with what
+ * was sent: a different stored content is a conflict, never a silent "already present". References sent as
+ * `urn:uuid:` are not compared (the server resolved them); `id`, `meta` and `text` are the server's.
+ */
+async function findConflicts(group: readonly Indexed[], outcomes: RecordOutcome[], read: ReadStored, opts: RequestOptions): Promise<void> {
+  const wanted: { outcome: RecordOutcome; entry: number; sent: Resource; location: string }[] = [];
+  group.forEach((r, i) => {
+    const o = outcomes[i];
+    if (!o || o.status === 'rejected') return;
+    r.entries.forEach((e, j) => {
+      const location = typeIdOf(o.locations[j]);
+      if (o.entryStatuses[j] === 200 && e.resource && location) wanted.push({ outcome: o, entry: j, sent: e.resource, location });
+    });
+  });
+  if (wanted.length === 0) return;
+  let found: Resource[];
+  try {
+    found = await read([...new Set(wanted.map((w) => w.location))], opts);
+  } catch (e) {
+    if (e instanceof FhirAbortError || opts.signal?.aborted) throw e;
+    // The write stands; only the comparison is missing, and the outcome says so.
+    for (const w of wanted) w.outcome.reason = `stored content not compared (${reasonOf(e)})`;
+    return;
+  }
+  const stored = new Map(found.map((r) => [`${r.resourceType}/${r.id ?? ''}`, r]));
+  for (const w of wanted) {
+    const have = stored.get(w.location);
+    if (!have) continue;
+    const paths = differingPaths(w.sent, have);
+    if (paths.length === 0) continue;
+    w.outcome.status = 'conflict';
+    (w.outcome.conflicts ??= []).push({ entry: w.entry, resourceType: w.sent.resourceType, location: w.location, paths });
+    w.outcome.reason = `stored ${w.sent.resourceType} differs at ${paths.join(', ')}`;
+  }
+}
+
+const SERVER_OWNED = new Set(['id', 'meta', 'text']);
+
+/**
+ * Element paths where `sent` and `stored` differ (`period.end`, `identifier[1]`, `name[0].given`), sorted; values
+ * never appear. A `reference` sent as `urn:uuid:` stands for whatever the server resolved it to.
+ * @internal
+ */
+export function differingPaths(sent: unknown, stored: unknown, path = '', out: string[] = []): string[] {
+  if (path === '' && isObject(sent) && isObject(stored)) {
+    for (const k of keysOf(sent, stored)) if (!SERVER_OWNED.has(k)) differingPaths(sent[k], stored[k], k, out);
+    return out.sort();
+  }
+  if (Array.isArray(sent) && Array.isArray(stored)) {
+    if (sent.length !== stored.length) out.push(path);
+    else sent.forEach((v, i) => differingPaths(v, stored[i], `${path}[${i}]`, out));
+    return out;
+  }
+  if (isObject(sent) && isObject(stored)) {
+    for (const k of keysOf(sent, stored)) {
+      if (k === 'reference' && typeof sent[k] === 'string' && (sent[k] as string).startsWith('urn:uuid:')) continue;
+      differingPaths(sent[k], stored[k], `${path}.${k}`, out);
+    }
+    return out;
+  }
+  if (sent !== stored) out.push(path);
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function keysOf(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== undefined || b[k] !== undefined);
+}
+
+/**
+ * The entries of one written transaction whose conditional create found a stored resource with other content
+ * (for writes outside `recordAll`, such as the roster `PeerClient.recordEncounters` writes first).
+ * @internal
+ */
+export async function storedConflicts(request: Bundle, response: Bundle, read: ReadStored, opts: RequestOptions): Promise<{ unchanged: number; created: number; conflicts: RecordConflict[] }> {
+  const entries = request.entry ?? [];
+  const outcome: RecordOutcome = {
+    index: 0,
+    status: 'unchanged',
+    entryStatuses: entries.map((_e, i) => Number.parseInt(response.entry?.[i]?.response?.status ?? '', 10)),
+    locations: entries.map((_e, i) => response.entry?.[i]?.response?.location),
+  };
+  await findConflicts([{ index: 0, entries }], [outcome], read, opts);
+  const conflicts = outcome.conflicts ?? [];
+  const created = outcome.entryStatuses.filter((s) => s === 201).length;
+  return { created, unchanged: outcome.entryStatuses.length - created - conflicts.length, conflicts };
 }

@@ -2,7 +2,7 @@ import type { Encounter, Resource } from 'fhir/r4.js';
 import { ConsentRequiredError, REDISCLOSURE_NOTICE_EXTENSION } from '@peer-fhir/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient, PeerFhirClient } from '../src/index.js';
-import { encounter, NS, organization, participant, PAYER_NPI, specialist, testing, tpoConsent, type EmbeddedServer } from './peer-fixtures.js';
+import { encounter, NS, SCOPE, AGENCY_NS, organization, participant, PAYER_NPI, specialist, testing, tpoConsent, type EmbeddedServer } from './peer-fixtures.js';
 
 let server: EmbeddedServer;
 let recipientServer: EmbeddedServer;
@@ -11,7 +11,7 @@ let part2Encounter: Encounter;
 beforeAll(async () => {
   server = await testing.startFhirServer();
   recipientServer = await testing.startFhirServer();
-  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
   const { encounterIds } = await peer.recordEncounter(encounter('e-c-1', 'p-c-1'), { participants: [participant('p-c-1')], specialist: specialist(), organization: organization() });
   part2Encounter = await peer.client.read('Encounter', encounterIds[0]!.split('/')[1]!);
 });
@@ -29,7 +29,7 @@ describe('grantConsent and getConsents', () => {
     const again = await peer.grantConsent(tpoConsent('c-1', 'p-c-1'));
     expect(first.changed).toBe(true);
     expect(again).toMatchObject({ changed: false, reference: first.reference, versionId: first.versionId });
-    expect(await server.repository.search('Consent', `identifier=${NS}/consent|c-1`)).toHaveLength(1);
+    expect(await server.repository.search('Consent', `identifier=${AGENCY_NS}/consent|c-1`)).toHaveLength(1);
     expect(await peer.getConsents('p-c-1')).toEqual([tpoConsent('c-1', 'p-c-1')]);
   });
 });

@@ -5,7 +5,7 @@ import type { AuditEvent, Encounter } from 'fhir/r4.js';
 import { ConsentRequiredError, PeerFhirError } from '@peer-fhir/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient, PeerFhirClient } from '../src/index.js';
-import { encounter, NS, organization, participant, PAYER_NPI, specialist, testing, tpoConsent, type EmbeddedServer } from './peer-fixtures.js';
+import { encounter, SCOPE, organization, participant, PAYER_NPI, specialist, testing, tpoConsent, type EmbeddedServer } from './peer-fixtures.js';
 
 let server: EmbeddedServer;
 let recipientServer: EmbeddedServer;
@@ -18,7 +18,7 @@ const AT = '2025-03-01T10:00:00-05:00';
 beforeAll(async () => {
   server = await testing.startFhirServer();
   recipientServer = await testing.startFhirServer();
-  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
   const opts = (id: string) => ({ participants: [participant(id)], specialist: specialist(), organization: organization() });
   const a = await peer.recordEncounter(encounter('e-acc-a', 'p-acc-a'), opts('p-acc-a'));
   const b = await peer.recordEncounter(encounter('e-acc-b', 'p-acc-b'), opts('p-acc-b'));
@@ -82,7 +82,7 @@ describe('the accounting of disclosures', () => {
         return fetch(url, init);
       },
     });
-    const gated = new PeerClient(failing, { namespace: NS });
+    const gated = new PeerClient(failing, SCOPE);
     const sentBefore = (await recipientServer.repository.search('Bundle')).length;
     await expect(gated.disclose([encB], { recipient: payer, purpose: 'payment', at: AT, send: { baseUrl: recipientServer.url } })).rejects.toMatchObject({ status: 403 });
     expect(await recipientServer.repository.search('Bundle')).toHaveLength(sentBefore);

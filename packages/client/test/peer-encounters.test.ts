@@ -3,7 +3,7 @@ import { PeerFhirValidationError } from '@peer-fhir/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgency } from '../../testing/src/synthetic/index.js';
 import { PeerClient, PeerFhirClient, type RecordAllSummary } from '../src/index.js';
-import { encounter, NS, organization, participant, specialist, testing, type EmbeddedServer } from './peer-fixtures.js';
+import { encounter, NS, SCOPE, AGENCY_NS, organization, participant, specialist, testing, type EmbeddedServer } from './peer-fixtures.js';
 
 let server: EmbeddedServer;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ const sortAttendees = (e: PeerEncounter): PeerEncounter => ({ ...e, attendees: [
 
 describe('recordEncounter', () => {
   it('records an individual encounter with the records it refers to and returns the ids', async () => {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
     const result = await peer.recordEncounter(encounter('e-ind-1', 'p-ind-1'), { participants: [participant('p-ind-1')], specialist: specialist(), organization: organization() });
     expect(result.created).toBe(true);
     expect(result.encounterIds).toHaveLength(1);
@@ -25,24 +25,24 @@ describe('recordEncounter', () => {
   });
 
   it('re-recording the same encounter creates nothing and returns the same ids', async () => {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
     const first = await peer.recordEncounter(encounter('e-ind-2', 'p-ind-1'), { participants: [participant('p-ind-1')], specialist: specialist(), organization: organization() });
     const again = await peer.recordEncounter(encounter('e-ind-2', 'p-ind-1'));
     expect(again.created).toBe(false);
     expect(again.resources.every((r) => !r.created)).toBe(true);
     expect(again.encounterIds).toEqual(first.encounterIds);
-    expect(await server.repository.search('Encounter', `identifier=${NS}/encounter|e-ind-2`)).toHaveLength(1);
+    expect(await server.repository.search('Encounter', `identifier=${AGENCY_NS}/encounter|e-ind-2`)).toHaveLength(1);
   });
 
   it('finds participants, specialist and agency already on the server by identifier', async () => {
     // A fresh PeerClient has an empty cache: the references come from identifier searches.
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
     const result = await peer.recordEncounter(encounter('e-ind-3', 'p-ind-1'));
     expect(result.resources.filter((r) => r.created).map((r) => r.resourceType).sort()).toEqual(['Condition', 'DocumentReference', 'Encounter']);
   });
 
   it('surfaces core validation errors with paths and without values, before sending anything', async () => {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
     const bad = encounter('e-bad-1', 'p-ind-1', { end: '2025-01-14T09:00:00-05:00' });
     const error = await peer.recordEncounter(bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PeerFhirValidationError);
@@ -59,7 +59,7 @@ describe('a year of synthetic encounters', () => {
   let seconds = 0;
 
   beforeAll(async () => {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
     const t0 = performance.now();
     summary = await peer.recordEncounters(agency.encounters, {
       organizations: [agency.organization],
@@ -77,10 +77,11 @@ describe('a year of synthetic encounters', () => {
     const client = new PeerFhirClient({ baseUrl: server.url });
     const individual = new Map<string, number>();
     const sessions = new Map<string, number>();
+    const agencyNs = `${NS}/agency/${agency.organization.npi}`;
     for await (const e of client.searchAll('Encounter', { _count: 50 })) {
       for (const i of e.identifier ?? []) {
-        if (i.system === `${NS}/encounter`) individual.set(i.value ?? '', (individual.get(i.value ?? '') ?? 0) + 1);
-        if (i.system === `${NS}/group-session`) sessions.set(i.value ?? '', (sessions.get(i.value ?? '') ?? 0) + 1);
+        if (i.system === `${agencyNs}/encounter`) individual.set(i.value ?? '', (individual.get(i.value ?? '') ?? 0) + 1);
+        if (i.system === `${agencyNs}/group-session`) sessions.set(i.value ?? '', (sessions.get(i.value ?? '') ?? 0) + 1);
       }
     }
     const want = agency.encounters.filter((e) => e.mode === 'individual').map((e) => e.id);
@@ -91,7 +92,7 @@ describe('a year of synthetic encounters', () => {
   });
 
   it('re-recording the year creates nothing', async () => {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
     // A slice keeps the linear-scan test server quick; every entry is a conditional create either way.
     const slice = agency.encounters.slice(0, 120);
     const again = await peer.recordEncounters(slice, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants });
@@ -99,7 +100,7 @@ describe('a year of synthetic encounters', () => {
   }, 120_000);
 
   it("findEncounters reads a participant's encounters back equal to the inputs, group sessions included", async () => {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
     for (const p of agency.participants.slice(0, 1)) {
       const found: PeerEncounter[] = [];
       for await (const e of peer.findEncounters({ participantId: p.id }, { pageSize: 50 })) found.push(e);
@@ -111,7 +112,7 @@ describe('a year of synthetic encounters', () => {
   }, 60_000);
 
   it('findEncounters filters by specialist, agency, dates and program', async () => {
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
     const s = agency.specialists[0]!;
     const q = { specialistNpi: s.npi, organizationNpi: agency.organization.npi, from: '2025-03-01', to: '2025-03-31' };
     const found: PeerEncounter[] = [];

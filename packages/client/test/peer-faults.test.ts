@@ -2,7 +2,7 @@ import type { PeerEncounter } from '@peer-fhir/core';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient, PeerFhirClient } from '../src/index.js';
-import { encounter, NS, organization, participant, specialist, testing } from './peer-fixtures.js';
+import { encounter, NS, SCOPE, AGENCY_NS, organization, participant, specialist, testing } from './peer-fixtures.js';
 
 const BASE = 'https://faults.example.test/fhir';
 const repository = testing.createFhirRepository();
@@ -32,7 +32,7 @@ function encounters(n: number): PeerEncounter[] {
 describe('recordEncounters through injected faults', () => {
   it('records 2,000 encounters through 20% 429/503/connection resets with every encounter present exactly once', async () => {
     const list = encounters(2000);
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: BASE, maxRetries: 8 }), { namespace: NS });
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: BASE, maxRetries: 8 }), SCOPE);
     const t0 = performance.now();
     const summary = await peer.recordEncounters(list, {
       organizations: [organization()],
@@ -51,7 +51,7 @@ describe('recordEncounters through injected faults', () => {
     expect(Object.values(counter.byKind).filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
 
     const stored = await repository.search('Encounter');
-    const values = stored.flatMap((e) => ((e as { identifier?: { system?: string; value?: string }[] }).identifier ?? []).filter((i) => i.system === `${NS}/encounter`).map((i) => i.value));
+    const values = stored.flatMap((e) => ((e as { identifier?: { system?: string; value?: string }[] }).identifier ?? []).filter((i) => i.system === `${AGENCY_NS}/encounter`).map((i) => i.value));
     expect(values).toHaveLength(2000);
     expect(new Set(values).size).toBe(2000);
     expect(await repository.search('Patient')).toHaveLength(50);

@@ -46,6 +46,10 @@ export function npi(nine: string): string {
 }
 
 export const ORG_NPI = npi('123456789');
+/** The agency's identifier namespace: identifiers are minted under the prefix, then the agency's NPI. */
+export const AGENCY_NS = `${NS}/agency/${ORG_NPI}`;
+/** PeerClient options of the test agency. */
+export const SCOPE = { agency: ORG_NPI, namespace: NS };
 export const PEER_NPI = npi('124531959');
 export const PAYER_NPI = npi('133333333');
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirPreconditionFailedError, PeerClient, PeerFhirClient, PeerRecordNotFoundError } from '../src/index.js';
-import { encounter, NS, organization, participant, plan, specialist, testing, tpoConsent, type EmbeddedServer } from './peer-fixtures.js';
+import { encounter, NS, SCOPE, AGENCY_NS, organization, participant, plan, specialist, testing, tpoConsent, type EmbeddedServer } from './peer-fixtures.js';
 
 let server: EmbeddedServer;
 let peer: PeerClient;
 beforeAll(async () => {
   server = await testing.startFhirServer();
-  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { namespace: NS });
+  peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
   await peer.recordEncounter(encounter('e-plan-1', 'p-plan-1'), { participants: [participant('p-plan-1')], specialist: specialist(), organization: organization() });
 });
 afterAll(() => server?.close());
@@ -18,8 +18,8 @@ describe('upsertRecoveryPlan', () => {
     const result = await peer.upsertRecoveryPlan(plan('plan-1', 'p-plan-1'), { specialist: specialist() });
     expect(result.created).toBe(true);
     expect(result.carePlan.meta.versionId).toBe(result.versionId);
-    expect(await count('Goal', `identifier=${NS}/recovery-goal|plan-1-g1`)).toBe(1);
-    expect(await count('CareTeam', `identifier=${NS}/care-team|plan-1`)).toBe(1);
+    expect(await count('Goal', `identifier=${AGENCY_NS}/recovery-goal|plan-1-g1`)).toBe(1);
+    expect(await count('CareTeam', `identifier=${AGENCY_NS}/care-team|plan-1`)).toBe(1);
     expect(await count('Provenance', `target=CarePlan/${result.carePlan.id}`)).toBe(1);
   });
 
@@ -46,7 +46,7 @@ describe('upsertRecoveryPlan', () => {
     expect(v2.carePlan.goal).toHaveLength(2);
     expect(v2.changed.filter((r) => r.startsWith('Goal/'))).toHaveLength(2);
     expect(await count('Provenance', `target=CarePlan/${v2.carePlan.id}`)).toBe(2);
-    const [goal] = await server.repository.search('Goal', `identifier=${NS}/recovery-goal|plan-1-g1`);
+    const [goal] = await server.repository.search('Goal', `identifier=${AGENCY_NS}/recovery-goal|plan-1-g1`);
     expect((goal as { description?: { text?: string } }).description?.text).toBe('Get my own apartment by summer');
   });
 
@@ -59,7 +59,7 @@ describe('upsertRecoveryPlan', () => {
     });
     await expect(stale).rejects.toBeInstanceOf(FhirPreconditionFailedError);
     await expect(stale).rejects.toMatchObject({ status: 412 });
-    expect(await count('Goal', `identifier=${NS}/recovery-goal|plan-2-g9`)).toBe(0);
+    expect(await count('Goal', `identifier=${AGENCY_NS}/recovery-goal|plan-2-g9`)).toBe(0);
   });
 });
 

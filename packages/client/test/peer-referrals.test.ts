@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Referral } from '@peer-fhir/core';
 import { FhirPreconditionFailedError, PeerClient, PeerFhirClient, PeerRecordNotFoundError } from '../src/index.js';
 import { ReferralClient } from '../src/peer/referrals.js';
-import { encounter, NS, ORG_NPI, organization, participant, specialist, testing, type EmbeddedServer } from './peer-fixtures.js';
+import { encounter, NS, SCOPE, AGENCY_NS, ORG_NPI, organization, participant, specialist, testing, type EmbeddedServer } from './peer-fixtures.js';
 
 const CLINICIAN_NPI = '1003000126';
 
@@ -14,8 +14,8 @@ let encounterRef: string;
 beforeAll(async () => {
   server = await testing.startFhirServer();
   const client = new PeerFhirClient({ baseUrl: server.url });
-  peer = new PeerClient(client, { namespace: NS });
-  referrals = new ReferralClient(client, { namespace: NS });
+  peer = new PeerClient(client, SCOPE);
+  referrals = new ReferralClient(client, SCOPE);
   const recorded = await peer.recordEncounter(encounter('enc-ref-1', 'p-ref-1'), { participants: [participant('p-ref-1')], specialist: specialist(), organization: organization() });
   encounterRef = recorded.encounterIds[0] ?? '';
 });
@@ -56,7 +56,7 @@ describe('closed-loop referral into peer services', () => {
 
     const read = await referrals.getReferral('ref-1');
     expect(read.referral).toEqual(done.referral);
-    const [task] = await server.repository.search('Task', `identifier=${NS}/referral-task|ref-1`);
+    const [task] = await server.repository.search('Task', `identifier=${AGENCY_NS}/referral-task|ref-1`);
     expect((task as { status?: string }).status).toBe('completed');
   });
 
@@ -65,7 +65,7 @@ describe('closed-loop referral into peer services', () => {
     const b = await referrals.createReferral(referral('ref-2'));
     expect(b.task.id).toBe(a.task.id);
     expect(b.serviceRequest.id).toBe(a.serviceRequest.id);
-    expect(await server.repository.search('Task', `identifier=${NS}/referral-task|ref-2`)).toHaveLength(1);
+    expect(await server.repository.search('Task', `identifier=${AGENCY_NS}/referral-task|ref-2`)).toHaveLength(1);
   });
 
   it('a stale If-Match version fails with 412 and changes nothing', async () => {

@@ -5,7 +5,7 @@ import { individualEncounter } from './fixtures.js';
 
 describe('mapping a record whose references are already on the server', () => {
   it('references existing resources literally and writes only the new ones', () => {
-    const keys = recordKeys();
+    const keys = recordKeys({ agency: '1234567893' });
     const onServer = new Map([
       [JSON.stringify(keys.participant('p-1')), 'Patient/17'],
       [JSON.stringify(keys.specialistRole('1245319599', '1234567893')), 'PractitionerRole/4'],

@@ -150,7 +150,7 @@ describe('NPI schema', () => {
 });
 
 describe('TransactionBuilder key cache', () => {
-  const ids = identifierSystems();
+  const ids = identifierSystems({ agency: '1234567893' });
   const key = (system: string, value: string): EntryKey => ({ resourceType: 'Group', search: 'identifier', system, value });
 
   it('treats two keys with the same `type|system|value` text as one entry, as when entries were kept by fullUrl', () => {

@@ -29,7 +29,7 @@ describe('toFhir', () => {
   });
 
   it('maps a group session to a parent Encounter with a Group subject and one child per attendee', () => {
-    const ids = identifierSystems();
+    const ids = identifierSystems({ agency: organization().npi });
     const encounters = ofType<Encounter>(bundle, 'Encounter');
     const parent = encounters.find((e) => e.identifier?.some((i) => i.system === ids.groupSession))!;
     expect(parent.subject?.reference).toBe(bundle.entry!.find((e) => e.resource?.resourceType === 'Group')!.fullUrl);
@@ -76,10 +76,10 @@ describe('toFhir', () => {
     expect(ofType(b, 'Encounter')).toHaveLength(5);
   });
 
-  it('uses the namespace given for every identifier it mints', () => {
+  it('mints every identifier under the namespace given, scoped to the agency of the records', () => {
     const b = toFhir(allRecords(), { namespace: 'https://ehr.example.org/ids' });
     const enc = ofType<Encounter>(b, 'Encounter')[0]!;
-    expect(enc.identifier?.[0]?.system).toBe('https://ehr.example.org/ids/encounter');
+    expect(enc.identifier?.[0]?.system).toBe(`https://ehr.example.org/ids/agency/${organization().npi}/encounter`);
   });
 });
 

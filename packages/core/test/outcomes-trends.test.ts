@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { participantTrend, programScoreChange, scoreObservationToFhir, scorePointFromObservation, scorePoints, type InstrumentResponse, type ScorePoint } from '../src/outcomes/index.js';
 
 const NS = 'urn:agency';
+const AGENCY = '1234567893';
 const barc = (id: string, participantId: string, authored: string, each: number): InstrumentResponse => ({
   id,
   instrumentId: 'barc-10',
@@ -41,8 +42,8 @@ describe('program score change', () => {
     expect(programScoreChange(phq, 'phq-9')).toMatchObject({ rose: 0, fell: 1, shareRose: 0, shareImproved: 1 });
   });
   it('reads points from score Observations', () => {
-    const obs = scoreObservationToFhir(barc('a1', 'a', '2025-01-01T10:00:00Z', 3), { namespace: NS });
-    expect(scorePointFromObservation(obs, { namespace: NS })).toEqual({ participantId: 'a', instrumentId: 'barc-10', date: '2025-01-01T10:00:00Z', total: 30 });
+    const obs = scoreObservationToFhir(barc('a1', 'a', '2025-01-01T10:00:00Z', 3), { namespace: NS, agency: AGENCY });
+    expect(scorePointFromObservation(obs, { namespace: NS, agency: AGENCY })).toEqual({ participantId: 'a', instrumentId: 'barc-10', date: '2025-01-01T10:00:00Z', total: 30 });
   });
   it('is zero, not NaN, when nobody was assessed twice', () => {
     expect(programScoreChange([], 'barc-10')).toMatchObject({ assessed: 0, shareRose: 0, meanChange: 0 });

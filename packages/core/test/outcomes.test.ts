@@ -20,6 +20,8 @@ import {
 import { PeerFhirValidationError } from '../src/errors.js';
 
 const NS = 'https://ehr.example.org/ids';
+const AGENCY = '1234567893';
+const SCOPED = `${NS}/agency/${AGENCY}`;
 
 function barcResponse(overrides: Partial<InstrumentResponse> = {}, value: (i: number) => number = () => 4): InstrumentResponse {
   return {
@@ -140,15 +142,15 @@ describe('responses to FHIR', () => {
     ['barc-10', barcResponse({ encounterId: 'enc-1', administeredByNpi: '1245319599' }, (i) => (i % 6) + 1)],
     ['phq-9', phqResponse([2, 2, 1, 1, 1, 1, 1, 1, 0])],
   ] as const)('%s QuestionnaireResponse and score Observation pass both validators', (_id, r) => {
-    const qr = questionnaireResponseToFhir(r, { namespace: NS });
-    const obs = scoreObservationToFhir(r, { namespace: NS });
+    const qr = questionnaireResponseToFhir(r, { namespace: NS, agency: AGENCY });
+    const obs = scoreObservationToFhir(r, { namespace: NS, agency: AGENCY });
     expect(validationProblems(qr)).toEqual([]);
     expect(validationProblems(obs)).toEqual([]);
   });
 
   it('writes the BARC-10 total as a survey Observation derived from the response', () => {
     const r = barcResponse({}, () => 5);
-    const obs: Observation = scoreObservationToFhir(r, { namespace: NS, questionnaireResponse: { reference: 'QuestionnaireResponse/9' } });
+    const obs: Observation = scoreObservationToFhir(r, { namespace: NS, agency: AGENCY, questionnaireResponse: { reference: 'QuestionnaireResponse/9' } });
     expect(obs).toMatchObject({
       status: 'final',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] }],
@@ -156,12 +158,12 @@ describe('responses to FHIR', () => {
       valueInteger: 50,
       effectiveDateTime: r.authored,
       derivedFrom: [{ reference: 'QuestionnaireResponse/9' }],
-      subject: { type: 'Patient', identifier: { system: `${NS}/participant`, value: 'p-1' } },
+      subject: { type: 'Patient', identifier: { system: `${SCOPED}/participant`, value: 'p-1' } },
     });
   });
 
   it('carries the PHQ-9 severity band as interpretation', () => {
-    const obs = scoreObservationToFhir(phqResponse([3, 3, 3, 3, 3, 0, 0, 0, 0]), { namespace: NS });
+    const obs = scoreObservationToFhir(phqResponse([3, 3, 3, 3, 3, 0, 0, 0, 0]), { namespace: NS, agency: AGENCY });
     expect(obs.valueInteger).toBe(15);
     expect(obs.code.coding?.[0]?.code).toBe('44261-6');
     expect(obs.interpretation?.[0]?.coding?.[0]?.code).toBe('moderately-severe');
@@ -169,18 +171,18 @@ describe('responses to FHIR', () => {
 
   it('answers with the option codings and reads back to the same record', () => {
     const r = phqResponse([0, 1, 2, 3, 0, 1, 2, 3, 0]);
-    const qr: QuestionnaireResponse = questionnaireResponseToFhir(r, { namespace: NS });
+    const qr: QuestionnaireResponse = questionnaireResponseToFhir(r, { namespace: NS, agency: AGENCY });
     expect(qr.questionnaire).toBe(`${phq9.url}|1.0.0`);
     expect(qr.item?.[3]?.answer?.[0]?.valueCoding?.code).toBe('LA6571-9');
-    expect(instrumentResponseFromFhir(qr, { namespace: NS })).toEqual(r);
+    expect(instrumentResponseFromFhir(qr, { namespace: NS, agency: AGENCY })).toEqual(r);
     const b = barcResponse({ encounterId: 'enc-9', administeredByNpi: '1245319599' }, (i) => (i % 6) + 1);
-    expect(instrumentResponseFromFhir(questionnaireResponseToFhir(b, { namespace: NS }), { namespace: NS })).toEqual(b);
+    expect(instrumentResponseFromFhir(questionnaireResponseToFhir(b, { namespace: NS, agency: AGENCY }), { namespace: NS, agency: AGENCY })).toEqual(b);
   });
 
   it('bundles both as conditional creates with derivedFrom pointing at the response entry', () => {
-    const bundle = instrumentResponseBundle(barcResponse(), { namespace: NS });
+    const bundle = instrumentResponseBundle(barcResponse(), { namespace: NS, agency: AGENCY });
     const [qrEntry, obsEntry] = bundle.entry ?? [];
-    expect(qrEntry?.request?.ifNoneExist).toBe(`identifier=${encodeURIComponent(`${NS}/instrument-response`)}|qr-1`);
+    expect(qrEntry?.request?.ifNoneExist).toBe(`identifier=${encodeURIComponent(`${SCOPED}/instrument-response`)}|qr-1`);
     expect((obsEntry?.resource as Observation).derivedFrom?.[0]?.reference).toBe(qrEntry?.fullUrl);
     expect(validationProblems(bundle)).toEqual([]);
   });
@@ -209,7 +211,7 @@ describe('instrument registry', () => {
     const r = { id: 'h-1', instrumentId: 'hope-3', participantId: 'p-1', authored: '2025-01-01T09:00:00Z', answers: { h1: 2, h2: 1, h3: 2 } };
     expect(scoreResponse(r, { registry }).score.total).toBe(5);
     expect(validationProblems(scale.questionnaire)).toEqual([]);
-    expect(validationProblems(scoreObservationToFhir(r, { registry }))).toEqual([]);
+    expect(validationProblems(scoreObservationToFhir(r, { registry, agency: AGENCY }))).toEqual([]);
     expect(registry.list().map((d) => d.id)).toEqual(['barc-10', 'phq-9', 'hope-3']);
   });
 

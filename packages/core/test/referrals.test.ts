@@ -5,6 +5,8 @@ import { parseRecord } from '../src/validate.js';
 import { assertTransition, Referral, referralBundle, referralFromFhir, ReferralTransitionError, referralToFhir, REFERRAL_TRANSITIONS, type ReferralStatus } from '../src/referrals/index.js';
 
 const NS = 'https://ehr.example.org/ids';
+const AGENCY = '1234567893';
+const SCOPED = `${NS}/agency/${AGENCY}`;
 const intoPeer = (overrides: Partial<Referral> = {}): Referral => ({
   id: 'ref-1',
   participantId: 'p-1',
@@ -53,31 +55,31 @@ describe('status machine', () => {
 
 describe('referral to FHIR', () => {
   it('writes a referral into peer services as a US Core ServiceRequest with SNOMED 461481000124109', () => {
-    const { serviceRequest } = referralToFhir(intoPeer(), { namespace: NS });
+    const { serviceRequest } = referralToFhir(intoPeer(), { namespace: NS, agency: AGENCY });
     expect(serviceRequest).toMatchObject({
       // Not SDOHCC-ServiceRequest: its rules do not hold for every referral (see ReferralProfiles).
       meta: { profile: ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-servicerequest'] },
       status: 'active',
       intent: 'order',
       code: { coding: [{ system: 'http://snomed.info/sct', code: '461481000124109' }] },
-      subject: { identifier: { system: `${NS}/participant`, value: 'p-1' } },
+      subject: { identifier: { system: `${SCOPED}/participant`, value: 'p-1' } },
     });
     expect(serviceRequest.category?.map((c) => c.coding?.[0]?.code)).toEqual(['410606002', 'social-connection', 'peer-support']);
   });
   it('maps a community-resource referral to its SDOH domain', () => {
-    const { serviceRequest, task } = referralToFhir(toHousing(), { namespace: NS });
+    const { serviceRequest, task } = referralToFhir(toHousing(), { namespace: NS, agency: AGENCY });
     expect(serviceRequest.category?.[1]?.coding?.[0]).toMatchObject({ system: 'http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes', code: 'housing-instability' });
     expect(task.owner).toEqual({ display: 'Eastside Housing Coalition' });
   });
   it('tracks state in the Task and links the fulfilling encounter as output once completed', () => {
-    const { task } = referralToFhir(intoPeer({ status: 'completed', fulfilledBy: { kind: 'encounter', id: 'enc-9' } }), { namespace: NS, resolved: { fulfilledBy: 'Encounter/77' } });
+    const { task } = referralToFhir(intoPeer({ status: 'completed', fulfilledBy: { kind: 'encounter', id: 'enc-9' } }), { namespace: NS, agency: AGENCY, resolved: { fulfilledBy: 'Encounter/77' } });
     expect(task).toMatchObject({
       status: 'completed',
       businessStatus: { coding: [{ code: 'completed' }] },
       intent: 'order',
       code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'fulfill' }] },
-      focus: { type: 'ServiceRequest', identifier: { system: `${NS}/referral`, value: 'ref-1' } },
-      output: [{ type: { coding: [{ code: 'resulting-activity' }] }, valueReference: { reference: 'Encounter/77', identifier: { system: `${NS}/encounter`, value: 'enc-9' } } }],
+      focus: { type: 'ServiceRequest', identifier: { system: `${SCOPED}/referral`, value: 'ref-1' } },
+      output: [{ type: { coding: [{ code: 'resulting-activity' }] }, valueReference: { reference: 'Encounter/77', identifier: { system: `${SCOPED}/encounter`, value: 'enc-9' } } }],
     });
   });
   it.each<[string, Referral]>([
@@ -86,15 +88,15 @@ describe('referral to FHIR', () => {
     ['completed by an encounter', intoPeer({ status: 'completed', fulfilledBy: { kind: 'encounter', id: 'enc-9' }, lastModified: '2025-03-01T10:00:00Z' })],
     ['completed by a procedure, community resource', toHousing({ status: 'completed', fulfilledBy: { kind: 'procedure', id: 'proc-1' } })],
   ])('%s: passes both validators and reads back to the same record', (_name, referral) => {
-    const { serviceRequest, task } = referralToFhir(referral, { namespace: NS });
+    const { serviceRequest, task } = referralToFhir(referral, { namespace: NS, agency: AGENCY });
     expect(validationProblems(serviceRequest)).toEqual([]);
     expect(validationProblems(task)).toEqual([]);
-    expect(referralFromFhir(serviceRequest, task, { namespace: NS })).toEqual(referral);
+    expect(referralFromFhir(serviceRequest, task, { namespace: NS, agency: AGENCY })).toEqual(referral);
   });
   it('bundles both as conditional creates with the Task focused on the ServiceRequest entry', () => {
-    const bundle = referralBundle(intoPeer(), { namespace: NS });
+    const bundle = referralBundle(intoPeer(), { namespace: NS, agency: AGENCY });
     const [sr, task] = bundle.entry ?? [];
-    expect(sr?.request?.ifNoneExist).toBe(`identifier=${encodeURIComponent(`${NS}/referral`)}|ref-1`);
+    expect(sr?.request?.ifNoneExist).toBe(`identifier=${encodeURIComponent(`${SCOPED}/referral`)}|ref-1`);
     expect((task?.resource as { focus?: { reference?: string } }).focus?.reference).toBe(sr?.fullUrl);
     expect(validationProblems(bundle)).toEqual([]);
   });

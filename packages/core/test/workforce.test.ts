@@ -30,6 +30,7 @@ function npi(nine: string): string {
 }
 const SUPERVISOR = npi('157890345');
 const NS = 'https://ehr.example.org/ids';
+const AGENCY = '1234567893';
 
 const session = (overrides: Partial<SupervisionSession> = {}): SupervisionSession => ({
   id: 'sup-1', supervisorNpi: SUPERVISOR, peerNpis: [PEER], date: '2025-03-04', minutes: 60, mode: 'individual', modality: 'in-person', topics: ['boundaries', 'self-care'], organizationNpi: ORG, ...overrides,
@@ -38,10 +39,10 @@ const session = (overrides: Partial<SupervisionSession> = {}): SupervisionSessio
 describe('SupervisionSession', () => {
   it('maps to an Encounter without a subject that passes both validators and reads back', () => {
     for (const s of [session(), session({ id: 'sup-2', mode: 'group', peerNpis: [PEER, PEER2], modality: 'video', topics: [] })]) {
-      const enc = supervisionSessionToFhir(s, { namespace: NS });
+      const enc = supervisionSessionToFhir(s, { namespace: NS, agency: AGENCY });
       expect(enc.subject).toBeUndefined();
       expect(validationProblems(enc)).toEqual([]);
-      expect(supervisionSessionFromFhir(enc, { namespace: NS })).toEqual(s);
+      expect(supervisionSessionFromFhir(enc, { namespace: NS, agency: AGENCY })).toEqual(s);
     }
   });
   it('rejects an individual session with two peers and a supervisor supervising themself', () => {

@@ -89,7 +89,7 @@ export function expectExactlyOnce(values: readonly string[], expected: readonly 
 
 /** Every good encounter of the fixture on the server exactly once (individual and group sessions), no bad one. */
 export async function expectImportedOnce(server: EmbeddedFhirServer, f: ImportFixture): Promise<void> {
-  const ids = identifierSystems();
+  const ids = identifierSystems({ agency: f.agency.organization.npi });
   expectExactlyOnce(await storedEncounterIds(server, ids.encounter), f.goodIndividual);
   expectExactlyOnce(await storedEncounterIds(server, ids.groupSession), f.goodGroups);
   const participants = new Set(f.rows.filter((r) => !f.badIds.includes(r['encounter_id']!)).map((r) => r['participant_id']!));

@@ -29,8 +29,8 @@ export interface ClaimOptions {
   pack: RulePack;
   /** `Claim.created` (FHIR dateTime); pass it for reproducible output. Defaults to today's date. */
   created?: string;
-  /** Identifier namespace, the same one given to core's mappers. */
-  namespace?: string;
+  /** Identifier namespace prefix, the same one given to core's mappers (identifiers are scoped per agency). */
+  namespace?: string | undefined;
   /**
    * Resolves the participant's Patient to its literal reference (`Patient/123`, or a `urn:uuid` fullUrl inside a
    * bundle), like `toFhir`'s `existing`. `Claim?patient=` matches literal references only; without an answer the
@@ -73,9 +73,11 @@ function claimIdentifierValue(first: BillingLine, period: string): string {
 }
 
 function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created: string): Claim {
-  const ids = identifierSystems(options.namespace);
-  const keys = claimKeys(options.namespace);
   const first = lines[0] as BillingLine;
+  // A claim group is one agency's (the grouping key starts with its NPI): its identifiers are that agency's.
+  const scope = { agency: first.organizationNpi, namespace: options.namespace };
+  const ids = identifierSystems(scope);
+  const keys = claimKeys(scope);
   const period = options.pack.claimGrouping.period === 'month' ? monthOf(first.dateOfService) : first.dateOfService;
 
   const careTeam: ClaimCareTeam[] = [];

@@ -51,22 +51,24 @@ export function claimDisclosureAudits(
   options: ClaimDisclosureOptions,
 ): AuditEvent[] {
   const at = options.at ?? ctx.billedAt ?? '';
-  const ids = identifierSystems(ctx.namespace);
   const out: AuditEvent[] = [];
   for (const claim of claims) {
     if (!isPart2Protected(claim)) continue;
+    // Identifiers are the claim's agency's: its billing provider (NPI), else the discloser.
+    const agency = claim.provider?.identifier?.value ?? options.discloser.npi ?? '';
+    const ids = identifierSystems({ agency, namespace: ctx.namespace });
     const participantId = claim.patient.identifier?.system === ids.participant ? claim.patient.identifier.value : undefined;
     const payerId = claim.insurer?.identifier?.value;
     const mine = lines.filter((l) => l.part2 && l.participantId === participantId && l.payerId === payerId);
     const consentIds = new Set<string>();
     if (participantId !== undefined && payerId !== undefined) {
-      for (const l of mine) part2BillingDecision(ctx, participantId, payerId, l.dateOfService).consentIds.forEach((id) => consentIds.add(id));
+      for (const l of mine) part2BillingDecision(ctx, participantId, payerId, l.dateOfService, agency).consentIds.forEach((id) => consentIds.add(id));
     }
     const claimId = claim.identifier?.find((i) => i.system === ids.claim) ?? claim.identifier?.[0];
     out.push(
       buildDisclosureAuditEvent({
         discloser: options.discloser,
-        recipient: payerRecipient(payerId ?? '', ctx.namespace),
+        recipient: payerRecipient(payerId ?? '', agency, ctx.namespace),
         purpose: 'payment',
         consentIds: [...consentIds],
         at,

@@ -1,29 +1,18 @@
 /**
- * References by identifier to the resources core's mappers write, from core's `recordKeys(namespace)` (the
+ * References by identifier to the resources core's mappers write, from core's `recordKeys(scope)` (the
  * conditional-create keys), so a Claim resolves against whatever `toFhir` put on the server or in a bundle.
  * @internal
  */
-import { identifierSystems, recordKeys, type RecordKey, type RecordKeys } from '@peer-fhir/core';
+import { recordKeys, type IdentityScope, type RecordKey, type RecordKeys } from '@peer-fhir/core';
 import type { Reference } from 'fhir/r4.js';
 import type { BillingLine } from '../decision.js';
 
-/** The keys of one namespace plus the Coverage key, which core's `recordKeys` does not expose yet. */
-export interface ClaimKeys extends RecordKeys {
-  coverage: (participantId: string, payerId: string, coverageStart: string) => RecordKey;
-}
+/** The keys of one agency (core's `recordKeys`, Coverage included). */
+export type ClaimKeys = RecordKeys;
 
-/** Claim keys of a namespace. */
-export function claimKeys(namespace: string | undefined): ClaimKeys {
-  const coverageSystem = identifierSystems(namespace).coverage;
-  return {
-    ...recordKeys(namespace),
-    // TODO(core): recordKeys().coverage; mirrors core's coverageKey (fhir/patient.ts).
-    coverage: (participantId, payerId, coverageStart) => ({
-      resourceType: 'Coverage',
-      system: coverageSystem,
-      value: `${participantId}:${payerId.replace(/[^A-Za-z0-9\-.]/g, '_')}:${coverageStart}`,
-    }),
-  };
+/** Claim keys of an agency. */
+export function claimKeys(scope: IdentityScope): ClaimKeys {
+  return recordKeys(scope);
 }
 
 /** A logical reference (type + identifier) to the record under `key`. */

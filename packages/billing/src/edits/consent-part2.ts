@@ -6,9 +6,9 @@ import { finding, type ItemEdit } from '../internal/item.js';
 const PART2_CLAIM = { resourceType: 'Claim', meta: { security: part2SecurityLabels() } } as const;
 
 /** The payer as a disclosure recipient: an organization named by its payer identifier, within the TPO class. */
-export function payerRecipient(payerId: string, namespace: string | undefined): DisclosureRecipient {
+export function payerRecipient(payerId: string, agency: string, namespace: string | undefined): DisclosureRecipient {
   // 42 CFR 2.31(a)(4)(i): third-party payers are in the class a single TPO consent may designate.
-  return { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems(namespace).payer, value: payerId } };
+  return { kind: 'organization', isTpoRecipient: true, identifier: { system: identifierSystems({ agency, namespace }).payer, value: payerId } };
 }
 
 /**
@@ -26,10 +26,11 @@ export function part2BillingDecision(
   participantId: string,
   payerId: string,
   dos: string,
+  agency: string,
 ): { permitted: boolean; consentIds: string[]; atService: DisclosureDecision; atBilling: DisclosureDecision | undefined } {
   const consents: ConsentDirective[] = (ctx.consents ?? []).filter((c) => c.participantId === participantId);
   const ask = (at: string) =>
-    canDisclose({ resource: PART2_CLAIM, recipient: payerRecipient(payerId, ctx.namespace), purpose: 'payment', at, consents, participantId });
+    canDisclose({ resource: PART2_CLAIM, recipient: payerRecipient(payerId, agency, ctx.namespace), purpose: 'payment', at, consents, participantId });
   const atService = ask(dos);
   const atBilling = ctx.billedAt === undefined ? undefined : ask(ctx.billedAt);
   const ok = (d: DisclosureDecision | undefined) => d?.decision === 'permit';
@@ -51,7 +52,7 @@ export const consentPart2Edit: ItemEdit = {
     if (ctx.billedAt === undefined) {
       return [finding('PB-CONSENT-PART2', 'a Part 2 claim is a disclosure to the payer at the billing run, and the billing run instant (billedAt) was not given')];
     }
-    const d = part2BillingDecision(ctx, participant.id, coverage.payerId, dos);
+    const d = part2BillingDecision(ctx, participant.id, coverage.payerId, dos, encounter.organizationNpi);
     if (d.permitted) return [];
     // Core's reason codes name rules only; its messages carry consent ids, which findings never do.
     const codes = [...new Set([...d.atService.reasons, ...(d.atBilling?.reasons ?? [])].filter((r) => r.code !== 'CONSENT-PERMITS').map((r) => r.code))].sort();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BundleEntry } from 'fhir/r4.js';
 import { identifierSystems } from '@peer-fhir/core';
 import { claimStatusToClaimResponses, read277, read999, submitted837Transactions, X12ParseError, type ClaimStatusReport, type ImplementationAcknowledgment } from '@peer-fhir/x12';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { storedClaims } from '../internal/stored-claims.js';
@@ -20,9 +20,11 @@ import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 export interface AckOptions extends FhirTargetOptions {
   /** The 837 a 999 answers: maps its transaction sets back to claims. */
   claims?: string | undefined;
-  /** Config file (for the identifier namespace); optional. */
+  /** Config file (the agency, the identifier namespace); default `./peer-fhir.config.json` when present. */
   config?: string | undefined;
   configValue?: CliConfig | undefined;
+  /** The agency whose claims a 277CA answers (default: the config's organization). */
+  organizationNpi?: string | undefined;
 }
 
 /**
@@ -107,8 +109,8 @@ async function ack999(groups: ImplementationAcknowledgment[], opts: AckOptions, 
 }
 
 async function ack277(reports: ClaimStatusReport[], opts: AckOptions, io: CommandIo): Promise<AckResult> {
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
-  const claimSystem = identifierSystems(config?.namespace).claim;
+  const config = await resolveConfig(opts, io.cwd);
+  const claimSystem = identifierSystems(scopeOf(config, opts.organizationNpi)).claim;
   const target = await openTarget(opts, io);
   try {
     const claims = await storedClaims(target.client, claimSystem, reports.flatMap((r) => r.claims.map((c) => c.patientControlNumber)));

@@ -3,10 +3,10 @@ import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
-import { PeerFhirValidationError, identifierSystems, toFhir, type PeerEncounter } from '@peer-fhir/core';
+import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
 import { buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
 import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
@@ -132,7 +132,6 @@ const add = (t: Record<string, { lines: number; units: number; charge: number }>
   x.charge = Math.round((x.charge + charge) * 100) / 100;
 };
 
-/** Claims plus the records they reference as one transaction of conditional creates (billing again stores nothing new). */
 /**
  * Store the disclosure AuditEvents (42 CFR 2.24) on the server, each patient entity resolved from its identifier to
  * the server's `Patient/{id}` so the accounting can find it. Any failure throws: then no 837P is written.
@@ -159,9 +158,10 @@ async function storeDisclosureAudits(client: PeerFhirClient, audits: readonly Au
   }
 }
 
-function claimTransaction(claims: readonly Claim[], records: Parameters<typeof toFhir>[0], namespace: string | undefined): Bundle {
-  const mapped = toFhir(records, namespace ? { namespace } : {});
-  const claimSystem = identifierSystems(namespace).claim;
+/** Claims plus the records they reference as one transaction of conditional creates (billing again stores nothing new). */
+function claimTransaction(claims: readonly Claim[], records: Parameters<typeof toFhir>[0], scope: IdentityScope): Bundle {
+  const mapped = toFhir(records, { agency: scope.agency, namespace: scope.namespace });
+  const claimSystem = identifierSystems(scope).claim;
   const claimEntries: BundleEntry[] = claims.map((c) => {
     const id = c.identifier?.find((i) => i.system === claimSystem) ?? c.identifier?.[0];
     return {
@@ -224,7 +224,8 @@ export function renderBillMarkdown(r: BillReport): string {
 export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillResult> {
   const { from, to } = monthRange(opts.period);
   if (!opts.out) throw new CliUsageError('--out FILE.x12 is required');
-  const config = opts.configValue ?? (await loadConfig(opts.config ?? join(io.cwd, 'peer-fhir.config.json')));
+  const config = await resolveConfig(opts, io.cwd, true);
+  const scope = scopeOf(config);
   const packId = opts.pack ?? config.pack;
   if (!packId) throw new CliUsageError('name a rule pack with --pack (see peer-fhir packs) or "pack" in the config');
   const pack = priced(await packOf(packId, io.cwd), config.charges);
@@ -235,8 +236,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
 
   const target = await openTarget(opts, io);
   try {
-    const peer = new PeerClient(target.client, config.namespace ? { namespace: config.namespace } : {});
-    const records = await loadPeriodRecords(peer, { from, to, organizationNpi: config.organization.npi, namespace: config.namespace });
+    const peer = new PeerClient(target.client, scope);
+    const records = await loadPeriodRecords(peer, { from, to, scope });
     const billingContext: BillingContext = {
       pack,
       encounters: records.encounters,
@@ -292,7 +293,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       await writePrivateFile(files.claims, claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
       const allParticipants = records.participants.filter((p) => result.lines.some((l) => l.participantId === p.id));
       await target.client.transaction(
-        claimTransaction(claims, { organizations, specialists: records.specialists, participants: allParticipants }, config.namespace),
+        claimTransaction(claims, { organizations, specialists: records.specialists, participants: allParticipants }, scope),
       );
     } else {
       await writePrivateFile(files.claims, '');

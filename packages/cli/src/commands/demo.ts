@@ -132,7 +132,7 @@ export async function runDemo(opts: DemoOptions, io: CommandIo): Promise<DemoRes
     const again = await runImport([files.csv], { fhirUrl: server.url, configValue: config, rejects: join(out, 'encounters-2025-03.rejects.csv') }, quiet);
     say(io, `again: created ${again.created}, already present ${again.alreadyPresent}`);
     // Plans and consents come from the EHR's other screens; the demo records them through the SDK directly.
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }));
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: config.organization.npi, namespace: config.namespace });
     for (const c of agency.consents) await peer.grantConsent(c);
     for (const plan of agency.plans) {
       const specialist = agency.specialists.find((s) => s.npi === plan.peerNpi);

@@ -14,7 +14,7 @@ import {
   type EligibilityInquiryInput,
   type EligibilityVerdict,
 } from '@peer-fhir/x12';
-import { loadConfig, type CliConfig } from '../config.js';
+import { loadConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
@@ -102,7 +102,7 @@ export async function runEligibility(opts: EligibilityOptions, io: CommandIo): P
 
 async function write(opts: EligibilityOptions, config: CliConfig | undefined, target: FhirTarget, io: CommandIo): Promise<EligibilityResult> {
   if (!config) throw new CliUsageError('--config is required to write a 270 (the agency is the information receiver)');
-  const ids = identifierSystems(config.namespace);
+  const ids = identifierSystems(scopeOf(config));
   const client = target.client;
   const coverages: Coverage[] = [];
   if (opts.roster) {

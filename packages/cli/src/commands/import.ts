@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { PeerClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, type Participant, type PeerSpecialist } from '@peer-fhir/core';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { assembleEncounter, type AssembledEncounter, type NumberedRow, type RejectedRow } from '../import/assemble.js';
 import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
@@ -49,10 +49,21 @@ export interface ImportSummary {
   rowsRead: number;
   /** Rows whose encounter was written now. */
   created: number;
-  /** Rows whose encounter was on the server already (nothing written). */
+  /** Rows whose encounter was on the server already, exactly as it would be written (nothing written). */
+  unchanged: number;
+  /**
+   * Rows whose encounter (or one of its resources) is stored under the same identifier with other content: nothing
+   * was written over it; `conflictRows` names the differing paths. Exit code 1.
+   */
+  conflict: number;
+  /** @deprecated `unchanged + conflict`; read those. */
   alreadyPresent: number;
   rejected: number;
-  encounters: { created: number; alreadyPresent: number; rejected: number };
+  encounters: { created: number; unchanged: number; conflict: number; alreadyPresent: number; rejected: number };
+  /** Rows in conflict: row number, file, and per resource the differing element paths (never values). */
+  conflictRows: { file: string; row: number; conflicts: string[] }[];
+  /** Participants, specialists or the agency stored with other content than the rows give (type, `Type/id`, paths). */
+  rosterConflicts: string[];
   /** Rejects files written (one per input unless `--rejects` names one). */
   rejectsFiles: string[];
   /** Rejected rows: row number (1 = first data row), file and reasons (column names and rules, never values). */
@@ -106,23 +117,27 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     files.map((f, i) => ['--rejects', opts.rejects ?? defaultRejectsPath(f, formats[i]!)] as const),
     opts.config ? [...files, opts.config] : files,
   );
-  const config = opts.configValue ?? (await loadConfig(opts.config ?? join(io.cwd, 'peer-fhir.config.json')));
+  const config = await resolveConfig(opts, io.cwd, true);
 
   const started = Date.now();
   const target = await openTarget(opts, io);
   const summary: ImportSummary = {
     rowsRead: 0,
     created: 0,
+    unchanged: 0,
+    conflict: 0,
     alreadyPresent: 0,
     rejected: 0,
-    encounters: { created: 0, alreadyPresent: 0, rejected: 0 },
+    encounters: { created: 0, unchanged: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
+    conflictRows: [],
+    rosterConflicts: [],
     rejectsFiles: [],
     rejectedRows: [],
     fhirUrl: target.url,
     seconds: 0,
     exitCode: ExitCode.OK,
   };
-  const peer = new PeerClient(target.client, config.namespace ? { namespace: config.namespace } : {});
+  const peer = new PeerClient(target.client, scopeOf(config));
   const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
   const shared = opts.rejects ? new RejectsWriter(opts.rejects, formats[0]!) : undefined;
 
@@ -147,7 +162,7 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
         const current = batch;
         batch = [];
         batchRows = 0;
-        await writeBatch(peer, current, config, written, { bundleSize, concurrency }, summary, reject);
+        await writeBatch(peer, current, config, written, { bundleSize, concurrency, file }, summary, reject);
         report();
       };
 
@@ -206,7 +221,8 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     await target.close();
   }
   summary.seconds = (Date.now() - started) / 1000;
-  summary.exitCode = summary.rejected > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+  // A conflict is not written: like a rejected row, the run did not do all it was asked to.
+  summary.exitCode = summary.rejected > 0 || summary.conflict > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
   printImportSummary(io, summary);
   return summary;
 }
@@ -216,7 +232,7 @@ async function writeBatch(
   batch: AssembledEncounter[],
   config: CliConfig,
   written: { participants: Set<string>; specialists: Set<string>; organization: boolean },
-  opts: { bundleSize: number; concurrency: number },
+  opts: { bundleSize: number; concurrency: number; file: string },
   summary: ImportSummary,
   reject: (r: RejectedRow) => Promise<void>,
 ): Promise<void> {
@@ -244,17 +260,28 @@ async function writeBatch(
       for (const npi of specialists.keys()) written.specialists.add(npi);
       for (const outcome of result.records) {
         const a = todo[outcome.index]!;
-        if (outcome.status === 'failed') {
+        if (outcome.status === 'rejected') {
           summary.encounters.rejected++;
           for (const r of a.rows) await reject({ ...r, reasons: [`FHIR server refused the encounter: ${outcome.reason ?? 'unknown reason'}`] });
         } else if (outcome.status === 'created') {
           summary.encounters.created++;
           summary.created += a.rows.length;
-        } else {
+        } else if (outcome.status === 'conflict') {
+          summary.encounters.conflict++;
           summary.encounters.alreadyPresent++;
+          summary.conflict += a.rows.length;
+          summary.alreadyPresent += a.rows.length;
+          const conflicts = (outcome.conflicts ?? []).map((c) => `${c.resourceType} differs at ${c.paths.join(', ')}`);
+          for (const r of a.rows) summary.conflictRows.push({ file: opts.file, row: r.row, conflicts });
+        } else {
+          summary.encounters.unchanged++;
+          summary.encounters.alreadyPresent++;
+          summary.unchanged += a.rows.length;
           summary.alreadyPresent += a.rows.length;
         }
       }
+      // A participant or specialist stored under the same id with other content: named, never overwritten.
+      for (const c of result.roster.conflicts) summary.rosterConflicts.push(`${c.resourceType} ${c.location} differs at ${c.paths.join(', ')}`);
       return;
     } catch (err) {
       if (!(err instanceof PeerFhirValidationError)) throw err;
@@ -289,12 +316,16 @@ function printImportSummary(io: CommandIo, s: ImportSummary): void {
   }
   say(io, `rows read         ${s.rowsRead}`);
   say(io, `created           ${s.created}  (${s.encounters.created} encounters)`);
-  say(io, `already present   ${s.alreadyPresent}  (${s.encounters.alreadyPresent} encounters)`);
+  say(io, `unchanged         ${s.unchanged}  (${s.encounters.unchanged} encounters)`);
+  say(io, `conflict          ${s.conflict}  (${s.encounters.conflict} encounters)`);
   say(io, `rejected          ${s.rejected}`);
+  for (const r of s.conflictRows.slice(0, 20)) say(io, `  ${basename(r.file)} row ${r.row}: conflict: ${r.conflicts.join('; ')}`);
+  for (const c of s.rosterConflicts.slice(0, 20)) say(io, `  conflict: ${c}`);
   const shown = s.rejectedRows.slice(0, 20);
   for (const r of shown) say(io, `  ${basename(r.file)} row ${r.row}: ${r.reasons.join('; ')}`);
   if (s.rejectedRows.length > shown.length) say(io, `  … and ${s.rejectedRows.length - shown.length} more`);
   for (const f of s.rejectsFiles) say(io, `rejected rows written to ${f} (fix them and import that file again)`);
   say(io, `${s.rowsRead} rows in ${s.seconds.toFixed(1)} s (${Math.round(s.rowsRead / Math.max(s.seconds, 0.001))} rows/s) to ${s.fhirUrl}`);
   if (s.rejected > 0) note(io, `${s.rejected} row(s) rejected`);
+  if (s.conflict > 0 || s.rosterConflicts.length > 0) note(io, `${s.conflict} row(s) and ${s.rosterConflicts.length} roster record(s) conflict with what the server holds: nothing was written over them`);
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BundleEntry, BundleEntryRequest, Identifier } from 'fhir/r4.js';
 import { identifierSystems } from '@peer-fhir/core';
 import { read835, reconcile, remittanceToClaimResponses, toPaymentReconciliation, X12ParseError, type ReconciliationReport, type Remittance } from '@peer-fhir/x12';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { storedClaims } from '../internal/stored-claims.js';
@@ -70,7 +70,7 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
   } catch {
     throw new CliUsageError(`cannot read ${file}`);
   }
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
+  const config = await resolveConfig(opts, io.cwd);
   let remittances: Remittance[];
   try {
     remittances = read835(text);
@@ -79,7 +79,10 @@ export async function runRemit(file: string, opts: RemitOptions, io: CommandIo):
     if (err instanceof X12ParseError) throw new CliUsageError(`${file} was refused, nothing stored: ${err.message}`, [`code ${err.code}`]);
     throw err;
   }
-  const claimSystem = identifierSystems(config?.namespace).claim;
+  // The agency: the config's, else the payee the 835 names by NPI (1000B N1*PE*...*XX) when all its remittances agree.
+  const payees = [...new Set(remittances.map((r) => r.payee.npi))];
+  const payeeNpi = payees.length === 1 ? payees[0] : undefined;
+  const claimSystem = identifierSystems(scopeOf(config, config ? undefined : payeeNpi)).claim;
   const target = await openTarget(opts, io);
   try {
     const claims = await storedClaims(target.client, claimSystem, remittances.flatMap((r) => r.claims.map((c) => c.patientControlNumber)));

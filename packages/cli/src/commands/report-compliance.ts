@@ -1,6 +1,6 @@
 import { PeerClient } from '@peer-fhir/client';
 import { complianceReport, complianceReportToMarkdown, isValidNpi, type ComplianceReport, type ContinuingEducation } from '@peer-fhir/core';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadContinuingEducation } from '../internal/continuing-education.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
@@ -8,7 +8,7 @@ import { parseDateRange, parseDay } from '../internal/period.js';
 import { reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
 import { loadRequirements } from '../internal/requirements.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { loadStaff, loadWorkforceRecords } from '../internal/workforce-context.js';
+import { loadWorkforceRecords } from '../internal/workforce-context.js';
 
 /**
  * Options of {@link runComplianceReport} (`peer-fhir report compliance`). The period is `period`
@@ -77,24 +77,17 @@ export async function runComplianceReport(opts: ComplianceReportOptions, io: Com
   const range = parseDateRange(opts, true) as { start: string; end: string };
   const asOf = opts.asOf === undefined ? undefined : parseDay(opts.asOf, '--as-of');
   if (opts.organizationNpi !== undefined && !isValidNpi(opts.organizationNpi)) throw new CliUsageError('--organization-npi is not a valid NPI (10 digits with a check digit)');
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
+  const config = await resolveConfig(opts, io.cwd);
+  const scope = scopeOf(config, opts.organizationNpi);
   const requirements = await loadRequirements(opts.requirements);
   const continuingEducation: ContinuingEducation[] = opts.ce ? await loadContinuingEducation(opts.ce) : [];
   const files = opts.out ? reportFilesOf(opts.out, [opts.config, opts.ce, opts.requirements]) : undefined;
-  const namespace = config?.namespace;
+  const npi = scope.agency;
 
   const target = await openTarget(opts, io);
   try {
-    const peer = new PeerClient(target.client, namespace ? { namespace } : {});
-    let npi = opts.organizationNpi ?? config?.organization.npi;
-    if (npi === undefined) {
-      const { organizations } = await loadStaff(peer, namespace);
-      if (organizations.length !== 1) {
-        throw new CliUsageError(`name the agency with --organization-npi (or a --config): the server holds ${organizations.length} organizations`);
-      }
-      npi = organizations[0]!.npi;
-    }
-    const records = await loadWorkforceRecords(peer, { from: range.start, to: range.end, organizationNpi: npi, namespace });
+    const peer = new PeerClient(target.client, scope);
+    const records = await loadWorkforceRecords(peer, { from: range.start, to: range.end, scope });
     const org = records.organizations.find((o) => o.npi === npi) ?? (config?.organization.npi === npi ? config.organization : undefined);
     if (!org) throw new CliUsageError('no Organization with the agency NPI is on the server (check --organization-npi)');
     const report = complianceReport({

@@ -1,6 +1,6 @@
 import { PeerClient } from '@peer-fhir/client';
-import type { DisclosureAccountingEntry } from '@peer-fhir/core';
-import { loadConfig, type CliConfig } from '../config.js';
+import { isValidNpi, type DisclosureAccountingEntry } from '@peer-fhir/core';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 import { reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
@@ -20,9 +20,11 @@ export interface DisclosuresReportOptions extends FhirTargetOptions {
   participant: string;
   /** Only disclosures on or after this date (`YYYY-MM-DD`). */
   since?: string | undefined;
-  /** Config file, for the identifier namespace; optional. */
+  /** Config file (the agency, the identifier namespace); default `./peer-fhir.config.json` when present. */
   config?: string | undefined;
   configValue?: CliConfig | undefined;
+  /** The agency whose participant this is (default: the config's organization). */
+  organizationNpi?: string | undefined;
   /** Markdown file to write; the JSON goes next to it (`FILE.json`). */
   out?: string | undefined;
 }
@@ -102,12 +104,13 @@ export function disclosuresReportToMarkdown(r: DisclosuresReport): string {
 export async function runDisclosuresReport(opts: DisclosuresReportOptions, io: CommandIo): Promise<DisclosuresReportResult> {
   if (!opts.participant) throw new CliUsageError('--participant ID is required');
   if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new CliUsageError('--since must be a date YYYY-MM-DD');
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
-  const namespace = config?.namespace;
+  if (opts.organizationNpi !== undefined && !isValidNpi(opts.organizationNpi)) throw new CliUsageError('--organization-npi is not a valid NPI (10 digits with a check digit)');
+  const config = await resolveConfig(opts, io.cwd);
+  const scope = scopeOf(config, opts.organizationNpi);
   const files = opts.out ? reportFilesOf(opts.out) : undefined;
   const target = await openTarget(opts, io);
   try {
-    const peer = new PeerClient(target.client, namespace ? { namespace } : {});
+    const peer = new PeerClient(target.client, scope);
     const disclosures = await peer.accountingOfDisclosures(opts.participant, opts.since === undefined ? {} : { since: opts.since });
     const report: DisclosuresReport = { participant: opts.participant, since: opts.since, disclosures };
     const markdown = disclosuresReportToMarkdown(report);

@@ -5,6 +5,7 @@ import {
   Programs,
   defaultInstruments,
   identifierSystems,
+  type IdentityScope,
   participantTrend,
   programScoreChange,
   scorePointFromObservation,
@@ -12,7 +13,7 @@ import {
   type ProgramScoreChange,
   type ScorePoint,
 } from '@peer-fhir/core';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { parseDateRange, type DateRange } from '../internal/period.js';
@@ -37,7 +38,9 @@ export interface OutcomesReportOptions extends FhirTargetOptions {
   period?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
-  /** Config file, for the identifier namespace; optional. */
+  /** The agency's NPI; default the config's organization. */
+  organizationNpi?: string | undefined;
+  /** Config file (agency, identifier namespace); default `./peer-fhir.config.json` when present. */
   config?: string | undefined;
   configValue?: CliConfig | undefined;
   /** Markdown file to write; the JSON goes next to it (`FILE.json`). */
@@ -141,11 +144,11 @@ export function outcomesReportToMarkdown(r: OutcomesReport): string {
 }
 
 /** Score points from the server's survey Observations with the instrument's score code, within the range. */
-async function loadScorePoints(peer: PeerClient, code: { system?: string | undefined; code?: string | undefined }, range: Partial<DateRange> | undefined, namespace: string | undefined) {
+async function loadScorePoints(peer: PeerClient, code: { system?: string | undefined; code?: string | undefined }, range: Partial<DateRange> | undefined, scope: IdentityScope) {
   const params = new URLSearchParams({ category: 'survey', code: `${code.system ?? ''}|${code.code ?? ''}`, _count: '500' });
   if (range?.start) params.append('date', `ge${range.start}`);
   if (range?.end) params.append('date', `le${range.end}`);
-  const participantSystem = identifierSystems(namespace).participant;
+  const participantSystem = identifierSystems(scope).participant;
   const patients = new Map<string, string | undefined>();
   const points: ScorePoint[] = [];
   let read = 0;
@@ -167,7 +170,7 @@ async function loadScorePoints(peer: PeerClient, code: { system?: string | undef
       participantId = patients.get(ref);
     }
     try {
-      const point = scorePointFromObservation(obs as Observation, { ...(namespace ? { namespace } : {}), ...(participantId ? { participantId } : {}) });
+      const point = scorePointFromObservation(obs as Observation, { agency: scope.agency, namespace: scope.namespace, ...(participantId ? { participantId } : {}) });
       const d = point.date.slice(0, 10);
       if ((range?.start && d < range.start) || (range?.end && d > range.end)) continue;
       points.push(point);
@@ -200,14 +203,14 @@ export async function runOutcomesReport(opts: OutcomesReportOptions, io: Command
   const def = defaultInstruments.get(opts.instrument);
   if (opts.program !== undefined && !(opts.program in Programs)) throw new CliUsageError(`--program must be one of ${Object.keys(Programs).join(', ')}`);
   const range = parseDateRange(opts, false);
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
-  const namespace = config?.namespace;
+  const config = await resolveConfig(opts, io.cwd);
+  const scope = scopeOf(config, opts.organizationNpi);
   const files = opts.out ? reportFilesOf(opts.out, [opts.config]) : undefined;
 
   const target = await openTarget(opts, io);
   try {
-    const peer = new PeerClient(target.client, namespace ? { namespace } : {});
-    const { points, read, skipped } = await loadScorePoints(peer, def.scoreCode, range, namespace);
+    const peer = new PeerClient(target.client, scope);
+    const { points, read, skipped } = await loadScorePoints(peer, def.scoreCode, range, scope);
     // Program membership: a participant belongs to every program they had an encounter in, within the range.
     const members = new Map<string, Set<string>>();
     const scoredIds = new Set(points.map((p) => p.participantId));

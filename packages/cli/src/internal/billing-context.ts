@@ -1,6 +1,6 @@
-import type { FhirResource } from 'fhir/r4.js';
 import type { PeerClient } from '@peer-fhir/client';
-import { fromFhir, type ConsentDirective, type Organization, type Participant, type PeerEncounter, type PeerSpecialist, type RecoveryPlan } from '@peer-fhir/core';
+import { loadAgencyStaff } from './agency-staff.js';
+import { type ConsentDirective, type IdentityScope, type Organization, type Participant, type PeerEncounter, type PeerSpecialist, type RecoveryPlan } from '@peer-fhir/core';
 
 /** The clinical records of one billing period, read from a FHIR server. */
 export interface PeriodRecords {
@@ -28,9 +28,9 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
  * CLI glue: a library function `loadBillingPeriod(peer, { from, to, organizationNpi })` in client would serve every
  * billing integration (see the package report).
  */
-export async function loadPeriodRecords(peer: PeerClient, q: { from: string; to: string; organizationNpi: string; namespace?: string | undefined }): Promise<PeriodRecords> {
+export async function loadPeriodRecords(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<PeriodRecords> {
   const encounters: PeerEncounter[] = [];
-  for await (const e of peer.findEncounters({ from: q.from, to: q.to, organizationNpi: q.organizationNpi }, { pageSize: 200 })) {
+  for await (const e of peer.findEncounters({ from: q.from, to: q.to, organizationNpi: q.scope.agency }, { pageSize: 200 })) {
     if (e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to) encounters.push(e);
   }
   const ids = [...new Set(encounters.flatMap((e) => e.attendees.map((a) => a.participantId)))];
@@ -43,11 +43,7 @@ export async function loadPeriodRecords(peer: PeerClient, q: { from: string; to:
     if (summary.plan) plans.push(summary.plan);
     consents.push(...(await peer.getConsents(id)));
   });
-  // The agency's staff: PractitionerRoles with their Practitioners and Organizations.
-  const staff: FhirResource[] = [];
-  for (const type of ['PractitionerRole', 'Practitioner', 'Organization'] as const) {
-    for await (const r of peer.client.searchAll(type, new URLSearchParams({ _count: '500' }))) staff.push(r as FhirResource);
-  }
-  const records = fromFhir(staff, q.namespace ? { namespace: q.namespace } : {});
-  return { encounters, participants, specialists: records.specialists, organizations: records.organizations, plans, consents };
+  // The agency's staff only: its Organization, PractitionerRoles and their Practitioners.
+  const staff = await loadAgencyStaff(peer, q.scope);
+  return { encounters, participants, specialists: staff.specialists, organizations: staff.organizations, plans, consents };
 }

@@ -1,16 +1,16 @@
 import type { Patient } from 'fhir/r4.js';
 import type { EligibilityCheck } from '@peer-fhir/billing';
 import type { PeerFhirClient } from '@peer-fhir/client';
-import { identifierSystems } from '@peer-fhir/core';
+import { identifierSystems, type IdentityScope } from '@peer-fhir/core';
 import { eligibilityFromResponse } from '@peer-fhir/x12';
 
 /**
  * The eligibility answers stored on the server (CoverageEligibilityResponses written by `peer-fhir eligibility --read`),
- * as billing's `EligibilityCheck`s keyed by source-system participant id — what `PB-ELIGIBILITY` reads. `bill` passes
+ * as billing's `EligibilityCheck`s keyed by source-system participant id of the agency `scope` names — what `PB-ELIGIBILITY` reads. `bill` passes
  * them as `context.eligibility`.
  */
-export async function loadEligibilityChecks(client: PeerFhirClient, namespace?: string): Promise<EligibilityCheck[]> {
-  const system = identifierSystems(namespace).participant;
+export async function loadEligibilityChecks(client: PeerFhirClient, scope: IdentityScope): Promise<EligibilityCheck[]> {
+  const system = identifierSystems(scope).participant;
   const participantOf = new Map<string, string | undefined>();
   const out: EligibilityCheck[] = [];
   for await (const r of client.searchAll('CoverageEligibilityResponse', new URLSearchParams({ _count: '500' }))) {

@@ -1,6 +1,7 @@
-import type { Encounter, FhirResource } from 'fhir/r4.js';
+import type { Encounter } from 'fhir/r4.js';
 import type { PeerClient } from '@peer-fhir/client';
-import { FhirMappingError, PeerFhirValidationError, WorkforceSystems, fromFhir, supervisionSessionFromFhir, type Organization, type PeerEncounter, type PeerSpecialist, type SupervisionSession } from '@peer-fhir/core';
+import { loadAgencyStaff } from './agency-staff.js';
+import { FhirMappingError, PeerFhirValidationError, WorkforceSystems, supervisionSessionFromFhir, type IdentityScope, type Organization, type PeerEncounter, type PeerSpecialist, type SupervisionSession } from '@peer-fhir/core';
 
 /** What a workforce compliance report needs from a FHIR server, for one period. */
 export interface WorkforceRecords {
@@ -12,18 +13,9 @@ export interface WorkforceRecords {
   unreadableSupervision: number;
 }
 
-/** Every Organization, PractitionerRole and Practitioner on the server, read with core's `fromFhir`. */
-export async function loadStaff(peer: PeerClient, namespace: string | undefined): Promise<{ organizations: Organization[]; specialists: PeerSpecialist[] }> {
-  const staff: FhirResource[] = [];
-  for (const type of ['PractitionerRole', 'Practitioner', 'Organization'] as const) {
-    for await (const r of peer.client.searchAll(type, new URLSearchParams({ _count: '500' }))) staff.push(r as FhirResource);
-  }
-  const records = fromFhir(staff, namespace ? { namespace } : {});
-  return { organizations: records.organizations, specialists: records.specialists };
-}
 
 /** Supervision sessions (Encounters typed `workforce-activity#supervision-*`) dated within `[from, to]`. */
-export async function loadSupervisionSessions(peer: PeerClient, q: { from: string; to: string; namespace: string | undefined }): Promise<{ sessions: SupervisionSession[]; unreadable: number }> {
+export async function loadSupervisionSessions(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<{ sessions: SupervisionSession[]; unreadable: number }> {
   const type = ['supervision-individual', 'supervision-group'].map((c) => `${WorkforceSystems.ACTIVITY}|${c}`).join(',');
   const params = new URLSearchParams({ type, _count: '500' });
   params.append('date', `ge${q.from}`);
@@ -32,7 +24,7 @@ export async function loadSupervisionSessions(peer: PeerClient, q: { from: strin
   let unreadable = 0;
   for await (const enc of peer.client.searchAll('Encounter', params)) {
     try {
-      const s = supervisionSessionFromFhir(enc as Encounter, q.namespace ? { namespace: q.namespace } : {});
+      const s = supervisionSessionFromFhir(enc as Encounter, { agency: q.scope.agency, namespace: q.scope.namespace });
       if (s.date >= q.from && s.date <= q.to) sessions.push(s);
     } catch (e) {
       if (!(e instanceof FhirMappingError || e instanceof PeerFhirValidationError)) throw e;
@@ -46,10 +38,10 @@ export async function loadSupervisionSessions(peer: PeerClient, q: { from: strin
  * The agency's staff, the period's peer-support encounters of the agency, and the supervision sessions of the
  * period. CLI glue: a `loadWorkforcePeriod` in client would serve every integration (see the package report).
  */
-export async function loadWorkforceRecords(peer: PeerClient, q: { from: string; to: string; organizationNpi: string; namespace: string | undefined }): Promise<WorkforceRecords> {
-  const { organizations, specialists } = await loadStaff(peer, q.namespace);
+export async function loadWorkforceRecords(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<WorkforceRecords> {
+  const { organizations, specialists } = await loadAgencyStaff(peer, q.scope);
   const encounters: PeerEncounter[] = [];
-  for await (const e of peer.findEncounters({ from: q.from, to: q.to, organizationNpi: q.organizationNpi }, { pageSize: 200 })) {
+  for await (const e of peer.findEncounters({ from: q.from, to: q.to, organizationNpi: q.scope.agency }, { pageSize: 200 })) {
     if (e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to) encounters.push(e);
   }
   const { sessions, unreadable } = await loadSupervisionSessions(peer, q);

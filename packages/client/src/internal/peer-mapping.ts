@@ -1,5 +1,5 @@
 import type { Bundle, Resource } from 'fhir/r4.js';
-import { PeerFhirValidationError, toFhir, type DomainRecords, type RecordKey } from '@peer-fhir/core';
+import { PeerFhirValidationError, toFhir, type DomainRecords, type IdentityScope, type RecordKey } from '@peer-fhir/core';
 import type { RequestOptions } from '../types.js';
 import { keyOfCriteria, keyString, typeIdOf, type KeyLookup } from './peer-lookup.js';
 
@@ -18,7 +18,7 @@ const REFERENCED_TYPES: ReadonlySet<string> = new Set(['Patient', 'PractitionerR
 
 export async function mapResolved(
   records: DomainRecords,
-  namespace: string | undefined,
+  scope: IdentityScope,
   lookup: KeyLookup,
   opts: RequestOptions,
   tried: Set<string> = new Set(),
@@ -33,7 +33,7 @@ export async function mapResolved(
     let bundle: Bundle | undefined;
     let error: unknown;
     try {
-      bundle = toFhir(records, { ...(namespace === undefined ? {} : { namespace }), existing });
+      bundle = toFhir(records, { agency: scope.agency, namespace: scope.namespace, existing });
     } catch (e) {
       error = e;
     }

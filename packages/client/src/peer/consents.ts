@@ -26,7 +26,7 @@ async function stored(ctx: PeerContext, consentId: string, changed: boolean, opt
 export async function grantConsent(ctx: PeerContext, consent: ConsentDirective, opts: GrantConsentOptions): Promise<StoredConsent> {
   const { participant, ...request } = opts;
   const records: DomainRecords = { consents: [consent], participants: participant ? [participant] : [] };
-  const bundle = await mapResolved(records, ctx.namespace, ctx.lookup, request);
+  const bundle = await mapResolved(records, ctx.scope, ctx.lookup, request);
   // Create-if-absent: an existing consent with this id is left as it is (change it with revokeConsent).
   const { changed } = await upsertBundle(ctx.client, ctx.lookup, bundle, new Set(), new Map(), request);
   return stored(ctx, consent.id, changed.some((r) => r.startsWith('Consent/')), request);
@@ -42,7 +42,7 @@ export async function revokeConsent(ctx: PeerContext, consentId: string, opts: R
   // Revocation is one event: revoking again keeps the first moment (42 CFR 2.31(a)(6)).
   const current = await stored(ctx, consentId, false, request);
   const revoked = parseOrThrow(ConsentDirective, { ...current.consent, status: 'inactive', revokedAt: current.consent.revokedAt ?? at ?? nowTimestamp() }, 'ConsentDirective');
-  const bundle = await mapResolved({ consents: [revoked] }, ctx.namespace, ctx.lookup, request);
+  const bundle = await mapResolved({ consents: [revoked] }, ctx.scope, ctx.lookup, request);
   const pin = (ifMatch ?? current.versionId).replace(/^W\//, '').replace(/"/g, '');
   const { changed } = await upsertBundle(ctx.client, ctx.lookup, bundle, CONSENT, new Map([[keyString(ctx.keys.consent(consentId)), pin]]), request);
   return stored(ctx, consentId, changed.includes(current.reference), request);

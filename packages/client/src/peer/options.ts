@@ -13,21 +13,25 @@ import type {
 } from '@peer-fhir/core';
 import type { PeerFhirClient } from '../client.js';
 import type { AuthOption } from '../auth/options.js';
-import type { RecordAllOptions } from '../record-all.js';
+import type { RecordAllOptions, RecordAllSummary, RecordConflict } from '../record-all.js';
 import type { RequestOptions, Retrieved } from '../types.js';
 
 /**
- * Options of {@link PeerClient}: the identifier namespace shared with core's `toFhir`/`fromFhir`.
+ * Options of {@link PeerClient}: the agency whose records it writes and reads, and the identifier namespace prefix,
+ * shared with core's `toFhir`/`fromFhir`. Every identifier is scoped to the agency, so two agencies on one server
+ * never meet.
  *
  * See https://hl7.org/fhir/R4/datatypes.html#Identifier.
  * @example
  * ```ts
- * const peer = new PeerClient(client, { namespace: 'https://ehr.example.org/ids' });
+ * const peer = new PeerClient(client, { agency: '1234567893', namespace: 'https://ehr.example.org/ids' });
  * ```
  * @category Peer operations
  */
 export interface PeerClientOptions {
-  /** Namespace of the identifiers peer-fhir mints; use the same value everywhere (default `urn:peer-fhir:default`). */
+  /** Organization NPI of the agency (Type 2 NPI); every record written or read is this agency's. */
+  agency: string;
+  /** Namespace prefix of the identifiers peer-fhir mints; use the same value everywhere (default `urn:peer-fhir`). */
   namespace?: string | undefined;
 }
 
@@ -377,6 +381,45 @@ export interface DisclosureResult {
   auditEvent?: string | undefined;
   /** The Bundle as the recipient stored it, when `send` was given. */
   sent?: Retrieved<Bundle> | undefined;
+}
+
+/**
+ * What writing the roster (organizations, specialists, participants) of {@link PeerClient.recordEncounters} found:
+ * resources created, unchanged, and conflicts — a stored resource under the same key with other content (another
+ * person behind a participant id), by path, never by value. Nothing is written over a conflict.
+ *
+ * See https://hl7.org/fhir/R4/http.html#ccreate.
+ * @example
+ * ```ts
+ * const { roster } = await peer.recordEncounters(encounters, { participants });
+ * for (const c of roster.conflicts) console.warn(c.resourceType, c.location, c.paths.join(', '));
+ * ```
+ * @category Peer operations
+ */
+export interface RosterOutcome {
+  /** Roster resources (entries) created. */
+  created: number;
+  /** Roster resources already stored with the same content. */
+  unchanged: number;
+  /** Roster resources stored with other content. */
+  conflict: number;
+  conflicts: RecordConflict[];
+}
+
+/**
+ * Result of {@link PeerClient.recordEncounters}: one outcome per encounter (created / unchanged / conflict /
+ * rejected) and the roster's outcome.
+ *
+ * See https://hl7.org/fhir/R4/http.html#transaction.
+ * @example
+ * ```ts
+ * const s: RecordEncountersSummary = await peer.recordEncounters(encounters);
+ * console.log(s.created, s.unchanged, s.conflict, s.rejected, s.roster.conflict);
+ * ```
+ * @category Peer operations
+ */
+export interface RecordEncountersSummary extends RecordAllSummary {
+  roster: RosterOutcome;
 }
 
 /**

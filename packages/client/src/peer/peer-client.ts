@@ -1,7 +1,6 @@
 import type { FhirResource } from 'fhir/r4.js';
 import { identifierSystems, recordKeys, type ConsentDirective, type DisclosureAccountingEntry, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
 import type { PeerFhirClient } from '../client.js';
-import type { RecordAllSummary } from '../record-all.js';
 import type { RequestOptions } from '../types.js';
 import { KeyLookup, ResourceCache } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
@@ -23,6 +22,7 @@ import type {
   RecordedEncounter,
   RecordEncounterOptions,
   RecordEncountersOptions,
+  RecordEncountersSummary,
   RevokeConsentOptions,
   StoredConsent,
   UpsertRecoveryPlanOptions,
@@ -42,7 +42,7 @@ import { addGoalProgress, upsertRecoveryPlan } from './recovery-plans.js';
  * See https://hl7.org/fhir/R4/http.html.
  * @example
  * ```ts
- * const peer = new PeerClient(new PeerFhirClient({ baseUrl }), { namespace: 'https://ehr.example.org/ids' });
+ * const peer = new PeerClient(new PeerFhirClient({ baseUrl }), { agency: '1234567893', namespace: 'https://ehr.example.org/ids' });
  * await peer.recordEncounter(encounter, { participants: [participant], specialist, organization });
  * ```
  * @category Peer operations
@@ -50,12 +50,13 @@ import { addGoalProgress, upsertRecoveryPlan } from './recovery-plans.js';
 export class PeerClient {
   readonly #ctx: PeerContext;
 
-  constructor(client: PeerFhirClient, options: PeerClientOptions = {}) {
+  constructor(client: PeerFhirClient, options: PeerClientOptions) {
+    const scope = { agency: options.agency, namespace: options.namespace };
     this.#ctx = {
       client,
-      namespace: options.namespace,
-      keys: recordKeys(options.namespace),
-      ids: identifierSystems(options.namespace),
+      scope,
+      keys: recordKeys(scope),
+      ids: identifierSystems(scope),
       lookup: new KeyLookup(client),
       cache: new ResourceCache(client),
     };
@@ -98,7 +99,7 @@ export class PeerClient {
    * ```
    * @category Peer operations
    */
-  recordEncounters(encounters: readonly PeerEncounter[], options: RecordEncountersOptions = {}): Promise<RecordAllSummary> {
+  recordEncounters(encounters: readonly PeerEncounter[], options: RecordEncountersOptions = {}): Promise<RecordEncountersSummary> {
     return recordEncounters(this.#ctx, encounters, options);
   }
 

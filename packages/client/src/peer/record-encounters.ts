@@ -1,11 +1,11 @@
 import type { Bundle, BundleEntry } from 'fhir/r4.js';
 import { PeerFhirValidationError, type DomainRecords, type PeerEncounter, type ValidationIssue } from '@peer-fhir/core';
-import type { RecordAllSummary, RecordEntries } from '../record-all.js';
+import { storedConflicts, type RecordEntries } from '../record-all.js';
 import type { RequestOptions } from '../types.js';
 import { typeIdOf } from '../internal/peer-lookup.js';
 import { mapResolved, referencesIn, rememberLocations, withReferences } from '../internal/peer-mapping.js';
 import type { PeerContext } from './context.js';
-import type { RecordedEncounter, RecordEncounterOptions, RecordEncountersOptions, WrittenResource } from './options.js';
+import type { RecordedEncounter, RecordEncounterOptions, RecordEncountersOptions, RecordEncountersSummary, RosterOutcome, WrittenResource } from './options.js';
 
 function written(request: Bundle, response: Bundle): WrittenResource[] {
   return (request.entry ?? []).flatMap((_entry, i) => {
@@ -25,7 +25,7 @@ export async function recordEncounter(ctx: PeerContext, encounter: PeerEncounter
     specialists: specialist ? [specialist] : [],
     organizations: organization ? [organization] : [],
   };
-  const bundle = await mapResolved(records, ctx.namespace, ctx.lookup, request);
+  const bundle = await mapResolved(records, ctx.scope, ctx.lookup, request);
   const response = await ctx.client.transaction(bundle, request);
   rememberLocations(ctx.lookup, bundle, response);
   const resources = written(bundle, response);
@@ -39,25 +39,35 @@ export async function recordEncounter(ctx: PeerContext, encounter: PeerEncounter
   };
 }
 
-/** Writes bundles one after another (they may share conditional entries) and remembers where things landed. */
-async function writeSequentially(ctx: PeerContext, bundles: readonly Bundle[], request: RequestOptions): Promise<void> {
+/**
+ * Writes bundles one after another (they may share conditional entries), remembers where things landed, and
+ * compares what a conditional create found already stored with what was sent (`roster`: conflicts by path).
+ */
+async function writeSequentially(ctx: PeerContext, bundles: readonly Bundle[], request: RequestOptions, roster?: RosterOutcome): Promise<void> {
   for (const bundle of bundles) {
     if (!bundle.entry?.length) continue;
     const response = await ctx.client.transaction(bundle, request);
     rememberLocations(ctx.lookup, bundle, response);
+    if (roster) {
+      const r = await storedConflicts(bundle, response, (refs, o) => ctx.cache.getAll(refs, o, true), request);
+      roster.created += r.created;
+      roster.unchanged += r.unchanged;
+      roster.conflict += r.conflicts.length;
+      roster.conflicts.push(...r.conflicts);
+    }
   }
 }
 
 /** Organizations, specialists and participants, in transactions of about `bundleSize` entries. */
-async function writeRoster(ctx: PeerContext, opts: RecordEncountersOptions, request: RequestOptions, bundleSize: number): Promise<void> {
+async function writeRoster(ctx: PeerContext, opts: RecordEncountersOptions, request: RequestOptions, bundleSize: number, roster: RosterOutcome): Promise<void> {
   const participants = [...(opts.participants ?? [])];
   const perChunk = Math.max(1, Math.floor(bundleSize / 3));
   const first: DomainRecords = { organizations: [...(opts.organizations ?? [])], specialists: [...(opts.specialists ?? [])] };
-  const bundles: Bundle[] = [await mapResolved(first, ctx.namespace, ctx.lookup, request)];
-  await writeSequentially(ctx, bundles, request);
+  const bundles: Bundle[] = [await mapResolved(first, ctx.scope, ctx.lookup, request)];
+  await writeSequentially(ctx, bundles, request, roster);
   for (let i = 0; i < participants.length; i += perChunk) {
-    const chunk = await mapResolved({ participants: participants.slice(i, i + perChunk) }, ctx.namespace, ctx.lookup, request);
-    await writeSequentially(ctx, [chunk], request);
+    const chunk = await mapResolved({ participants: participants.slice(i, i + perChunk) }, ctx.scope, ctx.lookup, request);
+    await writeSequentially(ctx, [chunk], request, roster);
   }
 }
 
@@ -93,17 +103,18 @@ async function detachShared(ctx: PeerContext, records: BundleEntry[][], request:
   return records.map((record) => record.filter((e) => !(e.fullUrl && located.has(e.fullUrl))).map((e) => withReferences(e, located)));
 }
 
-export async function recordEncounters(ctx: PeerContext, list: readonly PeerEncounter[], opts: RecordEncountersOptions): Promise<RecordAllSummary> {
-  const { participants: _p, specialists: _s, organizations: _o, bundleSize = 100, concurrency, onProgress, ...request } = opts;
+export async function recordEncounters(ctx: PeerContext, list: readonly PeerEncounter[], opts: RecordEncountersOptions): Promise<RecordEncountersSummary> {
+  const { participants: _p, specialists: _s, organizations: _o, bundleSize = 100, concurrency, onProgress, checkExisting, ...request } = opts;
   const writeOpts: RequestOptions = { ...request, maxRetries: request.maxRetries ?? 5 };
-  await writeRoster(ctx, opts, writeOpts, bundleSize);
+  const roster: RosterOutcome = { created: 0, unchanged: 0, conflict: 0, conflicts: [] };
+  await writeRoster(ctx, opts, writeOpts, bundleSize, checkExisting === false ? { created: 0, unchanged: 0, conflict: 0, conflicts: [] } : roster);
 
   const tried = new Set<string>();
   const issues: ValidationIssue[] = [];
   const mapped: BundleEntry[][] = [];
   for (const [i, encounter] of list.entries()) {
     try {
-      mapped.push((await mapResolved({ encounters: [encounter] }, ctx.namespace, ctx.lookup, request, tried)).entry ?? []);
+      mapped.push((await mapResolved({ encounters: [encounter] }, ctx.scope, ctx.lookup, request, tried)).entry ?? []);
     } catch (e) {
       if (!(e instanceof PeerFhirValidationError)) throw e;
       issues.push(...e.issues.map((x) => ({ ...x, path: x.path.replace(/^encounters\[0\]/, `encounters[${i}]`) })));
@@ -114,5 +125,6 @@ export async function recordEncounters(ctx: PeerContext, list: readonly PeerEnco
   if (issues.length > 0) throw new PeerFhirValidationError('DomainRecords', issues);
 
   const records = await detachShared(ctx, mapped, writeOpts, bundleSize);
-  return ctx.client.recordAll(records, { ...request, bundleSize, concurrency, onProgress });
+  const summary = await ctx.client.recordAll(records, { ...request, bundleSize, concurrency, onProgress, checkExisting });
+  return { ...summary, roster };
 }

@@ -18,7 +18,7 @@ async function writePlan(
   pins: ReadonlyMap<string, string>,
   request: RequestOptions,
 ): Promise<UpsertRecoveryPlanResult> {
-  const bundle = await mapResolved(records, ctx.namespace, ctx.lookup, request);
+  const bundle = await mapResolved(records, ctx.scope, ctx.lookup, request);
   const planKey = ctx.keys.plan(plan.id);
   const planEntry = bundle.entry?.find((e) => e.resource?.resourceType === 'CarePlan');
   const { located, changed } = await upsertBundle(ctx.client, ctx.lookup, bundle, PLAN_TYPES, pins, request);

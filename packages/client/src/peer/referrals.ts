@@ -1,5 +1,6 @@
 import type { Encounter, FhirResource, Organization, Patient, Practitioner, Procedure, ServiceRequest, Task } from 'fhir/r4.js';
 import {
+  agencyNamespace,
   assertTransition,
   identifierSystems,
   parseOrThrow,
@@ -77,7 +78,7 @@ const unweak = (v: string): string => v.replace(/^W\//, '').replace(/"/g, '');
  * See http://hl7.org/fhir/us/sdoh-clinicalcare/STU2.1/connecting_applications_with_api_data_sources.html.
  * @example
  * ```ts
- * const referrals = new ReferralClient(new PeerFhirClient({ baseUrl }), { namespace: 'https://ehr.example.org/ids' });
+ * const referrals = new ReferralClient(new PeerFhirClient({ baseUrl }), { agency: '1234567893', namespace: 'https://ehr.example.org/ids' });
  * await referrals.createReferral(referral);
  * await referrals.updateReferralStatus('ref-1', 'accepted');
  * await referrals.completeReferral('ref-1', { encounterId: 'enc-42' });
@@ -86,11 +87,13 @@ const unweak = (v: string): string => v.replace(/^W\//, '').replace(/"/g, '');
  */
 export class ReferralClient {
   readonly #client: PeerFhirClient;
-  readonly #namespace: string | undefined;
+  readonly #scope: { agency: string; namespace?: string | undefined };
 
-  constructor(client: PeerFhirClient, options: PeerClientOptions = {}) {
+  constructor(client: PeerFhirClient, options: PeerClientOptions) {
     this.#client = client;
-    this.#namespace = options.namespace;
+    this.#scope = { agency: options.agency, namespace: options.namespace };
+    // Fails fast (IdentityScopeError) on a missing or invalid agency NPI.
+    agencyNamespace(this.#scope);
   }
 
   /**
@@ -110,8 +113,8 @@ export class ReferralClient {
    */
   async createReferral(input: Referral, options: RequestOptions = {}): Promise<StoredReferral> {
     const referral = parseOrThrow(Referral, input, 'Referral');
-    const ids = identifierSystems(this.#namespace);
-    const rIds = referralIdentifierSystems(this.#namespace);
+    const ids = identifierSystems(this.#scope);
+    const rIds = referralIdentifierSystems(agencyNamespace(this.#scope));
     const subject = await this.#find<Patient>('Patient', ids.participant, referral.participantId, options);
     if (!subject) throw new PeerRecordNotFoundError('Patient', ids.participant, 'participant');
     const requester = await this.#find<Practitioner | Organization>(referral.requester.kind === 'organization' ? 'Organization' : 'Practitioner', Systems.NPI, referral.requester.npi, options);
@@ -123,9 +126,9 @@ export class ReferralClient {
       ...(owner ? { owner: `Organization/${owner.id}` } : {}),
       ...(fulfilledBy ? { fulfilledBy } : {}),
     };
-    const { serviceRequest } = referralToFhir(referral, { namespace: this.#namespace, resolved });
+    const { serviceRequest } = referralToFhir(referral, { ...this.#scope, resolved });
     const sr = await this.#client.create(serviceRequest, { ...options, ifNoneExist: { identifier: `${rIds.serviceRequest}|${referral.id}` } });
-    const { task } = referralToFhir(referral, { namespace: this.#namespace, resolved: { ...resolved, focus: `ServiceRequest/${sr.id}` } });
+    const { task } = referralToFhir(referral, { ...this.#scope, resolved: { ...resolved, focus: `ServiceRequest/${sr.id}` } });
     const stored = await this.#client.create(task, { ...options, ifNoneExist: { identifier: `${rIds.task}|${referral.id}` } });
     return this.#stored(sr, stored);
   }
@@ -185,7 +188,7 @@ export class ReferralClient {
   async #transition(referralId: string, status: ReferralStatus, fulfilment: ReferralFulfilment | undefined, options: UpdateReferralStatusOptions): Promise<StoredReferral> {
     const { ifMatch, statusReason, at, ...request } = options;
     const { sr, task } = await this.#load(referralId, request);
-    const current = referralFromFhir(sr, task, { namespace: this.#namespace });
+    const current = referralFromFhir(sr, task, this.#scope);
     assertTransition(current.status, status);
     const fulfilledRef = fulfilment ? await this.#fulfilment(current, fulfilment, request) : undefined;
     const next = parseOrThrow(
@@ -202,7 +205,7 @@ export class ReferralClient {
     const literal = (r: { reference?: string } | undefined): string | undefined => r?.reference;
     const out = task.output?.[0]?.valueReference?.reference;
     const mapped = referralToFhir(next, {
-      namespace: this.#namespace,
+      ...this.#scope,
       resolved: { subject: literal(task.for), requester: literal(task.requester), owner: literal(task.owner), focus: `ServiceRequest/${sr.id}`, fulfilledBy: fulfilledRef ?? out },
     });
     // The Task carries the state: it is the resource guarded by If-Match.
@@ -216,12 +219,12 @@ export class ReferralClient {
 
   async #fulfilment(referral: Referral, f: ReferralFulfilment, opts: RequestOptions): Promise<string> {
     if ('procedureId' in f) {
-      const system = referralIdentifierSystems(this.#namespace).procedure;
+      const system = referralIdentifierSystems(agencyNamespace(this.#scope)).procedure;
       const proc = await this.#find<Procedure>('Procedure', system, f.procedureId, opts);
       if (!proc) throw new PeerRecordNotFoundError('Procedure', system, 'fulfilling procedure');
       return `Procedure/${proc.id}`;
     }
-    const ids = identifierSystems(this.#namespace);
+    const ids = identifierSystems(this.#scope);
     const enc =
       (await this.#find<Encounter>('Encounter', ids.encounter, f.encounterId, opts)) ??
       (await this.#find<Encounter>('Encounter', ids.groupAttendance, `${f.encounterId}:${referral.participantId}`, opts));
@@ -230,7 +233,7 @@ export class ReferralClient {
   }
 
   async #load(referralId: string, opts: RequestOptions): Promise<{ sr: Retrieved<ServiceRequest>; task: Retrieved<Task> }> {
-    const rIds = referralIdentifierSystems(this.#namespace);
+    const rIds = referralIdentifierSystems(agencyNamespace(this.#scope));
     const task = await this.#find<Task>('Task', rIds.task, referralId, opts);
     if (!task) throw new PeerRecordNotFoundError('Task', rIds.task, 'referral');
     const sr = await this.#find<ServiceRequest>('ServiceRequest', rIds.serviceRequest, referralId, opts);
@@ -244,6 +247,6 @@ export class ReferralClient {
   }
 
   #stored(sr: Retrieved<ServiceRequest>, task: Retrieved<Task>): StoredReferral {
-    return { referral: referralFromFhir(sr, task, { namespace: this.#namespace }), serviceRequest: sr, task, versionId: task.meta.versionId };
+    return { referral: referralFromFhir(sr, task, this.#scope), serviceRequest: sr, task, versionId: task.meta.versionId };
   }
 }

@@ -16,7 +16,7 @@ import { organizationFromFhir } from './organization.js';
 import { participantFromFhir } from './patient.js';
 import { specialistFromFhir } from './practitioner.js';
 import { recoveryPlanFromFhir } from './recovery-plan.js';
-import type { CompleteDomainRecords, MappingOptions } from './to-fhir.js';
+import { onlyAgency, type CompleteDomainRecords, type MappingOptions } from './to-fhir.js';
 
 /**
  * Read FHIR resources (a transaction, searchset or collection Bundle, or a list) back into domain records.
@@ -34,7 +34,6 @@ import type { CompleteDomainRecords, MappingOptions } from './to-fhir.js';
  * @category FHIR mapping
  */
 export function fromFhir(input: Bundle | readonly Resource[], options: MappingOptions = {}): CompleteDomainRecords {
-  const ids = identifierSystems(options.namespace);
   const issues: ValidationIssue[] = [];
   const out: CompleteDomainRecords = { organizations: [], specialists: [], participants: [], encounters: [], plans: [], consents: [] };
   let index: ResourceIndex;
@@ -43,6 +42,11 @@ export function fromFhir(input: Bundle | readonly Resource[], options: MappingOp
   } catch (e) {
     throw new FhirMappingError('FHIR resources', [malformed('', e)]);
   }
+  // Without an explicit agency, the one agency Organization (NUCC-typed, NPI-identified) in the input scopes the read.
+  const ids = identifierSystems({
+    agency: options.agency ?? onlyAgency((index.ofType('Organization') as readonly FhirOrganization[]).filter(isAgency).flatMap(npisOf)),
+    namespace: options.namespace,
+  });
 
   // Input is untrusted JSON: an element of the wrong shape (a string where an array belongs) must become an issue
   // with a path, not a TypeError — and never echo the value.
@@ -68,7 +72,7 @@ export function fromFhir(input: Bundle | readonly Resource[], options: MappingOp
     });
   }
 
-  read<FhirOrganization>('Organization', (o) => o.type?.some((t) => t.coding?.some((c) => c.system === Systems.NUCC)) === true, organizationFromFhir, out.organizations, Organization, 'Organization');
+  read<FhirOrganization>('Organization', isAgency, organizationFromFhir, out.organizations, Organization, 'Organization');
   read<PractitionerRole>('PractitionerRole', (r) => identifierValue(r, ids.practitionerRole) !== undefined, (r) => specialistFromFhir(index, ids, r), out.specialists, PeerSpecialist, 'PeerSpecialist');
   read<Patient>('Patient', (p) => identifierValue(p, ids.participant) !== undefined, (p) => participantFromFhir(index, ids, p), out.participants, Participant, 'Participant');
   read<Encounter>(
@@ -90,4 +94,13 @@ export function fromFhir(input: Bundle | readonly Resource[], options: MappingOp
 function malformed(path: string, e: unknown): ValidationIssue {
   const kind = e instanceof RangeError ? 'nested too deeply or too large' : 'an element has the wrong JSON type or shape for FHIR R4';
   return { path, code: 'malformed', message: `cannot be read: ${kind}` };
+}
+
+function isAgency(o: FhirOrganization): boolean {
+  return Array.isArray(o.type) && o.type.some((t) => Array.isArray(t?.coding) && t.coding.some((c) => c?.system === Systems.NUCC));
+}
+
+function npisOf(o: FhirOrganization): string[] {
+  if (!Array.isArray(o.identifier)) return [];
+  return o.identifier.flatMap((i) => (i?.system === Systems.NPI && typeof i.value === 'string' ? [i.value] : []));
 }

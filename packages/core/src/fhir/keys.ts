@@ -1,20 +1,22 @@
-import { identifierSystems } from '../terminology/identifiers.js';
+import { identifierSystems, type IdentityScope } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
 import type { RecordKey } from './internal/builder.js';
 
 /**
- * The identity (type + identifier) under which peer-fhir writes each kind of record, for looking records up on a
- * server (`GET Patient?identifier=<system>|<value>`) and for {@link MappingOptions.existing}.
+ * The identity (type + identifier) under which peer-fhir writes each kind of record of one agency, for looking
+ * records up on a server (`GET Patient?identifier=<system>|<value>`) and for {@link MappingOptions.existing}.
+ * Agencies and practitioners are keyed by their NPI (shared by every agency on a server); everything else by an
+ * identifier system of the agency (see `identifierSystems`).
  *
  * @example
  * ```ts
- * const key = recordKeys().participant('p-1');
+ * const key = recordKeys({ agency: '1234567893' }).participant('p-1');
  * await client.search('Patient', { identifier: `${key.system}|${key.value}` });
  * ```
  * @category FHIR mapping
  */
-export function recordKeys(namespace?: string) {
-  const ids = identifierSystems(namespace);
+export function recordKeys(scope: IdentityScope) {
+  const ids = identifierSystems(scope);
   const k = (resourceType: string, system: string, value: string): RecordKey => ({ resourceType, system, value });
   return {
     organization: (npi: string) => k('Organization', Systems.NPI, npi),
@@ -28,8 +30,10 @@ export function recordKeys(namespace?: string) {
     goal: (goalId: string) => k('Goal', ids.goal, goalId),
     consent: (consentId: string) => k('Consent', ids.consent, consentId),
     payer: (payerId: string) => k('Organization', ids.payer, payerId),
+    // Mirrors coverageKey (fhir/patient.ts): the payer id is made token-safe.
+    coverage: (participantId: string, payerId: string, periodStart: string) => k('Coverage', ids.coverage, `${participantId}:${payerId.replace(/[^A-Za-z0-9\-.]/g, '_')}:${periodStart}`),
   };
 }
 
-/** Record keys of one namespace. @category FHIR mapping */
+/** Record keys of one agency. @category FHIR mapping */
 export type RecordKeys = ReturnType<typeof recordKeys>;

@@ -6,7 +6,7 @@ import { Participant } from '../domain/participant.js';
 import { RecoveryPlan } from '../domain/recovery-plan.js';
 import { PeerSpecialist } from '../domain/specialist.js';
 import { PeerFhirValidationError, type ValidationIssue } from '../errors.js';
-import { identifierSystems } from '../terminology/identifiers.js';
+import { IdentityScopeError, identifierSystems } from '../terminology/identifiers.js';
 import { parseRecord } from '../validate.js';
 import { addConsent } from './consent.js';
 import { addEncounter } from './encounter.js';
@@ -36,10 +36,16 @@ export type CompleteDomainRecords = { [K in keyof DomainRecords]-?: NonNullable<
 /** Options for mapping. @category FHIR mapping */
 export interface MappingOptions {
   /**
-   * Namespace of the identifiers peer-fhir mints (a URL or URN of your organisation); the same value must be used to
-   * write and to read back. Defaults to `urn:peer-fhir:default`.
+   * Namespace prefix of the identifiers peer-fhir mints (a URL or URN of your organisation); the same value must be
+   * used to write and to read back. Defaults to `urn:peer-fhir`. Identifiers are minted under it per agency.
    */
-  namespace?: string;
+  namespace?: string | undefined;
+  /**
+   * Organization NPI of the agency whose records these are: every identifier system is scoped to it, so agencies
+   * that share a server never share a record. When omitted it is taken from the records (the one agency their
+   * organizations, specialists and encounters name); none or several throws `IdentityScopeError`.
+   */
+  agency?: string | undefined;
   /**
    * Resolves records that are not in the input but already on the server (e.g. the participant of a new encounter) to
    * a literal reference such as `Patient/123`. Return `undefined` for unknown records.
@@ -87,7 +93,17 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   }
   if (issues.length) throw new PeerFhirValidationError('DomainRecords', issues);
 
-  const b = new TransactionBuilder(identifierSystems(options.namespace), options.existing);
+  const agency = options.agency ?? onlyAgency([...parsed.organizations.map((o) => o.npi), ...parsed.specialists.map((s) => s.organizationNpi), ...parsed.encounters.map((e) => e.organizationNpi)]);
+  // A record of another agency would be written under this agency's identifiers, next to this agency's patients.
+  parsed.specialists.forEach((s, i) => {
+    if (s.organizationNpi !== agency) issues.push({ path: `specialists[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one whose records are written' });
+  });
+  parsed.encounters.forEach((e, i) => {
+    if (e.organizationNpi !== agency) issues.push({ path: `encounters[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one whose records are written' });
+  });
+  if (issues.length) throw new PeerFhirValidationError('DomainRecords', issues);
+
+  const b = new TransactionBuilder(identifierSystems({ agency, namespace: options.namespace }), options.existing);
   parsed.organizations.forEach((o) => addOrganization(b, o));
   parsed.specialists.forEach((s) => addSpecialist(b, s));
   // Issue 11 / 42 CFR Part 2: who is a patient of a Part 2 program in these records (a Part 2 encounter, a Part 2
@@ -104,4 +120,11 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   parsed.consents.forEach((c, i) => b.withPart2(part2People.has(c.participantId), () => addConsent(b, c, i)));
   if (b.issues.length) throw new PeerFhirValidationError('DomainRecords', b.issues);
   return b.toBundle();
+}
+
+/** The one agency NPI among `npis`; none or several throws (a silent default would merge agencies). @internal */
+export function onlyAgency(npis: readonly string[]): string {
+  const distinct = new Set(npis);
+  if (distinct.size === 1) return npis[0]!;
+  throw new IdentityScopeError(distinct.size === 0 ? 'missing' : 'ambiguous', { agencies: distinct.size });
 }

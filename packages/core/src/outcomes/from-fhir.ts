@@ -4,7 +4,7 @@
  */
 import type { Observation, QuestionnaireResponse, Reference } from 'fhir/r4.js';
 import { FhirMappingError, type ValidationIssue } from '../errors.js';
-import { identifierSystems } from '../terminology/identifiers.js';
+import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
 import { isPart2Protected } from '../security/part2-labels.js';
 import { defaultInstruments, type InstrumentRegistry } from './registry.js';
@@ -25,12 +25,14 @@ import type { ScorePoint } from './trends.js';
  */
 export interface OutcomeReadOptions {
   namespace?: string | undefined;
+  /** Organization NPI of the agency whose records these are (identifiers are scoped to it). */
+  agency?: string | undefined;
   registry?: InstrumentRegistry | undefined;
   participantId?: string | undefined;
 }
 
 function participantOf(subject: Reference | undefined, o: OutcomeReadOptions, issues: ValidationIssue[], path: string): string {
-  const id = subject?.identifier?.system === identifierSystems(o.namespace).participant ? subject.identifier.value : undefined;
+  const id = subject?.identifier?.system === identifierSystems({ agency: o.agency ?? '', namespace: o.namespace }).participant ? subject.identifier.value : undefined;
   const out = o.participantId ?? id;
   if (!out) issues.push({ path, code: 'missing_reference', message: 'no participant identifier (pass participantId for a literal reference)' });
   return out ?? '';
@@ -52,7 +54,7 @@ export function instrumentResponseFromFhir(qr: QuestionnaireResponse, options: O
   const issues: ValidationIssue[] = [];
   const def = qr.questionnaire ? (options.registry ?? defaultInstruments).byUrl(qr.questionnaire) : undefined;
   if (!def) issues.push({ path: 'questionnaire', code: 'unknown_instrument', message: 'is not a registered instrument' });
-  const idSys = outcomeIdentifierSystems(options.namespace).response;
+  const idSys = outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace })).response;
   const id = qr.identifier?.system === idSys ? qr.identifier.value : qr.id;
   if (!id) issues.push({ path: 'identifier', code: 'required', message: 'required' });
   const participantId = participantOf(qr.subject, options, issues, 'subject');
@@ -69,7 +71,7 @@ export function instrumentResponseFromFhir(qr: QuestionnaireResponse, options: O
   });
   if (!qr.authored) issues.push({ path: 'authored', code: 'required', message: 'required' });
   if (issues.length > 0) throw new FhirMappingError('QuestionnaireResponse', issues);
-  const encounterId = qr.encounter?.identifier?.system === identifierSystems(options.namespace).encounter ? qr.encounter.identifier.value : undefined;
+  const encounterId = qr.encounter?.identifier?.system === identifierSystems({ agency: options.agency ?? '', namespace: options.namespace }).encounter ? qr.encounter.identifier.value : undefined;
   const author = qr.author?.identifier?.system === Systems.NPI ? qr.author.identifier.value : undefined;
   return parseOrThrow(
     InstrumentResponse,

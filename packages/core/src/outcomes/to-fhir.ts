@@ -6,6 +6,7 @@ import type { Bundle, Observation, QuestionnaireResponse, Reference } from 'fhir
 import { stableUuid } from '../fhir/internal/hash.js';
 import { logicalRef, type RecordKey } from '../fhir/internal/builder.js';
 import { recordKeys } from '../fhir/keys.js';
+import { agencyNamespace } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
 import { labelIfPart2 } from '../security/part2-labels.js';
 import { scoreResponse, type OutcomeOptions, type ScoredResponse } from './response.js';
@@ -23,6 +24,8 @@ import { OutcomeProfiles, OutcomeSystems, outcomeIdentifierSystems } from './ter
  */
 export interface OutcomeMappingOptions extends OutcomeOptions {
   namespace?: string | undefined;
+  /** Organization NPI of the agency whose records these are (identifiers are scoped to it). */
+  agency?: string | undefined;
   /** Reference to the participant's Patient (default: logical reference by participant identifier). */
   subject?: Reference | undefined;
   /** Reference to the encounter (default: logical reference by encounter identifier when `encounterId` is set). */
@@ -45,7 +48,7 @@ function keyedRef(key: RecordKey, existing: OutcomeMappingOptions['existing']): 
 }
 
 function refs(scored: ScoredResponse, o: OutcomeMappingOptions) {
-  const keys = recordKeys(o.namespace);
+  const keys = recordKeys({ agency: o.agency ?? '', namespace: o.namespace });
   const r = scored.response;
   return {
     subject: o.subject ?? keyedRef(keys.participant(r.participantId), o.existing),
@@ -72,7 +75,7 @@ export function questionnaireResponseToFhir(input: unknown, options: OutcomeMapp
   return labelIfPart2<QuestionnaireResponse>({
     resourceType: 'QuestionnaireResponse',
     meta: { profile: [OutcomeProfiles.QuestionnaireResponse] },
-    identifier: { system: outcomeIdentifierSystems(options.namespace).response, value: r.id },
+    identifier: { system: outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace })).response, value: r.id },
     questionnaire: `${def.url}|${def.version}`,
     status: 'completed',
     subject,
@@ -102,7 +105,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
   const s = scoreResponse(input, options);
   const { response: r, instrument: def, score } = s;
   const { subject, encounter } = refs(s, options);
-  const idSys = outcomeIdentifierSystems(options.namespace);
+  const idSys = outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
   return labelIfPart2<Observation>({
     resourceType: 'Observation',
     meta: { profile: [OutcomeProfiles.ScreeningAssessment, OutcomeProfiles.ScoreObservation] },
@@ -133,7 +136,7 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
  */
 export function instrumentResponseBundle(input: unknown, options: OutcomeMappingOptions = {}): Bundle {
   const qr = questionnaireResponseToFhir(input, options);
-  const idSys = outcomeIdentifierSystems(options.namespace);
+  const idSys = outcomeIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
   const value = qr.identifier?.value ?? '';
   const qrUrl = `urn:uuid:${stableUuid(`QuestionnaireResponse|${idSys.response}|${value}`)}`;
   const obs = scoreObservationToFhir(input, { ...options, questionnaireResponse: { reference: qrUrl } });

@@ -4,7 +4,7 @@
  */
 import type { Reference, ServiceRequest, Task } from 'fhir/r4.js';
 import { FhirMappingError, type ValidationIssue } from '../errors.js';
-import { identifierSystems } from '../terminology/identifiers.js';
+import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
 import { isPart2Protected } from '../security/part2-labels.js';
 import { parseOrThrow } from '../validate.js';
@@ -24,9 +24,9 @@ const idIn = (ref: Reference | undefined, system: string): string | undefined =>
  * ```
  * @category Referrals
  */
-export function referralFromFhir(sr: ServiceRequest, task: Task, options: { namespace?: string | undefined } = {}): Referral {
-  const ids = identifierSystems(options.namespace);
-  const rIds = referralIdentifierSystems(options.namespace);
+export function referralFromFhir(sr: ServiceRequest, task: Task, options: { namespace?: string | undefined; agency?: string | undefined } = {}): Referral {
+  const ids = identifierSystems({ agency: options.agency ?? '', namespace: options.namespace });
+  const rIds = referralIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
   const issues: ValidationIssue[] = [];
   const id = sr.identifier?.find((i) => i.system === rIds.serviceRequest)?.value;
   if (!id) issues.push({ path: 'ServiceRequest.identifier', code: 'required', message: 'no referral identifier in this namespace' });

@@ -6,7 +6,7 @@
 import type { Bundle, Reference, ServiceRequest, Task } from 'fhir/r4.js';
 import { coding } from '../fhir/internal/builder.js';
 import { stableUuid } from '../fhir/internal/hash.js';
-import { identifierSystems } from '../terminology/identifiers.js';
+import { agencyNamespace, identifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
 import { labelIfPart2 } from '../security/part2-labels.js';
 import { parseOrThrow } from '../validate.js';
@@ -25,6 +25,8 @@ import { ReferralCategories, ReferralCodes, ReferralProfiles, ReferralSystems, r
  */
 export interface ReferralMappingOptions {
   namespace?: string | undefined;
+  /** Organization NPI of the agency whose records these are (identifiers are scoped to it). */
+  agency?: string | undefined;
   resolved?:
     | { subject?: string | undefined; requester?: string | undefined; owner?: string | undefined; focus?: string | undefined; fulfilledBy?: string | undefined }
     | undefined;
@@ -60,8 +62,8 @@ function ref(type: string, system: string, value: string, literal?: string, disp
 }
 
 function references(r: Referral, o: ReferralMappingOptions) {
-  const ids = identifierSystems(o.namespace);
-  const rIds = referralIdentifierSystems(o.namespace);
+  const ids = identifierSystems({ agency: o.agency ?? '', namespace: o.namespace });
+  const rIds = referralIdentifierSystems(agencyNamespace({ agency: o.agency ?? '', namespace: o.namespace }));
   const res = o.resolved ?? {};
   const owner: Reference = r.performer.npi ? ref('Organization', Systems.NPI, r.performer.npi, res.owner, r.performer.name) : { ...(res.owner ? { reference: res.owner } : {}), display: r.performer.name };
   const fulfilled = r.fulfilledBy
@@ -94,7 +96,7 @@ function references(r: Referral, o: ReferralMappingOptions) {
  */
 export function referralToFhir(input: unknown, options: ReferralMappingOptions = {}): { serviceRequest: ServiceRequest; task: Task } {
   const r = parseOrThrow(Referral, input, 'Referral');
-  const rIds = referralIdentifierSystems(options.namespace);
+  const rIds = referralIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
   const refs = references(r, options);
   const cat = ReferralCategories[r.category];
   const serviceRequest: ServiceRequest = {
@@ -154,7 +156,7 @@ export function referralToFhir(input: unknown, options: ReferralMappingOptions =
  */
 export function referralBundle(input: unknown, options: ReferralMappingOptions = {}): Bundle {
   const r = parseOrThrow(Referral, input, 'Referral');
-  const rIds = referralIdentifierSystems(options.namespace);
+  const rIds = referralIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace }));
   const srUrl = `urn:uuid:${stableUuid(`ServiceRequest|${rIds.serviceRequest}|${r.id}`)}`;
   const { serviceRequest, task } = referralToFhir(r, { ...options, resolved: { ...options.resolved, focus: srUrl } });
   const cond = (system: string) => `identifier=${encodeURIComponent(system)}|${encodeURIComponent(r.id)}`;

@@ -1,3 +1,4 @@
+import { agencyNamespace } from '../terminology/identifiers.js';
 /**
  * SupervisionSession <-> FHIR Encounter.
  *
@@ -31,14 +32,14 @@ const PART = coding(Systems.V3_PARTICIPATION_TYPE, 'PART', 'Participation');
  * ```
  * @category Workforce
  */
-export function supervisionSessionToFhir(input: unknown, options: { namespace?: string | undefined } = {}): Encounter {
+export function supervisionSessionToFhir(input: unknown, options: { namespace?: string | undefined; agency?: string | undefined } = {}): Encounter {
   const s = parseOrThrow(SupervisionSession, input, 'SupervisionSession');
   const code = s.mode === 'group' ? 'supervision-group' : 'supervision-individual';
   return {
     resourceType: 'Encounter',
     meta: { profile: [WorkforceProfiles.SupervisionSession] },
     extension: [{ url: Extensions.Modality, valueCoding: coding(Systems.PEER_MODALITY, s.modality, Modalities[s.modality]) }],
-    identifier: [{ use: 'official', system: workforceIdentifierSystems(options.namespace).supervision, value: s.id }],
+    identifier: [{ use: 'official', system: workforceIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace })).supervision, value: s.id }],
     status: 'finished',
     class: s.modality === 'in-person' ? coding(Systems.V3_ACT_CODE, 'AMB', 'ambulatory') : coding(Systems.V3_ACT_CODE, 'VR', 'virtual'),
     type: [{ coding: [coding(WorkforceSystems.ACTIVITY, code, s.mode === 'group' ? 'Group supervision of peer specialists' : 'Individual supervision of a peer specialist')] }],
@@ -64,9 +65,9 @@ export function supervisionSessionToFhir(input: unknown, options: { namespace?: 
  * ```
  * @category Workforce
  */
-export function supervisionSessionFromFhir(enc: Encounter, options: { namespace?: string | undefined } = {}): SupervisionSession {
+export function supervisionSessionFromFhir(enc: Encounter, options: { namespace?: string | undefined; agency?: string | undefined } = {}): SupervisionSession {
   const issues: ValidationIssue[] = [];
-  const id = enc.identifier?.find((i) => i.system === workforceIdentifierSystems(options.namespace).supervision)?.value;
+  const id = enc.identifier?.find((i) => i.system === workforceIdentifierSystems(agencyNamespace({ agency: options.agency ?? '', namespace: options.namespace })).supervision)?.value;
   if (!id) issues.push({ path: 'identifier', code: 'required', message: 'no supervision-session identifier in this namespace' });
   const type = enc.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === WorkforceSystems.ACTIVITY)?.code;
   if (type !== 'supervision-individual' && type !== 'supervision-group') issues.push({ path: 'type', code: 'invalid_value', message: 'is not a supervision type' });
