@@ -321,15 +321,30 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .option('--json', 'print the server URL as JSON')
     .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data', 'PEER_FHIR_TOKEN=... peer-fhir serve --host 0.0.0.0 --auth-env PEER_FHIR_TOKEN']))
     .action(async (o) => {
-      const running = await runServe(o, io(o.json));
+      // The handlers are installed before the server starts (and prints its URL): a SIGTERM that arrives while it
+      // is starting, or right after it printed, still stops it cleanly instead of killing the process.
+      let running: Awaited<ReturnType<typeof runServe>> | undefined;
+      let stopRequested = false;
+      let done: () => void = () => undefined;
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        if (running) void running.stop().then(done, done);
+        else stopRequested = true;
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      try {
+        running = await runServe(o, io(o.json));
+      } catch (err) {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        throw err;
+      }
+      const started = running;
       result.wait = new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void running.stop().then(resolve, resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        done = resolve;
+        if (stopRequested) void started.stop().then(resolve, resolve);
       });
     });
 
