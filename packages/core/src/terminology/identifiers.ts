@@ -95,7 +95,7 @@ export function identifierSystems(scope: IdentityScope) {
 }
 
 /** The systems under one finished namespace; `identifierSystems` and the migration helper share it. */
-function systemsUnder(namespace: string) {
+function systemsUnder(namespace: string): IdentifierSystems {
   const sep = namespace.startsWith('urn:') ? ':' : '/';
   const base = namespace.endsWith(sep) ? namespace.slice(0, -1) : namespace;
   const sys = (kind: string) => `${base}${sep}${kind}`;
@@ -122,7 +122,7 @@ function systemsUnder(namespace: string) {
     payer: sys('payer'),
     recipient: sys('recipient'),
     provenance: sys('provenance'),
-  } as const;
+  };
 }
 
 /**
@@ -142,5 +142,28 @@ export function legacyIdentifierSystems(namespace: string = DEFAULT_ID_NAMESPACE
   return systemsUnder(namespace);
 }
 
-/** The identifier systems of one agency. @category Terminology */
-export type IdentifierSystems = ReturnType<typeof systemsUnder>;
+/** The identifier systems of one agency (or, for migration, of one legacy namespace). @category Terminology */
+export interface IdentifierSystems {
+  readonly namespace: string;
+  readonly participant: string;
+  readonly mrn: string;
+  readonly medicaidId: string;
+  readonly coverage: string;
+  readonly encounter: string;
+  readonly groupSession: string;
+  readonly groupAttendance: string;
+  readonly peerGroup: string;
+  readonly diagnosis: string;
+  readonly note: string;
+  readonly practitionerRole: string;
+  readonly credential: string;
+  readonly plan: string;
+  readonly goal: string;
+  readonly careTeam: string;
+  readonly consent: string;
+  readonly claim: string;
+  readonly claimResponse: string;
+  readonly payer: string;
+  readonly recipient: string;
+  readonly provenance: string;
+}
