@@ -6,7 +6,7 @@ import { Participant } from '../domain/participant.js';
 import { RecoveryPlan } from '../domain/recovery-plan.js';
 import { PeerSpecialist } from '../domain/specialist.js';
 import { FhirMappingError, type ValidationIssue } from '../errors.js';
-import { identifierSystems } from '../terminology/identifiers.js';
+import { identifierSystems, IdentityScopeError, type IdentifierSystems } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
 import { parseRecord } from '../validate.js';
 import { consentFromFhir } from './consent.js';
@@ -43,10 +43,18 @@ export function fromFhir(input: Bundle | readonly Resource[], options: MappingOp
     throw new FhirMappingError('FHIR resources', [malformed('', e)]);
   }
   // Without an explicit agency, the one agency Organization (NUCC-typed, NPI-identified) in the input scopes the read.
-  const ids = identifierSystems({
-    agency: options.agency ?? onlyAgency((index.ofType('Organization') as readonly FhirOrganization[]).filter(isAgency).flatMap(npisOf)),
-    namespace: options.namespace,
-  });
+  // Input that names no agency (or two) is a problem of the input, reported like every other one: a
+  // FhirMappingError with a path. A bad `options.agency` is the caller's and stays an IdentityScopeError.
+  let ids: IdentifierSystems;
+  try {
+    const agency = options.agency ?? onlyAgency((index.ofType('Organization') as readonly FhirOrganization[]).filter(isAgency).flatMap(npisOf));
+    ids = identifierSystems({ agency, namespace: options.namespace });
+  } catch (e) {
+    if (options.agency !== undefined || !(e instanceof IdentityScopeError)) throw e;
+    throw new FhirMappingError('FHIR resources', [
+      { path: 'Organization', code: 'agency_unresolved', message: 'no single agency Organization with a valid NPI: pass options.agency' },
+    ]);
+  }
 
   // Input is untrusted JSON: an element of the wrong shape (a string where an array belongs) must become an issue
   // with a path, not a TypeError — and never echo the value.
