@@ -5,6 +5,13 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './paging.js';
 const UNSERVED_TYPES = new Set(['Bundle', 'Binary', 'Parameters', 'DomainResource', 'Resource']);
 let resources: CapabilityStatementRestResource[] | undefined;
 
+/** Bulk Data Access IG v2 operations (https://hl7.org/fhir/uv/bulkdata/STU2/OperationDefinition-export.html). */
+const BULK = 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition';
+const BULK_OPERATIONS: Record<string, { name: string; definition: string }> = {
+  Patient: { name: 'export', definition: `${BULK}/patient-export` },
+  Group: { name: 'export', definition: `${BULK}/group-export` },
+};
+
 function restResources(): CapabilityStatementRestResource[] {
   resources ??= (getResourceTypes() as CapabilityStatementRestResource['type'][])
     .filter((type) => !UNSERVED_TYPES.has(type))
@@ -22,6 +29,7 @@ function restResources(): CapabilityStatementRestResource[] {
       searchParam: Object.entries(getSearchParameters(type) ?? {})
         .filter(([name, p]) => name !== '_compartment' && p.type !== 'composite' && p.type !== 'special')
         .map(([name, p]) => ({ name, type: p.type, ...(p.url ? { definition: p.url } : {}) })),
+      ...(BULK_OPERATIONS[type] ? { operation: [BULK_OPERATIONS[type]] } : {}),
     }));
   return resources;
 }
@@ -52,6 +60,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
       description: `In-memory FHIR R4 test server. Searches are paged (_count default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}); _include, _revinclude, chaining and compartments are refused with 501; transactions are not atomic.`,
       url: baseUrl,
     },
+    instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'],
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [
@@ -59,6 +68,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
         mode: 'server',
         resource: restResources(),
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        operation: [{ name: 'export', definition: `${BULK}/export` }],
       },
     ],
   };
