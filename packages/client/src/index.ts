@@ -55,6 +55,11 @@ export {
   isFhirError,
 } from './errors.js';
 export type { FhirErrorInit, OriginRefusal } from './errors.js';
+export type { BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions, BulkExportProgress } from './bulk-export.js';
+export { FhirBulkExportExpiredError, FhirBulkExportFailedError, NdjsonLineError } from './bulk-errors.js';
+export type { BulkExportFailure, NdjsonLineProblem } from './bulk-errors.js';
+export { ndjsonLines, readNdjson } from './ndjson.js';
+export type { NdjsonLine, NdjsonSource, ReadNdjsonOptions } from './ndjson.js';
 export { PeerClient } from './peer/peer-client.js';
 export { PeerRecordNotFoundError } from './peer/errors.js';
 export type {
