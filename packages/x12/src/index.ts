@@ -70,7 +70,7 @@ export {
   REMITTANCE_CLAIM_SYSTEM,
   REMITTANCE_PAYMENT_SYSTEM,
   PROVIDER_ADJUSTMENT_REASON_SYSTEM,
-} from './internal/systems.js';
+} from './systems.js';
 
 export { X12InquiryInputError, X12ResponseParseError, type X12ElementIssue } from './eligibility/errors.js';
 export type { EligibilityInquiryInput, Write270Options } from './eligibility/input.js';
