@@ -8,9 +8,10 @@ import { toQueryRecord } from './internal/query.js';
 import { isAllConditionalBundle, isRepeatable } from './internal/retry.js';
 import { Transport, type RawResponse } from './internal/transport.js';
 import { ResourceCache } from './internal/peer-lookup.js';
+import { pendingTestHooks } from './internal/test-hooks.js';
 import { recordAll, type RecordAllOptions, type RecordAllSummary, type RecordEntries } from './record-all.js';
 import type { SearchParamsFor } from './search-params.js';
-import type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
+import type { CreateOptions, PeerFhirClientOptions, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
 import type { FetchLike, FhirResponse, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
 
 /** Pages followed when neither the call nor the client sets `maxPages`. */
@@ -32,8 +33,9 @@ export class PeerFhirClient {
   readonly #transport: Transport;
   readonly #pageLimit: number;
 
-  constructor(options: PeerFhirClientOptions, hooks: PeerFhirClientTestHooks = {}) {
+  constructor(options: PeerFhirClientOptions) {
     if (!options?.baseUrl) throw new TypeError('PeerFhirClient: baseUrl is required');
+    const hooks = pendingTestHooks.get(options) ?? {};
     this.#adapter = new FhirKitAdapter(options.baseUrl);
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#transport = new Transport({

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { PeerFhirClient } from './client.js';
-export type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
+export type { CreateOptions, PeerFhirClientOptions, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
 export { FhirPromise } from './fhir-promise.js';
 export type { FetchLike, FhirResponse, Logger, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
 export type {

@@ -47,7 +47,6 @@ export {
   type TransactionAcknowledgment,
 } from './ack/read.js';
 export { claimStatusToClaimResponses } from './ack/to-claim-response.js';
-export { build835ForTest, type Build835Options, type LineDecision } from './835/build-for-test.js';
 
 export {
   ADJUSTMENT_GROUP_TEXT,
