@@ -13,6 +13,7 @@ import {
   ClaimGroupingRule,
   CredentialRule,
   DiagnosisRule,
+  EligibilityCheckRule,
   GroupRule,
   PlaceOfServiceRule,
   SupervisionRule,
@@ -50,6 +51,8 @@ const PackBody = z.strictObject({
   credentials: CredentialRule.optional(),
   supervision: SupervisionRule.optional(),
   artefacts: ArtefactRules.default({}),
+  /** Freshness of eligibility answers (`PB-ELIGIBILITY-STALE`); default 30 days. */
+  eligibilityCheck: EligibilityCheckRule.optional(),
   claimGrouping: ClaimGroupingRule,
 });
 
