@@ -39,3 +39,6 @@ export { evaluate } from './evaluate.js';
 export { buildClaims, type ClaimOptions } from './claim/build.js';
 export { buildClaimBundle, type ClaimBundleRecords } from './claim/bundle.js';
 export { claimDisclosureAudits, type ClaimDisclosureOptions } from './claim/disclosure-audit.js';
+export { serviceOrderToFhir, serviceOrderFromFhir, type BillingRecordOptions } from './records/service-order.js';
+export { priorAuthorizationToFhir, priorAuthorizationFromFhir, type PriorAuthorizationOptions } from './records/prior-authorization.js';
+export { billedUnitsFromClaims, type BilledUnitsOptions } from './records/billed-units.js';

@@ -9,9 +9,11 @@ import type { RulePack } from '../pack/schema.js';
 import { monthOf } from '../internal/dates.js';
 import { claimKeys, coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
 
-const CLAIM_TYPE = 'http://terminology.hl7.org/CodeSystem/claim-type';
+/** @internal */
+export const CLAIM_TYPE = 'http://terminology.hl7.org/CodeSystem/claim-type';
 const CARE_TEAM_ROLE = 'http://terminology.hl7.org/CodeSystem/claimcareteamrole';
-const PROCESS_PRIORITY = 'http://terminology.hl7.org/CodeSystem/processpriority';
+/** @internal */
+export const PROCESS_PRIORITY = 'http://terminology.hl7.org/CodeSystem/processpriority';
 const CPT = 'http://www.ama-assn.org/go/cpt';
 
 /**

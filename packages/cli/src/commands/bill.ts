@@ -9,6 +9,7 @@ import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInpu
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
+import { loadBillingInputs } from './bill/inputs.js';
 import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
@@ -63,6 +64,11 @@ export interface BillReport {
   files: { x12: string; claims: string; reportMarkdown: string; reportJson: string };
   /** Disclosure AuditEvents stored on the server before the 837P was written: one per claim carrying Part 2 data. */
   disclosuresRecorded?: number;
+  /**
+   * Billing inputs read from the server for the period's participants: service orders, prior authorizations, service
+   * lines of earlier claims counted against caps, and orders/authorizations that could not be read.
+   */
+  loaded?: { serviceOrders: number; priorAuthorizations: number; billedLines: number; unreadable: number };
 }
 
 /**
@@ -238,6 +244,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   try {
     const peer = new PeerClient(target.client, scope);
     const records = await loadPeriodRecords(peer, { from, to, scope });
+    const stored = await loadBillingInputs(target.client, { scope, participants: records.participants, pack, from, to });
+    if (stored.unreadable > 0) note(io, `${stored.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
     const billingContext: BillingContext = {
       pack,
       encounters: records.encounters,
@@ -245,9 +253,9 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       specialists: records.specialists,
       plans: records.plans,
       consents: records.consents,
-      serviceOrders: [],
-      priorAuthorizations: [],
-      history: [],
+      serviceOrders: stored.serviceOrders,
+      priorAuthorizations: stored.priorAuthorizations,
+      history: stored.history,
       // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
       billedAt: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       ...(config.namespace ? { namespace: config.namespace } : {}),
@@ -313,6 +321,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       held: [],
       files,
       disclosuresRecorded,
+      loaded: { serviceOrders: stored.serviceOrders.length, priorAuthorizations: stored.priorAuthorizations.length, billedLines: stored.history.length, unreadable: stored.unreadable },
     };
     for (const l of result.lines) {
       add(report.byCode, [l.code, ...l.modifiers].join(':'), l.units, l.charge ?? 0);
