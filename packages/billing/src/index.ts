@@ -28,6 +28,9 @@ export {
   ClaimGroupingRule,
   ModifierSlot,
   Span,
+  BillingRolesRule,
+  ClaimFilingIndicator,
+  billingRolesOf,
   type RulePackInput,
 } from './pack/schema.js';
 export { loadPack, listPacks, getPack, RulePackError } from './pack/load.js';

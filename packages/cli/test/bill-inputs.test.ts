@@ -28,7 +28,7 @@ let client: PeerFhirClient;
 
 /** One participant of a synthetic agency, covered all year and with an address (2010BA N3/N4). */
 function rosterOf(state: 'NC' | 'TX', seed: number) {
-  const agency = generateAgency({ seed, months: 1, participants: 1, state, start: '2025-01-01' });
+  const agency = generateAgency({ seed, months: 2, participants: 1, state, start: '2025-01-01', encountersPerParticipantPerMonth: 4 });
   const base = agency.participants[0] as Participant;
   const coverage = { ...(base.coverages[0] as Participant['coverages'][number]), period: { start: '2024-01-01' } };
   const participant: Participant = { ...base, birthDate: '1980-04-02', coverages: [coverage], address: { line: ['1 Main St'], city: 'Raleigh', state, postalCode: '27601' } };
@@ -155,5 +155,38 @@ describe('bill counts billed units across months and draws on stored prior autho
     expect(again.report.totals.billedUnits).toBe(8);
     // 837P 2300 REF*G1: the prior authorization number, once per claim
     expect(readFileSync(join(dir, 'tx-feb-auth.x12'), 'utf8').match(/^REF\*G1\*AUTH0001~$/gm)).toHaveLength(1);
+  });
+});
+
+describe('billing roles and SBR09 follow the pack (837P 2310B, 2310D, SBR09)', () => {
+  const segments = (file: string) => readFileSync(join(dir, file), 'utf8').split(/~\s*/).filter(Boolean);
+  const txWith = (id: string, billingRoles: object) => packFile(`${id}.json`, { ...getPack('tx-medicaid-peer-specialist-2019'), id, billingRoles });
+  const source = { url: 'https://example.org/payer-manual', title: 'Payer manual', confirmed: false };
+
+  it('names the peer as rendering and the supervisor as supervising, SBR09 MC, when the pack says the peer renders', async () => {
+    const tx = rosterOf('TX', 41);
+    await record(tx, [encounter(tx, 'roles-1', '2025-03-04')]);
+    const r = await bill(tx, txWith('peer-renders', { rendering: 'peer', supervising: 'supervisor', claimFilingIndicator: 'MC', source }), '2025-03', 'peer-renders.x12');
+    expect(r.report.lines).toBe(1);
+    const segs = segments('peer-renders.x12');
+    expect(segs.filter((s) => s.startsWith('NM1*82*'))).toEqual([expect.stringMatching(new RegExp(`\\*XX\\*${tx.specialist.npi}$`))]);
+    expect(segs).toContain('PRV*PE*PXC*175T00000X');
+    expect(segs.filter((s) => s.startsWith('NM1*DQ*'))).toEqual([expect.stringMatching(new RegExp(`\\*XX\\*${tx.specialist.supervisor!.npi}$`))]);
+    expect(segs.find((s) => s.startsWith('SBR*'))?.split('*')[9]).toBe('MC');
+  });
+
+  it('bills under the supervisor (incident-to): the supervisor renders, no 2310D, the peer is not on the 837P, SBR09 MB', async () => {
+    const tx = rosterOf('TX', 42);
+    await record(tx, [encounter(tx, 'roles-2', '2025-03-05')]);
+    const r = await bill(tx, txWith('incident-to', { rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB', source }), '2025-03', 'incident-to.x12');
+    expect(r.report.lines).toBe(1);
+    const segs = segments('incident-to.x12');
+    expect(segs.filter((s) => s.startsWith('NM1*82*'))).toEqual([expect.stringMatching(new RegExp(`\\*XX\\*${tx.specialist.supervisor!.npi}$`))]);
+    expect(segs.some((s) => s.startsWith('NM1*DQ*'))).toBe(false);
+    expect(segs.some((s) => s.includes(tx.specialist.npi))).toBe(false);
+    expect(segs.find((s) => s.startsWith('SBR*'))?.split('*')[9]).toBe('MB');
+    // The FHIR Claim keeps the peer as an assisting care-team member
+    const roles = r.claims[0]?.careTeam?.map((m) => m.role?.coding?.[0]?.code);
+    expect(roles).toEqual(['primary', 'assist']);
   });
 });

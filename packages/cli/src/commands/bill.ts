@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
@@ -275,7 +275,9 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
         throw err;
       }
       claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
-      inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));
+      // SBR09 is the pack's rule (MC Medicaid, MB Medicare Part B, ...), not a property of the FHIR Claim
+      const claimFilingIndicator = billingRolesOf(pack).claimFilingIndicator;
+      inputs = claims.map((c) => ({ ...resolveX12ClaimInput(c, bundle), claimFilingIndicator }));
       const x12 = config.x12 ?? { senderId: config.organization.taxId, receiverId: config.payer.id.slice(0, 15), receiverName: config.payer.name, contactName: 'Billing Office', usage: 'T' as const };
       const control = Math.floor(date.getTime() / 1000) % 1_000_000_000;
       // 42 CFR 2.24: each claim carrying Part 2 data is a disclosure to the payer, recorded before the 837P exists.
