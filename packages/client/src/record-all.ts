@@ -302,7 +302,8 @@ function isRecordSpecific(e: unknown): boolean {
   return isFhirError(e) && e.status !== undefined && e.status >= 400 && e.status < 500 && ![401, 408, 429].includes(e.status);
 }
 
-function reasonOf(e: unknown): string {
+/** Why a write failed: error class, HTTP status and OperationOutcome issue codes only. @internal */
+export function reasonOf(e: unknown): string {
   if (!(e instanceof FhirError)) return e instanceof Error ? e.name : 'unknown error';
   const issues = (e.operationOutcome?.issue ?? []).map((i) => (i.expression?.length ? `${i.code} at ${i.expression.join(', ')}` : i.code));
   const head = e.status === undefined ? e.name : `${e.name} (HTTP ${e.status})`;
