@@ -2,7 +2,7 @@
 // who and why; the old version stays in _history; a concurrent edit is a conflict by path, never overwritten;
 // entered-in-error and cancelled cascade to what hangs off the encounter.
 import fc from 'fast-check';
-import type { Bundle, Condition, DocumentReference, Encounter, Provenance } from 'fhir/r4.js';
+import type { Bundle, Condition, DocumentReference, Encounter, Patient, Provenance } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient, PeerFhirClient } from '../src/index.js';
 import { AGENCY_NS, encounter, organization, participant, PEER_NPI, SCOPE, specialist, testing, type EmbeddedServer } from './peer-fixtures.js';
@@ -21,9 +21,9 @@ async function storedEncounter(id: string, kind = 'encounter'): Promise<Encounte
   if (!e) throw new Error(`no stored encounter ${id}`);
   return e;
 }
-async function historyOf(ref: string): Promise<Encounter[]> {
+async function historyOf(ref: string): Promise<unknown[]> {
   const res = await fetch(`${server.url}/${ref}/_history`, { headers: { accept: 'application/fhir+json' } });
-  const bundle = (await res.json()) as Bundle<Encounter>;
+  const bundle = (await res.json()) as Bundle;
   return (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
 }
 async function provenanceFor(ref: string): Promise<Provenance[]> {
@@ -44,7 +44,7 @@ describe('amendEncounter', () => {
     const stored = await storedEncounter('a-1');
     expect(stored.period?.end).toBe('2025-01-14T11:05:00-05:00');
     const history = await historyOf(`Encounter/${stored.id}`);
-    expect(history.map((h) => h.period?.end).sort()).toEqual(['2025-01-14T10:52:00-05:00', '2025-01-14T11:05:00-05:00']);
+    expect((history as Encounter[]).map((h) => h.period?.end).sort()).toEqual(['2025-01-14T10:52:00-05:00', '2025-01-14T11:05:00-05:00']);
     const [provenance, ...more] = await provenanceFor(`Encounter/${stored.id}`);
     expect(more).toHaveLength(0);
     expect(outcome.provenance).toBe(`Provenance/${provenance?.id}`);
@@ -103,7 +103,7 @@ describe('amendEncounter', () => {
     const peer = peerClient();
     await peer.recordEncounters([encounter('a-6', 'p-a6')], roster('p-a6'));
     const ends = fc.integer({ min: 1, max: 180 }).map((m) => new Date(Date.parse('2025-01-14T15:00:00Z') + m * 60_000).toISOString().replace('.000Z', 'Z'));
-    const dx = fc.constantFrom(['F11.20'], ['F10.20'], ['F11.20', 'F10.20'], ['F15.20']);
+    const dx = fc.constantFrom<string[]>(['F11.20'], ['F10.20'], ['F11.20', 'F10.20'], ['F15.20']);
     let versions = 1;
     let last = encounter('a-6', 'p-a6');
     await fc.assert(
@@ -172,5 +172,20 @@ describe('markEnteredInError and cancelEncounter', () => {
 
   it('names neither the id nor anything stored when the encounter does not exist', async () => {
     await expect(peerClient().markEnteredInError('nope-1', { reason: 'x' })).rejects.toMatchObject({ code: 'client.peer.record-not-found' });
+  });
+});
+
+describe('amendParticipant', () => {
+  it('replaces a corrected name as a new Patient version with a Provenance; the old name stays in _history', async () => {
+    const peer = peerClient();
+    await peer.recordEncounters([], roster('p-n1'));
+    const corrected = { ...participant('p-n1'), name: { family: 'Okafor', given: ['Ada'] } };
+    const outcome = await peer.amendParticipant(corrected, { reason: 'name corrected' });
+    expect(outcome).toMatchObject({ status: 'updated', updated: 1 });
+    const [patient] = (await server.repository.search('Patient', `identifier=${AGENCY_NS}/participant|p-n1`)) as Patient[];
+    expect(patient?.name?.[0]?.family).toBe('Okafor');
+    expect(await historyOf(`Patient/${patient?.id}`)).toHaveLength(2);
+    expect(await provenanceFor(`Patient/${patient?.id}`)).toHaveLength(1);
+    expect(await peer.amendParticipant(corrected, { reason: 'again' })).toMatchObject({ status: 'unchanged' });
   });
 });

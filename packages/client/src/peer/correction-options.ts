@@ -52,6 +52,7 @@ export interface AmendEncounterOptions extends CorrectionOptions, ReferencedReco
  * @category Peer operations
  */
 export interface CorrectionOutcome {
+  /** The corrected record's domain id (the encounter id; the participant id for `amendParticipant`). */
   encounterId: string;
   status: 'created' | 'unchanged' | 'updated' | 'conflict' | 'rejected';
   /** Resources created by the correction (a new diagnosis' Condition, a new note), not counting the Provenance. */

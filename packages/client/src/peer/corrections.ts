@@ -1,5 +1,5 @@
 import type { BundleEntry, Condition, Encounter, Provenance, Reference } from 'fhir/r4.js';
-import { Systems, type DomainRecords, type PeerEncounter, type RecordKey } from '@peer-fhir/core';
+import { Systems, type DomainRecords, type Participant, type PeerEncounter, type RecordKey } from '@peer-fhir/core';
 import { FhirAbortError, FhirPreconditionFailedError, isFhirError } from '../errors.js';
 import { differingPaths, reasonOf } from '../record-all.js';
 import type { RequestOptions, Retrieved } from '../types.js';
@@ -99,8 +99,8 @@ function outcomeOf(encounterId: string, written: UpsertOutcome): CorrectionOutco
 
 /** A 412 (or a stale `ifMatch`): what the stored encounter holds now, by path, against the correction. */
 async function conflictOf(ctx: PeerContext, encounterId: string, key: RecordKey, wanted: BundleEntry | undefined, opts: RequestOptions): Promise<CorrectionOutcome> {
-  const now = await ctx.lookup.find<Encounter>(key, opts);
-  const location = now ? `Encounter/${now.id}` : key.resourceType;
+  const now = await ctx.lookup.find(key, opts);
+  const location = now ? `${now.resourceType}/${now.id}` : key.resourceType;
   const paths = now && wanted?.resource ? differingPaths(wanted.resource, now) : [];
   return { encounterId, status: 'conflict', created: 0, updated: 0, changed: [], conflict: { location, paths }, reason: 'the stored Encounter changed since the version the correction is based on' };
 }
@@ -153,4 +153,29 @@ async function readStored(ctx: PeerContext, encounterId: string, opts: RequestOp
 export async function setEncounterStatus(ctx: PeerContext, encounterId: string, status: 'entered-in-error' | 'cancelled', opts: CorrectionOptions): Promise<CorrectionOutcome> {
   const { encounter, version } = await readStored(ctx, encounterId, opts);
   return amendEncounter(ctx, { ...encounter, status }, { ...opts, ifMatch: opts.ifMatch ?? version });
+}
+
+/** What a participant correction may replace: the Patient and its Medicaid Coverages. */
+const PARTICIPANT_PARTS: ReadonlySet<string> = new Set(['Patient', 'Coverage']);
+
+export async function amendParticipant(ctx: PeerContext, participant: Participant, opts: CorrectionOptions): Promise<CorrectionOutcome> {
+  const { reason, by, ifMatch, ...request } = opts;
+  const key = ctx.keys.participant(participant.id);
+  const bundle = await mapResolved({ participants: [participant] }, ctx.scope, ctx.lookup, request);
+  const pins = new Map(ifMatch === undefined ? [] : [[keyString(key), versionOf(ifMatch)]]);
+  const agent = await agentOf(ctx, by, request);
+  const extra = (out: readonly BundleEntry[]): BundleEntry[] => [provenanceEntry(out, 'UPDATE', agent, reason)];
+  try {
+    const written = await upsertBundle(ctx.client, ctx.lookup, bundle, PARTICIPANT_PARTS, pins, request, extra);
+    const outcome = outcomeOf(participant.id, written);
+    // The Patient itself was new: the participant is recorded, not corrected.
+    return written.created.some((r) => r.startsWith('Patient/')) ? { ...outcome, status: 'created' } : outcome;
+  } catch (e) {
+    if (e instanceof FhirAbortError || request.signal?.aborted) throw e;
+    if (e instanceof FhirPreconditionFailedError) return { ...(await conflictOf(ctx, participant.id, key, bundle.entry?.find((x) => x.resource?.resourceType === 'Patient'), request)), reason: 'the stored Patient changed since the version the correction is based on' };
+    if (isFhirError(e) && e.status !== undefined && e.status >= 400 && e.status < 500) {
+      return { encounterId: participant.id, status: 'rejected', created: 0, updated: 0, changed: [], reason: reasonOf(e) };
+    }
+    throw e;
+  }
 }

@@ -1,12 +1,12 @@
 import type { FhirResource } from 'fhir/r4.js';
-import { identifierSystems, recordKeys, type ConsentDirective, type DisclosureAccountingEntry, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
+import { identifierSystems, recordKeys, type ConsentDirective, type DisclosureAccountingEntry, type Participant, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
 import type { PeerFhirClient } from '../client.js';
 import type { RequestOptions } from '../types.js';
 import { KeyLookup, ResourceCache } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
 import { getConsents, grantConsent, revokeConsent } from './consents.js';
 import type { AmendEncounterOptions, CorrectionOptions, CorrectionOutcome } from './correction-options.js';
-import { amendEncounter, setEncounterStatus } from './corrections.js';
+import { amendEncounter, amendParticipant, setEncounterStatus } from './corrections.js';
 import { accountingOfDisclosures, disclose } from './disclose.js';
 import { findEncounters } from './find-encounters.js';
 import type {
@@ -123,6 +123,22 @@ export class PeerClient {
    */
   amendEncounter(encounter: PeerEncounter, options: AmendEncounterOptions): Promise<CorrectionOutcome> {
     return amendEncounter(this.#ctx, encounter, options);
+  }
+
+  /**
+   * Corrects a participant's demographics or Medicaid coverage: the stored Patient and Coverages that differ are
+   * replaced with `PUT` + `If-Match` (the version read, or `ifMatch`) in one transaction with a Provenance naming the
+   * agent and reason; the server's `_history` keeps the old versions. `encounterId` in the outcome is the participant id.
+   *
+   * See https://hl7.org/fhir/R4/http.html#concurrency and https://hl7.org/fhir/R4/patient.html.
+   * @example
+   * ```ts
+   * const o = await peer.amendParticipant({ ...participant, name: { family: 'Rivera', given: ['Ana'] } }, { reason: 'name corrected' });
+   * ```
+   * @category Peer operations
+   */
+  amendParticipant(participant: Participant, options: CorrectionOptions): Promise<CorrectionOutcome> {
+    return amendParticipant(this.#ctx, participant, options);
   }
 
   /**
