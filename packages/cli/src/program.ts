@@ -101,6 +101,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
       .option('--bundle-size <n>', 'entries per transaction bundle', int('--bundle-size'), 100)
       .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
+      .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records')
       .option('--json', 'print the summary as JSON'),
   )
     .addHelpText('after', examples([
