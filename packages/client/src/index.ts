@@ -57,6 +57,7 @@ export {
 export type { FhirErrorInit, OriginRefusal } from './errors.js';
 export { PeerClient } from './peer/peer-client.js';
 export { PeerRecordNotFoundError } from './peer/errors.js';
+export { DEFAULT_MAX_BUNDLE_ENTRIES } from './peer/options.js';
 export type {
   AccountingOptions,
   DiscloseOptions,
