@@ -100,7 +100,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
       .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
       .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
-      .option('--bundle-size <n>', 'entries per transaction bundle', int('--bundle-size'), 100)
+      .option('--bundle-size <n>', 'encounters per transaction bundle (at most 1,000 entries)', int('--bundle-size'), 100)
       .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
       .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records')
       .option('--json', 'print the summary as JSON'),
