@@ -100,8 +100,9 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
       .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
       .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
-      .option('--bundle-size <n>', 'entries per transaction bundle', int('--bundle-size'), 100)
+      .option('--bundle-size <n>', 'encounters per transaction bundle (at most 1,000 entries)', int('--bundle-size'), 100)
       .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
+      .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records')
       .option('--json', 'print the summary as JSON'),
   )
     .addHelpText('after', examples([
@@ -184,14 +185,15 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
   fhirOptions(
     program
       .command('status')
-      .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse')
-      .requiredOption('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
-      .requiredOption('--out <file.276>', 'the 276 file to write')
+      .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse, or read the 277 answer')
+      .option('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
+      .option('--out <file.276>', 'the 276 file to write')
+      .option('--read <file.277>', 'read a 277 claim status response: store ClaimResponses and report each claim')
       .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)')
       .option('--config <file>', 'config file (the agency, the payer)', 'peer-fhir.config.json')
       .option('--json', 'print the summary as JSON'),
   )
-    .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json']))
+    .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json', 'peer-fhir status --read aged.277']))
     .action(async (o) => {
       result.code = (await runStatus(o, io(o.json))).exitCode;
     });

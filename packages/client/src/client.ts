@@ -10,9 +10,10 @@ import { runBulkExport } from './internal/bulk-export-run.js';
 import type { BulkExportJob, BulkExportOptions } from './bulk-export.js';
 import { Transport, type RawResponse } from './internal/transport.js';
 import { ResourceCache } from './internal/peer-lookup.js';
+import { pendingTestHooks } from './internal/test-hooks.js';
 import { recordAll, type RecordAllOptions, type RecordAllSummary, type RecordEntries } from './record-all.js';
 import type { SearchParamsFor } from './search-params.js';
-import type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
+import type { CreateOptions, PeerFhirClientOptions, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
 import type { FetchLike, FhirResponse, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
 
 /** Pages followed when neither the call nor the client sets `maxPages`. */
@@ -35,8 +36,9 @@ export class PeerFhirClient {
   readonly #pageLimit: number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
-  constructor(options: PeerFhirClientOptions, hooks: PeerFhirClientTestHooks = {}) {
+  constructor(options: PeerFhirClientOptions) {
     if (!options?.baseUrl) throw new TypeError('PeerFhirClient: baseUrl is required');
+    const hooks = pendingTestHooks.get(options) ?? {};
     this.#adapter = new FhirKitAdapter(options.baseUrl);
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#transport = new Transport({

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { PeerFhirClient } from './client.js';
-export type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
+export type { CreateOptions, PeerFhirClientOptions, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
 export { FhirPromise } from './fhir-promise.js';
 export type { FetchLike, FhirResponse, Logger, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
 export type {
@@ -66,6 +66,8 @@ export type { BulkSyncCounts, BulkSyncOptions, BulkSyncProblem, BulkSyncSummary 
 export type { NdjsonLine, NdjsonSource, ReadNdjsonOptions } from './ndjson.js';
 export { PeerClient } from './peer/peer-client.js';
 export { PeerRecordNotFoundError } from './peer/errors.js';
+export type { AmendEncounterOptions, CorrectionOptions, CorrectionOutcome } from './peer/correction-options.js';
+export { DEFAULT_MAX_BUNDLE_ENTRIES } from './peer/options.js';
 export type {
   AccountingOptions,
   DiscloseOptions,

@@ -1,6 +1,7 @@
 import { getResourceTypes, getSearchParameters } from '@medplum/core';
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './paging.js';
+import { PROVENANCE_TARGET } from './revinclude.js';
 
 const UNSERVED_TYPES = new Set(['Bundle', 'Binary', 'Parameters', 'DomainResource', 'Resource']);
 let resources: CapabilityStatementRestResource[] | undefined;
@@ -26,6 +27,7 @@ function restResources(): CapabilityStatementRestResource[] {
       conditionalCreate: true,
       conditionalUpdate: true,
       conditionalDelete: 'single' as const,
+      searchRevInclude: [PROVENANCE_TARGET],
       searchParam: Object.entries(getSearchParameters(type) ?? {})
         .filter(([name, p]) => name !== '_compartment' && p.type !== 'composite' && p.type !== 'special')
         .map(([name, p]) => ({ name, type: p.type, ...(p.url ? { definition: p.url } : {}) })),
@@ -57,7 +59,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
     kind: 'instance',
     software: { name: '@peer-fhir/testing embedded FHIR server (Medplum fhir-router 4.5.2 MemoryRepository)' },
     implementation: {
-      description: `In-memory FHIR R4 test server. Searches are paged (_count default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}); _include, _revinclude, chaining and compartments are refused with 501; transactions are not atomic.`,
+      description: `In-memory FHIR R4 test server. Searches are paged (_count default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}); _revinclude=Provenance:target is served; _include, other _revinclude values, chaining and compartments are refused with 501.`,
       url: baseUrl,
     },
     instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'],

@@ -11,6 +11,7 @@ import { loadFhirDefinitions } from './definitions.js';
 import { addPageLinks, normalizePaging } from './paging.js';
 import { memoryRepositoryOf, type FhirTestRepository } from './repository.js';
 import { checkSearchQuery } from './search-guard.js';
+import { addTargetProvenance, takeRevinclude, withoutRevinclude } from './revinclude.js';
 import { validationIssues } from './validate.js';
 
 /**
@@ -232,12 +233,21 @@ async function dispatch(request: FhirHttpRequest, context: FhirRequestContext): 
 }
 
 async function search(type: string, parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
-  const rejection = checkSearchQuery(type, parsed.params);
+  const rev = takeRevinclude(parsed.params);
+  if ('status' in rev) return outcomeResponse(rev.status, rev.outcome);
+  const rejection = checkSearchQuery(type, rev.query);
   if (rejection) return outcomeResponse(rejection.status, rejection.outcome);
-  const window = normalizePaging(parsed.params);
-  const [outcome, result] = await routerCall({ ...parsed, method: 'GET', segments: [type], params: window.params, body: undefined }, context);
+  const window = normalizePaging(parsed.params); // page links keep _revinclude; the router is asked without it
+  const [outcome, result] = await routerCall({ ...parsed, method: 'GET', segments: [type], params: withoutRevinclude(window.params), body: undefined }, context);
   if (!isBundle(result)) return routerResponse(outcome, result, context);
-  return jsonResponse(200, addPageLinks(result, `${context.baseUrl}/${type}`, window, context.baseUrl));
+  const page = addPageLinks(result, `${context.baseUrl}/${type}`, window, context.baseUrl);
+  return jsonResponse(200, rev.provenance ? await addTargetProvenance(page, (ref) => provenanceOf(ref, context), context.baseUrl) : page);
+}
+
+async function provenanceOf(reference: string, context: FhirRequestContext): Promise<Resource[]> {
+  const params = new URLSearchParams({ target: reference, _count: '1000' });
+  const [, result] = await routerCall({ method: 'GET', segments: ['Provenance'], params, headers: {}, body: undefined }, context);
+  return isBundle(result) ? (result.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : [];
 }
 
 async function create(type: string, parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
