@@ -321,7 +321,8 @@ function isRecordSpecific(e: unknown): boolean {
   return isFhirError(e) && e.status !== undefined && e.status >= 400 && e.status < 500 && ![401, 408, 429].includes(e.status);
 }
 
-function reasonOf(e: unknown): string {
+/** Why a write failed: error class, HTTP status and OperationOutcome issue codes only. @internal */
+export function reasonOf(e: unknown): string {
   if (!(e instanceof FhirError)) return e instanceof Error ? e.name : 'unknown error';
   const issues = (e.operationOutcome?.issue ?? []).map((i) => (i.expression?.length ? `${i.code} at ${i.expression.join(', ')}` : i.code));
   const head = e.status === undefined ? e.name : `${e.name} (HTTP ${e.status})`;
@@ -334,13 +335,15 @@ function reasonOf(e: unknown): string {
  * `urn:uuid:` are not compared (the server resolved them); `id`, `meta` and `text` are the server's.
  */
 async function findConflicts(group: readonly Indexed[], outcomes: RecordOutcome[], read: ReadStored, opts: RequestOptions): Promise<void> {
-  const wanted: { outcome: RecordOutcome; entry: number; sent: Resource; location: string }[] = [];
+  const wanted: { outcome: RecordOutcome; entry: number; sent: Resource; location: string; fresh: ReadonlySet<string> }[] = [];
   group.forEach((r, i) => {
     const o = outcomes[i];
     if (!o || o.status === 'rejected') return;
+    // Entries this transaction created: a stored resource cannot already point at them.
+    const fresh = new Set(r.entries.flatMap((e, j) => (o.entryStatuses[j] === 201 && e.fullUrl ? [e.fullUrl] : [])));
     r.entries.forEach((e, j) => {
       const location = typeIdOf(o.locations[j]);
-      if (o.entryStatuses[j] === 200 && e.resource && location) wanted.push({ outcome: o, entry: j, sent: e.resource, location });
+      if (o.entryStatuses[j] === 200 && e.resource && location) wanted.push({ outcome: o, entry: j, sent: e.resource, location, fresh });
     });
   });
   if (wanted.length === 0) return;
@@ -357,7 +360,7 @@ async function findConflicts(group: readonly Indexed[], outcomes: RecordOutcome[
   for (const w of wanted) {
     const have = stored.get(w.location);
     if (!have) continue;
-    const paths = differingPaths(w.sent, have);
+    const paths = differingPaths(w.sent, have, '', [], w.fresh);
     if (paths.length === 0) continue;
     w.outcome.status = 'conflict';
     (w.outcome.conflicts ??= []).push({ entry: w.entry, resourceType: w.sent.resourceType, location: w.location, paths });
@@ -369,23 +372,28 @@ const SERVER_OWNED = new Set(['id', 'meta', 'text']);
 
 /**
  * Element paths where `sent` and `stored` differ (`period.end`, `identifier[1]`, `name[0].given`), sorted; values
- * never appear. A `reference` sent as `urn:uuid:` stands for whatever the server resolved it to.
+ * never appear. A `reference` sent as `urn:uuid:` stands for whatever the server resolved it to, unless it names an
+ * entry in `fresh` (created by the same transaction): a stored resource cannot point at what did not exist yet.
  * @internal
  */
-export function differingPaths(sent: unknown, stored: unknown, path = '', out: string[] = []): string[] {
+export function differingPaths(sent: unknown, stored: unknown, path = '', out: string[] = [], fresh: ReadonlySet<string> = new Set()): string[] {
   if (path === '' && isObject(sent) && isObject(stored)) {
-    for (const k of keysOf(sent, stored)) if (!SERVER_OWNED.has(k)) differingPaths(sent[k], stored[k], k, out);
+    for (const k of keysOf(sent, stored)) if (!SERVER_OWNED.has(k)) differingPaths(sent[k], stored[k], k, out, fresh);
     return out.sort();
   }
   if (Array.isArray(sent) && Array.isArray(stored)) {
     if (sent.length !== stored.length) out.push(path);
-    else sent.forEach((v, i) => differingPaths(v, stored[i], `${path}[${i}]`, out));
+    else sent.forEach((v, i) => differingPaths(v, stored[i], `${path}[${i}]`, out, fresh));
     return out;
   }
   if (isObject(sent) && isObject(stored)) {
     for (const k of keysOf(sent, stored)) {
-      if (k === 'reference' && typeof sent[k] === 'string' && (sent[k] as string).startsWith('urn:uuid:')) continue;
-      differingPaths(sent[k], stored[k], `${path}.${k}`, out);
+      const ref = sent[k];
+      if (k === 'reference' && typeof ref === 'string' && ref.startsWith('urn:uuid:')) {
+        if (fresh.has(ref)) out.push(`${path}.${k}`);
+        continue;
+      }
+      differingPaths(sent[k], stored[k], `${path}.${k}`, out, fresh);
     }
     return out;
   }
