@@ -43,7 +43,7 @@ describe('sample record sets', () => {
     const withContact: DomainRecords = {
       ...records,
       // A named place on every encounter (one Location shared by all), the US Core way
-      encounters: records.encounters.map((e) => ({ ...e, location: where })),
+      encounters: (records.encounters ?? []).map((e) => ({ ...e, location: where })),
       specialists: [specialist({ phone: '919-555-0100', email: 'sam.rivera@harbor.example.org' })],
       participants: [
         participant('p-1', {
