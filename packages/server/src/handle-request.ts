@@ -5,6 +5,7 @@ import { versionsOf } from './internal/memory-store.js';
 import { beginWrites, commitWrites, identifierQuery, rollbackWrites, sqliteStoreOf, storedMatches } from './indexed-repository.js';
 import { isCreateOnly, processCreates } from './create-bundle.js';
 import { errorOutcome, issuesOutcome } from './internal/outcome.js';
+import { bulkExportRoute } from './bulk-export.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { addPageLinks, normalizePaging } from './paging.js';
@@ -34,6 +35,8 @@ export interface FhirHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** A file whose content is the body (a Bulk Data output in a data folder), for the transport to stream; `body` is then empty. */
+  file?: string;
 }
 
 /** A response the server gives instead of processing the request. */
@@ -53,6 +56,10 @@ export interface FhirRequestContext {
   validate: boolean;
   /** Deepest JSON nesting a request body may have (default {@link DEFAULT_MAX_DEPTH}); deeper is answered 400. */
   maxDepth?: number;
+  /** Folder for Bulk Data export files (`[dataDir]/exports`); default: kept in memory with the store. */
+  exportDir?: string | undefined;
+  /** The manifest's `requiresAccessToken`: true when the server checks a bearer token. Default false. */
+  requiresAccessToken?: boolean | undefined;
 }
 
 /**
@@ -158,6 +165,8 @@ async function dispatch(request: FhirHttpRequest, context: FhirRequestContext): 
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name.toLowerCase()] = value;
   const parsed: Parsed = { method, segments, params: new URLSearchParams(url.search), headers, body: undefined };
 
+  const bulk = await bulkExportRoute({ method, url: request.url, segments, params: parsed.params, headers }, context);
+  if (bulk) return bulk;
   if (segments.some((s) => s.startsWith('$'))) {
     return outcomeResponse(501, errorOutcome('not-supported', `operation ${segments.find((s) => s.startsWith('$'))} is not supported by the embedded server`));
   }
