@@ -5,7 +5,8 @@ import type { Bundle, Claim, ClaimResponse, Resource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInstrument, instrumentResponseBundle, recordKeys, referralBundle, toFhir } from '@peer-fhir/core';
 import { buildClaimBundle, evaluate, getPack } from '@peer-fhir/billing';
-import { build835ForTest, read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { build835ForTest } from '@peer-fhir/x12/testing';
 import { billableAgency, generateAgency, startFhirServer, syntheticBillingContext, withPlaceholderRates, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { AGENCY_NPI, allRecords } from '../../packages/core/test/fixtures.js';
 
