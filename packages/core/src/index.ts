@@ -8,6 +8,7 @@ export * from './terminology/codes.js';
 export * from './terminology/identifiers.js';
 export {
   isValidNpi,
+  npiCheckDigit,
   Npi,
   IsoDate,
   IsoDateTime,

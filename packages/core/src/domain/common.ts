@@ -24,18 +24,43 @@ export function isValidNpi(npi: string): boolean {
 function npiCheckDigitOk(npi: string): boolean {
   if (npi.length !== 10) return false;
   for (let i = 0; i < 10; i++) if (!isDigit(npi.charCodeAt(i))) return false;
-  // Luhn over "80840" + the first nine digits; 24 is the precomputed contribution of the prefix.
+  return luhnOf80840(npi) === npi.charCodeAt(9) - 48;
+}
+
+/**
+ * The NPI check digit of the first nine characters of `digits` (known to be digits): the Luhn check digit over the
+ * card-issuer prefix `80840` followed by the nine digits (CMS, "Requirements for NPI check digit").
+ */
+function luhnOf80840(digits: string): number {
+  // 24 is the Luhn contribution of the prefix 80840; from the rightmost of the nine digits, every other one doubles.
   let sum = 24;
   for (let i = 8; i >= 0; i--) {
-    let d = npi.charCodeAt(i) - 48;
+    let d = digits.charCodeAt(i) - 48;
     if ((8 - i) % 2 === 0) {
       d *= 2;
       if (d > 9) d -= 9;
     }
     sum += d;
   }
-  const check = (10 - (sum % 10)) % 10;
-  return check === npi.charCodeAt(9) - 48;
+  return (10 - (sum % 10)) % 10;
+}
+
+/**
+ * The NPI check digit for nine leading digits: the Luhn check digit over the prefix `80840` plus the nine digits.
+ *
+ * @param nineDigits - the first nine digits of an NPI
+ * @returns the tenth digit that makes the NPI valid, 0-9
+ * @throws RangeError when `nineDigits` is not exactly nine digits
+ * @see https://www.cms.gov/Regulations-and-Guidance/Administrative-Simplification/NationalProvIdentStand/Downloads/NPIcheckdigit.pdf
+ * @example
+ * ```ts
+ * npiCheckDigit('123456789'); // 3, so 1234567893 is a valid NPI
+ * ```
+ * @category Validation
+ */
+export function npiCheckDigit(nineDigits: string): number {
+  if (!/^\d{9}$/.test(nineDigits)) throw new RangeError('an NPI check digit needs exactly nine digits');
+  return luhnOf80840(nineDigits);
 }
 
 /** A National Provider Identifier with a valid check digit. @category Domain */

@@ -1,5 +1,5 @@
 import { delay, http, HttpResponse, type RequestHandler } from 'msw';
-import { seededRandom } from '../internal/prng.js';
+import { Random } from '../synthetic/random.js';
 
 /**
  * A failure {@link withFaults} can inject:
@@ -87,7 +87,9 @@ export function createFaultCounter(): FaultCounter {
 export function withFaults(handlers: readonly RequestHandler[], options: FaultOptions): RequestHandler[] {
   if (!(options.rate >= 0 && options.rate <= 1)) throw new RangeError(`faults.rate must be in [0, 1], got ${options.rate}`);
   const kinds = options.kinds?.length ? [...options.kinds] : [...FAULT_KINDS];
-  const random = seededRandom(options.seed ?? 1);
+  // The one seeded generator of the package (synthetic data uses it too): the same seed, the same faults.
+  const rng = new Random(options.seed ?? 1);
+  const random = (): number => rng.next();
   const counter = options.counter ?? createFaultCounter();
   const methods = options.onlyMethods?.map((m) => m.toUpperCase());
 
