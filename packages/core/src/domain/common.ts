@@ -73,9 +73,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * False for a date-shaped string (`YYYY-MM-DD` prefix) that names no calendar day. Runs on every date of every record,
- * so it reads the digits and checks the day of the month arithmetically (proleptic Gregorian, like Date) instead of
- * split + Date.UTC. It keeps that version's one quirk: Date.UTC maps years 0-99 to 1900-1999, so they never matched
- * and are refused.
+ * so it reads the digits and checks the day of the month arithmetically (proleptic Gregorian). Years 0001-9999 are
+ * days; year 0000 is not (the FHIR R4 date regex excludes it: https://hl7.org/fhir/R4/datatypes.html#date).
  */
 const isRealDate = (s: string): boolean => {
   // A string that is not date-shaped is reported by the format check alone.
@@ -88,7 +87,7 @@ const isRealDate = (s: string): boolean => {
   const y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
   const m = digit(5) * 10 + digit(6);
   const d = digit(8) * 10 + digit(9);
-  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 };
