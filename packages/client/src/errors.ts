@@ -436,6 +436,8 @@ export class FhirPagingLimitError extends FhirError {
  * True when `value` is a {@link FhirError} (also across duplicated copies of this package).
  *
  * See https://hl7.org/fhir/R4/http.html.
+ * @param value - anything caught, e.g. in a `catch` block
+ * @returns true when `value` is a `FhirError` of any copy of this package
  * @example
  * ```ts
  * catch (e) { if (isFhirError(e) && e.status === 404) return undefined; throw e; }

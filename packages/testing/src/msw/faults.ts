@@ -53,6 +53,7 @@ export interface FaultOptions {
 /**
  * Create an empty {@link FaultCounter} to pass as `faults.counter` and assert on later.
  *
+ * @returns a counter with every count at zero, to pass as `withFaults({ counter })`
  * @example
  * ```ts
  * const counter = createFaultCounter();
@@ -72,6 +73,10 @@ export function createFaultCounter(): FaultCounter {
  * seeded PRNG, so a retrying client can be tested reproducibly
  * (FHIR servers signal overload the HTTP way: https://hl7.org/fhir/R4/http.html#2.21.0.2).
  *
+ * @param handlers - the handlers to wrap
+ * @param options - fault rate, kinds, seed, methods and counter
+ * @returns the handlers, failing a seeded share of requests
+ * @throws RangeError when `rate` is not in [0, 1]
  * @returns A new handler list: the fault handler first, then `handlers` unchanged.
  * @example
  * ```ts

@@ -260,6 +260,8 @@ export function* encountersOf(s: RosterState, maxEncounters = Number.POSITIVE_IN
  * Stream an agency's encounters in start order, one month buffered at a time, for benchmarks of 100k–1M records.
  * Yields exactly the `encounters` of {@link generateAgency} with the same options (up to `maxEncounters`).
  *
+ * @param options - seed, size and period of the synthetic agency, and an optional cap on the count
+ * @returns the agency's encounters, month by month (a generator: nothing is held in memory)
  * @example
  * ```ts
  * let n = 0;
