@@ -20,6 +20,7 @@ export { runValidate, type ValidateOptions, type ValidateResult, type Validation
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';
 export { runExport, type ExportOptions, type ExportSummary } from './commands/export.js';
+export { runSync, type SyncOptions, type SyncResult } from './commands/sync.js';
 export {
   runComplianceReport,
   type ComplianceReportOptions,

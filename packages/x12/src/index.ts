@@ -36,7 +36,6 @@ export {
 } from './835/reconcile.js';
 export {
   read999,
-  read277,
   submitted837Transactions,
   CLAIM_STATUS_CATEGORY_TEXT,
   type Submitted837Transaction,
@@ -46,7 +45,8 @@ export {
   type ImplementationAcknowledgment,
   type TransactionAcknowledgment,
 } from './ack/read.js';
-export { claimStatusToClaimResponses } from './ack/to-claim-response.js';
+export { read277, read277Stream } from './ack/read-277.js';
+export { claimStatusToClaimResponses, claimStatusStage, type ClaimStatusStage } from './ack/to-claim-response.js';
 
 export {
   ADJUSTMENT_GROUP_TEXT,

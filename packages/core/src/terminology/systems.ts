@@ -46,6 +46,8 @@ export const Systems = {
   SUBSCRIBER_RELATIONSHIP: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship',
   COVERAGE_CLASS: 'http://terminology.hl7.org/CodeSystem/coverage-class',
   PROVENANCE_PARTICIPANT_TYPE: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+  /** Provenance.activity of a correction: UPDATE (amended), NULLIFY (entered in error), ABORT (cancelled). */
+  V3_DATA_OPERATION: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
   SIGNATURE_TYPE: 'urn:iso-astm:E1762-95:2013',
   QUALIFICATION_V2_0360: 'http://terminology.hl7.org/CodeSystem/v2-0360',
   /** CDC Race & Ethnicity (OMB categories). */
