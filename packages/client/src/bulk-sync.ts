@@ -109,6 +109,10 @@ async function findCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: R
 
 /**
  * The source's `transactionTime` of the last complete sync into `target`, from its checkpoint resource.
+ * @param target - the server the sync writes to
+ * @param sourceUrl - the base URL of the server synced from
+ * @param opts - per-request options
+ * @returns the instant the last clean sync started, or undefined when there was none
  * @example
  * ```ts
  * const since = await readSyncCheckpoint(target, 'https://ehr.example/fhir'); // undefined before the first sync
@@ -233,6 +237,10 @@ function sinceFor(option: BulkSyncOptions['since'], checkpoint: () => Promise<st
  * duplicates (ids are the source's). The export job is deleted at the end, also on failure.
  *
  * See https://hl7.org/fhir/uv/bulkdata/STU2/export.html#query-parameters (`_since`).
+ * @param source - the server to export from (Bulk Data $export)
+ * @param target - the server to write to
+ * @param options - level, types, since, and per-request options
+ * @returns every resource's outcome, counted
  * @example
  * ```ts
  * const ehr = new PeerFhirClient({ baseUrl: 'https://ehr.example/fhir', auth: ehrToken });

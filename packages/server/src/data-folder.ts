@@ -104,6 +104,8 @@ export function openDataFolder(dir: string): OpenDataFolder {
  * The holder recorded in a data folder's lock file (pid, host, since when), or undefined when there is none (or it
  * is unreadable): who is serving the folder.
  *
+ * @param dir - the data folder
+ * @returns who holds the folder's lock (PID, host, since), or undefined when it is not locked or unreadable
  * @example
  * ```ts
  * const holder = lockHolder('.peer-fhir/data');
