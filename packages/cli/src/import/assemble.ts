@@ -6,6 +6,7 @@ import {
   type ValidationIssue,
 } from '@peer-fhir/core';
 import type { CliConfig } from '../config.js';
+import { cell, cells, flag } from './cells.js';
 import { columnOfPath, type RawRow } from './columns.js';
 
 /** A row with its 1-based data row number (the header is not counted). */
@@ -52,28 +53,14 @@ const REQUIRED = [
 /** Fields every row of one group encounter must agree on. */
 const SHARED = ['specialist_npi', 'supervisor_npi', 'supervisor_family', 'supervisor_given', 'start', 'end', 'modality', 'setting', 'program', 'group_id', 'place_of_service', 'part2', 'support_types', 'activities', 'service_code', 'status'] as const;
 
-const v = (r: RawRow, k: string): string | undefined => {
-  const s = r[k]?.trim();
-  return s === undefined || s === '' ? undefined : s;
-};
-const list = (r: RawRow, k: string): string[] =>
-  (v(r, k) ?? '')
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
+const v = cell;
+const list = cells;
 
 function describe(record: 'participant' | 'specialist' | 'encounter', issues: readonly ValidationIssue[]): string[] {
   return issues.map((i) => `${columnOfPath(record, i.path)}: ${i.message}`);
 }
 
-function boolOf(r: RawRow, k: string, reasons: string[]): boolean | undefined {
-  const s = v(r, k)?.toLowerCase();
-  if (s === undefined) return false;
-  if (s === 'true' || s === 'yes' || s === '1') return true;
-  if (s === 'false' || s === 'no' || s === '0') return false;
-  reasons.push(`${k}: must be true or false`);
-  return undefined;
-}
+const boolOf = flag;
 
 function participantOf(r: RawRow, config: CliConfig): unknown {
   const medicaidId = v(r, 'medicaid_id');
