@@ -293,10 +293,11 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
   program
     .command('validate')
-    .description('check import rows or FHIR resources (JSON / NDJSON) and explain each problem')
+    .description('check import rows exactly as import does (nothing written), or FHIR resources (JSON / NDJSON); explain each problem')
     .argument('<files...>', 'CSV / NDJSON rows, or FHIR JSON / NDJSON')
     .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
-    .option('--config <file>', 'config file (default: rows are checked against a placeholder agency)')
+    .addOption(new Option('--kind <kind>', 'record kind of the row files, as import --kind (default: from each header)').choices([...IMPORT_KINDS]))
+    .option('--config <file>', 'config file (default: ./peer-fhir.config.json when present, else a placeholder agency)')
     .option('--json', 'print the problems as JSON')
     .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json']))
     .action(async (files: string[], o) => {

@@ -87,11 +87,11 @@ function blameIssues<R>(kind: RecordKind<R>, rows: readonly NumberedRow[], issue
  * Reject every row of a record: a row at fault carries its own reasons; the others say which rows were at fault, so
  * an error never blames a row that has none (a record lands whole or not at all).
  */
-export function rejectTogether(rows: readonly NumberedRow[], rowReasons: ReadonlyMap<number, string[]>, common: readonly string[]): RejectedRow[] {
+export function rejectTogether(rows: readonly NumberedRow[], rowReasons: ReadonlyMap<number, string[]>, common: readonly string[], what = 'record'): RejectedRow[] {
   const atFault = rows.filter((r) => (rowReasons.get(r.row)?.length ?? 0) > 0).map((r) => r.row);
   return rows.map(({ row, values }) => {
     const reasons = [...new Set([...common, ...(rowReasons.get(row) ?? [])])];
-    if (reasons.length === 0) reasons.push(`rejected with its record (row ${atFault.join(', ')})`);
+    if (reasons.length === 0) reasons.push(`rejected with its ${what} (row ${atFault.join(', ')})`);
     return { row, values, reasons };
   });
 }
