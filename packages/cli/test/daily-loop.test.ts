@@ -104,5 +104,7 @@ describe('peer-fhir from an empty folder: init, import every record kind, bill, 
     const html = await json(['report', 'html', '--period', '2025-03', '--bill-report', 'claims.report.json', '--out', 'march.html'], dir);
     expect(html.code, html.stderr).toBe(0);
     expect(html.out['billing']).toMatchObject({ totals: { items: 3, held: 0, claims: 2 } });
+    // Both claims carried Part 2 data: two disclosures to the payer since the month began, the one of p-001 among them.
+    expect(html.out['disclosures']).toMatchObject({ available: true, total: 2, part2: 2, patients: 2, byChannel: [{ code: 'x12-837p', count: 2 }] });
   }, 300_000);
 });
