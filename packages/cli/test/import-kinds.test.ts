@@ -1,7 +1,8 @@
 // Issue 19: every record kind imports with per-row validation whose reasons name the row and column, never a value
 // from the file, and a record of several rows blames only the row at fault. `validate` is the import run dry: the same
 // rejections and counts as a real import, nothing written.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -29,6 +30,16 @@ const quiet = (cwd: string): CommandIo => {
 };
 
 const templateRows = (kind: string): Record<string, string>[] => parse(IMPORT_TEMPLATES[kind as 'consents']!, { columns: true }) as Record<string, string>[];
+
+describe('templates', () => {
+  it('docs/templates holds exactly the templates init writes, one per kind', () => {
+    for (const kind of Object.keys(IMPORT_TEMPLATES)) {
+      const doc = readFileSync(fileURLToPath(new URL(`../../../docs/templates/${kind}-template.csv`, import.meta.url)), 'utf8');
+      expect(doc, kind).toBe(IMPORT_TEMPLATES[kind as 'consents']);
+    }
+    expect(Object.keys(IMPORT_TEMPLATES).sort()).toEqual(['consents', 'encounters', 'outcomes', 'plans', 'supervision']);
+  });
+});
 
 describe('kind detection', () => {
   it('tells each kind from its id column, an outcome file naming encounters included, and takes --kind over the header', async () => {

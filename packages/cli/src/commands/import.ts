@@ -87,6 +87,8 @@ export interface ImportSummary {
   /** Rejected rows: row number (1 = first data row), file and reasons (column names and rules, never values). */
   rejectedRows: { file: string; row: number; reasons: string[] }[];
   fhirUrl: string;
+  /** The embedded server's data folder when the import wrote there (its URL is gone once the command ends). */
+  embeddedData?: string | undefined;
   seconds: number;
   exitCode: ExitCode;
 }
@@ -158,6 +160,7 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     rejectsFiles: [],
     rejectedRows: [],
     fhirUrl: target?.url ?? '',
+    ...(target?.embedded ? { embeddedData: target.embedded.dataDir ?? 'memory' } : {}),
     seconds: 0,
     exitCode: ExitCode.OK,
   };
@@ -387,7 +390,8 @@ function printImportSummary(io: CommandIo, s: ImportSummary): void {
   for (const r of shown) say(io, `  ${basename(r.file)} row ${r.row}: ${r.reasons.join('; ')}`);
   if (s.rejectedRows.length > shown.length) say(io, `  … and ${s.rejectedRows.length - shown.length} more`);
   for (const f of s.rejectsFiles) say(io, `rejected rows written to ${f} (fix them and import that file again)`);
-  const where = s.fhirUrl ? ` to ${s.fhirUrl}` : ' (checked only, nothing written)';
+  // An embedded server stops with the command: name its data folder, not a port nobody can reach any more.
+  const where = s.embeddedData ? ` to the embedded server's data in ${s.embeddedData}` : s.fhirUrl ? ` to ${s.fhirUrl}` : ' (checked only, nothing written)';
   say(io, `${s.rowsRead} rows in ${s.seconds.toFixed(1)} s (${Math.round(s.rowsRead / Math.max(s.seconds, 0.001))} rows/s)${where}`);
   if (s.rejected > 0) note(io, `${s.rejected} row(s) rejected`);
   if (s.conflict > 0 || s.rosterConflicts.length > 0) note(io, `${s.conflict} row(s) and ${s.rosterConflicts.length} roster record(s) conflict with what the server holds: nothing was written over them`);

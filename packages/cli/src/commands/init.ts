@@ -350,9 +350,9 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
 
   const next = [
     `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision (docs/import-format.md)`,
-    `peer-fhir bill --period YYYY-MM --out out/claims.x12     # bill a month under ${config.pack}`,
+    `peer-fhir bill --period YYYY-MM --out claims.x12         # bill a month under ${config.pack}`,
     'peer-fhir remit era.835                                 # read the payer\'s answer',
-    'peer-fhir report html --period YYYY-MM --bill-report out/claims.report.json --out out/report.html',
+    'peer-fhir report html --period YYYY-MM --bill-report claims.report.json --out report.html',
   ];
   if (io.json) printJson(io, { file: shown, config, templates, next, exitCode: ExitCode.OK });
   else {
