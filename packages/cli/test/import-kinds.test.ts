@@ -116,6 +116,22 @@ describe('group encounters: the row at fault says so, the others are rejected wi
   });
 });
 
+describe('NDJSON rows of every kind', () => {
+  it('reads each template as NDJSON objects with the same keys, told by its keys, every row valid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-ndjson-'));
+    const files = Object.keys(IMPORT_TEMPLATES).map((kind) => {
+      const file = join(dir, `${kind}.ndjson`);
+      const rows = templateRows(kind).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== '')));
+      writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      return file;
+    });
+    const r = await runValidate(files, { configValue: CONFIG }, quiet(dir));
+    expect(r.problems).toEqual([]);
+    const total = Object.keys(IMPORT_TEMPLATES).reduce((n, k) => n + templateRows(k).length, 0);
+    expect(r.rows).toEqual({ read: total, valid: total, rejected: 0 });
+  });
+});
+
 describe('validate is the import, run dry', () => {
   let server: EmbeddedFhirServer;
   beforeAll(async () => {

@@ -1,10 +1,10 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { listPacks, type RulePack } from '@peer-fhir/billing';
 import { CliConfig, loadConfig, parseConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
-import { writeTemplates, type TemplatesWritten } from '../import/write-templates.js';
+import { exists, writeTemplates, type TemplatesWritten } from '../import/write-templates.js';
 
 /**
  * Options of {@link runInit} (`peer-fhir init`). Every value not given is asked for when `interactive` is true;
@@ -221,14 +221,6 @@ function parseCharges(list: readonly string[], problems: InitProblem[]): Record<
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Terminal prompts (@inquirer/prompts), loaded only when `init` asks. */
 async function terminalPrompter(io: CommandIo): Promise<InitPrompter> {

@@ -25,6 +25,8 @@ export interface ValidateOptions {
   config?: string | undefined;
   /** Record kind of the row files, as `import --kind`; default from each header. */
   kind?: string | undefined;
+  /** The config itself (instead of a file), for programs that embed the CLI. */
+  configValue?: CliConfig | undefined;
 }
 
 /**

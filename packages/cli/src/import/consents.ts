@@ -2,7 +2,7 @@ import { ConsentDirective, parseRecord, type ConsentDirective as Consent } from 
 import type { CliConfig } from '../config.js';
 import type { NumberedRow } from './assemble.js';
 import { cell, cells } from './cells.js';
-import { builtInput, type Blame, type BuiltInput, type RecordKind } from './record-kind.js';
+import { builtInput, defineKind, type Blame, type BuiltInput } from './record-kind.js';
 
 /** Columns of a consents file (one consent per row, at most one named recipient), in template order. */
 export const CONSENT_COLUMNS = [
@@ -77,14 +77,4 @@ function blame(path: string): Blame {
  * Consents (`consent_id` header): a Part 2 TPO consent, a Part 2 consent to a named recipient, or a HIPAA
  * authorization of one participant, validated by core's `ConsentDirective`.
  */
-export const consentKind: RecordKind<Consent> = {
-  name: 'consents',
-  idColumn: 'consent_id',
-  columns: CONSENT_COLUMNS,
-  required: REQUIRED,
-  multiRow: false,
-  shared: [],
-  build,
-  parse: (input) => parseRecord(ConsentDirective, input, 'ConsentDirective'),
-  blame,
-};
+export const consentKind = defineKind<Consent>('consents', CONSENT_COLUMNS, REQUIRED, { build, parse: (input) => parseRecord(ConsentDirective, input, 'ConsentDirective'), blame });

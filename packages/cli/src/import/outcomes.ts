@@ -2,7 +2,7 @@ import { answerProblems, defaultInstruments, InstrumentResponse, parseRecord, ty
 import type { CliConfig } from '../config.js';
 import type { NumberedRow } from './assemble.js';
 import { cell, cells, flag } from './cells.js';
-import { builtInput, type Blame, type BuiltInput, type KindParse, type RecordKind } from './record-kind.js';
+import { defineKind, fromFirstRow, type Blame, type BuiltInput, type KindParse } from './record-kind.js';
 
 /** Columns of an outcomes file (one completed instrument per row), in template order. */
 export const OUTCOME_COLUMNS = ['response_id', 'participant_id', 'instrument', 'authored', 'answers', 'encounter_id', 'administered_by_npi', 'part2'] as const;
@@ -22,14 +22,11 @@ function answersOf(text: readonly string[], reasons: string[]): Record<string, n
 }
 
 function build(rows: readonly NumberedRow[], _config: CliConfig): BuiltInput {
-  const r = rows[0]!.values;
-  const common: string[] = [];
-  const part2 = flag(r, 'part2', common);
-  const encounterId = cell(r, 'encounter_id');
-  const by = cell(r, 'administered_by_npi');
-  return builtInput(
-    rows,
-    {
+  return fromFirstRow(rows, (r, common) => {
+    const part2 = flag(r, 'part2', common);
+    const encounterId = cell(r, 'encounter_id');
+    const by = cell(r, 'administered_by_npi');
+    return {
       id: cell(r, 'response_id'),
       instrumentId: cell(r, 'instrument')?.toLowerCase(),
       participantId: cell(r, 'participant_id'),
@@ -38,9 +35,8 @@ function build(rows: readonly NumberedRow[], _config: CliConfig): BuiltInput {
       ...(encounterId ? { encounterId } : {}),
       ...(by ? { administeredByNpi: by } : {}),
       ...(part2 ? { part2 } : {}),
-    },
-    common,
-  );
+    };
+  });
 }
 
 /** Answer problems by item; an item the instrument does not have is counted, not named (its name is input). */
@@ -81,14 +77,4 @@ function blame(path: string): Blame {
  * Outcome measures (`response_id` header): one completed instrument (BARC-10, PHQ-9, or one registered in core) per
  * row, answers as `ITEM=VALUE;…`, validated and scored by core's `InstrumentResponse` and the instrument.
  */
-export const outcomeKind: RecordKind<Response> = {
-  name: 'outcomes',
-  idColumn: 'response_id',
-  columns: OUTCOME_COLUMNS,
-  required: REQUIRED,
-  multiRow: false,
-  shared: [],
-  build,
-  parse,
-  blame,
-};
+export const outcomeKind = defineKind<Response>('outcomes', OUTCOME_COLUMNS, REQUIRED, { build, parse, blame });

@@ -3,7 +3,7 @@ import type { CliConfig } from '../config.js';
 import type { NumberedRow } from './assemble.js';
 import { cell, cells, flag } from './cells.js';
 import type { RawRow } from './columns.js';
-import { builtInput, type Blame, type BuiltInput, type RecordKind } from './record-kind.js';
+import { defineKind, fromFirstRow, type Blame, type BuiltInput } from './record-kind.js';
 
 /** Columns of a recovery-plans file (one row per goal; a plan's rows are adjacent), in template order. */
 export const PLAN_COLUMNS = [
@@ -61,14 +61,11 @@ function clinicianOf(r: RawRow): object {
 }
 
 function build(rows: readonly NumberedRow[], _config: CliConfig): BuiltInput {
-  const r = rows[0]!.values;
-  const common: string[] = [];
-  const part2 = flag(r, 'part2', common);
-  const end = cell(r, 'period_end');
-  const crisis = cell(r, 'crisis_plan');
-  return builtInput(
-    rows,
-    {
+  return fromFirstRow(rows, (r, common) => {
+    const part2 = flag(r, 'part2', common);
+    const end = cell(r, 'period_end');
+    const crisis = cell(r, 'crisis_plan');
+    return {
       id: cell(r, 'plan_id'),
       participantId: cell(r, 'participant_id'),
       peerNpi: cell(r, 'peer_npi'),
@@ -81,9 +78,8 @@ function build(rows: readonly NumberedRow[], _config: CliConfig): BuiltInput {
       reviewDue: cell(r, 'review_due'),
       signatures: signaturesOf(r),
       ...(part2 ? { part2 } : {}),
-    },
-    common,
-  );
+    };
+  });
 }
 
 const FIELDS: Record<string, string> = {
@@ -113,14 +109,4 @@ function blame(path: string): Blame {
  * Recovery plans (`plan_id` header): one row per goal, the plan's own columns repeated on each row; validated by
  * core's `RecoveryPlan` (goals, strengths, signatures, review date).
  */
-export const planKind: RecordKind<RecoveryPlan> = {
-  name: 'plans',
-  idColumn: 'plan_id',
-  columns: PLAN_COLUMNS,
-  required: REQUIRED,
-  multiRow: true,
-  shared: SHARED,
-  build,
-  parse: (input) => parseRecord(RecoveryPlan, input, 'RecoveryPlan'),
-  blame,
-};
+export const planKind = defineKind<RecoveryPlan>('plans', PLAN_COLUMNS, REQUIRED, { shared: SHARED, build, parse: (input) => parseRecord(RecoveryPlan, input, 'RecoveryPlan'), blame });

@@ -2,6 +2,7 @@ import type { ValidationIssue } from '@peer-fhir/core';
 import type { CliConfig } from '../config.js';
 import type { NumberedRow, RejectedRow } from './assemble.js';
 import { cell } from './cells.js';
+import type { RawRow } from './columns.js';
 
 /**
  * The record kinds `peer-fhir import` reads, one file format each (docs/import-format.md).
@@ -51,8 +52,32 @@ export interface RecordKind<R> {
   blame(path: string): Blame;
 }
 
+/**
+ * A record kind from its columns (the first is the id column) and its steps; single-row unless `multiRow` names the
+ * columns every row of a record shares.
+ */
+export function defineKind<R>(
+  name: ImportKindName,
+  columns: readonly string[],
+  required: readonly string[],
+  steps: Pick<RecordKind<R>, 'build' | 'parse' | 'blame'> & { shared?: readonly string[] },
+): RecordKind<R> {
+  const { shared, ...rest } = steps;
+  return { name, idColumn: columns[0]!, columns, required, multiRow: shared !== undefined, shared: shared ?? [], ...rest };
+}
+
 /** The rows of one record, as a domain record or as rejected rows. */
 export type AssembledRecord<R> = { ok: true; value: R; rows: NumberedRow[] } | { ok: false; rejected: RejectedRow[] };
+
+/**
+ * The input of a record whose fields all come from its first row: `make` reads the cells, adding a reason for a cell
+ * it cannot read (those are the record's reasons).
+ */
+export function fromFirstRow(rows: readonly NumberedRow[], make: (r: RawRow, reasons: string[]) => unknown): BuiltInput {
+  const common: string[] = [];
+  const input = make(rows[0]!.values, common);
+  return builtInput(rows, input, common);
+}
 
 /** A fresh {@link BuiltInput} for `rows`, with no reasons yet. */
 export function builtInput(rows: readonly NumberedRow[], input: unknown, common: string[] = []): BuiltInput {

@@ -2,7 +2,7 @@ import { parseRecord, SupervisionSession } from '@peer-fhir/core';
 import type { CliConfig } from '../config.js';
 import type { NumberedRow } from './assemble.js';
 import { cell, cells, numberCell } from './cells.js';
-import { builtInput, type Blame, type BuiltInput, type RecordKind } from './record-kind.js';
+import { defineKind, fromFirstRow, type Blame, type BuiltInput } from './record-kind.js';
 
 /** Columns of a supervision file (one session per row), in template order. */
 export const SUPERVISION_COLUMNS = ['session_id', 'supervisor_npi', 'peer_npis', 'date', 'minutes', 'mode', 'modality', 'topics'] as const;
@@ -10,12 +10,9 @@ export const SUPERVISION_COLUMNS = ['session_id', 'supervisor_npi', 'peer_npis',
 const REQUIRED = ['session_id', 'supervisor_npi', 'peer_npis', 'date', 'minutes', 'mode'] as const;
 
 function build(rows: readonly NumberedRow[], config: CliConfig): BuiltInput {
-  const r = rows[0]!.values;
-  const common: string[] = [];
-  const modality = cell(r, 'modality');
-  return builtInput(
-    rows,
-    {
+  return fromFirstRow(rows, (r, common) => {
+    const modality = cell(r, 'modality');
+    return {
       id: cell(r, 'session_id'),
       supervisorNpi: cell(r, 'supervisor_npi'),
       peerNpis: cells(r, 'peer_npis'),
@@ -25,9 +22,8 @@ function build(rows: readonly NumberedRow[], config: CliConfig): BuiltInput {
       ...(modality ? { modality } : {}),
       topics: cells(r, 'topics'),
       organizationNpi: config.organization.npi,
-    },
-    common,
-  );
+    };
+  });
 }
 
 const FIELDS: Record<string, string> = {
@@ -50,14 +46,4 @@ function blame(path: string): Blame {
  * Supervision sessions (`session_id` header): a supervisor, the peers supervised (`;`-separated NPIs), date,
  * minutes and topics; validated by core's `SupervisionSession`, stored as a workforce-activity Encounter.
  */
-export const supervisionKind: RecordKind<SupervisionSession> = {
-  name: 'supervision',
-  idColumn: 'session_id',
-  columns: SUPERVISION_COLUMNS,
-  required: REQUIRED,
-  multiRow: false,
-  shared: [],
-  build,
-  parse: (input) => parseRecord(SupervisionSession, input, 'SupervisionSession'),
-  blame,
-};
+export const supervisionKind = defineKind<SupervisionSession>('supervision', SUPERVISION_COLUMNS, REQUIRED, { build, parse: (input) => parseRecord(SupervisionSession, input, 'SupervisionSession'), blame });

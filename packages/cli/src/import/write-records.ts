@@ -69,46 +69,39 @@ function failure(e: unknown): string {
 }
 
 /**
- * Consents, created if absent (`PeerClient.grantConsent`). One already stored under the same id is compared with the
- * row: the same is `unchanged`, another is a `conflict` naming the differing paths; nothing is written over it
- * (a change of a consent is a revocation and a new consent, 42 CFR 2.31(a)(6)).
+ * Write records of participants one at a time: a record whose participant is not on the server is rejected (import
+ * their encounters first); a write the server refuses is rejected by error class and status.
  */
-export async function writeConsents(t: WriteTarget, consents: readonly ConsentDirective[]): Promise<WriteOutcome[]> {
-  const found = await locateParticipants(t, consents.map((c) => c.participantId));
+async function eachOfParticipant<R extends { participantId: string }>(t: WriteTarget, records: readonly R[], write: (r: R) => Promise<WriteOutcome>): Promise<WriteOutcome[]> {
+  const found = await locateParticipants(t, records.map((r) => r.participantId));
   const out: WriteOutcome[] = [];
-  for (const c of consents) {
-    if (!found.has(c.participantId)) {
-      out.push({ status: 'rejected', reason: NOT_IMPORTED });
-      continue;
-    }
-    try {
-      const stored = await t.peer.grantConsent(c);
-      const paths = stored.changed ? [] : differingPaths(stored.consent, c);
-      out.push(stored.changed ? { status: 'created' } : paths.length === 0 ? { status: 'unchanged' } : { status: 'conflict', conflicts: [`Consent differs at ${paths.join(', ')}`] });
-    } catch (e) {
-      out.push({ status: 'rejected', reason: failure(e) });
-    }
+  for (const r of records) {
+    if (!found.has(r.participantId)) out.push({ status: 'rejected', reason: NOT_IMPORTED });
+    else out.push(await write(r).catch((e: unknown): WriteOutcome => ({ status: 'rejected', reason: failure(e) })));
   }
   return out;
 }
 
+/**
+ * Consents, created if absent (`PeerClient.grantConsent`). One already stored under the same id is compared with the
+ * row: the same is `unchanged`, another is a `conflict` naming the differing paths; nothing is written over it
+ * (a change of a consent is a revocation and a new consent, 42 CFR 2.31(a)(6)).
+ */
+export function writeConsents(t: WriteTarget, consents: readonly ConsentDirective[]): Promise<WriteOutcome[]> {
+  return eachOfParticipant(t, consents, async (c) => {
+    const stored = await t.peer.grantConsent(c);
+    if (stored.changed) return { status: 'created' };
+    const paths = differingPaths(stored.consent, c);
+    return paths.length === 0 ? { status: 'unchanged' } : { status: 'conflict', conflicts: [`Consent differs at ${paths.join(', ')}`] };
+  });
+}
+
 /** Recovery plans, created or brought up to date (`PeerClient.upsertRecoveryPlan`): created, updated or unchanged. */
-export async function writePlans(t: WriteTarget, plans: readonly RecoveryPlan[]): Promise<WriteOutcome[]> {
-  const found = await locateParticipants(t, plans.map((p) => p.participantId));
-  const out: WriteOutcome[] = [];
-  for (const p of plans) {
-    if (!found.has(p.participantId)) {
-      out.push({ status: 'rejected', reason: NOT_IMPORTED });
-      continue;
-    }
-    try {
-      const r = await t.peer.upsertRecoveryPlan(p);
-      out.push({ status: r.created ? 'created' : r.changed.length > 0 ? 'updated' : 'unchanged' });
-    } catch (e) {
-      out.push({ status: 'rejected', reason: failure(e) });
-    }
-  }
-  return out;
+export function writePlans(t: WriteTarget, plans: readonly RecoveryPlan[]): Promise<WriteOutcome[]> {
+  return eachOfParticipant(t, plans, async (p) => {
+    const r = await t.peer.upsertRecoveryPlan(p);
+    return { status: r.created ? 'created' : r.changed.length > 0 ? 'updated' : 'unchanged' };
+  });
 }
 
 /** The outcomes `recordAll` reports, one per record, in input order. */

@@ -9,7 +9,8 @@ export interface TemplatesWritten {
   kept: string[];
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a path exists (any kind of file). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;
