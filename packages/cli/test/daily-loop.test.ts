@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { build835ForTest } from '@peer-fhir/x12';
+import { build835ForTest } from '@peer-fhir/x12/testing';
 import { runBill, type CommandIo } from '../src/index.js';
 import { IMPORT_TEMPLATES } from '../src/import/templates.js';
 import { runCli } from './support.js';

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { PeerClient } from '@peer-fhir/client';
+import { PeerClient, type RecordConflict } from '@peer-fhir/client';
 import { PeerFhirValidationError, type Participant, type PeerSpecialist } from '@peer-fhir/core';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
@@ -9,6 +9,7 @@ import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/
 import { importRecordFile, type RecordCounts } from '../import/import-records.js';
 import { detectKind, recordKindOf } from '../import/kinds.js';
 import type { ImportKindName } from '../import/record-kind.js';
+import { updateChangedParticipants, updateChangedRows } from '../import/update-rows.js';
 import { assertNotAnInput, note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
@@ -30,7 +31,7 @@ export interface ImportOptions extends FhirTargetOptions {
   configValue?: CliConfig | undefined;
   /** Rejects file; default `<input>.rejects.<ext>` next to each input. */
   rejects?: string | undefined;
-  /** Entries per transaction bundle (default 100). */
+  /** Encounters per transaction bundle (default 100; `PeerClient.recordEncounters`' `bundleSize`). */
   bundleSize?: number | undefined;
   /** Transactions in flight (default 4). */
   concurrency?: number | undefined;
@@ -43,6 +44,11 @@ export interface ImportOptions extends FhirTargetOptions {
    * (no server is opened, no rejects file is written); valid rows are counted `valid`. `peer-fhir validate` runs this.
    */
   dryRun?: boolean | undefined;
+  /**
+   * Rows whose encounter (or participant) is stored with other content are corrections: amend the stored records
+   * (default true). `false` (`--no-update`) reports them as conflicts and writes nothing over them (exit 1).
+   */
+  update?: boolean | undefined;
 }
 
 /**
@@ -62,6 +68,11 @@ export interface ImportSummary {
   /** Rows whose encounter was on the server already, exactly as it would be written (nothing written). */
   unchanged: number;
   /**
+   * Rows whose stored encounter had other content (times, status incl. entered-in-error, diagnoses) and was amended:
+   * a new version with a Provenance; the server's `_history` keeps the old one.
+   */
+  updated: number;
+  /**
    * Rows whose encounter (or one of its resources) is stored under the same identifier with other content: nothing
    * was written over it; `conflictRows` names the differing paths. Exit code 1.
    */
@@ -69,15 +80,17 @@ export interface ImportSummary {
   /** @deprecated `unchanged + conflict`; read those. */
   alreadyPresent: number;
   rejected: number;
-  /** Rows whose record was on the server with older content and was brought up to date (recovery plans). */
-  updated: number;
   /** Rows that passed every check in a dry run (nothing written). */
   valid: number;
   /** Per file, the record kind it was read as. */
   kinds: { file: string; kind: ImportKindName }[];
   /** Record counts of the kinds other than encounters (a plan of three goal rows is one record). */
   records: Partial<Record<ImportKindName, RecordCounts>>;
-  encounters: { created: number; unchanged: number; conflict: number; alreadyPresent: number; rejected: number };
+  encounters: { created: number; unchanged: number; updated: number; conflict: number; alreadyPresent: number; rejected: number };
+  /** Rows updated: row number and file. */
+  updatedRows: { file: string; row: number }[];
+  /** Participants whose stored demographics or coverage were corrected from the rows. */
+  participantsUpdated: number;
   /** Rows in conflict: row number, file, and per resource the differing element paths (never values). */
   conflictRows: { file: string; row: number; conflicts: string[] }[];
   /** Participants, specialists or the agency stored with other content than the rows give (type, `Type/id`, paths). */
@@ -147,14 +160,16 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     rowsRead: 0,
     created: 0,
     unchanged: 0,
+    updated: 0,
     conflict: 0,
     alreadyPresent: 0,
     rejected: 0,
-    updated: 0,
     valid: 0,
     kinds: files.map((file, i) => ({ file, kind: kinds[i]! })),
     records: {},
-    encounters: { created: 0, unchanged: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
+    encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
+    updatedRows: [],
+    participantsUpdated: 0,
     conflictRows: [],
     rosterConflicts: [],
     rejectsFiles: [],
@@ -197,7 +212,7 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
         const current = batch;
         batch = [];
         batchRows = 0;
-        if (peer) await writeBatch(peer, current, config, written, { bundleSize, concurrency, file }, summary, reject);
+        if (peer) await writeBatch(peer, current, config, written, { bundleSize, concurrency, file, update: opts.update !== false }, summary, reject);
         else summary.valid += current.reduce((n, a) => n + a.rows.length, 0);
         report();
       };
@@ -286,7 +301,7 @@ async function writeBatch(
   batch: AssembledEncounter[],
   config: CliConfig,
   written: { participants: Set<string>; specialists: Set<string>; organization: boolean },
-  opts: { bundleSize: number; concurrency: number; file: string },
+  opts: { bundleSize: number; concurrency: number; file: string; update: boolean },
   summary: ImportSummary,
   reject: (r: RejectedRow) => Promise<void>,
 ): Promise<void> {
@@ -312,6 +327,7 @@ async function writeBatch(
       written.organization = true;
       for (const id of participants.keys()) written.participants.add(id);
       for (const npi of specialists.keys()) written.specialists.add(npi);
+      const changed: AssembledEncounter[] = [];
       for (const outcome of result.records) {
         const a = todo[outcome.index]!;
         if (outcome.status === 'rejected') {
@@ -320,6 +336,8 @@ async function writeBatch(
         } else if (outcome.status === 'created') {
           summary.encounters.created++;
           summary.created += a.rows.length;
+        } else if (outcome.status === 'conflict' && opts.update) {
+          changed.push(a);
         } else if (outcome.status === 'conflict') {
           summary.encounters.conflict++;
           summary.encounters.alreadyPresent++;
@@ -334,8 +352,8 @@ async function writeBatch(
           summary.alreadyPresent += a.rows.length;
         }
       }
-      // A participant or specialist stored under the same id with other content: named, never overwritten.
-      for (const c of result.roster.conflicts) summary.rosterConflicts.push(`${c.resourceType} ${c.location} differs at ${c.paths.join(', ')}`);
+      await updateChangedRows(peer, changed, opts.file, summary, reject);
+      await rosterOutcome(peer, result.roster.conflicts, [...participants.values()], opts.update, summary);
       return;
     } catch (err) {
       if (!(err instanceof PeerFhirValidationError)) throw err;
@@ -365,8 +383,9 @@ async function writeBatch(
 
 /** What a record-count note says: `2 encounters, 1 consents`, from the encounter counts and each other kind's. */
 function recordsOf(s: ImportSummary, status: 'created' | 'updated' | 'unchanged' | 'conflict' | 'rejected' | 'valid'): string {
-  const encounters = status === 'updated' || status === 'valid' ? 0 : s.encounters[status];
+  const encounters = status === 'valid' ? 0 : s.encounters[status];
   const parts = s.kinds.some((k) => k.kind === 'encounters') ? [`${encounters} encounters`] : [];
+  if (status === 'updated' && s.participantsUpdated > 0) parts.push(`${s.participantsUpdated} participants`);
   for (const [kind, counts] of Object.entries(s.records)) parts.push(`${counts[status]} ${kind}`);
   return parts.join(', ');
 }
@@ -375,6 +394,20 @@ function recordsOf(s: ImportSummary, status: 'created' | 'updated' | 'unchanged'
 function summaryLines(s: ImportSummary): [string, number, string][] {
   const statuses = ['created', 'updated', 'unchanged', 'conflict', 'rejected', 'valid'] as const;
   return statuses.map((st) => [st, s[st], st === 'rejected' && Object.keys(s.records).length === 0 ? '' : recordsOf(s, st)]);
+}
+
+/**
+ * A participant stored under the same id with other content is corrected from the rows (with `update`); a specialist
+ * or agency stored with other content is named, never overwritten.
+ */
+async function rosterOutcome(peer: PeerClient, conflicts: readonly RecordConflict[], participants: readonly Participant[], update: boolean, summary: ImportSummary): Promise<void> {
+  const ofParticipants = (c: RecordConflict): boolean => c.resourceType === 'Patient' || c.resourceType === 'Coverage';
+  const rest = update ? conflicts.filter((c) => !ofParticipants(c)) : conflicts;
+  for (const c of rest) summary.rosterConflicts.push(`${c.resourceType} ${c.location} differs at ${c.paths.join(', ')}`);
+  if (!update || rest.length === conflicts.length) return;
+  const { updated, conflicts: left } = await updateChangedParticipants(peer, participants);
+  summary.participantsUpdated += updated;
+  summary.rosterConflicts.push(...left);
 }
 
 function printImportSummary(io: CommandIo, s: ImportSummary): void {
