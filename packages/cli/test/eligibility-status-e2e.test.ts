@@ -93,7 +93,10 @@ describe('eligibility and claim status, end to end through the CLI', () => {
 
   it('refuses a malformed 277 by position and stores nothing', async () => {
     await writeFile(join(dir, 'bad.277'), 'ISA*00*          *00*          *ZZ*A              *ZZ*B              *250516*1200*^*00501*000000001*0*T*:~GS*HN*A*B*20250516*1200*1*X*005010X212~ST*277*0001*005010X212~NM1*IL*1*SECRETNAME~SE*9*0001~GE*1*1~IEA*1*000000001~');
-    const err = await runStatus({ read: join(dir, 'bad.277'), configValue: config, fhirUrl: server.url }, io()).catch((e: unknown) => e as Error);
+    const err = (await runStatus({ read: join(dir, 'bad.277'), configValue: config, fhirUrl: server.url }, io()).then(
+      () => new Error('no error'),
+      (e: unknown) => e,
+    )) as Error;
     expect(err.message).toMatch(/nothing stored: SE01 segment count does not match \(segment 5 SE\)/);
     expect(err.message).not.toContain('SECRETNAME');
   });
