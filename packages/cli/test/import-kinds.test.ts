@@ -23,6 +23,7 @@ const CONFIG = parseConfig({
   charges: { H0038: 18.5 },
 });
 const SECRET = 'Zyx-Quillfeather-99';
+const SUPERVISION_HEADER = IMPORT_TEMPLATES.supervision!.split('\n')[0]!;
 
 const quiet = (cwd: string): CommandIo => {
   const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
@@ -140,6 +141,25 @@ describe('validate is the import, run dry', () => {
   afterAll(async () => {
     await server?.close();
   });
+
+  it('prints each progress line once, and its counts add up to the rows read at that moment (read = settled + pending)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-progress-'));
+    const file = join(dir, 'supervision.csv');
+    const rows = Array.from({ length: 450 }, (_, i) => `sup-p${i},1003000126,1245319599,2025-03-${String((i % 28) + 1).padStart(2, '0')},30,individual,,`);
+    writeFileSync(file, `${SUPERVISION_HEADER}\n${rows.join('\n')}\n`);
+    let err = '';
+    const io: CommandIo = { ...quiet(dir), json: false, stderr: new Writable({ write: (c: Buffer, _e, cb) => ((err += c.toString()), cb()) }) };
+    const s = await runImport([file], { fhirUrl: server.url, configValue: CONFIG, progressIntervalMs: 0 }, io);
+    const lines = err.split('\n').filter((l) => l.startsWith('import supervision.csv:'));
+    expect(lines.length).toBeGreaterThan(1);
+    expect(new Set(lines).size).toBe(lines.length); // no state printed twice
+    for (const line of lines) {
+      const m = /: (\d+)\/(\d+) rows read \((.*)\)$/.exec(line)!;
+      const counts = Object.fromEntries(m[3]!.split(', ').map((kv) => [kv.split(' ')[0]!, Number(kv.split(' ')[1])]));
+      expect(Object.values(counts).reduce((n, x) => n + x, 0), line).toBe(Number(m[1]));
+    }
+    expect(lines.at(-1)).toContain(`${s.rowsRead}/450 rows read (created 450, rejected 0)`);
+  }, 120_000);
 
   it('rejects the same rows for the same reasons as a real import, the duplicate encounter_id included, and writes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-validate-'));
