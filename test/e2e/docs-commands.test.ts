@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgram } from '@peer-fhir/cli';
+import { createProgram } from '../../packages/cli/src/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -65,7 +65,7 @@ async function parseProblem(words: readonly string[]): Promise<string | undefine
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const err = new Writable({ write: (c: Buffer, _e, cb) => ((errors += c.toString()), cb()) });
   const { program } = createProgram({ stdout: sink, stderr: err });
-  program.configureOutput({ writeOut: () => undefined, writeErr: (s) => (errors += s) });
+  program.configureOutput({ writeOut: () => undefined, writeErr: (s: string) => (errors += s) });
   program.hook('preAction', () => {
     throw new Stopped();
   });
