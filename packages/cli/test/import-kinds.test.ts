@@ -170,9 +170,9 @@ describe('validate is the import, run dry', () => {
     const supervision = join(dir, 'supervision.csv');
     writeFileSync(supervision, `${IMPORT_TEMPLATES.supervision!.trimEnd()}\nsup-1003,1003000126,1003000126,2025-03-21,600000,group,,\n`);
 
-    const checked = await runValidate([encounters, supervision], { config: undefined }, { ...quiet(dir), json: true });
     const before = (await server.repository.search('Encounter')).length;
-    expect(before).toBe(0);
+    const checked = await runValidate([encounters, supervision], { config: undefined }, { ...quiet(dir), json: true });
+    expect((await server.repository.search('Encounter')).length).toBe(before); // validate writes nothing
     const imported = await runImport([encounters, supervision], { fhirUrl: server.url, configValue: CONFIG }, quiet(dir));
 
     const asProblems = imported.rejectedRows.flatMap((r) => r.reasons.map((problem) => ({ file: r.file, location: `row ${r.row}`, problem })));
