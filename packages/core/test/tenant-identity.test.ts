@@ -106,3 +106,33 @@ describe('two agencies with the same local ids', () => {
     );
   });
 });
+
+describe('namespace prefix', () => {
+  // RFC 3986: a URI holds no whitespace, control characters or any of | " < > \ ^ ` { }. A `|` would also make a
+  // minted system ambiguous in FHIR token searches (system|value).
+  it('refuses a namespace that is not an absolute URI, and names no part of it', () => {
+    const bad = fc.oneof(
+      fc.constantFrom('ids', '', 'urn:x|y', 'https://ehr.example.org/a b', 'https://e.org/{x}', 'urn:a\u0000b', ':nothing'),
+      fc.tuple(fc.constantFrom('urn:a', 'https://e.org/'), fc.constantFrom('|', ' ', '\t', '"', '<', '\\', '^', '`', '{'), fc.string({ maxLength: 4 })).map(([a, c, b]) => `${a}${c}${b}`),
+    );
+    fc.assert(
+      fc.property(bad, (namespace) => {
+        let caught: unknown;
+        try {
+          identifierSystems({ agency: '1234567893', namespace });
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(IdentityScopeError);
+        expect((caught as IdentityScopeError).details).toMatchObject({ reason: 'invalid-namespace' });
+        if (namespace.length > 3) expect((caught as Error).message).not.toContain(namespace);
+      }),
+      { seed: 1, numRuns: 200 },
+    );
+  });
+
+  it('accepts URLs and URNs', () => {
+    expect(identifierSystems({ agency: '1234567893', namespace: 'https://ehr.example.org/ids' }).encounter).toBe('https://ehr.example.org/ids/agency/1234567893/encounter');
+    expect(identifierSystems({ agency: '1234567893', namespace: 'urn:oid:2.16.840.1.113883.3.999' }).encounter).toBe('urn:oid:2.16.840.1.113883.3.999:agency:1234567893:encounter');
+  });
+});

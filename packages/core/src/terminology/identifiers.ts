@@ -49,9 +49,10 @@ export interface IdentityScope {
  * @category Errors
  */
 export class IdentityScopeError extends PeerFhirError {
-  constructor(reason: 'missing' | 'invalid-npi' | 'ambiguous', details: Readonly<Record<string, unknown>> = {}) {
+  constructor(reason: 'missing' | 'invalid-npi' | 'ambiguous' | 'invalid-namespace', details: Readonly<Record<string, unknown>> = {}) {
     const text = {
       missing: 'no agency (organization NPI) given: identifiers are scoped to an agency',
+      'invalid-namespace': 'the namespace is not an absolute URI (RFC 3986: a scheme, then no spaces, control characters or any of |"<>\\^`{})',
       'invalid-npi': 'the agency is not a valid organization NPI (10 digits with a Luhn check digit)',
       ambiguous: 'the records name more than one agency: pass the agency to scope their identifiers',
     }[reason];
@@ -59,9 +60,14 @@ export class IdentityScopeError extends PeerFhirError {
   }
 }
 
+// RFC 3986 absolute URI, loosely: a scheme, then only characters a URI may hold. Keeps `|` (the FHIR token search
+// separator and our key separator) and whitespace out of every identifier system we mint.
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s|"<>\\^`{}\u0000-\u001f\u007f]+$/;
+
 /**
  * The namespace under which one agency's identifier systems are minted: the prefix plus `agency/<npi>` (URL) or
- * `agency:<npi>` (URN). Throws {@link IdentityScopeError} when the agency is not a valid NPI.
+ * `agency:<npi>` (URN). Throws {@link IdentityScopeError} when the agency is not a valid NPI or the namespace is not an
+ * absolute URI.
  *
  * @example
  * ```ts
@@ -74,6 +80,7 @@ export function agencyNamespace(scope: IdentityScope): string {
   if (typeof scope.agency !== 'string' || scope.agency === '') throw new IdentityScopeError('missing');
   if (!isValidNpi(scope.agency)) throw new IdentityScopeError('invalid-npi');
   const prefix = scope.namespace ?? DEFAULT_ID_PREFIX;
+  if (!ABSOLUTE_URI.test(prefix)) throw new IdentityScopeError('invalid-namespace');
   const sep = prefix.startsWith('urn:') ? ':' : '/';
   const base = prefix.endsWith(sep) ? prefix.slice(0, -1) : prefix;
   return `${base}${sep}agency${sep}${scope.agency}`;

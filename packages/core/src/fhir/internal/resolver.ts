@@ -53,13 +53,13 @@ export class ResourceIndex {
       const index = new Map<string, Resource>();
       for (const r of this.all) {
         for (const i of identifiersOf(r)) {
-          const k = `${r.resourceType}|${i.system}|${i.value}`;
+          const k = identifierKey(r.resourceType, i.system, i.value);
           if (!index.has(k)) index.set(k, r);
         }
       }
       this.byIdentifierIndex = index;
     }
-    return this.byIdentifierIndex.get(`${type}|${system}|${value}`) as Typed<T> | undefined;
+    return this.byIdentifierIndex.get(identifierKey(type, system, value)) as Typed<T> | undefined;
   }
 
   /** Resources of `type` whose `path` reference points at `target`. */
@@ -107,4 +107,12 @@ export function refIdentifier(index: ResourceIndex, ref: Reference | undefined, 
   if (ref.identifier?.system === system) return ref.identifier.value;
   const target = index.resolveAny(ref);
   return target ? identifierValue(target, system) : undefined;
+}
+
+/**
+ * An unambiguous key of (type, system, value): input identifiers may hold any character, so a plain `a|b|c` join would
+ * let (`T`, `x|y`, `z`) find the resource of (`T`, `x`, `y|z`).
+ */
+function identifierKey(type: string, system: string | undefined, value: string | undefined): string {
+  return JSON.stringify([type, system ?? null, value ?? null]);
 }
