@@ -46,6 +46,10 @@ export const Systems = {
   SUBSCRIBER_RELATIONSHIP: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship',
   COVERAGE_CLASS: 'http://terminology.hl7.org/CodeSystem/coverage-class',
   PROVENANCE_PARTICIPANT_TYPE: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+  /** Claim.related.relationship: `prior` names the claim a replacement (frequency 7) or void (8) corrects. */
+  RELATED_CLAIM_RELATIONSHIP: 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship',
+  /** The payer's claim control number (835 CLP07) on a ClaimResponse; a replacement or void sends it as 837P REF*F8. */
+  PAYER_CLAIM_CONTROL_NUMBER: `${PEER_FHIR_CANONICAL}/sid/payer-claim-control-number`,
   /** Provenance.activity of a correction: UPDATE (amended), NULLIFY (entered in error), ABORT (cancelled). */
   V3_DATA_OPERATION: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
   SIGNATURE_TYPE: 'urn:iso-astm:E1762-95:2013',

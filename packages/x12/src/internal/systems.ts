@@ -2,7 +2,7 @@
  * Code-system and identifier-system URIs the X12 mapping reads and writes: the standard ones from core's `Systems`,
  * the SDK's own under core's canonical base `PEER_FHIR_CANONICAL`.
  */
-import { LEGACY_SYSTEM_ALIASES, PEER_FHIR_CANONICAL, Systems } from '@peer-fhir/core';
+import { Extensions, LEGACY_SYSTEM_ALIASES, PEER_FHIR_CANONICAL, Systems } from '@peer-fhir/core';
 
 /** Every spelling core accepts on input for `system` (the emitted form first, then its legacy aliases). */
 const spellings = (system: string): readonly string[] => [
@@ -38,7 +38,7 @@ export const V2_0203_SYSTEM = Systems.V2_0203;
 /** FHIR claim type / adjudication / related-claim / care-team-role / payment-type code systems. */
 export const CLAIM_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/claim-type';
 export const ADJUDICATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/adjudication';
-export const RELATED_CLAIM_RELATIONSHIP_SYSTEM = 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
+export const RELATED_CLAIM_RELATIONSHIP_SYSTEM = Systems.RELATED_CLAIM_RELATIONSHIP;
 export const CARE_TEAM_ROLE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/claimcareteamrole';
 export const DIAGNOSIS_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/ex-diagnosistype';
 export const PAYMENT_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/ex-paymenttype';
@@ -73,7 +73,7 @@ export const RARC_SYSTEM = 'https://x12.org/codes/remittance-advice-remark-codes
  * ```
  * @category Terminology
  */
-export const CLAIM_FREQUENCY_EXTENSION = `${PEER_FHIR_CANONICAL}/StructureDefinition/claim-frequency`;
+export const CLAIM_FREQUENCY_EXTENSION = Extensions.ClaimFrequency;
 /**
  * Claim.item extension overriding the 2400 REF*6R line item control number: valueString.
  * @see https://hl7.org/fhir/R4/extensibility.html
@@ -123,7 +123,7 @@ export const SDK_ADJUDICATION_SYSTEM = `${PEER_FHIR_CANONICAL}/CodeSystem/adjudi
  * ```
  * @category Terminology
  */
-export const PAYER_CLAIM_CONTROL_NUMBER_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/payer-claim-control-number`;
+export const PAYER_CLAIM_CONTROL_NUMBER_SYSTEM = Systems.PAYER_CLAIM_CONTROL_NUMBER;
 /**
  * Identifier system for one claim payment of one remittance (ClaimResponse and PaymentReconciliation.detail): the
  * payer (TRN03), the payment trace (TRN02), the payer claim control number (CLP07, else CLP01), CLP02 and an ordinal,
