@@ -13,6 +13,7 @@ export type { CommandIo } from './internal/io.js';
 export type { FhirTargetOptions } from './internal/target.js';
 export { runImport, type ImportOptions, type ImportSummary } from './commands/import.js';
 export { runBill, type BillOptions, type BillReport, type BillResult } from './commands/bill.js';
+export type { BillCorrectionSummary } from './commands/bill/corrections.js';
 export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.js';
 export { runAck, type AckOptions, type AckResult } from './commands/ack.js';
 export { runEligibility, type EligibilityOptions, type EligibilityResult } from './commands/eligibility.js';
