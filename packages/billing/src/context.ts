@@ -83,6 +83,8 @@ export const BilledUnits = z.object({
   units: z.number().int().nonnegative(),
   /** Units of this entry that were billed under a prior authorization. */
   priorAuthUnits: z.number().int().nonnegative().default(0),
+  /** The prior authorization (its payer number, REF*G1) those units were drawn from; they count against it. */
+  priorAuthReference: z.string().min(1).max(50).optional(),
 });
 export type BilledUnits = z.infer<typeof BilledUnits>;
 

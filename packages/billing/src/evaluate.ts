@@ -10,7 +10,7 @@ import { ITEM_EDITS } from './edits/index.js';
 import { unconfirmedRuleWarnings } from './edits/rule-unconfirmed.js';
 import type { RulePack, ServiceRule } from './pack/schema.js';
 import { calculateMonthlyUnits, calculateUnits } from './units.js';
-import { openAuthorizations, usedInWindow, type Usage } from './internal/caps.js';
+import { authUnitsLeft, openAuthorizations, usedInWindow, type Usage } from './internal/caps.js';
 import { dateOf, monthOf, within } from './internal/dates.js';
 import { finding, type BillingItem, type EvalState } from './internal/item.js';
 import { buildModifiers, findRate, telehealthModifiers } from './internal/lines.js';
@@ -247,7 +247,7 @@ export function evaluate(context: BillingContext): BillingResult {
     if (needAuth > 0) {
       const auth = openAuthorizations(context, authLeft, pid, p.code, p.item.dos)[0];
       if (auth) {
-        const left = authLeft.get(auth.id) ?? auth.units - auth.unitsUsed;
+        const left = authLeft.get(auth.id) ?? authUnitsLeft(auth, context);
         covered = Math.min(needAuth, left);
         ref = auth.reference;
         authId = auth.id;
@@ -266,7 +266,7 @@ export function evaluate(context: BillingContext): BillingResult {
     if (billed > 0) {
       if (authId && covered > 0) {
         const auth = (context.priorAuthorizations ?? []).find((a) => a.id === authId) as NonNullable<BillingContext['priorAuthorizations']>[number];
-        const before = authLeft.get(authId) ?? auth.units - auth.unitsUsed;
+        const before = authLeft.get(authId) ?? authUnitsLeft(auth, context);
         authLeft.set(authId, before - covered);
       }
       lines.set(key, [...(lines.get(key) ?? []), makeLine(p, billed, covered, covered > 0 ? ref : undefined, state)]);

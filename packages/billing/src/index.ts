@@ -26,8 +26,12 @@ export {
   ServiceOrderRule,
   ArtefactRules,
   ClaimGroupingRule,
+  EligibilityCheckRule,
   ModifierSlot,
   Span,
+  BillingRolesRule,
+  ClaimFilingIndicator,
+  billingRolesOf,
   type RulePackInput,
 } from './pack/schema.js';
 export { loadPack, listPacks, getPack, RulePackError } from './pack/load.js';
@@ -41,3 +45,6 @@ export { buildClaimBundle, type ClaimBundleRecords } from './claim/bundle.js';
 export { claimDisclosureAudits, type ClaimDisclosureOptions } from './claim/disclosure-audit.js';
 export { priorClaimFromFhir, activePriorClaims, type PayerAnswer } from './claim/prior-claims.js';
 export { planCorrections, buildCorrectionClaims, type CorrectionPlan, type AwaitingCorrection } from './claim/corrections.js';
+export { serviceOrderToFhir, serviceOrderFromFhir, type BillingRecordOptions } from './records/service-order.js';
+export { priorAuthorizationToFhir, priorAuthorizationFromFhir, type PriorAuthorizationOptions } from './records/prior-authorization.js';
+export { billedUnitsFromClaims, type BilledUnitsOptions } from './records/billed-units.js';

@@ -59,6 +59,12 @@ export interface RecordAllProgress {
 export interface RecordAllOptions extends RequestOptions {
   /** Target entries per transaction; a record is never split (default 100). */
   bundleSize?: number | undefined;
+  /**
+   * Most records per transaction (default: no limit, `bundleSize` alone decides). With both set a transaction closes
+   * at whichever is reached first: `PeerClient.recordEncounters` packs 100 encounters per transaction this way, within
+   * an entry cap.
+   */
+  recordsPerBundle?: number | undefined;
   /** Transactions in flight at once (default 4). */
   concurrency?: number | undefined;
   /** Called after every settled group of records. */
@@ -170,7 +176,7 @@ function prepare(records: readonly RecordEntries[], opts: RecordAllOptions): Pre
     else valid.push({ index, entries });
   });
   if (progress.done > 0) opts.onProgress?.({ ...progress });
-  return { outcomes, progress, groups: pack(valid, Math.max(1, opts.bundleSize ?? 100)) };
+  return { outcomes, progress, groups: pack(valid, { entries: opts.bundleSize ?? 100, records: opts.recordsPerBundle ?? Number.POSITIVE_INFINITY }) };
 }
 
 function settle(outcomes: RecordOutcome[], progress: RecordAllProgress, o: RecordOutcome): void {
@@ -182,7 +188,7 @@ function settle(outcomes: RecordOutcome[], progress: RecordAllProgress, o: Recor
 }
 
 async function writeGroups(run: RunTransaction, prepared: Prepared, opts: RecordAllOptions, read: ReadStored | undefined): Promise<RecordAllSummary> {
-  const { concurrency = 4, onProgress, maxRetries = 5, bundleSize: _bundleSize, checkExisting: _check, ...request } = opts;
+  const { concurrency = 4, onProgress, maxRetries = 5, bundleSize: _bundleSize, recordsPerBundle: _records, checkExisting: _check, ...request } = opts;
   const { outcomes, progress, groups } = prepared;
   const settled = (o: RecordOutcome): void => settle(outcomes, progress, o);
   // Only each entry's status and location are read back, so the server is asked not to echo every resource
@@ -255,12 +261,25 @@ function hasForeignUrn(value: unknown, local: ReadonlySet<string>): boolean {
   return false;
 }
 
-function pack(records: Indexed[], size: number): Indexed[][] {
-  const groups: Indexed[][] = [];
-  let current: Indexed[] = [];
+/** The most a transaction may hold: entries (a record larger than that still goes alone) and records. */
+export interface PackLimits {
+  entries: number;
+  records: number;
+}
+
+/**
+ * Greedy, in input order: a group closes when the next record would pass either limit. A record is never split, so a
+ * record with more entries than `limits.entries` travels alone.
+ * @internal
+ */
+export function pack<T extends { entries: RecordEntries }>(records: readonly T[], limits: PackLimits): T[][] {
+  const maxEntries = Math.max(1, limits.entries);
+  const maxRecords = Math.max(1, limits.records);
+  const groups: T[][] = [];
+  let current: T[] = [];
   let count = 0;
   for (const r of records) {
-    if (current.length > 0 && count + r.entries.length > size) {
+    if (current.length > 0 && (count + r.entries.length > maxEntries || current.length >= maxRecords)) {
       groups.push(current);
       current = [];
       count = 0;

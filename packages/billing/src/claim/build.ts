@@ -2,17 +2,17 @@
  * Billable lines -> FHIR R4 Claim (professional), one per participant x payer x billing period as the pack says.
  * @module
  */
-import { identifierSystems, part2SecurityLabels, PEER_SPECIALIST_TAXONOMY, Profiles, Systems, type RecordKey } from '@peer-fhir/core';
+import { identifierSystems, part2SecurityLabels, PeerFhirValidationError, PEER_SPECIALIST_TAXONOMY, Profiles, Systems, type RecordKey } from '@peer-fhir/core';
 import type { Claim, ClaimCareTeam, ClaimDiagnosis, ClaimItem } from 'fhir/r4.js';
 import type { BillingLine } from '../decision.js';
-import type { RulePack } from '../pack/schema.js';
+import { billingRolesOf, type RulePack } from '../pack/schema.js';
 import { monthOf } from '../internal/dates.js';
 import { claimKeys, coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
 
-const CLAIM_TYPE = 'http://terminology.hl7.org/CodeSystem/claim-type';
-const CARE_TEAM_ROLE = 'http://terminology.hl7.org/CodeSystem/claimcareteamrole';
-const PROCESS_PRIORITY = 'http://terminology.hl7.org/CodeSystem/processpriority';
-const CPT = 'http://www.ama-assn.org/go/cpt';
+const CLAIM_TYPE = Systems.CLAIM_TYPE;
+const CARE_TEAM_ROLE = Systems.CLAIM_CARE_TEAM_ROLE;
+const PROCESS_PRIORITY = Systems.PROCESS_PRIORITY;
+const CPT = Systems.CPT;
 
 /**
  * Options for {@link buildClaims}.
@@ -72,6 +72,41 @@ function claimIdentifierValue(first: BillingLine, period: string): string {
   return [first.organizationNpi, first.participantId, first.payerId.replace(/[^A-Za-z0-9\-.]/g, '_'), period].join('_');
 }
 
+type TeamSeq = (key: string, make: (sequence: number) => ClaimCareTeam) => number;
+
+const teamRole = (code: string, display: string) => ({ coding: [{ system: CARE_TEAM_ROLE, code, display }] });
+const peerQualification = { coding: [{ system: Systems.NUCC, code: PEER_SPECIALIST_TAXONOMY.code, display: PEER_SPECIALIST_TAXONOMY.display }] };
+
+/**
+ * The care-team members of one line, as the pack's billing roles say (837P 2310B rendering, 2310D supervising): the
+ * `primary` member renders; with `rendering: 'supervisor'` that is the supervisor and the peer is an assisting member
+ * (on the FHIR Claim, not on the 837P). A supervisor who must render but is missing is an error, never a silent swap.
+ */
+function careTeamOf(l: BillingLine, roles: ReturnType<typeof billingRolesOf>, keys: ReturnType<typeof claimKeys>, teamSeq: TeamSeq): number[] {
+  const peerAs = (code: 'primary' | 'assist', display: string) =>
+    teamSeq(`${code}|${l.specialistNpi}`, (sequence) => ({
+      sequence,
+      provider: practitionerRoleRef(keys, l.specialistNpi, l.organizationNpi),
+      ...(code === 'primary' ? { responsible: true } : {}),
+      role: teamRole(code, display),
+      qualification: peerQualification,
+    }));
+  const supervisorAs = (code: 'primary' | 'supervisor', display: string) =>
+    teamSeq(`${code}|${l.supervisorNpi}`, (sequence) => ({
+      sequence,
+      provider: practitionerRef(keys, l.supervisorNpi as string),
+      ...(code === 'primary' ? { responsible: true } : {}),
+      role: teamRole(code, display),
+    }));
+  if (roles.rendering === 'supervisor') {
+    if (!l.supervisorNpi) throw new PeerFhirValidationError('Claim', [{ path: 'lines.supervisorNpi', code: 'required', message: 'the pack bills under the supervisor, and this line names none' }], 'billing.rendering-missing');
+    return [supervisorAs('primary', 'Primary provider'), peerAs('assist', 'Assisting Provider')];
+  }
+  const team = [peerAs('primary', 'Primary provider')];
+  if (l.supervisorNpi && roles.supervising === 'supervisor') team.push(supervisorAs('supervisor', 'Supervising Provider'));
+  return team;
+}
+
 function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created: string): Claim {
   const first = lines[0] as BillingLine;
   // A claim group is one agency's (the grouping key starts with its NPI): its identifiers are that agency's.
@@ -97,24 +132,9 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
     return diagnosis.length;
   };
 
+  const roles = billingRolesOf(options.pack);
   const item: ClaimItem[] = lines.map((l, idx) => {
-    const rendering = teamSeq(`primary|${l.specialistNpi}`, (sequence) => ({
-      sequence,
-      provider: practitionerRoleRef(keys, l.specialistNpi, l.organizationNpi),
-      responsible: true,
-      role: { coding: [{ system: CARE_TEAM_ROLE, code: 'primary', display: 'Primary provider' }] },
-      qualification: { coding: [{ system: Systems.NUCC, code: PEER_SPECIALIST_TAXONOMY.code, display: PEER_SPECIALIST_TAXONOMY.display }] },
-    }));
-    const team = [rendering];
-    if (l.supervisorNpi) {
-      team.push(
-        teamSeq(`supervisor|${l.supervisorNpi}`, (sequence) => ({
-          sequence,
-          provider: practitionerRef(keys, l.supervisorNpi as string),
-          role: { coding: [{ system: CARE_TEAM_ROLE, code: 'supervisor', display: 'Supervising Provider' }] },
-        })),
-      );
-    }
+    const team = careTeamOf(l, roles, keys, teamSeq);
     const dx = l.diagnoses.slice(0, 4).map(dxSeq);
     return {
       sequence: idx + 1,

@@ -70,7 +70,17 @@ function billNow(ctx: BillingContext, prior: PriorClaim): BillingLine[] | undefi
   if (encounters.length !== wanted.size) return undefined;
   const keys = new Set(prior.items.map(itemKey));
   const { priorClaims: _prior, ...rest } = ctx;
-  return evaluate({ ...rest, encounters }).lines.filter((l) => keys.has(itemKey(l)));
+  return evaluate({ ...rest, encounters, history: historyWithout(ctx.history ?? [], prior.items) }).lines.filter((l) => keys.has(itemKey(l)));
+}
+
+/** Billed units without the prior claim's own lines (one history entry per line): a replacement takes their place. */
+function historyWithout(history: NonNullable<BillingContext['history']>, items: readonly PriorClaimItem[]): NonNullable<BillingContext['history']> {
+  const left = [...history];
+  for (const i of items) {
+    const at = left.findIndex((h) => h.participantId === i.participantId && h.date === i.dateOfService && h.code === i.code && h.units === i.units);
+    if (at >= 0) left.splice(at, 1);
+  }
+  return left;
 }
 
 function awaiting(prior: PriorClaim, kind: AwaitingCorrection['kind'], reason: AwaitingCorrection['reason']): AwaitingCorrection {

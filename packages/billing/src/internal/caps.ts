@@ -48,10 +48,22 @@ export function usedInWindow(cap: CapRule, usage: readonly Usage[], participantI
   return used;
 }
 
+/**
+ * Units of an authorization not yet drawn: its units, less `unitsUsed` (claims outside peer-fhir) and the units the
+ * billed history drew from it (entries naming its reference for the same participant and code).
+ */
+export function authUnitsLeft(auth: PriorAuthorization, ctx: BillingContext): number {
+  let drawn = auth.unitsUsed;
+  for (const h of ctx.history ?? []) {
+    if (h.priorAuthReference === auth.reference && h.participantId === auth.participantId && h.code === auth.code) drawn += h.priorAuthUnits;
+  }
+  return auth.units - drawn;
+}
+
 /** Authorizations for the participant and code that cover the date, oldest first, with units left. */
 export function openAuthorizations(ctx: BillingContext, remaining: Map<string, number>, participantId: string, code: string, dos: string): PriorAuthorization[] {
   return (ctx.priorAuthorizations ?? [])
     .filter((a) => a.participantId === participantId && a.code === code && a.period.start <= dos && dos <= a.period.end)
-    .filter((a) => (remaining.get(a.id) ?? a.units - a.unitsUsed) > 0)
+    .filter((a) => (remaining.get(a.id) ?? authUnitsLeft(a, ctx)) > 0)
     .sort((a, b) => (a.period.start === b.period.start ? a.id.localeCompare(b.id) : a.period.start.localeCompare(b.period.start)));
 }

@@ -13,16 +13,19 @@ import {
   ClaimGroupingRule,
   CredentialRule,
   DiagnosisRule,
+  EligibilityCheckRule,
   GroupRule,
   PlaceOfServiceRule,
   SupervisionRule,
   TelehealthRule,
 } from './eligibility-rules.js';
 import { RuleSource } from './source.js';
+import { BillingRolesRule } from './billing-roles.js';
 
 export * from './source.js';
 export * from './billing-rules.js';
 export * from './eligibility-rules.js';
+export * from './billing-roles.js';
 
 const PackBody = z.strictObject({
   $schema: z.string().optional(),
@@ -50,7 +53,11 @@ const PackBody = z.strictObject({
   credentials: CredentialRule.optional(),
   supervision: SupervisionRule.optional(),
   artefacts: ArtefactRules.default({}),
+  /** Freshness of eligibility answers (`PB-ELIGIBILITY-STALE`); default 30 days. */
+  eligibilityCheck: EligibilityCheckRule.optional(),
   claimGrouping: ClaimGroupingRule,
+  /** Billing, rendering and supervising provider and SBR09; omitted: the peer renders, SBR09 by `payer.kind`. */
+  billingRoles: BillingRolesRule.optional(),
 });
 
 /**
@@ -101,6 +108,9 @@ export const RulePack = PackBody.superRefine((p, ctx) => {
       if (!codes.has(code)) ctx.addIssue({ code: 'custom', path: ['caps', i, 'codes', j], message: 'cap names a code the pack does not bill' });
     });
   });
+  if (p.billingRoles?.rendering === 'supervisor' && p.supervision?.required !== true) {
+    ctx.addIssue({ code: 'custom', path: ['billingRoles', 'rendering'], message: 'a supervisor can render only when supervision is required' });
+  }
   if (p.age?.minYears !== undefined && p.age.maxYears !== undefined && p.age.maxYears < p.age.minYears) {
     ctx.addIssue({ code: 'custom', path: ['age', 'maxYears'], message: 'maxYears is below minYears' });
   }

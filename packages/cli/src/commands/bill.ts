@@ -4,11 +4,13 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
+import { eligibilityContext } from '../internal/eligibility-checks.js';
+import { loadBillingInputs } from './bill/inputs.js';
 import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
@@ -66,6 +68,11 @@ export interface BillReport {
   disclosuresRecorded?: number;
   /** Claims sent before: already billed (not billed again), replacements and voids sent, corrections awaiting the payer's claim number. */
   corrections?: BillCorrectionSummary;
+  /**
+   * Billing inputs read from the server for the period's participants: service orders, prior authorizations, service
+   * lines of earlier claims counted against caps, and orders/authorizations that could not be read.
+   */
+  loaded?: { serviceOrders: number; priorAuthorizations: number; billedLines: number; unreadable: number };
 }
 
 /**
@@ -267,6 +274,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     const peer = new PeerClient(target.client, scope);
     const records = await loadPeriodRecords(peer, { from, to, scope });
     const priorClaims = await loadPriorClaims(target.client, scope, { from, to });
+    const stored = await loadBillingInputs(target.client, { scope, participants: records.participants, pack, from, to });
+    if (stored.unreadable > 0) note(io, `${stored.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
     const billingContext: BillingContext = {
       pack,
       encounters: records.encounters,
@@ -274,13 +283,15 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       specialists: records.specialists,
       plans: records.plans,
       consents: records.consents,
-      serviceOrders: [],
-      priorAuthorizations: [],
-      history: [],
+      serviceOrders: stored.serviceOrders,
+      priorAuthorizations: stored.priorAuthorizations,
+      history: stored.history,
       priorClaims,
       // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
       billedAt: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       ...(config.namespace ? { namespace: config.namespace } : {}),
+      // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
+      ...(await eligibilityContext(target.client, scope)),
     };
     const result = evaluate(billingContext);
     let disclosuresRecorded = 0;
@@ -299,10 +310,12 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
         throw err;
       }
       claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
-      inputs = claims.map((c) => resolveX12ClaimInput(c, bundle));
+      // SBR09 is the pack's rule (MC Medicaid, MB Medicare Part B, ...), not a property of the FHIR Claim
+      const claimFilingIndicator = billingRolesOf(pack).claimFilingIndicator;
+      inputs = claims.map((c) => ({ ...resolveX12ClaimInput(c, bundle), claimFilingIndicator }));
       // Replacements (7) and voids (8) of claims sent before go in the same file, after the originals.
       claims = [...claims, ...corrections.claims];
-      inputs = [...inputs, ...corrections.inputs];
+      inputs = [...inputs, ...corrections.inputs.map((i) => ({ ...i, claimFilingIndicator }))];
       const x12 = config.x12 ?? { senderId: config.organization.taxId, receiverId: config.payer.id.slice(0, 15), receiverName: config.payer.name, contactName: 'Billing Office', usage: 'T' as const };
       const control = Math.floor(date.getTime() / 1000) % 1_000_000_000;
       // 42 CFR 2.24: each claim carrying Part 2 data is a disclosure to the payer, recorded before the 837P exists.
@@ -349,6 +362,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       files,
       disclosuresRecorded,
       corrections: corrections.summary,
+      loaded: { serviceOrders: stored.serviceOrders.length, priorAuthorizations: stored.priorAuthorizations.length, billedLines: stored.history.length, unreadable: stored.unreadable },
     };
     for (const l of result.lines) {
       add(report.byCode, [l.code, ...l.modifiers].join(':'), l.units, l.charge ?? 0);

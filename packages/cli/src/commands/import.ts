@@ -28,7 +28,7 @@ export interface ImportOptions extends FhirTargetOptions {
   configValue?: CliConfig | undefined;
   /** Rejects file; default `<input>.rejects.<ext>` next to each input. */
   rejects?: string | undefined;
-  /** Entries per transaction bundle (default 100). */
+  /** Encounters per transaction bundle (default 100; `PeerClient.recordEncounters`' `bundleSize`). */
   bundleSize?: number | undefined;
   /** Transactions in flight (default 4). */
   concurrency?: number | undefined;

@@ -185,6 +185,8 @@ function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Atte
     enc.diagnosis = diagnosis;
     // US Core Encounter must-support reasonReference: the same encounter-diagnosis Conditions (why the contact happened).
     enc.reasonReference = diagnosis.map((d) => ({ ...d.condition }));
+    // US Core Encounter must-support reasonCode (US Core Condition Codes, extensible, include ICD-10-CM): the same codes.
+    enc.reasonCode = a.diagnoses.map((code) => ({ coding: [coding(Systems.ICD10CM, code)] }));
   }
   if (a.note !== undefined) {
     const noteKey: EntryKey = { resourceType: 'DocumentReference', search: 'identifier', system: b.ids.note, value: key.value };

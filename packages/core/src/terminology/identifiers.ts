@@ -122,6 +122,8 @@ function systemsUnder(namespace: string): IdentifierSystems {
     payer: sys('payer'),
     recipient: sys('recipient'),
     provenance: sys('provenance'),
+    serviceOrder: sys('service-order'),
+    priorAuthorization: sys('prior-authorization'),
   };
 }
 
@@ -166,4 +168,8 @@ export interface IdentifierSystems {
   readonly payer: string;
   readonly recipient: string;
   readonly provenance: string;
+  /** A service order (ServiceRequest, intent `order`) billing checks before a service (NC CCP 8G). */
+  readonly serviceOrder: string;
+  /** A payer's prior authorization, stored as a Claim with `use` `preauthorization`. */
+  readonly priorAuthorization: string;
 }

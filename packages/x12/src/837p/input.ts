@@ -81,7 +81,8 @@ export interface NormalizedClaim {
     readonly gender: 'M' | 'F' | 'U';
   };
   readonly payer: { readonly name: string; readonly id: string };
-  readonly rendering: { readonly last: string; readonly first?: string; readonly npi: string; readonly taxonomy: string };
+  /** 2310B; `taxonomy` (PRV*PE) is situational and omitted when none is known. */
+  readonly rendering: { readonly last: string; readonly first?: string; readonly npi: string; readonly taxonomy?: string };
   readonly supervising?: { readonly last: string; readonly first?: string; readonly npi: string };
   readonly lines: readonly NormalizedLine[];
 }

@@ -189,9 +189,8 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
     role?.specialty?.map((s) => codingIn(s, [NUCC_SYSTEM])).find((c) => c)?.code ??
     role?.code?.map((s) => codingIn(s, [NUCC_SYSTEM])).find((c) => c)?.code;
   const rTaxonomy = taxonomyElement(rTaxonomyRaw, `${rPath}.practitionerRole.specialty(${NUCC_SYSTEM})`, '2310B PRV03', issues);
-  if (rPract && !rTaxonomyRaw) {
-    issues.push({ path: `${rPath}.practitionerRole.specialty(${NUCC_SYSTEM})`, message: 'rendering taxonomy required (PRV03)' });
-  }
+  // 2310B PRV is situational (TR3: required when adjudication is known to be impacted by the taxonomy): a peer's
+  // taxonomy (175T00000X) is always sent; a rendering practitioner with no taxonomy on file gets no PRV.
 
   // 2310D supervising provider
   let supervising: NormalizedClaim['supervising'];
@@ -352,7 +351,7 @@ export function normalizeClaim(input: X12ClaimInput, prefix: string, issues: X12
       gender,
     },
     payer: { name: payerName, id: payerIdClean },
-    rendering: { ...rName!, npi: rNpi!, taxonomy: rTaxonomy! },
+    rendering: { ...rName!, npi: rNpi!, ...(rTaxonomy ? { taxonomy: rTaxonomy } : {}) },
     ...(supervising ? { supervising } : {}),
     lines,
   };

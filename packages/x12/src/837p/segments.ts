@@ -67,7 +67,7 @@ export function writeClaim(buf: SegmentBuffer, c: NormalizedClaim, part2Code: Pa
   buf.add('HI', ...c.diagnoses.map((d, i) => [i === 0 ? 'ABK' : 'ABF', d]));
   const r = c.rendering;
   buf.add('NM1', '82', '1', r.last, r.first ?? '', '', '', '', 'XX', r.npi); // 2310B rendering provider
-  buf.add('PRV', 'PE', 'PXC', r.taxonomy); // 2310B PRV*PE
+  if (r.taxonomy) buf.add('PRV', 'PE', 'PXC', r.taxonomy); // 2310B PRV*PE (situational)
   if (c.supervising) {
     const s = c.supervising;
     buf.add('NM1', 'DQ', '1', s.last, s.first ?? '', '', '', '', 'XX', s.npi); // 2310D supervising provider

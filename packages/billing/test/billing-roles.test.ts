@@ -1,0 +1,66 @@
+/** Billing roles and SBR09 per pack (837P 2010AA billing, 2310B rendering, 2310D supervising; SBR09 code list 1032). */
+import { describe, expect, it } from 'vitest';
+import { billingRolesOf, buildClaims, evaluate, getPack, listPacks, loadPack, RulePackError } from '../src/index.js';
+import { context, PEER_NPI, SUPERVISOR_NPI } from './support/factories.js';
+
+const TX = getPack('tx-medicaid-peer-specialist-2019');
+const source = { url: 'https://example.org/manual', title: 'Payer manual', confirmed: false };
+const problems = (json: unknown) => {
+  try {
+    loadPack(json);
+    return [];
+  } catch (e) {
+    if (e instanceof RulePackError) return e.issues.map((i) => i.path);
+    throw e;
+  }
+};
+
+describe('billing roles in the packs', () => {
+  it('every seed pack states its rule with a source, and marks it unconfirmed where the state rule was not verified', () => {
+    for (const pack of listPacks()) {
+      expect(pack.billingRoles, pack.id).toBeDefined();
+      expect(pack.billingRoles?.billing).toBe('agency');
+      if (pack.billingRoles?.source.confirmed === false) expect(pack.billingRoles.source.note, pack.id).toMatch(/\[unconfirmed\]/);
+    }
+  });
+
+  it('Medicare PIN-PS is billed incident-to: the supervising practitioner renders, SBR09 MB (Medicare Part B)', () => {
+    expect(billingRolesOf(getPack('medicare-pin-ps-2024'))).toMatchObject({ rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB' });
+  });
+
+  it('Medicaid packs name the peer as rendering provider and SBR09 MC (Medicaid)', () => {
+    for (const pack of listPacks().filter((p) => p.payer.kind !== 'medicare')) {
+      expect(billingRolesOf(pack), pack.id).toMatchObject({ rendering: 'peer', claimFilingIndicator: 'MC' });
+    }
+  });
+
+  it('a pack without the rule gets the peer as renderer and SBR09 by payer kind', () => {
+    const { billingRoles: _r, ...bare } = TX;
+    expect(billingRolesOf(loadPack(bare))).toEqual({ billing: 'agency', rendering: 'peer', supervising: 'supervisor', claimFilingIndicator: 'MC' });
+  });
+
+  it('refuses a supervisor who renders without required supervision, or who is also named supervising, and unknown SBR09 codes', () => {
+    const { supervision: _s, ...unsupervised } = TX;
+    expect(problems({ ...unsupervised, billingRoles: { rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MC', source } })).toEqual(['billingRoles.rendering']);
+    expect(problems({ ...TX, billingRoles: { rendering: 'supervisor', supervising: 'supervisor', claimFilingIndicator: 'MC', source } })).toEqual(['billingRoles.supervising']);
+    expect(problems({ ...TX, billingRoles: { rendering: 'peer', supervising: 'none', claimFilingIndicator: 'MC~NM1', source } })).toEqual(['billingRoles.claimFilingIndicator']);
+  });
+});
+
+describe('the Claim care team follows the roles', () => {
+  const team = (billingRoles: object) => {
+    const pack = loadPack({ ...TX, billingRoles: { ...billingRoles, source } });
+    const [claim] = buildClaims(evaluate(context(pack, { encounters: context(TX).encounters.map((e) => ({ ...e, program: 'mental-health' as const, supervisorNpi: SUPERVISOR_NPI })) })).lines, { pack, created: '2025-02-01' });
+    return claim!.careTeam!.map((m) => [m.role?.coding?.[0]?.code, m.provider.identifier?.value?.includes(SUPERVISOR_NPI) ? 'supervisor' : m.provider.identifier?.value?.includes(PEER_NPI) ? 'peer' : '?']);
+  };
+
+  it('peer renders, supervisor supervises', () => {
+    expect(team({ rendering: 'peer', supervising: 'supervisor', claimFilingIndicator: 'MC' })).toEqual([['primary', 'peer'], ['supervisor', 'supervisor']]);
+  });
+  it('peer renders, no supervising provider', () => {
+    expect(team({ rendering: 'peer', supervising: 'none', claimFilingIndicator: 'MC' })).toEqual([['primary', 'peer']]);
+  });
+  it('supervisor renders, the peer assists', () => {
+    expect(team({ rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB' })).toEqual([['primary', 'supervisor'], ['assist', 'peer']]);
+  });
+});
