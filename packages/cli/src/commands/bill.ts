@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
@@ -182,6 +182,11 @@ function claimTransaction(claims: readonly Claim[], records: Parameters<typeof t
   return { resourceType: 'Bundle', type: 'transaction', entry: [...(mapped.entry ?? []), ...claimEntries] };
 }
 
+/** Units on the period's standing prior claims, as billed-units history (one entry per line). */
+function billedInPeriod(priorClaims: readonly PriorClaim[]): BilledUnits[] {
+  return activePriorClaims(priorClaims).flatMap((c) => c.items.map((i) => ({ participantId: i.participantId, date: i.dateOfService, code: i.code, units: i.units, priorAuthUnits: 0 })));
+}
+
 /** Held only because it is already on a standing claim: not a problem, its own group in the report. */
 function onlyDuplicate(d: BillingResult['decisions'][number]): boolean {
   return d.holds.length > 0 && d.holds.every((h) => h.code === 'PB-DUPLICATE');
@@ -285,7 +290,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       consents: records.consents,
       serviceOrders: stored.serviceOrders,
       priorAuthorizations: stored.priorAuthorizations,
-      history: stored.history,
+      // The month's own standing claims count against caps too: their encounters are not billed again.
+      history: [...stored.history, ...billedInPeriod(priorClaims)],
       priorClaims,
       // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
       billedAt: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -304,7 +310,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       const created = date.toISOString().slice(0, 10);
       let bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
       try {
-        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, ...(config.namespace ? { namespace: config.namespace } : {}) });
+        const claimIdsInUse = new Set(priorClaims.map((c) => c.claimId));
+        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, ...(config.namespace ? { namespace: config.namespace } : {}) });
       } catch (err) {
         if (err instanceof PeerFhirValidationError) throw new CliUsageError('cannot build claims from the records on the server', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;
@@ -368,7 +375,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       add(report.byCode, [l.code, ...l.modifiers].join(':'), l.units, l.charge ?? 0);
       add(report.byProgram, program.get(l.encounterId) ?? 'unknown', l.units, l.charge ?? 0);
     }
-    for (const d of result.decisions) {
+    // Already billed is its own group (report.corrections.alreadyBilled), not a hold to fix.
+    for (const d of result.decisions.filter((x) => !onlyDuplicate(x))) {
       for (const h of d.holds) report.holdsByCode[h.code] = (report.holdsByCode[h.code] ?? 0) + 1;
       if (d.status !== 'billed')
         report.held.push({ encounterId: d.encounterId, participantId: d.participantId, dateOfService: d.dateOfService, status: d.status, reasons: d.holds.map((h) => ({ code: h.code, reason: h.reason })) });
