@@ -159,10 +159,16 @@ function withoutServerMeta(resource: FhirResource): FhirResource {
   return (Object.keys(keptMeta).length ? { ...rest, meta: keptMeta } : rest) as FhirResource;
 }
 
+/** Ids per `_id` search: 50 UUIDs keep the URL near 2 KB (servers refuse request lines over 8-16 KB with 414/431). */
+const IDS_PER_SEARCH = 50;
+
 async function storedCopies(target: PeerFhirClient, type: string, ids: string[], opts: RequestOptions): Promise<Map<string, FhirResource>> {
   const stored = new Map<string, FhirResource>();
-  const params = new URLSearchParams({ _id: ids.join(','), _count: String(ids.length) });
-  for await (const r of target.searchAll(type as ResourceType, params, opts)) if (r.id) stored.set(r.id, r);
+  for (let i = 0; i < ids.length; i += IDS_PER_SEARCH) {
+    const chunk = ids.slice(i, i + IDS_PER_SEARCH);
+    const params = new URLSearchParams({ _id: chunk.join(','), _count: String(chunk.length) });
+    for await (const r of target.searchAll(type as ResourceType, params, opts)) if (r.id) stored.set(r.id, r);
+  }
   return stored;
 }
 

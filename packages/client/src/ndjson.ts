@@ -84,15 +84,9 @@ async function* gunzip(first: Uint8Array, rest: AsyncIterator<Uint8Array | strin
       await writer.abort(err).catch(() => undefined);
     }
   })();
-  const reader = stream.readable.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      yield value;
-    }
+    yield* chunksOf(stream.readable) as AsyncGenerator<Uint8Array>;
   } finally {
-    reader.releaseLock();
     await pump;
   }
 }
