@@ -15,6 +15,7 @@ import {
   type PeerSpecialist,
   type RecoveryPlan,
 } from '@peer-fhir/core';
+import type { Claim } from 'fhir/r4.js';
 import type { RulePack } from './pack/schema.js';
 
 const Hcpcs = z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS Level II code' });
@@ -137,6 +138,59 @@ export const EligibilityCheck = z.object({
 export type EligibilityCheck = z.infer<typeof EligibilityCheck>;
 
 /**
+ * One encounter x participant a claim billed, with what it billed (to tell an amended encounter from an unchanged one).
+ *
+ * @see https://hl7.org/fhir/R4/claim-definitions.html#Claim.item
+ * @example
+ * ```ts
+ * PriorClaimItem.parse({ encounterId: 'enc-1', participantId: 'p-1', dateOfService: '2025-03-03', code: 'H0038', modifiers: [], units: 4, charge: 18.5, diagnoses: ['F11.20'] });
+ * ```
+ * @category Context
+ */
+export const PriorClaimItem = z.object({
+  encounterId: RecordId,
+  participantId: RecordId,
+  dateOfService: IsoDate,
+  code: Hcpcs,
+  modifiers: z.array(z.string()).default([]),
+  units: z.number().int().nonnegative(),
+  charge: z.number().nullable(),
+  diagnoses: z.array(z.string()).default([]),
+});
+export type PriorClaimItem = z.infer<typeof PriorClaimItem>;
+
+/**
+ * A claim sent earlier (a stored Claim and what the payer answered), for the duplicate edit and for corrections: an
+ * encounter on an active prior claim is never billed again as an original; a changed one is billed as a replacement
+ * (frequency 7), a voided one as a void (8), both naming `payerClaimNumber` (837P REF*F8).
+ *
+ * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/corrections.md
+ * @example
+ * ```ts
+ * PriorClaim.parse({ claimId: '1234567893_p-1_TXMCD_2025-03', created: '2025-04-01', payerClaimNumber: 'ICN0001', items: [] });
+ * ```
+ * @category Context
+ */
+export const PriorClaim = z.object({
+  /** Our claim identifier (CLM01). */
+  claimId: z.string().min(1),
+  /** CLM05-3: 1 original, 7 replacement, 8 void. */
+  frequency: z.enum(['1', '7', '8']).default('1'),
+  /** Claim.created; orders claims of one chain. */
+  created: z.string().min(1),
+  /** The payer's claim control number (835 CLP07), once the payer has answered. */
+  payerClaimNumber: z.string().min(1).optional(),
+  /** For a replacement or void: the payer claim number of the claim it corrects. */
+  replaces: z.string().min(1).optional(),
+  /** Refused before adjudication (999 / 277CA rejection): the services may be billed again as an original. */
+  rejected: z.boolean().default(false),
+  items: z.array(PriorClaimItem),
+  /** The stored Claim itself: a void (frequency 8) repeats it. */
+  source: z.custom<Claim>((v) => typeof v === 'object' && v !== null && (v as { resourceType?: unknown }).resourceType === 'Claim').optional(),
+});
+export type PriorClaim = z.infer<typeof PriorClaim>;
+
+/**
  * Everything one pre-bill evaluation reads. Records must already be parsed with their core schemas.
  *
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#context
@@ -158,6 +212,11 @@ export interface BillingContext {
   priorAuthorizations?: readonly PriorAuthorization[];
   /** Units already billed before this evaluation. */
   history?: readonly BilledUnits[];
+  /**
+   * Claims sent before (with the payer's claim numbers): turns on `PB-DUPLICATE` (an encounter on an active prior
+   * claim is not billed again as an original) and lets `planCorrections` find replacements and voids.
+   */
+  priorClaims?: readonly PriorClaim[];
   episodes?: readonly Episode[];
   otherServices?: readonly OtherService[];
   /**

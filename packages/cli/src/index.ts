@@ -12,6 +12,7 @@ export { IMPORT_COLUMNS, REJECT_REASONS_COLUMN, type ImportColumn } from './impo
 export type { CommandIo, DateRange, FhirTargetOptions, ReportFiles } from './types.js';
 export { runImport, type ImportOptions, type ImportSummary } from './commands/import.js';
 export { runBill, type BillOptions, type BillReport, type BillResult } from './commands/bill.js';
+export type { BillCorrectionSummary } from './commands/bill/corrections.js';
 export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.js';
 export { runAck, type AckOptions, type AckResult } from './commands/ack.js';
 export { runEligibility, type EligibilityOptions, type EligibilityResult } from './commands/eligibility.js';

@@ -149,10 +149,13 @@ describe('bill counts billed units across months and draws on stored prior autho
     const auth = { id: 'pa-1', participantId: tx.participant.id, code: 'H0038', period: { start: '2025-02-01', end: '2025-07-31' }, units: 20, unitsUsed: 0, reference: 'AUTH0001' };
     await client.create(priorAuthorizationToFhir(auth, { agency: tx.agency.organization.npi, existing: () => patient }));
 
+    // Issue 12: tx-3 went out on February's first claim and is never billed again as an original; tx-4 now bills,
+    // on a claim of its own
     const again = await bill(tx, pack, '2025-02', 'tx-feb-auth.x12');
     expect(again.report.loaded?.priorAuthorizations).toBe(1);
     expect(again.report.held).toEqual([]);
-    expect(again.report.totals.billedUnits).toBe(8);
+    expect(again.report.corrections?.alreadyBilled).toBe(1);
+    expect(again.report.totals.billedUnits).toBe(4);
     // 837P 2300 REF*G1: the prior authorization number, once per claim
     expect(readFileSync(join(dir, 'tx-feb-auth.x12'), 'utf8').match(/^REF\*G1\*AUTH0001~$/gm)).toHaveLength(1);
   });

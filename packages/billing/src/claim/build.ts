@@ -37,6 +37,20 @@ export interface ClaimOptions {
    * patient reference is logical (identifier only). {@link buildClaimBundle} answers with the bundle's fullUrls.
    */
   existing?: (key: RecordKey) => string | undefined;
+  /**
+   * Claim identifiers already used by claims sent before (`PriorClaim.claimId`): a new original for the same claim
+   * group (a service added to a month already claimed, a claim rejected before adjudication) gets `_N<n>` so its
+   * conditional create is not taken for the earlier claim.
+   */
+  claimIdsInUse?: ReadonlySet<string> | undefined;
+}
+
+/** `value`, or `value_N<n>` with the first n not in `taken`. */
+function unusedId(value: string, taken: ReadonlySet<string> | undefined): string {
+  if (!taken?.has(value)) return value;
+  let n = 1;
+  while (taken.has(`${value}_N${n}`)) n++;
+  return `${value}_N${n}`;
 }
 
 const money = (value: number) => ({ value: Math.round(value * 100) / 100, currency: 'USD' });
@@ -158,7 +172,7 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   return {
     resourceType: 'Claim',
     meta: { profile: [Profiles.PeerProfessionalClaim], ...(part2 ? { security: part2SecurityLabels() } : {}) },
-    identifier: [{ system: ids.claim, value: claimIdentifierValue(first, period) }],
+    identifier: [{ system: ids.claim, value: unusedId(claimIdentifierValue(first, period), options.claimIdsInUse) }],
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE, code: 'professional', display: 'Professional' }] },
     use: 'claim',

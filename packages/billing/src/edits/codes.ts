@@ -15,6 +15,7 @@
  */
 export const EDIT_CODES = {
   'PB-ENCOUNTER-STATUS': { severity: 'hold', title: 'Encounter is not finished' },
+  'PB-DUPLICATE': { severity: 'hold', title: 'Already billed on a claim that stands' },
   'PB-PARTICIPANT-UNKNOWN': { severity: 'hold', title: 'Participant record missing' },
   'PB-PACK-NOT-EFFECTIVE': { severity: 'hold', title: 'Date of service outside the rule pack dates' },
   'PB-SERVICE-NOT-COVERED': { severity: 'hold', title: 'Service not billable under the pack' },

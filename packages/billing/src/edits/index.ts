@@ -5,6 +5,7 @@ import { consentPart2Edit } from './consent-part2.js';
 import { coverageEdit } from './coverage.js';
 import { credentialEdit } from './credential.js';
 import { diagnosisEdit } from './diagnosis.js';
+import { duplicateEdit } from './duplicate.js';
 import { eligibilityEdit } from './eligibility.js';
 import { eligibilityStaleEdit } from './eligibility-stale.js';
 import { encounterStatusEdit } from './encounter-status.js';
@@ -21,6 +22,7 @@ import { subscriberAddressEdit } from './subscriber-address.js';
 import { supervisorEdit } from './supervisor.js';
 
 export const ITEM_EDITS: readonly ItemEdit[] = [
+  duplicateEdit,
   encounterStatusEdit,
   participantEdit,
   packEffectiveEdit,

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
@@ -14,6 +14,7 @@ import { loadBillingInputs } from './bill/inputs.js';
 import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { correctionClaims, loadPriorClaims, type BillCorrectionSummary } from './bill/corrections.js';
 
 /**
  * Options of {@link runBill} (`peer-fhir bill`).
@@ -65,6 +66,8 @@ export interface BillReport {
   files: { x12: string; claims: string; reportMarkdown: string; reportJson: string };
   /** Disclosure AuditEvents stored on the server before the 837P was written: one per claim carrying Part 2 data. */
   disclosuresRecorded?: number;
+  /** Claims sent before: already billed (not billed again), replacements and voids sent, corrections awaiting the payer's claim number. */
+  corrections?: BillCorrectionSummary;
   /**
    * Billing inputs read from the server for the period's participants: service orders, prior authorizations, service
    * lines of earlier claims counted against caps, and orders/authorizations that could not be read.
@@ -179,6 +182,35 @@ function claimTransaction(claims: readonly Claim[], records: Parameters<typeof t
   return { resourceType: 'Bundle', type: 'transaction', entry: [...(mapped.entry ?? []), ...claimEntries] };
 }
 
+/** Units on the period's standing prior claims, as billed-units history (one entry per line). */
+function billedInPeriod(priorClaims: readonly PriorClaim[]): BilledUnits[] {
+  return activePriorClaims(priorClaims).flatMap((c) => c.items.map((i) => ({ participantId: i.participantId, date: i.dateOfService, code: i.code, units: i.units, priorAuthUnits: 0 })));
+}
+
+/** Held only because it is already on a standing claim: not a problem, its own group in the report. */
+function onlyDuplicate(d: BillingResult['decisions'][number]): boolean {
+  return d.holds.length > 0 && d.holds.every((h) => h.code === 'PB-DUPLICATE');
+}
+
+function printCorrections(io: CommandIo, c: BillCorrectionSummary): void {
+  if (c.priorClaims === 0) return;
+  say(io, `claims sent before: ${c.priorClaims}; already billed (not billed again) ${c.alreadyBilled}, unchanged claims ${c.unchanged}`);
+  say(io, `corrections: ${c.replacements} replacement(s) (frequency 7), ${c.voids} void(s) (frequency 8), ${c.awaitingPayerClaimNumber.length} awaiting payer claim number`);
+}
+
+function correctionsMarkdown(c: BillCorrectionSummary | undefined): string[] {
+  if (!c || c.priorClaims === 0) return [];
+  return [
+    '## Claims sent before',
+    '',
+    `- already billed, not billed again (PB-DUPLICATE): ${c.alreadyBilled}`,
+    `- claims unchanged: ${c.unchanged}; replacements sent (frequency 7): ${c.replacements}; voids sent (frequency 8): ${c.voids}`,
+    `- awaiting payer claim number: ${c.awaitingPayerClaimNumber.length}`,
+    ...c.awaitingPayerClaimNumber.map((a) => `  - ${mdCell(a.claimId)}: ${a.kind} (${a.reason}), encounters ${a.encounterIds.map(mdCell).join(', ')}`),
+    '',
+  ];
+}
+
 export function renderBillMarkdown(r: BillReport): string {
   const money = (n: number) => `$${n.toFixed(2)}`;
   const out = [
@@ -210,6 +242,7 @@ export function renderBillMarkdown(r: BillReport): string {
     '|---|---|---|---|---|',
     ...r.held.map((h) => `| ${mdCell(h.encounterId)} | ${mdCell(h.participantId)} | ${mdCell(h.dateOfService)} | ${mdCell(h.status)} | ${mdCell(h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; '))} |`),
     '',
+    ...correctionsMarkdown(r.corrections),
     `Files: 837P ${mdCell(r.files.x12)}, FHIR Claims ${mdCell(r.files.claims)}.`,
     '',
   ];
@@ -245,6 +278,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   try {
     const peer = new PeerClient(target.client, scope);
     const records = await loadPeriodRecords(peer, { from, to, scope });
+    const priorClaims = await loadPriorClaims(target.client, scope, { from, to });
     const stored = await loadBillingInputs(target.client, { scope, participants: records.participants, pack, from, to });
     if (stored.unreadable > 0) note(io, `${stored.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
     const billingContext: BillingContext = {
@@ -256,7 +290,9 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       consents: records.consents,
       serviceOrders: stored.serviceOrders,
       priorAuthorizations: stored.priorAuthorizations,
-      history: stored.history,
+      // The month's own standing claims count against caps too: their encounters are not billed again.
+      history: [...stored.history, ...billedInPeriod(priorClaims)],
+      priorClaims,
       // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
       billedAt: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       ...(config.namespace ? { namespace: config.namespace } : {}),
@@ -266,13 +302,16 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     const result = evaluate(billingContext);
     let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
+    const alreadyBilled = result.decisions.filter(onlyDuplicate).length;
+    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled });
     let claims: Claim[] = [];
     let inputs: X12ClaimInput[] = [];
-    if (result.lines.length > 0) {
+    if (result.lines.length > 0 || corrections.claims.length > 0) {
       const created = date.toISOString().slice(0, 10);
-      let bundle: Bundle;
+      let bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
       try {
-        bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, ...(config.namespace ? { namespace: config.namespace } : {}) });
+        const claimIdsInUse = new Set(priorClaims.map((c) => c.claimId));
+        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, ...(config.namespace ? { namespace: config.namespace } : {}) });
       } catch (err) {
         if (err instanceof PeerFhirValidationError) throw new CliUsageError('cannot build claims from the records on the server', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;
@@ -281,6 +320,9 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       // SBR09 is the pack's rule (MC Medicaid, MB Medicare Part B, ...), not a property of the FHIR Claim
       const claimFilingIndicator = billingRolesOf(pack).claimFilingIndicator;
       inputs = claims.map((c) => ({ ...resolveX12ClaimInput(c, bundle), claimFilingIndicator }));
+      // Replacements (7) and voids (8) of claims sent before go in the same file, after the originals.
+      claims = [...claims, ...corrections.claims];
+      inputs = [...inputs, ...corrections.inputs.map((i) => ({ ...i, claimFilingIndicator }))];
       const x12 = config.x12 ?? { senderId: config.organization.taxId, receiverId: config.payer.id.slice(0, 15), receiverName: config.payer.name, contactName: 'Billing Office', usage: 'T' as const };
       const control = Math.floor(date.getTime() / 1000) % 1_000_000_000;
       // 42 CFR 2.24: each claim carrying Part 2 data is a disclosure to the payer, recorded before the 837P exists.
@@ -326,31 +368,39 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       held: [],
       files,
       disclosuresRecorded,
+      corrections: corrections.summary,
       loaded: { serviceOrders: stored.serviceOrders.length, priorAuthorizations: stored.priorAuthorizations.length, billedLines: stored.history.length, unreadable: stored.unreadable },
     };
     for (const l of result.lines) {
       add(report.byCode, [l.code, ...l.modifiers].join(':'), l.units, l.charge ?? 0);
       add(report.byProgram, program.get(l.encounterId) ?? 'unknown', l.units, l.charge ?? 0);
     }
-    for (const d of result.decisions) {
+    // Already billed is its own group (report.corrections.alreadyBilled), not a hold to fix.
+    for (const d of result.decisions.filter((x) => !onlyDuplicate(x))) {
       for (const h of d.holds) report.holdsByCode[h.code] = (report.holdsByCode[h.code] ?? 0) + 1;
       if (d.status !== 'billed')
         report.held.push({ encounterId: d.encounterId, participantId: d.participantId, dateOfService: d.dateOfService, status: d.status, reasons: d.holds.map((h) => ({ code: h.code, reason: h.reason })) });
     }
     await writePrivateFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
     await writePrivateFile(files.reportMarkdown, renderBillMarkdown(report));
-    const exitCode = result.totals.held + result.totals.partial > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    // Already billed is not a problem to fix; a correction awaiting the payer's claim number, or reading nothing, is.
+    const held = result.decisions.filter((d) => d.status !== 'billed' && !onlyDuplicate(d)).length;
+    const readNothing = records.encounters.length === 0;
+    const exitCode = held > 0 || corrections.summary.awaitingPayerClaimNumber.length > 0 || readNothing ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { ...report, held: report.held.length, exitCode });
     else {
       say(io, `${pack.id} ${opts.period}: ${records.encounters.length} encounters, ${result.totals.items} items`);
       say(io, `billed ${result.totals.billed}, partly billed ${result.totals.partial}, held ${result.totals.held}`);
       say(io, `${claims.length} claims, ${result.lines.length} lines, ${result.totals.billedUnits} units, $${result.totals.charge.toFixed(2)}`);
       for (const [k, v] of Object.entries(report.holdsByCode)) say(io, `  held ${k}: ${v}`);
+      printCorrections(io, corrections.summary);
       say(io, `837P:    ${files.x12}`);
       say(io, `claims:  ${files.claims} (also stored on ${target.url})`);
       say(io, `report:  ${files.reportMarkdown}, ${files.reportJson}`);
-      if (exitCode !== ExitCode.OK) note(io, `${result.totals.held + result.totals.partial} item(s) held; see the report`);
+      if (held > 0) note(io, `${held} item(s) held; see the report`);
     }
+    if (readNothing) note(io, `read 0 encounters of agency ${scope.agency} for ${opts.period} from ${target.url}: nothing to bill (wrong period, namespace or server?)`);
+    if (corrections.summary.awaitingPayerClaimNumber.length > 0) note(io, `${corrections.summary.awaitingPayerClaimNumber.length} correction(s) await the payer's claim number (run remit with the 835 first)`);
     return { report, claims, inputs, exitCode };
   } finally {
     await target.close();

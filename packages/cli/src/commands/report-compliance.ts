@@ -7,6 +7,7 @@ import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { parseDateRange, parseDay } from '../internal/period.js';
 import { reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
 import { loadRequirements } from '../internal/requirements.js';
+import { warnIfReadNothing } from '../internal/read-nothing.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { loadWorkforceRecords } from '../internal/workforce-context.js';
 
@@ -107,7 +108,8 @@ export async function runComplianceReport(opts: ComplianceReportOptions, io: Com
       continuingEducation: continuingEducation.length,
       unreadableSupervision: records.unreadableSupervision,
     };
-    const exitCode = report.findings.length > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    const empty = warnIfReadNothing(io, { specialists: read.specialists, encounters: read.encounters }, scope, target.url);
+    const exitCode = report.findings.length > 0 || empty ? ExitCode.SOME_REJECTED : ExitCode.OK;
     const markdown = complianceReportToMarkdown(report);
     if (files) await writeReportFiles(files, markdown, report);
     if (io.json) printJson(io, { ...report, read, ...(files ? { files } : {}), exitCode });

@@ -18,6 +18,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { parseDateRange, type DateRange } from '../internal/period.js';
 import { mdCell, reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
+import { warnIfReadNothing } from '../internal/read-nothing.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -247,7 +248,8 @@ export async function runOutcomesReport(opts: OutcomesReportOptions, io: Command
       if (files) say(io, `report: ${files.markdown}, ${files.json}`);
       if (skipped > 0) note(io, `${skipped} score Observation(s) skipped`);
     }
-    return { report, files, exitCode: ExitCode.OK };
+    const empty = warnIfReadNothing(io, { 'score Observations': read }, scope, target.url);
+    return { report, files, exitCode: empty ? ExitCode.SOME_REJECTED : ExitCode.OK };
   } finally {
     await target.close();
   }

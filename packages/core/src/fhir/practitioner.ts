@@ -50,11 +50,25 @@ function qualificationToFhir(b: TransactionBuilder, c: Credential): Practitioner
   };
 }
 
+/**
+ * A Practitioner is shared by the agencies a peer works for (keyed by NPI), and its credentials are written once, by
+ * the first agency, under that agency's credential system. Any agency of the same namespace reads them: the number is
+ * the state's, not the agency's. Own system first, then the same system of another agency (another NPI in its place).
+ */
+function credentialNumber(system: string, q: PractitionerQualification): string | undefined {
+  const own = q.identifier?.find((i) => i.system === system)?.value;
+  if (own !== undefined) return own;
+  const agency = /\d{10}/.exec(system);
+  if (!agency) return undefined;
+  const [before, after] = [system.slice(0, agency.index), system.slice(agency.index + 10)];
+  return q.identifier?.find((i) => i.system?.length === system.length && i.system.startsWith(before) && i.system.endsWith(after) && /^\d{10}$/.test(i.system.slice(before.length, before.length + 10)))?.value;
+}
+
 function qualificationFromFhir(b: { credential: string }, q: PractitionerQualification): unknown {
   return {
     kind: q.code.coding?.find((c) => c.system === Systems.PEER_CREDENTIAL)?.code ?? q.code.text,
     state: q.extension?.find((e) => e.url === Extensions.CredentialState)?.valueCode,
-    number: q.identifier?.find((i) => i.system === b.credential)?.value,
+    number: credentialNumber(b.credential, q),
     issuer: q.issuer?.display,
     issued: q.period?.start,
     ...(q.period?.end ? { expires: q.period.end } : {}),
