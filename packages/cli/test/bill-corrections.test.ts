@@ -125,3 +125,12 @@ async function payerAnswersFor(claims: readonly Claim[]): Promise<void> {
     });
   }
 }
+
+describe('bill output folder', () => {
+  it('creates a missing --out folder before anything is disclosed, so every recorded disclosure has its 837P', async () => {
+    const out = join(dir, 'not', 'yet', 'there.x12');
+    const result = await runBill({ period: month, out, configValue: config, fhirUrl: server.url, date: new Date(Date.UTC(2026, 1, 1)) }, io());
+    expect(result.claims.length === 0 || readFileSync(out, 'utf8').startsWith('ISA')).toBe(true);
+    expect(readFileSync(result.report.files.reportJson, 'utf8')).toContain('"period"');
+  });
+});

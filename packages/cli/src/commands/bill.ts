@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
@@ -273,6 +273,9 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   const base = join(dirname(opts.out), basename(opts.out, extname(opts.out)));
   const files = { x12: opts.out, claims: `${base}.claims.ndjson`, reportMarkdown: `${base}.report.md`, reportJson: `${base}.report.json` };
   if (opts.config) assertNotAnInput(Object.values(files).map((f) => ['--out', f] as const), [opts.config]);
+  // The output folder exists before anything is disclosed: a missing folder must not leave a recorded disclosure
+  // (AuditEvent) for an 837P that was never written.
+  await mkdir(dirname(opts.out), { recursive: true, mode: 0o700 });
 
   const target = await openTarget(opts, io);
   try {
@@ -326,7 +329,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       const x12 = config.x12 ?? { senderId: config.organization.taxId, receiverId: config.payer.id.slice(0, 15), receiverName: config.payer.name, contactName: 'Billing Office', usage: 'T' as const };
       const control = Math.floor(date.getTime() / 1000) % 1_000_000_000;
       // 42 CFR 2.24: each claim carrying Part 2 data is a disclosure to the payer, recorded before the 837P exists.
-      const audits = claimDisclosureAudits(claims, result.lines, billingContext, { discloser: { npi: config.organization.npi, kind: 'organization' }, channel: 'x12-837p' });
+      const audits = claimDisclosureAudits(claims, [...result.lines, ...corrections.lines], billingContext, { discloser: { npi: config.organization.npi, kind: 'organization' }, channel: 'x12-837p' });
       await storeDisclosureAudits(target.client, audits);
       disclosuresRecorded = audits.length;
       try {

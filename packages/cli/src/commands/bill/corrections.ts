@@ -1,7 +1,7 @@
 import type { Claim, ClaimResponse } from 'fhir/r4.js';
 import type { PeerFhirClient } from '@peer-fhir/client';
 import { identifierSystems, Systems, toFhir, type IdentityScope, type Organization, type Participant, type PeerSpecialist } from '@peer-fhir/core';
-import { buildCorrectionClaims, planCorrections, priorClaimFromFhir, type AwaitingCorrection, type BillingContext, type PriorClaim, type RulePack } from '@peer-fhir/billing';
+import { buildCorrectionClaims, planCorrections, priorClaimFromFhir, type AwaitingCorrection, type BillingContext, type BillingLine, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, type X12ClaimInput } from '@peer-fhir/x12';
 
 /**
@@ -77,7 +77,7 @@ export function correctionClaims(
   ctx: BillingContext,
   records: CorrectionRecords,
   opts: { pack: RulePack; created: string; scope: IdentityScope; alreadyBilled: number },
-): { claims: Claim[]; inputs: X12ClaimInput[]; summary: BillCorrectionSummary } {
+): { claims: Claim[]; inputs: X12ClaimInput[]; lines: BillingLine[]; summary: BillCorrectionSummary } {
   const plan = planCorrections(ctx);
   const claims = buildCorrectionClaims(plan, { pack: opts.pack, created: opts.created, namespace: opts.scope.namespace });
   const references = claims.length ? toFhir({ organizations: [...records.organizations], specialists: [...records.specialists], participants: [...records.participants] }, { agency: opts.scope.agency, namespace: opts.scope.namespace }) : undefined;
@@ -91,5 +91,6 @@ export function correctionClaims(
     awaitingPayerClaimNumber: plan.awaitingPayerClaimNumber,
     notJudged: plan.notJudged,
   };
-  return { claims, inputs, summary };
+  // The replacements' lines: the Part 2 disclosure record of a replacement names the consents they bill under.
+  return { claims, inputs, lines: plan.replacements.flatMap((r) => r.lines), summary };
 }
