@@ -25,7 +25,8 @@ describe('ResourceIndex identifier lookups', () => {
   });
 
   it('does not let (x|y, z) find the resource of (x, y|z)', () => {
-    const index = new ResourceIndex([{ resourceType: 'Patient', id: 'one', identifier: [{ system: 'urn:x', value: 'y|z' }] }]);
+    const one: Patient = { resourceType: 'Patient', id: 'one', identifier: [{ system: 'urn:x', value: 'y|z' }] };
+    const index = new ResourceIndex([one]);
     expect(index.byIdentifier('Patient', 'urn:x|y', 'z')).toBeUndefined();
     expect(index.byIdentifier('Patient', 'urn:x', 'y|z')?.id).toBe('one');
   });
