@@ -7,6 +7,7 @@ import type { Claim, ClaimCareTeam, ClaimDiagnosis, ClaimItem } from 'fhir/r4.js
 import type { BillingLine } from '../decision.js';
 import { billingRolesOf, type RulePack } from '../pack/schema.js';
 import { monthOf } from '../internal/dates.js';
+import { patientControlNumber } from './control-number.js';
 import { claimKeys, coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
 
 /** @internal */
@@ -65,15 +66,6 @@ export function groupLines(lines: readonly BillingLine[], pack: RulePack): Billi
     );
 }
 
-/**
- * `{orgNpi}_{participantId}_{payerId}_{period}`: unique per claim group, and free of the X12 delimiters (`* ~ : ^`)
- * because the 837P writer sends it as CLM01 and the payer echoes it as 835 CLP01, which must find this Claim again.
- * Participant ids and periods hold no `_`, so the value splits back unambiguously.
- */
-function claimIdentifierValue(first: BillingLine, period: string): string {
-  return [first.organizationNpi, first.participantId, first.payerId.replace(/[^A-Za-z0-9\-.]/g, '_'), period].join('_');
-}
-
 type TeamSeq = (key: string, make: (sequence: number) => ClaimCareTeam) => number;
 
 const teamRole = (code: string, display: string) => ({ coding: [{ system: CARE_TEAM_ROLE, code, display }] });
@@ -115,7 +107,6 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   const scope = { agency: first.organizationNpi, namespace: options.namespace };
   const ids = identifierSystems(scope);
   const keys = claimKeys(scope);
-  const period = options.pack.claimGrouping.period === 'month' ? monthOf(first.dateOfService) : first.dateOfService;
 
   const careTeam: ClaimCareTeam[] = [];
   const teamIndex = new Map<string, number>();
@@ -160,7 +151,8 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   return {
     resourceType: 'Claim',
     meta: { profile: [Profiles.PeerProfessionalClaim], ...(part2 ? { security: part2SecurityLabels() } : {}) },
-    identifier: [{ system: ids.claim, value: claimIdentifierValue(first, period) }],
+    // 837P CLM01 / 835 CLP01: ≤ 20 upper-case characters, one per claim group (the full grouping key, coverage included)
+    identifier: [{ system: ids.claim, value: patientControlNumber(claimKey(first, options.pack.claimGrouping.period)) }],
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE, code: 'professional', display: 'Professional' }] },
     use: 'claim',
