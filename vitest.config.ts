@@ -7,10 +7,13 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 export default defineConfig({
   resolve: {
     alias: {
+      '@peer-fhir/core/mapping': fileURLToPath(new URL('./packages/core/src/mapping.ts', import.meta.url)),
       '@peer-fhir/core/profiles': fileURLToPath(new URL('./packages/core/src/profiles/index.ts', import.meta.url)),
       '@peer-fhir/core': pkg('core'),
+      '@peer-fhir/client/testing': fileURLToPath(new URL('./packages/client/src/testing/index.ts', import.meta.url)),
       '@peer-fhir/client': pkg('client'),
       '@peer-fhir/billing': pkg('billing'),
+      '@peer-fhir/x12/testing': fileURLToPath(new URL('./packages/x12/src/testing/index.ts', import.meta.url)),
       '@peer-fhir/x12': pkg('x12'),
       '@peer-fhir/server': pkg('server'),
       // Before '@peer-fhir/testing': an alias also matches as a prefix.

@@ -34,10 +34,11 @@ function runOne(id) {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => {
-      const line = out.split('\n').filter((l) => l.startsWith('BENCH_RESULT ')).at(-1);
+      // A script may report several rows (B2 at 0 ms and at 20 ms RTT, against several peers): one line each.
+      const lines = out.split('\n').filter((l) => l.startsWith('BENCH_RESULT '));
       const wallS = (performance.now() - t0) / 1000;
-      if (line) resolve({ ...JSON.parse(line.slice('BENCH_RESULT '.length)), wallS });
-      else resolve({ id, error: `exit ${code}`, output: out.slice(-2000), wallS });
+      if (lines.length) resolve(lines.map((l) => ({ ...JSON.parse(l.slice('BENCH_RESULT '.length)), wallS })));
+      else resolve([{ id, error: `exit ${code}`, output: out.slice(-2000), wallS }]);
     });
   });
 }
@@ -57,16 +58,18 @@ const results = [];
 const t0 = performance.now();
 for (const id of ids) {
   log(`\n== ${id}`);
-  results.push(await runOne(id));
+  results.push(...(await runOne(id)));
 }
 const totalS = (performance.now() - t0) / 1000;
 
-const fmt = (ms) => (ms === undefined ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+const fmtMs = (ms) => (ms === undefined ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+// A row may measure something other than time (B6-browser: bytes); it says so with `unit`.
+const fmt = (v, unit) => (unit === 'bytes' && v !== undefined ? `${(v / 1024).toFixed(1)} KiB` : fmtMs(v));
 const rows = results.map((r) => [
   r.id,
   r.error ? `ERROR ${r.error}` : r.pending ? `${r.what}` : r.what,
-  fmt(r.oursMs),
-  r.baselineName ? `${fmt(r.baselineMs)} (${r.baselineName})` : '—',
+  fmt(r.oursMs, r.unit),
+  r.baselineName ? `${fmt(r.baselineMs, r.unit)} (${r.baselineName})` : '—',
   r.ratio === undefined ? '—' : `${r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)}x`,
   r.target ?? '—',
   r.pending ? 'PENDING' : r.error ? 'ERROR' : r.met ? 'met' : 'MISSED',

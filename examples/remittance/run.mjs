@@ -4,7 +4,8 @@
 // built with @peer-fhir/x12's build835ForTest (a stand-in for the payer), or read from a file: node run.mjs some.835
 // Uses only the public API of @peer-fhir/x12 (and, through ../billing-run/bill.mjs, @peer-fhir/billing and @peer-fhir/testing).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { build835ForTest, read835, reconcile, remittanceToClaimResponses, toPaymentReconciliation } from '@peer-fhir/x12';
+import { read835, reconcile, remittanceToClaimResponses, toPaymentReconciliation } from '@peer-fhir/x12';
+import { build835ForTest } from '@peer-fhir/x12/testing';
 import { billMonth, X12_OPTIONS } from '../billing-run/bill.mjs';
 
 const line = (label, value) => console.log(`  ${label.padEnd(30)} ${value}`);

@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 // fhir-kit-client is ESM-only: the CJS build inlines it so `require('@peer-fhir/client')` works.
 const common = {
-  entry: ['src/index.ts'],
+  // `testing` is its own entry: test hooks stay out of the main public surface.
+  entry: ['src/index.ts', 'src/testing/index.ts'],
   sourcemap: true,
   target: 'node20',
   platform: 'node',

@@ -16,15 +16,14 @@ import {
   type RulePack,
 } from '@peer-fhir/billing';
 import {
-  build835ForTest,
   read835,
   reconcile,
   remittanceToClaimResponses,
   resolveX12ClaimInput,
   write837P,
-  type LineDecision,
   type X12ClaimInput,
 } from '@peer-fhir/x12';
+import { build835ForTest, type LineDecision } from '@peer-fhir/x12/testing';
 import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency } from '@peer-fhir/testing';
 import { validationProblems } from '../support/validators.js';
 

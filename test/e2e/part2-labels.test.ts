@@ -16,7 +16,8 @@ import {
   toFhir,
 } from '@peer-fhir/core';
 import { buildClaimBundle, claimDisclosureAudits, evaluate, getPack } from '@peer-fhir/billing';
-import { build835ForTest, read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { build835ForTest } from '@peer-fhir/x12/testing';
 import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates } from '@peer-fhir/testing';
 
 const FOUR = part2SecurityLabels().map((c) => `${c.system}|${c.code}`).sort();

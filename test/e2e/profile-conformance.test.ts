@@ -14,7 +14,8 @@ import {
   type DomainRecords,
 } from '@peer-fhir/core';
 import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
-import { build835ForTest, read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { build835ForTest } from '@peer-fhir/x12/testing';
 import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency } from '@peer-fhir/testing';
 import { AGENCY_NPI, allRecords, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
 import { bundleProfileProblems, profileProblems, summarize } from '../support/profile-validator.js';

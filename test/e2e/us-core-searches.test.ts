@@ -1,6 +1,6 @@
 // Acceptance (issue 15, 3): for every resource type peer-fhir writes that has a patient, `T?patient=Patient/{id}` on
-// the embedded server returns it (US Core requires these searches). Parts the embedded server cannot answer yet are
-// `it.todo` with the server change they need (issue 13 owns the server).
+// the embedded server returns it (US Core requires these searches), and `_revinclude=Provenance:target` returns the
+// Provenance of the matches.
 import type { Bundle, Resource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInstrument, instrumentResponseBundle, recordKeys, referralBundle, toFhir } from '@peer-fhir/core';
@@ -58,18 +58,23 @@ describe('US Core patient searches on the embedded server', () => {
 });
 
 describe('provenance of what was written', () => {
-  it('CarePlan?patient=&_revinclude=Provenance:target returns the plan with its signatures, or 501 and the CapabilityStatement does not offer it', async () => {
+  it('CarePlan?patient=&_revinclude=Provenance:target returns the plan with its signatures, and the CapabilityStatement offers it', async () => {
     const res = await fetch(`${server.url}/CarePlan?patient=Patient/${patientId}&_revinclude=Provenance:target`, { headers: { accept: 'application/fhir+json' } });
-    if (res.status === 501) {
-      const cs = (await (await fetch(`${server.url}/metadata`)).json()) as { rest?: { resource?: { type: string; searchRevInclude?: string[] }[] }[] };
-      const carePlan = cs.rest?.[0]?.resource?.find((r) => r.type === 'CarePlan');
-      expect(carePlan?.searchRevInclude ?? []).not.toContain('Provenance:target');
-      return;
-    }
     expect(res.status).toBe(200);
-    const found = ((await res.json()) as Bundle).entry?.flatMap((e) => (e.resource ? [e.resource] : [])) ?? [];
-    expect(found.filter((r) => r.resourceType === 'CarePlan')).toHaveLength(1);
-    expect(found.filter((r) => r.resourceType === 'Provenance').length).toBe(allRecords().plans[0]!.signatures.length);
+    const page = (await res.json()) as Bundle;
+    const found = page.entry?.flatMap((e) => (e.resource ? [{ type: e.resource.resourceType, mode: e.search?.mode }] : [])) ?? [];
+    expect(found.filter((r) => r.type === 'CarePlan')).toEqual([{ type: 'CarePlan', mode: 'match' }]);
+    const provenance = found.filter((r) => r.type === 'Provenance');
+    expect(provenance.length).toBe(allRecords().plans[0]!.signatures.length);
+    expect(provenance.every((r) => r.mode === 'include')).toBe(true);
+    // the next-page links keep asking for the Provenance (https://hl7.org/fhir/R4/search.html#revinclude)
+    expect(page.link?.find((l) => l.relation === 'self')?.url).toContain('_revinclude=Provenance%3Atarget');
+    const cs = (await (await fetch(`${server.url}/metadata`)).json()) as { rest?: { resource?: { type: string; searchRevInclude?: string[] }[] }[] };
+    expect(cs.rest?.[0]?.resource?.find((r) => r.type === 'CarePlan')?.searchRevInclude).toContain('Provenance:target');
   });
-  it.todo('answers CarePlan?_revinclude=Provenance:target (US Core requires it of Provenance servers): packages/server change, issue 13');
+
+  it('refuses any other _revinclude with 501 instead of ignoring it', async () => {
+    const res = await fetch(`${server.url}/CarePlan?patient=Patient/${patientId}&_revinclude=Encounter:subject`, { headers: { accept: 'application/fhir+json' } });
+    expect(res.status).toBe(501);
+  });
 });

@@ -43,7 +43,7 @@ async function storedCount(): Promise<number> {
  */
 function importKilledAt(target: number, rejects: string): Promise<{ killed: boolean; code: number | null; atStored: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'import', f.csv, '--fhir-url', server.url, '--config', f.cfg, '--rejects', rejects, '--json', '--bundle-size', '20'], {
+    const child = spawn(process.execPath, [BIN, 'import', f.csv, '--fhir-url', server.url, '--config', f.cfg, '--rejects', rejects, '--json', '--bundle-size', '3'], {
       stdio: ['ignore', 'ignore', 'ignore'],
     });
     let atStored = -1;

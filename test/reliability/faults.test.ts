@@ -66,7 +66,8 @@ describe('recordAll through a faulty network', () => {
       organizations: [agency.organization],
       specialists: agency.specialists,
       participants: agency.participants,
-      bundleSize: 100,
+      // 12 encounters (about 100 entries) per transaction: enough requests for every fault kind to occur.
+      bundleSize: 12,
       concurrency: 2,
       maxRetries: 10,
     });
@@ -106,7 +107,7 @@ describe('recordAll through a faulty network', () => {
     const t0 = performance.now();
     let run: Awaited<ReturnType<typeof runCli>>;
     try {
-      run = await runCli(['import', f.csv, '--fhir-url', `http://127.0.0.1:${cliProxy.port}/fhir`, '--config', f.cfg, '--json', '--bundle-size', '20']);
+      run = await runCli(['import', f.csv, '--fhir-url', `http://127.0.0.1:${cliProxy.port}/fhir`, '--config', f.cfg, '--json', '--bundle-size', '3']);
     } finally {
       await cliProxy.close();
     }

@@ -26,6 +26,7 @@ export {
   ServiceOrderRule,
   ArtefactRules,
   ClaimGroupingRule,
+  EligibilityCheckRule,
   ModifierSlot,
   Span,
   BillingRolesRule,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EligibilityCheck, evaluate, getPack, type BillingContext, type BillingDecision } from '../src/index.js';
+import { EligibilityCheck, evaluate, getPack, loadPack, RulePackError, type BillingContext, type BillingDecision } from '../src/index.js';
 import { context, encounter, PAYER_ID } from './support/factories.js';
 
 const NJ = getPack('nj-horizon-sud-peer-2020');
@@ -79,5 +79,28 @@ describe('PB-ELIGIBILITY-STALE: a warning when the latest usable answer is older
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("takes the pack's eligibilityCheck.staleAfterDays when the context gives none, and the context's value over the pack's", () => {
+    const source = { url: 'https://example.org/provider-manual', title: 'Provider manual', confirmed: false };
+    const pack = loadPack({ ...NJ, eligibilityCheck: { staleAfterDays: 7, source } });
+    const tenDaysOld = check({ checkedOn: '2025-01-04' });
+    expect(codes(only(context(pack, { eligibility: [tenDaysOld] })).warnings)).toContain('PB-ELIGIBILITY-STALE');
+    expect(codes(only(context(NJ, { eligibility: [tenDaysOld] })).warnings)).not.toContain('PB-ELIGIBILITY-STALE'); // default 30
+    expect(codes(only(context(pack, { eligibility: [tenDaysOld], eligibilityStaleAfterDays: 14 })).warnings)).not.toContain('PB-ELIGIBILITY-STALE');
+  });
+
+  it('refuses a pack whose staleAfterDays is not a whole number of days from 1 to 366, by JSON path', () => {
+    for (const staleAfterDays of [0, 1.5, 400]) {
+      const err = (() => {
+        try {
+          loadPack({ ...NJ, eligibilityCheck: { staleAfterDays, source: { url: 'https://example.org/m', title: 'M', confirmed: false } } });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(RulePackError);
+      expect((err as RulePackError).issues.map((i) => i.path)).toContain('eligibilityCheck.staleAfterDays');
+    }
   });
 });

@@ -9,8 +9,7 @@ export { main, createProgram } from './program.js';
 export { ExitCode, CliUsageError, CliSystemError } from './errors.js';
 export { CliConfig, loadConfig, parseConfig } from './config.js';
 export { IMPORT_COLUMNS, REJECT_REASONS_COLUMN, type ImportColumn } from './import/columns.js';
-export type { CommandIo } from './internal/io.js';
-export type { FhirTargetOptions } from './internal/target.js';
+export type { CommandIo, DateRange, FhirTargetOptions, ReportFiles } from './types.js';
 export { runImport, type ImportOptions, type ImportSummary } from './commands/import.js';
 export { runBill, type BillOptions, type BillReport, type BillResult } from './commands/bill.js';
 export { runRemit, type RemitOptions, type RemitResult } from './commands/remit.js';
@@ -21,6 +20,7 @@ export { runValidate, type ValidateOptions, type ValidateResult, type Validation
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';
 export { runExport, type ExportOptions, type ExportSummary } from './commands/export.js';
+export { runSync, type SyncOptions, type SyncResult } from './commands/sync.js';
 export {
   runComplianceReport,
   type ComplianceReportOptions,
@@ -41,8 +41,6 @@ export {
   type DisclosuresReport,
   type DisclosuresReportResult,
 } from './commands/report-disclosures.js';
-export type { ReportFiles } from './internal/report-output.js';
-export type { DateRange } from './internal/period.js';
 export {
   runInit,
   InitOptionError,

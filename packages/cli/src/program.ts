@@ -17,6 +17,7 @@ import { runOutcomesReport } from './commands/report-outcomes.js';
 import { runDisclosuresReport } from './commands/report-disclosures.js';
 import { runServe } from './commands/serve.js';
 import { runExport } from './commands/export.js';
+import { runSync } from './commands/sync.js';
 import { runValidate } from './commands/validate.js';
 
 const int = (name: string) => (v: string): number => {
@@ -99,8 +100,9 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
       .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
       .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
-      .option('--bundle-size <n>', 'entries per transaction bundle', int('--bundle-size'), 100)
+      .option('--bundle-size <n>', 'encounters per transaction bundle (at most 1,000 entries)', int('--bundle-size'), 100)
       .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
+      .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records')
       .option('--json', 'print the summary as JSON'),
   )
     .addHelpText('after', examples([
@@ -183,14 +185,15 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
   fhirOptions(
     program
       .command('status')
-      .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse')
-      .requiredOption('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
-      .requiredOption('--out <file.276>', 'the 276 file to write')
+      .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse, or read the 277 answer')
+      .option('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
+      .option('--out <file.276>', 'the 276 file to write')
+      .option('--read <file.277>', 'read a 277 claim status response: store ClaimResponses and report each claim')
       .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)')
       .option('--config <file>', 'config file (the agency, the payer)', 'peer-fhir.config.json')
       .option('--json', 'print the summary as JSON'),
   )
-    .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json']))
+    .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json', 'peer-fhir status --read aged.277']))
     .action(async (o) => {
       result.code = (await runStatus(o, io(o.json))).exitCode;
     });
@@ -357,6 +360,23 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .addHelpText('after', examples(['peer-fhir export --out backup.ndjson', 'peer-fhir export --data ./fhir-data > all.ndjson']))
     .action(async (o) => {
       await runExport(o, io(o.json));
+    });
+
+  program
+    .command('sync')
+    .description('incremental sync with FHIR Bulk Data: export changes since the checkpoint stored in the target, write them, move the checkpoint')
+    .requiredOption('--from <url>', 'FHIR base URL to export from ($export)')
+    .option('--to <url>', 'FHIR base URL to write to (default: the embedded server, data in --data)')
+    .option('--since <auto|all|instant>', 'auto: since the last complete sync (checkpoint in the target); all: everything', 'auto')
+    .option('--types <list>', 'comma-separated resource types (_type)')
+    .option('--from-auth-env <var>', 'environment variable holding the source bearer token')
+    .option('--to-auth-env <var>', 'environment variable holding the target bearer token')
+    .option('--data <dir>', 'data folder of the embedded server', '.peer-fhir/data')
+    .option('--batch-size <n>', 'resources per write batch', '100')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', examples(['peer-fhir sync --from https://ehr.example/fhir --from-auth-env EHR_TOKEN', 'peer-fhir sync --from http://127.0.0.1:8081/fhir --to http://127.0.0.1:8080/fhir --since all --json']))
+    .action(async (o) => {
+      result.code = (await runSync(o, io(o.json))).exitCode;
     });
 
   program

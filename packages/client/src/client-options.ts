@@ -107,9 +107,3 @@ export interface SearchAllOptions extends SearchPagesOptions {
   /** Stop after yielding this many resources. */
   maxResources?: number | undefined;
 }
-
-/** Overrides of the retry timer and jitter source, for deterministic tests of code that uses the client. @category Client */
-export interface PeerFhirClientTestHooks {
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
-}

@@ -5,12 +5,15 @@ import { FhirPromise } from './fhir-promise.js';
 import { FhirKitAdapter, type RequestPlan } from './internal/fhir-kit-adapter.js';
 import { walkPages, walkResources } from './internal/paging.js';
 import { toQueryRecord } from './internal/query.js';
-import { isAllConditionalBundle, isRepeatable } from './internal/retry.js';
+import { abortableSleep, isAllConditionalBundle, isRepeatable } from './internal/retry.js';
+import { runBulkExport } from './internal/bulk-export-run.js';
+import type { BulkExportJob, BulkExportOptions } from './bulk-export.js';
 import { Transport, type RawResponse } from './internal/transport.js';
 import { ResourceCache } from './internal/peer-lookup.js';
+import { pendingTestHooks } from './internal/test-hooks.js';
 import { recordAll, type RecordAllOptions, type RecordAllSummary, type RecordEntries } from './record-all.js';
 import type { SearchParamsFor } from './search-params.js';
-import type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
+import type { CreateOptions, PeerFhirClientOptions, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
 import type { FetchLike, FhirResponse, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
 
 /** Pages followed when neither the call nor the client sets `maxPages`. */
@@ -31,9 +34,11 @@ export class PeerFhirClient {
   readonly #adapter: FhirKitAdapter;
   readonly #transport: Transport;
   readonly #pageLimit: number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
-  constructor(options: PeerFhirClientOptions, hooks: PeerFhirClientTestHooks = {}) {
+  constructor(options: PeerFhirClientOptions) {
     if (!options?.baseUrl) throw new TypeError('PeerFhirClient: baseUrl is required');
+    const hooks = pendingTestHooks.get(options) ?? {};
     this.#adapter = new FhirKitAdapter(options.baseUrl);
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#transport = new Transport({
@@ -51,6 +56,7 @@ export class PeerFhirClient {
       random: hooks.random,
     });
     this.#pageLimit = options.maxPages ?? DEFAULT_PAGE_LIMIT;
+    this.#sleep = hooks.sleep ?? abortableSleep;
   }
 
   /** The base URL, without a trailing slash. */
@@ -297,6 +303,33 @@ export class PeerFhirClient {
   recordAll(records: readonly RecordEntries[], opts: RecordAllOptions = {}): Promise<RecordAllSummary> {
     // Stored resources behind a conditional create that answered 200 are read back (by `_id`, chunked) and compared.
     return recordAll((bundle, reqOpts) => this.transaction(bundle, reqOpts), records, opts, (refs, reqOpts) => new ResourceCache(this).getAll(refs, reqOpts, true));
+  }
+
+  /**
+   * Runs a FHIR Bulk Data export: kick-off with `Prefer: respond-async`, status polling that honours `Retry-After`
+   * (429 included) and reports `X-Progress` to `onProgress`, then the completion manifest. The returned job streams
+   * each NDJSON file as you iterate it (bounded memory, gzip unpacked). Files on the base origin are fetched as usual;
+   * a file on another origin only when that origin is in `allowedOrigins`, and the token goes there only when the
+   * manifest says `requiresAccessToken: true`. Abort (`signal`), failure or timeout while polling deletes the job;
+   * call `job.delete()` when done.
+   *
+   * See https://hl7.org/fhir/uv/bulkdata/STU2/export.html.
+   * @throws FhirError subclasses for a refused kick-off (the server's OperationOutcome on the error)
+   * @throws FhirBulkExportExpiredError when the status URL answers 404/410
+   * @throws FhirBulkExportFailedError when the job fails, the manifest is invalid or polling times out
+   * @example
+   * ```ts
+   * const job = await client.bulkExport({ level: 'patient', types: ['Patient', 'Encounter'], since: '2025-01-01T00:00:00Z' });
+   * try {
+   *   for await (const resource of job.resources()) console.log(resource.resourceType);
+   * } finally {
+   *   await job.delete();
+   * }
+   * ```
+   * @category Bulk Data
+   */
+  bulkExport(opts: BulkExportOptions = {}): Promise<BulkExportJob> {
+    return runBulkExport({ baseUrl: this.baseUrl, send: (plan, sendOpts) => this.#transport.send(plan, sendOpts), sleep: this.#sleep }, opts);
   }
 
   #planSearch(type: string, params: unknown): Promise<RequestPlan> {

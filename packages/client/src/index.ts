@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { PeerFhirClient } from './client.js';
-export type { CreateOptions, PeerFhirClientOptions, PeerFhirClientTestHooks, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
+export type { CreateOptions, PeerFhirClientOptions, SearchAllOptions, SearchPagesOptions, UpdateOptions } from './client-options.js';
 export { FhirPromise } from './fhir-promise.js';
 export type { FetchLike, FhirResponse, Logger, RequestOptions, ResourceFor, ResourceType, Retrieved } from './types.js';
 export type {
@@ -55,8 +55,17 @@ export {
   isFhirError,
 } from './errors.js';
 export type { FhirErrorInit, OriginRefusal } from './errors.js';
+export type { BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions, BulkExportProgress } from './bulk-export.js';
+export { FhirBulkExportExpiredError, FhirBulkExportFailedError, NdjsonLineError } from './bulk-errors.js';
+export type { BulkExportFailure, NdjsonLineProblem } from './bulk-errors.js';
+export { ndjsonLines, readNdjson } from './ndjson.js';
+export { readSyncCheckpoint, syncBulkData, SYNC_CHECKPOINT_SOURCE, SYNC_CHECKPOINT_TIME } from './bulk-sync.js';
+export type { BulkSyncCounts, BulkSyncOptions, BulkSyncProblem, BulkSyncSummary } from './bulk-sync.js';
+export type { NdjsonLine, NdjsonSource, ReadNdjsonOptions } from './ndjson.js';
 export { PeerClient } from './peer/peer-client.js';
 export { PeerRecordNotFoundError } from './peer/errors.js';
+export type { AmendEncounterOptions, CorrectionOptions, CorrectionOutcome } from './peer/correction-options.js';
+export { DEFAULT_MAX_BUNDLE_ENTRIES } from './peer/options.js';
 export type {
   AccountingOptions,
   DiscloseOptions,

@@ -59,6 +59,12 @@ export interface RecordAllProgress {
 export interface RecordAllOptions extends RequestOptions {
   /** Target entries per transaction; a record is never split (default 100). */
   bundleSize?: number | undefined;
+  /**
+   * Most records per transaction (default: no limit, `bundleSize` alone decides). With both set a transaction closes
+   * at whichever is reached first: `PeerClient.recordEncounters` packs 100 encounters per transaction this way, within
+   * an entry cap.
+   */
+  recordsPerBundle?: number | undefined;
   /** Transactions in flight at once (default 4). */
   concurrency?: number | undefined;
   /** Called after every settled group of records. */
@@ -170,7 +176,7 @@ function prepare(records: readonly RecordEntries[], opts: RecordAllOptions): Pre
     else valid.push({ index, entries });
   });
   if (progress.done > 0) opts.onProgress?.({ ...progress });
-  return { outcomes, progress, groups: pack(valid, Math.max(1, opts.bundleSize ?? 100)) };
+  return { outcomes, progress, groups: pack(valid, { entries: opts.bundleSize ?? 100, records: opts.recordsPerBundle ?? Number.POSITIVE_INFINITY }) };
 }
 
 function settle(outcomes: RecordOutcome[], progress: RecordAllProgress, o: RecordOutcome): void {
@@ -182,7 +188,7 @@ function settle(outcomes: RecordOutcome[], progress: RecordAllProgress, o: Recor
 }
 
 async function writeGroups(run: RunTransaction, prepared: Prepared, opts: RecordAllOptions, read: ReadStored | undefined): Promise<RecordAllSummary> {
-  const { concurrency = 4, onProgress, maxRetries = 5, bundleSize: _bundleSize, checkExisting: _check, ...request } = opts;
+  const { concurrency = 4, onProgress, maxRetries = 5, bundleSize: _bundleSize, recordsPerBundle: _records, checkExisting: _check, ...request } = opts;
   const { outcomes, progress, groups } = prepared;
   const settled = (o: RecordOutcome): void => settle(outcomes, progress, o);
   // Only each entry's status and location are read back, so the server is asked not to echo every resource
@@ -255,12 +261,25 @@ function hasForeignUrn(value: unknown, local: ReadonlySet<string>): boolean {
   return false;
 }
 
-function pack(records: Indexed[], size: number): Indexed[][] {
-  const groups: Indexed[][] = [];
-  let current: Indexed[] = [];
+/** The most a transaction may hold: entries (a record larger than that still goes alone) and records. */
+export interface PackLimits {
+  entries: number;
+  records: number;
+}
+
+/**
+ * Greedy, in input order: a group closes when the next record would pass either limit. A record is never split, so a
+ * record with more entries than `limits.entries` travels alone.
+ * @internal
+ */
+export function pack<T extends { entries: RecordEntries }>(records: readonly T[], limits: PackLimits): T[][] {
+  const maxEntries = Math.max(1, limits.entries);
+  const maxRecords = Math.max(1, limits.records);
+  const groups: T[][] = [];
+  let current: T[] = [];
   let count = 0;
   for (const r of records) {
-    if (current.length > 0 && count + r.entries.length > size) {
+    if (current.length > 0 && (count + r.entries.length > maxEntries || current.length >= maxRecords)) {
       groups.push(current);
       current = [];
       count = 0;
@@ -302,7 +321,8 @@ function isRecordSpecific(e: unknown): boolean {
   return isFhirError(e) && e.status !== undefined && e.status >= 400 && e.status < 500 && ![401, 408, 429].includes(e.status);
 }
 
-function reasonOf(e: unknown): string {
+/** Why a write failed: error class, HTTP status and OperationOutcome issue codes only. @internal */
+export function reasonOf(e: unknown): string {
   if (!(e instanceof FhirError)) return e instanceof Error ? e.name : 'unknown error';
   const issues = (e.operationOutcome?.issue ?? []).map((i) => (i.expression?.length ? `${i.code} at ${i.expression.join(', ')}` : i.code));
   const head = e.status === undefined ? e.name : `${e.name} (HTTP ${e.status})`;
@@ -315,13 +335,15 @@ function reasonOf(e: unknown): string {
  * `urn:uuid:` are not compared (the server resolved them); `id`, `meta` and `text` are the server's.
  */
 async function findConflicts(group: readonly Indexed[], outcomes: RecordOutcome[], read: ReadStored, opts: RequestOptions): Promise<void> {
-  const wanted: { outcome: RecordOutcome; entry: number; sent: Resource; location: string }[] = [];
+  const wanted: { outcome: RecordOutcome; entry: number; sent: Resource; location: string; fresh: ReadonlySet<string> }[] = [];
   group.forEach((r, i) => {
     const o = outcomes[i];
     if (!o || o.status === 'rejected') return;
+    // Entries this transaction created: a stored resource cannot already point at them.
+    const fresh = new Set(r.entries.flatMap((e, j) => (o.entryStatuses[j] === 201 && e.fullUrl ? [e.fullUrl] : [])));
     r.entries.forEach((e, j) => {
       const location = typeIdOf(o.locations[j]);
-      if (o.entryStatuses[j] === 200 && e.resource && location) wanted.push({ outcome: o, entry: j, sent: e.resource, location });
+      if (o.entryStatuses[j] === 200 && e.resource && location) wanted.push({ outcome: o, entry: j, sent: e.resource, location, fresh });
     });
   });
   if (wanted.length === 0) return;
@@ -338,7 +360,7 @@ async function findConflicts(group: readonly Indexed[], outcomes: RecordOutcome[
   for (const w of wanted) {
     const have = stored.get(w.location);
     if (!have) continue;
-    const paths = differingPaths(w.sent, have);
+    const paths = differingPaths(w.sent, have, '', [], w.fresh);
     if (paths.length === 0) continue;
     w.outcome.status = 'conflict';
     (w.outcome.conflicts ??= []).push({ entry: w.entry, resourceType: w.sent.resourceType, location: w.location, paths });
@@ -350,23 +372,28 @@ const SERVER_OWNED = new Set(['id', 'meta', 'text']);
 
 /**
  * Element paths where `sent` and `stored` differ (`period.end`, `identifier[1]`, `name[0].given`), sorted; values
- * never appear. A `reference` sent as `urn:uuid:` stands for whatever the server resolved it to.
+ * never appear. A `reference` sent as `urn:uuid:` stands for whatever the server resolved it to, unless it names an
+ * entry in `fresh` (created by the same transaction): a stored resource cannot point at what did not exist yet.
  * @internal
  */
-export function differingPaths(sent: unknown, stored: unknown, path = '', out: string[] = []): string[] {
+export function differingPaths(sent: unknown, stored: unknown, path = '', out: string[] = [], fresh: ReadonlySet<string> = new Set()): string[] {
   if (path === '' && isObject(sent) && isObject(stored)) {
-    for (const k of keysOf(sent, stored)) if (!SERVER_OWNED.has(k)) differingPaths(sent[k], stored[k], k, out);
+    for (const k of keysOf(sent, stored)) if (!SERVER_OWNED.has(k)) differingPaths(sent[k], stored[k], k, out, fresh);
     return out.sort();
   }
   if (Array.isArray(sent) && Array.isArray(stored)) {
     if (sent.length !== stored.length) out.push(path);
-    else sent.forEach((v, i) => differingPaths(v, stored[i], `${path}[${i}]`, out));
+    else sent.forEach((v, i) => differingPaths(v, stored[i], `${path}[${i}]`, out, fresh));
     return out;
   }
   if (isObject(sent) && isObject(stored)) {
     for (const k of keysOf(sent, stored)) {
-      if (k === 'reference' && typeof sent[k] === 'string' && (sent[k] as string).startsWith('urn:uuid:')) continue;
-      differingPaths(sent[k], stored[k], `${path}.${k}`, out);
+      const ref = sent[k];
+      if (k === 'reference' && typeof ref === 'string' && ref.startsWith('urn:uuid:')) {
+        if (fresh.has(ref)) out.push(`${path}.${k}`);
+        continue;
+      }
+      differingPaths(sent[k], stored[k], `${path}.${k}`, out, fresh);
     }
     return out;
   }

@@ -1,43 +1,7 @@
-import type { FhirResource, Meta } from 'fhir/r4.js';
+import type { ResourceFor, ResourceType, Retrieved } from '@peer-fhir/core';
 
-/**
- * Every R4 resource type name, e.g. `'Encounter'`.
- *
- * See https://hl7.org/fhir/R4/resourcelist.html.
- * @example
- * ```ts
- * const t: ResourceType = 'Encounter';
- * ```
- * @category Types
- */
-export type ResourceType = FhirResource['resourceType'];
-
-/**
- * The R4 resource interface for a type name: `ResourceFor<'Encounter'>` is `Encounter`.
- *
- * See https://hl7.org/fhir/R4/resourcelist.html.
- * @example
- * ```ts
- * const e: ResourceFor<'Encounter'> = { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } };
- * ```
- * @category Types
- */
-export type ResourceFor<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
-
-/**
- * A resource as the server returns it: `id` and `meta.versionId` are present.
- *
- * This is the server's contract for read/vread/create/update/search results
- * (https://hl7.org/fhir/R4/http.html#read, #versioning); a server that does not version
- * resources breaks it, and `update()` then sends no `If-Match`.
- * @example
- * ```ts
- * const enc: Retrieved<Encounter> = await client.read('Encounter', id);
- * enc.meta.versionId; // string
- * ```
- * @category Types
- */
-export type Retrieved<T extends FhirResource> = T & { id: string; meta: Meta & { versionId: string } };
+// Declared once, in core; re-exported here because the client's users import them from '@peer-fhir/client'.
+export type { ResourceFor, ResourceType, Retrieved };
 
 /**
  * Per-call options accepted as the last argument of every client method; client defaults fill gaps.

@@ -1,7 +1,8 @@
 import type { OperationOutcome, Patient } from 'fhir/r4.js';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { PeerFhirClient, type PeerFhirClientOptions } from '../src/index.js';
+import type { PeerFhirClient, PeerFhirClientOptions } from '../src/index.js';
+import { clientWithTestHooks } from '../src/testing/index.js';
 
 export const BASE = 'https://fhir.example.test/r4';
 
@@ -17,7 +18,7 @@ export function useMswServer(): ReturnType<typeof setupServer> {
 /** A client whose backoff sleeps are recorded instead of waited. */
 export function testClient(options: Partial<PeerFhirClientOptions> = {}): { client: PeerFhirClient; delays: number[] } {
   const delays: number[] = [];
-  const client = new PeerFhirClient(
+  const client = clientWithTestHooks(
     { baseUrl: BASE, ...options },
     {
       sleep: async (ms) => {

@@ -63,7 +63,8 @@ export {
 export { ConsentRequiredError } from './consent/consent-required-error.js';
 export { ownPatientLink, resourceParts, patientReferencesIn, type PatientLink, type ResourcePart } from './consent/patient-of.js';
 export { recordKeys, type RecordKeys } from './fhir/keys.js';
-export type { RecordKey } from './fhir/internal/builder.js';
+export type { RecordKey } from './fhir/keys.js';
+export type { ResourceFor, ResourceOf, ResourceType, Retrieved, Stored } from './fhir/types.js';
 export * from './outcomes/index.js';
 export * from './referrals/index.js';
 export * from './workforce/index.js';

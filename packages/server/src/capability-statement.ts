@@ -1,9 +1,17 @@
 import { getResourceTypes, getSearchParameters } from '@medplum/core';
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './paging.js';
+import { PROVENANCE_TARGET } from './revinclude.js';
 
 const UNSERVED_TYPES = new Set(['Bundle', 'Binary', 'Parameters', 'DomainResource', 'Resource']);
 let resources: CapabilityStatementRestResource[] | undefined;
+
+/** Bulk Data Access IG v2 operations (https://hl7.org/fhir/uv/bulkdata/STU2/OperationDefinition-export.html). */
+const BULK = 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition';
+const BULK_OPERATIONS: Record<string, { name: string; definition: string }> = {
+  Patient: { name: 'export', definition: `${BULK}/patient-export` },
+  Group: { name: 'export', definition: `${BULK}/group-export` },
+};
 
 function restResources(): CapabilityStatementRestResource[] {
   resources ??= (getResourceTypes() as CapabilityStatementRestResource['type'][])
@@ -19,9 +27,11 @@ function restResources(): CapabilityStatementRestResource[] {
       conditionalCreate: true,
       conditionalUpdate: true,
       conditionalDelete: 'single' as const,
+      searchRevInclude: [PROVENANCE_TARGET],
       searchParam: Object.entries(getSearchParameters(type) ?? {})
         .filter(([name, p]) => name !== '_compartment' && p.type !== 'composite' && p.type !== 'special')
         .map(([name, p]) => ({ name, type: p.type, ...(p.url ? { definition: p.url } : {}) })),
+      ...(BULK_OPERATIONS[type] ? { operation: [BULK_OPERATIONS[type]] } : {}),
     }));
   return resources;
 }
@@ -49,9 +59,10 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
     kind: 'instance',
     software: { name: '@peer-fhir/testing embedded FHIR server (Medplum fhir-router 4.5.2 MemoryRepository)' },
     implementation: {
-      description: `In-memory FHIR R4 test server. Searches are paged (_count default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}); _include, _revinclude, chaining and compartments are refused with 501; transactions are not atomic.`,
+      description: `In-memory FHIR R4 test server. Searches are paged (_count default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}); _revinclude=Provenance:target is served; _include, other _revinclude values, chaining and compartments are refused with 501.`,
       url: baseUrl,
     },
+    instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'],
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [
@@ -59,6 +70,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
         mode: 'server',
         resource: restResources(),
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        operation: [{ name: 'export', definition: `${BULK}/export` }],
       },
     ],
   };

@@ -5,11 +5,13 @@ import { versionsOf } from './internal/memory-store.js';
 import { beginWrites, commitWrites, identifierQuery, rollbackWrites, sqliteStoreOf, storedMatches } from './indexed-repository.js';
 import { isCreateOnly, processCreates } from './create-bundle.js';
 import { errorOutcome, issuesOutcome } from './internal/outcome.js';
+import { bulkExportRoute } from './bulk-export.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { addPageLinks, normalizePaging } from './paging.js';
 import { memoryRepositoryOf, type FhirTestRepository } from './repository.js';
 import { checkSearchQuery } from './search-guard.js';
+import { addTargetProvenance, takeRevinclude, withoutRevinclude } from './revinclude.js';
 import { validationIssues } from './validate.js';
 
 /**
@@ -33,6 +35,8 @@ export interface FhirHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** A file whose content is the body (a Bulk Data output in a data folder), for the transport to stream; `body` is then empty. */
+  file?: string;
 }
 
 /** A response the server gives instead of processing the request. */
@@ -52,6 +56,10 @@ export interface FhirRequestContext {
   validate: boolean;
   /** Deepest JSON nesting a request body may have (default {@link DEFAULT_MAX_DEPTH}); deeper is answered 400. */
   maxDepth?: number;
+  /** Folder for Bulk Data export files (`[dataDir]/exports`); default: kept in memory with the store. */
+  exportDir?: string | undefined;
+  /** The manifest's `requiresAccessToken`: true when the server checks a bearer token. Default false. */
+  requiresAccessToken?: boolean | undefined;
 }
 
 /**
@@ -157,6 +165,8 @@ async function dispatch(request: FhirHttpRequest, context: FhirRequestContext): 
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name.toLowerCase()] = value;
   const parsed: Parsed = { method, segments, params: new URLSearchParams(url.search), headers, body: undefined };
 
+  const bulk = await bulkExportRoute({ method, url: request.url, segments, params: parsed.params, headers }, context);
+  if (bulk) return bulk;
   if (segments.some((s) => s.startsWith('$'))) {
     return outcomeResponse(501, errorOutcome('not-supported', `operation ${segments.find((s) => s.startsWith('$'))} is not supported by the embedded server`));
   }
@@ -223,12 +233,21 @@ async function dispatch(request: FhirHttpRequest, context: FhirRequestContext): 
 }
 
 async function search(type: string, parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
-  const rejection = checkSearchQuery(type, parsed.params);
+  const rev = takeRevinclude(parsed.params);
+  if ('status' in rev) return outcomeResponse(rev.status, rev.outcome);
+  const rejection = checkSearchQuery(type, rev.query);
   if (rejection) return outcomeResponse(rejection.status, rejection.outcome);
-  const window = normalizePaging(parsed.params);
-  const [outcome, result] = await routerCall({ ...parsed, method: 'GET', segments: [type], params: window.params, body: undefined }, context);
+  const window = normalizePaging(parsed.params); // page links keep _revinclude; the router is asked without it
+  const [outcome, result] = await routerCall({ ...parsed, method: 'GET', segments: [type], params: withoutRevinclude(window.params), body: undefined }, context);
   if (!isBundle(result)) return routerResponse(outcome, result, context);
-  return jsonResponse(200, addPageLinks(result, `${context.baseUrl}/${type}`, window, context.baseUrl));
+  const page = addPageLinks(result, `${context.baseUrl}/${type}`, window, context.baseUrl);
+  return jsonResponse(200, rev.provenance ? await addTargetProvenance(page, (ref) => provenanceOf(ref, context), context.baseUrl) : page);
+}
+
+async function provenanceOf(reference: string, context: FhirRequestContext): Promise<Resource[]> {
+  const params = new URLSearchParams({ target: reference, _count: '1000' });
+  const [, result] = await routerCall({ method: 'GET', segments: ['Provenance'], params, headers: {}, body: undefined }, context);
+  return isBundle(result) ? (result.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : [];
 }
 
 async function create(type: string, parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {

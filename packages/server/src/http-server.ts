@@ -1,10 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { createReadStream, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { openDataFolder, type OpenDataFolder } from './data-folder.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { ServerConfigError } from './errors.js';
-import { handleFhirRequest, type FhirHttpRequest } from './handle-request.js';
+import { handleFhirRequest, type FhirHttpRequest, type FhirHttpResponse, type FhirRequestContext } from './handle-request.js';
 import { sqliteStoreOf } from './indexed-repository.js';
 import { createFhirRepository, memoryRepositoryOf, wrapRepository, type FhirTestRepository } from './repository.js';
 
@@ -97,7 +101,10 @@ export interface EmbeddedFhirServer {
  * `self`/`next`/`previous` links. Searches the in-memory store cannot answer correctly
  * (`_include`, chaining, compartments, unknown parameters, bare-id references) are refused with
  * 400/501 instead of returning a wrong empty result. Batch and transaction responses honour
- * `Prefer: return=minimal` (entries keep status, location, etag and lastModified, without the resource). The first start in a process indexes the FHIR
+ * `Prefer: return=minimal` (entries keep status, location, etag and lastModified, without the resource). FHIR Bulk
+ * Data export (system, `Patient/$export`, `Group/{id}/$export`, with `_type` and `_since`; see docs/bulk-data.md) writes
+ * its NDJSON files under `dataDir/exports` (kept in memory without a data folder) and streams them, gzip when accepted;
+ * the door checks apply to its status and file URLs too. The first start in a process indexes the FHIR
  * definitions (~0.7 s); later starts take a few milliseconds.
  *
  * @example
@@ -141,11 +148,13 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   };
   const validate = options.validate ?? false;
   const maxDepth = options.maxDepth ?? 100;
+  const exportDir = folder === undefined ? undefined : exportFolder(folder.dir);
+  const requiresAccessToken = options.authToken !== undefined;
   let baseUrl = '';
   let writes = 0;
 
   const server = createServer((req, res) => {
-    void serve(req, res, door, () => ({ baseUrl, repository, validate, maxDepth }), () => writes++);
+    void serve(req, res, door, () => ({ baseUrl, repository, validate, maxDepth, exportDir, requiresAccessToken }), () => writes++);
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -198,6 +207,24 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
         server.closeAllConnections();
       })),
   };
+}
+
+/**
+ * The folder of Bulk Data export files in a data folder. Jobs do not outlive the server, so files a previous run left
+ * (PHI) are removed at start.
+ */
+function exportFolder(dataDir: string): string {
+  const dir = join(dataDir, 'exports');
+  rmSync(dir, { recursive: true, force: true });
+  return dir;
+}
+
+/** Stream a file as the body, gzip-compressed when the client accepts it: memory stays flat whatever its size. */
+async function sendFile(req: IncomingMessage, res: ServerResponse, response: FhirHttpResponse, file: string): Promise<void> {
+  const gzip = /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+  res.writeHead(response.status, { ...response.headers, ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}) });
+  if (gzip) await pipeline(createReadStream(file), createGzip(), res);
+  else await pipeline(createReadStream(file), res);
 }
 
 /** What the door checks, per server. */
@@ -264,7 +291,7 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   door: Door,
-  context: () => { baseUrl: string; repository: FhirTestRepository; validate: boolean; maxDepth: number },
+  context: () => FhirRequestContext,
   wrote: () => void,
 ): Promise<void> {
   try {
@@ -297,7 +324,8 @@ async function serve(
     };
     const response = await handleFhirRequest(request, ctx);
     if (request.method !== 'GET' && request.method !== 'HEAD' && response.status >= 200 && response.status < 300) wrote();
-    res.writeHead(response.status, response.headers).end(req.method === 'HEAD' ? undefined : response.body);
+    if (response.file !== undefined && req.method === 'GET') await sendFile(req, res, response, response.file);
+    else res.writeHead(response.status, response.headers).end(req.method === 'HEAD' ? undefined : response.body);
   } catch (err) {
     if (!res.headersSent) {
       sendOutcome(res, 500, 'exception', `Internal error in the embedded FHIR server (${err instanceof Error ? err.name : 'error'})`);

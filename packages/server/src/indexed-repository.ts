@@ -267,8 +267,27 @@ function tokenFilterKey(f: Filter): Token | undefined {
   const v = f.value;
   if (v.includes(',') || v.includes('\\')) return undefined;
   const bar = v.indexOf('|');
-  if (bar <= 0 || bar !== v.lastIndexOf('|')) return undefined;
+  // `system|` (no value) means any value in that system: not one index key, see anyValueInSystem.
+  if (bar <= 0 || bar !== v.lastIndexOf('|') || bar === v.length - 1) return undefined;
   return { kind: f.code, system: v.slice(0, bar), value: v.slice(bar + 1) };
+}
+
+/**
+ * `identifier=system|` / `_tag=system|`: a token with the system only matches every resource holding any value in that
+ * system (FHIR R4 search 3.1.1.5.10: "[parameter]=[system]|"), which Medplum's matcher does not answer.
+ */
+function anyValueInSystem(f: Filter): ((r: Resource) => boolean) | undefined {
+  if ((f.code !== 'identifier' && f.code !== '_tag') || f.operator !== 'eq') return undefined;
+  const v = f.value;
+  if (v.includes(',') || v.includes('\\') || v.indexOf('|') !== v.length - 1 || v.length < 2) return undefined;
+  const system = v.slice(0, -1);
+  return (r) => {
+    let found = false;
+    forEachToken(r, (kind, s) => {
+      if (kind === f.code && s === system) found = true;
+    });
+    return found;
+  };
 }
 
 /** Sort key for a date-like simple path (`Encounter.period` sorts by its start). */
@@ -539,7 +558,7 @@ async function indexedSearch(this: MemoryRepository, req: SearchArg): Promise<Se
   const predicates: ((r: Resource) => boolean)[] = [];
   const rest: Filter[] = [];
   for (const f of filters) {
-    const predicate = referencePredicate(req.resourceType, f);
+    const predicate = referencePredicate(req.resourceType, f) ?? anyValueInSystem(f);
     if (predicate) predicates.push(predicate);
     else rest.push(f);
   }

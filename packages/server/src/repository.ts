@@ -2,29 +2,12 @@ import { OperationOutcomeError, parseSearchRequest } from '@medplum/core';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import { IndexedMemoryRepository } from './indexed-repository.js';
 import type { FhirResource } from 'fhir/r4.js';
+import type { ResourceOf, ResourceType, Stored } from '@peer-fhir/core';
 import { checkSearchQuery } from './search-guard.js';
+
+// Declared once, in core; re-exported because the server's and testing's users import them from here.
+export type { ResourceOf, ResourceType, Stored };
 import { openSqliteDatabase, SqliteStore } from './sqlite-store.js';
-
-/**
- * Any FHIR R4 resource type name, e.g. `'Encounter'`.
- * @category Repository
- */
-export type ResourceType = FhirResource['resourceType'];
-
-/**
- * The R4 resource interface for a resource type name.
- * @category Repository
- */
-export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
-
-/**
- * A resource as stored by the server: `id` and `meta.versionId`/`meta.lastUpdated` are set.
- * @category Repository
- */
-export type Stored<T extends FhirResource> = T & {
-  id: string;
-  meta: NonNullable<T['meta']> & { versionId: string; lastUpdated: string };
-};
 
 /**
  * Direct, in-process access to the embedded server's data, for seeding and asserting in tests.

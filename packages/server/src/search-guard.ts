@@ -17,7 +17,6 @@ const RESULT_PARAMETERS = new Set(['_count', '_offset', '_sort', '_total', '_sum
  */
 const NOT_IMPLEMENTED: Record<string, string> = {
   _include: '_include is not supported by the embedded server (MemoryRepository 4.5.2 ignores it); read the referenced resources separately',
-  _revinclude: '_revinclude is not supported by the embedded server; search the referring type instead',
   _elements: '_elements is not supported by the embedded server (full resources would be returned)',
   _contained: '_contained is not supported by the embedded server',
   _containedType: '_containedType is not supported by the embedded server',

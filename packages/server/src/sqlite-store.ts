@@ -25,7 +25,7 @@ export function forEachToken(r: Resource, fn: (kind: StoreToken['kind'], system:
 }
 
 /** Every `reference` string in a resource (Reference.reference, at any depth). */
-function* referencesIn(value: unknown): Generator<string> {
+export function* referencesIn(value: unknown): Generator<string> {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
     for (const v of value) yield* referencesIn(v);

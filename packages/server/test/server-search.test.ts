@@ -35,6 +35,13 @@ describe('supported searches', () => {
     expect(ids(res.body)).toEqual([bob.id]);
   });
 
+  it('finds every resource with an identifier in a system by identifier=system| (empty value = any value, FHIR R4 search 3.1.1.5.10)', async () => {
+    const res = await fhir<Bundle<Patient>>(server.url, 'GET', `Patient?identifier=${encodeURIComponent(`${MRN}|`)}`);
+    expect(ids(res.body).sort()).toEqual([alice.id, bob.id].sort());
+    const none = await fhir<Bundle<Patient>>(server.url, 'GET', `Patient?identifier=${encodeURIComponent('urn:other|')}`);
+    expect(ids(none.body)).toEqual([]);
+  });
+
   it('finds by subject=Patient/id and by patient=Patient/id', async () => {
     expect((await search(`Encounter?subject=Patient/${alice.id}`)).body.total).toBe(3);
     expect((await search(`Encounter?patient=Patient/${alice.id}`)).body.total).toBe(3);

@@ -38,3 +38,4 @@ export {
 export const PACKAGE_NAME = '@peer-fhir/testing';
 export * from './synthetic/index.js';
 export { answer270, type Answer270Options, type InquiredMember, type SyntheticEligibilityAnswer } from './x12/answer-270.js';
+export { answer276, type Answer276Options, type InquiredClaim, type SyntheticClaimStatus } from './x12/answer-276.js';

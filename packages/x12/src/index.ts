@@ -36,7 +36,6 @@ export {
 } from './835/reconcile.js';
 export {
   read999,
-  read277,
   submitted837Transactions,
   CLAIM_STATUS_CATEGORY_TEXT,
   type Submitted837Transaction,
@@ -46,8 +45,8 @@ export {
   type ImplementationAcknowledgment,
   type TransactionAcknowledgment,
 } from './ack/read.js';
-export { claimStatusToClaimResponses } from './ack/to-claim-response.js';
-export { build835ForTest, type Build835Options, type LineDecision } from './835/build-for-test.js';
+export { read277, read277Stream } from './ack/read-277.js';
+export { claimStatusToClaimResponses, claimStatusStage, type ClaimStatusStage } from './ack/to-claim-response.js';
 
 export {
   ADJUSTMENT_GROUP_TEXT,
@@ -70,7 +69,7 @@ export {
   REMITTANCE_CLAIM_SYSTEM,
   REMITTANCE_PAYMENT_SYSTEM,
   PROVIDER_ADJUSTMENT_REASON_SYSTEM,
-} from './internal/systems.js';
+} from './systems.js';
 
 export { X12InquiryInputError, X12ResponseParseError, type X12ElementIssue } from './eligibility/errors.js';
 export type { EligibilityInquiryInput, Write270Options } from './eligibility/input.js';

@@ -69,6 +69,11 @@ describe('271 reader (005010X279A1)', () => {
     expect(eligibilityFromResponse(stored).period).toBeUndefined();
   });
 
+  it('ends the stored Coverage period at the 271 end date without erasing its start when the 271 gives only an end', () => {
+    const set = one(F.INACTIVE.filter((s) => !s.startsWith('DTP*356')));
+    expect(coverageFrom271(coverage({ period: { start: '2023-07-01' } }), set, set.subscribers[0]!).period).toEqual({ start: '2023-07-01', end: '2025-02-28' });
+  });
+
   it('names the managed care organization when EB01 MC carries a 2120C NM1*Y2', () => {
     const v = verdictOf(F.MCO, '2025-03-03');
     expect(v.status).toBe('other-payer');

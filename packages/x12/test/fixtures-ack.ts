@@ -68,3 +68,43 @@ export const ACCEPTED_277 = ack277([claimLoop(4, 'PCN1', 'STC*A2:20:PR*20250116*
 export const PARTIAL_277 = ack277([claimLoop(4, 'PCN1', 'STC*A2:20:PR*20250116*WQ*60', 'ICN9001'), claimLoop(5, 'pcn2', 'STC*A7:164:IL*20250116*U*60')]);
 export const REJECTED_277 = ack277([claimLoop(4, 'PCN1', 'STC*A3:21*20250116*U*60'), claimLoop(5, 'PCN2', 'STC*A6:35:QC*20250116*U*60')]);
 
+
+/**
+ * A 277 claim status response (005010X212) answering a 276: 2000A payer, 2000B receiver, 2000C provider, 2000D
+ * subscriber (HL 22, no DMG), then per claim 2200D TRN*2 (the 276 trace), STC, REF*1K, REF*EJ (CLM01), DTP*472 and
+ * optionally a 2220D service line (SVC + its own STC, which is not the claim's status).
+ */
+export const status277 = (claims: readonly { trace: string; pcn: string; stc: string; icn?: string; line?: string }[]) =>
+  envelope('HN', '005010X212', [
+    'ST*277*0001*005010X212',
+    'BHT*0010*08*277X212*20250401*1200*DG',
+    'HL*1**20*1',
+    'NM1*PR*2*STATE MEDICAID*****PI*GAMCD',
+    'HL*2*1*21*1',
+    'NM1*41*2*EXAMPLE PEER AGENCY*****46*AGENCY01',
+    'HL*3*2*19*1',
+    'NM1*1P*2*EXAMPLE PEER AGENCY*****XX*1234567893',
+    'HL*4*3*22*0',
+    'NM1*IL*1*DOE*JANE****MI*MBR0001',
+    ...claims.flatMap((c) => [
+      `TRN*2*${c.trace}`,
+      c.stc,
+      ...(c.icn ? [`REF*1K*${c.icn}`] : []),
+      `REF*EJ*${c.pcn}`,
+      'DTP*472*D8*20250114',
+      ...(c.line ? ['SVC*HC:H0038*60*0**4', c.line, 'DTP*472*D8*20250114'] : []),
+    ]),
+    'SE*0*0001',
+  ]);
+
+// One claim per claim status category family (code list 507) with a status code (list 508): F1 paid (65 claim/line
+// has been paid), F2 denied (88 claim/line denied... entity not eligible), P1 pending in process (20), R4 documentation
+// requested (21 missing or invalid information), A7 rejected for invalid information (164), E0 response not possible (0).
+export const CATEGORIES_277 = status277([
+  { trace: 'claim-PCN1', pcn: 'PCN1', stc: 'STC*F1:65*20250401**60*60*20250401', icn: 'ICN1', line: 'STC*F1:65*20250401**60*60' },
+  { trace: 'claim-PCN2', pcn: 'PCN2', stc: 'STC*F2:88*20250401**60*0*20250401', icn: 'ICN2', line: 'STC*F2:88*20250401**60*0' },
+  { trace: 'claim-PCN3', pcn: 'PCN3', stc: 'STC*P1:20*20250401**60' },
+  { trace: 'claim-PCN4', pcn: 'PCN4', stc: 'STC*R4:21*20250401**60' },
+  { trace: 'claim-PCN5', pcn: 'PCN5', stc: 'STC*A7:164:IL*20250401**60' },
+  { trace: 'claim-PCN6', pcn: 'PCN6', stc: 'STC*E0:0*20250401**60' },
+]);

@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { validationProblems } from '../../../test/support/validators.js';
 import {
-  build835ForTest,
   CARC_SYSTEM,
   RARC_SYSTEM,
   read835,
@@ -11,10 +10,9 @@ import {
   remittanceToClaimResponses,
   toClaimResponse,
   X12ParseError,
-  type Build835Options,
-  type LineDecision,
   type X12ClaimInput,
 } from '../src/index.js';
+import { build835ForTest, type Build835Options, type LineDecision } from '../src/testing/index.js';
 import { input, parseIndependently } from './fixtures.js';
 
 const opts: Build835Options = {

@@ -1,7 +1,8 @@
 /** A billed synthetic agency (agency -> billing evaluate -> Claim bundle -> X12 inputs), and an 835 paying it. */
 import type { Bundle, Claim } from 'fhir/r4.js';
 import { buildClaimBundle, evaluate, getPack, type BillingResult, type RulePack } from '@peer-fhir/billing';
-import { build835ForTest, resolveX12ClaimInput, type X12ClaimInput } from '@peer-fhir/x12';
+import { resolveX12ClaimInput, type X12ClaimInput } from '@peer-fhir/x12';
+import { build835ForTest } from '@peer-fhir/x12/testing';
 import { billableAgency, generateAgency, syntheticBillingContext, type SyntheticAgency } from '@peer-fhir/testing';
 
 export const PACK_ID = 'nc-alliance-peer-support-2019';

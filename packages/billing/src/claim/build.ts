@@ -10,12 +10,10 @@ import { monthOf } from '../internal/dates.js';
 import { patientControlNumber } from './control-number.js';
 import { claimKeys, coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
 
-/** @internal */
-export const CLAIM_TYPE = 'http://terminology.hl7.org/CodeSystem/claim-type';
-const CARE_TEAM_ROLE = 'http://terminology.hl7.org/CodeSystem/claimcareteamrole';
-/** @internal */
-export const PROCESS_PRIORITY = 'http://terminology.hl7.org/CodeSystem/processpriority';
-const CPT = 'http://www.ama-assn.org/go/cpt';
+const CLAIM_TYPE = Systems.CLAIM_TYPE;
+const CARE_TEAM_ROLE = Systems.CLAIM_CARE_TEAM_ROLE;
+const PROCESS_PRIORITY = Systems.PROCESS_PRIORITY;
+const CPT = Systems.CPT;
 
 /**
  * Options for {@link buildClaims}.

@@ -220,3 +220,17 @@ export type ArtefactRules = z.infer<typeof ArtefactRules>;
  */
 export const ClaimGroupingRule = z.strictObject({ period: z.enum(['month', 'date-of-service']), source: RuleSource });
 export type ClaimGroupingRule = z.infer<typeof ClaimGroupingRule>;
+
+/**
+ * How fresh an eligibility answer (271) must be: `PB-ELIGIBILITY-STALE` warns when the latest usable answer is more
+ * than `staleAfterDays` days older than the date of service. A context's `eligibilityStaleAfterDays` overrides it.
+ *
+ * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/eligibility.md
+ * @example
+ * ```json
+ * { "staleAfterDays": 30, "source": { ... } }
+ * ```
+ * @category Rule packs
+ */
+export const EligibilityCheckRule = z.strictObject({ staleAfterDays: z.number().int().min(1).max(366), source: RuleSource });
+export type EligibilityCheckRule = z.infer<typeof EligibilityCheckRule>;

@@ -13,6 +13,7 @@ import {
   ClaimGroupingRule,
   CredentialRule,
   DiagnosisRule,
+  EligibilityCheckRule,
   GroupRule,
   PlaceOfServiceRule,
   SupervisionRule,
@@ -52,6 +53,8 @@ const PackBody = z.strictObject({
   credentials: CredentialRule.optional(),
   supervision: SupervisionRule.optional(),
   artefacts: ArtefactRules.default({}),
+  /** Freshness of eligibility answers (`PB-ELIGIBILITY-STALE`); default 30 days. */
+  eligibilityCheck: EligibilityCheckRule.optional(),
   claimGrouping: ClaimGroupingRule,
   /** Billing, rendering and supervising provider and SBR09; omitted: the peer renders, SBR09 by `payer.kind`. */
   billingRoles: BillingRolesRule.optional(),

@@ -6,9 +6,11 @@
 import { FhirMappingError, identifierSystems, Systems, type IdentityScope } from '@peer-fhir/core';
 import type { Claim, Reference } from 'fhir/r4.js';
 import { PriorAuthorization } from '../context.js';
-import { CLAIM_TYPE, PROCESS_PRIORITY } from '../claim/build.js';
 import { claimKeys, organizationRef, patientRef } from '../claim/references.js';
 import { parsed, type BillingRecordOptions } from './service-order.js';
+
+const CLAIM_TYPE = Systems.CLAIM_TYPE;
+const PROCESS_PRIORITY = Systems.PROCESS_PRIORITY;
 
 /**
  * Options of {@link priorAuthorizationToFhir}.

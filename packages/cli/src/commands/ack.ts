@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { BundleEntry } from 'fhir/r4.js';
 import { identifierSystems } from '@peer-fhir/core';
-import { claimStatusToClaimResponses, read277, read999, submitted837Transactions, X12ParseError, type ClaimStatusReport, type ImplementationAcknowledgment } from '@peer-fhir/x12';
+import { read277, read999, submitted837Transactions, X12ParseError, type ClaimStatusReport, type ImplementationAcknowledgment } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
-import { storedClaims } from '../internal/stored-claims.js';
+import { storeClaimStatus } from '../internal/claim-status.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
 /**
@@ -113,20 +112,8 @@ async function ack277(reports: ClaimStatusReport[], opts: AckOptions, io: Comman
   const claimSystem = identifierSystems(scopeOf(config, opts.organizationNpi)).claim;
   const target = await openTarget(opts, io);
   try {
-    const claims = await storedClaims(target.client, claimSystem, reports.flatMap((r) => r.claims.map((c) => c.patientControlNumber)));
-    const responses = reports.flatMap((r) => claimStatusToClaimResponses(r, claims));
-    const entries: BundleEntry[] = responses.map((resource) => {
-      const id = resource.identifier?.[0];
-      return { resource, request: { method: 'POST', url: 'ClaimResponse', ...(id?.system && id.value ? { ifNoneExist: `identifier=${encodeURIComponent(id.system)}|${encodeURIComponent(id.value)}` } : {}) } };
-    });
-    let stored = 0;
-    for (let i = 0; i < entries.length; i += 100) {
-      const res = await target.client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: entries.slice(i, i + 100) });
-      stored += (res.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
-    }
-    const all = reports.flatMap((r) => r.claims);
+    const { claims: all, responses, stored, unmatched } = await storeClaimStatus(target.client, claimSystem, reports);
     const rejectedClaims = all.filter((c) => c.outcome === 'rejected').map((c) => c.patientControlNumber);
-    const unmatched = responses.filter((r) => !r.request).length;
     const accepted = all.length - rejectedClaims.length;
     const exitCode = rejectedClaims.length > 0 || unmatched > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { kind: '277', accepted, rejected: rejectedClaims.length, rejectedClaims, unmatched, claimResponsesStored: stored, reports, exitCode });

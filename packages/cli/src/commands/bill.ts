@@ -9,6 +9,7 @@ import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInpu
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
+import { eligibilityContext } from '../internal/eligibility-checks.js';
 import { loadBillingInputs } from './bill/inputs.js';
 import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { mdCell } from '../internal/report-output.js';
@@ -259,6 +260,8 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
       billedAt: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       ...(config.namespace ? { namespace: config.namespace } : {}),
+      // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
+      ...(await eligibilityContext(target.client, scope)),
     };
     const result = evaluate(billingContext);
     let disclosuresRecorded = 0;

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { PeerClient } from '@peer-fhir/client';
+import { PeerClient, type RecordConflict } from '@peer-fhir/client';
 import { PeerFhirValidationError, type Participant, type PeerSpecialist } from '@peer-fhir/core';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { assembleEncounter, type AssembledEncounter, type NumberedRow, type RejectedRow } from '../import/assemble.js';
 import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
+import { updateChangedParticipants, updateChangedRows } from '../import/update-rows.js';
 import { assertNotAnInput, note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 
@@ -27,12 +28,17 @@ export interface ImportOptions extends FhirTargetOptions {
   configValue?: CliConfig | undefined;
   /** Rejects file; default `<input>.rejects.<ext>` next to each input. */
   rejects?: string | undefined;
-  /** Entries per transaction bundle (default 100). */
+  /** Encounters per transaction bundle (default 100; `PeerClient.recordEncounters`' `bundleSize`). */
   bundleSize?: number | undefined;
   /** Transactions in flight (default 4). */
   concurrency?: number | undefined;
   /** Interval of the plain progress lines when stderr is not a TTY, in ms (default 1000). */
   progressIntervalMs?: number | undefined;
+  /**
+   * Rows whose encounter (or participant) is stored with other content are corrections: amend the stored records
+   * (default true). `false` (`--no-update`) reports them as conflicts and writes nothing over them (exit 1).
+   */
+  update?: boolean | undefined;
 }
 
 /**
@@ -52,6 +58,11 @@ export interface ImportSummary {
   /** Rows whose encounter was on the server already, exactly as it would be written (nothing written). */
   unchanged: number;
   /**
+   * Rows whose stored encounter had other content (times, status incl. entered-in-error, diagnoses) and was amended:
+   * a new version with a Provenance; the server's `_history` keeps the old one.
+   */
+  updated: number;
+  /**
    * Rows whose encounter (or one of its resources) is stored under the same identifier with other content: nothing
    * was written over it; `conflictRows` names the differing paths. Exit code 1.
    */
@@ -59,7 +70,11 @@ export interface ImportSummary {
   /** @deprecated `unchanged + conflict`; read those. */
   alreadyPresent: number;
   rejected: number;
-  encounters: { created: number; unchanged: number; conflict: number; alreadyPresent: number; rejected: number };
+  encounters: { created: number; unchanged: number; updated: number; conflict: number; alreadyPresent: number; rejected: number };
+  /** Rows updated: row number and file. */
+  updatedRows: { file: string; row: number }[];
+  /** Participants whose stored demographics or coverage were corrected from the rows. */
+  participantsUpdated: number;
   /** Rows in conflict: row number, file, and per resource the differing element paths (never values). */
   conflictRows: { file: string; row: number; conflicts: string[] }[];
   /** Participants, specialists or the agency stored with other content than the rows give (type, `Type/id`, paths). */
@@ -125,10 +140,13 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     rowsRead: 0,
     created: 0,
     unchanged: 0,
+    updated: 0,
     conflict: 0,
     alreadyPresent: 0,
     rejected: 0,
-    encounters: { created: 0, unchanged: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
+    encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
+    updatedRows: [],
+    participantsUpdated: 0,
     conflictRows: [],
     rosterConflicts: [],
     rejectsFiles: [],
@@ -162,7 +180,7 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
         const current = batch;
         batch = [];
         batchRows = 0;
-        await writeBatch(peer, current, config, written, { bundleSize, concurrency, file }, summary, reject);
+        await writeBatch(peer, current, config, written, { bundleSize, concurrency, file, update: opts.update !== false }, summary, reject);
         report();
       };
 
@@ -232,7 +250,7 @@ async function writeBatch(
   batch: AssembledEncounter[],
   config: CliConfig,
   written: { participants: Set<string>; specialists: Set<string>; organization: boolean },
-  opts: { bundleSize: number; concurrency: number; file: string },
+  opts: { bundleSize: number; concurrency: number; file: string; update: boolean },
   summary: ImportSummary,
   reject: (r: RejectedRow) => Promise<void>,
 ): Promise<void> {
@@ -258,6 +276,7 @@ async function writeBatch(
       written.organization = true;
       for (const id of participants.keys()) written.participants.add(id);
       for (const npi of specialists.keys()) written.specialists.add(npi);
+      const changed: AssembledEncounter[] = [];
       for (const outcome of result.records) {
         const a = todo[outcome.index]!;
         if (outcome.status === 'rejected') {
@@ -266,6 +285,8 @@ async function writeBatch(
         } else if (outcome.status === 'created') {
           summary.encounters.created++;
           summary.created += a.rows.length;
+        } else if (outcome.status === 'conflict' && opts.update) {
+          changed.push(a);
         } else if (outcome.status === 'conflict') {
           summary.encounters.conflict++;
           summary.encounters.alreadyPresent++;
@@ -280,8 +301,8 @@ async function writeBatch(
           summary.alreadyPresent += a.rows.length;
         }
       }
-      // A participant or specialist stored under the same id with other content: named, never overwritten.
-      for (const c of result.roster.conflicts) summary.rosterConflicts.push(`${c.resourceType} ${c.location} differs at ${c.paths.join(', ')}`);
+      await updateChangedRows(peer, changed, opts.file, summary, reject);
+      await rosterOutcome(peer, result.roster.conflicts, [...participants.values()], opts.update, summary);
       return;
     } catch (err) {
       if (!(err instanceof PeerFhirValidationError)) throw err;
@@ -309,6 +330,20 @@ async function writeBatch(
   }
 }
 
+/**
+ * A participant stored under the same id with other content is corrected from the rows (with `update`); a specialist
+ * or agency stored with other content is named, never overwritten.
+ */
+async function rosterOutcome(peer: PeerClient, conflicts: readonly RecordConflict[], participants: readonly Participant[], update: boolean, summary: ImportSummary): Promise<void> {
+  const ofParticipants = (c: RecordConflict): boolean => c.resourceType === 'Patient' || c.resourceType === 'Coverage';
+  const rest = update ? conflicts.filter((c) => !ofParticipants(c)) : conflicts;
+  for (const c of rest) summary.rosterConflicts.push(`${c.resourceType} ${c.location} differs at ${c.paths.join(', ')}`);
+  if (!update || rest.length === conflicts.length) return;
+  const { updated, conflicts: left } = await updateChangedParticipants(peer, participants);
+  summary.participantsUpdated += updated;
+  summary.rosterConflicts.push(...left);
+}
+
 function printImportSummary(io: CommandIo, s: ImportSummary): void {
   if (io.json) {
     printJson(io, s);
@@ -317,6 +352,7 @@ function printImportSummary(io: CommandIo, s: ImportSummary): void {
   say(io, `rows read         ${s.rowsRead}`);
   say(io, `created           ${s.created}  (${s.encounters.created} encounters)`);
   say(io, `unchanged         ${s.unchanged}  (${s.encounters.unchanged} encounters)`);
+  say(io, `updated           ${s.updated}  (${s.encounters.updated} encounters${s.participantsUpdated ? `, ${s.participantsUpdated} participants` : ''})`);
   say(io, `conflict          ${s.conflict}  (${s.encounters.conflict} encounters)`);
   say(io, `rejected          ${s.rejected}`);
   for (const r of s.conflictRows.slice(0, 20)) say(io, `  ${basename(r.file)} row ${r.row}: conflict: ${r.conflicts.join('; ')}`);

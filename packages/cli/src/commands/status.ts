@@ -1,10 +1,25 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import type { Claim, ClaimResponse, Coverage, Organization, Patient, Reference, Resource } from 'fhir/r4.js';
-import { claimsAwaitingStatus, PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, write276, X12InquiryInputError, type ClaimStatusInquiryInput } from '@peer-fhir/x12';
+import {
+  claimsAwaitingStatus,
+  claimStatusStage,
+  PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
+  read277Stream,
+  write276,
+  X12InquiryInputError,
+  X12ParseError,
+  type ClaimStatusInquiryInput,
+  type ClaimStatusReport,
+  type ClaimStatusStage,
+} from '@peer-fhir/x12';
 import type { PeerFhirClient } from '@peer-fhir/client';
-import { loadConfig, type CliConfig } from '../config.js';
+import { identifierSystems } from '@peer-fhir/core';
+import { loadConfig, resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { storeClaimStatus } from '../internal/claim-status.js';
 
 /**
  * Options of {@link runStatus} (`peer-fhir status`).
@@ -16,10 +31,12 @@ import { openTarget, type FhirTargetOptions } from '../internal/target.js';
  * @category Claim status
  */
 export interface StatusOptions extends FhirTargetOptions {
-  /** Ask about claims older than this: `30d` or `30`. */
-  olderThan: string;
+  /** Ask about claims older than this: `30d` or `30` (with `out`). */
+  olderThan?: string | undefined;
   /** The 276 file to write. */
-  out: string;
+  out?: string | undefined;
+  /** A 277 claim status response to read instead: its answers are stored as ClaimResponses and reported. */
+  read?: string | undefined;
   /** "Today", `YYYY-MM-DD`; default today. */
   asOf?: string | undefined;
   config?: string | undefined;
@@ -36,7 +53,12 @@ export interface StatusOptions extends FhirTargetOptions {
  * @category Claim status
  */
 export interface StatusResult {
-  counts: { claims: number; aged: number; asked: number; unresolved: number };
+  /** Writing a 276: claims on the server, aged, asked about, and aged ones whose references did not resolve. */
+  counts?: { claims: number; aged: number; asked: number; unresolved: number };
+  /** Reading a 277: claims by stage (`finalized`, `denied`, `pending`, `information-requested`, `acknowledged`, `rejected`). */
+  answers?: Partial<Record<ClaimStatusStage, number>>;
+  /** Reading a 277: ClaimResponses created, and answers that match no stored Claim. */
+  writes?: { 'claim-responses-created': number; unmatched: number };
   exitCode: ExitCode;
 }
 
@@ -69,6 +91,8 @@ async function resolve(client: PeerFhirClient, type: 'Organization' | 'Patient' 
  * @category Commands
  */
 export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<StatusResult> {
+  if (opts.read !== undefined) return readStatus(opts.read, opts, io);
+  if (!opts.out) throw new CliUsageError('--out FILE.276 is required (or --read FILE.277)');
   const m = /^(\d+)d?$/.exec(opts.olderThan ?? '');
   if (!m) throw new CliUsageError('--older-than must be a number of days, e.g. 30d');
   const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
@@ -127,7 +151,7 @@ export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<Sta
         }
         throw e;
       }
-      await writePrivateFile(opts.out, text);
+      await writePrivateFile(opts.out!, text);
     }
     const exitCode = unresolved > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { counts, file: inputs.length ? opts.out : null, exitCode });
@@ -137,6 +161,58 @@ export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<Sta
       if (unresolved) note(io, `${unresolved} aged claim(s) not asked about: their patient, coverage, provider or payer did not resolve`);
     }
     return { counts, exitCode };
+  } finally {
+    await target.close();
+  }
+}
+
+/** Every transaction set of a 277 file, read whole before anything is stored: a refused file stores nothing. */
+async function readReports(file: string): Promise<ClaimStatusReport[]> {
+  await access(file).catch(() => {
+    throw new CliUsageError(`cannot read ${file}`);
+  });
+  const reports: ClaimStatusReport[] = [];
+  try {
+    for await (const r of read277Stream(createReadStream(file))) reports.push(r);
+  } catch (err) {
+    if (err instanceof X12ParseError) throw new CliUsageError(`${file} was refused, nothing stored: ${err.message}`, [`code ${err.code}`]);
+    throw err;
+  }
+  return reports;
+}
+
+function printAnswers(io: CommandIo, r: Awaited<ReturnType<typeof storeClaimStatus>>, answers: StatusResult['answers'], url: string): void {
+  say(io, `277: ${r.claims.length} claim status answer(s): ${Object.entries(answers ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  r.responses.forEach((cr, i) => say(io, `  ${r.claims[i]!.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`));
+  say(io, `${r.stored} ClaimResponse(s) stored on ${url}`);
+  if (answers?.rejected) note(io, 'rejected claims never reached adjudication: correct them and bill them again');
+  if (answers?.['information-requested']) note(io, 'the payer asks for information: send it, or the claim will be denied');
+}
+
+/**
+ * `peer-fhir status --read FILE.277`: read a 277 claim status response (one 277 reader, shared with `ack`), store one
+ * ClaimResponse per claim status against the agency's stored Claims (finalized: `complete`; pending or information
+ * requested: `queued`; rejected: `error`) and report the claims by stage. Exit 1 when a claim was rejected, denied, is
+ * waiting for information, or matches no stored Claim.
+ */
+async function readStatus(file: string, opts: StatusOptions, io: CommandIo): Promise<StatusResult> {
+  const reports = await readReports(file);
+  const config = await resolveConfig(opts, io.cwd, true);
+  const claimSystem = identifierSystems(scopeOf(config)).claim;
+  const target = await openTarget(opts, io);
+  try {
+    const r = await storeClaimStatus(target.client, claimSystem, reports);
+    const answers: Partial<Record<ClaimStatusStage, number>> = {};
+    for (const c of r.claims) {
+      const stage = c.outcome === 'rejected' ? 'rejected' : claimStatusStage(c.statuses[0]?.category ?? '');
+      answers[stage] = (answers[stage] ?? 0) + 1;
+    }
+    const writes = { 'claim-responses-created': r.stored, unmatched: r.unmatched };
+    const attention = (answers.rejected ?? 0) + (answers.denied ?? 0) + (answers['information-requested'] ?? 0) + r.unmatched;
+    const exitCode = attention > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    if (io.json) printJson(io, { answers, writes, claims: r.claims.map((c, i) => ({ patientControlNumber: c.patientControlNumber, outcome: r.responses[i]!.outcome, disposition: r.responses[i]!.disposition })), exitCode });
+    else printAnswers(io, r, answers, target.url);
+    return { answers, writes, exitCode };
   } finally {
     await target.close();
   }

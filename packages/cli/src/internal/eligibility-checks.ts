@@ -1,5 +1,5 @@
 import type { Patient } from 'fhir/r4.js';
-import type { EligibilityCheck } from '@peer-fhir/billing';
+import type { BillingContext, EligibilityCheck } from '@peer-fhir/billing';
 import type { PeerFhirClient } from '@peer-fhir/client';
 import { identifierSystems, type IdentityScope } from '@peer-fhir/core';
 import { eligibilityFromResponse } from '@peer-fhir/x12';
@@ -32,4 +32,14 @@ export async function loadEligibilityChecks(client: PeerFhirClient, scope: Ident
     });
   }
   return out;
+}
+
+/**
+ * The eligibility part of `bill`'s billing context: the stored answers once the server holds any (then `PB-ELIGIBILITY`
+ * holds what a 271 said and `PB-ELIGIBILITY-STALE` warns about members without a fresh answer); nothing when no
+ * eligibility answer was ever read, so an agency that does not check eligibility bills as before.
+ */
+export async function eligibilityContext(client: PeerFhirClient, scope: IdentityScope): Promise<Pick<BillingContext, 'eligibility'>> {
+  const checks = await loadEligibilityChecks(client, scope);
+  return checks.length > 0 ? { eligibility: checks } : {};
 }

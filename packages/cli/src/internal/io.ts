@@ -1,30 +1,11 @@
 import { createWriteStream, fchmodSync, statSync, type WriteStream } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { CliUsageError } from '../errors.js';
+import type { CommandIo } from '../types.js';
 
-/**
- * Where a command writes, and how. Commands never call `console` or `process.exit` directly, so tests can run them
- * in-process.
- *
- * @example
- * ```ts
- * const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, json: true, env: process.env, cwd: process.cwd() };
- * ```
- * @category CLI
- */
-export interface CommandIo {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-  /** Print one JSON document on stdout instead of text. */
-  json: boolean;
-  /** Environment for `--auth-env`. */
-  env: NodeJS.ProcessEnv;
-  /** Working directory for relative defaults (`.peer-fhir/data`). */
-  cwd: string;
-}
+export type { CommandIo };
 
 export function defaultIo(json = false): CommandIo {
   return { stdout: process.stdout, stderr: process.stderr, json, env: process.env, cwd: process.cwd() };

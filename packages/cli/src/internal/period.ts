@@ -1,10 +1,7 @@
 import { CliUsageError } from '../errors.js';
+import type { DateRange } from '../types.js';
 
-/** A closed range of calendar dates, `YYYY-MM-DD` both ends. @category Reports */
-export interface DateRange {
-  start: string;
-  end: string;
-}
+export type { DateRange };
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DAY = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;

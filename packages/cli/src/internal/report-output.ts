@@ -1,12 +1,9 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { CliUsageError } from '../errors.js';
 import { assertNotAnInput, writePrivateFile } from './io.js';
+import type { ReportFiles } from '../types.js';
 
-/** The files a report command writes for `--out FILE.md`: the Markdown and a `.json` next to it. @category Reports */
-export interface ReportFiles {
-  markdown: string;
-  json: string;
-}
+export type { ReportFiles };
 
 /**
  * `out/march.md` -> `{ markdown: 'out/march.md', json: 'out/march.json' }`; neither may be one of `inputs` (the

@@ -3,26 +3,9 @@ import { PeerFhirClient } from '@peer-fhir/client';
 import { CliUsageError } from '../errors.js';
 import { startPersistentServer, type PersistentServer } from './embedded.js';
 import { displayUrl, note, type CommandIo } from './io.js';
+import type { FhirTargetOptions } from '../types.js';
 
-/**
- * Options every command that talks to a FHIR server takes.
- *
- * @example
- * ```ts
- * const target: FhirTargetOptions = { fhirUrl: 'https://fhir.example.org/r4', authEnv: 'FHIR_TOKEN' };
- * ```
- * @category CLI
- */
-export interface FhirTargetOptions {
-  /** FHIR base URL; omitted means the embedded server with data in `data`. */
-  fhirUrl?: string | undefined;
-  /** Bearer token (prefer `authEnv`: a token on the command line lands in shell history). */
-  authToken?: string | undefined;
-  /** Name of an environment variable holding the bearer token. */
-  authEnv?: string | undefined;
-  /** Data folder of the embedded server; default `.peer-fhir/data`. */
-  data?: string | undefined;
-}
+export type { FhirTargetOptions };
 
 /** A FHIR server to talk to: a remote one, or the embedded one started for this command. */
 export interface FhirTarget {

@@ -10,7 +10,12 @@ export interface UpsertOutcome {
   located: Map<string, string>;
   /** `Type/id` of every resource created or updated. */
   changed: string[];
+  /** `Type/id` of the resources created (201), a subset of `changed`. */
+  created: string[];
 }
+
+/** Entries added to a non-empty upsert transaction (a Provenance of the change), given the entries about to be sent. */
+export type ExtraEntries = (out: readonly BundleEntry[]) => BundleEntry[];
 
 /**
  * Turns a core transaction of conditional creates into an upsert: records of `updatable` types that exist are
@@ -26,6 +31,7 @@ export async function upsertBundle(
   updatable: ReadonlySet<string>,
   pins: ReadonlyMap<string, string>,
   opts: RequestOptions,
+  extra?: ExtraEntries,
 ): Promise<UpsertOutcome> {
   const located = new Map<string, string>();
   const stored = new Map<string, Retrieved<FhirResource>>();
@@ -71,18 +77,21 @@ export async function upsertBundle(
     const version = pin ?? found.meta.versionId;
     out.push({ resource: next, request: { method: 'PUT', url: `${found.resourceType}/${found.id}`, ifMatch: `W/"${version}"` } });
   }
-  if (out.length === 0) return { located, changed: [] };
+  if (out.length === 0) return { located, changed: [], created: [] };
+  if (extra) out.push(...extra(out));
 
   const request: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: out };
   const response = await client.transaction(request, opts);
   rememberLocations(lookup, request, response);
   const changed: string[] = [];
+  const created: string[] = [];
   out.forEach((e, i) => {
     const answer = response.entry?.[i]?.response;
     const ref = typeIdOf(answer?.location) ?? (e.request?.method === 'PUT' ? e.request.url : undefined);
     if (!ref) return;
     if (e.fullUrl) located.set(e.fullUrl, ref);
     if (e.request?.method === 'PUT' || answer?.status?.startsWith('201')) changed.push(ref);
+    if (e.request?.method !== 'PUT' && answer?.status?.startsWith('201')) created.push(ref);
   });
-  return { located, changed };
+  return { located, changed, created };
 }

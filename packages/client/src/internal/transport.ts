@@ -36,6 +36,13 @@ export interface TransportConfig {
 export interface SendOptions extends RequestOptions {
   /** Whether repeating the request cannot create duplicates (see retry.ts `isRepeatable`). */
   repeatable: boolean;
+  /** Answer a 2xx with the fetch `Response` as `body`, unread (a Bulk Data file is streamed by the caller). */
+  stream?: boolean | undefined;
+  /**
+   * Send the token to an `allowedOrigins` entry too: only for a Bulk Data file whose manifest says
+   * `requiresAccessToken: true` (https://hl7.org/fhir/uv/bulkdata/STU2/export.html#response---complete-status).
+   */
+  tokenToAllowed?: boolean | undefined;
 }
 
 export interface RawResponse {
@@ -134,11 +141,11 @@ export class Transport {
       const where = this.#check(current, plan);
       const headers = this.#headers(current, opts, where);
       let token: string | undefined;
-      if (where === 'base' && this.#cfg.tokenSource) {
+      if (this.#cfg.tokenSource && (where === 'base' || opts.tokenToAllowed === true)) {
         token = await this.#cfg.tokenSource.getToken(opts.signal);
         headers.authorization = `Bearer ${token}`;
       }
-      const res = await this.#attempt(current, headers, timeoutMs, opts.signal, plan);
+      const res = await this.#attempt(current, headers, timeoutMs, opts, plan);
       if (res.opaqueRedirect) {
         // Browsers hide the Location of a manual redirect: it cannot be checked, so it is not followed.
         throw new FhirOriginRefusedError({ method: current.method, url: current.url, template: plan.template, reason: 'cross-origin' });
@@ -174,7 +181,8 @@ export class Transport {
     return headers;
   }
 
-  async #attempt(plan: RequestPlan, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined, asked: RequestPlan): Promise<RawResponse & { opaqueRedirect: boolean }> {
+  async #attempt(plan: RequestPlan, headers: Record<string, string>, timeoutMs: number, opts: SendOptions, asked: RequestPlan): Promise<RawResponse & { opaqueRedirect: boolean }> {
+    const signal = opts.signal;
     if (signal?.aborted) throw signal.reason;
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
@@ -184,6 +192,8 @@ export class Transport {
       const init: RequestInit = { method: plan.method, headers, signal: controller.signal, redirect: 'manual' };
       if (plan.body !== undefined) init.body = plan.body;
       const res = await this.#cfg.fetch(plan.url, init);
+      // The timeout covers the answer's headers; the caller reading a streamed body watches its own signal.
+      if (opts.stream === true && res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: res, opaqueRedirect: false };
       const text = await readCapped(res, this.#maxBytes, () =>
         new FhirResponseTooLargeError({ method: asked.method, url: plan.url, template: asked.template, status: res.status, limitBytes: this.#maxBytes }),
       );

@@ -47,7 +47,7 @@ const systemOf = (ctx: PeerContext, e: Encounter): 'individual' | 'session' | 'a
 };
 
 /** One page of matches read back as PeerEncounters: attendances become their group session, with every attendee. */
-async function readPage(ctx: PeerContext, page: readonly Retrieved<Encounter>[], seen: Set<string>, program: string | undefined, request: RequestOptions): Promise<PeerEncounter[]> {
+export async function readPage(ctx: PeerContext, page: readonly Retrieved<Encounter>[], seen: Set<string>, program: string | undefined, request: RequestOptions): Promise<PeerEncounter[]> {
   const byRef = new Map<string, FhirResource>(page.map((e) => [`Encounter/${e.id}`, e]));
   const tops: string[] = [];
   for (const e of page) {

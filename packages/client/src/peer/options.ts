@@ -108,21 +108,45 @@ export interface RecordedEncounter {
 }
 
 /**
- * Options of {@link PeerClient.recordEncounters}: the records encounters refer to (written first, once) and
- * `recordAll`'s batching options.
+ * Options of {@link PeerClient.recordEncounters}: the records encounters refer to (written first, once) and how the
+ * encounters are grouped into transactions. `bundleSize` counts encounters here (not entries, as in `recordAll`): a
+ * default call sends one transaction per 100 encounters, each within `maxEntries` entries, 4 in flight.
  *
  * See https://hl7.org/fhir/R4/http.html#transaction.
  * @example
  * ```ts
- * await peer.recordEncounters(encounters, { participants, specialists, organizations: [agency], bundleSize: 200, concurrency: 4 });
+ * // A server that accepts at most 500 entries per Bundle (Azure Health Data Services' FHIR service):
+ * await peer.recordEncounters(encounters, { participants, specialists, organizations: [agency], bundleSize: 100, maxEntries: 500 });
  * ```
  * @category Peer operations
  */
-export interface RecordEncountersOptions extends RecordAllOptions {
+export interface RecordEncountersOptions extends Omit<RecordAllOptions, 'bundleSize' | 'recordsPerBundle'> {
   participants?: readonly Participant[] | undefined;
   specialists?: readonly PeerSpecialist[] | undefined;
   organizations?: readonly Organization[] | undefined;
+  /** Encounters per transaction (default 100); an encounter's resources always travel together. */
+  bundleSize?: number | undefined;
+  /**
+   * Most entries per transaction (default {@link DEFAULT_MAX_BUNDLE_ENTRIES}, 1,000): a transaction closes early when
+   * the next encounter would pass it. Lower it for servers with a smaller cap (Azure Health Data Services: 500 entries
+   * per Bundle; AWS HealthLake: 160 resources per Bundle).
+   */
+  maxEntries?: number | undefined;
 }
+
+/**
+ * Entries per transaction {@link PeerClient.recordEncounters} stays within unless `maxEntries` says otherwise: 100
+ * encounters (about 7-8 entries each: Encounter, diagnoses, note, group attendees) fit, and a 1,000-entry Bundle of
+ * them is about 2.5 MB, well under the 16 MiB body limit of the embedded server.
+ *
+ * See https://hl7.org/fhir/R4/http.html#transaction.
+ * @example
+ * ```ts
+ * const cap = Math.min(DEFAULT_MAX_BUNDLE_ENTRIES, 500);
+ * ```
+ * @category Peer operations
+ */
+export const DEFAULT_MAX_BUNDLE_ENTRIES = 1000;
 
 /**
  * Options of {@link PeerClient.upsertRecoveryPlan}.

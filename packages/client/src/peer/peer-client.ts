@@ -1,10 +1,12 @@
 import type { FhirResource } from 'fhir/r4.js';
-import { identifierSystems, recordKeys, type ConsentDirective, type DisclosureAccountingEntry, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
+import { identifierSystems, recordKeys, type ConsentDirective, type DisclosureAccountingEntry, type Participant, type PeerEncounter, type RecoveryPlan } from '@peer-fhir/core';
 import type { PeerFhirClient } from '../client.js';
 import type { RequestOptions } from '../types.js';
 import { KeyLookup, ResourceCache } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
 import { getConsents, grantConsent, revokeConsent } from './consents.js';
+import type { AmendEncounterOptions, CorrectionOptions, CorrectionOutcome } from './correction-options.js';
+import { amendEncounter, amendParticipant, setEncounterStatus } from './corrections.js';
 import { accountingOfDisclosures, disclose } from './disclose.js';
 import { findEncounters } from './find-encounters.js';
 import type {
@@ -101,6 +103,73 @@ export class PeerClient {
    */
   recordEncounters(encounters: readonly PeerEncounter[], options: RecordEncountersOptions = {}): Promise<RecordEncountersSummary> {
     return recordEncounters(this.#ctx, encounters, options);
+  }
+
+  /**
+   * Corrects a recorded encounter: reads the stored version, maps the corrected record and replaces what differs
+   * (the Encounter, its diagnoses' Conditions, its note, a group's attendee Encounters) with `PUT` + `If-Match` in one
+   * transaction, together with a Provenance naming the agent (`by`, or the agency) and the `reason`. Diagnoses the
+   * correction drops are marked entered-in-error. The server's `_history` keeps every earlier version. A stored
+   * version newer than `ifMatch` (or one written under the call) is a `conflict` with the differing paths, never
+   * overwritten. An encounter not on the server yet is recorded (`created`).
+   *
+   * See https://hl7.org/fhir/R4/http.html#concurrency and https://hl7.org/fhir/R4/provenance.html.
+   * @example
+   * ```ts
+   * const outcome = await peer.amendEncounter({ ...enc, end: '2025-01-14T11:05:00-05:00' }, { reason: 'end time corrected' });
+   * console.log(outcome.status, outcome.updated); // 'updated', 1
+   * ```
+   * @category Peer operations
+   */
+  amendEncounter(encounter: PeerEncounter, options: AmendEncounterOptions): Promise<CorrectionOutcome> {
+    return amendEncounter(this.#ctx, encounter, options);
+  }
+
+  /**
+   * Corrects a participant's demographics or Medicaid coverage: the stored Patient and Coverages that differ are
+   * replaced with `PUT` + `If-Match` (the version read, or `ifMatch`) in one transaction with a Provenance naming the
+   * agent and reason; the server's `_history` keeps the old versions. `encounterId` in the outcome is the participant id.
+   *
+   * See https://hl7.org/fhir/R4/http.html#concurrency and https://hl7.org/fhir/R4/patient.html.
+   * @example
+   * ```ts
+   * const o = await peer.amendParticipant({ ...participant, name: { family: 'Rivera', given: ['Ana'] } }, { reason: 'name corrected' });
+   * ```
+   * @category Peer operations
+   */
+  amendParticipant(participant: Participant, options: CorrectionOptions): Promise<CorrectionOutcome> {
+    return amendParticipant(this.#ctx, participant, options);
+  }
+
+  /**
+   * Marks a recorded encounter entered-in-error (it never happened as recorded): the Encounter, a group's attendee
+   * Encounters, the diagnoses (verificationStatus `entered-in-error`) and the note (status `entered-in-error`), in one
+   * transaction with a Provenance (activity NULLIFY). Billing holds such an encounter and voids a claim already sent.
+   *
+   * See https://hl7.org/fhir/R4/valueset-encounter-status.html.
+   * @example
+   * ```ts
+   * const { status, updated } = await peer.markEnteredInError('enc-1', { reason: 'recorded for the wrong participant' });
+   * ```
+   * @category Peer operations
+   */
+  markEnteredInError(encounterId: string, options: CorrectionOptions): Promise<CorrectionOutcome> {
+    return setEncounterStatus(this.#ctx, encounterId, 'entered-in-error', options);
+  }
+
+  /**
+   * Cancels a recorded encounter (it did not take place): the Encounter and a group's attendee Encounters get status
+   * `cancelled`, in one transaction with a Provenance (activity ABORT). Diagnoses and the note stay as recorded.
+   *
+   * See https://hl7.org/fhir/R4/valueset-encounter-status.html.
+   * @example
+   * ```ts
+   * await peer.cancelEncounter('enc-1', { reason: 'participant did not attend', by: '1245319599' });
+   * ```
+   * @category Peer operations
+   */
+  cancelEncounter(encounterId: string, options: CorrectionOptions): Promise<CorrectionOutcome> {
+    return setEncounterStatus(this.#ctx, encounterId, 'cancelled', options);
   }
 
   /**

@@ -1,11 +1,11 @@
 import type { Bundle, BundleEntry } from 'fhir/r4.js';
-import { PeerFhirValidationError, type DomainRecords, type PeerEncounter, type ValidationIssue } from '@peer-fhir/core';
+import { PeerFhirValidationError, type DomainRecords, type Participant, type PeerEncounter, type ValidationIssue } from '@peer-fhir/core';
 import { storedConflicts, type RecordEntries } from '../record-all.js';
 import type { RequestOptions } from '../types.js';
 import { typeIdOf } from '../internal/peer-lookup.js';
 import { mapResolved, referencesIn, rememberLocations, withReferences } from '../internal/peer-mapping.js';
 import type { PeerContext } from './context.js';
-import type { RecordedEncounter, RecordEncounterOptions, RecordEncountersOptions, RecordEncountersSummary, RosterOutcome, WrittenResource } from './options.js';
+import { DEFAULT_MAX_BUNDLE_ENTRIES, type RecordedEncounter, type RecordEncounterOptions, type RecordEncountersOptions, type RecordEncountersSummary, type RosterOutcome, type WrittenResource } from './options.js';
 
 function written(request: Bundle, response: Bundle): WrittenResource[] {
   return (request.entry ?? []).flatMap((_entry, i) => {
@@ -58,16 +58,34 @@ async function writeSequentially(ctx: PeerContext, bundles: readonly Bundle[], r
   }
 }
 
-/** Organizations, specialists and participants, in transactions of about `bundleSize` entries. */
-async function writeRoster(ctx: PeerContext, opts: RecordEncountersOptions, request: RequestOptions, bundleSize: number, roster: RosterOutcome): Promise<void> {
+/** Entries a participant maps to at most (Patient, Coverage, RelatedPerson): sizes the roster's first guess. */
+const ENTRIES_PER_PARTICIPANT = 3;
+
+/**
+ * The roster in as few transactions as the entry cap allows: agencies and specialists with the first participants,
+ * then the remaining participants (found by the lookup once the first transaction answered). A chunk mapped larger
+ * than the cap is mapped again at half the participants.
+ */
+async function writeRoster(ctx: PeerContext, opts: RecordEncountersOptions, request: RequestOptions, maxEntries: number, roster: RosterOutcome): Promise<void> {
   const participants = [...(opts.participants ?? [])];
-  const perChunk = Math.max(1, Math.floor(bundleSize / 3));
-  const first: DomainRecords = { organizations: [...(opts.organizations ?? [])], specialists: [...(opts.specialists ?? [])] };
-  const bundles: Bundle[] = [await mapResolved(first, ctx.scope, ctx.lookup, request)];
-  await writeSequentially(ctx, bundles, request, roster);
-  for (let i = 0; i < participants.length; i += perChunk) {
-    const chunk = await mapResolved({ participants: participants.slice(i, i + perChunk) }, ctx.scope, ctx.lookup, request);
-    await writeSequentially(ctx, [chunk], request, roster);
+  let head: DomainRecords = { organizations: [...(opts.organizations ?? [])], specialists: [...(opts.specialists ?? [])] };
+  const perChunk = Math.max(1, Math.floor(maxEntries / ENTRIES_PER_PARTICIPANT));
+  let i = 0;
+  do {
+    const { bundle, taken } = await mapRosterChunk(ctx, head, participants.slice(i, i + perChunk), maxEntries, request);
+    await writeSequentially(ctx, [bundle], request, roster);
+    head = {};
+    i += taken;
+  } while (i < participants.length);
+}
+
+/** Maps `head` with as many of `chunk`'s participants as fit in `maxEntries` (at least one). */
+async function mapRosterChunk(ctx: PeerContext, head: DomainRecords, chunk: readonly Participant[], maxEntries: number, request: RequestOptions): Promise<{ bundle: Bundle; taken: number }> {
+  let take = chunk.length;
+  for (;;) {
+    const bundle = await mapResolved({ ...head, participants: chunk.slice(0, take) }, ctx.scope, ctx.lookup, request);
+    if (take <= 1 || (bundle.entry?.length ?? 0) <= maxEntries) return { bundle, taken: take };
+    take = Math.ceil(take / 2);
   }
 }
 
@@ -104,11 +122,19 @@ async function detachShared(ctx: PeerContext, records: BundleEntry[][], request:
 }
 
 export async function recordEncounters(ctx: PeerContext, list: readonly PeerEncounter[], opts: RecordEncountersOptions): Promise<RecordEncountersSummary> {
-  const { participants: _p, specialists: _s, organizations: _o, bundleSize = 100, concurrency, onProgress, checkExisting, ...request } = opts;
+  const { participants: _p, specialists: _s, organizations: _o, bundleSize = 100, maxEntries = DEFAULT_MAX_BUNDLE_ENTRIES, concurrency, onProgress, checkExisting, ...request } = opts;
   const writeOpts: RequestOptions = { ...request, maxRetries: request.maxRetries ?? 5 };
   const roster: RosterOutcome = { created: 0, unchanged: 0, conflict: 0, conflicts: [] };
-  await writeRoster(ctx, opts, writeOpts, bundleSize, checkExisting === false ? { created: 0, unchanged: 0, conflict: 0, conflicts: [] } : roster);
+  await writeRoster(ctx, opts, writeOpts, maxEntries, checkExisting === false ? { created: 0, unchanged: 0, conflict: 0, conflicts: [] } : roster);
+  const mapped = await mapEncounters(ctx, list, request);
+  const records = await detachShared(ctx, mapped, writeOpts, maxEntries);
+  // One transaction per `bundleSize` encounters, closed early at `maxEntries` entries (an encounter is never split).
+  const summary = await ctx.client.recordAll(records, { ...request, bundleSize: maxEntries, recordsPerBundle: bundleSize, concurrency, onProgress, checkExisting });
+  return { ...summary, roster };
+}
 
+/** Every encounter mapped to its entries; nothing is written when any is invalid (the caller fixes the input). */
+async function mapEncounters(ctx: PeerContext, list: readonly PeerEncounter[], request: RequestOptions): Promise<BundleEntry[][]> {
   const tried = new Set<string>();
   const issues: ValidationIssue[] = [];
   const mapped: BundleEntry[][] = [];
@@ -121,10 +147,6 @@ export async function recordEncounters(ctx: PeerContext, list: readonly PeerEnco
       mapped.push([]);
     }
   }
-  // Nothing is written when any encounter is invalid: the caller fixes the input and runs again.
   if (issues.length > 0) throw new PeerFhirValidationError('DomainRecords', issues);
-
-  const records = await detachShared(ctx, mapped, writeOpts, bundleSize);
-  const summary = await ctx.client.recordAll(records, { ...request, bundleSize, concurrency, onProgress, checkExisting });
-  return { ...summary, roster };
+  return mapped;
 }

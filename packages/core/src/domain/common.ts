@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 

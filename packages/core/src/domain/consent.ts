@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConsentKinds, Purposes } from '../terminology/codes.js';
 import { DatePeriod, enumOf, IsoDate, IsoDateTime, Npi, PersonName, RecordId } from './common.js';
 

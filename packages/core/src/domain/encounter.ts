@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Activities, Modalities, Programs, Settings, SupportTypes } from '../terminology/codes.js';
 import { enumOf, Icd10CmCode, IsoDateTime, Npi, PlaceOfServiceCode, RecordId } from './common.js';
 

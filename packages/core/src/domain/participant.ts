@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BirthSexCodes, OmbEthnicityCategories, OmbRaceCategories } from '../terminology/codes.js';
 import { Address, DatePeriod, EmailAddress, enumOf, Gender, IsoDate, LanguageTag, PersonName, PhoneNumber, RecordId } from './common.js';
 

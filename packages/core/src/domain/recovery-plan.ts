@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LifeDomains } from '../terminology/codes.js';
 import { Clinician } from './specialist.js';
 import { DatePeriod, enumOf, IsoDate, IsoDateTime, Npi, RecordId } from './common.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Endorsements } from '../terminology/codes.js';
 import { EmailAddress, enumOf, IsoDate, Npi, PersonName, PhoneNumber, StateCode } from './common.js';
 

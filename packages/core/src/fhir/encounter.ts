@@ -146,6 +146,18 @@ function resourceMeta(profile: string, part2: boolean): Meta {
   return part2 ? { profile: [profile], security: part2Labels() } : { profile: [profile] };
 }
 
+/**
+ * The diagnosis of an encounter entered in error was never made: verificationStatus `entered-in-error`, and no
+ * clinicalStatus (R4 Condition invariant con-5). Otherwise an active, confirmed encounter diagnosis.
+ */
+function conditionStatus(status: PeerEncounter['status']): Pick<Condition, 'clinicalStatus' | 'verificationStatus'> {
+  if (status === 'entered-in-error') return { verificationStatus: { coding: [coding(Systems.CONDITION_VER_STATUS, 'entered-in-error', 'Entered in Error')] } };
+  return {
+    clinicalStatus: { coding: [coding(Systems.CONDITION_CLINICAL, 'active', 'Active')] },
+    verificationStatus: { coding: [coding(Systems.CONDITION_VER_STATUS, 'confirmed', 'Confirmed')] },
+  };
+}
+
 function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Attendee, enc: Encounter, key: EntryKey, patient: Reference, encRef: Reference): void {
   const { e } = cx;
   if (a.goalIds.length) {
@@ -161,8 +173,7 @@ function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Atte
         resourceType: 'Condition',
         meta: resourceMeta(Profiles.EncounterDiagnosis, e.part2),
         identifier: [{ system: dxKey.system, value: dxKey.value }],
-        clinicalStatus: { coding: [coding(Systems.CONDITION_CLINICAL, 'active', 'Active')] },
-        verificationStatus: { coding: [coding(Systems.CONDITION_VER_STATUS, 'confirmed', 'Confirmed')] },
+        ...conditionStatus(e.status),
         category: [{ coding: [coding(Systems.CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis')] }],
         code: { coding: [coding(Systems.ICD10CM, code)] },
         subject: patient,
@@ -174,6 +185,8 @@ function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Atte
     enc.diagnosis = diagnosis;
     // US Core Encounter must-support reasonReference: the same encounter-diagnosis Conditions (why the contact happened).
     enc.reasonReference = diagnosis.map((d) => ({ ...d.condition }));
+    // US Core Encounter must-support reasonCode (US Core Condition Codes, extensible, include ICD-10-CM): the same codes.
+    enc.reasonCode = a.diagnoses.map((code) => ({ coding: [coding(Systems.ICD10CM, code)] }));
   }
   if (a.note !== undefined) {
     const noteKey: EntryKey = { resourceType: 'DocumentReference', search: 'identifier', system: b.ids.note, value: key.value };
@@ -185,9 +198,11 @@ function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Atte
     const content = [{ attachment: { contentType: 'text/plain; charset=utf-8', data: utf8ToBase64(a.note) } }];
     const context = { encounter: [encRef], period: { start: e.start, end: e.end } };
     // Two literals rather than a spread: `author`, when the role is known, sits between `date` and `content`.
+    // An encounter entered in error takes its note with it (DocumentReference.status, R4 document-reference-status).
+    const status = e.status === 'entered-in-error' ? 'entered-in-error' : 'current';
     const doc: DocumentReference = role !== undefined
-      ? { resourceType: 'DocumentReference', meta, identifier, status: 'current', type, category, subject: patient, date: e.end, author: [{ reference: role }], content, context }
-      : { resourceType: 'DocumentReference', meta, identifier, status: 'current', type, category, subject: patient, date: e.end, content, context };
+      ? { resourceType: 'DocumentReference', meta, identifier, status, type, category, subject: patient, date: e.end, author: [{ reference: role }], content, context }
+      : { resourceType: 'DocumentReference', meta, identifier, status, type, category, subject: patient, date: e.end, content, context };
     b.add(noteKey, doc);
   }
 }

@@ -1,6 +1,19 @@
 import { identifierSystems, type IdentityScope } from '../terminology/identifiers.js';
 import { Systems } from '../terminology/systems.js';
-import type { RecordKey } from './internal/builder.js';
+
+/**
+ * The identity of a resource peer-fhir writes: its type and the identifier (system and value) it is created under.
+ * @example
+ * ```ts
+ * const key: RecordKey = { resourceType: 'Patient', system: 'urn:peer-fhir:agency:1234567893:participant', value: 'p-1' };
+ * ```
+ * @category FHIR mapping
+ */
+export interface RecordKey {
+  resourceType: string;
+  system: string;
+  value: string;
+}
 
 /**
  * The identity (type + identifier) under which peer-fhir writes each kind of record of one agency, for looking

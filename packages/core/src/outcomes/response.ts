@@ -2,7 +2,7 @@
  * One completed instrument: the domain record, validated against the instrument, and its score.
  * @module
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateTime, Npi, RecordId } from '../domain/common.js';
 import { parseOrThrow } from '../validate.js';
 import { answerProblems, InstrumentAnswerError, type InstrumentDefinition, type InstrumentScore } from './instrument.js';

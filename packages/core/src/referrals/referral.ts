@@ -2,7 +2,7 @@
  * The Referral domain record and its status machine.
  * @module
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { enumOf, IsoDateTime, Npi, RecordId } from '../domain/common.js';
 import { PeerFhirError } from '../errors.js';
 import { ReferralCategories } from './terminology.js';

@@ -46,6 +46,8 @@ export const Systems = {
   SUBSCRIBER_RELATIONSHIP: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship',
   COVERAGE_CLASS: 'http://terminology.hl7.org/CodeSystem/coverage-class',
   PROVENANCE_PARTICIPANT_TYPE: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+  /** Provenance.activity of a correction: UPDATE (amended), NULLIFY (entered in error), ABORT (cancelled). */
+  V3_DATA_OPERATION: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
   SIGNATURE_TYPE: 'urn:iso-astm:E1762-95:2013',
   QUALIFICATION_V2_0360: 'http://terminology.hl7.org/CodeSystem/v2-0360',
   /** CDC Race & Ethnicity (OMB categories). */
@@ -54,6 +56,31 @@ export const Systems = {
   BCP47: 'urn:ietf:bcp:47',
   US_CORE_CATEGORY: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category',
   OBSERVATION_CATEGORY: 'http://terminology.hl7.org/CodeSystem/observation-category',
+  /** CPT (AMA): accepted next to HCPCS for 837P SV101 procedure codes. */
+  CPT: 'http://www.ama-assn.org/go/cpt',
+  /** FHIR Claim / ClaimResponse code systems (billing writes them, x12 reads and writes them). */
+  CLAIM_TYPE: 'http://terminology.hl7.org/CodeSystem/claim-type',
+  CLAIM_CARE_TEAM_ROLE: 'http://terminology.hl7.org/CodeSystem/claimcareteamrole',
+  PROCESS_PRIORITY: 'http://terminology.hl7.org/CodeSystem/processpriority',
+  ADJUDICATION: 'http://terminology.hl7.org/CodeSystem/adjudication',
+  RELATED_CLAIM_RELATIONSHIP: 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship',
+  DIAGNOSIS_TYPE: 'http://terminology.hl7.org/CodeSystem/ex-diagnosistype',
+  /** ClaimResponse.payment.type (complete | partial). */
+  EX_PAYMENT_TYPE: 'http://terminology.hl7.org/CodeSystem/ex-paymenttype',
+  /** PaymentReconciliation.detail.type (payment | adjustment | advance). */
+  PAYMENT_TYPE: 'http://terminology.hl7.org/CodeSystem/payment-type',
+  /** X12 Claim Adjustment Reason Codes (THO / CARIN BB canonical). */
+  CARC: 'https://x12.org/codes/claim-adjustment-reason-codes',
+  /** X12 Remittance Advice Remark Codes (THO / CARIN BB canonical). */
+  RARC: 'https://x12.org/codes/remittance-advice-remark-codes',
+  /** peer-fhir's own X12 systems, where no published FHIR system exists. */
+  X12_PAYER_ID: `${PEER_FHIR_CANONICAL}/sid/x12-payer-id`,
+  X12_ADJUSTMENT_GROUP: `${PEER_FHIR_CANONICAL}/CodeSystem/x12-claim-adjustment-group`,
+  X12_PROVIDER_ADJUSTMENT_REASON: `${PEER_FHIR_CANONICAL}/CodeSystem/x12-provider-adjustment-reason`,
+  PEER_ADJUDICATION_CATEGORY: `${PEER_FHIR_CANONICAL}/CodeSystem/adjudication-category`,
+  PAYER_CLAIM_CONTROL_NUMBER: `${PEER_FHIR_CANONICAL}/sid/payer-claim-control-number`,
+  REMITTANCE_CLAIM: `${PEER_FHIR_CANONICAL}/sid/remittance-claim`,
+  REMITTANCE_PAYMENT: `${PEER_FHIR_CANONICAL}/sid/remittance-payment`,
   /** peer-fhir's own CodeSystems (support types, activities, settings, …). */
   PEER_SUPPORT_TYPE: `${PEER_FHIR_CANONICAL}/CodeSystem/peer-support-type`,
   PEER_ACTIVITY: `${PEER_FHIR_CANONICAL}/CodeSystem/peer-activity`,

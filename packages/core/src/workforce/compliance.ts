@@ -3,7 +3,7 @@
  * education and caseload (burnout risk). Pure: every input is passed in, nothing is fetched.
  * @module
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DatePeriod, IsoDate } from '../domain/common.js';
 import { encounterMinutes, type PeerEncounter } from '../domain/encounter.js';
 import type { Credential, PeerSpecialist } from '../domain/specialist.js';

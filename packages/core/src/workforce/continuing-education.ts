@@ -2,7 +2,7 @@
  * Continuing-education hours a peer earned toward keeping a credential.
  * @module
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDate, Npi, RecordId } from '../domain/common.js';
 
 /**

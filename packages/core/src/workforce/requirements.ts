@@ -3,7 +3,7 @@
  * these without core depending on billing).
  * @module
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Requirements of a compliance report. Supervision may be required per calendar month, per N hours of service, or

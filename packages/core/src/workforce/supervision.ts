@@ -2,7 +2,7 @@
  * A clinical supervision session of one peer (individual) or several (group).
  * @module
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDate, Npi, RecordId } from '../domain/common.js';
 
 /**

@@ -3,6 +3,7 @@
  * 271 loops the 005010X279A1 TR3 prescribes for the answer the test asks for (active, inactive, managed-care plan,
  * other payer, AAA rejection). Not for production: it trusts its input and checks nothing beyond the structure it needs.
  */
+import { d8, envelope, segmentsOf } from './interchange.js';
 
 /** One member asked about in a 270, as the builder hands it to `decide`. @category X12 test builders */
 export interface InquiredMember {
@@ -50,12 +51,8 @@ interface Inquiry {
 }
 
 function parse270(text: string): Inquiry {
-  const body = text.replace(/^\uFEFF/, '').trimStart();
-  if (!body.startsWith('ISA') || body.length < 106) throw new Error('answer270: input is not an X12 interchange');
-  const e = body[3]!;
-  const rep = body[82]!;
-  const seg = body[105]!;
-  const segments = body.split(seg).map((s) => s.replace(/^[\r\n]+/, '')).filter((s) => s !== '').map((s) => s.split(e));
+  const { segments, repetition: rep } = segmentsOf(text, 'answer270');
+  const e = '*';
   const out: Inquiry = { payer: '', receiver: '', members: [] };
   let hl = '';
   let cur: (InquiredMember & { nm1: string; dmg?: string }) | undefined;
@@ -83,7 +80,6 @@ function parse270(text: string): Inquiry {
   return out;
 }
 
-const d8 = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '');
 
 /**
  * Answer a 270 with a 271 (005010X279A1) for synthetic data: one ST..SE for the whole inquiry, each 2000C echoing the
@@ -132,16 +128,5 @@ export function answer270(text270: string, options: Answer270Options = {}): stri
         break;
     }
   }
-  const yymmdd = d8(date).slice(2);
-  const isa = `ISA*00*          *00*          *ZZ*${'SYNTHPAYER'.padEnd(15)}*ZZ*${'SYNTHAGENCY'.padEnd(15)}*${yymmdd}*1200*^*00501*000000001*0*T*:`;
-  const lines = [
-    isa,
-    `GS*HB*SYNTHPAYER*SYNTHAGENCY*${d8(date)}*1200*1*X*005010X279A1`,
-    'ST*271*0001*005010X279A1',
-    ...body,
-    `SE*${body.length + 2}*0001`,
-    'GE*1*1',
-    'IEA*1*000000001',
-  ];
-  return lines.map((l) => `${l}~\n`).join('');
+  return envelope(body, { date, functionalId: 'HB', transaction: '271', version: '005010X279A1' });
 }

@@ -1,5 +1,4 @@
 import { X12ParseError, X12VersionError } from '../errors.js';
-import { d8ToFhirDate } from '../internal/format.js';
 import { el, X12Tokenizer, type RawSegment } from '../internal/tokenizer.js';
 
 /** One IK3/IK4 error of a 999: where in the acknowledged transaction set, and the code — never the bad value. @category Acknowledgments */
@@ -51,8 +50,10 @@ export interface ImplementationAcknowledgment {
 
 /** The claim-level status of a 277 (277CA claim acknowledgment or 277 claim status response). @category Acknowledgments */
 export interface ClaimStatus {
-  /** TRN02 at the claim level: the 837 CLM01 patient control number. */
+  /** The 837 CLM01 patient control number: 277CA 2200D TRN02; 277 (X212) 2200D REF*EJ. */
   readonly patientControlNumber: string;
+  /** 277 (X212) 2200D TRN02 when REF*EJ carried the patient control number: the 276's claim status trace. */
+  readonly trace?: string;
   /** REF*1K payer claim control number, when the payer assigned one. */
   readonly payerClaimControlNumber?: string;
   /** Every STC of the claim (the first is the current status). */
@@ -85,11 +86,6 @@ export interface ClaimStatusReport {
   readonly claims: readonly ClaimStatus[];
 }
 
-// 277 claim status category codes (X12 external code list 507): acknowledgments A0-A8, errors E0-E4, finalized F*,
-// pending P*, requests R*. A3 (returned as unprocessable), A4 (not found), A6 (missing information), A7 (invalid
-// information), A8 (relational field error) and the E codes mean the claim was not accepted.
-const REJECTED_CATEGORY = /^(A3|A4|A6|A7|A8|E\d)$/;
-
 /** Words for common claim status category codes. @category Acknowledgments */
 export const CLAIM_STATUS_CATEGORY_TEXT: Readonly<Record<string, string>> = {
   A0: 'Forwarded to another entity',
@@ -112,6 +108,19 @@ export const CLAIM_STATUS_CATEGORY_TEXT: Readonly<Record<string, string>> = {
   P2: 'Pending: payer review',
   P3: 'Pending: provider requested information',
   P4: 'Pending: patient requested information',
+  P5: 'Pending: payer administrative or system hold',
+  E2: 'Response not possible: information holder not responding, resubmit later',
+  E3: 'Correction required: relational fields in error',
+  E4: 'Trading partner agreement specific requirement not met',
+  F3F: 'Finalized: revised, forwarded',
+  F3N: 'Finalized: revised, not forwarded',
+  F4: 'Finalized: adjudication complete, no payment forthcoming',
+  D0: 'Data search unsuccessful',
+  R0: 'Request for additional information: general requests',
+  R1: 'Request for additional information: entity requests',
+  R3: 'Request for additional information: claim or line',
+  R4: 'Request for additional information: documentation',
+  R5: 'Request for additional information: more specific detail',
 };
 
 function segmentsOf(text: string): RawSegment[] {
@@ -199,86 +208,6 @@ export function read999(text: string): ImplementationAcknowledgment[] {
         group = undefined;
         break;
       }
-    }
-  }
-  return out;
-}
-
-/**
- * Read an X12 277 — the 277CA claim acknowledgment (005010X214) or the 277 claim status response (005010X212), which
- * share their loops: per claim (HL level PT) the patient control number (TRN02 = 837 CLM01), the payer claim control
- * number (REF*1K) and every STC status, with `outcome` accepted or rejected from the category code.
- *
- * Spec: ASC X12N 277 005010X214 (claim acknowledgment) and 005010X212 (claim status response); claim status category
- * codes (code list 507) and claim status codes (code list 508).
- *
- * @example
- * const [report] = read277(text);
- * for (const c of report.claims) console.log(c.patientControlNumber, c.outcome, c.statuses[0]?.category);
- * @category Acknowledgments
- */
-export function read277(text: string): ClaimStatusReport[] {
-  const out: ClaimStatusReport[] = [];
-  let version = '';
-  let report: { version: string; transactionControlNumber: string; source?: string; claims: ClaimStatus[] } | undefined;
-  type Draft = { patientControlNumber: string; payerClaimControlNumber?: string; statuses: ClaimStatus['statuses'][number][]; chargeAmount?: number; serviceDate?: string };
-  let level = '';
-  let claim: Draft | undefined;
-  const flush = () => {
-    if (claim && report) {
-      const first = claim.statuses[0];
-      report.claims.push({ ...claim, outcome: first && REJECTED_CATEGORY.test(first.category) ? 'rejected' : 'accepted' });
-    }
-    claim = undefined;
-  };
-  for (const s of segmentsOf(text)) {
-    switch (s.id) {
-      case 'GS':
-        if (el(s, 1) !== 'HN') throw new X12ParseError('functional group is not HN (health care claim status notification)', s.index, s.id, 'GS01');
-        if (!/^005010X21[24]$/.test(el(s, 8))) throw new X12VersionError('functional group is not 277 005010X214 or 005010X212 (GS08)', s.index, s.id, 'GS08');
-        version = el(s, 8);
-        break;
-      case 'ST':
-        if (el(s, 1) !== '277') throw new X12ParseError('transaction set is not 277', s.index, s.id, 'ST01');
-        report = { version, transactionControlNumber: el(s, 2), claims: [] };
-        break;
-      case 'SE':
-        flush();
-        if (report) out.push(report);
-        report = undefined;
-        break;
-      case 'HL':
-        flush();
-        level = el(s, 3); // 20 source, 21 receiver, 19 provider, PT patient (claim)
-        if (level === 'PT') claim = { patientControlNumber: '', statuses: [] };
-        break;
-      case 'NM1':
-        if (report && level === '20' && el(s, 1) === 'PR' && el(s, 3)) report.source = el(s, 3);
-        break;
-      case 'TRN':
-        if (claim && el(s, 1) === '2') claim.patientControlNumber = el(s, 2);
-        break;
-      case 'REF':
-        if (claim && el(s, 1) === '1K') claim.payerClaimControlNumber = el(s, 2);
-        break;
-      case 'STC': {
-        if (!claim) break;
-        const [category = '', code = '', entity] = el(s, 1).split(':');
-        const date = d8ToFhirDate(el(s, 2));
-        claim.statuses.push({ category, code, ...(entity ? { entity } : {}), ...(date ? { date } : {}) });
-        const amount = el(s, 4);
-        if (amount !== '') {
-          if (!/^-?\d+(\.\d{1,2})?$/.test(amount)) throw new X12ParseError('STC04 is not a monetary amount', s.index, s.id, 'STC04');
-          claim.chargeAmount = Math.round(Number(amount) * 100) / 100;
-        }
-        break;
-      }
-      case 'DTP':
-        if (claim && el(s, 1) === '472') {
-          const date = d8ToFhirDate(el(s, 3).slice(0, 8));
-          if (date) claim.serviceDate = date;
-        }
-        break;
     }
   }
   return out;

@@ -3,15 +3,71 @@ import { CLAIM_TYPE_SYSTEM, PAYER_CLAIM_CONTROL_NUMBER_SYSTEM, REMITTANCE_CLAIM_
 import { findClaimFor } from '../835/match.js';
 import { CLAIM_STATUS_CATEGORY_TEXT, type ClaimStatus, type ClaimStatusReport } from './read.js';
 
+/**
+ * Where a claim stands by its 277 status category (X12 code list 507): `rejected` (A3, A4, A6-A8, E*: never reached
+ * adjudication — correct and bill again), `acknowledged` (A0-A2, A5), `pending` (P*), `information-requested` (R*:
+ * the payer waits for documents), `finalized` (F0, F1, F3*, F4) or `denied` (F2).
+ *
+ * @example
+ * ```ts
+ * import { claimStatusStage } from '@peer-fhir/x12';
+ * claimStatusStage('F2'); // 'denied'
+ * ```
+ * @category Acknowledgments
+ */
+export type ClaimStatusStage = 'rejected' | 'acknowledged' | 'pending' | 'information-requested' | 'finalized' | 'denied';
+
+/**
+ * The {@link ClaimStatusStage} of a 277 STC01-1 claim status category code.
+ *
+ * Spec: X12 external code list 507 (claim status category codes).
+ *
+ * @example
+ * ```ts
+ * import { claimStatusStage } from '@peer-fhir/x12';
+ * claimStatusStage('P1'); // 'pending'
+ * ```
+ * @category Acknowledgments
+ */
+export function claimStatusStage(category: string): ClaimStatusStage {
+  if (/^(A3|A4|A6|A7|A8|E\d)$/.test(category)) return 'rejected';
+  if (category === 'F2') return 'denied';
+  if (category.startsWith('F')) return 'finalized';
+  if (category.startsWith('P')) return 'pending';
+  if (category.startsWith('R')) return 'information-requested';
+  return 'acknowledged';
+}
+
+const STAGE_WORDS: Readonly<Record<ClaimStatusStage, string>> = {
+  rejected: 'Rejected',
+  acknowledged: 'Accepted',
+  pending: 'Pending',
+  'information-requested': 'Request for information',
+  finalized: 'Finalized',
+  denied: 'Denied',
+};
+
+// FHIR ClaimResponse.outcome: a finalized (paid or denied) claim is `complete`; a rejected one is `error`; anything
+// still with the payer is `queued` — so a later `status --older-than` no longer asks about a finalized claim.
+const OUTCOME: Readonly<Record<ClaimStatusStage, 'queued' | 'complete' | 'error'>> = {
+  rejected: 'error',
+  acknowledged: 'queued',
+  pending: 'queued',
+  'information-requested': 'queued',
+  finalized: 'complete',
+  denied: 'complete',
+};
+
 const words = (s: ClaimStatus['statuses'][number]) => `${CLAIM_STATUS_CATEGORY_TEXT[s.category] ?? `Category ${s.category}`} (${s.category}${s.code ? `, status code ${s.code}` : ''}${s.entity ? `, entity ${s.entity}` : ''})`;
 
 /**
  * Map the claims of a 277CA (or 277 claim status response) to FHIR `ClaimResponse`s: `outcome` `error` for a claim the
- * payer rejected (it can be corrected and billed again), `queued` for one accepted into adjudication; `disposition`
- * gives the statuses in words; the Claim is found by TRN02 = CLM01 (ignoring case). Each is identified by the 277's
+ * payer rejected (it can be corrected and billed again), `complete` for a finalized one (paid or denied), `queued` for
+ * one acknowledged, pending or waiting for requested information; `disposition` gives the stage and the statuses in
+ * words (`Denied: Finalized: denial (F2, status code 65)`); the Claim is found by TRN02 = CLM01 (ignoring case). Each is identified by the 277's
  * ST02, the claim and its first status (`REMITTANCE_CLAIM_SYSTEM`), so reading the same acknowledgment twice matches.
  *
- * Spec: FHIR R4 ClaimResponse; 277 005010X214 2200D TRN, STC, REF*1K.
+ * Spec: FHIR R4 ClaimResponse; 277 005010X214 / 005010X212 2200D TRN, STC, REF*1K, REF*EJ.
  *
  * @example
  * const [report] = read277(text);
@@ -22,6 +78,7 @@ export function claimStatusToClaimResponses(report: ClaimStatusReport, claims: r
   return report.claims.map((c) => {
     const claim = findClaimFor({ patientControlNumber: c.patientControlNumber }, claims);
     const first = c.statuses[0];
+    const stage = c.outcome === 'rejected' ? 'rejected' : claimStatusStage(first?.category ?? '');
     return {
       resourceType: 'ClaimResponse',
       identifier: [
@@ -36,8 +93,8 @@ export function claimStatusToClaimResponses(report: ClaimStatusReport, claims: r
       insurer: claim?.insurer ?? { display: report.source || 'Payer' },
       ...(claim?.provider ? { requestor: claim.provider } : {}),
       ...(claim?.id ? { request: { reference: `Claim/${claim.id}` } } : claim?.identifier?.[0] ? { request: { identifier: claim.identifier[0] } } : {}),
-      outcome: c.outcome === 'rejected' ? 'error' : 'queued',
-      disposition: `${c.outcome === 'rejected' ? 'Rejected' : 'Accepted'}: ${c.statuses.map(words).join('; ') || 'no status given'}`,
+      outcome: OUTCOME[stage],
+      disposition: `${STAGE_WORDS[stage]}: ${c.statuses.map(words).join('; ') || 'no status given'}`,
       ...(c.outcome === 'rejected' && first ? { error: [{ code: { coding: [{ system: 'https://x12.org/codes/claim-status-codes', code: first.code }], text: words(first) } }] } : {}),
     };
   });

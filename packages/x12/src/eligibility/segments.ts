@@ -2,7 +2,7 @@
  * Segment tables shared by the inquiry writers (270 and 276): envelope segments and the common header segments, with
  * each element's TR3 attributes. Loop-specific tables live next to their writer.
  */
-import { rule, type SegmentRule } from './elements.js';
+import { rule, type SegmentRule } from '../internal/elements.js';
 
 /** GS for a functional identifier code (`HS` 270, `HR` 276) and an implementation convention reference. */
 export function gsRule(functionalId: string, version: string): SegmentRule {

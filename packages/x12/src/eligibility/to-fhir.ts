@@ -146,7 +146,8 @@ export function coverageFrom271(
   const out: Coverage = { ...coverage };
   if (sub.memberId) out.subscriberId = sub.memberId;
   if (v.period && (v.period.start || v.period.end)) {
-    out.period = { ...(v.period.start ? { start: v.period.start } : {}), ...(v.period.end ? { end: v.period.end } : {}) };
+    // A 271 that gives only an end (an inactive member's DTP*357) ends the stored period; it does not erase its start
+    out.period = { ...coverage.period, ...(v.period.start ? { start: v.period.start } : {}), ...(v.period.end ? { end: v.period.end } : {}) };
   }
   const CLASS = 'http://terminology.hl7.org/CodeSystem/coverage-class';
   const classes = (coverage.class ?? []).filter((c) => !c.type.coding?.some((x) => x.system === CLASS && (x.code === 'plan' || x.code === 'group')));

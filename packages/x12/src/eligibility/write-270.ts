@@ -6,7 +6,7 @@ import { ccyymmdd, clean, fhirDateToD8, hhmm } from '../internal/format.js';
 import { DEFAULT_DELIMITERS } from '../internal/segment.js';
 import { EIN_SYSTEMS, NPI_SYSTEM, PAYER_ID_SYSTEM, PROCEDURE_SYSTEMS } from '../internal/systems.js';
 import { SERVICE_TYPE_TEXT } from './codes.js';
-import { checkElement, rule, ValidatingWriter, type ElementValue, type SegmentRule } from './elements.js';
+import { checkElement, rule, ValidatingWriter, type ElementValue, type SegmentRule } from '../internal/elements.js';
 import { X12InquiryInputError } from './errors.js';
 import type { EligibilityInquiryInput, Write270Options } from './input.js';
 import { bhtRule, DMG_RULE, GE_RULE, gsRule, hlRule, IEA_RULE, SE_RULE, stRule, TRN_RULE } from './segments.js';

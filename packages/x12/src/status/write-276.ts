@@ -5,7 +5,7 @@ import { X12InputError, type X12Issue } from '../errors.js';
 import { ccyymmdd, clean, fhirDateToD8, formatMoney, hhmm, toCents } from '../internal/format.js';
 import { DEFAULT_DELIMITERS } from '../internal/segment.js';
 import { NPI_SYSTEM, PAYER_ID_SYSTEM } from '../internal/systems.js';
-import { checkElement, rule, ValidatingWriter, type SegmentRule } from '../eligibility/elements.js';
+import { checkElement, rule, ValidatingWriter, type SegmentRule } from '../internal/elements.js';
 import { X12InquiryInputError, type X12ElementIssue } from '../eligibility/errors.js';
 import { bhtRule, DMG_RULE, GE_RULE, gsRule, hlRule, IEA_RULE, SE_RULE, stRule } from '../eligibility/segments.js';
 import type { ClaimsAwaitingStatusOptions, ClaimStatusInquiryInput, StoredClaimResponses, Write276Options } from './input.js';

@@ -4,16 +4,9 @@ import type { IdentifierSystems } from '../../terminology/identifiers.js';
 import { Systems } from '../../terminology/systems.js';
 import { hashPrefix, stableUrnAfter, type HashState } from './hash.js';
 import { withPart2Labels } from '../../security/part2-labels.js';
+import type { RecordKey } from '../keys.js';
 
-/**
- * The identity of a resource peer-fhir writes: its type and the identifier (system and value) it is created under.
- * @category FHIR mapping
- */
-export interface RecordKey {
-  resourceType: string;
-  system: string;
-  value: string;
-}
+export type { RecordKey };
 
 /** Key of a record in a bundle: the identifier (or, for Provenance, the record-key tag) it is created under. */
 export interface EntryKey {
