@@ -45,16 +45,24 @@ const money = (value: number) => ({ value: Math.round(value * 100) / 100, curren
 // Numeric modifiers (93, 95) are CPT modifiers; letter modifiers (HQ, HF, GT, UK, U1…) are HCPCS Level II.
 const modifierCoding = (m: string) => ({ coding: [{ system: /^\d{2}$/.test(m) ? CPT : Systems.HCPCS, code: m }] });
 
-function claimKey(l: BillingLine, period: 'month' | 'date-of-service'): string {
-  const p = period === 'month' ? monthOf(l.dateOfService) : l.dateOfService;
-  return [l.organizationNpi, l.participantId, l.payerId, l.memberId, l.coverageStart, p].join('|');
+/**
+ * The claim a line belongs to: agency, participant, payer coverage and period (the pack's `claimGrouping`), and the
+ * providers the 837P names for the whole claim (2310B rendering, 2310D supervising under the pack's billing roles), so
+ * lines by different peers or supervisors are never sent under one claim's provider.
+ */
+function claimKey(l: BillingLine, pack: RulePack): string {
+  const p = pack.claimGrouping.period === 'month' ? monthOf(l.dateOfService) : l.dateOfService;
+  const roles = billingRolesOf(pack);
+  const rendering = roles.rendering === 'supervisor' ? (l.supervisorNpi ?? '') : l.specialistNpi;
+  const supervising = roles.rendering === 'peer' && roles.supervising === 'supervisor' ? (l.supervisorNpi ?? '') : '';
+  return [l.organizationNpi, l.participantId, l.payerId, l.memberId, l.coverageStart, p, rendering, supervising].join('|');
 }
 
 /** Group lines the way the pack says claims are grouped; deterministic order. @internal */
 export function groupLines(lines: readonly BillingLine[], pack: RulePack): BillingLine[][] {
   const groups = new Map<string, BillingLine[]>();
   for (const l of lines) {
-    const k = claimKey(l, pack.claimGrouping.period);
+    const k = claimKey(l, pack);
     groups.set(k, [...(groups.get(k) ?? []), l]);
   }
   return [...groups.entries()]
@@ -149,8 +157,8 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   return {
     resourceType: 'Claim',
     meta: { profile: [Profiles.PeerProfessionalClaim], ...(part2 ? { security: part2SecurityLabels() } : {}) },
-    // 837P CLM01 / 835 CLP01: ≤ 20 upper-case characters, one per claim group (the full grouping key, coverage included)
-    identifier: [{ system: ids.claim, value: patientControlNumber(claimKey(first, options.pack.claimGrouping.period)) }],
+    // 837P CLM01 / 835 CLP01: ≤ 20 upper-case characters, one per claim group (the full grouping key, coverage and providers included)
+    identifier: [{ system: ids.claim, value: patientControlNumber(claimKey(first, options.pack)) }],
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE, code: 'professional', display: 'Professional' }] },
     use: 'claim',
