@@ -7,7 +7,7 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 export default defineConfig({
   resolve: {
     alias: {
-      '@peer-fhir/core/mapping': fileURLToPath(new URL('./packages/core/src/mapping.ts', import.meta.url)),
+      '@peer-fhir/core/mapping': fileURLToPath(new URL('./packages/core/src/mapping/index.ts', import.meta.url)),
       '@peer-fhir/core/profiles': fileURLToPath(new URL('./packages/core/src/profiles/index.ts', import.meta.url)),
       '@peer-fhir/core': pkg('core'),
       '@peer-fhir/client/testing': fileURLToPath(new URL('./packages/client/src/testing/index.ts', import.meta.url)),

@@ -14,9 +14,9 @@ import { generateAgency, loadFhirDefinitions, startFhirServer } from '@peer-fhir
 import { importFrom, log, QUICK, report } from './lib.mjs';
 import { startLatencyProxy } from './support/latency-proxy.mjs';
 
-const N = QUICK ? 1000 : 10_000;
+const N = QUICK ? 300 : 10_000;
 /** Encounters written one POST per resource (a slice: ~7.5 POSTs per encounter), compared per encounter. */
-const ONE_BY_ONE = { 0: QUICK ? 60 : 300, 20: QUICK ? 8 : 40 };
+const ONE_BY_ONE = { 0: QUICK ? 30 : 300, 20: QUICK ? 4 : 40 };
 const PER_BUNDLE = 100;
 const NS = 'https://bench.example.org/ids';
 const { Client } = await importFrom('packages/client', 'fhir-kit-client');
@@ -141,7 +141,7 @@ const per = (r, n) => r.ms / n;
 const results = {};
 // Warm-up, untimed: every path once on a slice, so no path pays for the JIT and the first server start alone.
 log('B2: warm-up');
-const warm = encounters.slice(0, 200);
+const warm = encounters.slice(0, QUICK ? 100 : 200);
 for (const write of [ours(warm), fhirKit(warm, 1), medplum(warm), oneByOne(5)]) await onFreshServer(0, write);
 for (const rttMs of [0, 20]) {
   log(`B2 @${rttMs} ms: recordEncounters of ${N}`);

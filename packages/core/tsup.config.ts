@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'mapping/index': 'src/mapping.ts', 'profiles/index': 'src/profiles/index.ts' },
+  entry: { index: 'src/index.ts', 'mapping/index': 'src/mapping/index.ts', 'profiles/index': 'src/profiles/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

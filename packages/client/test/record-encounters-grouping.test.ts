@@ -12,10 +12,16 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-/** A fetch that remembers the entry count of every transaction Bundle POSTed to the server's base. */
+/**
+ * A fetch that remembers the entry count of every distinct transaction Bundle POSTed to the server's base. A retry
+ * sends the same body again (the embedded server, busy with a large transaction in this same process, sometimes
+ * resets an idle keep-alive connection): that is the same transaction, not another one.
+ */
 function countingFetch(base: string, sizes: number[]): FetchLike {
+  const seen = new Set<string>();
   return (url, init) => {
-    if (init?.method === 'POST' && String(url).replace(/\/$/, '') === base.replace(/\/$/, '') && typeof init.body === 'string') {
+    if (init?.method === 'POST' && String(url).replace(/\/$/, '') === base.replace(/\/$/, '') && typeof init.body === 'string' && !seen.has(init.body)) {
+      seen.add(init.body);
       const bundle = JSON.parse(init.body) as Bundle;
       if (bundle.type === 'transaction') sizes.push(bundle.entry?.length ?? 0);
     }

@@ -6,23 +6,8 @@
 export * from './terminology/systems.js';
 export * from './terminology/codes.js';
 export * from './terminology/identifiers.js';
-export {
-  isValidNpi,
-  Npi,
-  IsoDate,
-  IsoDateTime,
-  PersonName,
-  Address,
-  DatePeriod,
-  Gender,
-  StateCode,
-  Icd10CmCode,
-  PlaceOfServiceCode,
-  RecordId,
-  PhoneNumber,
-  EmailAddress,
-  LanguageTag,
-} from './domain/common.js';
+// The domain schemas, the errors and toFhir: also the browser entry `@peer-fhir/core/mapping`.
+export * from './mapping/index.js';
 export * from './domain/organization.js';
 export * from './domain/specialist.js';
 export * from './domain/participant.js';

@@ -27,13 +27,13 @@ export {
   PhoneNumber,
   EmailAddress,
   LanguageTag,
-} from './domain/common.js';
-export * from './domain/organization.js';
-export * from './domain/specialist.js';
-export * from './domain/participant.js';
-export * from './domain/encounter.js';
-export * from './domain/recovery-plan.js';
-export * from './domain/consent.js';
-export { PeerFhirError, PeerFhirValidationError, FhirMappingError, type PeerFhirErrorOptions, type ValidationIssue } from './errors.js';
-export { IdentityScopeError, type IdentityScope } from './terminology/identifiers.js';
-export { toFhir, type DomainRecords, type CompleteDomainRecords, type MappingOptions } from './fhir/to-fhir.js';
+} from '../domain/common.js';
+export * from '../domain/organization.js';
+export * from '../domain/specialist.js';
+export * from '../domain/participant.js';
+export * from '../domain/encounter.js';
+export * from '../domain/recovery-plan.js';
+export * from '../domain/consent.js';
+export { PeerFhirError, PeerFhirValidationError, FhirMappingError, type PeerFhirErrorOptions, type ValidationIssue } from '../errors.js';
+export { IdentityScopeError, type IdentityScope } from '../terminology/identifiers.js';
+export { toFhir, type DomainRecords, type CompleteDomainRecords, type MappingOptions } from '../fhir/to-fhir.js';
