@@ -15,6 +15,7 @@ const SCRIPTS = {
   B5: 'b5-cli-import.mjs',
   B6: 'b6-import-size.mjs',
   B7: 'b7-server.mjs',
+  B8: 'b8-bulk.mjs',
 };
 const only = process.argv.slice(2).filter((a) => /^B\d$/.test(a));
 const ids = only.length ? only : Object.keys(SCRIPTS);

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// EHR sync: an EHR's encounter export (NDJSON, written here from a synthetic agency) -> the FHIR server, in batches,
-// idempotent and resumable. The demo interrupts the first run after two batches, resumes from the checkpoint, then
+// EHR sync: an EHR's FHIR Bulk Data export (a second embedded server stands in for the EHR, holding a synthetic
+// agency) -> domain records (ingestResources) -> the program's FHIR server, in batches, idempotent and resumable. The demo interrupts the first run after two batches, resumes from the checkpoint, then
 // runs everything again from scratch to show that nothing is created twice.
 // Target: the embedded FHIR server, or FHIR_URL (e.g. FHIR_URL=http://localhost:8080/fhir).
 // Uses only the public API of @peer-fhir/client and @peer-fhir/testing.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
+import { ingestResources, PeerClient, PeerFhirClient } from '@peer-fhir/client';
 import { generateAgency, startFhirServer } from '@peer-fhir/testing';
 import { readExport, sync } from './sync.mjs';
 
@@ -15,21 +15,47 @@ const line = (label, value) => console.log(`  ${label.padEnd(34)} ${value}`);
 const server = process.env.FHIR_URL ? undefined : await startFhirServer({ validate: true });
 const baseUrl = process.env.FHIR_URL ?? server.url;
 // Identifiers are minted under this prefix per agency (its organization NPI): agencies sharing a server never meet.
+// The EHR: its own server and identifier namespace. Its Bulk Data export is what the sync reads.
+const ehr = await startFhirServer();
+const EHR_NAMESPACE = 'https://ehr.example/ids';
+
+/** Put the agency in the EHR, then read it back out with a Bulk Data export and ingest it into domain records. */
+async function exportFromEhr(agency) {
+  ehr.reset();
+  const inEhr = new PeerClient(new PeerFhirClient({ baseUrl: ehr.url }), { agency: agency.organization.npi, namespace: EHR_NAMESPACE });
+  await inEhr.recordEncounters(agency.encounters, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants });
+  const job = await new PeerFhirClient({ baseUrl: ehr.url }).bulkExport();
+  try {
+    const { records, rejects, read } = await ingestResources(job.resources(), { agency: agency.organization.npi, namespace: EHR_NAMESPACE });
+    if (rejects.length) throw new Error(`${rejects.length} exported resources could not be read (first: ${rejects[0].resourceType} ${rejects[0].path} ${rejects[0].code})`);
+    return { records, read, files: job.manifest.output.length };
+  } finally {
+    await job.delete();
+  }
+}
+
+/** The export as the batch sync reads it: encounters as NDJSON, the roster as JSON. */
+async function writeExport(records, encountersFile, rosterFile) {
+  await writeFile(out(encountersFile), records.encounters.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  await writeFile(out(rosterFile), JSON.stringify({ organization: records.organizations[0], specialists: records.specialists, participants: records.participants }, null, 2));
+  return readExport(out(encountersFile), out(rosterFile));
+}
+
 const newPeer = (agency) => new PeerClient(new PeerFhirClient({ baseUrl }), { agency: agency.organization.npi, namespace: 'https://peer-fhir.org/examples/ehr-sync' });
 
 try {
   const started = performance.now();
-  // 1. The EHR export: one encounter per NDJSON line, plus the roster it refers to.
+  // 1. The EHR's Bulk Data export ($export, NDJSON per type), ingested into encounters and the roster they refer to.
   const agency = generateAgency({ seed: 21, months: 1, participants: 12, state: 'NC' });
   await mkdir(out(''), { recursive: true });
-  await writeFile(out('encounters.ndjson'), agency.encounters.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  await writeFile(out('roster.json'), JSON.stringify({ organization: agency.organization, specialists: agency.specialists, participants: agency.participants }, null, 2));
-  const input = await readExport(out('encounters.ndjson'), out('roster.json'));
+  const exported = await exportFromEhr(agency);
+  const input = await writeExport(exported.records, 'encounters.ndjson', 'roster.json');
+  if (input.encounters.length !== agency.encounters.length) throw new Error('the bulk export lost encounters');
   const checkpointPath = out('checkpoint.json');
   await rm(checkpointPath, { force: true });
 
   console.log(`\npeer-fhir EHR sync — FHIR server at ${baseUrl}\n`);
-  line('export', `${input.encounters.length} encounters, ${input.roster.participants.length} participants (out/encounters.ndjson)`);
+  line('EHR bulk export', `${exported.read} resources in ${exported.files} NDJSON files -> ${input.encounters.length} encounters, ${input.roster.participants.length} participants`);
 
   // 2. First run, interrupted after two batches (as if the process had died).
   const a = await sync(newPeer(agency), input, { checkpointPath, stopAfterBatches: 2 });
@@ -46,9 +72,7 @@ try {
 
   // 5. A second agency (another state, another NPI) with the same local ids syncs to the same server.
   const other = generateAgency({ seed: 22, months: 1, participants: 12, state: 'TX' });
-  await writeFile(out('encounters-tx.ndjson'), other.encounters.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  await writeFile(out('roster-tx.json'), JSON.stringify({ organization: other.organization, specialists: other.specialists, participants: other.participants }, null, 2));
-  const otherInput = await readExport(out('encounters-tx.ndjson'), out('roster-tx.json'));
+  const otherInput = await writeExport((await exportFromEhr(other)).records, 'encounters-tx.ndjson', 'roster-tx.json');
   await rm(checkpointPath, { force: true });
   const d = await sync(newPeer(other), otherInput, { checkpointPath });
   const shared = otherInput.encounters.filter((e) => input.encounters.some((x) => x.id === e.id)).length;
@@ -74,4 +98,5 @@ try {
   process.exitCode = 1;
 } finally {
   await server?.close();
+  await ehr.close();
 }

@@ -63,6 +63,7 @@ const SAMPLES: Record<string, () => Error> = {
   ServerLockedError: () => new server.ServerLockedError({ pid: 1, host: 'localhost', since: '2026-01-01T00:00:00Z' }),
   ServerDataError: () => new server.ServerDataError('snapshot line 3 is not JSON'),
   ServerConfigError: () => new server.ServerConfigError('port must be a number'),
+  ServerSchemaVersionError: () => new server.ServerSchemaVersionError(2, 1),
   InitOptionError: () => new cli.InitOptionError([{ option: '--npi', problem: 'is not a valid NPI' }]),
   InitFileExistsError: () => new cli.InitFileExistsError('peer-fhir.config.json'),
   CliUsageError: () => new cli.CliUsageError('--period must be YYYY-MM'),

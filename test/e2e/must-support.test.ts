@@ -14,8 +14,10 @@ const US_CORE = 'http://hl7.org/fhir/us/core/StructureDefinition/';
 /** Resources built from inputs that have every optional field peer-fhir maps. */
 function fullSample(): Resource[] {
   const records = allRecords();
+  const where = { id: 'loc-downtown', name: 'Downtown drop-in center', address: { line: ['12 Elm St'], city: 'Durham', state: 'NC', postalCode: '27701' } };
   const bundle = toFhir({
     ...records,
+    encounters: records.encounters.map((e) => ({ ...e, location: where })),
     organizations: [organization({ phone: '9195550100' })],
     specialists: [specialist({ phone: '919-555-0100', email: 'sam@harbor.example.org' })],
     participants: [

@@ -40,8 +40,11 @@ function countByType(bundles: Bundle[]): Record<string, number> {
 describe('sample record sets', () => {
   it('validate against every profile they name: all records, with and without optional US Core elements', () => {
     const records: DomainRecords = allRecords();
+    const where = { id: 'loc-downtown', name: 'Downtown drop-in center', address: { line: ['12 Elm St'], city: 'Durham', state: 'NC', postalCode: '27701' } };
     const withContact: DomainRecords = {
       ...records,
+      // A named place on every encounter (one Location shared by all), the US Core way
+      encounters: (records.encounters ?? []).map((e) => ({ ...e, location: where })),
       specialists: [specialist({ phone: '919-555-0100', email: 'sam.rivera@harbor.example.org' })],
       participants: [
         participant('p-1', {
@@ -69,7 +72,7 @@ describe('sample record sets', () => {
     const problems = bundles.flatMap(bundleProfileProblems);
     expect(summarize(problems)).toEqual({});
     expect(Object.keys(countByType(bundles)).sort()).toEqual(
-      ['CarePlan', 'CareTeam', 'Condition', 'Consent', 'Coverage', 'DocumentReference', 'Encounter', 'Goal', 'Group', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'Provenance'].sort(),
+      ['CarePlan', 'CareTeam', 'Condition', 'Consent', 'Coverage', 'DocumentReference', 'Encounter', 'Goal', 'Group', 'Location', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'Provenance'].sort(),
     );
   }, 120_000);
 

@@ -1,6 +1,6 @@
 // The public surface is what each package.json `exports` entry names, and nothing in it is declared in an `internal/`
 // folder: internal code can change without a major version, so a public name declared there would break that promise.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,9 @@ function publicEntries(): Entry[] {
     return Object.entries(pkg.exports ?? {}).flatMap(([subpath, target]) => {
       const types = typeof target === 'string' ? undefined : target.import?.types;
       if (!types) return [];
-      const source = join(root, 'packages', dir, types.replace(/^\.\/dist\//, 'src/').replace(/\.d\.ts$/, '.ts'));
+      // dist/x/index.d.ts is built from src/x/index.ts, or from src/x.ts (an entry named in tsup.config.ts).
+      const asIndex = join(root, 'packages', dir, types.replace(/^\.\/dist\//, 'src/').replace(/\.d\.ts$/, '.ts'));
+      const source = existsSync(asIndex) ? asIndex : asIndex.replace(/\/index\.ts$/, '.ts');
       return [{ specifier: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`, source }];
     });
   });

@@ -1,10 +1,13 @@
 // Acceptance (issue 15, 3): for every resource type peer-fhir writes that has a patient, `T?patient=Patient/{id}` on
 // the embedded server returns it (US Core requires these searches), and `_revinclude=Provenance:target` returns the
 // Provenance of the matches.
-import type { Bundle, Resource } from 'fhir/r4.js';
+import type { Bundle, Claim, ClaimResponse, Resource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInstrument, instrumentResponseBundle, recordKeys, referralBundle, toFhir } from '@peer-fhir/core';
-import { startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
+import { buildClaimBundle, evaluate, getPack } from '@peer-fhir/billing';
+import { read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
+import { build835ForTest } from '@peer-fhir/x12/testing';
+import { billableAgency, generateAgency, startFhirServer, syntheticBillingContext, withPlaceholderRates, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { AGENCY_NPI, allRecords } from '../../packages/core/test/fixtures.js';
 
 let server: EmbeddedFhirServer;
@@ -12,8 +15,9 @@ let patientId = '';
 
 async function post(bundle: Bundle): Promise<Bundle> {
   const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
-  expect(res.status).toBe(200);
-  return (await res.json()) as Bundle;
+  const body = (await res.json()) as Bundle;
+  expect(res.status, JSON.stringify(body).slice(0, 600)).toBe(200);
+  return body;
 }
 
 async function search(path: string): Promise<Resource[]> {
@@ -55,6 +59,35 @@ describe('US Core patient searches on the embedded server', () => {
   it('Task?patient=Patient/{id} returns the referral Task', async () => {
     expect((await search(`Task?patient=Patient/${patientId}`)).length).toBeGreaterThan(0);
   });
+});
+
+describe('claims and their answers', () => {
+  it('Claim?patient= and ClaimResponse?patient= return what billing and remittance wrote for the participant', async () => {
+    const pack = withPlaceholderRates(getPack('nc-alliance-peer-support-2019'), { H0038: 6.25 }, 'search-test price, not a fee schedule');
+    const agency = billableAgency(generateAgency({ seed: 1506, months: 1, participants: 8, state: 'NC' }));
+    const lines = evaluate(syntheticBillingContext(agency, pack, {})).lines;
+    const claimBundle = buildClaimBundle(lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-02-01' });
+    const written = (bundle: Bundle) => (bundle.entry ?? []).flatMap((e) => (e.response?.location ? [e.response.location.split('/_history')[0]!] : []));
+    // billing's bundle is a collection (claims + the records they name): store it as one transaction
+    const asTransaction: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: (claimBundle.entry ?? []).map((e) => ({ ...e, request: { method: 'POST', url: e.resource!.resourceType } })) };
+    const refs = written(await post(asTransaction));
+    const claims = await Promise.all(refs.filter((r) => r.startsWith('Claim/')).map(async (r) => (await (await fetch(`${server.url}/${r}`)).json()) as Claim));
+    expect(claims.length).toBeGreaterThan(0);
+    const owner = claims[0]!.patient.reference!;
+    expect(owner).toMatch(/^Patient\//);
+    const found = await search(`Claim?patient=${owner}`);
+    expect(found.length).toBe(claims.filter((c) => c.patient.reference === owner).length);
+
+    // The 835's answers refer to the stored Claims' patients literally, so ClaimResponse?patient= finds them
+    const text835 = build835ForTest(claims.map((c) => resolveX12ClaimInput(c, claimBundle)), () => ({ kind: 'paid' }), {
+      sender: { id: 'SYNMEDICAID' }, receiver: { id: 'PEERFHIRTEST' }, traceNumber: 'EFT1507',
+      payer: { name: 'Synthetic Medicaid', tin: '999999999', id: 'SYNMEDICAID' }, date: new Date('2025-03-02T12:00:00Z'), controlNumbers: { isa: 8, gs: 8, st: 1 },
+    });
+    const responses: ClaimResponse[] = read835(text835).flatMap((r) => remittanceToClaimResponses(r, claims));
+    await post({ resourceType: 'Bundle', type: 'transaction', entry: responses.map((resource) => ({ resource, request: { method: 'POST', url: 'ClaimResponse' } })) });
+    const answers = await search(`ClaimResponse?patient=${owner}`);
+    expect(answers.length).toBe(found.length);
+  }, 120_000);
 });
 
 describe('provenance of what was written', () => {

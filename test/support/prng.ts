@@ -1,11 +1,10 @@
-/** mulberry32: a small seeded PRNG, so fault injection and kill points are reproducible for a given seed. */
+import { Random } from '@peer-fhir/testing/synthetic';
+
+/**
+ * A seeded source of numbers in [0, 1), so fault injection and kill points are reproducible for a given seed. The
+ * generator is @peer-fhir/testing's `Random` (one PRNG in the repository).
+ */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Random(seed);
+  return () => rng.next();
 }

@@ -19,6 +19,7 @@ import { runServe } from './commands/serve.js';
 import { runExport } from './commands/export.js';
 import { runSync } from './commands/sync.js';
 import { runValidate } from './commands/validate.js';
+import { IMPORT_KINDS } from './import/kinds.js';
 
 const int = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v)) throw new CliUsageError(`${name} must be a whole number`);
@@ -81,6 +82,8 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .option('--charge <CODE=AMOUNT...>', 'your charge per unit for codes the pack publishes no rate for')
     .option('--out <file>', 'config file to write', 'peer-fhir.config.json')
     .option('--force', 'replace an existing config file')
+    .option('--templates <dir>', 'folder for the import templates, one CSV per record kind (default: templates next to the config)')
+    .option('--no-templates', 'write no import templates')
     .option('--no-input', 'never ask; missing options are errors (default when stdin is not a terminal)')
     .option('--json', 'print the written config as JSON')
     .addHelpText('after', examples([
@@ -95,9 +98,10 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
   fhirOptions(
     program
       .command('import')
-      .description('import EHR export rows (CSV or NDJSON) into a FHIR server, idempotently; rejected rows go to a rejects file')
+      .description('import EHR export rows (encounters, consents, plans, outcomes, supervision; CSV or NDJSON) into a FHIR server, idempotently; rejected rows go to a rejects file')
       .argument('<files...>', 'CSV or NDJSON files (docs/import-format.md)')
       .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
+      .addOption(new Option('--kind <kind>', 'record kind of every file (default: from each header)').choices([...IMPORT_KINDS]))
       .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
       .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
       .option('--bundle-size <n>', 'encounters per transaction bundle (at most 1,000 entries)', int('--bundle-size'), 100)
@@ -110,6 +114,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       'peer-fhir import export.csv --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN',
       'peer-fhir import export.rejects.csv                          # after fixing the rejected rows',
       'peer-fhir import a.ndjson b.ndjson --rejects rejects.ndjson --json',
+      'peer-fhir import consents.csv plans.csv outcomes.csv supervision.csv   # kinds told by their headers',
     ]))
     .action(async (files: string[], o) => {
       result.code = (await runImport(files, o, io(o.json))).exitCode;
@@ -291,10 +296,11 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
 
   program
     .command('validate')
-    .description('check import rows or FHIR resources (JSON / NDJSON) and explain each problem')
+    .description('check import rows exactly as import does (nothing written), or FHIR resources (JSON / NDJSON); explain each problem')
     .argument('<files...>', 'CSV / NDJSON rows, or FHIR JSON / NDJSON')
     .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
-    .option('--config <file>', 'config file (default: rows are checked against a placeholder agency)')
+    .addOption(new Option('--kind <kind>', 'record kind of the row files, as import --kind (default: from each header)').choices([...IMPORT_KINDS]))
+    .option('--config <file>', 'config file (default: ./peer-fhir.config.json when present, else a placeholder agency)')
     .option('--json', 'print the problems as JSON')
     .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json']))
     .action(async (files: string[], o) => {

@@ -55,7 +55,14 @@ describe('eligibility and claim status, end to end through the CLI', () => {
     expect(read.counts.inactive).toBe(1);
     const coverages: Coverage[] = [];
     for await (const c of client.searchAll('Coverage', new URLSearchParams({ _count: '50' }))) coverages.push(c);
-    expect(coverages.find((c) => c.subscriberId === ineligibleMember)?.period?.end).toBe('2025-02-28');
+    const covered = coverages.find((c) => c.subscriberId === ineligibleMember)!;
+    expect(covered.period?.end).toBe('2025-02-28');
+    // US Core-style patient searches find the question and the answer (issue 15, acceptance 3)
+    const patient = covered.beneficiary.reference!;
+    for (const type of ['CoverageEligibilityRequest', 'CoverageEligibilityResponse'] as const) {
+      const found = await client.search(type, { patient });
+      expect(found.entry?.length, type).toBe(1);
+    }
 
     const bill = await runBill({ period: '2025-03', out: join(dir, 'march.x12'), fhirUrl: server.url, configValue: config, date: new Date('2025-03-31T12:00:00Z') }, io());
     const heldFor = (pid: string) => bill.report.held.filter((h) => h.participantId === pid).flatMap((h) => h.reasons.filter((r) => r.code === 'PB-ELIGIBILITY'));

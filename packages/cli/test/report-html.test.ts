@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runComplianceReport, type CommandIo, type HtmlReportFigures } from '../src/index.js';
+import { runComplianceReport, runDisclosuresReport, type CommandIo, type HtmlReportFigures } from '../src/index.js';
 import { escapeHtml } from '../src/html/escape.js';
 import { renderHtmlReport } from '../src/html/render.js';
 import { cents, runCli } from './support.js';
@@ -84,10 +84,21 @@ describe('peer-fhir report html --json: the figures', () => {
     });
   });
 
-  it('says that disclosures are not available yet', () => {
-    expect(figures().disclosures.available).toBe(false);
-    expect(fx.html).toMatch(/<section id="disclosures">[\s\S]*Not available/);
-  });
+  it('counts the disclosures that report disclosures lists for each participant since the month began (42 CFR 2.24)', async () => {
+    const d = figures().disclosures;
+    if (!d.available) throw new Error('disclosures not available');
+    const sink = { write: () => true } as unknown as CommandIo['stdout'];
+    const quiet: CommandIo = { stdout: sink, stderr: sink, json: true, env: {}, cwd: fx.dir };
+    const entries = [];
+    for (const participant of fx.participantIds) {
+      const { report } = await runDisclosuresReport({ participant, since: '2025-03-01', data: fx.fhirData, config: fx.config }, quiet);
+      entries.push(...report.disclosures);
+    }
+    expect(entries.length).toBeGreaterThan(0); // the demo bills Part 2 claims under consent: each one is a disclosure
+    expect(d).toMatchObject({ since: '2025-03-01', total: entries.length, part2: entries.filter((e) => e.part2).length, resources: entries.reduce((n, e) => n + e.resourceCount, 0) });
+    expect(d.byChannel.reduce((n, c) => n + c.count, 0)).toBe(entries.length);
+    expect(fx.html).toMatch(/<section id="disclosures">[\s\S]*data-figure="disclosures.total"/);
+  }, 120_000);
 });
 
 describe('refusals', () => {
@@ -203,7 +214,7 @@ describe('the page in headless Chromium', () => {
       const shown = await page.$$eval('[data-figure]', (els) => els.map((e) => ({ path: e.getAttribute('data-figure') ?? '', value: e.getAttribute('data-value') ?? '', text: e.textContent ?? '' })));
 
       // Every number of the JSON is in the page, once or more, and every number in the page is the JSON's.
-      const report = { billing: figures().billing, money: figures().money, unitsBySpecialist: figures().unitsBySpecialist, compliance: figures().compliance, outcomes: figures().outcomes };
+      const report = { billing: figures().billing, money: figures().money, unitsBySpecialist: figures().unitsBySpecialist, compliance: figures().compliance, outcomes: figures().outcomes, disclosures: figures().disclosures };
       expect(new Set(shown.map((s) => s.path))).toEqual(new Set(numericLeaves(report)));
       for (const s of shown) {
         const expected = at(report, s.path) as number;

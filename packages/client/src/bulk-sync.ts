@@ -109,6 +109,10 @@ async function findCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: R
 
 /**
  * The source's `transactionTime` of the last complete sync into `target`, from its checkpoint resource.
+ * @param target - the server the sync writes to
+ * @param sourceUrl - the base URL of the server synced from
+ * @param opts - per-request options
+ * @returns the instant the last clean sync started, or undefined when there was none
  * @example
  * ```ts
  * const since = await readSyncCheckpoint(target, 'https://ehr.example/fhir'); // undefined before the first sync
@@ -159,10 +163,16 @@ function withoutServerMeta(resource: FhirResource): FhirResource {
   return (Object.keys(keptMeta).length ? { ...rest, meta: keptMeta } : rest) as FhirResource;
 }
 
+/** Ids per `_id` search: 50 UUIDs keep the URL near 2 KB (servers refuse request lines over 8-16 KB with 414/431). */
+const IDS_PER_SEARCH = 50;
+
 async function storedCopies(target: PeerFhirClient, type: string, ids: string[], opts: RequestOptions): Promise<Map<string, FhirResource>> {
   const stored = new Map<string, FhirResource>();
-  const params = new URLSearchParams({ _id: ids.join(','), _count: String(ids.length) });
-  for await (const r of target.searchAll(type as ResourceType, params, opts)) if (r.id) stored.set(r.id, r);
+  for (let i = 0; i < ids.length; i += IDS_PER_SEARCH) {
+    const chunk = ids.slice(i, i + IDS_PER_SEARCH);
+    const params = new URLSearchParams({ _id: chunk.join(','), _count: String(chunk.length) });
+    for await (const r of target.searchAll(type as ResourceType, params, opts)) if (r.id) stored.set(r.id, r);
+  }
   return stored;
 }
 
@@ -227,6 +237,10 @@ function sinceFor(option: BulkSyncOptions['since'], checkpoint: () => Promise<st
  * duplicates (ids are the source's). The export job is deleted at the end, also on failure.
  *
  * See https://hl7.org/fhir/uv/bulkdata/STU2/export.html#query-parameters (`_since`).
+ * @param source - the server to export from (Bulk Data $export)
+ * @param target - the server to write to
+ * @param options - level, types, since, and per-request options
+ * @returns every resource's outcome, counted
  * @example
  * ```ts
  * const ehr = new PeerFhirClient({ baseUrl: 'https://ehr.example/fhir', auth: ehrToken });

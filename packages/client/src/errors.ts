@@ -90,7 +90,10 @@ export class FhirError extends PeerFhirError {
   /** Response headers, when a response arrived (non-enumerable). */
   declare readonly headers: Headers | undefined;
 
-  constructor(init: FhirErrorInit, code = 'client.http') {
+  /** The stable `code` of errors of this class when the constructor is given none; each subclass names its own. */
+  static readonly defaultCode: string = 'client.http';
+
+  constructor(init: FhirErrorInit, code: string = (new.target as typeof FhirError).defaultCode) {
     const template = init.template ?? '(request)';
     const codes = issueCodes(init.operationOutcome);
     super(init.summary ?? summarize(init.method, template, init.status, codes), {
@@ -129,9 +132,7 @@ function summarize(method: string, template: string, status: number | undefined,
  * @category Errors
  */
 export class FhirBadRequestError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.bad-request') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.bad-request';
 }
 
 /**
@@ -145,9 +146,7 @@ export class FhirBadRequestError extends FhirError {
  * @category Errors
  */
 export class FhirUnauthorizedError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.unauthorized') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.unauthorized';
 }
 
 /**
@@ -161,9 +160,7 @@ export class FhirUnauthorizedError extends FhirError {
  * @category Errors
  */
 export class FhirForbiddenError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.forbidden') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.forbidden';
 }
 
 /**
@@ -177,9 +174,7 @@ export class FhirForbiddenError extends FhirError {
  * @category Errors
  */
 export class FhirNotFoundError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.not-found') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.not-found';
 }
 
 /**
@@ -193,9 +188,7 @@ export class FhirNotFoundError extends FhirError {
  * @category Errors
  */
 export class FhirConflictError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.conflict') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.conflict';
 }
 
 /**
@@ -209,9 +202,7 @@ export class FhirConflictError extends FhirError {
  * @category Errors
  */
 export class FhirGoneError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.gone') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.gone';
 }
 
 /**
@@ -225,9 +216,7 @@ export class FhirGoneError extends FhirError {
  * @category Errors
  */
 export class FhirPreconditionFailedError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.precondition-failed') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.precondition-failed';
 }
 
 /**
@@ -241,9 +230,7 @@ export class FhirPreconditionFailedError extends FhirError {
  * @category Errors
  */
 export class FhirUnprocessableEntityError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.unprocessable') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.unprocessable';
 }
 
 /**
@@ -276,9 +263,7 @@ export class FhirTooManyRequestsError extends FhirError {
  * @category Errors
  */
 export class FhirServerError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.http.server') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.http.server';
 }
 
 /**
@@ -292,9 +277,7 @@ export class FhirServerError extends FhirError {
  * @category Errors
  */
 export class FhirConnectionError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.connection') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.connection';
 }
 
 /**
@@ -308,9 +291,7 @@ export class FhirConnectionError extends FhirError {
  * @category Errors
  */
 export class FhirTimeoutError extends FhirConnectionError {
-  constructor(init: FhirErrorInit, code = 'client.timeout') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.timeout';
 }
 
 /**
@@ -325,9 +306,7 @@ export class FhirTimeoutError extends FhirConnectionError {
  * @category Errors
  */
 export class FhirAbortError extends FhirError {
-  constructor(init: FhirErrorInit, code = 'client.abort') {
-    super(init, code);
-  }
+  static override readonly defaultCode: string = 'client.abort';
 }
 
 /**
@@ -457,6 +436,8 @@ export class FhirPagingLimitError extends FhirError {
  * True when `value` is a {@link FhirError} (also across duplicated copies of this package).
  *
  * See https://hl7.org/fhir/R4/http.html.
+ * @param value - anything caught, e.g. in a `catch` block
+ * @returns true when `value` is a `FhirError` of any copy of this package
  * @example
  * ```ts
  * catch (e) { if (isFhirError(e) && e.status === 404) return undefined; throw e; }

@@ -59,6 +59,8 @@ export type { BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest
 export { FhirBulkExportExpiredError, FhirBulkExportFailedError, NdjsonLineError } from './bulk-errors.js';
 export type { BulkExportFailure, NdjsonLineProblem } from './bulk-errors.js';
 export { ndjsonLines, readNdjson } from './ndjson.js';
+export { ingestNdjson, ingestResources } from './ingest.js';
+export type { IngestOptions, IngestReject, IngestResult } from './ingest.js';
 export { readSyncCheckpoint, syncBulkData, SYNC_CHECKPOINT_SOURCE, SYNC_CHECKPOINT_TIME } from './bulk-sync.js';
 export type { BulkSyncCounts, BulkSyncOptions, BulkSyncProblem, BulkSyncSummary } from './bulk-sync.js';
 export type { NdjsonLine, NdjsonSource, ReadNdjsonOptions } from './ndjson.js';

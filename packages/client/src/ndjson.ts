@@ -84,15 +84,9 @@ async function* gunzip(first: Uint8Array, rest: AsyncIterator<Uint8Array | strin
       await writer.abort(err).catch(() => undefined);
     }
   })();
-  const reader = stream.readable.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      yield value;
-    }
+    yield* chunksOf(stream.readable) as AsyncGenerator<Uint8Array>;
   } finally {
-    reader.releaseLock();
     await pump;
   }
 }
@@ -133,6 +127,9 @@ async function* unpacked(source: NdjsonSource): AsyncGenerator<Uint8Array | stri
  * size. Blank lines are skipped (but counted); `\r\n` ends a line as `\n` does.
  *
  * See https://hl7.org/fhir/R4/nd-json.html.
+ * @param source - NDJSON as a web stream or an async iterable of bytes or text
+ * @param options - the expected resource type, the longest line accepted, a label for errors
+ * @returns each non-empty line with its line number
  * @throws NdjsonLineError (`too-long`) for a line over `maxLineBytes`
  * @example
  * ```ts
@@ -182,6 +179,9 @@ export function parseNdjsonLine(entry: NdjsonLine, options: ReadNdjsonOptions): 
  * number (never its text); use {@link ndjsonLines} with your own parsing to skip such lines instead.
  *
  * See https://hl7.org/fhir/R4/nd-json.html.
+ * @param source - NDJSON as a web stream or an async iterable of bytes or text
+ * @param options - the expected resource type, the longest line accepted, a label for errors
+ * @returns each line's resource, in order
  * @example
  * ```ts
  * import { createReadStream } from 'node:fs';

@@ -1,4 +1,4 @@
-import type { ConsentDirective, Organization, Participant, PeerEncounter, PeerSpecialist, RecoveryPlan } from '@peer-fhir/core';
+import { npiCheckDigit, type ConsentDirective, type Organization, type Participant, type PeerEncounter, type PeerSpecialist, type RecoveryPlan } from '@peer-fhir/core';
 import type { FhirResource } from 'fhir/r4.js';
 import type { RequestHandler } from 'msw';
 import { PeerFhirClient } from '../src/index.js';
@@ -31,19 +31,8 @@ export const testing = (await import(testingModule)) as TestingModule;
 
 export const NS = 'https://ehr.example.org/ids';
 
-/** A valid NPI from nine digits (Luhn over 80840 + the digits). */
-export function npi(nine: string): string {
-  let sum = 24;
-  for (let i = 8; i >= 0; i--) {
-    let d = nine.charCodeAt(i) - 48;
-    if ((8 - i) % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return `${nine}${(10 - (sum % 10)) % 10}`;
-}
+/** A valid NPI from nine digits (core's check digit: Luhn over 80840 + the digits). */
+export const npi = (nine: string): string => `${nine}${npiCheckDigit(nine)}`;
 
 export const ORG_NPI = npi('123456789');
 /** The agency's identifier namespace: identifiers are minted under the prefix, then the agency's NPI. */

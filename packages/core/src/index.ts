@@ -8,6 +8,7 @@ export * from './terminology/codes.js';
 export * from './terminology/identifiers.js';
 // The domain schemas, the errors and toFhir: also the browser entry `@peer-fhir/core/mapping`.
 export * from './mapping/index.js';
+export { npiCheckDigit } from './domain/common.js';
 export * from './domain/organization.js';
 export * from './domain/specialist.js';
 export * from './domain/participant.js';

@@ -10,24 +10,14 @@ import {
   type ComplianceInput,
 } from '../src/workforce/index.js';
 import { parseRecord } from '../src/validate.js';
+import { npiCheckDigit } from '../src/index.js';
 import type { PeerEncounter, PeerSpecialist } from '../src/index.js';
 
 const ORG = '1234567893';
 const PEER = '1245319599';
 const PEER2 = '1003000126';
-// A valid NPI for the supervisor (Luhn over 80840 + nine digits).
-function npi(nine: string): string {
-  let sum = 24;
-  for (let i = 8; i >= 0; i--) {
-    let d = nine.charCodeAt(i) - 48;
-    if ((8 - i) % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return `${nine}${(10 - (sum % 10)) % 10}`;
-}
+// A valid NPI for the supervisor (core's check digit: Luhn over 80840 + nine digits).
+const npi = (nine: string): string => `${nine}${npiCheckDigit(nine)}`;
 const SUPERVISOR = npi('157890345');
 const NS = 'https://ehr.example.org/ids';
 const AGENCY = '1234567893';

@@ -40,6 +40,7 @@ function restResources(): CapabilityStatementRestResource[] {
  * The resource types the embedded server stores and searches (those of its CapabilityStatement), without an HTTP round
  * trip: e.g. to walk every stored resource with `repository.search(type)`.
  *
+ * @returns the resource types the embedded server serves (those of its CapabilityStatement)
  * @example
  * ```ts
  * for (const type of servedResourceTypes()) for (const r of await server.repository.search(type)) save(r);

@@ -5,6 +5,7 @@ import type { Resource } from 'fhir/r4.js';
 import { ServerDataError, ServerLockedError } from './errors.js';
 import { IndexedMemoryRepository, randomId } from './indexed-repository.js';
 import { openSqliteDatabase, SqliteStore } from './sqlite-store.js';
+import { isSameProcess, processIdentity } from './process-identity.js';
 
 /**
  * The database file inside a data folder.
@@ -30,6 +31,10 @@ export interface LockHolder {
   pid: number;
   host: string;
   since: string;
+  /** Linux boot id when the lock was taken: a lock from an earlier boot is stale whatever its pid. */
+  boot?: string;
+  /** The holder's start time (clock ticks since boot, Linux): a live process with the same pid but another start time is not the holder. */
+  started?: string;
 }
 
 /** An open data folder: the database, its repository, and the lock to give back. */
@@ -61,12 +66,14 @@ export function openDataFolder(dir: string): OpenDataFolder {
   chmodSync(dir, FOLDER_MODE);
   const releaseLock = takeLock(dir);
   let store: SqliteStore | undefined;
+  let db: ReturnType<typeof openSqliteDatabase> | undefined;
   try {
     const dbPath = join(dir, DATABASE_FILE);
     // SQLite creates its -wal and -shm files with the permissions of the database file: create that one 0600 first.
     closeSync(openSync(dbPath, 'a', FILE_MODE));
     chmodSync(dbPath, FILE_MODE);
-    store = SqliteStore.open(openSqliteDatabase({ path: dbPath }));
+    db = openSqliteDatabase({ path: dbPath });
+    store = SqliteStore.open(db); // a refused schema version throws here: the catch below closes the database
     for (const suffix of ['-wal', '-shm']) if (existsSync(dbPath + suffix)) chmodSync(dbPath + suffix, FILE_MODE);
     const repository = new IndexedMemoryRepository(store);
     const migrated = migrateLegacySnapshot(dir, store);
@@ -87,7 +94,7 @@ export function openDataFolder(dir: string): OpenDataFolder {
       },
     };
   } catch (err) {
-    if (store?.db.open) store.db.close();
+    if (db?.open) db.close();
     releaseLock();
     throw err;
   }
@@ -97,6 +104,8 @@ export function openDataFolder(dir: string): OpenDataFolder {
  * The holder recorded in a data folder's lock file (pid, host, since when), or undefined when there is none (or it
  * is unreadable): who is serving the folder.
  *
+ * @param dir - the data folder
+ * @returns who holds the folder's lock (PID, host, since), or undefined when it is not locked or unreadable
  * @example
  * ```ts
  * const holder = lockHolder('.peer-fhir/data');
@@ -108,7 +117,9 @@ export function lockHolder(dir: string): LockHolder | undefined {
   try {
     const parsed = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as Partial<LockHolder>;
     if (typeof parsed.pid !== 'number' || typeof parsed.host !== 'string') return undefined;
-    return { pid: parsed.pid, host: parsed.host, since: typeof parsed.since === 'string' ? parsed.since : '' };
+    const text = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(v) ? v : undefined);
+    const [boot, started] = [text(parsed.boot), text(parsed.started)];
+    return { pid: parsed.pid, host: parsed.host, since: typeof parsed.since === 'string' ? parsed.since : '', ...(boot ? { boot } : {}), ...(started ? { started } : {}) };
   } catch {
     return undefined;
   }
@@ -127,13 +138,21 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * The lock's process still runs: its pid is alive and (where /proc tells) it is the same process — same boot, same
+ * start time. A pid reused by another process after a crash does not keep the folder locked.
+ */
+function stillHolding(holder: LockHolder): boolean {
+  return alive(holder.pid) && isSameProcess(holder.pid, holder);
+}
+
+/**
  * Create the lock file exclusively (O_EXCL: of two processes racing, exactly one succeeds). A lock left by a process
- * of this host that no longer runs (SIGKILL, power loss) is taken over; a live one, or one from another host sharing
- * the folder, is refused with an error naming it.
+ * of this host that no longer runs (SIGKILL, power loss, or its pid now names another process) is taken over; a live
+ * one, or one from another host sharing the folder, is refused with an error naming it.
  */
 function takeLock(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
-  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...processIdentity(process.pid) };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
@@ -142,7 +161,7 @@ function takeLock(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = lockHolder(dir);
       const ours = holder?.pid === process.pid && holder.host === me.host;
-      if (holder && (ours ? openHere.has(resolve(dir)) : holder.host !== me.host || alive(holder.pid))) {
+      if (holder && (ours ? openHere.has(resolve(dir)) : holder.host !== me.host || stillHolding(holder))) {
         throw new ServerLockedError(holder);
       }
       if (!holder && Date.now() - statSync(path).mtimeMs < 2000) {

@@ -57,3 +57,29 @@ export class ServerConfigError extends PeerFhirError {
     super(message, { code: 'server.config-invalid', details });
   }
 }
+
+/**
+ * The database in the data folder has a schema version this server does not know: it was written by a newer
+ * `@peer-fhir/server`. It is refused rather than opened and misread; upgrade the server (or export with the newer one).
+ *
+ * @example
+ * ```ts
+ * try { await startFhirServer({ dataDir: './data' }); }
+ * catch (e) { if (e instanceof ServerSchemaVersionError) console.error(e.found, e.supported); }
+ * ```
+ * @category Errors
+ */
+export class ServerSchemaVersionError extends PeerFhirError {
+  /** The version recorded in the database (`PRAGMA user_version`). */
+  readonly found: number;
+  /** The newest version this server reads and writes. */
+  readonly supported: number;
+  constructor(found: number, supported: number) {
+    super(`the database has schema version ${found}, newer than this server supports (${supported}): upgrade @peer-fhir/server to open it`, {
+      code: 'server.schema-version',
+      details: { found, supported },
+    });
+    this.found = found;
+    this.supported = supported;
+  }
+}

@@ -19,6 +19,10 @@ export interface ExportResult {
  * the duration, so a running server on the same folder makes this throw {@link ServerLockedError}; export through
  * that server's FHIR API instead, or stop it first.
  *
+ * @param dataDir - the data folder of a stopped server
+ * @param out - where the NDJSON lines go
+ * @returns how many resources of each type were written
+ * @throws ServerLockedError when a running server holds the folder
  * @param dataDir - the folder `peer-fhir serve --data` uses
  * @param out - where the lines go (a file stream, stdout)
  * @example

@@ -98,6 +98,9 @@ const queues = new WeakMap<FhirTestRepository, Promise<unknown>>();
  * The door checks of {@link startFhirServer} (Host, Origin, token, body size, content type) are the transport's;
  * the nesting depth limit is checked here.
  *
+ * @param request - the HTTP request: method, path, query, headers, body
+ * @param context - the repository and limits to serve it from
+ * @returns the HTTP response: status, headers and a FHIR body
  * @example
  * ```ts
  * const repository = createFhirRepository();

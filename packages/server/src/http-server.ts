@@ -107,6 +107,10 @@ export interface EmbeddedFhirServer {
  * the door checks apply to its status and file URLs too. The first start in a process indexes the FHIR
  * definitions (~0.7 s); later starts take a few milliseconds.
  *
+ * @param options - host, port, data folder, token, limits (all optional; default in-memory on 127.0.0.1)
+ * @returns the running server: its base URL, repository and `close()`
+ * @throws ServerConfigError when a non-loopback host has no auth token
+ * @throws ServerLockedError when another process holds the data folder
  * @example
  * ```ts
  * const server = await startFhirServer({ validate: true });

@@ -14,6 +14,8 @@ type Filter = NonNullable<SearchArg['filters']>[number];
 //  - indexes identifier, meta.tag and id tokens as resources are written (exact lookups are O(1));
 //  - evaluates simple reference filters (`subject=Patient/1`) and date sorts in plain JavaScript;
 //  - hands whatever is left to Medplum's own matcher, on the (usually few) remaining candidates.
+// It relies on MemoryRepository 4.5.2 keeping its data in the own fields `resources` and `history` and on `search`
+// being a prototype method; test/medplum-assumptions.test.ts fails when an upgrade changes that.
 
 /** An indexed token: `identifier` (`system|value`) or `_tag` (`system|code`); a missing half is ''. */
 type Token = StoreToken;

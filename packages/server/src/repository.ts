@@ -67,6 +67,8 @@ export interface FhirRepositoryOptions {
  * embedded server and msw handlers or to seed before either starts. By default it lives in JavaScript maps; with
  * `sqlite` it lives in a SQLite database (the store `peer-fhir serve` uses).
  *
+ * @param options - `sqlite`: a database file; omitted, an in-memory database
+ * @returns the repository, for seeding and asserting
  * @example
  * ```ts
  * const repository = createFhirRepository();

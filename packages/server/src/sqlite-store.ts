@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
+import { migrateSchema } from './schema.js';
 
 // The embedded server's repository is Medplum 4.5.2's MemoryRepository (for its FHIR semantics), whose two private
 // maps (`resources`: type -> id -> resource, `history`: type -> id -> versions) are replaced here by Map-shaped views of
@@ -37,40 +38,6 @@ export function* referencesIn(value: unknown): Generator<string> {
   }
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS resources (
-  seq INTEGER PRIMARY KEY,
-  type TEXT NOT NULL,
-  id TEXT NOT NULL,
-  json TEXT NOT NULL,
-  UNIQUE (type, id)
-);
-CREATE INDEX IF NOT EXISTS resources_by_type ON resources (type, seq);
-CREATE TABLE IF NOT EXISTS history (
-  type TEXT NOT NULL,
-  id TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  PRIMARY KEY (type, id, version)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tokens (
-  type TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  system TEXT NOT NULL,
-  value TEXT NOT NULL,
-  id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tokens_lookup ON tokens (type, kind, system, value);
-CREATE INDEX IF NOT EXISTS tokens_owner ON tokens (type, id);
-CREATE TABLE IF NOT EXISTS refs (
-  type TEXT NOT NULL,
-  reference TEXT NOT NULL,
-  id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS refs_lookup ON refs (type, reference);
-CREATE INDEX IF NOT EXISTS refs_owner ON refs (type, id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-`;
 
 /** Rows read per step of a scan: a scan never keeps a statement open across the caller's code. */
 const SCAN_BATCH = 256;
@@ -296,7 +263,7 @@ export class SqliteStore extends Map<string, Map<string, Resource>> {
   readonly #types = new Map<string, SqliteTypeMap>();
 
   static open(db: Database.Database): SqliteStore {
-    db.exec(SCHEMA);
+    migrateSchema(db);
     const tables = new Tables(db);
     const store = new SqliteStore();
     const history = new SqliteHistory();

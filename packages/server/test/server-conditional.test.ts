@@ -1,7 +1,7 @@
 import type { Bundle, Encounter, OperationOutcome, Patient } from 'fhir/r4.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFhirServer, type EmbeddedFhirServer } from '../src/index.js';
-import { encounter, fhir, MRN, patient, patientWithEncounterTransaction } from './support/fhir-fetch.js';
+import { encounter, fhir, MRN, patient, patientWithEncounterTransaction } from '../../../test/support/fhir-fetch.js';
 
 let server: EmbeddedFhirServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, Condition, Encounter, OperationOutcome, Patient, Resource } from 'fhir/r4.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFhirServer, type EmbeddedFhirServer } from '../src/index.js';
-import { fhir } from './support/fhir-fetch.js';
+import { fhir } from '../../../test/support/fhir-fetch.js';
 
 // Bundles made only of creates take the embedded server's own path (server/create-bundle.ts) instead of Medplum's
 // BatchProcessor. These tests pin that it answers and stores exactly what Medplum's path does: the same bundle is

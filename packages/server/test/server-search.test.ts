@@ -1,7 +1,7 @@
 import type { Bundle, Encounter, OperationOutcome, Patient } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirServer, type EmbeddedFhirServer } from '../src/index.js';
-import { encounter, fhir, MRN, patient } from './support/fhir-fetch.js';
+import { encounter, fhir, MRN, patient } from '../../../test/support/fhir-fetch.js';
 
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 let server: EmbeddedFhirServer;

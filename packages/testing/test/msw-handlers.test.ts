@@ -11,7 +11,7 @@ import {
   type FaultKind,
   type FaultOptions,
 } from '../src/index.js';
-import { fhir, MRN, patient, patientWithEncounterTransaction } from './support/fhir-fetch.js';
+import { fhir, MRN, patient, patientWithEncounterTransaction } from '../../../test/support/fhir-fetch.js';
 
 const BASE = 'https://ehr.test/fhir';
 const repository = createFhirRepository();

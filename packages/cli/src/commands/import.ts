@@ -6,6 +6,9 @@ import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { assembleEncounter, type AssembledEncounter, type NumberedRow, type RejectedRow } from '../import/assemble.js';
 import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
+import { importRecordFile, type RecordCounts } from '../import/import-records.js';
+import { detectKind, recordKindOf } from '../import/kinds.js';
+import type { ImportKindName } from '../import/record-kind.js';
 import { updateChangedParticipants, updateChangedRows } from '../import/update-rows.js';
 import { assertNotAnInput, note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
@@ -34,6 +37,13 @@ export interface ImportOptions extends FhirTargetOptions {
   concurrency?: number | undefined;
   /** Interval of the plain progress lines when stderr is not a TTY, in ms (default 1000). */
   progressIntervalMs?: number | undefined;
+  /** Record kind of every file (`encounters`, `consents`, `plans`, `outcomes`, `supervision`); default from each file's header. */
+  kind?: string | undefined;
+  /**
+   * Check only: every row goes through the same reading, grouping and validation as an import, but nothing is written
+   * (no server is opened, no rejects file is written); valid rows are counted `valid`. `peer-fhir validate` runs this.
+   */
+  dryRun?: boolean | undefined;
   /**
    * Rows whose encounter (or participant) is stored with other content are corrections: amend the stored records
    * (default true). `false` (`--no-update`) reports them as conflicts and writes nothing over them (exit 1).
@@ -70,6 +80,12 @@ export interface ImportSummary {
   /** @deprecated `unchanged + conflict`; read those. */
   alreadyPresent: number;
   rejected: number;
+  /** Rows that passed every check in a dry run (nothing written). */
+  valid: number;
+  /** Per file, the record kind it was read as. */
+  kinds: { file: string; kind: ImportKindName }[];
+  /** Record counts of the kinds other than encounters (a plan of three goal rows is one record). */
+  records: Partial<Record<ImportKindName, RecordCounts>>;
   encounters: { created: number; unchanged: number; updated: number; conflict: number; alreadyPresent: number; rejected: number };
   /** Rows updated: row number and file. */
   updatedRows: { file: string; row: number }[];
@@ -84,6 +100,8 @@ export interface ImportSummary {
   /** Rejected rows: row number (1 = first data row), file and reasons (column names and rules, never values). */
   rejectedRows: { file: string; row: number; reasons: string[] }[];
   fhirUrl: string;
+  /** The embedded server's data folder when the import wrote there (its URL is gone once the command ends). */
+  embeddedData?: string | undefined;
   seconds: number;
   exitCode: ExitCode;
 }
@@ -133,9 +151,11 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     opts.config ? [...files, opts.config] : files,
   );
   const config = await resolveConfig(opts, io.cwd, true);
+  const kinds = await Promise.all(files.map((f, i) => detectKind(f, formats[i]!, opts.kind)));
+  if (opts.rejects && new Set(kinds).size > 1) throw new CliUsageError('--rejects needs all inputs of one record kind');
 
   const started = Date.now();
-  const target = await openTarget(opts, io);
+  const target = opts.dryRun ? undefined : await openTarget(opts, io);
   const summary: ImportSummary = {
     rowsRead: 0,
     created: 0,
@@ -144,6 +164,9 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     conflict: 0,
     alreadyPresent: 0,
     rejected: 0,
+    valid: 0,
+    kinds: files.map((file, i) => ({ file, kind: kinds[i]! })),
+    records: {},
     encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
     updatedRows: [],
     participantsUpdated: 0,
@@ -151,27 +174,36 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
     rosterConflicts: [],
     rejectsFiles: [],
     rejectedRows: [],
-    fhirUrl: target.url,
+    fhirUrl: target?.url ?? '',
+    ...(target?.embedded ? { embeddedData: target.embedded.dataDir ?? 'memory' } : {}),
     seconds: 0,
     exitCode: ExitCode.OK,
   };
-  const peer = new PeerClient(target.client, scopeOf(config));
+  const scope = scopeOf(config);
+  const peer = target ? new PeerClient(target.client, scope) : undefined;
   const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
-  const shared = opts.rejects ? new RejectsWriter(opts.rejects, formats[0]!) : undefined;
+  const shared = opts.rejects && !opts.dryRun ? new RejectsWriter(opts.rejects, formats[0]!, recordKindOf(kinds[0]!)?.kind.columns) : undefined;
 
   try {
     for (const [fi, file] of files.entries()) {
       const format = formats[fi]!;
-      const rejects = shared ?? new RejectsWriter(defaultRejectsPath(file, format), format);
+      const recordKind = recordKindOf(kinds[fi]!);
+      const rejects = opts.dryRun ? undefined : (shared ?? new RejectsWriter(defaultRejectsPath(file, format), format, recordKind?.kind.columns));
       const total = await countRows(file, format);
-      const progress = startProgress(io, `import ${basename(file)}`, total, opts.progressIntervalMs);
+      const progress = startProgress(io, `${opts.dryRun ? 'validate' : 'import'} ${basename(file)}`, total, opts.progressIntervalMs);
       const reject = async (r: RejectedRow): Promise<void> => {
         summary.rejected++;
         summary.rejectedRows.push({ file, row: r.row, reasons: r.reasons });
-        await rejects.write(r.values, r.reasons);
+        await rejects?.write(r.values, r.reasons);
       };
-      const report = () =>
-        progress.update(summary.rowsRead, { created: summary.created, existing: summary.alreadyPresent, rejected: summary.rejected });
+      const report = () => progress.update(summary.rowsRead, progressCounts(summary));
+      if (recordKind) {
+        const counts = (summary.records[recordKind.kind.name] ??= { created: 0, updated: 0, unchanged: 0, conflict: 0, rejected: 0, valid: 0 });
+        const writeTarget = peer ? { peer, scope } : undefined;
+        await importRecordFile(recordKind, { file, format, config, target: writeTarget, tally: summary, counts, reject, report });
+        await finishFile(progress, summary, rejects, shared, report);
+        continue;
+      }
 
       let batch: AssembledEncounter[] = [];
       let batchRows = 0;
@@ -180,7 +212,8 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
         const current = batch;
         batch = [];
         batchRows = 0;
-        await writeBatch(peer, current, config, written, { bundleSize, concurrency, file, update: opts.update !== false }, summary, reject);
+        if (peer) await writeBatch(peer, current, config, written, { bundleSize, concurrency, file, update: opts.update !== false }, summary, reject);
+        else summary.valid += current.reduce((n, a) => n + a.rows.length, 0);
         report();
       };
 
@@ -224,25 +257,43 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
       }
       await closeGroup();
       await flush();
-      progress.update(summary.rowsRead, { created: summary.created, existing: summary.alreadyPresent, rejected: summary.rejected });
-      progress.stop();
-      if (!shared) {
-        await rejects.close();
-        if (rejects.count > 0) summary.rejectsFiles.push(rejects.path);
-      }
+      await finishFile(progress, summary, rejects, shared, report);
     }
     if (shared) {
       await shared.close();
       if (shared.count > 0) summary.rejectsFiles.push(shared.path);
     }
   } finally {
-    await target.close();
+    await target?.close();
   }
   summary.seconds = (Date.now() - started) / 1000;
   // A conflict is not written: like a rejected row, the run did not do all it was asked to.
   summary.exitCode = summary.rejected > 0 || summary.conflict > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
   printImportSummary(io, summary);
   return summary;
+}
+
+/** The counts a progress line shows: every row already settled, none counted before its outcome is known. */
+function progressCounts(s: ImportSummary): Record<string, number> {
+  const shown: Record<string, number> = { created: s.created, updated: s.updated, unchanged: s.unchanged, conflict: s.conflict, rejected: s.rejected, valid: s.valid };
+  // Rows read but not yet written (they are written per batch): said, so a line never reads as "nothing written".
+  shown['pending'] = s.rowsRead - Object.values(shown).reduce((n, x) => n + x, 0);
+  return Object.fromEntries(Object.entries(shown).filter(([k, n]) => n > 0 || k === 'rejected' || (k === 'created' && !s.valid)));
+}
+
+/** End one file: its last progress line, and its own rejects file closed and reported when it holds rows. */
+async function finishFile(
+  progress: { stop(): void },
+  summary: ImportSummary,
+  rejects: RejectsWriter | undefined,
+  shared: RejectsWriter | undefined,
+  report: () => void,
+): Promise<void> {
+  report();
+  progress.stop();
+  if (rejects === undefined || rejects === shared) return;
+  await rejects.close();
+  if (rejects.count > 0) summary.rejectsFiles.push(rejects.path);
 }
 
 async function writeBatch(
@@ -330,6 +381,21 @@ async function writeBatch(
   }
 }
 
+/** What a record-count note says: `2 encounters, 1 consents`, from the encounter counts and each other kind's. */
+function recordsOf(s: ImportSummary, status: 'created' | 'updated' | 'unchanged' | 'conflict' | 'rejected' | 'valid'): string {
+  const encounters = status === 'valid' ? 0 : s.encounters[status];
+  const parts = s.kinds.some((k) => k.kind === 'encounters') ? [`${encounters} encounters`] : [];
+  if (status === 'updated' && s.participantsUpdated > 0) parts.push(`${s.participantsUpdated} participants`);
+  for (const [kind, counts] of Object.entries(s.records)) parts.push(`${counts[status]} ${kind}`);
+  return parts.join(', ');
+}
+
+/** The summary's row-count lines: label, rows, and the records they make. */
+function summaryLines(s: ImportSummary): [string, number, string][] {
+  const statuses = ['created', 'updated', 'unchanged', 'conflict', 'rejected', 'valid'] as const;
+  return statuses.map((st) => [st, s[st], st === 'rejected' && Object.keys(s.records).length === 0 ? '' : recordsOf(s, st)]);
+}
+
 /**
  * A participant stored under the same id with other content is corrected from the rows (with `update`); a specialist
  * or agency stored with other content is named, never overwritten.
@@ -350,18 +416,16 @@ function printImportSummary(io: CommandIo, s: ImportSummary): void {
     return;
   }
   say(io, `rows read         ${s.rowsRead}`);
-  say(io, `created           ${s.created}  (${s.encounters.created} encounters)`);
-  say(io, `unchanged         ${s.unchanged}  (${s.encounters.unchanged} encounters)`);
-  say(io, `updated           ${s.updated}  (${s.encounters.updated} encounters${s.participantsUpdated ? `, ${s.participantsUpdated} participants` : ''})`);
-  say(io, `conflict          ${s.conflict}  (${s.encounters.conflict} encounters)`);
-  say(io, `rejected          ${s.rejected}`);
+  for (const [label, n, of] of summaryLines(s)) if (n > 0 || label === 'rejected' || (label === 'created' && s.valid === 0)) say(io, `${label.padEnd(18)}${n}${of ? `  (${of})` : ''}`);
   for (const r of s.conflictRows.slice(0, 20)) say(io, `  ${basename(r.file)} row ${r.row}: conflict: ${r.conflicts.join('; ')}`);
   for (const c of s.rosterConflicts.slice(0, 20)) say(io, `  conflict: ${c}`);
   const shown = s.rejectedRows.slice(0, 20);
   for (const r of shown) say(io, `  ${basename(r.file)} row ${r.row}: ${r.reasons.join('; ')}`);
   if (s.rejectedRows.length > shown.length) say(io, `  … and ${s.rejectedRows.length - shown.length} more`);
   for (const f of s.rejectsFiles) say(io, `rejected rows written to ${f} (fix them and import that file again)`);
-  say(io, `${s.rowsRead} rows in ${s.seconds.toFixed(1)} s (${Math.round(s.rowsRead / Math.max(s.seconds, 0.001))} rows/s) to ${s.fhirUrl}`);
+  // An embedded server stops with the command: name its data folder, not a port nobody can reach any more.
+  const where = s.embeddedData ? ` to the embedded server's data in ${s.embeddedData}` : s.fhirUrl ? ` to ${s.fhirUrl}` : ' (checked only, nothing written)';
+  say(io, `${s.rowsRead} rows in ${s.seconds.toFixed(1)} s (${Math.round(s.rowsRead / Math.max(s.seconds, 0.001))} rows/s)${where}`);
   if (s.rejected > 0) note(io, `${s.rejected} row(s) rejected`);
   if (s.conflict > 0 || s.rosterConflicts.length > 0) note(io, `${s.conflict} row(s) and ${s.rosterConflicts.length} roster record(s) conflict with what the server holds: nothing was written over them`);
 }

@@ -1,9 +1,10 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { listPacks, type RulePack } from '@peer-fhir/billing';
 import { CliConfig, loadConfig, parseConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
+import { exists, writeTemplates, type TemplatesWritten } from '../import/write-templates.js';
 
 /**
  * Options of {@link runInit} (`peer-fhir init`). Every value not given is asked for when `interactive` is true;
@@ -50,6 +51,11 @@ export interface InitOptions {
   out?: string | undefined;
   /** Replace an existing config file. */
   force?: boolean | undefined;
+  /**
+   * Folder for one CSV template per import kind (encounters, consents, plans, outcomes, supervision); default
+   * `templates` next to the config; `false` writes none. Existing files there are kept.
+   */
+  templates?: string | false | undefined;
   /** Ask for missing values (the CLI sets it when stdin is a terminal and `--no-input` is not given). */
   interactive?: boolean | undefined;
   /** Where interactive answers come from; default terminal prompts. Tests and embedding tools pass their own. */
@@ -84,6 +90,8 @@ export interface InitPrompter {
  */
 export interface InitResult {
   file: string;
+  /** The import templates written (and those kept because a file by that name was there). */
+  templates: TemplatesWritten | undefined;
   config: CliConfig;
   next: string[];
   exitCode: ExitCode;
@@ -213,14 +221,6 @@ function parseCharges(list: readonly string[], problems: InitProblem[]): Record<
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Terminal prompts (@inquirer/prompts), loaded only when `init` asks. */
 async function terminalPrompter(io: CommandIo): Promise<InitPrompter> {
@@ -337,19 +337,34 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
     throw new CliUsageError(`cannot write ${shown}`);
   }
   await loadConfig(file);
+  const templates = await writeInitTemplates(opts, file, io.cwd);
+  const tdir = templates ? relative(io.cwd, templates.dir) || '.' : 'docs/templates';
 
   const next = [
-    'peer-fhir import encounters.csv                         # rows as in docs/import-format.md (templates in docs/templates)',
-    `peer-fhir bill --period YYYY-MM --out out/claims.x12     # bill a month under ${config.pack}`,
+    `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision (docs/import-format.md)`,
+    `peer-fhir bill --period YYYY-MM --out claims.x12         # bill a month under ${config.pack}`,
     'peer-fhir remit era.835                                 # read the payer\'s answer',
-    'peer-fhir report html --period YYYY-MM --bill-report out/claims.report.json --out out/report.html',
+    'peer-fhir report html --period YYYY-MM --bill-report claims.report.json --out report.html',
   ];
-  if (io.json) printJson(io, { file: shown, config, next, exitCode: ExitCode.OK });
+  if (io.json) printJson(io, { file: shown, config, templates, next, exitCode: ExitCode.OK });
   else {
     say(io, `wrote ${shown}: agency in ${config.organization.address.state}, payer ${config.payer.id}, pack ${config.pack}`);
+    if (templates?.written.length) say(io, `wrote import templates to ${tdir}/: ${templates.written.join(', ')}`);
+    if (templates?.kept.length) say(io, `kept existing ${templates.kept.join(', ')} in ${tdir}/`);
     say(io, '');
     say(io, 'Next:');
     for (const n of next) say(io, `  ${n}`);
   }
-  return { file, config, next, exitCode: ExitCode.OK };
+  return { file, config, templates, next, exitCode: ExitCode.OK };
+}
+
+/** The templates `init` writes: into `--templates DIR`, `templates/` next to the config by default, none for `false`. */
+async function writeInitTemplates(opts: InitOptions, configFile: string, cwd: string): Promise<TemplatesWritten | undefined> {
+  if (opts.templates === false) return undefined;
+  const dir = opts.templates === undefined ? join(dirname(configFile), 'templates') : isAbsolute(opts.templates) ? opts.templates : join(cwd, opts.templates);
+  try {
+    return await writeTemplates(dir);
+  } catch {
+    throw new CliUsageError(`cannot write the import templates to ${relative(cwd, dir) || dir}`);
+  }
 }

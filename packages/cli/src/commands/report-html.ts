@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ADJUSTMENT_GROUP_SYSTEM } from '@peer-fhir/x12';
 import { loadConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
+import { disclosureFigures, type DisclosureFigures } from '../html/disclosures.js';
 import { renderHtmlReport } from '../html/render.js';
 import { printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { parseDateRange, type DateRange } from '../internal/period.js';
@@ -117,7 +118,8 @@ export interface HtmlReportFigures {
     byProgram: { program: string; scored: number; assessed: number; shareImproved: number; meanChange: number }[];
     byMonth: { month: string; assessments: number; meanScore: number }[];
   };
-  disclosures: { available: false; reason: string };
+  /** Disclosures the agency made in the month (AuditEvents of `disclose` and `bill`), aggregates only. */
+  disclosures: DisclosureFigures;
   /** Only with `--include-phi`. */
   phi?: {
     held: { encounterId: string; participantId: string; dateOfService: string; status: string; reasons: string[] }[];
@@ -364,7 +366,7 @@ export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Pro
         byProgram: outcomes.programs.filter((p) => p.program !== 'all').map((p) => ({ program: p.program, scored: p.scored, assessed: p.assessed, shareImproved: round2(p.shareImproved), meanChange: round2(p.meanChange) })),
         byMonth: [...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, m]) => ({ month, assessments: m.n, meanScore: round2(m.sum / m.n) })),
       },
-      disclosures: { available: false, reason: 'peer-fhir report disclosures is not available in this version, so no disclosures are shown' },
+      disclosures: await disclosureFigures(target.client, config?.organization.npi, range),
       ...(opts.includePhi
         ? {
             phi: {

@@ -1,7 +1,7 @@
 import { PeerFhirClient, syncBulkData, type BulkSyncSummary } from '@peer-fhir/client';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { displayUrl, note, printJson, say, type CommandIo } from '../internal/io.js';
-import { openTarget } from '../internal/target.js';
+import { checkedBaseUrl, openTarget } from '../internal/target.js';
 
 /**
  * Options of {@link runSync} (`peer-fhir sync`).
@@ -54,16 +54,10 @@ function checkedSince(since: string | undefined): string {
 }
 
 function sourceClient(opts: SyncOptions, io: CommandIo): PeerFhirClient {
-  let url: URL;
-  try {
-    url = new URL(opts.from);
-  } catch {
-    throw new CliUsageError('--from is not a URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError('--from must be http or https');
+  const baseUrl = checkedBaseUrl(opts.from, '--from');
   const auth = opts.fromAuthEnv === undefined ? undefined : io.env[opts.fromAuthEnv];
   if (opts.fromAuthEnv !== undefined && !auth) throw new CliUsageError(`environment variable ${opts.fromAuthEnv} (from --from-auth-env) is not set`);
-  return new PeerFhirClient({ baseUrl: opts.from.replace(/\/+$/, ''), ...(auth ? { auth } : {}) });
+  return new PeerFhirClient({ baseUrl, ...(auth ? { auth } : {}) });
 }
 
 function batchSizeOf(value: string | number | undefined): number {

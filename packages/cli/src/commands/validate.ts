@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Bundle, Resource } from 'fhir/r4.js';
-import { FhirMappingError, fromFhir } from '@peer-fhir/core';
-import { loadConfig, parseConfig, type CliConfig } from '../config.js';
+import { FhirMappingError, fromFhir, type IdentityScope } from '@peer-fhir/core';
+import { Writable } from 'node:stream';
+import { parseConfig, resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
-import { assembleEncounter, type NumberedRow } from '../import/assemble.js';
-import { formatOf, readRows } from '../import/read-rows.js';
+import { formatOf } from '../import/read-rows.js';
+import { runImport } from './import.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 
 /**
@@ -20,8 +21,12 @@ import { printJson, say, type CommandIo } from '../internal/io.js';
 export interface ValidateOptions {
   /** `csv` or `ndjson` for import rows; default from the extension (`.json` files are FHIR). */
   format?: string | undefined;
-  /** Config for import rows (organization, payer); without one, rows are checked against a placeholder agency. */
+  /** Config for import rows (organization, payer); default `./peer-fhir.config.json` when present, as `import` reads it; without one, rows are checked against a placeholder agency. */
   config?: string | undefined;
+  /** Record kind of the row files, as `import --kind`; default from each header. */
+  kind?: string | undefined;
+  /** The config itself (instead of a file), for programs that embed the CLI. */
+  configValue?: CliConfig | undefined;
 }
 
 /**
@@ -52,6 +57,8 @@ export interface ValidationProblem {
 export interface ValidateResult {
   /** Rows and resources checked. */
   checked: number;
+  /** Import rows: read, valid (would be written), rejected (would go to the rejects file) — the import's own counts. */
+  rows?: { read: number; valid: number; rejected: number } | undefined;
   problems: ValidationProblem[];
   exitCode: ExitCode;
 }
@@ -62,35 +69,33 @@ const PLACEHOLDER_CONFIG = {
   payer: { id: 'MEDICAID', name: 'Medicaid' },
 };
 
-async function validateRows(file: string, format: 'csv' | 'ndjson', config: CliConfig, out: ValidateResult): Promise<void> {
-  let group: NumberedRow[] = [];
-  const close = () => {
-    if (group.length === 0) return;
-    const r = assembleEncounter(group, config);
-    if (!r.ok) for (const rej of r.rejected) for (const reason of rej.reasons) out.problems.push({ file, location: `row ${rej.row}`, problem: reason });
-    group = [];
-  };
-  for await (const item of readRows(file, format)) {
-    out.checked++;
-    if ('unreadable' in item) {
-      close();
-      out.problems.push({ file, location: `row ${item.unreadable.row}`, problem: item.unreadable.reason });
-      continue;
-    }
-    const id = item.values['encounter_id'];
-    if (group.length > 0 && (!id || id !== group[0]!.values['encounter_id'])) close();
-    group.push(item);
-  }
-  close();
+/** Output that goes nowhere: the dry-run import's own progress and summary are not `validate`'s. */
+function silent(io: CommandIo): CommandIo {
+  const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+  return { ...io, stdout: sink(), stderr: sink(), json: true };
 }
 
-function validateResources(file: string, resources: Resource[], out: ValidateResult): void {
+/**
+ * Check import rows by running the import itself as a dry run (`runImport` with `dryRun`): the same reading, kind
+ * detection, grouping, duplicate-id rule and validation, nothing written. Its problems are the import's rejections.
+ */
+async function validateRows(files: readonly string[], opts: ValidateOptions, config: CliConfig, io: CommandIo, out: ValidateResult): Promise<void> {
+  if (files.length === 0) return;
+  const summary = await runImport(files, { format: opts.format, kind: opts.kind, configValue: config, dryRun: true }, silent(io));
+  out.checked += summary.rowsRead;
+  out.rows = { read: summary.rowsRead, valid: summary.valid, rejected: summary.rejected };
+  for (const r of summary.rejectedRows) for (const reason of r.reasons) out.problems.push({ file: r.file, location: `row ${r.row}`, problem: reason });
+}
+
+function validateResources(file: string, resources: Resource[], scope: IdentityScope | undefined, out: ValidateResult): void {
   out.checked += resources.length;
   for (const [i, r] of resources.entries()) {
     if (typeof r?.resourceType !== 'string') out.problems.push({ file, location: `resource ${i + 1}`, problem: 'resourceType: required' });
   }
   try {
-    fromFhir(resources);
+    // Read back under the agency's identifier namespace, as import and bill read them: under another namespace
+    // nothing would be recognised, and nothing checked.
+    fromFhir(resources, scope ?? {});
   } catch (err) {
     if (!(err instanceof FhirMappingError)) throw err;
     for (const issue of err.issues) out.problems.push({ file, location: issue.path.split('.')[0] ?? '', problem: `${issue.path}: ${issue.message}` });
@@ -111,8 +116,11 @@ function validateResources(file: string, resources: Resource[], out: ValidateRes
  */
 export async function runValidate(files: readonly string[], opts: ValidateOptions, io: CommandIo): Promise<ValidateResult> {
   if (files.length === 0) throw new CliUsageError('name at least one file to validate');
-  const config = opts.config ? await loadConfig(opts.config) : parseConfig(PLACEHOLDER_CONFIG);
+  const found = await resolveConfig(opts, io.cwd);
+  const config = found ?? parseConfig(PLACEHOLDER_CONFIG);
+  const scope = found ? scopeOf(found) : undefined;
   const out: ValidateResult = { checked: 0, problems: [], exitCode: ExitCode.OK };
+  const rowFiles: string[] = [];
   for (const file of files) {
     if (/\.json$/i.test(file) && opts.format === undefined) {
       let json: unknown;
@@ -123,7 +131,7 @@ export async function runValidate(files: readonly string[], opts: ValidateOption
       }
       const bundle = json as Bundle;
       const resources = bundle.resourceType === 'Bundle' ? (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : [json as Resource];
-      validateResources(file, resources, out);
+      validateResources(file, resources, scope, out);
       continue;
     }
     const format = formatOf(file, opts.format);
@@ -139,16 +147,18 @@ export async function runValidate(files: readonly string[], opts: ValidateOption
             out.problems.push({ file, location: `line ${i + 1}`, problem: 'line is not valid JSON' });
           }
         }
-        validateResources(file, resources, out);
+        validateResources(file, resources, scope, out);
         continue;
       }
     }
-    await validateRows(file, format, config, out);
+    rowFiles.push(file);
   }
+  await validateRows(rowFiles, opts, config, io, out);
   out.exitCode = out.problems.length > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
   if (io.json) printJson(io, out);
   else {
     for (const p of out.problems) say(io, `${basename(p.file)} ${p.location}: ${p.problem}`);
+    if (out.rows) say(io, `import rows: ${out.rows.read} read, ${out.rows.valid} valid, ${out.rows.rejected} would be rejected (the import's own checks; nothing written)`);
     say(io, `${out.checked} checked, ${out.problems.length} problem(s)`);
   }
   return out;

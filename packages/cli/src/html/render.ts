@@ -3,26 +3,8 @@ import type { HtmlReportFigures } from '../commands/report-html.js';
 import { barChart, lineChart } from './charts.js';
 import { escapeHtml } from './escape.js';
 
-type Kind = 'count' | 'money' | 'share' | 'number';
-
-const money = (n: number): string => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const format = (n: number, kind: Kind): string =>
-  kind === 'money' ? money(n) : kind === 'share' ? `${Math.round(n * 1000) / 10}%` : kind === 'count' ? n.toLocaleString('en-US') : String(Math.round(n * 100) / 100);
-
-/**
- * A figure: its formatted text, with the path of the value in the JSON figures and the raw value, so a reader (the
- * browser test) can check that the page says exactly what `--json` says.
- */
-const fig = (path: string, value: number, kind: Kind): string =>
-  `<span data-figure="${escapeHtml(path)}" data-value="${escapeHtml(String(value))}">${escapeHtml(format(value, kind))}</span>`;
-
-const th = (cells: readonly string[]): string => `<tr>${cells.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
-/** Cells are given already rendered: text through `escapeHtml`, numbers through `fig`. */
-const tr = (cells: readonly string[]): string => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-const table = (head: readonly string[], rows: readonly string[]): string =>
-  rows.length === 0 ? '<p class="none">None.</p>' : `<table><thead>${th(head)}</thead><tbody>${rows.join('')}</tbody></table>`;
-const section = (id: string, title: string, body: string): string => `<section id="${id}"><h2>${escapeHtml(title)}</h2>${body}</section>`;
-const kpi = (label: string, value: string): string => `<div class="kpi"><div class="k">${escapeHtml(label)}</div><div class="v">${value}</div></div>`;
+import { fig, format, kpi, money, section, table, tr } from './parts.js';
+import { disclosuresSection } from './disclosures.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2630;margin:0;background:#f6f7f9}
@@ -174,7 +156,7 @@ export function renderHtmlReport(f: HtmlReportFigures): string {
     section('units', 'Units by peer specialist', units),
     section('compliance', 'Compliance findings', compliance),
     section('outcomes', `Outcomes: ${o.instrument.toUpperCase()} over time`, outcomes),
-    section('disclosures', 'Disclosures', `<p class="na">Not available: ${escapeHtml(f.disclosures.reason)}.</p>`),
+    section('disclosures', 'Disclosures', disclosuresSection(f.disclosures)),
     phi,
     '</main></body></html>',
     '',

@@ -6,6 +6,8 @@ import {
   type ValidationIssue,
 } from '@peer-fhir/core';
 import type { CliConfig } from '../config.js';
+import { cell, cells, flag } from './cells.js';
+import { rejectTogether } from './record-kind.js';
 import { columnOfPath, type RawRow } from './columns.js';
 
 /** A row with its 1-based data row number (the header is not counted). */
@@ -52,28 +54,14 @@ const REQUIRED = [
 /** Fields every row of one group encounter must agree on. */
 const SHARED = ['specialist_npi', 'supervisor_npi', 'supervisor_family', 'supervisor_given', 'start', 'end', 'modality', 'setting', 'program', 'group_id', 'place_of_service', 'part2', 'support_types', 'activities', 'service_code', 'status'] as const;
 
-const v = (r: RawRow, k: string): string | undefined => {
-  const s = r[k]?.trim();
-  return s === undefined || s === '' ? undefined : s;
-};
-const list = (r: RawRow, k: string): string[] =>
-  (v(r, k) ?? '')
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
+const v = cell;
+const list = cells;
 
 function describe(record: 'participant' | 'specialist' | 'encounter', issues: readonly ValidationIssue[]): string[] {
   return issues.map((i) => `${columnOfPath(record, i.path)}: ${i.message}`);
 }
 
-function boolOf(r: RawRow, k: string, reasons: string[]): boolean | undefined {
-  const s = v(r, k)?.toLowerCase();
-  if (s === undefined) return false;
-  if (s === 'true' || s === 'yes' || s === '1') return true;
-  if (s === 'false' || s === 'no' || s === '0') return false;
-  reasons.push(`${k}: must be true or false`);
-  return undefined;
-}
+const boolOf = flag;
 
 function participantOf(r: RawRow, config: CliConfig): unknown {
   const medicaidId = v(r, 'medicaid_id');
@@ -160,8 +148,9 @@ export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfi
   }
   if (rows.length > 1) {
     if (!v(first, 'group_id')) common.push('encounter_id: appears on several rows but group_id is empty (only group sessions have one row per attendee)');
+    // The row that differs from the first is the one at fault; the others are rejected with it, not for it.
     for (const k of SHARED) {
-      if (rows.some((r) => (v(r.values, k) ?? '') !== (v(first, k) ?? ''))) common.push(`${k}: differs between the rows of this group encounter`);
+      for (const r of rows) if ((v(r.values, k) ?? '') !== (v(first, k) ?? '')) perRow.get(r.row)!.push(`${k}: differs from the first row of this group encounter (row ${rows[0]!.row})`);
     }
   }
 
@@ -178,9 +167,12 @@ export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfi
   const specialistReasons: string[] = [];
   const s = parseRecord(PeerSpecialist, specialistOf(first, config, specialistReasons), 'PeerSpecialist');
   if (!s.ok) specialistReasons.push(...describe('specialist', s.issues));
-  common.push(...specialistReasons);
+  // The encounter's own columns are read from the first row: a problem in them is that row's (the others either
+  // agree with it, or are told they differ from it).
+  const firstRow = perRow.get(rows[0]!.row)!;
+  firstRow.push(...specialistReasons);
 
-  const part2 = boolOf(first, 'part2', common);
+  const part2 = boolOf(first, 'part2', firstRow);
   const groupId = v(first, 'group_id');
   const supervisorNpi = v(first, 'supervisor_npi');
   const activities = list(first, 'activities');
@@ -216,7 +208,7 @@ export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfi
       const reason = `${columnOfPath('encounter', issue.path)}: ${issue.message}`;
       const target = m ? rows[Number(m[1])] : undefined;
       if (target && rows.length > 1) perRow.get(target.row)!.push(reason);
-      else common.push(reason);
+      else firstRow.push(reason);
     }
   }
 
@@ -225,13 +217,5 @@ export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfi
     return { ok: true, value: { encounter: e.value, participants, specialist: s.value, rows: [...rows] } };
   }
   // A group encounter lands whole or not at all: a problem on one attendee's row holds back the others too.
-  return {
-    ok: false,
-    rejected: rows.map(({ row, values }) => {
-      const own = perRow.get(row)!;
-      const reasons = [...new Set([...common, ...own])];
-      if (reasons.length === 0) reasons.push('another row of this group encounter was rejected');
-      return { row, values, reasons };
-    }),
-  };
+  return { ok: false, rejected: rejectTogether(rows, perRow, common, 'group encounter') };
 }

@@ -56,7 +56,7 @@ type Values = { values: RawRow } | { reason: string; values: RawRow };
  * A row's values as strings, or why the row cannot be read: a value nested too deeply, a value longer than
  * {@link MAX_VALUE_CHARS}. Reasons name columns (import column names, never a key from the file) and limits only.
  */
-function stringValues(o: Record<string, unknown>, fromCsv: boolean): Values {
+function stringValues(o: Record<string, unknown>, fromCsv: boolean, known: ReadonlySet<string> = KNOWN): Values {
   const out: RawRow = {};
   const tooLong: string[] = [];
   for (const [k, x] of Object.entries(o)) {
@@ -71,14 +71,19 @@ function stringValues(o: Record<string, unknown>, fromCsv: boolean): Values {
     out[k] = v;
   }
   if (tooLong.length > 0) {
-    const known = tooLong.filter((k) => KNOWN.has(k));
-    const where = known.length === tooLong.length ? `column(s) ${known.join(', ')}` : `${tooLong.length} value(s)`;
+    const named = tooLong.filter((k) => known.has(k));
+    const where = named.length === tooLong.length ? `column(s) ${named.join(', ')}` : `${tooLong.length} value(s)`;
     return { reason: `${where} longer than ${MAX_VALUE_CHARS} characters`, values: out };
   }
   return { values: out };
 }
 
-const KNOWN: ReadonlySet<string> = new Set<string>([...IMPORT_COLUMNS, REJECT_REASONS_COLUMN]);
+const KNOWN: ReadonlySet<string> = knownColumns(IMPORT_COLUMNS);
+
+/** The keys a file of one record kind may use: its columns and the rejects column. */
+function knownColumns(columns: readonly string[]): ReadonlySet<string> {
+  return new Set<string>([...columns, REJECT_REASONS_COLUMN]);
+}
 
 /**
  * Lines of a byte stream, each at most `maxBytes`: a longer line is skipped up to its newline without being kept
@@ -128,7 +133,12 @@ async function* cappedLines(input: AsyncIterable<Buffer>, maxBytes: number): Asy
  * A CSV that breaks off (bad quoting, a record over the cap) ends with one unreadable row saying where and that the
  * rest was not read: the rows before it are yielded and imported, and the counts say so.
  */
-export async function* readRows(file: string, format: ImportFormat): AsyncGenerator<NumberedRow | { unreadable: UnreadableRow }> {
+export async function* readRows(
+  file: string,
+  format: ImportFormat,
+  columns: readonly string[] = IMPORT_COLUMNS,
+): AsyncGenerator<NumberedRow | { unreadable: UnreadableRow }> {
+  const known = columns === IMPORT_COLUMNS ? KNOWN : knownColumns(columns);
   const input = createReadStream(file);
   const opened = new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
@@ -147,10 +157,10 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
           const cols = header.map((h) => h.trim());
           // Name the unknown columns by position only: a file without its header row would otherwise echo the first
           // data row (names, dates, member ids) as "column names".
-          const unknown = cols.flatMap((c, i) => (KNOWN.has(c) ? [] : [i + 1]));
+          const unknown = cols.flatMap((c, i) => (known.has(c) ? [] : [i + 1]));
           if (unknown.length) {
             throw new CliUsageError(
-              `${file}: ${unknown.length} unknown column(s) at position(s) ${unknown.join(', ')}; the first line must be the header row with import columns such as encounter_id and participant_id (see docs/import-format.md)`,
+              `${file}: ${unknown.length} unknown column(s) at position(s) ${unknown.join(', ')}; the first line must be the header row with the import columns of one record kind, such as ${columns.slice(0, 2).join(' and ')} (see docs/import-format.md)`,
             );
           }
           return cols;
@@ -165,7 +175,7 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
     try {
       for await (const record of parser as AsyncIterable<Record<string, string>>) {
         n++;
-        yield csvRow(record, n);
+        yield csvRow(record, n, known);
       }
     } catch (err) {
       if (err instanceof CliUsageError) throw err;
@@ -190,7 +200,7 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
       yield { unreadable: { row: n, values: {}, reason: `line is longer than ${MAX_ROW_BYTES} bytes` } };
       continue;
     }
-    yield ndjsonRow(line, n);
+    yield ndjsonRow(line, n, known);
   }
 }
 
@@ -198,7 +208,7 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
  * One NDJSON line as a row, or as an unreadable row whose reason holds no text from the line (unknown keys are named
  * by position and length: a value in key position, or an escape sequence, must not be echoed).
  */
-export function ndjsonRow(line: string, n: number): NumberedRow | { unreadable: UnreadableRow } {
+export function ndjsonRow(line: string, n: number, known: ReadonlySet<string> = KNOWN): NumberedRow | { unreadable: UnreadableRow } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -208,10 +218,10 @@ export function ndjsonRow(line: string, n: number): NumberedRow | { unreadable: 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { unreadable: { row: n, values: {}, reason: 'line is not a JSON object' } };
   }
-  const v = stringValues(parsed as Record<string, unknown>, false);
+  const v = stringValues(parsed as Record<string, unknown>, false, known);
   if ('reason' in v) return { unreadable: { row: n, values: v.values, reason: v.reason } };
   const keys = Object.keys(parsed as Record<string, unknown>);
-  const unknown = keys.flatMap((k, i) => (KNOWN.has(k) ? [] : [`#${i + 1} (${k.length} chars)`]));
+  const unknown = keys.flatMap((k, i) => (known.has(k) ? [] : [`#${i + 1} (${k.length} chars)`]));
   if (unknown.length) {
     return { unreadable: { row: n, values: v.values, reason: `unknown key(s) at position(s) ${unknown.join(', ')}; keys must be import columns (docs/import-format.md)` } };
   }
@@ -219,8 +229,8 @@ export function ndjsonRow(line: string, n: number): NumberedRow | { unreadable: 
 }
 
 /** One CSV record (header-keyed) as a row, or as an unreadable row (a value over the length limit). */
-export function csvRow(record: Record<string, string>, n: number): NumberedRow | { unreadable: UnreadableRow } {
-  const v = stringValues(record, true);
+export function csvRow(record: Record<string, string>, n: number, known: ReadonlySet<string> = KNOWN): NumberedRow | { unreadable: UnreadableRow } {
+  const v = stringValues(record, true, known);
   return 'reason' in v ? { unreadable: { row: n, values: v.values, reason: v.reason } } : { row: n, values: v.values };
 }
 
@@ -233,6 +243,8 @@ export class RejectsWriter {
   constructor(
     readonly path: string,
     readonly format: ImportFormat,
+    /** The columns of the record kind (a CSV rejects file has all of them, so a fix can fill any). */
+    readonly columns: readonly string[] = IMPORT_COLUMNS,
   ) {}
 
   async write(values: RawRow, reasons: readonly string[]): Promise<void> {
@@ -243,7 +255,7 @@ export class RejectsWriter {
       if (this.format === 'csv') {
         // Every import column, so a fix can fill a column the original file left out. Cells that a spreadsheet would
         // run as a formula get a leading apostrophe, which the importer removes again (docs/import-format.md).
-        this.#csv = stringify({ header: true, columns: [...IMPORT_COLUMNS, REJECT_REASONS_COLUMN], cast: { string: neutraliseFormula } });
+        this.#csv = stringify({ header: true, columns: [...this.columns, REJECT_REASONS_COLUMN], cast: { string: neutraliseFormula } });
         this.#csv.pipe(this.#out);
       }
     }

@@ -64,7 +64,13 @@ export function startProgress(io: CommandIo, label: string, total: number, inter
   }
   let last = 0;
   let latest: { done: number; detail: Record<string, number> } = { done: 0, detail: {} };
-  const line = () => note(io, `${label}: ${latest.done}/${total} rows${Object.keys(latest.detail).length ? ` (${fmt(latest.detail)})` : ''}`);
+  let printed = '';
+  // A line is printed once: the last update and stop() would otherwise print the same state twice.
+  const line = () => {
+    const text = `${label}: ${latest.done}/${total} rows read${Object.keys(latest.detail).length ? ` (${fmt(latest.detail)})` : ''}`;
+    if (text !== printed) note(io, text);
+    printed = text;
+  };
   return {
     update: (done, detail) => {
       latest = { done, detail };

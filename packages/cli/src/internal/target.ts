@@ -24,6 +24,18 @@ export function dataDirOf(io: CommandIo, data: string | undefined): string {
   return isAbsolute(d) ? d : join(io.cwd, d);
 }
 
+/** A FHIR base URL from the command line, without trailing slashes; a usage error names the option, not the value. */
+export function checkedBaseUrl(value: string, option: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliUsageError(`${option} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError(`${option} must be http or https`);
+  return value.replace(/\/+$/, '');
+}
+
 export async function openTarget(opts: FhirTargetOptions, io: CommandIo): Promise<FhirTarget> {
   let auth: string | undefined = opts.authToken;
   if (opts.authEnv !== undefined) {
@@ -31,14 +43,7 @@ export async function openTarget(opts: FhirTargetOptions, io: CommandIo): Promis
     if (!auth) throw new CliUsageError(`environment variable ${opts.authEnv} (from --auth-env) is not set`);
   }
   if (opts.fhirUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(opts.fhirUrl);
-    } catch {
-      throw new CliUsageError('--fhir-url is not a URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError('--fhir-url must be http or https');
-    const baseUrl = opts.fhirUrl.replace(/\/+$/, '');
+    const baseUrl = checkedBaseUrl(opts.fhirUrl, '--fhir-url');
     const client = new PeerFhirClient({ baseUrl, ...(auth ? { auth } : {}) });
     return { client, url: displayUrl(baseUrl), embedded: undefined, close: async () => undefined };
   }

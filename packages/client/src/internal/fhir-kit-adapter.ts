@@ -8,6 +8,7 @@
  * (paths, resourceType validation, search-parameter encoding, content-type, next/prev link
  * lookup) and our transport executes the plan with the injected fetch, retries and auth.
  * Side effect: fhir-kit-client's `debug` logging (which prints error bodies) never runs.
+ * `test/fhir-kit-assumptions.test.ts` fails when an upgrade changes the version, the method or its routing.
  */
 import { Client } from 'fhir-kit-client';
 import type { Bundle } from 'fhir/r4.js';

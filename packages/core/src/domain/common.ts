@@ -24,18 +24,43 @@ export function isValidNpi(npi: string): boolean {
 function npiCheckDigitOk(npi: string): boolean {
   if (npi.length !== 10) return false;
   for (let i = 0; i < 10; i++) if (!isDigit(npi.charCodeAt(i))) return false;
-  // Luhn over "80840" + the first nine digits; 24 is the precomputed contribution of the prefix.
+  return luhnOf80840(npi) === npi.charCodeAt(9) - 48;
+}
+
+/**
+ * The NPI check digit of the first nine characters of `digits` (known to be digits): the Luhn check digit over the
+ * card-issuer prefix `80840` followed by the nine digits (CMS, "Requirements for NPI check digit").
+ */
+function luhnOf80840(digits: string): number {
+  // 24 is the Luhn contribution of the prefix 80840; from the rightmost of the nine digits, every other one doubles.
   let sum = 24;
   for (let i = 8; i >= 0; i--) {
-    let d = npi.charCodeAt(i) - 48;
+    let d = digits.charCodeAt(i) - 48;
     if ((8 - i) % 2 === 0) {
       d *= 2;
       if (d > 9) d -= 9;
     }
     sum += d;
   }
-  const check = (10 - (sum % 10)) % 10;
-  return check === npi.charCodeAt(9) - 48;
+  return (10 - (sum % 10)) % 10;
+}
+
+/**
+ * The NPI check digit for nine leading digits: the Luhn check digit over the prefix `80840` plus the nine digits.
+ *
+ * @param nineDigits - the first nine digits of an NPI
+ * @returns the tenth digit that makes the NPI valid, 0-9
+ * @throws RangeError when `nineDigits` is not exactly nine digits
+ * @see https://www.cms.gov/Regulations-and-Guidance/Administrative-Simplification/NationalProvIdentStand/Downloads/NPIcheckdigit.pdf
+ * @example
+ * ```ts
+ * npiCheckDigit('123456789'); // 3, so 1234567893 is a valid NPI
+ * ```
+ * @category Validation
+ */
+export function npiCheckDigit(nineDigits: string): number {
+  if (!/^\d{9}$/.test(nineDigits)) throw new RangeError('an NPI check digit needs exactly nine digits');
+  return luhnOf80840(nineDigits);
 }
 
 /** A National Provider Identifier with a valid check digit. @category Domain */
@@ -48,9 +73,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * False for a date-shaped string (`YYYY-MM-DD` prefix) that names no calendar day. Runs on every date of every record,
- * so it reads the digits and checks the day of the month arithmetically (proleptic Gregorian, like Date) instead of
- * split + Date.UTC. It keeps that version's one quirk: Date.UTC maps years 0-99 to 1900-1999, so they never matched
- * and are refused.
+ * so it reads the digits and checks the day of the month arithmetically (proleptic Gregorian). Years 0001-9999 are
+ * days; year 0000 is not (the FHIR R4 date regex excludes it: https://hl7.org/fhir/R4/datatypes.html#date).
  */
 const isRealDate = (s: string): boolean => {
   // A string that is not date-shaped is reported by the format check alone.
@@ -63,7 +87,7 @@ const isRealDate = (s: string): boolean => {
   const y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
   const m = digit(5) * 10 + digit(6);
   const d = digit(8) * 10 + digit(9);
-  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 };

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Activities, Modalities, Programs, Settings, SupportTypes } from '../terminology/codes.js';
-import { enumOf, Icd10CmCode, IsoDateTime, Npi, PlaceOfServiceCode, RecordId } from './common.js';
+import { Address, enumOf, Icd10CmCode, IsoDateTime, Npi, PlaceOfServiceCode, RecordId } from './common.js';
 
 /** One person's part in a peer encounter: who, the diagnoses and plan goals addressed, and the note. @category Domain */
 export const Attendee = z.object({
@@ -13,6 +13,24 @@ export const Attendee = z.object({
   note: z.string().min(1).max(20_000).optional(),
 });
 export type Attendee = z.infer<typeof Attendee>;
+
+/**
+ * Where a contact took place, when the source system names the place (an agency office, a drop-in center, a shelter):
+ * mapped to a US Core Location. A participant's home is not a place to name here (its address is the participant's).
+ *
+ * @example
+ * ```ts
+ * const where = EncounterLocation.parse({ id: 'loc-downtown', name: 'Downtown drop-in center', address: { line: ['12 Elm St'], city: 'Durham', state: 'NC', postalCode: '27701' } });
+ * ```
+ * @category Domain
+ */
+export const EncounterLocation = z.object({
+  /** The source system's id of the place (the Location's identifier, scoped to the agency). */
+  id: RecordId,
+  name: z.string().trim().min(1).max(200),
+  address: Address.optional(),
+});
+export type EncounterLocation = z.infer<typeof EncounterLocation>;
 
 const MAX_ENCOUNTER_MS = 24 * 60 * 60 * 1000;
 
@@ -49,6 +67,8 @@ export const PeerEncounter = z
     supportTypes: z.array(enumOf(SupportTypes)).default([]),
     activities: z.array(enumOf(Activities)).default([]),
     placeOfService: PlaceOfServiceCode,
+    /** The named place of the contact, when the source system has one (US Core Encounter.location). */
+    location: EncounterLocation.optional(),
     /** HCPCS code of the service; H0038 unless a pack says otherwise. */
     serviceCode: z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS Level II code' }).default('H0038'),
     /** True when the record comes from a 42 CFR Part 2 program. */

@@ -8,6 +8,7 @@ import { isPart2Protected, Part2Labels } from '../security/part2-labels.js';
 import { base64ToUtf8, utf8ToBase64 } from './internal/base64.js';
 import { coding, logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
+import { encounterLocation, encounterLocationFromFhir } from './location.js';
 import { organizationKey } from './organization.js';
 import { patientKey } from './patient.js';
 import { practitionerKey, practitionerRoleKey } from './practitioner.js';
@@ -138,6 +139,7 @@ function baseEncounter(b: TransactionBuilder, cx: EncounterContext, service: key
     participant,
     period: { start: e.start, end: e.end },
     length: { value: cx.minutes, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' },
+    ...(e.location ? { location: encounterLocation(b, e, cx.idx) } : {}),
     serviceProvider: r.organization !== undefined ? { reference: r.organization } : logicalRef('Organization', Systems.NPI, e.organizationNpi),
   };
 }
@@ -287,6 +289,7 @@ export function encounterFromFhir(index: ResourceIndex, ids: IdentifierSystems, 
   const hcpcs = enc.type?.flatMap((t) => t.coding ?? []).find((c) => normalizeSystem(c.system) === Systems.HCPCS)?.code;
   const children = groupSession ? index.referencing('Encounter', enc, partOf) : [];
   const group = groupSession ? index.resolve(enc.subject, 'Group') : undefined;
+  const location = encounterLocationFromFhir(index, ids.location, enc);
   return {
     id: groupSession ?? identifierValue(enc, ids.encounter),
     mode: groupSession ? 'group' : 'individual',
@@ -304,6 +307,7 @@ export function encounterFromFhir(index: ResourceIndex, ids: IdentifierSystems, 
     supportTypes: extCodes(enc, Extensions.SupportType),
     activities: extCodes(enc, Extensions.Activity),
     placeOfService: extCode(enc, Extensions.PlaceOfService),
+    ...(location ? { location } : {}),
     serviceCode: hcpcs,
     part2: isPart2Protected(enc),
   };

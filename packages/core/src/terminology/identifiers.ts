@@ -108,6 +108,7 @@ function systemsUnder(namespace: string): IdentifierSystems {
     encounter: sys('encounter'),
     groupSession: sys('group-session'),
     groupAttendance: sys('group-attendance'),
+    location: sys('location'),
     peerGroup: sys('peer-group'),
     diagnosis: sys('encounter-diagnosis'),
     note: sys('encounter-note'),
@@ -154,6 +155,8 @@ export interface IdentifierSystems {
   readonly encounter: string;
   readonly groupSession: string;
   readonly groupAttendance: string;
+  /** Named places of encounters (US Core Location). */
+  readonly location: string;
   readonly peerGroup: string;
   readonly diagnosis: string;
   readonly note: string;

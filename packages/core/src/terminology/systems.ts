@@ -144,6 +144,7 @@ export const Profiles = {
   CareTeam: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-careteam',
   Provenance: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-provenance',
   DocumentReference: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-documentreference',
+  Location: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-location',
   /** The Group of a group session's attendees. */
   PeerGroupSession: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-group-session`,
   /**

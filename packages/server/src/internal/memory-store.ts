@@ -6,7 +6,7 @@ import type { Resource } from 'fhir/r4.js';
  * for what its API gets wrong: instance history (`readHistory` reverses the stored array in
  * place, so the order flips on every call). Transaction rollback lives in the write journal of
  * `server/indexed-repository.ts`.
- * The package pins @medplum/fhir-router exactly; the tests fail loudly if the shape changes.
+ * The package pins @medplum/fhir-router exactly; `test/medplum-assumptions.test.ts` fails if the shape changes.
  */
 interface MemoryStoreInternals {
   resources: Map<string, Map<string, Resource>>;

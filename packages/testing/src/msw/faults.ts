@@ -1,5 +1,5 @@
 import { delay, http, HttpResponse, type RequestHandler } from 'msw';
-import { seededRandom } from '../internal/prng.js';
+import { Random } from '../synthetic/random.js';
 
 /**
  * A failure {@link withFaults} can inject:
@@ -53,6 +53,7 @@ export interface FaultOptions {
 /**
  * Create an empty {@link FaultCounter} to pass as `faults.counter` and assert on later.
  *
+ * @returns a counter with every count at zero, to pass as `withFaults({ counter })`
  * @example
  * ```ts
  * const counter = createFaultCounter();
@@ -72,6 +73,10 @@ export function createFaultCounter(): FaultCounter {
  * seeded PRNG, so a retrying client can be tested reproducibly
  * (FHIR servers signal overload the HTTP way: https://hl7.org/fhir/R4/http.html#2.21.0.2).
  *
+ * @param handlers - the handlers to wrap
+ * @param options - fault rate, kinds, seed, methods and counter
+ * @returns the handlers, failing a seeded share of requests
+ * @throws RangeError when `rate` is not in [0, 1]
  * @returns A new handler list: the fault handler first, then `handlers` unchanged.
  * @example
  * ```ts
@@ -87,7 +92,9 @@ export function createFaultCounter(): FaultCounter {
 export function withFaults(handlers: readonly RequestHandler[], options: FaultOptions): RequestHandler[] {
   if (!(options.rate >= 0 && options.rate <= 1)) throw new RangeError(`faults.rate must be in [0, 1], got ${options.rate}`);
   const kinds = options.kinds?.length ? [...options.kinds] : [...FAULT_KINDS];
-  const random = seededRandom(options.seed ?? 1);
+  // The one seeded generator of the package (synthetic data uses it too): the same seed, the same faults.
+  const rng = new Random(options.seed ?? 1);
+  const random = (): number => rng.next();
   const counter = options.counter ?? createFaultCounter();
   const methods = options.onlyMethods?.map((m) => m.toUpperCase());
 

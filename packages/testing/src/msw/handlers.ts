@@ -22,6 +22,8 @@ export interface FhirHandlersOptions {
  * request handling as {@link startFhirServer} (https://hl7.org/fhir/R4/http.html), for vendors'
  * own tests of code that talks FHIR over `fetch`.
  *
+ * @param options - the base URL to answer for, and optionally a repository and validation
+ * @returns msw request handlers that behave like the embedded FHIR server
  * @example
  * ```ts
  * import { setupServer } from 'msw/node';

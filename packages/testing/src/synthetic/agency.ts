@@ -25,6 +25,8 @@ export interface SyntheticAgency extends SyntheticRoster {
  * Generate a deterministic synthetic agency: the same options always give a deep-equal result.
  * Every record passes its @peer-fhir/core schema; names, ids and member numbers are fictional.
  *
+ * @param options - seed, size and period of the synthetic agency
+ * @returns the agency: organization, staff, participants and encounters
  * @example
  * ```ts
  * const agency = generateAgency({ seed: 42, state: 'NC', months: 12, participants: 40 });

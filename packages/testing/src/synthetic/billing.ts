@@ -26,6 +26,8 @@ export interface SyntheticBillingOptions {
  * The agency with what an 837P needs and the generator does not mint: the billing provider's ZIP as ZIP+4 (837P loop
  * 2010AA N403 requires nine digits).
  *
+ * @param agency - a synthetic agency
+ * @returns the same agency with a 9-digit ZIP code, as 837P 2010AA N403 requires of a billing provider
  * @example
  * ```ts
  * const agency = billableAgency(generateAgency({ seed: 11, months: 1 }));
@@ -55,6 +57,9 @@ function firstServiceDates(agency: SyntheticAgency): Map<string, string> {
  * One signed service order per participant with services, signed by the agency's first supervisor on (or before) the
  * first date of service; see {@link SyntheticBillingOptions} for gaps and back-dating.
  *
+ * @param agency - a synthetic agency
+ * @param options - leave out every n-th order, backdate them
+ * @returns one service order per participant, signed by a supervisor
  * @example
  * ```ts
  * const orders = syntheticServiceOrders(agency, { withoutServiceOrderEvery: 8 });
@@ -79,6 +84,10 @@ export function syntheticServiceOrders(agency: SyntheticAgency, options: Synthet
  * Prior authorizations for every other participant, for each of the pack's codes over the agency's service period,
  * when the pack caps units behind prior authorization (none otherwise).
  *
+ * @param agency - a synthetic agency
+ * @param pack - the rule pack (prior authorizations only when it caps units beyond a prior authorization)
+ * @param options - units authorized, or false for none
+ * @returns one prior authorization per participant, or none
  * @example
  * ```ts
  * const auths = syntheticPriorAuthorizations(agency, getPack('nj-horizon-sud-peer-2020'), { priorAuthUnits: 48 });
@@ -103,6 +112,9 @@ export function syntheticPriorAuthorizations(agency: SyntheticAgency, pack: Rule
  * The agency's encounters coded for the pack: the generator codes every service H0038, so under a pack without H0038
  * (Medicare PIN-PS) they are coded as the pack's first service.
  *
+ * @param pack - the rule pack to bill under
+ * @param encounters - synthetic encounters
+ * @returns the encounters, coded with the pack's first service when the pack does not bill H0038
  * @example
  * ```ts
  * const encounters = encountersCodedFor(getPack('medicare-pin-ps-2024'), agency.encounters);
@@ -119,6 +131,10 @@ export function encountersCodedFor(pack: RulePack, encounters: readonly PeerEnco
  * A complete billing context for a synthetic agency under a pack: its encounters (coded for the pack), roster, plans
  * and consents, service orders and prior authorizations, and no billing history.
  *
+ * @param agency - a synthetic agency
+ * @param pack - the rule pack to bill under
+ * @param options - service order and prior authorization variations
+ * @returns a billing context for `evaluate`
  * @example
  * ```ts
  * const pack = getPack('nc-alliance-peer-support-2019');
@@ -152,6 +168,11 @@ function billingRunAfter(encounters: readonly PeerEncounter[]): string {
  * The pack with a price on every rate its source leaves unpublished (an 837P line needs a charge), each marked
  * unconfirmed with `note`. Codes missing from `prices` get `fallback`. Never use these prices for real claims.
  *
+ * @param pack - a rule pack whose rates may be unpublished (null)
+ * @param prices - placeholder amounts by procedure code
+ * @param note - why the amounts are placeholders (kept on each rate's source)
+ * @param fallback - the amount for a code not in `prices`
+ * @returns the pack with every null rate filled and marked unconfirmed
  * @example
  * ```ts
  * const pack = withPlaceholderRates(getPack('tx-medicaid-peer-specialist-2019'), { H0038: 6.25 }, 'demo price, not a fee schedule');

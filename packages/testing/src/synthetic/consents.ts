@@ -19,6 +19,25 @@ const consentId = (i: number): string => `consent-${String(i + 1).padStart(4, '0
 /** How a Part 2 participant's TPO consent turned out. */
 type Part2Fate = 'active' | 'expired' | 'revoked' | 'none';
 
+/** Four synthetic recipient organizations, each with a fresh NPI. */
+function syntheticRecipients(rng: Random, npis: NpiMinter): ConsentRecipient[] {
+  return Array.from({ length: 4 }, () => ({
+    kind: 'organization',
+    name: `${organizationName(rng, rng.pick(RECIPIENT_KINDS))} (synthetic)`,
+    npi: npis.next(),
+  }));
+}
+
+/** What happens to each Part 2 participant's TPO consent, by participant index. */
+function part2Fates(rng: Random, participants: readonly ParticipantInfo[]): Map<number, Part2Fate> {
+  const fates = new Map<number, Part2Fate>();
+  const order = rng.shuffle(participants.filter((p) => p.enrollment.part2).map((p) => p.index));
+  // About 8% each expired, revoked and without a consent; at least one of each once there are four Part 2 participants.
+  const k = order.length >= 4 ? Math.max(1, Math.round(order.length * 0.08)) : 0;
+  order.forEach((idx, j) => fates.set(idx, j < k ? 'expired' : j < 2 * k ? 'revoked' : j < 3 * k ? 'none' : 'active'));
+  return fates;
+}
+
 export function makeConsents(
   rng: Random,
   npis: NpiMinter,
@@ -26,17 +45,8 @@ export function makeConsents(
   participants: readonly ParticipantInfo[],
   organizationNpi: string,
 ): ConsentDirective[] {
-  const recipients: ConsentRecipient[] = Array.from({ length: 4 }, () => ({
-    kind: 'organization',
-    name: `${organizationName(rng, rng.pick(RECIPIENT_KINDS))} (synthetic)`,
-    npi: npis.next(),
-  }));
-  const part2 = participants.filter((p) => p.enrollment.part2);
-  const fates = new Map<number, Part2Fate>();
-  const order = rng.shuffle(part2.map((p) => p.index));
-  // About 8% each expired, revoked and without a consent; at least one of each once there are four Part 2 participants.
-  const k = order.length >= 4 ? Math.max(1, Math.round(order.length * 0.08)) : 0;
-  order.forEach((idx, j) => fates.set(idx, j < k ? 'expired' : j < 2 * k ? 'revoked' : j < 3 * k ? 'none' : 'active'));
+  const recipients = syntheticRecipients(rng, npis);
+  const fates = part2Fates(rng, participants);
   const hipaa = exactShare(rng, participants.length, 0.15);
   /** A day in the period, not before `earliest`, while the participant is enrolled. */
   const dayAfter = (earliest: number, p: ParticipantInfo): number => {

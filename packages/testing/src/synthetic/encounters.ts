@@ -87,26 +87,25 @@ function goalIdsFor(rng: Random, s: RosterState, p: ParticipantInfo, day: number
   return rng.sample(span.activeGoalIds, rng.int(1, 2)).sort();
 }
 
-function draftMonth(s: RosterState, rng: Random, mStart: number, mEnd: number): Draft[] {
-  const o = s.options;
-  const days: number[] = [];
-  const saturdays: number[] = [];
-  for (let d = mStart; d < mEnd; d++) {
-    const wd = weekday(d);
-    if (wd >= 1 && wd <= 5) days.push(d);
-    else if (wd === 6) saturdays.push(d);
-  }
-  const drafts: Draft[] = [];
-  if (days.length === 0) return drafts;
-  const specCal = new Calendar();
-  const partCal = new Calendar();
-  const key = (idx: number, day: number): number => idx * 64 + (day - mStart);
-  const active = s.participants.map((p) => activeFraction(p, mStart, mEnd));
-  const activeSum = active.reduce((a, b) => a + b, 0);
-  if (activeSum === 0) return drafts;
-  const rate = o.encountersPerParticipantPerMonth;
+/** One month's working state: its weekdays and Saturdays, who is booked when, and how active each participant is. */
+interface MonthPlan {
+  s: RosterState;
+  rng: Random;
+  days: number[];
+  saturdays: number[];
+  specCal: Calendar;
+  partCal: Calendar;
+  key: (idx: number, day: number) => number;
+  active: number[];
+  activeSum: number;
+  drafts: Draft[];
+}
 
-  // Group sessions first: they keep their usual slot; individual contacts fit around them.
+/** A month's group sessions: each group meets on its usual weekday most of the time, with the members who are free. */
+function draftGroupSessions(month: MonthPlan): void {
+  const { s, rng, days, specCal, partCal, key, active, activeSum, drafts } = month;
+  const o = s.options;
+  const rate = o.encountersPerParticipantPerMonth;
   const groupTarget = rate * o.groupShare * activeSum;
   for (const g of s.groups) {
     const share = g.memberIdx.reduce((a, i) => a + (active[i] as number), 0) / activeSum;
@@ -150,7 +149,13 @@ function draftMonth(s: RosterState, rng: Random, mStart: number, mEnd: number): 
       });
     }
   }
+}
 
+/** A month's individual contacts of each active participant, placed where both people are free. */
+function draftIndividualContacts(month: MonthPlan): void {
+  const { s, rng, days, saturdays, specCal, partCal, key, active, drafts } = month;
+  const o = s.options;
+  const rate = o.encountersPerParticipantPerMonth;
   const individualRate = rate * (1 - o.groupShare);
   for (const p of s.participants) {
     const f = active[p.index] as number;
@@ -194,6 +199,26 @@ function draftMonth(s: RosterState, rng: Random, mStart: number, mEnd: number): 
       }
     }
   }
+}
+
+function draftMonth(s: RosterState, rng: Random, mStart: number, mEnd: number): Draft[] {
+  const days: number[] = [];
+  const saturdays: number[] = [];
+  for (let d = mStart; d < mEnd; d++) {
+    const wd = weekday(d);
+    if (wd >= 1 && wd <= 5) days.push(d);
+    else if (wd === 6) saturdays.push(d);
+  }
+  const drafts: Draft[] = [];
+  if (days.length === 0) return drafts;
+  const active = s.participants.map((p) => activeFraction(p, mStart, mEnd));
+  const activeSum = active.reduce((a, b) => a + b, 0);
+  if (activeSum === 0) return drafts;
+  const key = (idx: number, day: number): number => idx * 64 + (day - mStart);
+  const month: MonthPlan = { s, rng, days, saturdays, specCal: new Calendar(), partCal: new Calendar(), key, active, activeSum, drafts };
+  // Group sessions first: they keep their usual slot; individual contacts fit around them.
+  draftGroupSessions(month);
+  draftIndividualContacts(month);
   drafts.sort(
     (a, b) =>
       a.day - b.day ||
@@ -260,6 +285,8 @@ export function* encountersOf(s: RosterState, maxEncounters = Number.POSITIVE_IN
  * Stream an agency's encounters in start order, one month buffered at a time, for benchmarks of 100k–1M records.
  * Yields exactly the `encounters` of {@link generateAgency} with the same options (up to `maxEncounters`).
  *
+ * @param options - seed, size and period of the synthetic agency, and an optional cap on the count
+ * @returns the agency's encounters, month by month (a generator: nothing is held in memory)
  * @example
  * ```ts
  * let n = 0;

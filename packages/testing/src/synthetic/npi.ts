@@ -1,29 +1,8 @@
+import { npiCheckDigit } from '@peer-fhir/core';
 import type { Random } from './random.js';
 
-/**
- * The NPI check digit for nine leading digits: Luhn over the `80840` prefix plus the nine digits.
- *
- * @see https://www.cms.gov/Regulations-and-Guidance/Administrative-Simplification/NationalProvIdentStand/Downloads/NPIcheckdigit.pdf
- * @example
- * ```ts
- * npiCheckDigit('123456789'); // 3, so 1234567893 is a valid NPI
- * ```
- * @category Synthetic data
- */
-export function npiCheckDigit(nineDigits: string): number {
-  if (!/^\d{9}$/.test(nineDigits)) throw new RangeError('an NPI check digit needs exactly nine digits');
-  // 24 is the Luhn contribution of the 80840 prefix.
-  let sum = 24;
-  for (let i = 8; i >= 0; i--) {
-    let d = nineDigits.charCodeAt(i) - 48;
-    if ((8 - i) % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
+// One home for the NPI check digit (core); re-exported here because synthetic-data users import it from testing.
+export { npiCheckDigit };
 
 /**
  * Mints distinct random NPIs with valid check digits. Type 1 (people) and type 2 (organisations) both start with 1 or 2.

@@ -50,6 +50,27 @@ function signedAt(rng: Random, zone: UsZone, day: number): string {
 }
 
 /**
+ * The goals after a six-month review: goals met at the last review leave, a quarter of the rest are met, the others
+ * get an achievement and (when their target date has passed) a new one; each gets a progress note. Draws from `rng`
+ * in goal order, so the seeded output does not depend on how the loop is written.
+ */
+function reviewGoals(rng: Random, goals: readonly RecoveryGoal[], reviewDay: number, authorNpi: string): RecoveryGoal[] {
+  return goals.filter((g) => g.status === 'active').map((g) => {
+    const note = { date: fromDay(reviewDay), text: 'Reviewed at six-month plan review.', authorNpi };
+    if (rng.chance(0.25)) {
+      return { ...g, status: 'completed' as const, achievement: 'achieved' as const, progressNotes: [...g.progressNotes, note] };
+    }
+    const stale = g.targetDate !== undefined && g.targetDate <= fromDay(reviewDay);
+    return {
+      ...g,
+      ...(stale ? { targetDate: fromDay(addMonths(reviewDay, rng.int(3, 9))) } : {}),
+      achievement: rng.pick(['improving', 'in-progress', 'no-change', 'worsening'] as const),
+      progressNotes: [...g.progressNotes, note],
+    };
+  });
+}
+
+/**
  * Plans for every participant, and for each the spans of days each plan version was in force.
  * Versions that ended before the period are not emitted; the first emitted is `plan-0001`, reviews `plan-0001-r1`, ….
  */
@@ -120,19 +141,7 @@ export function makePlans(
       if (reviewDay === undefined) break;
       // At review: goals met at the last review leave the plan, some more are met, each gets a progress note,
       // and a new goal may be added.
-      goals = goals.filter((g) => g.status === 'active').map((g) => {
-        const note = { date: fromDay(reviewDay), text: 'Reviewed at six-month plan review.', authorNpi: specialist.npi };
-        if (rng.chance(0.25)) {
-          return { ...g, status: 'completed' as const, achievement: 'achieved' as const, progressNotes: [...g.progressNotes, note] };
-        }
-        const stale = g.targetDate !== undefined && g.targetDate <= fromDay(reviewDay);
-        return {
-          ...g,
-          ...(stale ? { targetDate: fromDay(addMonths(reviewDay, rng.int(3, 9))) } : {}),
-          achievement: rng.pick(['improving', 'in-progress', 'no-change', 'worsening'] as const),
-          progressNotes: [...g.progressNotes, note],
-        };
-      });
+      goals = reviewGoals(rng, goals, reviewDay, specialist.npi);
       if (goals.every((g) => g.status !== 'active') || rng.chance(0.3)) {
         goalCount++;
         goals.push(newGoal(rng, `goal-${num}-${goalCount}`, program, reviewDay, usedTexts));

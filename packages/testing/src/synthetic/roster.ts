@@ -89,6 +89,8 @@ export function buildRoster(input: SyntheticAgencyOptions): RosterState {
 /**
  * Generate an agency's organisation, payers, staff, participants, groups, plans and consents (no encounters).
  *
+ * @param options - seed, size and period of the synthetic agency
+ * @returns the agency without encounters: organization, staff, participants
  * @example
  * ```ts
  * const { participants, plans } = generateRoster({ seed: 42, state: 'TX' });

@@ -85,6 +85,9 @@ function parse270(text: string): Inquiry {
  * Answer a 270 with a 271 (005010X279A1) for synthetic data: one ST..SE for the whole inquiry, each 2000C echoing the
  * 270's trace (TRN*2), name and member id, then the loops for the answer `decide` picks.
  *
+ * @param text270 - an X12 270 eligibility inquiry
+ * @param options - the answer date and a decision per inquired member
+ * @returns the X12 271 answer text
  * @example
  * ```ts
  * import { answer270 } from '@peer-fhir/testing';

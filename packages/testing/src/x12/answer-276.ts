@@ -98,6 +98,9 @@ function claimLoop(c: Claim, a: SyntheticClaimStatus, date: Date): string[] {
  * Answer a 276 with a 277 claim status response (005010X212) for synthetic data: one ST..SE for the whole inquiry,
  * the 276's hierarchy (HL) and names (NM1) echoed, and per claim a 2200D loop echoing the trace (TRN*2), patient control number (REF*EJ) and service dates with the status `decide` picks.
  *
+ * @param text276 - an X12 276 claim status request
+ * @param options - the answer date and a status per claim
+ * @returns the X12 277 answer text
  * @example
  * ```ts
  * import { answer276 } from '@peer-fhir/testing';

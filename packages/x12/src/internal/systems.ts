@@ -4,19 +4,8 @@
  */
 import { LEGACY_SYSTEM_ALIASES, Systems } from '@peer-fhir/core';
 
-export {
-  CARC_SYSTEM,
-  RARC_SYSTEM,
-  CLAIM_FREQUENCY_EXTENSION,
-  LINE_CONTROL_NUMBER_EXTENSION,
-  PAYER_ID_SYSTEM,
-  ADJUSTMENT_GROUP_SYSTEM,
-  SDK_ADJUDICATION_SYSTEM,
-  PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
-  REMITTANCE_CLAIM_SYSTEM,
-  REMITTANCE_PAYMENT_SYSTEM,
-  PROVIDER_ADJUSTMENT_REASON_SYSTEM,
-} from '../systems.js';
+// The public ones (declared in ../systems.ts) are available here too, so the mapping imports every URI from one module.
+export * from '../systems.js';
 
 /** Every spelling core accepts on input for `system` (the emitted form first, then its legacy aliases). */
 const spellings = (system: string): readonly string[] => [

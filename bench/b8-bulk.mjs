@@ -1,0 +1,113 @@
+// B8: FHIR Bulk Data end to end (issue 21, acceptance 1). A `peer-fhir serve --data` holds N resources (a Patient and
+// 99 Encounters per bundle, written through HTTP); a client process runs `syncBulkData` from it into a second
+// `peer-fhir serve --data` (export -> streamed NDJSON -> batches of PUTs). Checked: every resource arrives once (the
+// target holds N + 1 checkpoint). Measured: time and the peak RSS (/proc VmHWM) of the client and of both servers, at
+// a small and a large size; the target is a flat client peak RSS (large/small ≤ 1.5x).
+//   node bench/b8-bulk.mjs [--quick]     default 10k and 100k resources; --quick 1k and 5k.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { log, QUICK, report, ROOT } from './lib.mjs';
+
+const [SMALL, LARGE] = QUICK ? [1_000, 5_000] : [10_000, 100_000];
+const BUNDLE = 100;
+const bin = `${ROOT}packages/cli/dist/bin.js`;
+const clientDist = `${ROOT}packages/client/dist/index.js`;
+if (!existsSync(bin) || !existsSync(clientDist)) {
+  report({ id: 'B8', what: 'bulk export -> sync: packages/cli or packages/client dist missing (pnpm run build)', pending: true, target: 'client peak RSS flat' });
+  process.exit(0);
+}
+const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b8-'));
+
+const vmHwm = (pid) => {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? (Number(m[1]) * 1024) / 2 ** 20 : 0;
+  } catch {
+    return 0;
+  }
+};
+
+/** A child process that prints `{"url": ...}` (or a BENCH line) on stdout. */
+function spawnWith(args, pattern) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = pattern.exec(out);
+      if (m) resolve({ child, match: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`${args[1] ?? 'child'} exited ${code}`)));
+  });
+}
+
+const serve = (name) => spawnWith([bin, 'serve', '--port', '0', '--data', join(dir, name), '--json'], /"url"\s*:\s*"([^"]+)"/);
+
+function bundle(b) {
+  const patient = `urn:uuid:00000000-0000-4000-8000-${String(b).padStart(12, '0')}`;
+  const entry = [{ fullUrl: patient, resource: { resourceType: 'Patient', identifier: [{ system: 'urn:bench:mrn', value: `p${b}` }] }, request: { method: 'POST', url: 'Patient' } }];
+  for (let i = 1; i < BUNDLE; i++) {
+    entry.push({ resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: patient }, period: { start: '2025-01-10T10:00:00Z' } }, request: { method: 'POST', url: 'Encounter' } });
+  }
+  return { resourceType: 'Bundle', type: 'batch', entry };
+}
+
+async function seed(url, n) {
+  for (let b = 0; b < n / BUNDLE; b++) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' }, body: JSON.stringify(bundle(b)) });
+    if (res.status !== 200) throw new Error(`seed bundle ${b} answered ${res.status}`);
+    await res.arrayBuffer();
+  }
+}
+
+/** The client side in its own process, so its VmHWM is this size's alone. */
+const CLIENT = `
+const { PeerFhirClient, syncBulkData } = await import(${JSON.stringify(clientDist)});
+const [from, to] = process.argv.slice(-2);
+const t0 = performance.now();
+const s = await syncBulkData(new PeerFhirClient({ baseUrl: from }), new PeerFhirClient({ baseUrl: to }), { batchSize: 500 });
+const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
+const peak = Number(/VmHWM:\\s+(\\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+console.log('B8CLIENT ' + JSON.stringify({ ms: performance.now() - t0, read: s.read, created: s.created, saved: s.checkpointSaved, clientPeakMB: peak }));
+`;
+
+async function measure(n) {
+  const source = await serve(`source-${n}`);
+  const target = await serve(`target-${n}`);
+  try {
+    await seed(source.match, n);
+    const { child, match } = await spawnWith(['--input-type=module', '-e', CLIENT, source.match, target.match], /B8CLIENT (\{.*\})\n/);
+    const run = JSON.parse(match);
+    await new Promise((r) => child.once('exit', r));
+    const count = await (await fetch(`${target.match}/Encounter?_summary=count`)).json();
+    const once = run.created === n && count.total === n - n / BUNDLE;
+    const out = { resources: n, ...run, once, sourcePeakMB: vmHwm(source.child.pid), targetPeakMB: vmHwm(target.child.pid) };
+    log(`B8: ${n} resources in ${(run.ms / 1000).toFixed(1)} s, client peak ${run.clientPeakMB.toFixed(0)} MB, source ${out.sourcePeakMB.toFixed(0)} MB, target ${out.targetPeakMB.toFixed(0)} MB, every resource once: ${once}`);
+    return out;
+  } finally {
+    source.child.kill('SIGTERM');
+    target.child.kill('SIGTERM');
+  }
+}
+
+try {
+  const small = await measure(SMALL);
+  const large = await measure(LARGE);
+  const ratio = large.clientPeakMB / small.clientPeakMB;
+  const k = (n) => `${n / 1000}k`;
+  report({
+    id: 'B8',
+    what: `bulk export -> sync ${k(LARGE)} resources: ${(large.ms / 1000).toFixed(1)} s, client peak ${large.clientPeakMB.toFixed(0)} MB (${k(SMALL)}: ${small.clientPeakMB.toFixed(0)} MB), every resource once: ${small.once && large.once}`,
+    oursMs: large.ms,
+    baselineName: `${k(SMALL)} resources`,
+    baselineMs: small.ms,
+    ratio,
+    target: `client peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x, every resource once`,
+    met: ratio <= 1.5 && small.once && large.once,
+    extra: { small, large, ratioIs: 'client peak RSS large/small' },
+  });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
