@@ -41,6 +41,7 @@ export type { Finding, BillingLine, BillingDecision, BillingTotals, BillingResul
 export { EDIT_CODES, type EditCode } from './edits/codes.js';
 export { evaluate } from './evaluate.js';
 export { buildClaims, type ClaimOptions } from './claim/build.js';
+export { patientControlNumber } from './claim/control-number.js';
 export { buildClaimBundle, type ClaimBundleRecords } from './claim/bundle.js';
 export { claimDisclosureAudits, type ClaimDisclosureOptions } from './claim/disclosure-audit.js';
 export { priorClaimFromFhir, activePriorClaims, type PayerAnswer } from './claim/prior-claims.js';

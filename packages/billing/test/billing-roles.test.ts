@@ -1,7 +1,7 @@
 /** Billing roles and SBR09 per pack (837P 2010AA billing, 2310B rendering, 2310D supervising; SBR09 code list 1032). */
 import { describe, expect, it } from 'vitest';
 import { billingRolesOf, buildClaims, evaluate, getPack, listPacks, loadPack, RulePackError } from '../src/index.js';
-import { context, PEER_NPI, SUPERVISOR_NPI } from './support/factories.js';
+import { context, encounter, npi, PEER_NPI, specialist, SUPERVISOR_NPI } from './support/factories.js';
 
 const TX = getPack('tx-medicaid-peer-specialist-2019');
 const source = { url: 'https://example.org/manual', title: 'Payer manual', confirmed: false };
@@ -62,5 +62,17 @@ describe('the Claim care team follows the roles', () => {
   });
   it('supervisor renders, the peer assists', () => {
     expect(team({ rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB' })).toEqual([['primary', 'supervisor'], ['assist', 'peer']]);
+  });
+});
+
+describe('claims and the providers they name', () => {
+  it('splits one participant-month into one claim per rendering peer (2310B holds for every line of a claim)', () => {
+    const other = npi('987654321');
+    const encounters = [encounter({ date: '2025-01-10', program: 'mental-health' }), encounter({ date: '2025-01-20', program: 'mental-health', specialistNpi: other })];
+    const ctx = context(TX, { encounters, specialists: [specialist(), specialist({ npi: other, name: { family: 'Other', given: ['Peer'] } })] });
+    const claims = buildClaims(evaluate(ctx).lines, { pack: TX, created: '2025-02-01' });
+    expect(claims).toHaveLength(2);
+    for (const c of claims) expect(c.careTeam!.filter((m) => m.role?.coding?.[0]?.code === 'primary')).toHaveLength(1);
+    expect(new Set(claims.map((c) => c.identifier![0]!.value)).size).toBe(2);
   });
 });

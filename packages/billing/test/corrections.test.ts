@@ -74,7 +74,9 @@ describe('planCorrections', () => {
     expect(claims).toHaveLength(1);
     expect(frequencyOf(claims[0]!)).toBe('7');
     expect(f8Of(claims[0]!)).toBe('ICN1');
-    expect(claims[0]!.identifier?.[0]?.value).toBe(`${prior[0]!.claimId}_C1`);
+    // Its own CLM01 (TR3: 1-20 characters), not the original's.
+    expect(claims[0]!.identifier?.[0]?.value).toMatch(/^[A-Z0-9]{1,20}$/);
+    expect(claims[0]!.identifier?.[0]?.value).not.toBe(prior[0]!.claimId);
     expect(claims[0]!.item?.[0]?.quantity?.value).toBeGreaterThan(prior[0]!.items[0]!.units);
     // And no original for it.
     expect(evaluate(ctx).lines).toEqual([]);

@@ -7,6 +7,7 @@ import type { Claim, ClaimCareTeam, ClaimDiagnosis, ClaimItem } from 'fhir/r4.js
 import type { BillingLine } from '../decision.js';
 import { billingRolesOf, type RulePack } from '../pack/schema.js';
 import { monthOf } from '../internal/dates.js';
+import { patientControlNumber } from './control-number.js';
 import { claimKeys, coverageRef, encounterRef, organizationRef, patientRef, payerRef, practitionerRef, practitionerRoleRef } from './references.js';
 
 const CLAIM_TYPE = Systems.CLAIM_TYPE;
@@ -48,9 +49,10 @@ export interface ClaimOptions {
 /** `value`, or `value_N<n>` with the first n not in `taken`. */
 function unusedId(value: string, taken: ReadonlySet<string> | undefined): string {
   if (!taken?.has(value)) return value;
+  // Derived, not suffixed: a suffix would pass CLM01's 20 characters.
   let n = 1;
-  while (taken.has(`${value}_N${n}`)) n++;
-  return `${value}_N${n}`;
+  while (taken.has(patientControlNumber(`${value}#${n}`))) n++;
+  return patientControlNumber(`${value}#${n}`);
 }
 
 const money = (value: number) => ({ value: Math.round(value * 100) / 100, currency: 'USD' });
@@ -58,16 +60,24 @@ const money = (value: number) => ({ value: Math.round(value * 100) / 100, curren
 // Numeric modifiers (93, 95) are CPT modifiers; letter modifiers (HQ, HF, GT, UK, U1…) are HCPCS Level II.
 const modifierCoding = (m: string) => ({ coding: [{ system: /^\d{2}$/.test(m) ? CPT : Systems.HCPCS, code: m }] });
 
-function claimKey(l: BillingLine, period: 'month' | 'date-of-service'): string {
-  const p = period === 'month' ? monthOf(l.dateOfService) : l.dateOfService;
-  return [l.organizationNpi, l.participantId, l.payerId, l.memberId, l.coverageStart, p].join('|');
+/**
+ * The claim a line belongs to: agency, participant, payer coverage and period (the pack's `claimGrouping`), and the
+ * providers the 837P names for the whole claim (2310B rendering, 2310D supervising under the pack's billing roles), so
+ * lines by different peers or supervisors are never sent under one claim's provider.
+ */
+function claimKey(l: BillingLine, pack: RulePack): string {
+  const p = pack.claimGrouping.period === 'month' ? monthOf(l.dateOfService) : l.dateOfService;
+  const roles = billingRolesOf(pack);
+  const rendering = roles.rendering === 'supervisor' ? (l.supervisorNpi ?? '') : l.specialistNpi;
+  const supervising = roles.rendering === 'peer' && roles.supervising === 'supervisor' ? (l.supervisorNpi ?? '') : '';
+  return [l.organizationNpi, l.participantId, l.payerId, l.memberId, l.coverageStart, p, rendering, supervising].join('|');
 }
 
 /** Group lines the way the pack says claims are grouped; deterministic order. @internal */
 export function groupLines(lines: readonly BillingLine[], pack: RulePack): BillingLine[][] {
   const groups = new Map<string, BillingLine[]>();
   for (const l of lines) {
-    const k = claimKey(l, pack.claimGrouping.period);
+    const k = claimKey(l, pack);
     groups.set(k, [...(groups.get(k) ?? []), l]);
   }
   return [...groups.entries()]
@@ -75,15 +85,6 @@ export function groupLines(lines: readonly BillingLine[], pack: RulePack): Billi
     .map(([, ls]) =>
       [...ls].sort((a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.encounterId.localeCompare(b.encounterId) || a.code.localeCompare(b.code)),
     );
-}
-
-/**
- * `{orgNpi}_{participantId}_{payerId}_{period}`: unique per claim group, and free of the X12 delimiters (`* ~ : ^`)
- * because the 837P writer sends it as CLM01 and the payer echoes it as 835 CLP01, which must find this Claim again.
- * Participant ids and periods hold no `_`, so the value splits back unambiguously.
- */
-function claimIdentifierValue(first: BillingLine, period: string): string {
-  return [first.organizationNpi, first.participantId, first.payerId.replace(/[^A-Za-z0-9\-.]/g, '_'), period].join('_');
 }
 
 type TeamSeq = (key: string, make: (sequence: number) => ClaimCareTeam) => number;
@@ -127,7 +128,6 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   const scope = { agency: first.organizationNpi, namespace: options.namespace };
   const ids = identifierSystems(scope);
   const keys = claimKeys(scope);
-  const period = options.pack.claimGrouping.period === 'month' ? monthOf(first.dateOfService) : first.dateOfService;
 
   const careTeam: ClaimCareTeam[] = [];
   const teamIndex = new Map<string, number>();
@@ -172,7 +172,9 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
   return {
     resourceType: 'Claim',
     meta: { profile: [Profiles.PeerProfessionalClaim], ...(part2 ? { security: part2SecurityLabels() } : {}) },
-    identifier: [{ system: ids.claim, value: unusedId(claimIdentifierValue(first, period), options.claimIdsInUse) }],
+    // 837P CLM01 / 835 CLP01: ≤ 20 upper-case characters, one per claim group (the full grouping key, coverage and providers
+    // included); a group already used by a standing claim of the period gets the next unused number.
+    identifier: [{ system: ids.claim, value: unusedId(patientControlNumber(claimKey(first, options.pack)), options.claimIdsInUse) }],
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE, code: 'professional', display: 'Professional' }] },
     use: 'claim',

@@ -11,6 +11,7 @@ import type { BillingLine } from '../decision.js';
 import { evaluate } from '../evaluate.js';
 import { buildClaims, type ClaimOptions } from './build.js';
 import { activePriorClaims } from './prior-claims.js';
+import { patientControlNumber } from './control-number.js';
 
 /**
  * A correction that cannot be sent yet, and why: the payer's claim number (835 CLP07) is not known, or (for a void)
@@ -115,10 +116,12 @@ export function planCorrections(ctx: BillingContext): CorrectionPlan {
   return plan;
 }
 
-/** `{base}_C{n}`: a correction's own identifier (the original's stays unique; CLM01 of the corrected claim). */
+/**
+ * A correction's own identifier (CLM01 of the corrected claim), derived from the claim it corrects: ≤ 20 upper-case
+ * characters like every claim number, never the original's (which stays unique), one per corrected claim.
+ */
 function correctionId(claimId: string): string {
-  const m = /^(.*)_C(\d+)$/.exec(claimId);
-  return m ? `${m[1]}_C${Number(m[2]) + 1}` : `${claimId}_C1`;
+  return patientControlNumber(`${claimId}#correction`);
 }
 
 /** Frequency 7/8 and the prior claim's payer number (Claim.related, relationship `prior`), on a new identifier. */

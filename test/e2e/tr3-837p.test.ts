@@ -1,0 +1,57 @@
+// Acceptance 1 of issue 14: every 837P the project can produce passes the TR3 (005010X222A1) situational rules
+// (test/support/tr3-837p.ts, read with the independent x12-parser) and node-x12's strict parser. The rule checker is
+// itself checked: each rule finds a file broken the way the rule forbids.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { producible837Ps, type Produced837P } from '../support/producible-837p.js';
+import { tr3Problems837P } from '../support/tr3-837p.js';
+
+let files: Produced837P[] = [];
+beforeAll(async () => {
+  files = await producible837Ps();
+}, 120_000);
+
+describe('every producible 837P follows the TR3 situational rules', () => {
+  it('covers every seed pack, each with claims', () => {
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    for (const f of files) expect((f.text.match(/~\s*CLM\*/g) ?? []).length, f.name).toBeGreaterThan(0);
+  });
+
+  it('has no TR3 problem in any file', async () => {
+    const problems: Record<string, string[]> = {};
+    for (const f of files) {
+      const p = await tr3Problems837P(f.text);
+      if (p.length) problems[f.name] = p.slice(0, 10);
+    }
+    expect(problems).toEqual({});
+  });
+
+  it('parses strictly with node-x12 (no diagnostics) and node-x12 sees every claim', async () => {
+    const { X12Parser } = await import('node-x12');
+    for (const f of files) {
+      const parser = new X12Parser(true);
+      parser.parse(f.text);
+      expect(parser.diagnostics, f.name).toEqual([]);
+    }
+  });
+});
+
+describe('the rule checker finds each broken rule', () => {
+  const base = () => files[0]!.text;
+  const segs = (t: string) => t.split(/~\n?/).filter(Boolean);
+  const join = (s: string[]) => `${s.join('~\n')}~\n`;
+  const mutate = (fn: (s: string[]) => string[]) => join(fn(segs(base())));
+  const cases: [string, () => string, RegExp][] = [
+    ['2010BA N3/N4 missing for a subscriber who is the patient', () => mutate((s) => s.filter((x, i) => !(s[i - 1]?.startsWith('NM1*IL') && x.startsWith('N3')) && !(s[i - 2]?.startsWith('NM1*IL') && x.startsWith('N4')))), /2010BA N3\/N4/],
+    ['SE01 off by one', () => mutate((s) => s.map((x) => (x.startsWith('SE*') ? x.replace(/^SE\*(\d+)/, (_m, n: string) => `SE*${Number(n) + 1}`) : x))), /SE01/],
+    ['HL04 says a child follows when none does', () => mutate((s) => s.map((x) => (/^HL\*\d+\*\d+\*22\*0$/.test(x) ? x.replace(/\*0$/, '*1') : x))), /HL04/],
+    ['PER without a communication number', () => mutate((s) => s.map((x) => (x.startsWith('PER*IC') ? 'PER*IC*BILLING OFFICE' : x))), /PER03/],
+    ['SBR09 not in the code list', () => mutate((s) => s.map((x) => (x.startsWith('SBR*') ? x.replace(/\*[A-Z0-9]{2}$/, '*QQ') : x))), /SBR09/],
+    ['frequency 7 without REF*F8', () => mutate((s) => s.map((x) => (x.startsWith('CLM*') ? x.replace(/:B:1\*/, ':B:7*') : x))), /REF\*F8/],
+    ['CLM02 not the sum of the lines', () => mutate((s) => s.map((x) => (x.startsWith('CLM*') ? x.replace(/^(CLM\*[^*]+\*)[^*]+/, '$1999999.99') : x))), /CLM02/],
+    ['2310D naming the rendering provider', () => mutate((s) => s.map((x, i) => (x.startsWith('NM1*DQ*') ? x.replace(/\*XX\*\d+$/, `*XX*${s.slice(0, i).reverse().find((y) => y.startsWith('NM1*82*'))!.split('*').at(-1)!}`) : x))), /2310D/],
+  ];
+  it.each(cases)('%s', async (_name, make, expected) => {
+    const problems = await tr3Problems837P(make());
+    expect(problems.some((p) => expected.test(p)), JSON.stringify(problems)).toBe(true);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Every kind of 837P the project can produce, for the TR3 situational-rule suite (test/e2e/tr3-837p.test.ts): one per
+ * seed pack (synthetic agency through evaluate -> buildClaimBundle -> write837P, with the pack's SBR09), plus whatever
+ * other producers register here. Corrections (frequency 7 replacement with REF*F8, 8 void) add theirs with
+ * {@link register837PProducer} — the suite then checks them with the same rules (REF*F8 is required for 7 and 8).
+ */
+import type { Claim } from 'fhir/r4.js';
+import { billingRolesOf, buildClaimBundle, evaluate, listPacks, type RulePack } from '@peer-fhir/billing';
+import { resolveX12ClaimInput, write837P, type Write837POptions } from '@peer-fhir/x12';
+import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates } from '@peer-fhir/testing';
+
+/** A named 837P file. */
+export interface Produced837P {
+  name: string;
+  text: string;
+}
+
+export const X12_OPTIONS: Write837POptions = {
+  sender: { id: 'PEERFHIRTEST' },
+  receiver: { id: 'SYNMEDICAID', name: 'Synthetic Medicaid' },
+  submitter: { name: 'Peer Recovery Collective', contact: { name: 'Billing Office', phone: '5555550100' } },
+  controlNumbers: { isa: 101, gs: 7, st: 1 },
+  usage: 'T',
+  date: new Date('2026-01-15T12:00:00Z'),
+  maxClaimsPerTransaction: 25,
+};
+
+const TEST_RATES: Record<string, number> = { H0038: 6.25, G0140: 82.5, G0146: 51.75 };
+
+/** The 837P of a small synthetic agency billed under one seed pack. */
+export function packFile(seedPack: RulePack, seed: number): Produced837P {
+  const pack = withPlaceholderRates(seedPack, TEST_RATES, 'test price, not a fee schedule');
+  const agency = billableAgency(generateAgency({ seed, months: 2, participants: 12, state: pack.state === 'US' ? 'NC' : pack.state, start: '2025-01-01' }));
+  const result = evaluate(syntheticBillingContext(agency, pack, { withoutServiceOrderEvery: 8, backdateDays: 5 }));
+  const bundle = buildClaimBundle(result.lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-03-01' });
+  const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
+  const claimFilingIndicator = billingRolesOf(pack).claimFilingIndicator;
+  const inputs = claims.map((c) => ({ ...resolveX12ClaimInput(c, bundle), claimFilingIndicator }));
+  return { name: `seed pack ${pack.id}`, text: write837P(inputs, X12_OPTIONS) };
+}
+
+const extra: (() => Produced837P | Promise<Produced837P>)[] = [];
+
+/** Add a producer of another kind of 837P (e.g. corrections: frequency 7/8) to the TR3 suite. */
+export function register837PProducer(produce: () => Produced837P | Promise<Produced837P>): void {
+  extra.push(produce);
+}
+
+/** Every 837P the suite checks. */
+export async function producible837Ps(): Promise<Produced837P[]> {
+  const fromPacks = listPacks().map((p, i) => packFile(p, 4100 + i));
+  return [...fromPacks, ...(await Promise.all(extra.map((f) => f())))];
+}
