@@ -138,8 +138,11 @@ function removeCulprits(kept: Line[], types: Set<string>, options: MappingOption
  * resource that does not map, becomes a reject with its line number, element path and code — never a value — and the
  * rest is still returned. Resources of other kinds (or not written by peer-fhir) are ignored, as `fromFhir` does.
  *
- * See https://hl7.org/fhir/R4/nd-json.html.
+ * @param source - NDJSON text: a Node or web readable stream, or an async iterable of chunks.
+ * @param options - the agency (and namespace) whose identifiers the records carry; NDJSON line limits.
+ * @returns the domain records, the rejects (line, path, code) sorted by line, and the count of lines read.
  * @throws FhirMappingError when the input as a whole cannot be read (no single agency Organization)
+ * @see https://hl7.org/fhir/R4/nd-json.html
  * @example
  * ```ts
  * import { createReadStream } from 'node:fs';
@@ -169,6 +172,10 @@ export async function ingestNdjson(source: NdjsonSource, options: IngestOptions 
 /**
  * {@link ingestNdjson} for resources already parsed, such as a Bulk Data job's `resources()`: a reject's `line` is
  * the resource's 1-based position in the stream.
+ * @param resources - the resources, in any order (sync or async iterable).
+ * @param options - the agency (and namespace) whose identifiers the records carry.
+ * @returns the domain records and the rejects (position, path, code).
+ * @throws FhirMappingError when the input as a whole cannot be read (no single agency Organization)
  * @example
  * ```ts
  * const job = await client.bulkExport({ level: 'patient' });
