@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { Extensions, Systems, type PeerEncounter } from '@peer-fhir/core';
 import type { Claim } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { buildClaims, buildCorrectionClaims, evaluate, getPack, planCorrections, priorClaimFromFhir, type BillingContext, type PriorClaim } from '../src/index.js';
+import { billedUnitsFromClaims, buildClaims, buildCorrectionClaims, evaluate, getPack, planCorrections, priorClaimFromFhir, type BillingContext, type PriorClaim } from '../src/index.js';
 import { context, encounter, ORG_NPI } from './support/factories.js';
 
 const NC = getPack('nc-alliance-peer-support-2019');
@@ -109,5 +109,27 @@ describe('planCorrections', () => {
     const [replacement] = buildCorrectionClaims(planCorrections(ctx), { pack: NC, created: '2025-03-02' });
     const after = [...prior, priorClaimFromFhir(replacement!, SCOPE, { payerClaimNumber: 'ICN9' })!];
     expect(planCorrections(context(NC, { encounters: [amended], priorClaims: after }))).toMatchObject({ replacements: [], unchanged: 1 });
+  });
+});
+
+// Caps count what stands billed: a replacement instead of the claim it corrects, nothing for a void and its original.
+describe('billed units after corrections', () => {
+  const unitsOf = (claims: Claim[]) => billedUnitsFromClaims(claims, { ...SCOPE, pack: NC }).reduce((n, u) => n + u.units, 0);
+
+  it('counts a replacement instead of the claim it replaces', () => {
+    const enc = encounter({ date: '2025-01-16', minutes: 45 });
+    const { prior, claims: stored } = billedBefore([enc]);
+    const amended = { ...enc, end: enc.end.replace('T10:45', 'T11:30') };
+    const [replacement] = buildCorrectionClaims(planCorrections(context(NC, { encounters: [amended], priorClaims: prior })), { pack: NC, created: '2025-03-02' });
+    expect(unitsOf([...stored, replacement!])).toBe(unitsOf([replacement!]));
+    expect(unitsOf([replacement!])).toBeGreaterThan(unitsOf(stored));
+  });
+
+  it('counts nothing for a voided claim or its void', () => {
+    const enc = encounter({ date: '2025-01-17' });
+    const { prior, claims: stored } = billedBefore([enc]);
+    const [v] = buildCorrectionClaims(planCorrections(context(NC, { encounters: [{ ...enc, status: 'entered-in-error' }], priorClaims: prior })), { pack: NC, created: '2025-03-02' });
+    expect(unitsOf(stored)).toBeGreaterThan(0);
+    expect(unitsOf([...stored, v!])).toBe(0);
   });
 });

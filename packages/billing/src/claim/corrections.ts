@@ -136,6 +136,8 @@ function asCorrection(claim: Claim, prior: PriorClaim, frequency: '7' | '8', cre
     created,
     related: [
       {
+        // The claim it corrects, by our identifier (so stored units stop counting it), and the payer's number (REF*F8).
+        ...(system ? { claim: { identifier: { system, value: prior.claimId } } } : {}),
         relationship: { coding: [{ system: Systems.RELATED_CLAIM_RELATIONSHIP, code: 'prior' }] },
         reference: { system: Systems.PAYER_CLAIM_CONTROL_NUMBER, value: prior.payerClaimNumber ?? '' },
       },

@@ -3,7 +3,7 @@
  * six-month cap does not reset each month).
  * @module
  */
-import { FhirMappingError, identifierSystems, Systems, type IdentityScope } from '@peer-fhir/core';
+import { Extensions, FhirMappingError, identifierSystems, Systems, type IdentityScope } from '@peer-fhir/core';
 import type { Claim, ClaimItem } from 'fhir/r4.js';
 import { BilledUnits } from '../context.js';
 import { usedInWindow, type Usage } from '../internal/caps.js';
@@ -35,6 +35,23 @@ interface BilledLine {
 /** A claim the agency billed and that still stands: its own identifier, `use` `claim`, `status` `active`. */
 function isBilledClaim(claim: Claim, claimSystem: string): boolean {
   return claim.use === 'claim' && claim.status === 'active' && (claim.identifier ?? []).some((i) => i.system === claimSystem);
+}
+
+/** A frequency-8 claim (837P CLM05-3 = 8) voids the claim it names: neither bills any unit. */
+function isVoid(claim: Claim): boolean {
+  return (claim.extension ?? []).some((e) => e.url === Extensions.ClaimFrequency && e.valueCode === '8');
+}
+
+/** Our identifiers of the claims a replacement (7) or void (8) names in `related.claim`: their units no longer stand. */
+function supersededClaimIds(claims: readonly Claim[], claimSystem: string): Set<string> {
+  const out = new Set<string>();
+  for (const c of claims) {
+    for (const r of c.related ?? []) {
+      const id = r.claim?.identifier;
+      if (id?.system === claimSystem && id.value !== undefined) out.add(id.value);
+    }
+  }
+  return out;
 }
 
 function lineOf(item: ClaimItem, index: number, participantId: string | undefined): BilledUnits {
@@ -78,6 +95,8 @@ function drawAuthorizations(lines: BilledLine[], pack: RulePack): BilledUnits[] 
 /**
  * The units an agency already billed, one entry per service line of its stored Claims (`use` `claim`, `status`
  * `active`, identified under the agency's `claim` system; anything else is skipped), for `BillingContext.history`.
+ * A replacement (frequency 7) stands instead of the claim it names in `related.claim`; a void (8) and the claim it
+ * names count nothing.
  * Units beyond a `prior-auth` cap on a claim carrying an authorization number name that authorization, so they count
  * against it. Throws core's `FhirMappingError` (paths only) for a claim of the agency that cannot be read: a cap must
  * never be counted short.
@@ -94,6 +113,10 @@ function drawAuthorizations(lines: BilledLine[], pack: RulePack): BilledUnits[] 
 export function billedUnitsFromClaims(claims: readonly Claim[], options: BilledUnitsOptions): BilledUnits[] {
   const claimSystem = identifierSystems(options).claim;
   const outside = (d: string) => options.exclude === undefined || d < options.exclude.from || d > options.exclude.to;
-  const lines = claims.filter((c) => isBilledClaim(c, claimSystem)).flatMap((c) => linesOf(c, options));
+  const standing = claims.filter((c) => isBilledClaim(c, claimSystem));
+  const superseded = supersededClaimIds(standing, claimSystem);
+  const lines = standing
+    .filter((c) => !isVoid(c) && !(c.identifier ?? []).some((i) => i.system === claimSystem && i.value !== undefined && superseded.has(i.value)))
+    .flatMap((c) => linesOf(c, options));
   return drawAuthorizations(lines, options.pack).filter((e) => outside(e.date));
 }
