@@ -60,3 +60,7 @@ export {
   type CodeCount,
 } from './commands/report-html.js';
 export { runDemo, type DemoOptions, type DemoResult } from './commands/demo.js';
+export type { Counted, DisclosureFigures } from './html/disclosures.js';
+export type { ImportKindName } from './import/record-kind.js';
+export type { RecordCounts } from './import/import-records.js';
+export type { TemplatesWritten } from './import/write-templates.js';

@@ -5,8 +5,16 @@ import { barChart } from './charts.js';
 import { escapeHtml } from './escape.js';
 import { fig, format, kpi, table, tr } from './parts.js';
 
-/** A count by a code (channel, purpose). */
-interface Counted {
+/**
+ * A count by a code (channel, purpose).
+ *
+ * @example
+ * ```ts
+ * const line = (c: Counted) => `${c.code}: ${c.count}`;
+ * ```
+ * @category Reports
+ */
+export interface Counted {
   code: string;
   count: number;
 }
@@ -15,6 +23,12 @@ interface Counted {
  * Disclosures the agency made since the period's start, from the AuditEvents `disclose` and `bill` store (42 CFR
  * 2.24, 45 CFR 164.528): a month's claims are disclosed to the payer after the month, so the section counts what
  * `peer-fhir report disclosures --participant ID --since START` lists, summed over participants. Aggregates only.
+ *
+ * @example
+ * ```ts
+ * const show = (d: DisclosureFigures) => (d.available ? `${d.total} disclosures since ${d.since}` : 'not available');
+ * ```
+ * @category Reports
  */
 export type DisclosureFigures =
   | {

@@ -20,7 +20,15 @@ export interface RowTally {
   conflictRows: { file: string; row: number; conflicts: string[] }[];
 }
 
-/** Record counts of one kind (a plan of three goals is three rows and one record). */
+/**
+ * Record counts of one kind (a plan of three goals is three rows and one record).
+ *
+ * @example
+ * ```ts
+ * const written = (c: RecordCounts) => c.created + c.updated;
+ * ```
+ * @category Import
+ */
 export interface RecordCounts {
   created: number;
   updated: number;

@@ -2,7 +2,15 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMPORT_TEMPLATES } from './templates.js';
 
-/** What {@link writeTemplates} did with each template: written, or left as it was (a file by that name exists). */
+/**
+ * What `init` did with each import template: written, or left as it was (a file by that name exists).
+ *
+ * @example
+ * ```ts
+ * const say = (t: TemplatesWritten) => `${t.written.length} templates written to ${t.dir}, ${t.kept.length} kept`;
+ * ```
+ * @category Commands
+ */
 export interface TemplatesWritten {
   dir: string;
   written: string[];
