@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isValidNpi } from '@peer-fhir/core';
+import { identifierSystems, isValidNpi } from '@peer-fhir/core';
 import { startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { ExitCode, IMPORT_COLUMNS, parseConfig, runBill, runComplianceReport, runImport, type CommandIo } from '../src/index.js';
 import { configFor, syntheticRows } from './support.js';
@@ -61,7 +61,7 @@ describe('two agencies with the same local ids on one server, through the CLI', 
     expect(a.claims.length).toBeGreaterThan(0);
     for (const [result, own] of [[a, configA.organization.npi], [b, npiB]] as const) {
       expect(result.claims.every((c) => c.provider.identifier?.value === own)).toBe(true);
-      expect(result.claims.every((c) => c.identifier?.[0]?.value?.startsWith(`${own}_`))).toBe(true);
+      expect(result.claims.every((c) => c.identifier?.[0]?.system === identifierSystems({ agency: own }).claim)).toBe(true);
     }
     expect(a.claims.map((c) => c.total?.value)).toEqual(b.claims.map((c) => c.total?.value));
   });

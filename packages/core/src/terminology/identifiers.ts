@@ -52,7 +52,7 @@ export class IdentityScopeError extends PeerFhirError {
   constructor(reason: 'missing' | 'invalid-npi' | 'ambiguous' | 'invalid-namespace', details: Readonly<Record<string, unknown>> = {}) {
     const text = {
       missing: 'no agency (organization NPI) given: identifiers are scoped to an agency',
-      'invalid-namespace': 'the namespace is not an absolute URI (RFC 3986: a scheme, then no spaces, control characters or any of |"<>\\^`{})',
+      'invalid-namespace': 'the namespace is not an absolute URI',
       'invalid-npi': 'the agency is not a valid organization NPI (10 digits with a Luhn check digit)',
       ambiguous: 'the records name more than one agency: pass the agency to scope their identifiers',
     }[reason];
