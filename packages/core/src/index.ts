@@ -54,3 +54,4 @@ export type { ResourceFor, ResourceOf, ResourceType, Retrieved, Stored } from '.
 export * from './outcomes/index.js';
 export * from './referrals/index.js';
 export * from './workforce/index.js';
+export { markdownCell } from './markdown.js';

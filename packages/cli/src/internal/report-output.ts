@@ -1,4 +1,5 @@
 import { basename, dirname, extname, join } from 'node:path';
+import { markdownCell } from '@peer-fhir/core';
 import { CliUsageError } from '../errors.js';
 import { assertNotAnInput, writePrivateFile } from './io.js';
 import type { ReportFiles } from '../types.js';
@@ -23,18 +24,5 @@ export async function writeReportFiles(files: ReportFiles, markdown: string, jso
   await writePrivateFile(files.json, `${JSON.stringify(json, null, 2)}\n`);
 }
 
-/**
- * One Markdown table cell from text that may come from a file or a server: control characters and newlines become
- * spaces (no new line, so no heading or new row), `|` `[` `]` `` ` `` and `\` are backslash-escaped (no new cell,
- * link, image or code span), `<` `>` `&` become entities (no raw HTML).
- */
-export function mdCell(value: string | number | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  return String(value)
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`[\]|]/g, (c) => `\\${c}`)
-    .trim();
-}
+/** One Markdown table cell from text that may come from a file or a server: core's `markdownCell`. */
+export const mdCell = markdownCell;

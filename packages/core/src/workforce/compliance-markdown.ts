@@ -2,6 +2,7 @@
  * A compliance report as Markdown, for a supervisor's inbox or a CLI.
  * @module
  */
+import { markdownCell } from '../markdown.js';
 import type { ComplianceFinding, ComplianceReport } from './compliance.js';
 
 const TITLES: Record<ComplianceFinding['kind'], string> = {
@@ -14,16 +15,8 @@ const TITLES: Record<ComplianceFinding['kind'], string> = {
   overloaded: 'Caseload above team norm (burnout risk)',
 };
 
-// Names come from the server: no newline (a new row or heading), pipe (a new cell), bracket or backtick (a link, image
-// or code span) or raw HTML may pass into the table.
-const cell = (s: string | number): string =>
-  String(s)
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`[\]|]/g, (c) => `\\${c}`)
-    .trim();
+// Names come from the server: each goes through the one Markdown cell escaper.
+const cell = markdownCell;
 
 /**
  * Render a {@link ComplianceReport} as Markdown: a summary, one table row per peer, findings grouped by kind.
