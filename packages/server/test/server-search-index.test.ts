@@ -159,7 +159,7 @@ describe('SQLite search indexes', () => {
 /** The lines of SQLite's plan for a search the SQLite store would run. */
 function planOf(db: import('better-sqlite3').Database, q: string): string[] {
   const req = parseSearchRequest(q);
-  const sql = searchSql(planSearch(req), req);
+  const sql = searchSql(planSearch(req), req, true);
   const rows = rowsQuery(sql, req.count !== undefined ? { count: req.count, offset: req.offset ?? 0 } : undefined);
   return (db.prepare(`EXPLAIN QUERY PLAN ${rows.text}`).all(...rows.args) as { detail: string }[]).map((r) => r.detail);
 }
