@@ -231,6 +231,16 @@ function conditionsFor(operator: string, f: { start: string; end: string }): Dat
   }
 }
 
+const holds = (p: SearchablePeriod, c: DateCondition): boolean => {
+  const v = c.column === 'start' ? p.start : p.end;
+  return c.op === '<' ? v < c.value : c.op === '<=' ? v <= c.value : c.op === '>' ? v > c.value : v >= c.value;
+};
+
+/** A {@link dateFilterOf} filter evaluated on a resource in JavaScript: what the SQLite date index answers. */
+export function datePredicate(filter: { param: DateParam; parts: DateCondition[][] }): (r: Resource) => boolean {
+  return (r) => searchablePeriods(r, filter.param).some((p) => filter.parts.some((conditions) => conditions.every((c) => holds(p, c))));
+}
+
 /** A token the index holds; `value` undefined means any value in the system (`system|`). */
 export interface TokenPart {
   system: string;
