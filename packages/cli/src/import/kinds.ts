@@ -5,8 +5,10 @@ import { IMPORT_COLUMNS } from './columns.js';
 import { consentKind } from './consents.js';
 import { outcomeKind } from './outcomes.js';
 import { planKind } from './plans.js';
+import { priorAuthorizationKind, writePriorAuthorizations } from './prior-authorizations.js';
 import type { ImportFormat } from './read-rows.js';
 import type { ImportKindName, RecordKind } from './record-kind.js';
+import { serviceOrderKind, writeServiceOrders } from './service-orders.js';
 import { supervisionKind } from './supervision.js';
 import { writeConsents, writeOutcomes, writePlans, writeSupervision, type WriteOutcome, type WriteTarget } from './write-records.js';
 
@@ -27,6 +29,8 @@ export const RECORD_KINDS: readonly KindWithWriter<unknown>[] = [
   pair(planKind, writePlans),
   pair(outcomeKind, writeOutcomes),
   pair(supervisionKind, writeSupervision),
+  pair(serviceOrderKind, writeServiceOrders),
+  pair(priorAuthorizationKind, writePriorAuthorizations),
 ];
 
 /** The import kind names `--kind` accepts. */
