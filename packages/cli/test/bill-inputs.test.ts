@@ -14,6 +14,7 @@ import { identifierSystems, type Participant, type PeerEncounter } from '@peer-f
 import { getPack, priorAuthorizationToFhir, serviceOrderToFhir } from '@peer-fhir/billing';
 import { generateAgency, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { parseConfig } from '../src/config.js';
+import { CliUsageError } from '../src/errors.js';
 import { runBill, runImport, type BillReport } from '../src/index.js';
 import type { CommandIo } from '../src/internal/io.js';
 import { configFor } from './support.js';
@@ -191,6 +192,32 @@ describe('billing roles and SBR09 follow the pack (837P 2310B, 2310D, SBR09)', (
     // The FHIR Claim keeps the peer as an assisting care-team member
     const roles = r.claims[0]?.careTeam?.map((m) => m.role?.coding?.[0]?.code);
     expect(roles).toEqual(['primary', 'assist']);
+    // No taxonomy known for the supervisor: no 2310B PRV (situational), never the peer's 175T00000X
+    expect(segs.some((s) => s.startsWith('PRV*PE*'))).toBe(false);
+  });
+
+  it("writes the rendering supervisor's taxonomy from the config's supervisors as 2310B PRV*PE*PXC", async () => {
+    const tx = rosterOf('TX', 43);
+    await record(tx, [encounter(tx, 'roles-3', '2025-03-06')]);
+    const configValue = parseConfig({ ...configFor(tx.agency), supervisors: [{ npi: tx.specialist.supervisor!.npi, taxonomy: '1041C0700X' }] });
+    const pack = txWith('incident-to-tax', { rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB', source });
+    await runBill({ pack, period: '2025-03', out: join(dir, 'incident-to-tax.x12'), configValue, fhirUrl: server.url, date: new Date('2025-08-01T12:00:00Z') }, io());
+    const segs = segments('incident-to-tax.x12');
+    const at = segs.findIndex((s) => s.startsWith('NM1*82*'));
+    expect(segs[at]).toMatch(new RegExp(`\\*XX\\*${tx.specialist.supervisor!.npi}$`));
+    expect(segs[at + 1]).toBe('PRV*PE*PXC*1041C0700X');
+  });
+
+  it('refuses a config whose supervisor taxonomy is not a NUCC code, naming the position only', () => {
+    const npi = rosterOf('TX', 44).specialist.supervisor!.npi;
+    const bad = () => parseConfig({ ...configFor(rosterOf('TX', 44).agency), supervisors: [{ npi, taxonomy: 'LCSW~PRV' }] });
+    expect(bad).toThrow(CliUsageError);
+    try {
+      bad();
+    } catch (e) {
+      expect((e as CliUsageError).problems).toEqual(['supervisors.0.taxonomy: must be a 10-character NUCC taxonomy code ending in X']);
+      expect([(e as CliUsageError).message, ...(e as CliUsageError).problems].join(' ')).not.toContain(npi);
+    }
   });
 });
 
