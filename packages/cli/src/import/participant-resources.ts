@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FhirResource } from 'fhir/r4.js';
 import type { RecordEntries } from '@peer-fhir/client';
+import type { BillingRecordOptions } from '@peer-fhir/billing';
 import { locateParticipants, mergeOutcomes, NOT_IMPORTED, outcomesOf, type WriteOutcome, type WriteTarget } from './write-records.js';
 
 /** One participant's resource, stored by a conditional create on its identifier (`system|value`). */
@@ -34,4 +35,24 @@ export async function writeParticipantResources(t: WriteTarget, records: readonl
   }
   const summary = entries.length > 0 ? await t.peer.client.recordAll(entries) : undefined;
   return mergeOutcomes(all, sent, summary ? outcomesOf(summary) : []);
+}
+
+/**
+ * Billing records of participants (service orders, prior authorizations), each mapped by its billing mapper with the
+ * participant's Patient as a literal reference and stored under the agency's identifier `system` by its id.
+ */
+export function writeBillingRecords<R extends { id: string; participantId: string }>(
+  t: WriteTarget,
+  records: readonly R[],
+  system: string,
+  toFhir: (record: R, options: BillingRecordOptions) => FhirResource,
+): Promise<WriteOutcome[]> {
+  return writeParticipantResources(
+    t,
+    records.map((r) => ({
+      participantId: r.participantId,
+      identifier: { system, value: r.id },
+      resource: (patient) => toFhir(r, { ...t.scope, existing: (key) => (key.resourceType === 'Patient' ? patient : undefined) }),
+    })),
+  );
 }

@@ -2,7 +2,7 @@ import { identifierSystems, parseRecord } from '@peer-fhir/core';
 import { PriorAuthorization, priorAuthorizationToFhir } from '@peer-fhir/billing';
 import type { NumberedRow } from './assemble.js';
 import { cell, numberCell } from './cells.js';
-import { writeParticipantResources } from './participant-resources.js';
+import { writeBillingRecords } from './participant-resources.js';
 import { defineKind, fromFirstRow, type Blame, type BuiltInput } from './record-kind.js';
 import type { WriteOutcome, WriteTarget } from './write-records.js';
 
@@ -43,14 +43,6 @@ export const priorAuthorizationKind = defineKind<PriorAuthorization>('prior-auth
 });
 
 /** Prior authorizations, each a conditional create of its Claim under the agency's `prior-authorization` system. */
-export function writePriorAuthorizations(t: WriteTarget, auths: readonly PriorAuthorization[]): Promise<WriteOutcome[]> {
-  const system = identifierSystems(t.scope).priorAuthorization;
-  return writeParticipantResources(
-    t,
-    auths.map((a) => ({
-      participantId: a.participantId,
-      identifier: { system, value: a.id },
-      resource: (patient) => priorAuthorizationToFhir(a, { ...t.scope, existing: (key) => (key.resourceType === 'Patient' ? patient : undefined) }),
-    })),
-  );
+export function writePriorAuthorizations(t: WriteTarget, records: readonly PriorAuthorization[]): Promise<WriteOutcome[]> {
+  return writeBillingRecords(t, records, identifierSystems(t.scope).priorAuthorization, priorAuthorizationToFhir);
 }

@@ -2,7 +2,7 @@ import { identifierSystems, parseRecord } from '@peer-fhir/core';
 import { ServiceOrder, serviceOrderToFhir } from '@peer-fhir/billing';
 import type { NumberedRow } from './assemble.js';
 import { cell, cells } from './cells.js';
-import { writeParticipantResources } from './participant-resources.js';
+import { writeBillingRecords } from './participant-resources.js';
 import { defineKind, fromFirstRow, type Blame, type BuiltInput } from './record-kind.js';
 import type { WriteOutcome, WriteTarget } from './write-records.js';
 
@@ -41,14 +41,6 @@ function blame(path: string): Blame {
 export const serviceOrderKind = defineKind<ServiceOrder>('service-orders', SERVICE_ORDER_COLUMNS, REQUIRED, { build, parse: (input) => parseRecord(ServiceOrder, input, 'ServiceOrder'), blame });
 
 /** Service orders, each a conditional create of its ServiceRequest under the agency's `service-order` system. */
-export function writeServiceOrders(t: WriteTarget, orders: readonly ServiceOrder[]): Promise<WriteOutcome[]> {
-  const system = identifierSystems(t.scope).serviceOrder;
-  return writeParticipantResources(
-    t,
-    orders.map((o) => ({
-      participantId: o.participantId,
-      identifier: { system, value: o.id },
-      resource: (patient) => serviceOrderToFhir(o, { ...t.scope, existing: (key) => (key.resourceType === 'Patient' ? patient : undefined) }),
-    })),
-  );
+export function writeServiceOrders(t: WriteTarget, records: readonly ServiceOrder[]): Promise<WriteOutcome[]> {
+  return writeBillingRecords(t, records, identifierSystems(t.scope).serviceOrder, serviceOrderToFhir);
 }
