@@ -38,6 +38,13 @@ export const CliConfig = z.strictObject({
   namespace: z.string().min(1).optional(),
   /** The agency's charge per HCPCS code, for packs whose source gives no rate (837P SV102 needs a charge). */
   charges: z.record(z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS code' }), z.number().positive()).optional(),
+  /**
+   * NUCC taxonomy of each supervisor, by NPI: when the pack bills under the supervisor (Medicare incident-to), `bill`
+   * writes it as the rendering provider's 837P 2310B PRV*PE. A supervisor without one gets no PRV.
+   */
+  supervisorTaxonomies: z
+    .record(z.string().regex(/^\d{10}$/, { message: 'must be a 10-digit NPI' }), z.string().regex(/^[0-9]{3}[0-9A-Z]{6}X$/, { message: 'must be a 10-character NUCC taxonomy code ending in X' }))
+    .optional(),
   /** X12 envelope ids for `bill`. */
   x12: z
     .strictObject({

@@ -306,7 +306,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
     const alreadyBilled = result.decisions.filter(onlyDuplicate).length;
-    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled });
+    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled, supervisorTaxonomies: config.supervisorTaxonomies });
     let claims: Claim[] = [];
     let inputs: X12ClaimInput[] = [];
     if (result.lines.length > 0 || corrections.claims.length > 0) {
@@ -314,7 +314,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       let bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
       try {
         const claimIdsInUse = new Set(priorClaims.map((c) => c.claimId));
-        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, ...(config.namespace ? { namespace: config.namespace } : {}) });
+        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, supervisorTaxonomies: config.supervisorTaxonomies, ...(config.namespace ? { namespace: config.namespace } : {}) });
       } catch (err) {
         if (err instanceof PeerFhirValidationError) throw new CliUsageError('cannot build claims from the records on the server', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;

@@ -28,4 +28,8 @@ qr-1003,p-002,phq-9,2025-03-05T15:35:00-06:00,44250-9=2;44255-8=2;44259-0=1;4425
 sup-1001,1003000126,1245319599,2025-03-06,60,individual,in-person,boundaries;self-care
 sup-1002,1003000126,1245319599,2025-03-20,45,individual,video,documentation
 `,
+  'continuing-education': `ce_id,peer_npi,date,hours,topic,credential_number,provider
+ce-1001,1245319599,2025-02-14,2,Motivational interviewing refresher,TX-PS-1001,Texas Certification Board
+ce-1002,1245319599,2025-03-12,6,Ethics in peer support,TX-PS-1001,Texas Certification Board
+`,
 };

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { BundleEntry, Resource } from 'fhir/r4.js';
 import type { PeerClient, RecordAllSummary, RecordEntries } from '@peer-fhir/client';
 import {
+  continuingEducationToFhir,
   instrumentResponseBundle,
   recordKeys,
   supervisionSessionToFhir,
   workforceIdentifierSystems,
   agencyNamespace,
   type ConsentDirective,
+  type ContinuingEducation,
   type IdentityScope,
   type InstrumentResponse,
   type RecordKey,
@@ -144,16 +146,30 @@ export async function writeOutcomes(t: WriteTarget, responses: readonly Instrume
   return mergeOutcomes(all, sent, summary ? outcomesOf(summary) : []);
 }
 
-/** Supervision sessions: one Encounter each (`supervisionSessionToFhir`), a conditional create on its identifier. */
-export async function writeSupervision(t: WriteTarget, sessions: readonly SupervisionSession[]): Promise<WriteOutcome[]> {
-  const system = workforceIdentifierSystems(agencyNamespace(t.scope)).supervision;
-  const records = sessions.map((s): BundleEntry<Resource>[] => [
-    {
-      fullUrl: `urn:uuid:${randomUUID()}`,
-      resource: supervisionSessionToFhir(s, { agency: t.scope.agency, namespace: t.scope.namespace }),
-      request: { method: 'POST', url: 'Encounter', ifNoneExist: `identifier=${encodeURIComponent(system)}|${encodeURIComponent(s.id)}` },
-    },
-  ]);
+/** One record of one resource, created unless a resource with its identifier (`system|id`) is there. */
+function conditionalCreate(resource: Resource, system: string, id: string): BundleEntry<Resource>[] {
+  return [{ fullUrl: `urn:uuid:${randomUUID()}`, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist: `identifier=${encodeURIComponent(system)}|${encodeURIComponent(id)}` } }];
+}
+
+/** Write single-resource records; each ends created, unchanged, conflict (another resource under its id) or rejected. */
+async function writeEach(t: WriteTarget, records: BundleEntry<Resource>[][]): Promise<WriteOutcome[]> {
   if (records.length === 0) return [];
   return outcomesOf(await t.peer.client.recordAll(records));
+}
+
+/** Supervision sessions: one Encounter each (`supervisionSessionToFhir`), a conditional create on its identifier. */
+export function writeSupervision(t: WriteTarget, sessions: readonly SupervisionSession[]): Promise<WriteOutcome[]> {
+  const system = workforceIdentifierSystems(agencyNamespace(t.scope)).supervision;
+  const options = { agency: t.scope.agency, namespace: t.scope.namespace };
+  return writeEach(t, sessions.map((s) => conditionalCreate(supervisionSessionToFhir(s, options), system, s.id)));
+}
+
+/**
+ * Continuing-education records: one Basic each (`continuingEducationToFhir`, profile `peer-continuing-education`), a
+ * conditional create on its identifier; the agency is the author.
+ */
+export function writeContinuingEducation(t: WriteTarget, records: readonly ContinuingEducation[]): Promise<WriteOutcome[]> {
+  const system = workforceIdentifierSystems(agencyNamespace(t.scope)).continuingEducation;
+  const options = { agency: t.scope.agency, namespace: t.scope.namespace };
+  return writeEach(t, records.map((ce) => conditionalCreate(continuingEducationToFhir(ce, options), system, ce.id)));
 }
