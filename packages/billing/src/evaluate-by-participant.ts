@@ -22,14 +22,26 @@ export interface ParticipantChunkOptions {
   chunkSize?: number;
 }
 
-const mine = <T extends { participantId: string }>(ids: ReadonlySet<string>, list: readonly T[] | undefined): T[] | undefined => list?.filter((x) => ids.has(x.participantId));
+/** `list` narrowed to the participants in `ids`; an absent list stays absent (an empty one means "none on record"). */
+function mine<T extends { participantId: string }>(ids: ReadonlySet<string>, list: readonly T[] | undefined): T[] | undefined {
+  return list?.filter((x) => ids.has(x.participantId));
+}
 
 /** The part of `context` one chunk of participants reads: every participant-keyed input narrowed to the chunk. */
 function chunkContext(context: BillingContext, ids: ReadonlySet<string>, encounters: readonly PeerEncounter[]): BillingContext {
   const narrowed: BillingContext = { ...context, encounters, participants: context.participants.filter((p) => ids.has(p.id)) };
-  const keyed = ['plans', 'consents', 'serviceOrders', 'priorAuthorizations', 'history', 'episodes', 'otherServices', 'eligibility'] as const;
-  for (const k of keyed) if (context[k] !== undefined) Object.assign(narrowed, { [k]: mine(ids, context[k]) });
-  if (context.priorClaims !== undefined) narrowed.priorClaims = context.priorClaims.filter((c) => c.items.some((i) => ids.has(i.participantId)));
+  const lists = {
+    plans: mine(ids, context.plans),
+    consents: mine(ids, context.consents),
+    serviceOrders: mine(ids, context.serviceOrders),
+    priorAuthorizations: mine(ids, context.priorAuthorizations),
+    history: mine(ids, context.history),
+    episodes: mine(ids, context.episodes),
+    otherServices: mine(ids, context.otherServices),
+    eligibility: mine(ids, context.eligibility),
+    priorClaims: context.priorClaims?.filter((c) => c.items.some((i) => ids.has(i.participantId))),
+  };
+  for (const [k, v] of Object.entries(lists)) if (v !== undefined) Object.assign(narrowed, { [k]: v });
   return narrowed;
 }
 
