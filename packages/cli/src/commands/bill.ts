@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
+import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluateByParticipant, getPack, loadPack, mergeBillingResults, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
 import { resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
@@ -302,7 +302,9 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
       ...(await eligibilityContext(target.client, scope)),
     };
-    const result = evaluate(billingContext);
+    // Evaluated in bounded chunks of participants (every pack rule is per participant or per session): the same
+    // decisions as one evaluation, with caps counted over one chunk's usage instead of the whole month's.
+    const result = mergeBillingResults([...evaluateByParticipant(billingContext)], billingContext);
     let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
     const alreadyBilled = result.decisions.filter(onlyDuplicate).length;
