@@ -2,7 +2,7 @@
 // (test/support/tr3-837p.ts, read with the independent x12-parser) and node-x12's strict parser. The rule checker is
 // itself checked: each rule finds a file broken the way the rule forbids.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { producible837Ps, type Produced837P } from '../support/producible-837p.js';
+import { producible837Ps, SUPERVISOR_TAXONOMY, type Produced837P } from '../support/producible-837p.js';
 import { tr3Problems837P } from '../support/tr3-837p.js';
 
 let files: Produced837P[] = [];
@@ -14,6 +14,44 @@ describe('every producible 837P follows the TR3 situational rules', () => {
   it('covers every seed pack, each with claims', () => {
     expect(files.length).toBeGreaterThanOrEqual(7);
     for (const f of files) expect((f.text.match(/~\s*CLM\*/g) ?? []).length, f.name).toBeGreaterThan(0);
+  });
+
+  const file = (name: RegExp) => files.find((f) => name.test(f.name))?.text ?? '';
+  const segments = (text: string) => text.split(/~\n?/).filter(Boolean);
+  /** Each claim's segments, CLM to the next CLM / HL / SE. */
+  const claimsOf = (text: string) => {
+    const segs = segments(text);
+    return segs.flatMap((x, i) => {
+      if (!x.startsWith('CLM*')) return [];
+      const end = segs.findIndex((y, k) => k > i && /^(CLM|HL|SE)\*/.test(y));
+      return [segs.slice(i, end)];
+    });
+  };
+
+  it("covers the demo's 837P and the examples' (billing-run, remittance)", () => {
+    expect(claimsOf(file(/^demo$/)).length).toBeGreaterThan(0);
+    expect(claimsOf(file(/^example billing-run/)).length).toBeGreaterThan(0);
+  });
+
+  it('covers a replacement (CLM05-3 7) and a void (8) written by peer-fhir bill, each with REF*F8', () => {
+    const corrections = claimsOf(file(/^corrections/));
+    const frequency = (c: string[]) => c[0]!.split('*')[5]!.split(':')[2];
+    expect(corrections.map(frequency).sort()).toEqual(['7', '8']);
+    for (const c of corrections) expect(c.some((x) => x.startsWith('REF*F8*'))).toBe(true);
+  });
+
+  it('covers an incident-to claim: the supervisor renders (2310B) with its taxonomy in PRV*PE, and no 2310D', () => {
+    const incidentTo = claimsOf(file(/medicare-pin-ps/));
+    expect(incidentTo.length).toBeGreaterThan(0);
+    for (const c of incidentTo) {
+      const at = c.findIndex((x) => x.startsWith('NM1*82*'));
+      expect(c[at + 1]).toBe(`PRV*PE*PXC*${SUPERVISOR_TAXONOMY}`);
+      expect(c.some((x) => x.startsWith('NM1*DQ*'))).toBe(false);
+    }
+  });
+
+  it('covers claims naming a supervising provider (2310D NM1*DQ)', () => {
+    expect(files.some((f) => claimsOf(f.text).some((c) => c.some((x) => x.startsWith('NM1*DQ*1*'))))).toBe(true);
   });
 
   it('has no TR3 problem in any file', async () => {
@@ -49,6 +87,12 @@ describe('the rule checker finds each broken rule', () => {
     ['frequency 7 without REF*F8', () => mutate((s) => s.map((x) => (x.startsWith('CLM*') ? x.replace(/:B:1\*/, ':B:7*') : x))), /REF\*F8/],
     ['CLM02 not the sum of the lines', () => mutate((s) => s.map((x) => (x.startsWith('CLM*') ? x.replace(/^(CLM\*[^*]+\*)[^*]+/, '$1999999.99') : x))), /CLM02/],
     ['2310D naming the rendering provider', () => mutate((s) => s.map((x, i) => (x.startsWith('NM1*DQ*') ? x.replace(/\*XX\*\d+$/, `*XX*${s.slice(0, i).reverse().find((y) => y.startsWith('NM1*82*'))!.split('*').at(-1)!}`) : x))), /2310D/],
+    ['CLM05-3 not a frequency code (1, 7, 8)', () => mutate((s) => s.map((x) => (x.startsWith('CLM*') ? x.replace(/:B:1\*/, ':B:5*') : x))), /CLM05/],
+    ['REF*F8 on an original claim (frequency 1)', () => mutate((s) => s.flatMap((x) => (x.startsWith('CLM*') && x.includes(':B:1*') ? [x, 'REF*F8*ICN1'] : [x]))), /REF\*F8.*frequency 1/],
+    ['2310B PRV with a qualifier other than PE/PXC', () => mutate((s) => s.map((x) => (x.startsWith('PRV*PE*') ? x.replace('PRV*PE*PXC', 'PRV*PE*ZZ') : x))), /2310B PRV.*PRV01 PE/],
+    ['a PRV after the supervising provider (2310D has no PRV)', () => mutate((s) => s.flatMap((x) => (x.startsWith('NM1*DQ*') ? [x, 'PRV*PE*PXC*1041C0700X'] : [x]))), /2310B PRV.*only right after/],
+    ['2420D NM1*DQ that is not a person with an NPI', () => mutate((s) => s.flatMap((x) => (x.startsWith('SV1*') ? [x, 'NM1*DQ*2*CLINIC*****PI*X1'] : [x]))), /2420D NM1\*DQ/],
+    ['2000A PRV*BI without a NUCC taxonomy', () => mutate((s) => s.map((x) => (x.startsWith('PRV*BI*') ? 'PRV*BI*PXC*251S0000' : x))), /2000A PRV/],
   ];
   it.each(cases)('%s', async (_name, make, expected) => {
     const problems = await tr3Problems837P(make());

@@ -114,7 +114,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       'peer-fhir import export.csv --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN',
       'peer-fhir import export.rejects.csv                          # after fixing the rejected rows',
       'peer-fhir import a.ndjson b.ndjson --rejects rejects.ndjson --json',
-      'peer-fhir import consents.csv plans.csv outcomes.csv supervision.csv   # kinds told by their headers',
+      'peer-fhir import consents.csv plans.csv outcomes.csv supervision.csv ce.csv   # kinds told by their headers',
     ]))
     .action(async (files: string[], o) => {
       result.code = (await runImport(files, o, io(o.json))).exitCode;
@@ -217,7 +217,7 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
       .option('--to <date>', 'last day YYYY-MM-DD (instead of --period)')
       .option('--as-of <date>', 'day credentials are judged on (default: the last day of the period)')
       .option('--requirements <file.json>', 'requirements laid over the defaults (docs/cli.md)')
-      .option('--ce <file>', 'continuing-education records, CSV or NDJSON (docs/cli.md)')
+      .option('--ce <file>', 'more continuing-education records besides those imported, CSV or NDJSON (docs/cli.md)')
       .option('--organization-npi <npi>', 'the agency (default: the config\'s organization)')
       .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
       .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')

@@ -52,7 +52,8 @@ export interface InitOptions {
   /** Replace an existing config file. */
   force?: boolean | undefined;
   /**
-   * Folder for one CSV template per import kind (encounters, consents, plans, outcomes, supervision); default
+   * Folder for one CSV template per import kind (encounters, consents, plans, outcomes, supervision,
+   * continuing-education); default
    * `templates` next to the config; `false` writes none. Existing files there are kept.
    */
   templates?: string | false | undefined;
@@ -341,7 +342,7 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
   const tdir = templates ? relative(io.cwd, templates.dir) || '.' : 'docs/templates';
 
   const next = [
-    `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision (docs/import-format.md)`,
+    `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision, continuing-education (docs/import-format.md)`,
     `peer-fhir bill --period YYYY-MM --out claims.x12         # bill a month under ${config.pack}`,
     'peer-fhir remit era.835                                 # read the payer\'s answer',
     'peer-fhir report html --period YYYY-MM --bill-report claims.report.json --out report.html',

@@ -7,7 +7,7 @@ import { parseConfig, resolveConfig, scopeOf, type CliConfig } from '../config.j
 import { CliUsageError, ExitCode } from '../errors.js';
 import { formatOf } from '../import/read-rows.js';
 import { runImport } from './import.js';
-import { printJson, say, type CommandIo } from '../internal/io.js';
+import { note, printJson, say, type CommandIo } from '../internal/io.js';
 
 /**
  * Options of {@link runValidate} (`peer-fhir validate`).
@@ -154,7 +154,9 @@ export async function runValidate(files: readonly string[], opts: ValidateOption
     rowFiles.push(file);
   }
   await validateRows(rowFiles, opts, config, io, out);
-  out.exitCode = out.problems.length > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+  // Nothing read is nothing checked: never "0 problem(s)" over empty files (exit 1, as bill and report do).
+  if (out.checked === 0) note(io, `read 0 rows or resources from ${files.length} file(s): nothing validated (empty files, or only a header?)`);
+  out.exitCode = out.problems.length > 0 || out.checked === 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
   if (io.json) printJson(io, out);
   else {
     for (const p of out.problems) say(io, `${basename(p.file)} ${p.location}: ${p.problem}`);
