@@ -17,6 +17,8 @@ export interface SearchSql {
   where: string[];
   args: unknown[];
   order: string;
+  /** The total's query when it is simpler than counting the rows query (every resource of the type). */
+  count?: { from: string; where: string[]; args: unknown[] };
 }
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -84,6 +86,7 @@ export function searchSql(plan: SearchPlan, req: SearchArg, sortIndexComplete: b
       where: ['d.type = ?', 'd.code = ?', 'd.n = 0'],
       args: [plan.resourceType, sortParam.code],
       order: `d.lo${dir}, d.id${dir}`,
+      count: { from: 'resources r', where: ['r.type = ?'], args: [plan.resourceType] },
     };
   }
   const from = sortParam ? 'resources r LEFT JOIN dates d ON d.type = r.type AND d.id = r.id AND d.code = ? AND d.n = 0' : 'resources r';
@@ -115,7 +118,7 @@ function prepared(db: Database.Database, sql: string): Database.Statement<unknow
   return statement;
 }
 
-const whereOf = (sql: SearchSql): string => (sql.where.length ? ` WHERE ${sql.where.join(' AND ')}` : '');
+const whereOf = (sql: Pick<SearchSql, 'where'>): string => (sql.where.length ? ` WHERE ${sql.where.join(' AND ')}` : '');
 
 /** The SQL text of the search's rows query and its arguments (for `EXPLAIN QUERY PLAN` in tests). */
 export function rowsQuery(sql: SearchSql, limit?: { count: number; offset: number }): { text: string; args: unknown[] } {
@@ -130,7 +133,8 @@ export async function sqliteSearch(db: Database.Database, req: SearchArg, plan: 
   const test = remainingTest(plan, { tokens: false, dates: false });
   const multiSort = plan.sort.kind === 'medplum' || (plan.sort.kind === 'date' && plan.sort.params.length > 1);
   if (test === undefined && !multiSort) {
-    const total = prepared(db, `SELECT count(*) FROM ${sql.from}${whereOf(sql)}`).pluck().get(...sql.args) as number;
+    const counted = sql.count ?? sql;
+    const total = prepared(db, `SELECT count(*) FROM ${counted.from}${whereOf(counted)}`).pluck().get(...counted.args) as number;
     const count = req.count ?? -1;
     if (count === 0) return pageOf([], total, false);
     const query = rowsQuery(sql, { count, offset: req.offset ?? 0 });
