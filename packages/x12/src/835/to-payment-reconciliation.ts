@@ -35,6 +35,9 @@ const toCents = (dollars: number) => Math.round(dollars * 100);
  * Spec: FHIR R4 PaymentReconciliation (https://hl7.org/fhir/R4/paymentreconciliation.html); 835 005010X221A1 BPR,
  * TRN, CLP, PLB.
  *
+ * @param remittance - a remittance from `read835`
+ * @param options - the Claims and ClaimResponses to reference, and the creation date
+ * @returns the PaymentReconciliation
  * @example
  * const [remittance] = read835(text);
  * const payment = toPaymentReconciliation(remittance, { claims });

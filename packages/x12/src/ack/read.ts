@@ -151,6 +151,8 @@ const int = (v: string) => (v === '' ? 0 : /^\d+$/.test(v) ? Number(v) : NaN);
  *
  * Spec: ASC X12C 999 005010X231A1 (AK1, AK2, IK3, IK4, IK5, AK9).
  *
+ * @param text - the X12 999 interchange
+ * @returns one acknowledgment per acknowledged functional group
  * @example
  * const [group] = read999(text);
  * console.log(group.status, group.transactions.map((t) => `${t.controlNumber}: ${t.status}`));
@@ -229,6 +231,8 @@ export interface Submitted837Transaction {
  *
  * Spec: 837P 005010X222A1 GS06, ST02, CLM01; 999 AK102/AK202 echo them.
  *
+ * @param text - the 837 interchange as it was sent
+ * @returns the claims (patient control numbers) of each transaction set
  * @example
  * const sent = submitted837Transactions(await readFile('claims.837', 'utf8'));
  * const rejected = read999(ackText).flatMap((g) => g.transactions.filter((t) => !t.accepted)

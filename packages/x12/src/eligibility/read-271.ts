@@ -374,6 +374,8 @@ function wrap<T>(f: () => T): T {
  *
  * Spec: ASC X12N 270/271 005010X279A1 (2000A–2120C; AAA request validation at 2000A, 2100A, 2100B, 2100C, 2110C).
  *
+ * @param text - the X12 271 interchange
+ * @returns one answer per transaction set
  * @example
  * ```ts
  * import { read271 } from '@peer-fhir/x12';
@@ -401,6 +403,8 @@ export function read271(text: string): EligibilityResponseSet[] {
  *
  * Spec: ASC X12N 270/271 005010X279A1; the same checks as {@link read271}.
  *
+ * @param source - a Node Readable, a web stream or any (async) iterable of text or bytes
+ * @returns an async generator of one answer per transaction set
  * @example
  * ```ts
  * import { createReadStream } from 'node:fs';

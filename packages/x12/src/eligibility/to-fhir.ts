@@ -43,6 +43,11 @@ function otherPayerExtension(v: EligibilityVerdict) {
  *
  * Spec: 005010X279A1 2000C–2120C; FHIR R4 CoverageEligibilityResponse.
  *
+ * @param set - the 271 transaction set
+ * @param sub - the 2000C subscriber answer
+ * @param refs - the request, patient, insurer and coverage to reference
+ * @param options - the date of service and the service types asked about
+ * @returns the CoverageEligibilityResponse
  * @example
  * ```ts
  * import { read271, toCoverageEligibilityResponse } from '@peer-fhir/x12';
@@ -124,6 +129,11 @@ export function toCoverageEligibilityResponse(
  *
  * Spec: 005010X279A1 2100C NM1/REF/DTP, 2110C EB/REF/DTP, 2120C NM1; FHIR R4 Coverage.
  *
+ * @param coverage - the Coverage the 270 asked about
+ * @param set - the 271 transaction set
+ * @param sub - the 2000C subscriber answer
+ * @param options - the date of service and the service types asked about
+ * @returns a copy of the Coverage updated with what the payer answered
  * @example
  * ```ts
  * import { coverageFrom271, read271 } from '@peer-fhir/x12';
@@ -171,6 +181,8 @@ export function coverageFrom271(
  * Read back what a stored `CoverageEligibilityResponse` (written by {@link toCoverageEligibilityResponse}) said:
  * status, reason, dates and the other payer — what billing's `PB-ELIGIBILITY` edit needs.
  *
+ * @param r - a CoverageEligibilityResponse written by `toCoverageEligibilityResponse`
+ * @returns the verdict, plan and dates it records
  * @example
  * ```ts
  * import { eligibilityFromResponse } from '@peer-fhir/x12';
