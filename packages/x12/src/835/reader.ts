@@ -76,11 +76,11 @@ export async function* read835Stream(
   for await (const chunk of source) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     for (const s of tok.push(text)) parser.segment(s);
-    while (ready.length) yield ready.shift()!;
+    for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   }
   const tail = decoder.decode();
   for (const s of [...tok.push(tail), ...tok.end()]) parser.segment(s);
-  while (ready.length) yield ready.shift()!;
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   if (!tok.delims) throw new X12ParseError('input is empty');
   parser.finish();
 }

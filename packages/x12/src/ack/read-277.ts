@@ -233,10 +233,10 @@ export async function* read277Stream(source: AsyncIterable<string | Uint8Array> 
   const parser = new Parser277(() => tok.delims!, (r) => ready.push(r));
   for await (const chunk of source) {
     for (const s of tok.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))) parser.segment(s);
-    while (ready.length) yield ready.shift()!;
+    for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   }
   for (const s of [...tok.push(decoder.decode()), ...tok.end()]) parser.segment(s);
   if (!tok.delims) throw new X12ParseError('input does not start with an ISA segment', 1);
-  while (ready.length) yield ready.shift()!;
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   parser.finish();
 }
