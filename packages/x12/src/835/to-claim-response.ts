@@ -198,6 +198,6 @@ export function remittanceToClaimResponses(remittance: Remittance, claims: reado
   const keys = remittanceClaimKeys(remittance);
   return remittance.claims.map((rc, i) => {
     const claim = findClaimFor(rc, claims);
-    return toClaimResponse(rc, remittance, { ...(claim ? { claim } : {}), remittanceKey: keys[i]! });
+    return toClaimResponse(rc, remittance, { ...(claim ? { claim } : {}), remittanceKey: keys[i] ?? '' }); // keys are index-aligned with remittance.claims
   });
 }

@@ -3,7 +3,7 @@ import { describe, INSURANCE_TYPE_TEXT, SERVICE_TYPE_TEXT } from './codes.js';
 import { ELIGIBILITY_TRACE_SYSTEM, OTHER_PAYER_EXTENSION, REJECT_REASON_SYSTEM, SERVICE_TYPE_SYSTEM } from './systems.js';
 import type { EligibilityResponseSet, EligibilitySubscriber } from './types.js';
 import { eligibilityVerdict, type EligibilityVerdict, type EligibilityVerdictOptions } from './verdict.js';
-import { PAYER_ID_SYSTEM, PROCEDURE_SYSTEMS } from '../internal/systems.js';
+import { HCPCS_SYSTEM, PAYER_ID_SYSTEM } from '../internal/systems.js';
 
 /** References the response points at (R4 requires patient, request and insurer). @category Eligibility */
 export interface EligibilityResponseRefs {
@@ -74,8 +74,8 @@ export function toCoverageEligibilityResponse(
       ...(category ? { category } : {}),
       ...(b.procedure && b.procedure.qualifier === 'HC'
         ? {
-            productOrService: { coding: [{ system: PROCEDURE_SYSTEMS[0]!, code: b.procedure.code }] },
-            ...(b.procedure.modifiers.length ? { modifier: b.procedure.modifiers.map((m) => ({ coding: [{ system: PROCEDURE_SYSTEMS[0]!, code: m }] })) } : {}),
+            productOrService: { coding: [{ system: HCPCS_SYSTEM, code: b.procedure.code }] },
+            ...(b.procedure.modifiers.length ? { modifier: b.procedure.modifiers.map((m) => ({ coding: [{ system: HCPCS_SYSTEM, code: m }] })) } : {}),
           }
         : {}),
       name: `${b.text} (EB01 ${b.code})${b.insuranceType ? `, ${describe(INSURANCE_TYPE_TEXT, b.insuranceType, 'insurance type')}` : ''}`,
@@ -164,7 +164,7 @@ export function coverageFrom271(
   if (v.plan?.number || v.plan?.description) {
     classes.push({
       type: { coding: [{ system: CLASS, code: 'plan' }] },
-      value: v.plan.number ?? v.plan.description!,
+      value: v.plan.number ?? v.plan.description ?? '',
       ...(v.plan.description ? { name: v.plan.description } : {}),
     });
   }
