@@ -83,6 +83,10 @@ function select(lines: readonly BillingLine[], records: ClaimBundleRecords) {
  * `ClaimBundle`) listing every line whose organization, specialist,
  * supervisor, participant or coverage is not in `records`, by path (`lines[3].participantId`), never by value.
  *
+ * @param lines - billable lines from `evaluate`
+ * @param records - the participants, specialists and organizations the claims reference
+ * @param options - claim building options (identity scope, payer, taxonomies)
+ * @returns a FHIR R4 `collection` Bundle of the Claims and every resource they reference
  * @see https://hl7.org/fhir/R4/bundle.html#bundle-unique
  * @see https://hl7.org/fhir/R4/claim.html
  * @example

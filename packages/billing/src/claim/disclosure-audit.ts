@@ -66,6 +66,11 @@ const isVoid = (claim: Claim): boolean => !!claim.extension?.some((e) => e.url =
  *
  * Throws `PeerFhirValidationError` when there is no instant (`options.at` or `ctx.billedAt`).
  *
+ * @param claims - the Claims being sent
+ * @param lines - the billing lines the claims were built from
+ * @param ctx - the billing context's consents, namespace, billing moment and Part 2 consent rule
+ * @param options - the discloser, the channel and the moment of disclosure
+ * @returns one AuditEvent per claim that carries Part 2 data
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24
  * @example
  * ```ts
