@@ -5,7 +5,7 @@
 // own process: the importer and billers under `/usr/bin/time -v` (else /proc VmHWM polled), the server's VmHWM read
 // before it stops. Target (issue 18): each peak RSS flat within 1.5x from the small to the large size.
 //   node bench/b9-year.mjs [--quick] [--scale]
-//   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 2k vs 5k.
+//   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 500 vs 1.5k rows, a quarter billed.
 // The agency is the testing package's synthetic generator scaled to the row count (about 18 participants per 1,000
 // rows a year, cut at the row count, 3.2 encounters per participant per month, groups included), so caps, groups and holds are realistic.
 import { spawn } from 'node:child_process';
@@ -17,12 +17,12 @@ import { pathToFileURL } from 'node:url';
 import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
 
 const SCALE = process.argv.includes('--scale');
-const [SMALL, LARGE] = QUICK ? [2_000, 5_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
+const [SMALL, LARGE] = QUICK ? [500, 1_500] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
 const bin = `${ROOT}packages/cli/dist/bin.js`;
 const TIME_V = existsSync('/usr/bin/time');
 // Profiling hooks (not used by `pnpm bench`): PEER_FHIR_B9_PROF=<dir> runs every CLI process under --cpu-prof.
 const PROF = process.env.PEER_FHIR_B9_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PEER_FHIR_B9_PROF] : [];
-const MONTHS = Array.from({ length: Number(process.env.PEER_FHIR_B9_MONTHS) || 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
+const MONTHS = Array.from({ length: Number(process.env.PEER_FHIR_B9_MONTHS) || (QUICK ? 3 : 12) }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
 
 if (!existsSync(bin)) {
   report({ id: 'B9', what: 'a year of an agency: packages/cli/dist/bin.js missing (pnpm run build)', pending: true, target: 'peak RSS flat' });
@@ -179,7 +179,7 @@ try {
   };
   row('import', 'importerPeakMB', (r) => `${r.importRowsPerS.toFixed(0)} rows/s`, 'importMs');
   row('server', 'serverPeakMB', (r) => `${r.encounters} encounters stored`, 'importMs');
-  row('bill', 'billerPeakMB', (r) => `${r.billEncountersPerS.toFixed(0)} encounters/s over 12 months`, 'billMs');
+  row('bill', 'billerPeakMB', (r) => `${r.billEncountersPerS.toFixed(0)} encounters/s over ${MONTHS.length} months`, 'billMs');
 } finally {
   if (process.env.PEER_FHIR_B9_KEEP) log(`B9: kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
