@@ -1,6 +1,5 @@
 import type { PeerClient } from '@peer-fhir/client';
 import { loadAgencyStaff } from './agency-staff.js';
-import { findPeriodEncounters, mapLimit } from './period-encounters.js';
 import { type ConsentDirective, type IdentityScope, type Organization, type Participant, type PeerEncounter, type PeerSpecialist, type RecoveryPlan } from '@peer-fhir/core';
 
 /** The clinical records of one billing period, read from a FHIR server. */
@@ -13,6 +12,15 @@ export interface PeriodRecords {
   consents: ConsentDirective[];
 }
 
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+      while (next < items.length) await fn(items[next++] as T);
+    }),
+  );
+}
+
 /**
  * Encounters of `[from, to]` of one agency, plus the participants (with coverage), their current plans and consents,
  * and the peer specialists, read back with the client's domain readers and core's `fromFhir`.
@@ -21,7 +29,10 @@ export interface PeriodRecords {
  * billing integration (see the package report).
  */
 export async function loadPeriodRecords(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<PeriodRecords> {
-  const encounters = await findPeriodEncounters(peer, q);
+  const encounters: PeerEncounter[] = [];
+  for await (const e of peer.findEncounters({ from: q.from, to: q.to, organizationNpi: q.scope.agency }, { pageSize: 200 })) {
+    if (e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to) encounters.push(e);
+  }
   const ids = [...new Set(encounters.flatMap((e) => e.attendees.map((a) => a.participantId)))];
   const participants: Participant[] = [];
   const plans: RecoveryPlan[] = [];
