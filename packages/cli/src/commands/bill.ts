@@ -6,7 +6,7 @@ import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
 import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluateByParticipant, getPack, loadPack, mergeBillingResults, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
-import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
 import { eligibilityContext } from '../internal/eligibility-checks.js';
@@ -308,7 +308,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
     const alreadyBilled = result.decisions.filter(onlyDuplicate).length;
-    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled, supervisorTaxonomies: config.supervisorTaxonomies });
+    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled, supervisorTaxonomies: supervisorTaxonomiesOf(config) });
     let claims: Claim[] = [];
     let inputs: X12ClaimInput[] = [];
     if (result.lines.length > 0 || corrections.claims.length > 0) {
@@ -316,7 +316,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       let bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
       try {
         const claimIdsInUse = new Set(priorClaims.map((c) => c.claimId));
-        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, supervisorTaxonomies: config.supervisorTaxonomies, ...(config.namespace ? { namespace: config.namespace } : {}) });
+        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, supervisorTaxonomies: supervisorTaxonomiesOf(config), ...(config.namespace ? { namespace: config.namespace } : {}) });
       } catch (err) {
         if (err instanceof PeerFhirValidationError) throw new CliUsageError('cannot build claims from the records on the server', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;
