@@ -15,6 +15,7 @@ import { printJson, say, type CommandIo } from '../internal/io.js';
 import { runBill } from './bill.js';
 import { runImport } from './import.js';
 import { runRemit } from './remit.js';
+import { type CommandDefinition, examples } from '../internal/command.js';
 
 /**
  * Options of {@link runDemo} (`peer-fhir demo`).
@@ -187,3 +188,15 @@ export async function runDemo(opts: DemoOptions, io: CommandIo): Promise<DemoRes
     await server.close();
   }
 }
+
+/** `peer-fhir demo`: its options and help, and how it runs (docs/cli.md). */
+export const demoCommand: CommandDefinition<DemoOptions> = {
+  name: 'demo',
+  define: (cmd) =>
+    cmd
+      .description('the whole flow on synthetic data: embedded server, import, bill (837P), remit (835), summary')
+      .option('--out <dir>', 'output folder', '.peer-fhir/demo')
+      .option('--json', 'print the result as JSON')
+      .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir demo --out /tmp/demo --json'])),
+  run: (o, io) => runDemo(o, io),
+};

@@ -13,6 +13,7 @@ import { parseDateRange, type DateRange } from '../internal/period.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { runComplianceReport } from './report-compliance.js';
 import { runOutcomesReport } from './report-outcomes.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runHtmlReport} (`peer-fhir report html`).
@@ -394,3 +395,26 @@ export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Pro
     await target.close();
   }
 }
+
+/** `peer-fhir report html`: its options and help, and how it runs (docs/cli.md). */
+export const htmlReportCommand: CommandDefinition<HtmlReportOptions> = {
+  name: 'html',
+  parent: 'report',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('one self-contained HTML page for a month: billed and held, money, units by specialist, compliance, outcomes (aggregates unless --include-phi)')
+        .requiredOption('--period <YYYY-MM>', 'the month')
+        .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
+        .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
+        .option('--config <file>', 'config file (agency, identifier namespace; default: peer-fhir.config.json when present)')
+        .option('--out <file.html>', 'the HTML file to write')
+        .option('--json', 'print the figures of the page as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html',
+        'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --json',
+        'peer-fhir report html --period 2025-03 --include-phi --out /secure/march-phi.html',
+      ])),
+  run: (o, io) => runHtmlReport(o, io),
+};
