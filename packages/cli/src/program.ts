@@ -21,6 +21,8 @@ function register(parent: Command, def: RegisteredCommand, result: { code: ExitC
  * Build the `peer-fhir` commander program. Each action stores its exit code in `result.code`; nothing calls
  * `process.exit`, so the program can run in-process (tests, other tools).
  *
+ * @param ioOverride - streams, working directory or environment to use instead of the process's
+ * @returns the commander program and the result its actions fill in (exit code; for `serve`, what to wait for)
  * @example
  * ```ts
  * import { createProgram } from '@peer-fhir/cli';
@@ -56,6 +58,9 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
  * encounters held, 2 usage or configuration error. Errors print their code, message and a hint (OS errors their code,
  * operation and path), never data values or tokens; `PEER_FHIR_DEBUG=1` adds the stack.
  *
+ * @param argv - the command line as `process.argv` (node, script, then the words)
+ * @param ioOverride - streams, working directory or environment to use instead of the process's
+ * @returns the exit code: 0 success, 1 rows rejected, items held or findings, 2 usage or configuration error
  * @example
  * ```ts
  * import { main } from '@peer-fhir/cli';

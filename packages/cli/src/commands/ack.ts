@@ -53,6 +53,10 @@ export interface AckResult {
  * as ClaimResponses with outcome `queued` / `error` against the stored Claims, reasons in words). A claim rejected at
  * the 277CA never reached adjudication: correct it and bill it again. Exit 1 when anything was rejected.
  *
+ * @param file - the 999 or 277CA file
+ * @param opts - the options of `peer-fhir ack` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the claims accepted and rejected, and the exit code
  * @example
  * ```ts
  * import { runAck } from '@peer-fhir/cli';

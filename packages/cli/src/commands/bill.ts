@@ -255,6 +255,9 @@ export function renderBillMarkdown(r: BillReport): string {
  * from the FHIR server, apply the rule pack, write the X12 837P, the FHIR Claims (NDJSON next to the 837P, and stored
  * on the server), and a report of what was billed and what was held with reasons (Markdown and JSON).
  *
+ * @param opts - the options of `peer-fhir bill` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the bill report, the claim inputs, the files written and the exit code
  * @example
  * ```ts
  * import { runBill } from '@peer-fhir/cli';

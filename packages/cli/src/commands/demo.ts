@@ -79,6 +79,9 @@ function payerDecision(): (input: X12ClaimInput, item: ClaimItem) => LineDecisio
  * encounters for a small Texas agency as an import CSV, import it, bill it under the Texas Medicaid pack, answer the
  * claims with a generated 835 (some paid, some adjusted, some denied), read it back, and say where everything is.
  *
+ * @param opts - the options of `peer-fhir demo` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the files written, the import, bill and remit results and the exit code
  * @example
  * ```ts
  * import { runDemo } from '@peer-fhir/cli';

@@ -77,6 +77,9 @@ const idOf = (r: Reference | undefined, type: string) => (r?.reference?.startsWi
  * CoverageEligibilityResponse per answer and update the Coverage (member id, period, plan, managed-care plan).
  * Unmatched answers and rejected inquiries are counted and reported, never dropped.
  *
+ * @param opts - the options of `peer-fhir eligibility` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns what was asked or read, and the exit code
  * @example
  * ```ts
  * import { runEligibility } from '@peer-fhir/cli';

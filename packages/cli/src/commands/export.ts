@@ -44,6 +44,9 @@ export interface ExportSummary {
  * database. The folder must not be in use by a running `serve` (the error names that process): stop it first, or read
  * through its FHIR API.
  *
+ * @param opts - the options of `peer-fhir export` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns how many resources of each type were written, and where
  * @example
  * ```ts
  * import { runExport } from '@peer-fhir/cli';

@@ -132,6 +132,10 @@ function defaultRejectsPath(file: string, format: ImportFormat): string {
  * assemble group sessions, write in transaction bundles of conditional creates (running it again writes nothing),
  * and write rejected rows with a `reject_reasons` column to a file that can be fixed and imported again.
  *
+ * @param files - CSV or NDJSON files, one record kind each (docs/import-format.md)
+ * @param opts - the options of `peer-fhir import` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the counts (read, created, updated, unchanged, conflict, rejected), the rows at fault and the exit code
  * @example
  * ```ts
  * import { runImport } from '@peer-fhir/cli';

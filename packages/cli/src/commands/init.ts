@@ -240,6 +240,9 @@ async function terminalPrompter(io: CommandIo): Promise<InitPrompter> {
  * from prompts when `interactive`. The config is checked with {@link parseConfig} (the schema every command
  * reads), written, and read back with {@link loadConfig}. An existing file is replaced only with `force`.
  *
+ * @param opts - the options of `peer-fhir init` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the config written, the templates written and the exit code
  * @throws {@link InitOptionError} a missing or invalid option (named, value never echoed)
  * @throws {@link InitFileExistsError} the file exists and `force` is not set
  * @example

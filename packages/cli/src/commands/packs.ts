@@ -45,6 +45,8 @@ function payerName(p: RulePack): string {
 /**
  * List the built-in rule packs with their effective dates and sources (`peer-fhir packs`).
  *
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the packs listed and the exit code
  * @example
  * ```ts
  * import { runPacks } from '@peer-fhir/cli';

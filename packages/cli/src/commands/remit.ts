@@ -59,6 +59,10 @@ export interface RemitResult {
  * or line whose adjustments do not explain it) is refused whole before anything is stored (exit 2). Exit 1 when some
  * claims could not be matched to a stored Claim (they are stored and listed) or some lines were denied.
  *
+ * @param file - the X12 835 file
+ * @param opts - the options of `peer-fhir remit` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the reconciliation, what was stored and the exit code
  * @example
  * ```ts
  * import { runRemit } from '@peer-fhir/cli';

@@ -90,6 +90,9 @@ function mergeById(stored: readonly ContinuingEducation[], fromFile: readonly Co
  * runs core's
  * `complianceReport` and prints it as Markdown (or JSON). Exit code 1 when there are findings.
  *
+ * @param opts - the options of `peer-fhir report compliance` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns core's compliance report, the records read, the files written and the exit code
  * @see https://hl7.org/fhir/R4/practitioner-definitions.html#Practitioner.qualification
  * @example
  * ```ts

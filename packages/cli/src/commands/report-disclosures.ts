@@ -68,6 +68,8 @@ const party = (p: DisclosureAccountingEntry['recipient']): string =>
 /**
  * The accounting of disclosures as Markdown: one row per disclosure.
  *
+ * @param r - a disclosures report
+ * @returns the report as Markdown, every cell escaped
  * @example
  * ```ts
  * await writeFile('disclosures.md', disclosuresReportToMarkdown(report));
@@ -94,6 +96,9 @@ export function disclosuresReportToMarkdown(r: DisclosuresReport): string {
  * on the server (`PeerClient.accountingOfDisclosures`) and lists recipient, purpose, consents and resource count.
  * Exit code 0.
  *
+ * @param opts - the options of `peer-fhir report disclosures` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the disclosures of the participant, the files written and the exit code
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24
  * @example
  * ```ts

@@ -280,6 +280,9 @@ function unitsBySpecialist(claims: readonly Claim[], names: ReadonlyMap<string, 
  * disclosures section. Aggregates only unless `includePhi`. The page loads nothing (a Content-Security-Policy forbids
  * every load and it runs no script); every text is HTML-escaped; each figure equals the JSON (`--json`).
  *
+ * @param opts - the options of `peer-fhir report html` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the figures of the page, the file written and the exit code
  * @example
  * ```ts
  * import { runHtmlReport } from '@peer-fhir/cli';

@@ -119,6 +119,8 @@ function movement(t: ParticipantTrend, direction: OutcomesReport['instrument']['
 /**
  * The outcomes report as Markdown: a table of programs (share rose, share improved) and a table of participants.
  *
+ * @param r - an outcomes report
+ * @returns the report as Markdown, every cell escaped
  * @example
  * ```ts
  * await writeFile('outcomes.md', outcomesReportToMarkdown(report));
@@ -191,6 +193,9 @@ async function loadScorePoints(peer: PeerClient, code: { system?: string | undef
  * (`participantTrend`) and, per program, the share whose score rose and the share who improved in the instrument's
  * direction (`programScoreChange`). Exit code 0.
  *
+ * @param opts - the options of `peer-fhir report outcomes` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the outcomes report, the files written and the exit code
  * @see https://hl7.org/fhir/R4/observation.html
  * @example
  * ```ts

@@ -58,6 +58,9 @@ const STOP_TIMEOUT_MS = 5000;
  * same folder is refused with an error naming the first. A `resources.ndjson` left by an earlier version is imported
  * once.
  *
+ * @param opts - the options of `peer-fhir serve` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the running server: its URL and `stop()`
  * @example
  * ```ts
  * import { runServe } from '@peer-fhir/cli';

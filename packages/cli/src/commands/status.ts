@@ -82,6 +82,9 @@ async function resolve(client: PeerFhirClient, type: 'Organization' | 'Patient' 
  * FHIR server that are older than N days and have no final ClaimResponse (`complete` or `error`). Claims whose
  * patient, coverage, provider or payer do not resolve are counted as `unresolved` and not asked about.
  *
+ * @param opts - the options of `peer-fhir status` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the claims asked about or the answers read, and the exit code
  * @example
  * ```ts
  * import { runStatus } from '@peer-fhir/cli';

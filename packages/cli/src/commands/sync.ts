@@ -84,6 +84,9 @@ function report(io: CommandIo, from: string, s: BulkSyncSummary): void {
  * unchanged / conflict / rejected) and moves the checkpoint only after a clean run; a sync killed half way is simply
  * run again (nothing is duplicated). See docs/cli.md and docs/bulk-data.md.
  *
+ * @param opts - the options of `peer-fhir sync` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns what was exported and written, the checkpoint and the exit code
  * @example
  * ```ts
  * import { runSync } from '@peer-fhir/cli';

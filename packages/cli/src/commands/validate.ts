@@ -110,6 +110,10 @@ function validateResources(file: string, resources: Resource[], scope: IdentityS
  * resources) and explain every problem: rows by row number and column, resources by FHIR path, as core reads them
  * back (`fromFhir`). Values are never printed.
  *
+ * @param files - import rows (CSV, NDJSON) or FHIR resources (JSON, NDJSON)
+ * @param opts - the options of `peer-fhir validate` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns what was checked, every problem (file, row or path, rule) and the exit code
  * @example
  * ```ts
  * import { runValidate } from '@peer-fhir/cli';
