@@ -39,11 +39,17 @@ export const CliConfig = z.strictObject({
   /** The agency's charge per HCPCS code, for packs whose source gives no rate (837P SV102 needs a charge). */
   charges: z.record(z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS code' }), z.number().positive()).optional(),
   /**
-   * NUCC taxonomy of each supervisor, by NPI: when the pack bills under the supervisor (Medicare incident-to), `bill`
-   * writes it as the rendering provider's 837P 2310B PRV*PE. A supervisor without one gets no PRV.
+   * Supervisors' NUCC taxonomies: when the pack bills under the supervisor (Medicare incident-to), `bill` writes the
+   * rendering supervisor's as 837P 2310B PRV*PE. A supervisor not listed gets no PRV. A list, so a problem is named by
+   * position (`supervisors.0.taxonomy`), never by an NPI.
    */
-  supervisorTaxonomies: z
-    .record(z.string().regex(/^\d{10}$/, { message: 'must be a 10-digit NPI' }), z.string().regex(/^[0-9]{3}[0-9A-Z]{6}X$/, { message: 'must be a 10-character NUCC taxonomy code ending in X' }))
+  supervisors: z
+    .array(
+      z.strictObject({
+        npi: z.string().regex(/^\d{10}$/, { message: 'must be a 10-digit NPI' }),
+        taxonomy: z.string().regex(/^[0-9]{3}[0-9A-Z]{6}X$/, { message: 'must be a 10-character NUCC taxonomy code ending in X' }),
+      }),
+    )
     .optional(),
   /** X12 envelope ids for `bill`. */
   x12: z
@@ -156,4 +162,17 @@ export function scopeOf(config: CliConfig | undefined, organizationNpi?: string 
   const agency = organizationNpi ?? config?.organization.npi;
   if (agency === undefined) throw new CliUsageError(`name the agency: a ${DEFAULT_CONFIG_FILE} (or --config) with its organization, or --organization-npi`);
   return config?.namespace === undefined ? { agency } : { agency, namespace: config.namespace };
+}
+
+/**
+ * The supervisors' NUCC taxonomies of a config by NPI (billing's `ClaimOptions.supervisorTaxonomies`).
+ *
+ * @example
+ * ```ts
+ * const taxonomies = supervisorTaxonomiesOf(config); // { '1003000126': '1041C0700X' }
+ * ```
+ * @category Configuration
+ */
+export function supervisorTaxonomiesOf(config: Pick<CliConfig, 'supervisors'>): Record<string, string> | undefined {
+  return config.supervisors ? Object.fromEntries(config.supervisors.map((s) => [s.npi, s.taxonomy])) : undefined;
 }

@@ -38,7 +38,7 @@ describe('templates', () => {
       const doc = readFileSync(fileURLToPath(new URL(`../../../docs/templates/${kind}-template.csv`, import.meta.url)), 'utf8');
       expect(doc, kind).toBe(IMPORT_TEMPLATES[kind as 'consents']);
     }
-    expect(Object.keys(IMPORT_TEMPLATES).sort()).toEqual(['consents', 'continuing-education', 'encounters', 'outcomes', 'plans', 'supervision']);
+    expect(Object.keys(IMPORT_TEMPLATES).sort()).toEqual(['consents', 'continuing-education', 'encounters', 'outcomes', 'plans', 'prior-authorizations', 'service-orders', 'supervision']);
   });
 });
 

@@ -4,9 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
+import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluateByParticipant, getPack, loadPack, mergeBillingResults, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
-import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
 import { eligibilityContext } from '../internal/eligibility-checks.js';
@@ -306,11 +306,13 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
       ...(await eligibilityContext(target.client, scope)),
     };
-    const result = evaluate(billingContext);
+    // Evaluated in bounded chunks of participants (every pack rule is per participant or per session): the same
+    // decisions as one evaluation, with caps counted over one chunk's usage instead of the whole month's.
+    const result = mergeBillingResults([...evaluateByParticipant(billingContext)], billingContext);
     let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
     const alreadyBilled = result.decisions.filter(onlyDuplicate).length;
-    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled, supervisorTaxonomies: config.supervisorTaxonomies });
+    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled, supervisorTaxonomies: supervisorTaxonomiesOf(config) });
     let claims: Claim[] = [];
     let inputs: X12ClaimInput[] = [];
     if (result.lines.length > 0 || corrections.claims.length > 0) {
@@ -318,7 +320,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       let bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
       try {
         const claimIdsInUse = new Set(priorClaims.map((c) => c.claimId));
-        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, supervisorTaxonomies: config.supervisorTaxonomies, ...(config.namespace ? { namespace: config.namespace } : {}) });
+        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, supervisorTaxonomies: supervisorTaxonomiesOf(config), ...(config.namespace ? { namespace: config.namespace } : {}) });
       } catch (err) {
         if (err instanceof PeerFhirValidationError) throw new CliUsageError('cannot build claims from the records on the server', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;

@@ -40,7 +40,7 @@ export interface ImportOptions extends FhirTargetOptions {
   concurrency?: number | undefined;
   /** Interval of the plain progress lines when stderr is not a TTY, in ms (default 1000). */
   progressIntervalMs?: number | undefined;
-  /** Record kind of every file (`encounters`, `consents`, `plans`, `outcomes`, `supervision`); default from each file's header. */
+  /** Record kind of every file (`encounters`, `consents`, `plans`, `outcomes`, `supervision`, `continuing-education`, `service-orders`, `prior-authorizations`); default from each file's header. */
   kind?: string | undefined;
   /**
    * Check only: every row goes through the same reading, grouping and validation as an import, but nothing is written

@@ -6,8 +6,10 @@ import { consentKind } from './consents.js';
 import { continuingEducationKind } from './continuing-education.js';
 import { outcomeKind } from './outcomes.js';
 import { planKind } from './plans.js';
+import { priorAuthorizationKind, writePriorAuthorizations } from './prior-authorizations.js';
 import type { ImportFormat } from './read-rows.js';
 import type { ImportKindName, RecordKind } from './record-kind.js';
+import { serviceOrderKind, writeServiceOrders } from './service-orders.js';
 import { supervisionKind } from './supervision.js';
 import { writeConsents, writeContinuingEducation, writeOutcomes, writePlans, writeSupervision, type WriteOutcome, type WriteTarget } from './write-records.js';
 
@@ -29,6 +31,8 @@ export const RECORD_KINDS: readonly KindWithWriter<unknown>[] = [
   pair(outcomeKind, writeOutcomes),
   pair(supervisionKind, writeSupervision),
   pair(continuingEducationKind, writeContinuingEducation),
+  pair(serviceOrderKind, writeServiceOrders),
+  pair(priorAuthorizationKind, writePriorAuthorizations),
 ];
 
 /** The import kind names `--kind` accepts. */

@@ -32,4 +32,11 @@ sup-1002,1003000126,1245319599,2025-03-20,45,individual,video,documentation
 ce-1001,1245319599,2025-02-14,2,Motivational interviewing refresher,TX-PS-1001,Texas Certification Board
 ce-1002,1245319599,2025-03-12,6,Ethics in peer support,TX-PS-1001,Texas Certification Board
 `,
+  'service-orders': `order_id,participant_id,signed_date,signer_npi,codes,expires
+so-1001,p-001,2025-02-20,1003000126,H0038,2026-02-19
+so-1002,p-002,2025-02-25,1003000126,,
+`,
+  'prior-authorizations': `authorization_id,participant_id,code,period_start,period_end,units,authorization_number
+pa-1001,p-001,H0038,2025-03-01,2025-08-31,96,TXPA0001001
+`,
 };

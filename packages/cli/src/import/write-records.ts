@@ -32,7 +32,7 @@ export interface WriteTarget {
   scope: IdentityScope & { agency: string };
 }
 
-const NOT_IMPORTED = 'participant_id: no participant with this id on the server (import their encounters first)';
+export const NOT_IMPORTED = 'participant_id: no participant with this id on the server (import their encounters first)';
 
 /** `Type/id` of the resource stored under a record key, or `undefined`. */
 async function locate(peer: PeerClient, key: RecordKey): Promise<string | undefined> {
@@ -43,7 +43,7 @@ async function locate(peer: PeerClient, key: RecordKey): Promise<string | undefi
 }
 
 /** Literal references of the participants named, by participant id (absent when not on the server). */
-async function locateParticipants(t: WriteTarget, participantIds: Iterable<string>): Promise<Map<string, string>> {
+export async function locateParticipants(t: WriteTarget, participantIds: Iterable<string>): Promise<Map<string, string>> {
   const keys = recordKeys(t.scope);
   const out = new Map<string, string>();
   for (const id of new Set(participantIds)) {
@@ -107,7 +107,7 @@ export function writePlans(t: WriteTarget, plans: readonly RecoveryPlan[]): Prom
 }
 
 /** The outcomes `recordAll` reports, one per record, in input order. */
-function outcomesOf(summary: RecordAllSummary): WriteOutcome[] {
+export function outcomesOf(summary: RecordAllSummary): WriteOutcome[] {
   return summary.records.map((o) => ({
     status: o.status,
     ...(o.conflicts ? { conflicts: o.conflicts.map((c) => `${c.resourceType} differs at ${c.paths.join(', ')}`) } : {}),
@@ -116,7 +116,7 @@ function outcomesOf(summary: RecordAllSummary): WriteOutcome[] {
 }
 
 /** Merge the outcomes of the records sent into a list with the ones refused before sending. */
-function mergeOutcomes(all: (WriteOutcome | undefined)[], sent: readonly number[], written: readonly WriteOutcome[]): WriteOutcome[] {
+export function mergeOutcomes(all: (WriteOutcome | undefined)[], sent: readonly number[], written: readonly WriteOutcome[]): WriteOutcome[] {
   sent.forEach((index, i) => (all[index] = written[i]));
   return all.map((o) => o ?? { status: 'rejected', reason: 'not written' });
 }
