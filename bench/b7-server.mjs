@@ -4,7 +4,7 @@
 // and the server's peak RSS (/proc VmHWM) at a small and a large size; the target is a flat peak RSS (large/small
 // ≤ 1.5x) on SQLite. After the writes, the searches billing and reports send are timed on each store.
 //   node bench/b7-server.mjs [--quick] [--scale]
-//   default 10k and 100k resources; --scale 100k and 1M (not in the default run: it takes long); --quick 1k and 5k.
+//   default 10k and 100k resources; --scale 100k and 1M (not in the default run: it takes long); --quick 500 and 2k.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { log, QUICK, report, ROOT } from './lib.mjs';
 
 const SCALE = process.argv.includes('--scale');
-const [SMALL, LARGE] = QUICK ? [1_000, 5_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
+const [SMALL, LARGE] = QUICK ? [500, 2_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
 const BUNDLE = 100;
 const IN_FLIGHT = 2;
 const bin = `${ROOT}packages/cli/dist/bin.js`;

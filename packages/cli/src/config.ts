@@ -77,6 +77,8 @@ export type CliConfig = z.infer<typeof CliConfig>;
  * Read and validate a config file. Throws {@link CliUsageError} with one line per problem (`organization.npi: NPI
  * check digit is invalid`); values are never echoed.
  *
+ * @param path - the config file (JSON)
+ * @returns the validated config; a `CliUsageError` lists each problem by JSON path
  * @example
  * ```ts
  * const config = await loadConfig('peer-fhir.config.json');
@@ -102,6 +104,9 @@ export async function loadConfig(path: string): Promise<CliConfig> {
 /**
  * Validate a config object (already parsed JSON). Throws {@link CliUsageError} listing every problem with its path.
  *
+ * @param json - the parsed JSON of a config
+ * @param source - how problems name the config (a file name)
+ * @returns the validated config; a `CliUsageError` lists each problem by JSON path
  * @example
  * ```ts
  * const config = parseConfig(JSON.parse(text), 'peer-fhir.config.json');
@@ -162,6 +167,8 @@ export function scopeOf(config: CliConfig | undefined, organizationNpi?: string 
 /**
  * The supervisors' NUCC taxonomies of a config by NPI (billing's `ClaimOptions.supervisorTaxonomies`).
  *
+ * @param config - The loaded config (only its `supervisors` list is read).
+ * @returns The taxonomy of each supervisor by NPI, or `undefined` when the config lists none.
  * @example
  * ```ts
  * const taxonomies = supervisorTaxonomiesOf(config); // { '1003000126': '1041C0700X' }
