@@ -55,7 +55,7 @@ export {
   isFhirError,
 } from './errors.js';
 export type { FhirErrorInit, OriginRefusal } from './errors.js';
-export type { BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions, BulkExportProgress } from './bulk-export.js';
+export type { BulkExportDeletion, BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions, BulkExportProgress } from './bulk-export.js';
 export { FhirBulkExportExpiredError, FhirBulkExportFailedError, NdjsonLineError } from './bulk-errors.js';
 export type { BulkExportFailure, NdjsonLineProblem } from './bulk-errors.js';
 export { ndjsonLines, readNdjson } from './ndjson.js';

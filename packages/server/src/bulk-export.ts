@@ -120,6 +120,7 @@ async function kickOff(request: BulkRequest, level: Level, context: BulkContext)
   const since = request.params.get('_since');
   const selection: ExportSelection = {
     types: asked.length ? [...new Set(asked)] : storedTypes(repo),
+    askedTypes: asked.length ? new Set(asked) : undefined,
     sinceMs: since === null ? undefined : Date.parse(since),
     patients,
     anyPatient: level.kind === 'patient',
@@ -141,6 +142,7 @@ function manifest(job: ExportJob, context: BulkContext): Record<string, unknown>
     requiresAccessToken: context.requiresAccessToken ?? false,
     output: job.outputs.map((o) => ({ type: o.type, url: `${context.baseUrl}/${FILE}/${job.id}/${o.name}`, count: o.count })),
     error: [],
+    ...(job.deleted.length ? { deleted: job.deleted.map((o) => ({ type: o.type, url: `${context.baseUrl}/${FILE}/${job.id}/${o.name}`, count: o.count })) } : {}),
   };
 }
 
@@ -160,7 +162,7 @@ function statusRoute(method: string, id: string, context: BulkContext): BulkResp
 function fileRoute(method: string, id: string, name: string, context: BulkContext): BulkResponse {
   if (method !== 'GET') return refuse(405, 'not-supported', `${method} is not allowed on an export file`);
   const job = jobsOf(context.repository).get(id);
-  const output = job?.outputs.find((o) => o.name === name);
+  const output = job?.outputs.find((o) => o.name === name) ?? job?.deleted.find((o) => o.name === name);
   if (!job || !output) return refuse(404, 'not-found', 'no such export file (the job was deleted, or the name is wrong)');
   const headers = { 'content-type': NDJSON };
   if ('dir' in job.files) return { status: 200, headers, body: '', file: `${job.files.dir}/${output.name}` };

@@ -2,6 +2,7 @@ import { getSearchParameter, matchesSearchRequest, parseSearchRequest } from '@m
 import { MemoryRepository } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
 import { forEachToken, SqliteStore, type SqliteTypeMap, type StoreToken } from './sqlite-store.js';
+import { clearDeletions, recordDeletion } from './deletions.js';
 
 type SearchArg = Parameters<MemoryRepository['search']>[0];
 type SearchResult = Awaited<ReturnType<MemoryRepository['search']>>;
@@ -319,6 +320,18 @@ export class IndexedMemoryRepository extends MemoryRepository {
     store.history = self.history;
     for (const [type, inner] of self.resources) store.set(type, inner);
     self.resources = store;
+  }
+
+  // Bulk Data `_since` exports report deletions (deletions.ts): each delete is logged with the resource it removed.
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    const before = (this as unknown as { resources: Map<string, Map<string, Resource>> }).resources.get(resourceType)?.get(id);
+    await super.deleteResource(resourceType as never, id);
+    recordDeletion(this, resourceType, id, before);
+  }
+
+  override clear(): void {
+    super.clear();
+    clearDeletions(this);
   }
 
   // Medplum's generateId() draws one Math.random() per hex digit through a regex callback; every create and every

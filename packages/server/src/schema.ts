@@ -43,11 +43,24 @@ CREATE INDEX IF NOT EXISTS refs_owner ON refs (type, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+/** Version 2: the deletion log a `_since` Bulk Data export reports deletions from (deletions.ts). */
+const SCHEMA_2 = `
+CREATE TABLE IF NOT EXISTS deletions (
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  deleted_ms INTEGER NOT NULL,
+  patients TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deletions_since ON deletions (deleted_ms);
+`;
+
 /** The forward steps: `MIGRATIONS[n - 1]` takes a database from version n - 1 to n. */
 const MIGRATIONS: readonly string[] = [
   // 0 -> 1. Databases written before the version was recorded (user_version 0) already have this layout: every
   // statement is CREATE ... IF NOT EXISTS, so the step is the same for them and for a new, empty database.
   SCHEMA_1,
+  // 1 -> 2.
+  SCHEMA_2,
 ];
 
 /**
@@ -55,7 +68,7 @@ const MIGRATIONS: readonly string[] = [
  * @example
  * ```ts
  * import { SCHEMA_VERSION } from '@peer-fhir/server';
- * console.log(SCHEMA_VERSION); // 1
+ * console.log(SCHEMA_VERSION); // 2
  * ```
  * @category Data folder
  */

@@ -18,6 +18,25 @@ interface Manifest {
   requiresAccessToken: boolean;
   output: { type: string; url: string; count: number }[];
   error: unknown[];
+  deleted?: { type: string; url: string; count: number }[];
+}
+
+/** `Type/id` of every DELETE entry in the manifest's `deleted` files (transaction Bundles, one or more entries each). */
+async function deletedIn(manifest: Manifest, headers: Record<string, string> = {}): Promise<string[]> {
+  const urls: string[] = [];
+  for (const file of manifest.deleted ?? []) {
+    expect(file.type).toBe('Bundle');
+    const text = await (await fetch(file.url, { headers })).text();
+    for (const line of text.split('\n').filter((l) => l !== '')) {
+      const bundle = JSON.parse(line) as { resourceType: string; type: string; entry: { request: { method: string; url: string } }[] };
+      expect([bundle.resourceType, bundle.type]).toEqual(['Bundle', 'transaction']);
+      for (const e of bundle.entry) {
+        expect(e.request.method).toBe('DELETE');
+        urls.push(e.request.url);
+      }
+    }
+  }
+  return urls;
 }
 
 const ASYNC = { prefer: 'respond-async', accept: 'application/fhir+json' };
@@ -155,6 +174,55 @@ describe('Bulk Data $export on the embedded server', () => {
   });
 });
 
+describe('Bulk Data $export reports deletions (IG v2 manifest `deleted`)', () => {
+  let server: EmbeddedFhirServer;
+  beforeAll(async () => {
+    server = await startFhirServer();
+  });
+  afterAll(() => server.close());
+
+  it('for any resources and any deleted after a _since cut, `deleted` lists exactly those, each once; re-created ones are output, not deleted', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('keep', 'delete-before', 'delete-after', 'delete-and-recreate'), { minLength: 1, maxLength: 10 }), async (fates) => {
+        server.reset();
+        const stored = [];
+        for (let i = 0; i < fates.length; i++) stored.push(await server.repository.create({ resourceType: 'Patient', active: true }));
+        const del = (id: string) => fetch(`${server.url}/Patient/${id}`, { method: 'DELETE' });
+        for (const [i, p] of stored.entries()) if (fates[i] === 'delete-before') await del(p.id);
+        const cut = await manifestOf(`${server.url}/$export`);
+        for (const [i, p] of stored.entries()) {
+          if (fates[i] === 'delete-after' || fates[i] === 'delete-and-recreate') await del(p.id);
+          if (fates[i] === 'delete-and-recreate') await fetch(`${server.url}/Patient/${p.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id: p.id }) });
+        }
+        const since = await manifestOf(`${server.url}/$export?_since=${encodeURIComponent(cut.transactionTime)}`);
+        const expected = stored.filter((_, i) => fates[i] === 'delete-after').map((p) => `Patient/${p.id}`);
+        expect((await deletedIn(since)).sort()).toEqual(expected.sort());
+        expect((await download(since)).map((r) => r.id).sort()).toEqual(stored.filter((_, i) => fates[i] === 'delete-and-recreate').map((p) => p.id).sort());
+        // A full export has nothing to delete: no `deleted` files.
+        expect((await manifestOf(`${server.url}/$export`)).deleted).toBeUndefined();
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('keeps to the export: _type, and the Patient compartment of a Patient- or Group-level export', async () => {
+    server.reset();
+    const [a, b] = await Promise.all([1, 2].map(() => server.repository.create({ resourceType: 'Patient' })));
+    const consents = [];
+    for (const p of [a!, b!]) consents.push(await server.repository.create({ resourceType: 'Consent', status: 'active', scope: { text: 'x' }, category: [{ text: 'x' }], patient: { reference: `Patient/${p.id}` } }));
+    const org = await server.repository.create({ resourceType: 'Organization', name: 'Agency' });
+    const group = await server.repository.create({ resourceType: 'Group', type: 'person', actual: true, member: [{ entity: { reference: `Patient/${a!.id}` } }] });
+    const cut = await manifestOf(`${server.url}/$export`);
+    for (const c of consents) await fetch(`${server.url}/Consent/${c.id}`, { method: 'DELETE' });
+    await fetch(`${server.url}/Organization/${org.id}`, { method: 'DELETE' });
+    const since = `_since=${encodeURIComponent(cut.transactionTime)}`;
+    expect((await deletedIn(await manifestOf(`${server.url}/$export?${since}`))).sort()).toEqual([`Consent/${consents[0]!.id}`, `Consent/${consents[1]!.id}`, `Organization/${org.id}`].sort());
+    expect(await deletedIn(await manifestOf(`${server.url}/$export?${since}&_type=Organization`))).toEqual([`Organization/${org.id}`]);
+    expect((await deletedIn(await manifestOf(`${server.url}/Patient/$export?${since}`))).sort()).toEqual([`Consent/${consents[0]!.id}`, `Consent/${consents[1]!.id}`].sort());
+    expect(await deletedIn(await manifestOf(`${server.url}/Group/${group.id}/$export?${since}`))).toEqual([`Consent/${consents[0]!.id}`]);
+  });
+});
+
 describe('Bulk Data $export on a server with a data folder and a token', () => {
   const token = 'bulk-test-token';
   const auth = { authorization: `Bearer ${token}` };
@@ -195,5 +263,15 @@ describe('Bulk Data $export on a server with a data folder and a token', () => {
       req.end();
     });
     expect(gunzipSync(body).toString('utf8').trim().split('\n')).toHaveLength(50);
+  });
+
+  it('keeps its deletion log in the database: a deletion is reported after a restart', async () => {
+    const cut = await manifestOf(`${server.url}/$export`, auth);
+    const victim = await server.repository.create({ resourceType: 'Patient', active: false });
+    await fetch(`${server.url}/Patient/${victim.id}`, { method: 'DELETE', headers: auth });
+    await server.close();
+    server = await startFhirServer({ dataDir: dir, authToken: token });
+    const since = await manifestOf(`${server.url}/$export?_since=${encodeURIComponent(cut.transactionTime)}`, auth);
+    expect(await deletedIn(since, auth)).toEqual([`Patient/${victim.id}`]);
   });
 });
