@@ -1,28 +1,9 @@
-import { PEER_FHIR_CANONICAL } from '@peer-fhir/core';
+import { SyncCheckpoint, syncCheckpointResource } from '@peer-fhir/core';
 import type { Basic, Bundle, BundleEntry, FhirResource, OperationOutcome, Resource } from 'fhir/r4.js';
 import type { BulkExportDeletion, BulkExportLevel } from './bulk-export.js';
 import type { PeerFhirClient } from './client.js';
 import type { RequestOptions, ResourceType } from './types.js';
 
-/**
- * Identifier system of a sync checkpoint: its value is the source server's base URL (one checkpoint per source).
- * @example
- * ```ts
- * const query = `identifier=${SYNC_CHECKPOINT_SOURCE}|https://ehr.example/fhir`;
- * ```
- * @category Bulk Data
- */
-export const SYNC_CHECKPOINT_SOURCE = `${PEER_FHIR_CANONICAL}/sync-checkpoint-source`;
-/**
- * Extension on the checkpoint `Basic` holding the source's `transactionTime` of the last complete sync (`valueInstant`).
- * @example
- * ```ts
- * const ext = { url: SYNC_CHECKPOINT_TIME, valueInstant: '2026-01-01T00:00:00Z' };
- * ```
- * @category Bulk Data
- */
-export const SYNC_CHECKPOINT_TIME = `${PEER_FHIR_CANONICAL}/StructureDefinition/sync-checkpoint-transaction-time`;
-const CHECKPOINT_CODE = { system: `${PEER_FHIR_CANONICAL}/CodeSystem/peer-fhir-record`, code: 'sync-checkpoint' };
 
 /**
  * Options of {@link syncBulkData}.
@@ -107,7 +88,7 @@ type Outcome = 'created' | 'unchanged' | 'updated' | 'deleted' | 'conflict' | 'r
 
 /** The checkpoint of `sourceUrl` stored in the target, if any. */
 async function findCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: RequestOptions): Promise<Basic | undefined> {
-  const found = await target.search('Basic', { identifier: `${SYNC_CHECKPOINT_SOURCE}|${sourceUrl}` }, opts);
+  const found = await target.search('Basic', { identifier: `${SyncCheckpoint.SourceSystem}|${sourceUrl}` }, opts);
   return found.entry?.[0]?.resource as Basic | undefined;
 }
 
@@ -125,24 +106,20 @@ async function findCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: R
  */
 export async function readSyncCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: RequestOptions = {}): Promise<string | undefined> {
   const checkpoint = await findCheckpoint(target, sourceUrl, opts);
-  return checkpoint?.extension?.find((e) => e.url === SYNC_CHECKPOINT_TIME)?.valueInstant;
+  return checkpoint?.extension?.find((e) => e.url === SyncCheckpoint.TransactionTime)?.valueInstant;
 }
 
 async function saveCheckpoint(target: PeerFhirClient, sourceUrl: string, transactionTime: string, opts: RequestOptions): Promise<void> {
   const stored = await findCheckpoint(target, sourceUrl, opts);
-  const checkpoint: Basic = {
-    resourceType: 'Basic',
-    identifier: [{ system: SYNC_CHECKPOINT_SOURCE, value: sourceUrl }],
-    code: { coding: [CHECKPOINT_CODE] },
-    extension: [{ url: SYNC_CHECKPOINT_TIME, valueInstant: transactionTime }],
-  };
+  // Profile peer-sync-checkpoint (core's vocabulary and StructureDefinition).
+  const checkpoint = syncCheckpointResource(sourceUrl, transactionTime);
   // If-Match on the stored version: two syncs of one source finishing at once cannot both move the checkpoint.
-  if (stored?.id) await target.update({ ...checkpoint, id: stored.id, meta: stored.meta }, opts);
-  else await target.create(checkpoint, { ...opts, ifNoneExist: { identifier: `${SYNC_CHECKPOINT_SOURCE}|${sourceUrl}` } });
+  if (stored?.id) await target.update({ ...checkpoint, id: stored.id, meta: { ...stored.meta, profile: checkpoint.meta?.profile } }, opts);
+  else await target.create(checkpoint, { ...opts, ifNoneExist: { identifier: `${SyncCheckpoint.SourceSystem}|${sourceUrl}` } });
 }
 
 function isCheckpoint(resource: FhirResource): boolean {
-  return resource.resourceType === 'Basic' && (resource.identifier ?? []).some((i) => i.system === SYNC_CHECKPOINT_SOURCE);
+  return resource.resourceType === 'Basic' && (resource.identifier ?? []).some((i) => i.system === SyncCheckpoint.SourceSystem);
 }
 
 /** JSON with sorted keys and without the server-assigned meta: what "the same content" means across two servers. */

@@ -1,6 +1,7 @@
 // Incremental sync with Bulk Data between two embedded servers (issue 21, acceptance 2): change 1% of the source and
 // sync again: only those are transferred, each `updated`; kill the sync half way and rerun: no duplicates, nothing
 // lost. The checkpoint lives in the target (a Basic per source), so it moves with the data.
+import { SyncCheckpoint } from '@peer-fhir/core';
 import fc from 'fast-check';
 import type { FhirResource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,8 @@ describe('syncBulkData between two servers', () => {
     const first = await syncBulkData(source, target, { since: 'auto' });
     expect(first).toMatchObject({ since: undefined, read: 300, created: 300, updated: 0, conflict: 0, rejected: 0, checkpointSaved: true });
     expect(await readSyncCheckpoint(target, ehr.url)).toBe(first.transactionTime);
+    const [checkpoint] = await program.repository.search('Basic');
+    expect(checkpoint?.meta?.profile).toEqual([SyncCheckpoint.Profile]);
 
     const changed = stored.filter((r) => r.resourceType === 'Patient').slice(0, 3);
     for (const p of changed) await ehr.repository.update({ ...p, active: false });

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from 'fhir/r4.js';
 import type { MemoryRepository } from '@medplum/fhir-router';
+import { passesTypeFilters, type TypeFilters } from './bulk-type-filter.js';
 import { deletionsSince, type Deletion } from './deletions.js';
 import { sqliteStoreOf } from './indexed-repository.js';
 import { referencesIn } from './sqlite-store.js';
@@ -10,6 +11,8 @@ import { referencesIn } from './sqlite-store.js';
 export interface ExportSelection {
   /** Resource types to export, in this order. */
   types: string[];
+  /** `_typeFilter` by type: a resource of a filtered type is exported when one of its type's searches matches. */
+  typeFilters?: TypeFilters | undefined;
   /** `_type` as asked (undefined: every type, also one with no resource left, for the deletions). */
   askedTypes?: ReadonlySet<string> | undefined;
   /** Only resources whose `meta.lastUpdated` is after this instant (ms since the epoch). */
@@ -128,7 +131,7 @@ function selected(resource: Resource, selection: ExportSelection): boolean {
     const updated = Date.parse(resource.meta?.lastUpdated ?? '');
     if (!(updated > selection.sinceMs)) return false;
   }
-  return inPatientScope(resource, selection);
+  return inPatientScope(resource, selection) && passesTypeFilters(resource, selection.typeFilters);
 }
 
 function writeType(repo: MemoryRepository, type: string, selection: ExportSelection, sink: Sink): ExportOutput {

@@ -129,7 +129,7 @@ describe('Bulk Data $export on the embedded server', () => {
 
   it.each([
     ['without Prefer: respond-async', '$export', {}],
-    ['with _typeFilter (not implemented: refused, never ignored)', '$export?_typeFilter=Patient%3Factive%3Dtrue', ASYNC],
+    ['with an _elements parameter (not implemented: refused, never ignored)', '$export?_elements=id', ASYNC],
     ['with a _since that is not an instant', '$export?_since=2024-01-01', ASYNC],
     ['with an unknown _type', '$export?_type=Nonsense', ASYNC],
     ['with an _outputFormat other than NDJSON', '$export?_outputFormat=text/csv', ASYNC],
@@ -138,6 +138,48 @@ describe('Bulk Data $export on the embedded server', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(((await res.json()) as Resource).resourceType).toBe('OperationOutcome');
+  });
+
+  it('for any encounters and any status filter, _typeFilter exports exactly the matching ones; other types whole', async () => {
+    const statuses = ['planned', 'in-progress', 'finished', 'cancelled'] as const;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...statuses), { minLength: 1, maxLength: 8 }), fc.subarray([...statuses], { minLength: 1 }), async (have, wanted) => {
+        server.reset();
+        const patient = await server.repository.create({ resourceType: 'Patient' });
+        const stored = [];
+        for (const status of have) stored.push(await server.repository.create({ resourceType: 'Encounter', status, class: { code: 'AMB' }, subject: { reference: `Patient/${patient.id}` } }));
+        const filter = encodeURIComponent(`Encounter?status=${wanted.join(',')}`);
+        const got = await download(await manifestOf(`${server.url}/$export?_typeFilter=${filter}`));
+        expect(got.filter((r) => r.resourceType === 'Encounter').map((r) => r.id).sort()).toEqual(stored.filter((e) => wanted.includes(e.status)).map((e) => e.id).sort());
+        expect(got.filter((r) => r.resourceType === 'Patient').map((r) => r.id)).toEqual([patient.id]);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('several _typeFilters of one type are OR-ed; _since still applies', async () => {
+    server.reset();
+    const [a, b, c] = await Promise.all(['finished', 'cancelled', 'planned'].map((status) => server.repository.create({ resourceType: 'Encounter', status: status as 'finished', class: { code: 'AMB' } })));
+    const both = `_typeFilter=${encodeURIComponent('Encounter?status=finished')}&_typeFilter=${encodeURIComponent('Encounter?status=cancelled')}`;
+    expect((await download(await manifestOf(`${server.url}/$export?_type=Encounter&${both}`))).map((r) => r.id).sort()).toEqual([a!.id, b!.id].sort());
+    const cut = await manifestOf(`${server.url}/$export`);
+    await fetch(`${server.url}/Encounter/${c!.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ ...c, status: 'finished' }) });
+    const since = `_since=${encodeURIComponent(cut.transactionTime)}`;
+    expect((await download(await manifestOf(`${server.url}/$export?${since}&${both}`))).map((r) => r.id)).toEqual([c!.id]);
+  });
+
+  it.each([
+    ['a filter on a type _type does not ask for', '_type=Patient&_typeFilter=Encounter%3Fstatus%3Dfinished'],
+    ['an unknown type', '_typeFilter=Nonsense%3Fstatus%3Dfinished'],
+    ['a result parameter', '_typeFilter=Encounter%3F_count%3D5'],
+    ['search syntax the server does not support', '_typeFilter=Encounter%3F_has%3AObservation%3Aencounter%3Astatus%3Dfinal'],
+    ['no query', '_typeFilter=Encounter'],
+  ])('refuses a _typeFilter with %s: 400 and an OperationOutcome naming _typeFilter', async (_name, query) => {
+    const res = await fetch(`${server.url}/$export?${query}`, { headers: ASYNC });
+    expect(res.status).toBe(400);
+    const oo = (await res.json()) as { resourceType: string; issue: { expression?: string[] }[] };
+    expect(oo.resourceType).toBe('OperationOutcome');
+    expect(oo.issue[0]?.expression).toEqual(['_typeFilter']);
   });
 
   it('DELETE of the status URL removes the job and its files (202, then 404)', async () => {
