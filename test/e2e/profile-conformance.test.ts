@@ -2,7 +2,7 @@
 // peer-fhir's own) and validates against each with 0 errors, checked against the published StructureDefinitions:
 // the sample record sets and a small generated agency (a few thousand resources). The harness is
 // test/support/profile-validator.ts; its own tests show it finds each failure class the issue reported.
-import type { Bundle, Claim, Resource } from 'fhir/r4.js';
+import type { Basic, Bundle, Claim, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import {
   defaultInstruments,
@@ -148,7 +148,7 @@ describe('a Bulk Data sync checkpoint', () => {
     const checkpoint = syncCheckpointResource('https://ehr.example/fhir', '2026-01-02T03:04:05.678Z');
     expect(checkpoint.meta?.profile).toEqual([SyncCheckpoint.Profile]);
     expect(profileProblems(checkpoint)).toEqual([]);
-    const codes = (r: Resource) => profileProblems(r).map((p) => p.code);
+    const codes = (r: Basic) => profileProblems(r).map((p) => p.code);
     expect(codes({ ...checkpoint, identifier: [{ system: 'urn:other', value: 'x' }] })).not.toEqual([]);
     expect(codes({ ...checkpoint, extension: [] })).not.toEqual([]);
   });
