@@ -30,6 +30,9 @@ export const SyncCheckpoint = {
  * The checkpoint resource of a sync from `sourceUrl` that completed the export of `transactionTime`, as the profile
  * {@link SyncCheckpoint}.Profile describes it (no id: the caller creates it or updates the stored one).
  *
+ * @param sourceUrl - the base URL of the server synced from (one checkpoint per source)
+ * @param transactionTime - the source's `transactionTime` of the last complete export
+ * @returns the checkpoint `Basic`, naming its profile
  * @example
  * ```ts
  * const checkpoint = syncCheckpointResource('https://ehr.example/fhir', '2026-01-01T00:00:00Z');
