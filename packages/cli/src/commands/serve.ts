@@ -1,6 +1,6 @@
 import { ExitCode, CliUsageError } from '../errors.js';
 import { startPersistentServer, type PersistentServer } from '../internal/embedded.js';
-import { printJson, say, type CommandIo } from '../internal/io.js';
+import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { dataDirOf } from '../internal/target.js';
 import { type CommandDefinition, type CommandOutcome, examples, int } from '../internal/command.js';
 
@@ -85,6 +85,10 @@ export async function runServe(opts: ServeOptions, io: CommandIo): Promise<Runni
     allowedOrigins: opts.allowOrigin,
     allowedHosts: opts.allowHost,
   });
+  // The server refused to start on such an address without a token; with one it is still reachable from other machines.
+  if (!isLoopbackHost(opts.host)) {
+    note(io, 'warning: listening on a non-loopback address: other machines on the network can reach this server (every request must carry the bearer token; put TLS in front of it)');
+  }
   const info = { url: server.url, dataDir, loaded: server.loaded, auth: authToken ? 'bearer' : 'none' };
   if (io.json) printJson(io, info);
   else {
@@ -109,6 +113,11 @@ export async function runServe(opts: ServeOptions, io: CommandIo): Promise<Runni
           });
       })),
   };
+}
+
+/** The default host (127.0.0.1), `localhost`, `::1` and 127.x.y.z: what only this machine can reach. */
+function isLoopbackHost(host: string | undefined): boolean {
+  return host === undefined || host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** The exit code `serve` ends with once stopped. @internal */
