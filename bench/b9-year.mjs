@@ -6,7 +6,7 @@
 // before it stops. Target (issue 18): each peak RSS flat within 1.5x from the small to the large size.
 //   node bench/b9-year.mjs [--quick] [--scale]
 //   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 500 vs 1.5k rows, January billed.
-// The agency is the testing package's synthetic generator scaled to the row count (about 18 participants per 1,000
+// The agency is the testing package's synthetic generator scaled to the row count (about 14.5 participants per 1,000
 // rows a year, cut at the row count, 3.2 encounters per participant per month, groups included), so caps, groups and holds are realistic.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** Writes the CSV of a synthetic agency sized to about `n` rows (cut at an encounter boundary); returns the agency and counts. */
 async function writeCsv(n, path) {
-  const agency = generateAgency({ seed: 11, months: 12, participants: Math.max(30, Math.round((n / 1000) * 18)), state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
+  const agency = generateAgency({ seed: 11, months: 12, participants: Math.max(10, Math.round((n / 1000) * 14.5)), state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
   const byId = new Map(agency.participants.map((p) => [p.id, p]));
   const out = createWriteStream(path);
   const write = async (s) => {
