@@ -193,9 +193,9 @@ try {
     const ratio = large[peak] / small[peak];
     report({
       id: `B9-${stage}`,
-      what: `a year, ${k(LARGE)} rows: ${stage} ${throughput(large)}, peak RSS ${mb(large[peak])} (${k(SMALL)}: ${throughput(small)}, ${mb(small[peak])})`,
+      what: `a year, ${large.rows.toLocaleString('en-US')} rows: ${stage} ${throughput(large)}, peak RSS ${mb(large[peak])} (${small.rows.toLocaleString('en-US')} rows: ${throughput(small)}, ${mb(small[peak])})`,
       oursMs: large[ms],
-      baselineName: `same at ${k(SMALL)} rows`,
+      baselineName: `same at ${small.rows.toLocaleString('en-US')} rows`,
       baselineMs: small[ms],
       ratio,
       target: `${stage} peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x (flat)`,
