@@ -1,8 +1,11 @@
 // Acceptance 1 of issue 14: every 837P the project can produce passes the TR3 (005010X222A1) situational rules
 // (test/support/tr3-837p.ts, read with the independent x12-parser) and node-x12's strict parser. The rule checker is
 // itself checked: each rule finds a file broken the way the rule forbids.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { producible837Ps, SUPERVISOR_TAXONOMY, type Produced837P } from '../support/producible-837p.js';
+import { getPack, loadPack } from '@peer-fhir/billing';
+import { PEER_SPECIALIST_TAXONOMY } from '@peer-fhir/core';
+import { packFile, producible837Ps, SUPERVISOR_TAXONOMY, type Produced837P } from '../support/producible-837p.js';
 import { tr3Problems837P } from '../support/tr3-837p.js';
 
 let files: Produced837P[] = [];
@@ -98,4 +101,47 @@ describe('the rule checker finds each broken rule', () => {
     const problems = await tr3Problems837P(make());
     expect(problems.some((p) => expected.test(p)), JSON.stringify(problems)).toBe(true);
   });
+});
+
+// The class behind the incident-to PRV: whoever renders, 2310B carries that provider's taxonomy when it is known and
+// no PRV otherwise (never the peer's taxonomy on a supervisor), and the file stays TR3-clean — for every billing-roles
+// combination a pack may state and any set of known supervisor taxonomies.
+describe('billing roles x known taxonomies (property)', () => {
+  const RUNS = process.env.PEER_FHIR_LONG === '1' ? 500 : 30;
+  const source = { url: 'https://example.org/payer-manual', title: 'Payer manual', confirmed: false };
+  const roles = fc.constantFrom(
+    { rendering: 'peer', supervising: 'supervisor' },
+    { rendering: 'peer', supervising: 'none' },
+    { rendering: 'supervisor', supervising: 'none' },
+  );
+  const TAXONOMIES = ['1041C0700X', '101YP2500X', '2084P0800X', '363LP0808X'];
+
+  it('writes 2310B PRV*PE with the rendering provider\'s known taxonomy, none when unknown, and no TR3 problem', async () => {
+    const tx = getPack('tx-medicaid-peer-specialist-2019');
+    let withClaims = 0;
+    await fc.assert(
+      fc.asyncProperty(roles, fc.integer({ min: 1, max: 1_000_000 }), fc.array(fc.option(fc.constantFrom(...TAXONOMIES), { nil: undefined }), { minLength: 1, maxLength: 4 }), async (r, seed, picks) => {
+        const pack = loadPack({ ...tx, id: 'roles-property', billingRoles: { ...r, claimFilingIndicator: 'MC', source } });
+        const known = new Map<string, string | undefined>();
+        const taxonomyOf = (npi: string) => {
+          if (!known.has(npi)) known.set(npi, picks[known.size % picks.length]);
+          return known.get(npi);
+        };
+        const { text } = packFile(pack, seed, { participants: 4, months: 1, supervisorTaxonomy: taxonomyOf });
+        if (!/~\s*CLM\*/.test(text)) return;
+        withClaims++;
+        expect(await tr3Problems837P(text)).toEqual([]);
+        const segs = text.split(/~\n?/).filter(Boolean);
+        segs.forEach((x, i) => {
+          if (!x.startsWith('NM1*82*')) return;
+          const npi = x.split('*').at(-1)!;
+          const want = r.rendering === 'peer' ? PEER_SPECIALIST_TAXONOMY.code : known.get(npi);
+          if (want) expect(segs[i + 1]).toBe(`PRV*PE*PXC*${want}`);
+          else expect(segs[i + 1]?.startsWith('PRV*')).toBe(false);
+        });
+      }),
+      { numRuns: RUNS, seed: Number(process.env['PEER_FHIR_SEED'] ?? 14) },
+    );
+    expect(withClaims).toBeGreaterThan(RUNS / 2);
+  }, 120_000);
 });

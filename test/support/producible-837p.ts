@@ -32,18 +32,27 @@ export const SUPERVISOR_TAXONOMY = '1041C0700X';
 
 const TEST_RATES: Record<string, number> = { H0038: 6.25, G0140: 82.5, G0146: 51.75 };
 
-/** The 837P of a small synthetic agency billed under one seed pack. */
-export function packFile(seedPack: RulePack, seed: number): Produced837P {
+/** How big an agency and which supervisors' taxonomies are known (default: every one is {@link SUPERVISOR_TAXONOMY}). */
+export interface PackFileOptions {
+  participants?: number;
+  months?: number;
+  supervisorTaxonomy?: (npi: string) => string | undefined;
+}
+
+/** The 837P of a small synthetic agency billed under one pack (a seed pack, or one with other billing roles). */
+export function packFile(seedPack: RulePack, seed: number, o: PackFileOptions = {}): Produced837P {
   const pack = withPlaceholderRates(seedPack, TEST_RATES, 'test price, not a fee schedule');
-  const agency = billableAgency(generateAgency({ seed, months: 2, participants: 12, state: pack.state === 'US' ? 'NC' : pack.state, start: '2025-01-01' }));
+  const agency = billableAgency(generateAgency({ seed, months: o.months ?? 2, participants: o.participants ?? 12, state: pack.state === 'US' ? 'NC' : pack.state, start: '2025-01-01' }));
   const result = evaluate(syntheticBillingContext(agency, pack, { withoutServiceOrderEvery: 8, backdateDays: 5 }));
-  // Every supervisor is a clinical social worker (NUCC 1041C0700X): written as 2310B PRV*PE when the supervisor renders.
-  const supervisorTaxonomies = Object.fromEntries(agency.specialists.flatMap((s) => (s.supervisor ? [[s.supervisor.npi, SUPERVISOR_TAXONOMY]] : [])));
+  // By default every supervisor is a clinical social worker (NUCC 1041C0700X): 2310B PRV*PE when the supervisor renders.
+  const taxonomyOf = o.supervisorTaxonomy ?? (() => SUPERVISOR_TAXONOMY);
+  const supervisorTaxonomies = Object.fromEntries(agency.specialists.flatMap((s) => (s.supervisor && taxonomyOf(s.supervisor.npi) ? [[s.supervisor.npi, taxonomyOf(s.supervisor.npi)!]] : [])));
   const bundle = buildClaimBundle(result.lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-03-01', supervisorTaxonomies });
   const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
   const claimFilingIndicator = billingRolesOf(pack).claimFilingIndicator;
   const inputs = claims.map((c) => ({ ...resolveX12ClaimInput(c, bundle), claimFilingIndicator }));
-  return { name: `seed pack ${pack.id}`, text: write837P(inputs, X12_OPTIONS) };
+  // write837P refuses an empty batch (a typed error): a month with everything held has no 837P.
+  return { name: `seed pack ${pack.id}`, text: inputs.length ? write837P(inputs, X12_OPTIONS) : '' };
 }
 
 const extra: (() => Produced837P | Promise<Produced837P>)[] = [];

@@ -61,6 +61,9 @@ function participantChunks(encounters: readonly PeerEncounter[], size: number): 
  * attendees, which a chunk keeps whole), so the union of the chunks equals one evaluation of the whole context
  * ({@link mergeBillingResults}), while each evaluation holds only its chunk's items, usage and lines.
  *
+ * @param context - the rule pack, encounters, participants, specialists and billing history
+ * @param options - the participants per chunk (`chunkSize`) and their plans
+ * @returns a generator of one BillingResult per chunk
  * @example
  * ```ts
  * for (const part of evaluateByParticipant(context, { chunkSize: 200 })) console.log(part.totals.items);
@@ -106,6 +109,9 @@ function resultOf(like: Pick<BillingResult, 'packId' | 'packVersion'>, decisions
  * One {@link BillingResult} from the chunks {@link evaluateByParticipant} yielded for `context`, in
  * {@link evaluate}'s order (encounter start, encounter id, participant id): equal to `evaluate(context)`.
  *
+ * @param parts - the results `evaluateByParticipant` yielded
+ * @param context - the pack and encounters of the run
+ * @returns one result, decisions in evaluation order and totals summed
  * @example
  * ```ts
  * const result = mergeBillingResults([...evaluateByParticipant(context)], context);

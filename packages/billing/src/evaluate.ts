@@ -148,6 +148,8 @@ function totalsOf(decisions: readonly BillingDecision[], all: readonly BillingLi
  * Deterministic: items are ordered by encounter start, encounter id, then participant id; caps are consumed in that order.
  * Totals reconcile: billed + partial + held = items; billed + held units = requested units.
  *
+ * @param context - the rule pack, encounters, participants, specialists and billing history
+ * @returns one decision per encounter x attendee, the billable lines and reconciling totals
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md
  * @example
  * ```ts

@@ -77,6 +77,8 @@ export type CliConfig = z.infer<typeof CliConfig>;
  * Read and validate a config file. Throws {@link CliUsageError} with one line per problem (`organization.npi: NPI
  * check digit is invalid`); values are never echoed.
  *
+ * @param path - the config file (JSON)
+ * @returns the validated config; a `CliUsageError` lists each problem by JSON path
  * @example
  * ```ts
  * const config = await loadConfig('peer-fhir.config.json');
@@ -102,6 +104,9 @@ export async function loadConfig(path: string): Promise<CliConfig> {
 /**
  * Validate a config object (already parsed JSON). Throws {@link CliUsageError} listing every problem with its path.
  *
+ * @param json - the parsed JSON of a config
+ * @param source - how problems name the config (a file name)
+ * @returns the validated config; a `CliUsageError` lists each problem by JSON path
  * @example
  * ```ts
  * const config = parseConfig(JSON.parse(text), 'peer-fhir.config.json');

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
-import { dateParamsOf, MISSING_SORT_KEY, searchablePeriods } from './search-params.js';
+import { dateParamsOf, searchablePeriods } from './search-params.js';
 
 /** Statements {@link writeDates} needs. */
 export interface DateStatements {
@@ -10,18 +10,14 @@ export interface DateStatements {
 
 /**
  * Replace a resource's rows in the date index: for each plain-path date parameter of its type (`_lastUpdated`
- * included), one row per searchable period (Medplum's toPeriod, see search-params.ts), the first carrying the sort key;
- * a resource without a value gets one row with no period, so that a sort read from the index still lists it.
+ * included), one row per searchable period (Medplum's toPeriod, see search-params.ts); row 0's start is the sort key.
+ * A resource without a value has no row (a row for it would be one more index entry per write).
  */
 export function writeDates(t: DateStatements, type: string, id: string, resource: Resource): void {
   t.removeDates.run(type, id);
   for (const param of dateParamsOf(type)) {
     const periods = searchablePeriods(resource, param);
-    if (periods.length === 0) t.addDate.run(type, id, param.code, 0, null, null, MISSING_SORT_KEY);
-    for (let n = 0; n < periods.length; n++) {
-      const p = periods[n]!;
-      t.addDate.run(type, id, param.code, n, p.start, p.end, n === 0 ? (p.sortStart ?? MISSING_SORT_KEY) : null);
-    }
+    for (let n = 0; n < periods.length; n++) t.addDate.run(type, id, param.code, n, periods[n]!.start, periods[n]!.end);
   }
 }
 

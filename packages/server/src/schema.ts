@@ -48,9 +48,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 /**
  * Version 2: the date index. One row per resource, plain-path date search parameter of its type (`_lastUpdated`
  * included) and searchable period: `lo`/`hi` are the period as Medplum's date matcher compares it (ISO instants in UTC;
- * an open end is '0000'/'9999'), NULL when the resource has no value; row `n = 0` carries the sort key (the first
- * value's start, '~' when none). Date filters (`date=ge…`, `_lastUpdated=gt…`, `created=…`) and date sorts
- * (`_sort=-date`) are answered from its indexes instead of reading every resource of the type (sqlite-search.ts).
+ * an open end is '0000'/'9999'); row `n = 0`'s `lo` is the sort key. Date filters (`date=ge…`, `_lastUpdated=gt…`,
+ * `created=…`) and date sorts (`_sort=-date`) are answered from its indexes instead of reading every resource of the
+ * type (sqlite-search.ts). Two indexes only (each one more B-tree written per value): `dates_lo` serves `lo`
+ * comparisons and sorts, `dates_hi` serves `hi` comparisons; the key (type, id, …) finds a resource's rows.
  */
 const SCHEMA_2 = `
 CREATE TABLE IF NOT EXISTS dates (
@@ -58,14 +59,12 @@ CREATE TABLE IF NOT EXISTS dates (
   id TEXT NOT NULL,
   code TEXT NOT NULL,
   n INTEGER NOT NULL,
-  lo TEXT,
-  hi TEXT,
-  sort_key TEXT,
+  lo TEXT NOT NULL,
+  hi TEXT NOT NULL,
   PRIMARY KEY (type, id, code, n)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS dates_lo ON dates (type, code, lo) WHERE lo IS NOT NULL;
-CREATE INDEX IF NOT EXISTS dates_hi ON dates (type, code, hi) WHERE hi IS NOT NULL;
-CREATE INDEX IF NOT EXISTS dates_sort ON dates (type, code, sort_key, id) WHERE n = 0;
+CREATE INDEX IF NOT EXISTS dates_lo ON dates (type, code, lo, id);
+CREATE INDEX IF NOT EXISTS dates_hi ON dates (type, code, hi);
 `;
 
 /** 1 -> 2: create the date index and fill it from the stored resources. */
@@ -73,7 +72,7 @@ function addDateIndex(db: Database.Database): void {
   db.exec(SCHEMA_2);
   const statements = {
     removeDates: db.prepare('DELETE FROM dates WHERE type = ? AND id = ?'),
-    addDate: db.prepare('INSERT INTO dates (type, id, code, n, lo, hi, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    addDate: db.prepare('INSERT INTO dates (type, id, code, n, lo, hi) VALUES (?, ?, ?, ?, ?, ?)'),
   };
   // Read in batches: inserting while a statement iterates the same database is refused by better-sqlite3.
   const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');

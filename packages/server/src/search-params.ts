@@ -121,8 +121,6 @@ export function dateParamOf(resourceType: string, code: string): DateParam | und
 export interface SearchablePeriod {
   start: string;
   end: string;
-  /** The start as given (no open start filled in): the sort key. */
-  sortStart: string | undefined;
 }
 
 function periodOf(value: unknown): SearchablePeriod | undefined {
@@ -134,7 +132,7 @@ function periodOf(value: unknown): SearchablePeriod | undefined {
     return undefined;
   }
   if (!period) return undefined;
-  return { start: period.start ?? '0000', end: period.end ?? '9999', sortStart: period.start };
+  return { start: period.start ?? '0000', end: period.end ?? '9999' };
 }
 
 /** Every searchable period of a date parameter in a resource, in document order. */
@@ -150,13 +148,14 @@ export function searchablePeriods(r: Resource, param: DateParam): SearchablePeri
 }
 
 /**
- * The sort key of a resource on a date parameter: the start instant of its first searchable value; a resource without
- * one sorts after every other in ascending order and before them in descending order ({@link MISSING_SORT_KEY}).
+ * The sort key of a resource on a date parameter: the start of its first searchable value ('0000' for a period open at
+ * the start); a resource without a value sorts before every other in ascending order and after them in descending
+ * order ({@link MISSING_SORT_KEY}), as SQLite orders a missing (NULL) key.
  */
-export const MISSING_SORT_KEY = '~';
+export const MISSING_SORT_KEY = '';
 
 export function sortKeyOf(r: Resource, param: DateParam): string {
-  return searchablePeriods(r, param)[0]?.sortStart ?? MISSING_SORT_KEY;
+  return searchablePeriods(r, param)[0]?.start ?? MISSING_SORT_KEY;
 }
 
 /**
@@ -230,6 +229,16 @@ function conditionsFor(operator: string, f: { start: string; end: string }): Dat
     default:
       return null;
   }
+}
+
+const holds = (p: SearchablePeriod, c: DateCondition): boolean => {
+  const v = c.column === 'start' ? p.start : p.end;
+  return c.op === '<' ? v < c.value : c.op === '<=' ? v <= c.value : c.op === '>' ? v > c.value : v >= c.value;
+};
+
+/** A {@link dateFilterOf} filter evaluated on a resource in JavaScript: what the SQLite date index answers. */
+export function datePredicate(filter: { param: DateParam; parts: DateCondition[][] }): (r: Resource) => boolean {
+  return (r) => searchablePeriods(r, filter.param).some((p) => filter.parts.some((conditions) => conditions.every((c) => holds(p, c))));
 }
 
 /** A token the index holds; `value` undefined means any value in the system (`system|`). */

@@ -4,6 +4,7 @@ import type { Resource } from 'fhir/r4.js';
 import {
   compareSorted,
   dateFilterOf,
+  datePredicate,
   dateParamOf,
   referenceFilterOf,
   sortKeyOf,
@@ -38,8 +39,6 @@ export interface DateFilter {
   param: DateParam;
   /** Any of the parts (a comma list); each part all of its conditions. */
   parts: DateCondition[][];
-  /** The filter as parsed, for Medplum's matcher (the in-memory store). */
-  filter: Filter;
 }
 
 /** How matches are ordered: as first written, by date keys (both stores the same way), or by Medplum's comparator. */
@@ -76,7 +75,7 @@ export function planSearch(req: SearchArg): SearchPlan {
       continue;
     }
     const date = dateFilterOf(req.resourceType, f);
-    if (date) plan.dates.push({ ...date, filter: f });
+    if (date) plan.dates.push(date);
     else plan.rest.push(f);
   }
   return plan;
@@ -91,9 +90,14 @@ function sortPlanOf(req: SearchArg): SortPlan {
 
 /** Filters the store's indexes did not answer, as one test on a candidate (`undefined`: nothing left to test). */
 export function remainingTest(plan: SearchPlan, options: { tokens: boolean; dates: boolean }): ((r: Resource) => boolean) | undefined {
-  const predicates = [...(options.tokens ? plan.tokens.map(tokenPredicate) : []), ...plan.references.map((f) => f.predicate)];
-  const rest = [...plan.rest, ...(options.dates ? plan.dates.map((d) => d.filter) : [])];
-  const request = rest.length > 0 ? { resourceType: plan.resourceType, filters: rest } : undefined;
+  const predicates = [
+    ...(options.tokens ? plan.tokens.map(tokenPredicate) : []),
+    ...plan.references.map((f) => f.predicate),
+    // Medplum's matcher parses the parameter's whole R4 expression (a union over ~40 types for `date`) on every
+    // resource: milliseconds each. The same comparisons on the same periods, in JavaScript.
+    ...(options.dates ? plan.dates.map(datePredicate) : []),
+  ];
+  const request = plan.rest.length > 0 ? { resourceType: plan.resourceType, filters: plan.rest } : undefined;
   if (predicates.length === 0 && request === undefined) return undefined;
   return (r) => predicates.every((p) => p(r)) && (request === undefined || matchesSearchRequest(r as never, request as never));
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { answerFrom, pageOf, remainingTest, type DateFilter, type SearchPlan, type TokenFilter } from './search-plan.js';
-import type { SearchArg, SearchResult } from './search-params.js';
+import type { DateParam, SearchArg, SearchResult } from './search-params.js';
 
 // A search on the SQLite store, answered from its indexes: `_id`, identifier/_tag tokens (`tokens`), references
 // (`refs`, a superset: the parameter's own path is then checked in JavaScript) and plain-path dates (`dates`, exact:
@@ -17,6 +17,8 @@ export interface SearchSql {
   where: string[];
   args: unknown[];
   order: string;
+  /** The total's query when it is simpler than counting the rows query (every resource of the type). */
+  count?: { from: string; where: string[]; args: unknown[] };
 }
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -62,37 +64,44 @@ function sourcesOf(plan: SearchPlan): IdSource[] {
   return sources;
 }
 
+/** The single date parameter a search sorts by, when the date index can order it. */
+function sortParamOf(plan: SearchPlan): DateParam | undefined {
+  return plan.sort.kind === 'date' && plan.sort.params.length === 1 ? plan.sort.params[0] : undefined;
+}
+
 /**
  * The query of a plan. Each index source is an `r.id IN (…)` list looked up by the resources' (type, id) key; the
  * ORDER BY of an unsorted search is `+r.seq` (an expression, so SQLite's planner does not walk every resource of the
- * type in `seq` order to save a sort, testing each against the lists); `CROSS JOIN` fixes the join order.
+ * type in `seq` order to save a sort, testing each against the lists). A date sort joins each resource's first date
+ * row (none: a NULL key, first in ascending order); without filters, and when every resource of the type has the
+ * value (`sortIndexComplete`), the rows are read in the order of `dates_lo` instead of sorted.
  */
-export function searchSql(plan: SearchPlan, req: SearchArg): SearchSql {
+export function searchSql(plan: SearchPlan, req: SearchArg, sortIndexComplete: boolean): SearchSql {
   const sources = sourcesOf(plan);
-  const sortParam = plan.sort.kind === 'date' && plan.sort.params.length === 1 ? plan.sort.params[0] : undefined;
-  const descending = req.sortRules?.[0]?.descending ? ' DESC' : '';
-  const where: string[] = [];
-  const args: unknown[] = [];
-  let from = 'resources r';
-  if (sortParam && sources.length === 0) {
-    // Every resource of the type, in the order of the sort-key index.
-    from = 'dates d CROSS JOIN resources r ON r.type = d.type AND r.id = d.id';
-    where.push('d.type = ?', 'd.code = ?', 'd.n = 0');
-    args.push(plan.resourceType, sortParam.code);
-  } else if (sortParam) {
-    from = 'resources r CROSS JOIN dates d ON d.type = r.type AND d.id = r.id AND d.code = ? AND d.n = 0';
-    args.push(sortParam.code);
+  const sortParam = sortParamOf(plan);
+  const dir = req.sortRules?.[0]?.descending ? ' DESC' : '';
+  if (sortParam && sources.length === 0 && sortIndexComplete) {
+    return {
+      from: 'dates d CROSS JOIN resources r ON r.type = d.type AND r.id = d.id',
+      where: ['d.type = ?', 'd.code = ?', 'd.n = 0'],
+      args: [plan.resourceType, sortParam.code],
+      order: `d.lo${dir}, d.id${dir}`,
+      count: { from: 'resources r', where: ['r.type = ?'], args: [plan.resourceType] },
+    };
   }
-  if (!(sortParam && sources.length === 0)) {
-    where.push('r.type = ?');
-    args.push(plan.resourceType);
-  }
-  for (const s of sources) {
-    where.push(`r.id IN (${s.sql})`);
-    args.push(...s.args);
-  }
-  const order = sortParam ? `d.sort_key${descending}, d.id${descending}` : sources.length ? '+r.seq' : 'r.seq';
+  const from = sortParam ? 'resources r LEFT JOIN dates d ON d.type = r.type AND d.id = r.id AND d.code = ? AND d.n = 0' : 'resources r';
+  const where = ['r.type = ?', ...sources.map((s) => `r.id IN (${s.sql})`)];
+  const args = [...(sortParam ? [sortParam.code] : []), plan.resourceType, ...sources.flatMap((s) => s.args)];
+  const order = sortParam ? `d.lo${dir}, r.id${dir}` : sources.length ? '+r.seq' : 'r.seq';
   return { from, where, args, order };
+}
+
+/** Whether every resource of the type has a value for the sort parameter (a row in the date index). */
+function sortIndexCompleteFor(db: Database.Database, plan: SearchPlan): boolean {
+  const param = sortParamOf(plan);
+  if (!param) return false;
+  const sql = 'SELECT (SELECT count(*) FROM dates WHERE type = ? AND code = ? AND n = 0) = (SELECT count(*) FROM resources WHERE type = ?)';
+  return prepared(db, sql).pluck().get(plan.resourceType, param.code, plan.resourceType) === 1;
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement<unknown[], unknown>>>();
@@ -109,7 +118,7 @@ function prepared(db: Database.Database, sql: string): Database.Statement<unknow
   return statement;
 }
 
-const whereOf = (sql: SearchSql): string => (sql.where.length ? ` WHERE ${sql.where.join(' AND ')}` : '');
+const whereOf = (sql: Pick<SearchSql, 'where'>): string => (sql.where.length ? ` WHERE ${sql.where.join(' AND ')}` : '');
 
 /** The SQL text of the search's rows query and its arguments (for `EXPLAIN QUERY PLAN` in tests). */
 export function rowsQuery(sql: SearchSql, limit?: { count: number; offset: number }): { text: string; args: unknown[] } {
@@ -119,11 +128,13 @@ export function rowsQuery(sql: SearchSql, limit?: { count: number; offset: numbe
 
 /** Answer a search on the SQLite store (see the header of this file). */
 export async function sqliteSearch(db: Database.Database, req: SearchArg, plan: SearchPlan): Promise<SearchResult> {
-  const sql = searchSql(plan, req);
+  const unfilteredSort = sortParamOf(plan) !== undefined && sourcesOf(plan).length === 0;
+  const sql = searchSql(plan, req, unfilteredSort && sortIndexCompleteFor(db, plan));
   const test = remainingTest(plan, { tokens: false, dates: false });
   const multiSort = plan.sort.kind === 'medplum' || (plan.sort.kind === 'date' && plan.sort.params.length > 1);
   if (test === undefined && !multiSort) {
-    const total = prepared(db, `SELECT count(*) FROM ${sql.from}${whereOf(sql)}`).pluck().get(...sql.args) as number;
+    const counted = sql.count ?? sql;
+    const total = prepared(db, `SELECT count(*) FROM ${counted.from}${whereOf(counted)}`).pluck().get(...counted.args) as number;
     const count = req.count ?? -1;
     if (count === 0) return pageOf([], total, false);
     const query = rowsQuery(sql, { count, offset: req.offset ?? 0 });

@@ -211,6 +211,9 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
  * (R, 42CFRPart2, SUD, NORDSCLCD). References are by identifier to what core's mappers write. FHIR Claim is the
  * internal/exchange model; Medicaid submission is X12 837P (see @peer-fhir/x12).
  *
+ * @param lines - billable lines from `evaluate`
+ * @param options - claim building options (identity scope, payer, taxonomies)
+ * @returns one professional Claim per claim group, lines in order
  * @see https://hl7.org/fhir/R4/claim.html
  * @example
  * ```ts

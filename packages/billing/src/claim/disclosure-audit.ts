@@ -30,7 +30,8 @@ export interface ClaimDisclosureOptions {
 /**
  * The consents a claim's disclosure relies on: those permitting its Part 2 lines under the billing rule. A void
  * (frequency 8) has no line of its own (its encounter no longer bills): it repeats the original claim to the payer,
- * so it names the consents that permitted the original at its dates of service (else at this billing run).
+ * so it names the consents that permit that claim under the billing rule, as the original's record did (or, when
+ * none does any more, those in effect on its dates of service, which the original relied on).
  */
 function consentsRelied(
   claim: Claim,
@@ -45,7 +46,8 @@ function consentsRelied(
   if (isVoid(claim)) {
     for (const dos of new Set((claim.item ?? []).flatMap((i) => (i.servicedDate ? [i.servicedDate] : [])))) {
       const d = decide(dos);
-      const relied = d.atService.decision === 'permit' ? d.atService.consentIds : d.atBilling?.decision === 'permit' ? d.atBilling.consentIds : [];
+      // As the original decided; a consent revoked since still covered it on the date of service (42 CFR 2.31(a)(6)).
+      const relied = d.permitted ? d.consentIds : d.atService.decision === 'permit' ? d.atService.consentIds : [];
       relied.forEach((id) => ids.add(id));
     }
   }
@@ -64,6 +66,11 @@ const isVoid = (claim: Claim): boolean => !!claim.extension?.some((e) => e.url =
  *
  * Throws `PeerFhirValidationError` when there is no instant (`options.at` or `ctx.billedAt`).
  *
+ * @param claims - the Claims being sent
+ * @param lines - the billing lines the claims were built from
+ * @param ctx - the billing context's consents, namespace, billing moment and Part 2 consent rule
+ * @param options - the discloser, the channel and the moment of disclosure
+ * @returns one AuditEvent per claim that carries Part 2 data
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24
  * @example
  * ```ts

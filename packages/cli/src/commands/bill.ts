@@ -15,6 +15,7 @@ import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, write
 import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { correctionClaims, loadPriorClaims, type BillCorrectionSummary } from './bill/corrections.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runBill} (`peer-fhir bill`).
@@ -254,6 +255,9 @@ export function renderBillMarkdown(r: BillReport): string {
  * from the FHIR server, apply the rule pack, write the X12 837P, the FHIR Claims (NDJSON next to the 837P, and stored
  * on the server), and a report of what was billed and what was held with reasons (Markdown and JSON).
  *
+ * @param opts - the options of `peer-fhir bill` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the bill report, the claim inputs, the files written and the exit code
  * @example
  * ```ts
  * import { runBill } from '@peer-fhir/cli';
@@ -411,3 +415,23 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     await target.close();
   }
 }
+
+/** `peer-fhir bill`: its options and help, and how it runs (docs/cli.md). */
+export const billCommand: CommandDefinition<BillOptions> = {
+  name: 'bill',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('bill a month: pull encounters from the FHIR server, apply a rule pack, write the 837P, FHIR Claims and a report')
+        .option('--pack <id|file.json>', 'rule pack id (see peer-fhir packs) or a pack file, validated (default: "pack" in the config)')
+        .requiredOption('--period <YYYY-MM>', 'billing month')
+        .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it')
+        .option('--config <file>', 'config file', 'peer-fhir.config.json')
+        .option('--json', 'print the report as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out out/march.x12',
+        'peer-fhir bill --period 2025-03 --out march.x12 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+      ])),
+  run: (o, io) => runBill(o, io),
+};

@@ -9,6 +9,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { storedClaims } from '../internal/stored-claims.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runRemit} (`peer-fhir remit`).
@@ -58,6 +59,10 @@ export interface RemitResult {
  * or line whose adjustments do not explain it) is refused whole before anything is stored (exit 2). Exit 1 when some
  * claims could not be matched to a stored Claim (they are stored and listed) or some lines were denied.
  *
+ * @param file - the X12 835 file
+ * @param opts - the options of `peer-fhir remit` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the reconciliation, what was stored and the exit code
  * @example
  * ```ts
  * import { runRemit } from '@peer-fhir/cli';
@@ -169,3 +174,19 @@ function conditionalCreate(type: 'ClaimResponse' | 'PaymentReconciliation', iden
   const id = identifier?.[0];
   return { method: 'POST', url: type, ...(id?.system && id.value ? { ifNoneExist: `identifier=${encodeURIComponent(id.system)}|${encodeURIComponent(id.value)}` } : {}) };
 }
+
+/** `peer-fhir remit`: its options and help, and how it runs (docs/cli.md). */
+export const remitCommand: CommandDefinition<RemitOptions & { file: string }> = {
+  name: 'remit',
+  positional: ['file'],
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('read an X12 835, store ClaimResponses and explain what was paid, adjusted and denied')
+        .argument('<file>', 'the 835 file')
+        .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json)')
+        .option('--json', 'print the reconciliation as JSON'),
+    )
+      .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json'])),
+  run: (o, io) => runRemit(o.file, o, io),
+};

@@ -10,6 +10,7 @@ import { loadRequirements } from '../internal/requirements.js';
 import { warnIfReadNothing } from '../internal/read-nothing.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { loadWorkforceRecords } from '../internal/workforce-context.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runComplianceReport} (`peer-fhir report compliance`). The period is `period`
@@ -89,6 +90,9 @@ function mergeById(stored: readonly ContinuingEducation[], fromFile: readonly Co
  * runs core's
  * `complianceReport` and prints it as Markdown (or JSON). Exit code 1 when there are findings.
  *
+ * @param opts - the options of `peer-fhir report compliance` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns core's compliance report, the records read, the files written and the exit code
  * @see https://hl7.org/fhir/R4/practitioner-definitions.html#Practitioner.qualification
  * @example
  * ```ts
@@ -154,3 +158,29 @@ export async function runComplianceReport(opts: ComplianceReportOptions, io: Com
   }
 }
 
+/** `peer-fhir report compliance`: its options and help, and how it runs (docs/cli.md). */
+export const complianceReportCommand: CommandDefinition<ComplianceReportOptions> = {
+  name: 'compliance',
+  parent: 'report',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('credentials, services without a valid credential, supervision, continuing education and caseload of the agency\'s peers over a period')
+        .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months')
+        .option('--from <date>', 'first day YYYY-MM-DD (instead of --period)')
+        .option('--to <date>', 'last day YYYY-MM-DD (instead of --period)')
+        .option('--as-of <date>', 'day credentials are judged on (default: the last day of the period)')
+        .option('--requirements <file.json>', 'requirements laid over the defaults (docs/cli.md)')
+        .option('--ce <file>', 'more continuing-education records besides those imported, CSV or NDJSON (docs/cli.md)')
+        .option('--organization-npi <npi>', 'the agency (default: the config\'s organization)')
+        .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
+        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
+        .option('--json', 'print the report as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir report compliance --period 2025-03',
+        'peer-fhir report compliance --period 2025-01..2025-06 --ce ce.csv --requirements nc.json --out out/h1-compliance.md',
+        'peer-fhir report compliance --from 2025-01-01 --to 2025-03-31 --organization-npi 1234567893 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+      ])),
+  run: (o, io) => runComplianceReport(o, io),
+};

@@ -8,6 +8,9 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { formatOf } from '../import/read-rows.js';
 import { runImport } from './import.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { Option } from 'commander';
+import { type CommandDefinition, examples } from '../internal/command.js';
+import { IMPORT_KINDS } from '../import/kinds.js';
 
 /**
  * Options of {@link runValidate} (`peer-fhir validate`).
@@ -107,6 +110,10 @@ function validateResources(file: string, resources: Resource[], scope: IdentityS
  * resources) and explain every problem: rows by row number and column, resources by FHIR path, as core reads them
  * back (`fromFhir`). Values are never printed.
  *
+ * @param files - import rows (CSV, NDJSON) or FHIR resources (JSON, NDJSON)
+ * @param opts - the options of `peer-fhir validate` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns what was checked, every problem (file, row or path, rule) and the exit code
  * @example
  * ```ts
  * import { runValidate } from '@peer-fhir/cli';
@@ -165,3 +172,19 @@ export async function runValidate(files: readonly string[], opts: ValidateOption
   }
   return out;
 }
+
+/** `peer-fhir validate`: its options and help, and how it runs (docs/cli.md). */
+export const validateCommand: CommandDefinition<ValidateOptions & { files: string[] }> = {
+  name: 'validate',
+  positional: ['files'],
+  define: (cmd) =>
+    cmd
+      .description('check import rows exactly as import does (nothing written), or FHIR resources (JSON / NDJSON); explain each problem')
+      .argument('<files...>', 'CSV / NDJSON rows, or FHIR JSON / NDJSON')
+      .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
+      .addOption(new Option('--kind <kind>', 'record kind of the row files, as import --kind (default: from each header)').choices([...IMPORT_KINDS]))
+      .option('--config <file>', 'config file (default: ./peer-fhir.config.json when present, else a placeholder agency)')
+      .option('--json', 'print the problems as JSON')
+      .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json'])),
+  run: (o, io) => runValidate(o.files, o, io),
+};

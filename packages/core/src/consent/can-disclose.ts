@@ -177,6 +177,8 @@ export { describeMissingConsent, isTpoPurpose } from './disclosure-rules.js';
  *
  * Throws `PeerFhirValidationError` (path `at`) when `at` is neither a date nor a timestamp with offset.
  *
+ * @param request - the resource, recipient, purpose, moment and the consents on file
+ * @returns permit or deny with coded reasons, the permitting consents and the redisclosure-notice duty
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C
  * @example
  * ```ts
@@ -216,6 +218,9 @@ export interface DeniedResource {
 /**
  * Split resources into those that may be disclosed and those that may not, applying {@link canDisclose} to each.
  *
+ * @param resources - the resources to disclose
+ * @param options - recipient, purpose, moment, consents and patient resolution, as for `canDisclose`
+ * @returns the permitted and denied resources, the permitting consents and the notice duty
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C
  * @example
  * ```ts

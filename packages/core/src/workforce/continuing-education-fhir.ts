@@ -42,6 +42,9 @@ function ceExtensions(ce: ContinuingEducation): Extension[] {
  * `workforce-activity#continuing-education`, the peer as `subject`, the date as `created`, hours/topic/provider/credential
  * as extensions. `agency` (an NPI) becomes the `author`. Throws `PeerFhirValidationError` for an invalid record.
  *
+ * @param input - a continuing-education record (validated here)
+ * @param options - the namespace and agency to mint identifiers under
+ * @returns the `Basic` resource
  * @see https://hl7.org/fhir/R4/basic.html
  * @example
  * ```ts
@@ -86,6 +89,9 @@ function ceIssues(basic: Basic, id: string | undefined): ValidationIssue[] {
  * `FhirMappingError` listing every problem by path (another namespace's record has no identifier here), or
  * `PeerFhirValidationError` when the values break the domain rules.
  *
+ * @param basic - a `Basic` written by `continuingEducationToFhir`
+ * @param options - the namespace and agency its identifiers were minted under
+ * @returns the continuing-education record
  * @see https://hl7.org/fhir/R4/basic.html
  * @example
  * ```ts

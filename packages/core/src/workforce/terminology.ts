@@ -54,6 +54,8 @@ export const WorkforceExtensions = {
 
 /**
  * Identifier systems for workforce records in one namespace (same rules as `identifierSystems`).
+ * @param namespace - the namespace to mint identifiers under
+ * @returns the identifier system URI of each kind of workforce record
  * @see https://hl7.org/fhir/R4/datatypes.html#Identifier
  * @example
  * ```ts

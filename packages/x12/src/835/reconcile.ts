@@ -312,6 +312,9 @@ function providerAdjustmentsOf(remits: readonly Remittance[]): ReconciledProvide
  *
  * Spec: 835 005010X221A1 (CLP, SVC, CAS, REF*6R, AMT*B6, LQ*HE, PLB; balancing 1.10.2.1); CARC/RARC code lists.
  *
+ * @param claims - the billed Claims (or 837P inputs)
+ * @param remittances - one or more remittances from `read835`
+ * @returns every line with its outcome, amounts and reasons, and money totals
  * @example
  * const report = reconcile(claims, read835(text));
  * for (const line of report.lines) console.log(line.encounters, line.serviceDate, line.outcome, line.explanation);

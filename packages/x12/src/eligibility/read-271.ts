@@ -233,7 +233,7 @@ class Parser271 {
         return;
       case '2000C': {
         if (el(s, 1) !== 'IL') fail('2100C NM101 is not IL');
-        const sub = this.sub!;
+        const sub = this.openSubscriber(fail);
         if (el(s, 3)) sub.last = el(s, 3);
         if (el(s, 4)) sub.first = el(s, 4);
         if (el(s, 5)) sub.middle = el(s, 5);
@@ -249,7 +249,7 @@ class Parser271 {
           ...party,
           ...(el(s, 4) ? { firstName: el(s, 4) } : {}),
         };
-        this.benefit!.entities.push(entity);
+        this.openBenefit(fail).entities.push(entity);
         return;
       }
       default:
@@ -270,8 +270,8 @@ class Parser271 {
       ...(follow ? { followUp: follow, followUpText: describe(FOLLOW_UP_TEXT, follow, 'follow-up action') } : {}),
       segmentIndex: s.index,
     };
-    if (loop === '2100C') this.sub!.rejections.push(r);
-    else if (loop === '2110C') this.benefit!.rejections.push(r);
+    if (loop === '2100C') this.openSubscriber(fail).rejections.push(r);
+    else if (loop === '2110C') this.openBenefit(fail).rejections.push(r);
     else set.rejections.push(r);
   }
 
@@ -279,22 +279,22 @@ class Parser271 {
     const range = this.range(el(s, 2), el(s, 3), s);
     const q = el(s, 1);
     if (this.loop === '2100C') {
-      const sub = this.sub!;
+      const sub = this.openSubscriber(fail);
       // 291 plan, 346 plan begin, 347 plan end; 307 eligibility, 356 eligibility begin, 357 eligibility end
       if (q === '291') sub.planPeriod = range;
-      else if (q === '346') sub.planPeriod = { ...sub.planPeriod, start: range.start! };
-      else if (q === '347') sub.planPeriod = { ...sub.planPeriod, end: range.start! };
+      else if (q === '346') sub.planPeriod = { ...sub.planPeriod, start: range.start };
+      else if (q === '347') sub.planPeriod = { ...sub.planPeriod, end: range.start };
       else if (q === '307') sub.eligibilityPeriod = range;
-      else if (q === '356') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, start: range.start! };
-      else if (q === '357') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, end: range.start! };
+      else if (q === '356') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, start: range.start };
+      else if (q === '357') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, end: range.start };
       return;
     }
     if (this.loop === '2110C') {
-      const b = this.benefit!;
+      const b = this.openBenefit(fail);
       // 2110C: 291/292/307 ranges, 346/348/356 begin, 347/349/357 end (plan, benefit, eligibility)
       if (q === '291' || q === '292' || q === '307' || q === '435' || q === '472') b.period = range;
-      else if (q === '346' || q === '348' || q === '356') b.period = { ...b.period, start: range.start! };
-      else if (q === '347' || q === '349' || q === '357') b.period = { ...b.period, end: range.start! };
+      else if (q === '346' || q === '348' || q === '356') b.period = { ...b.period, start: range.start };
+      else if (q === '347' || q === '349' || q === '357') b.period = { ...b.period, end: range.start };
       return;
     }
     if (this.loop === '2120C') return; // entity dates (e.g. PCP assignment) are not kept
@@ -308,7 +308,7 @@ class Parser271 {
     const d = this.delims();
     const amount = el(s, 7);
     const percent = el(s, 8);
-    const proc = el(s, 13) ? el(s, 13).split(d.component) : [];
+    const [qualifier, procCode, ...modifiers] = el(s, 13) ? el(s, 13).split(d.component) : [];
     const yn = <T extends string>(v: string, allowed: readonly T[]): T | undefined => (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
     const num = (v: string, ref: string) => {
       const n = Number(v);
@@ -328,13 +328,23 @@ class Parser271 {
       ...(percent ? { percent: num(percent, 'EB08') } : {}),
       ...(auth ? { authorizationRequired: auth } : {}),
       ...(net ? { inPlanNetwork: net } : {}),
-      ...(proc.length >= 2 ? { procedure: { qualifier: proc[0]!, code: proc[1]!, modifiers: proc.slice(2).filter((m) => m !== '') } } : {}),
+      ...(qualifier !== undefined && procCode !== undefined ? { procedure: { qualifier, code: procCode, modifiers: modifiers.filter((m) => m !== '') } } : {}),
       references: [],
       entities: [],
       rejections: [],
     };
-    this.sub!.benefits.push(this.benefit);
+    this.openSubscriber(fail).benefits.push(this.benefit);
     this.loop = '2110C';
+  }
+
+  /** The open 2000C subscriber: every loop below 2000C has one. */
+  private openSubscriber(fail: (m: string) => never): SubscriberDraft {
+    return this.sub ?? fail('no open 2000C subscriber loop');
+  }
+
+  /** The open 2110C benefit: every 2110C/2120C segment has one. */
+  private openBenefit(fail: (m: string) => never): BenefitDraft {
+    return this.benefit ?? fail('no open 2110C benefit loop');
   }
 
   private date(v: string, s: RawSegment, ref: string): string {
@@ -343,7 +353,7 @@ class Parser271 {
     return d;
   }
 
-  private range(format: string, v: string, s: RawSegment): DateRange {
+  private range(format: string, v: string, s: RawSegment): Required<DateRange> {
     if (format === 'D8') {
       const d = this.date(v, s, 'DTP03');
       return { start: d, end: d };
@@ -374,6 +384,8 @@ function wrap<T>(f: () => T): T {
  *
  * Spec: ASC X12N 270/271 005010X279A1 (2000A–2120C; AAA request validation at 2000A, 2100A, 2100B, 2100C, 2110C).
  *
+ * @param text - the X12 271 interchange
+ * @returns one answer per transaction set
  * @example
  * ```ts
  * import { read271 } from '@peer-fhir/x12';
@@ -401,6 +413,8 @@ export function read271(text: string): EligibilityResponseSet[] {
  *
  * Spec: ASC X12N 270/271 005010X279A1; the same checks as {@link read271}.
  *
+ * @param source - a Node Readable, a web stream or any (async) iterable of text or bytes
+ * @returns an async generator of one answer per transaction set
  * @example
  * ```ts
  * import { createReadStream } from 'node:fs';
@@ -422,12 +436,12 @@ export async function* read271Stream(
     wrap(() => {
       for (const s of tok.push(text)) parser.segment(s);
     });
-    while (ready.length) yield ready.shift()!;
+    for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   }
   const tail = decoder.decode();
   wrap(() => {
     for (const s of [...tok.push(tail), ...tok.end()]) parser.segment(s);
   });
-  while (ready.length) yield ready.shift()!;
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   parser.finish();
 }

@@ -265,6 +265,9 @@ function openInterchange(w: ValidatingWriter, options: Write270Options, isa: num
  *
  * Spec: ASC X12N 270/271 Health Care Eligibility Benefit Inquiry and Response, 005010X279A1 (loops 2000A–2110C).
  *
+ * @param inputs - the eligibility requests with their patient, coverage, payer and provider
+ * @param options - ISA/GS parties, usage, control numbers and batching
+ * @returns the 270 interchange text
  * @example
  * ```ts
  * import { write270 } from '@peer-fhir/x12';

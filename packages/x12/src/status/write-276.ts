@@ -65,6 +65,10 @@ function serviceDates(claim: Claim): { from?: string; to?: string } {
  * Claims to ask about: created at least `olderThanDays` days before `asOf` and without a final ClaimResponse (one whose
  * `outcome` is `complete` or `error`). A `queued` or `partial` response is not final.
  *
+ * @param claims - the billed Claims
+ * @param responses - the ClaimResponses stored so far
+ * @param options - the age threshold and the as-of date
+ * @returns the claims to ask about in a 276
  * @example
  * ```ts
  * import { claimsAwaitingStatus } from '@peer-fhir/x12';
@@ -192,6 +196,9 @@ function writeClaim(b: Batch276, input: ClaimStatusInquiryInput, p: string): voi
  *
  * Spec: ASC X12N 276/277 Health Care Claim Status Request and Response, 005010X212 (loops 2000A–2200D).
  *
+ * @param inputs - the claims to ask about with their subscriber, coverage, payer and billing provider
+ * @param options - ISA/GS parties, usage, control numbers and submitter
+ * @returns the 276 interchange text
  * @example
  * ```ts
  * import { write276, type ClaimStatusInquiryInput } from '@peer-fhir/x12';
