@@ -245,7 +245,7 @@ describe('orders and authorizations imported with peer-fhir import release held 
     const first = await importFile(nc, 'orders.csv', `${csv}\n`);
     expect(first.kinds.map((k) => k.kind)).toEqual(['service-orders']);
     expect(first).toMatchObject({ created: 1, rejected: 2 });
-    expect(first.rejectedRows.map((r) => [r.row, r.reasons[0]!.split(':')[0]]).sort()).toEqual([[2, 'participant_id'], [3, 'signed_date']]);
+    expect(first.rejectedRows.map((r) => [r.row, r.reasons[0]!.split(':')[0]]).sort()).toEqual([[3, 'participant_id'], [4, 'signed_date']]); // rows numbered as file lines (the header is line 1)
     const again = await importFile(nc, 'orders.csv', `${csv}\n`);
     expect(again).toMatchObject({ created: 0, unchanged: 1, rejected: 2 });
     // Another order under a used id is a conflict: nothing is written over the stored one.
