@@ -18,7 +18,7 @@ const template = (kind: string): string => readFileSync(join(root, 'docs/templat
 /** Rows `from`..`to` of a template as NDJSON objects (empty cells left out), as `import` reads NDJSON. */
 function ndjsonOf(kind: string, from = 0, to = Infinity): string {
   const [header, ...lines] = template(kind).trimEnd().split('\n');
-  // The encounters template quotes nothing: a comma always separates cells.
+  // These templates quote nothing: a comma always separates cells.
   if (template(kind).includes('"')) throw new Error(`${kind} template has quoted cells`);
   const names = header!.split(',');
   const rows = lines.slice(from, to).map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v])));
@@ -43,6 +43,7 @@ export function prepareDocsFolder(): string {
   writeFileSync(join(dir, 'a.ndjson'), ndjsonOf('encounters', 0, 1));
   writeFileSync(join(dir, 'b.ndjson'), ndjsonOf('encounters', 1));
   writeFileSync(join(dir, 'ce.csv'), template('continuing-education'));
+  writeFileSync(join(dir, 'auths.ndjson'), ndjsonOf('prior-authorizations'));
   writeFileSync(join(dir, 'nc.json'), JSON.stringify({ supervisionHoursPerMonth: 2 }));
   copyFileSync(join(root, 'packages/billing/src/packs/tx-medicaid-2019.json'), join(dir, 'my-pack.json'));
   const bundle = toFhir({ organizations: [AGENCY] }, { agency: AGENCY.npi });

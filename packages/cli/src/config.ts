@@ -167,8 +167,8 @@ export function scopeOf(config: CliConfig | undefined, organizationNpi?: string 
 /**
  * The supervisors' NUCC taxonomies of a config by NPI (billing's `ClaimOptions.supervisorTaxonomies`).
  *
- * @param config - the config's supervisors
- * @returns each supervisor's taxonomy by NPI, or undefined when the config names none
+ * @param config - a config (its `supervisors`)
+ * @returns the taxonomy of each supervisor by NPI, or `undefined` when the config names none
  * @example
  * ```ts
  * const taxonomies = supervisorTaxonomiesOf(config); // { '1003000126': '1041C0700X' }

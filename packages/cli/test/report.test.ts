@@ -145,7 +145,7 @@ describe('peer-fhir report compliance', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.period).toEqual({ start: '2025-01-01', end: '2025-03-31' });
-    expect(report.read).toEqual({ specialists: 3, encounters: 7, supervisionSessions: 6, continuingEducation: 3, unreadableSupervision: 0 });
+    expect(report.read).toEqual({ specialists: 3, encounters: 7, supervisionSessions: 6, continuingEducation: 3, continuingEducationStored: 0, continuingEducationFromFile: 3, unreadableSupervision: 0, unreadableContinuingEducation: 0 });
     expect(report.findings.map((f: { peerNpi: string; kind: string }) => [f.peerNpi, f.kind])).toEqual([
       [PEER_B, 'credential-expired'],
       [PEER_B, 'service-without-credential'],
