@@ -16,26 +16,12 @@ import {
 import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
 import { read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
 import { build835ForTest } from '@peer-fhir/x12/testing';
-import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency } from '@peer-fhir/testing';
+import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates } from '@peer-fhir/testing';
 import { AGENCY_NPI, allRecords, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
 import { bundleProfileProblems, profileProblems, summarize } from '../support/profile-validator.js';
+import { countByType, emittedBundles, EMITTED_TYPES } from '../support/emitted.js';
 
 const NS = 'https://ehr.example.org/ids';
-
-/** The records of an agency as bundles: one for everything but plans, then one per plan (plans repeat goal ids across revisions). */
-function agencyBundles(a: SyntheticAgency): Bundle[] {
-  const common = { organizations: [a.organization], specialists: a.specialists };
-  return [
-    toFhir({ ...common, participants: a.participants, encounters: a.encounters, consents: a.consents }, { namespace: NS }),
-    ...a.plans.map((plan) => toFhir({ ...common, participants: a.participants.filter((p) => p.id === plan.participantId), plans: [plan] }, { namespace: NS })),
-  ];
-}
-
-function countByType(bundles: Bundle[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const b of bundles) for (const e of b.entry ?? []) if (e.resource) out[e.resource.resourceType] = (out[e.resource.resourceType] ?? 0) + 1;
-  return out;
-}
 
 describe('sample record sets', () => {
   it('validate against every profile they name: all records, with and without optional US Core elements', () => {
@@ -105,14 +91,15 @@ describe('sample record sets', () => {
 });
 
 describe('a small generated agency', () => {
-  it('validates against every profile it names, resource by resource (a few thousand resources)', () => {
+  it('every kind of resource it emits validates against every profile it names, resource by resource (a few thousand resources)', () => {
     const agency = generateAgency({ seed: 15, months: 3, participants: 24 });
-    const bundles = agencyBundles(agency);
+    const bundles = [...emittedBundles(agency)];
     const counts = countByType(bundles);
     const total = Object.values(counts).reduce((s, n) => s + n, 0);
     expect(total).toBeGreaterThan(1500);
+    expect(Object.keys(counts).sort()).toEqual(EMITTED_TYPES);
     expect(summarize(bundles.flatMap(bundleProfileProblems))).toEqual({});
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('claims and remittances', () => {

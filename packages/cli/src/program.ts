@@ -19,6 +19,7 @@ import { runServe } from './commands/serve.js';
 import { runExport } from './commands/export.js';
 import { runSync } from './commands/sync.js';
 import { runValidate } from './commands/validate.js';
+import { runValidateProfiles } from './commands/validate-profiles.js';
 import { IMPORT_KINDS } from './import/kinds.js';
 
 const int = (name: string) => (v: string): number => {
@@ -301,10 +302,13 @@ export function createProgram(ioOverride: Partial<CommandIo> = {}): { program: C
     .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
     .addOption(new Option('--kind <kind>', 'record kind of the row files, as import --kind (default: from each header)').choices([...IMPORT_KINDS]))
     .option('--config <file>', 'config file (default: ./peer-fhir.config.json when present, else a placeholder agency)')
+    .option('--profiles', 'check FHIR JSON / NDJSON files or folders against the profiles each resource names (US Core 6.1.0, peer-fhir)')
+    .option('--fhir-package <file.tgz>', 'with --profiles: also validate against this FHIR package (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--json', 'print the problems as JSON')
-    .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json']))
+    .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json', 'peer-fhir validate --profiles out/']))
     .action(async (files: string[], o) => {
-      result.code = (await runValidate(files, o, io(o.json))).exitCode;
+      if (o.fhirPackage.length && !o.profiles) throw new CliUsageError('--fhir-package needs --profiles');
+      result.code = (o.profiles ? await runValidateProfiles(files, o, io(o.json)) : await runValidate(files, o, io(o.json))).exitCode;
     });
 
   program
