@@ -2,7 +2,7 @@
 // peer-fhir's own) and validates against each with 0 errors, checked against the published StructureDefinitions:
 // the sample record sets and a small generated agency (a few thousand resources). The harness is
 // test/support/profile-validator.ts; its own tests show it finds each failure class the issue reported.
-import type { Bundle, Claim, Resource } from 'fhir/r4.js';
+import type { Bundle, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import {
   defaultInstruments,
@@ -13,13 +13,11 @@ import {
   toFhir,
   type DomainRecords,
 } from '@peer-fhir/core';
-import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
-import { read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
-import { build835ForTest } from '@peer-fhir/x12/testing';
-import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates } from '@peer-fhir/testing';
+import { remittanceToClaimResponses } from '@peer-fhir/x12';
+import { generateAgency } from '@peer-fhir/testing';
 import { AGENCY_NPI, allRecords, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
 import { bundleProfileProblems, profileProblems, summarize } from '../support/profile-validator.js';
-import { countByType, emittedBundles, EMITTED_TYPES } from '../support/emitted.js';
+import { billingOf, countByType, emittedBundles, EMITTED_TYPES } from '../support/emitted.js';
 
 const NS = 'https://ehr.example.org/ids';
 
@@ -104,23 +102,11 @@ describe('a small generated agency', () => {
 
 describe('claims and remittances', () => {
   it('Claims and the ClaimResponses read from an 835 name peer-fhir profiles, validate, and refer to the Patient literally', () => {
-    const pack: RulePack = withPlaceholderRates(getPack('nc-alliance-peer-support-2019'), { H0038: 6.25 }, 'conformance-test price, not a fee schedule');
-    const agency = billableAgency(generateAgency({ seed: 1506, months: 1, participants: 8, state: 'NC' }));
-    const lines = evaluate(syntheticBillingContext(agency, pack, {})).lines;
-    const bundle = buildClaimBundle(lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-02-01', namespace: NS });
-    const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
+    const { bundle, claims, remittances } = billingOf(generateAgency({ seed: 1506, months: 1, participants: 8, state: 'NC' }));
     expect(claims.length).toBeGreaterThan(0);
     const patients = new Set((bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient').map((e) => e.fullUrl));
     for (const c of claims) expect(patients.has(c.patient.reference)).toBe(true);
-    const text835 = build835ForTest(claims.map((c) => resolveX12ClaimInput(c, bundle)), () => ({ kind: 'paid' }), {
-      sender: { id: 'SYNMEDICAID' },
-      receiver: { id: 'PEERFHIRTEST' },
-      traceNumber: 'EFT1506',
-      payer: { name: 'Synthetic Medicaid', tin: '999999999', id: 'SYNMEDICAID' },
-      date: new Date('2025-03-02T12:00:00Z'),
-      controlNumbers: { isa: 7, gs: 7, st: 1 },
-    });
-    const responses = read835(text835).flatMap((r) => remittanceToClaimResponses(r, claims));
+    const responses = remittances.flatMap((r) => remittanceToClaimResponses(r, claims));
     expect(responses).toHaveLength(claims.length);
     for (const r of responses) expect(patients.has(r.patient.reference)).toBe(true);
     const context: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [...(bundle.entry ?? []), ...responses.map((resource) => ({ resource }))] };

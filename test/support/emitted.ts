@@ -10,7 +10,7 @@
 import type { Bundle, Claim, Coverage, CoverageEligibilityRequest, Organization, Patient, Resource } from 'fhir/r4.js';
 import { buildDisclosureAuditEvent, defaultInstruments, ExchangeProfiles, getInstrument, instrumentResponseBundle, referralBundle, supervisionSessionToFhir, toFhir, type PeerEncounter } from '@peer-fhir/core';
 import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
-import { coverageFrom271, read271, read835, remittanceToClaimResponses, resolveX12ClaimInput, toCoverageEligibilityResponse, toPaymentReconciliation, write270, type EligibilityInquiryInput } from '@peer-fhir/x12';
+import { coverageFrom271, read271, read835, remittanceToClaimResponses, resolveX12ClaimInput, toCoverageEligibilityResponse, toPaymentReconciliation, write270, type EligibilityInquiryInput, type Remittance } from '@peer-fhir/x12';
 import { build835ForTest } from '@peer-fhir/x12/testing';
 import { answer270, billableAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency, type SyntheticEligibilityAnswer } from '@peer-fhir/testing';
 
@@ -84,14 +84,14 @@ function* supervisionResources(a: SyntheticAgency, months: number): Generator<Bu
   yield { resourceType: 'Bundle', type: 'collection', entry: sessions.map((resource) => ({ resource })) };
 }
 
-/** The agency's claims (NC pack, placeholder rate), then the ClaimResponses and PaymentReconciliation of an 835 paying them. */
-function* billingBundles(a: SyntheticAgency): Generator<Bundle> {
+/** The agency's claims (NC pack, placeholder rate) in their bundle, and the 835 remittances of a payer paying them all. */
+export function billingOf(a: SyntheticAgency): { bundle: Bundle; claims: Claim[]; remittances: Remittance[] } {
   const pack: RulePack = withPlaceholderRates(getPack('nc-alliance-peer-support-2019'), { H0038: 6.25 }, 'conformance-test price, not a fee schedule');
   const agency = billableAgency(a);
   const lines = evaluate(syntheticBillingContext(agency, pack, {})).lines;
   const bundle = buildClaimBundle(lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-02-01', namespace: NS });
   const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
-  if (!claims.length) return yield bundle;
+  if (!claims.length) return { bundle, claims, remittances: [] };
   const text835 = build835ForTest(claims.map((c) => resolveX12ClaimInput(c, bundle)), () => ({ kind: 'paid' }), {
     sender: { id: 'SYNMEDICAID' },
     receiver: { id: 'PEERFHIRTEST' },
@@ -100,7 +100,12 @@ function* billingBundles(a: SyntheticAgency): Generator<Bundle> {
     date: new Date('2025-03-02T12:00:00Z'),
     controlNumbers: { isa: 7, gs: 7, st: 1 },
   });
-  const remittances = read835(text835);
+  return { bundle, claims, remittances: read835(text835) };
+}
+
+/** The claims, then the ClaimResponses and PaymentReconciliation of the 835 paying them. */
+function* billingBundles(a: SyntheticAgency): Generator<Bundle> {
+  const { bundle, claims, remittances } = billingOf(a);
   const answers: Resource[] = [...remittances.flatMap((r) => remittanceToClaimResponses(r, claims)), ...remittances.map((r) => toPaymentReconciliation(r))];
   // The answers resolve against the claims and patients they name.
   yield { resourceType: 'Bundle', type: 'collection', entry: [...(bundle.entry ?? []), ...answers.map((resource) => ({ resource }))] };
