@@ -3,14 +3,15 @@
 //
 // Runs as PROCESSES fresh node processes and reports the median one: V8 decides per process, during warm-up, whether
 // to pretenure toFhir's output objects (allocate them straight into old space), and a process that does runs about
-// twice as slow for its whole life. One process is a coin toss; the median of three is the typical figure.
+// twice as slow for its whole life. One process is a coin toss: the target (issue 18) is over five fresh processes,
+// median <= 2.5x and no process over 3x of the JSON round trip; each process's ratio is reported.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { toFhir } from '@peer-fhir/core';
 import { generateEncounters } from '@peer-fhir/testing';
 import { log, QUICK, report, time } from './lib.mjs';
 
-const PROCESSES = 3;
+const PROCESSES = QUICK ? 3 : 5;
 if (!process.env.PEER_FHIR_B1_CHILD) {
   const runs = [];
   for (let i = 0; i < PROCESSES; i++) {
@@ -27,15 +28,18 @@ if (!process.env.PEER_FHIR_B1_CHILD) {
   }
   const sorted = [...runs].sort((a, b) => a.ratio - b.ratio);
   const median = sorted[Math.floor(sorted.length / 2)];
+  const worst = sorted.at(-1);
   report({
     ...median,
-    what: `${median.what} (median of ${PROCESSES} processes)`,
+    what: `${median.what} (median of ${PROCESSES} processes; each: ${runs.map((r) => `${r.ratio.toFixed(2)}x`).join(' ')})`,
+    target: 'median <= 2.5x, every process <= 3x',
+    met: median.ratio <= 2.5 && worst.ratio <= 3,
     extra: { ...median.extra, processes: runs.map((r) => ({ oursMs: Math.round(r.oursMs), baselineMs: Math.round(r.baselineMs), ratio: Number(r.ratio.toFixed(2)) })) },
   });
   process.exit(0);
 }
 
-const N = QUICK ? 10_000 : 100_000;
+const N = QUICK ? 3_000 : 100_000;
 const CHUNK = 100;
 const agency = { seed: 1, participants: 4000 };
 
@@ -57,7 +61,7 @@ function copyAll() {
 }
 
 // Warm both paths on a slice so the JIT is not part of the measured runs.
-for (let i = 0; i < 2_000; i += CHUNK) toFhir({ encounters: records.slice(i, i + CHUNK) }, { existing });
+for (let i = 0; i < Math.min(2_000, N); i += CHUNK) toFhir({ encounters: records.slice(i, i + CHUNK) }, { existing });
 JSON.parse(JSON.stringify(records.slice(0, 2_000)));
 
 log('B1: baseline JSON round trip');

@@ -14,9 +14,9 @@ import { generateAgency, loadFhirDefinitions, startFhirServer } from '@peer-fhir
 import { importFrom, log, QUICK, report } from './lib.mjs';
 import { startLatencyProxy } from './support/latency-proxy.mjs';
 
-const N = QUICK ? 300 : 10_000;
+const N = QUICK ? 200 : 10_000;
 /** Encounters written one POST per resource (a slice: ~7.5 POSTs per encounter), compared per encounter. */
-const ONE_BY_ONE = { 0: QUICK ? 30 : 300, 20: QUICK ? 4 : 40 };
+const ONE_BY_ONE = { 0: QUICK ? 20 : 300, 20: QUICK ? 3 : 40 };
 const PER_BUNDLE = 100;
 const NS = 'https://bench.example.org/ids';
 const { Client } = await importFrom('packages/client', 'fhir-kit-client');

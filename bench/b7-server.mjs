@@ -2,9 +2,9 @@
 // store (JavaScript maps) in the same run. Resources (not rows) are written through HTTP as batch bundles of 100
 // conditional creates (what a bulk writer sends: a Patient and its Encounters), two bundles in flight. Measured: writes/s
 // and the server's peak RSS (/proc VmHWM) at a small and a large size; the target is a flat peak RSS (large/small
-// ≤ 1.5x) on SQLite.
+// ≤ 1.5x) on SQLite. After the writes, the searches billing and reports send are timed on each store.
 //   node bench/b7-server.mjs [--quick] [--scale]
-//   default 10k and 100k resources; --scale 100k and 1M (not in the default run: it takes long); --quick 1k and 5k.
+//   default 10k and 100k resources; --scale 100k and 1M (not in the default run: it takes long); --quick 500 and 2k.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { log, QUICK, report, ROOT } from './lib.mjs';
 
 const SCALE = process.argv.includes('--scale');
-const [SMALL, LARGE] = QUICK ? [1_000, 5_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
+const [SMALL, LARGE] = QUICK ? [500, 2_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
 const BUNDLE = 100;
 const IN_FLIGHT = 2;
 const bin = `${ROOT}packages/cli/dist/bin.js`;
@@ -83,6 +83,45 @@ function bundle(b) {
   return { resourceType: 'Bundle', type: 'batch', entry };
 }
 
+/** A search slower than this is reported as such (the in-memory store's date search read every resource). */
+const SEARCH_TIMEOUT_MS = 30_000;
+
+/**
+ * One timing (ms, the second of two runs) of each search billing and reports send, on the written data: a month of
+ * encounters by date, sorted (what `bill` pages through); the newest encounters; one patient's encounters; one
+ * encounter by identifier; a page of the last minute's writes.
+ */
+async function searches(url) {
+  const get = async (q) => {
+    const res = await fetch(`${url}/${q}`, { signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS) });
+    const body = await res.json();
+    if (res.status !== 200) throw new Error(`${q}: ${res.status}`);
+    return body;
+  };
+  const patient = (await get('Patient?identifier=urn:bench:mrn%7Cp7')).entry?.[0]?.resource?.id;
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const queries = {
+    monthSorted: 'Encounter?date=ge2025-03-01&date=lt2025-04-01&_sort=date&_count=50',
+    newest: 'Encounter?_sort=-date&_count=50',
+    patient: `Encounter?subject=Patient/${patient}&_count=500`,
+    identifier: 'Encounter?identifier=urn:bench:encounter%7Ce7-3',
+    lastUpdated: `Encounter?_lastUpdated=gt${encodeURIComponent(since)}&_count=10`,
+  };
+  const out = {};
+  for (const [name, q] of Object.entries(queries)) {
+    try {
+      await get(q);
+      const t = performance.now();
+      await get(q);
+      out[name] = Math.round(performance.now() - t);
+    } catch (e) {
+      if (e?.name !== 'TimeoutError') throw e;
+      out[name] = `> ${SEARCH_TIMEOUT_MS}`;
+    }
+  }
+  return out;
+}
+
 async function measure(store, n) {
   const { child, url } = await startServer(store, n);
   try {
@@ -102,8 +141,9 @@ async function measure(store, n) {
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     const ms = performance.now() - t0;
     const peak = vmHwm(child.pid) ?? 0;
-    const out = { store, resources: written, ms, writesPerS: written / (ms / 1000), serverPeakMB: peak / 2 ** 20 };
-    log(`B7: ${store} ${written} resources in ${(ms / 1000).toFixed(1)} s (${out.writesPerS.toFixed(0)}/s), server peak ${out.serverPeakMB.toFixed(0)} MB`);
+    const searchMs = await searches(url);
+    const out = { store, resources: written, ms, writesPerS: written / (ms / 1000), serverPeakMB: peak / 2 ** 20, searchMs };
+    log(`B7: ${store} ${written} resources in ${(ms / 1000).toFixed(1)} s (${out.writesPerS.toFixed(0)}/s), server peak ${out.serverPeakMB.toFixed(0)} MB; searches (ms): ${JSON.stringify(searchMs)}`);
     return out;
   } finally {
     child.kill('SIGTERM');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log, QUICK, report, ROOT } from './lib.mjs';
 
-const [SMALL, LARGE] = QUICK ? [1_000, 5_000] : [10_000, 100_000];
+const [SMALL, LARGE] = QUICK ? [500, 2_000] : [10_000, 100_000];
 const BUNDLE = 100;
 const bin = `${ROOT}packages/cli/dist/bin.js`;
 const clientDist = `${ROOT}packages/client/dist/index.js`;

@@ -16,6 +16,7 @@ const SCRIPTS = {
   B6: 'b6-import-size.mjs',
   B7: 'b7-server.mjs',
   B8: 'b8-bulk.mjs',
+  B9: 'b9-year.mjs',
 };
 const only = process.argv.slice(2).filter((a) => /^B\d$/.test(a));
 const ids = only.length ? only : Object.keys(SCRIPTS);

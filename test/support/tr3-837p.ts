@@ -162,10 +162,14 @@ const claims: Check = (segs, problems) => {
     if (['7', '8'].includes(frequency ?? '') && !refs.some((r) => r.el(1) === 'F8')) problems.push(`2300 REF*F8 after ${s.pos}: required for frequency ${frequency}`);
     const hi = loop.find((x) => x.id === 'HI');
     if (!hi || !['ABK', 'BK'].includes(hi.el(1, 1))) problems.push(`2300 HI after ${s.pos}: principal diagnosis ABK required`);
+    // 2300 REF*F8: "if not required by this implementation guide, do not send" — not on an original (frequency 1)
+    if (frequency === '1' && refs.some((r) => r.el(1) === 'F8')) problems.push(`2300 REF*F8 after ${s.pos}: not sent for frequency 1`);
     const r82 = loop.find((x) => x.id === 'NM1' && x.el(1) === '82');
     if (r82 && (!['1', '2'].includes(r82.el(2)) || r82.el(8) !== 'XX' || !NPI_OK(r82.el(9)))) problems.push(`2310B NM1*82 at ${r82.pos}: NM108 XX with a valid NPI`);
-    const dq = loop.find((x) => x.id === 'NM1' && x.el(1) === 'DQ');
+    const firstLx = loop.findIndex((x) => x.id === 'LX');
+    const dq = loop.find((x, k) => x.id === 'NM1' && x.el(1) === 'DQ' && (firstLx < 0 || k < firstLx));
     if (dq && (dq.el(2) !== '1' || dq.el(8) !== 'XX' || !NPI_OK(dq.el(9)) || dq.el(9) === r82?.el(9))) problems.push(`2310D NM1*DQ at ${dq.pos}: a person, XX, valid NPI, not the rendering provider`);
+    claimProviders(loop, firstLx, problems);
     let lx = 0;
     let cents = 0;
     for (const x of loop) {
@@ -178,6 +182,35 @@ const claims: Check = (segs, problems) => {
     }
     if (lx === 0 || lx > 50) problems.push(`2400 after ${s.pos}: 1-50 service lines`);
     if (Math.round(Number(s.el(2)) * 100) !== cents) problems.push(`CLM02 at ${s.pos}: must equal the sum of SV102`);
+  });
+};
+
+const TAXONOMY = /^[0-9]{3}[0-9A-Z]{6}X$/;
+
+/**
+ * PRV and the supervising provider inside one claim (TR3 2310B, 2310D, 2420A, 2420D): a PRV exists only in 2310B /
+ * 2420A, right after that loop's rendering NM1*82, as PRV*PE*PXC*<10-character NUCC taxonomy> (2310D and 2420D have
+ * no PRV segment); a 2420D NM1*DQ is a person (NM102 1) identified by NPI (NM108 XX).
+ */
+function claimProviders(loop: readonly Seg[], firstLx: number, problems: string[]): void {
+  loop.forEach((x, k) => {
+    const where = firstLx < 0 || k < firstLx ? '2310B' : '2420A';
+    if (x.id === 'PRV') {
+      const prev = loop[k - 1];
+      if (prev?.id !== 'NM1' || prev.el(1) !== '82') problems.push(`${where} PRV at ${x.pos}: only right after the rendering provider's NM1*82`);
+      if (x.el(1) !== 'PE' || x.el(2) !== 'PXC' || !TAXONOMY.test(x.el(3))) problems.push(`${where} PRV at ${x.pos}: PRV01 PE, PRV02 PXC, PRV03 a NUCC taxonomy`);
+    }
+    if (x.id === 'NM1' && x.el(1) === 'DQ' && firstLx >= 0 && k > firstLx && (x.el(2) !== '1' || x.el(8) !== 'XX' || !NPI_OK(x.el(9)))) {
+      problems.push(`2420D NM1*DQ at ${x.pos}: a person, XX, valid NPI`);
+    }
+  });
+}
+
+/** 2000A PRV*BI: billing provider specialty, PXC + a NUCC taxonomy (TR3 2000A PRV, situational). */
+const billingSpecialty: Check = (segs, problems) => {
+  segs.forEach((s, i) => {
+    if (s.id !== 'PRV' || segs[i - 1]?.id !== 'HL') return;
+    if (segs[i - 1]?.el(3) !== '20' || s.el(1) !== 'BI' || s.el(2) !== 'PXC' || !TAXONOMY.test(s.el(3))) problems.push(`2000A PRV at ${s.pos}: PRV*BI*PXC*<NUCC taxonomy> after HL level 20`);
   });
 };
 
@@ -202,7 +235,7 @@ function transactions(segs: readonly Seg[]): Seg[][] {
   return out;
 }
 
-const CHECKS: readonly Check[] = [envelopes, hierarchy, headers, billingProvider, subscriber, claims, lengths];
+const CHECKS: readonly Check[] = [envelopes, hierarchy, headers, billingProvider, billingSpecialty, subscriber, claims, lengths];
 
 /** Every TR3 situational-rule problem of an 837P file (none for a clean file). */
 export async function tr3Problems837P(text: string): Promise<string[]> {

@@ -49,3 +49,4 @@ export { planCorrections, buildCorrectionClaims, type CorrectionPlan, type Await
 export { serviceOrderToFhir, serviceOrderFromFhir, type BillingRecordOptions } from './records/service-order.js';
 export { priorAuthorizationToFhir, priorAuthorizationFromFhir, type PriorAuthorizationOptions } from './records/prior-authorization.js';
 export { billedUnitsFromClaims, type BilledUnitsOptions } from './records/billed-units.js';
+export { evaluateByParticipant, mergeBillingResults, type ParticipantChunkOptions } from './evaluate-by-participant.js';

@@ -91,6 +91,10 @@ function normalise(input: number | readonly Contact[]): Contact[] {
  * - `full-units-only`: only whole units (29 min -> 1, 30 -> 2).
  * - `per-day-aggregate`: contacts are summed per `date`, then the inner method is applied once per day.
  *
+ * @param input - documented minutes, or the contacts of a day for per-day aggregation
+ * @param method - the pack's rounding method
+ * @param unitMinutes - minutes in one unit (default 15)
+ * @returns the billable units and how they were counted
  * @see https://www.cms.gov/Regulations-and-Guidance/Guidance/Manuals/Downloads/clm104c05.pdf (Pub 100-04 ch.5 §20.2)
  * @example
  * ```ts
@@ -156,6 +160,9 @@ export interface MonthlyResult {
  * additional 30 minutes). The least reportable minutes come from the pack (the seed pack requires full blocks because the
  * CMS minimum-time rule is not confirmed).
  *
+ * @param minutes - the participant's documented minutes in the calendar month
+ * @param rule - the pack's monthly accumulation rule
+ * @returns the base and add-on codes with their units
  * @see http://hcpcs.codes/g-codes/G0146/
  * @example
  * ```ts

@@ -65,6 +65,24 @@ describe('the Claim care team follows the roles', () => {
   });
 });
 
+describe("a supervisor's taxonomy (837P 2310B PRV*PE when the supervisor renders)", () => {
+  const claimUnder = (billingRoles: object, supervisorTaxonomies?: Record<string, string>) => {
+    const pack = loadPack({ ...TX, billingRoles: { ...billingRoles, source } });
+    const lines = evaluate(context(pack, { encounters: context(TX).encounters.map((e) => ({ ...e, program: 'mental-health' as const, supervisorNpi: SUPERVISOR_NPI })) })).lines;
+    return buildClaims(lines, { pack, created: '2025-02-01', supervisorTaxonomies })[0]!;
+  };
+  const supervisorMember = (c: ReturnType<typeof claimUnder>) => c.careTeam!.find((m) => m.provider.identifier?.value?.includes(SUPERVISOR_NPI));
+
+  it('is the qualification of the rendering supervisor (incident-to) when the caller knows it', () => {
+    const claim = claimUnder({ rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB' }, { [SUPERVISOR_NPI]: '1041C0700X' });
+    expect(supervisorMember(claim)).toMatchObject({ role: { coding: [{ code: 'primary' }] }, qualification: { coding: [{ system: 'http://nucc.org/provider-taxonomy', code: '1041C0700X' }] } });
+  });
+  it('is left out when unknown (no guessed taxonomy)', () => {
+    const claim = claimUnder({ rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB' });
+    expect(supervisorMember(claim)?.qualification).toBeUndefined();
+  });
+});
+
 describe('claims and the providers they name', () => {
   it('splits one participant-month into one claim per rendering peer (2310B holds for every line of a claim)', () => {
     const other = npi('987654321');

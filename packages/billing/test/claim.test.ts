@@ -118,6 +118,10 @@ describe('buildClaimBundle', () => {
     }));
   const records = { organizations: [agency], specialists: [specialist()], participants: [participant(), participant({ id: 'p-2' }), participant({ id: 'p-9' })] };
 
+  it('is an empty collection when every item was held (no lines, no claim), not an error', () => {
+    expect(buildClaimBundle([], records, { pack: NC_PRICED, created: '2025-03-01' })).toEqual({ resourceType: 'Bundle', type: 'collection', entry: [] });
+  });
+
   it('holds the Claims first, then exactly one resource for every identifier they reference', () => {
     const r = month();
     const bundle = buildClaimBundle(r.lines, records, { pack: NC_PRICED, created: '2025-03-01' });

@@ -4,8 +4,8 @@
 // on the date of service or at the billing run (42 CFR 2.31(a)(6); `strict`: both) — and held otherwise.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { identifierSystems, type ConsentDirective } from '@peer-fhir/core';
-import { evaluate, getPack } from '../src/index.js';
+import { identifierSystems, readDisclosureAuditEvent, type ConsentDirective } from '@peer-fhir/core';
+import { buildClaims, buildCorrectionClaims, claimDisclosureAudits, evaluate, getPack, planCorrections, priorClaimFromFhir } from '../src/index.js';
 import { context, encounter, ORG_NPI, PAYER_ID, part2Consent } from './support/factories.js';
 
 const RUNS = process.env.PEER_FHIR_LONG === '1' ? 100_000 : 1_000;
@@ -82,4 +82,34 @@ describe('PB-CONSENT-PART2 over generated consents and billing runs (property)',
     );
     expect(billed).toBeGreaterThan(0);
   }, 600_000);
+});
+
+// Issue 14 (leftover of 12): a void repeats the original claim's Part 2 data to the payer; its disclosure record names
+// the same consents the original's did, for every consent timeline (nothing changed between the two runs).
+describe('the disclosure record of a void', () => {
+  const VOID_RUNS = process.env.PEER_FHIR_LONG === '1' ? 10_000 : 150;
+  it('names exactly the consents the original claim\'s record named', () => {
+    let voids = 0;
+    fc.assert(
+      // Often with the factory's TPO consent, in effect throughout, so that many originals are billed at all.
+      fc.property(fc.array(consentArb, { maxLength: 3 }), fc.boolean(), billedAt, fc.constantFrom('reliance' as const, 'strict' as const), (random, withTpo, at, rule) => {
+        const consents = withTpo ? [part2Consent({ id: 'c-tpo' }), ...random] : random;
+        const enc = encounter({ part2: true });
+        const ctx = context(NJ, { encounters: [enc], consents, billedAt: at.text, part2ConsentRule: rule });
+        const lines = evaluate(ctx).lines;
+        const original = buildClaims(lines, { pack: NJ, created: '2025-03-01' });
+        if (original.length === 0) return; // held: nothing disclosed, nothing to void
+        const prior = original.map((c) => priorClaimFromFhir(c, { agency: ORG_NPI }, { payerClaimNumber: 'ICN1' })!);
+        const later = { ...ctx, encounters: [{ ...enc, status: 'entered-in-error' as const }], priorClaims: prior };
+        const voided = buildCorrectionClaims(planCorrections(later), { pack: NJ, created: '2025-03-02' });
+        expect(voided).toHaveLength(1);
+        voids++;
+        const named = (claims: typeof original, l: typeof lines, c: typeof ctx) =>
+          claimDisclosureAudits(claims, l, c, { discloser: { npi: ORG_NPI }, channel: 'x12-837p' }).map((a) => [...(readDisclosureAuditEvent(a)?.consentIds ?? [])].sort());
+        expect(named(voided, evaluate(later).lines, later)).toEqual(named(original, lines, ctx));
+      }),
+      { numRuns: VOID_RUNS, seed: Number(process.env['PEER_FHIR_SEED'] ?? 14) },
+    );
+    expect(voids).toBeGreaterThan(VOID_RUNS / 4);
+  });
 });

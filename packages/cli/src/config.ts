@@ -38,6 +38,19 @@ export const CliConfig = z.strictObject({
   namespace: z.string().min(1).optional(),
   /** The agency's charge per HCPCS code, for packs whose source gives no rate (837P SV102 needs a charge). */
   charges: z.record(z.string().regex(/^[A-Z]\d{4}$/, { message: 'must be a HCPCS code' }), z.number().positive()).optional(),
+  /**
+   * Supervisors' NUCC taxonomies: when the pack bills under the supervisor (Medicare incident-to), `bill` writes the
+   * rendering supervisor's as 837P 2310B PRV*PE. A supervisor not listed gets no PRV. A list, so a problem is named by
+   * position (`supervisors.0.taxonomy`), never by an NPI.
+   */
+  supervisors: z
+    .array(
+      z.strictObject({
+        npi: z.string().regex(/^\d{10}$/, { message: 'must be a 10-digit NPI' }),
+        taxonomy: z.string().regex(/^[0-9]{3}[0-9A-Z]{6}X$/, { message: 'must be a 10-character NUCC taxonomy code ending in X' }),
+      }),
+    )
+    .optional(),
   /** X12 envelope ids for `bill`. */
   x12: z
     .strictObject({
@@ -64,6 +77,8 @@ export type CliConfig = z.infer<typeof CliConfig>;
  * Read and validate a config file. Throws {@link CliUsageError} with one line per problem (`organization.npi: NPI
  * check digit is invalid`); values are never echoed.
  *
+ * @param path - the config file (JSON)
+ * @returns the validated config; a `CliUsageError` lists each problem by JSON path
  * @example
  * ```ts
  * const config = await loadConfig('peer-fhir.config.json');
@@ -89,6 +104,9 @@ export async function loadConfig(path: string): Promise<CliConfig> {
 /**
  * Validate a config object (already parsed JSON). Throws {@link CliUsageError} listing every problem with its path.
  *
+ * @param json - the parsed JSON of a config
+ * @param source - how problems name the config (a file name)
+ * @returns the validated config; a `CliUsageError` lists each problem by JSON path
  * @example
  * ```ts
  * const config = parseConfig(JSON.parse(text), 'peer-fhir.config.json');
@@ -144,4 +162,17 @@ export function scopeOf(config: CliConfig | undefined, organizationNpi?: string 
   const agency = organizationNpi ?? config?.organization.npi;
   if (agency === undefined) throw new CliUsageError(`name the agency: a ${DEFAULT_CONFIG_FILE} (or --config) with its organization, or --organization-npi`);
   return config?.namespace === undefined ? { agency } : { agency, namespace: config.namespace };
+}
+
+/**
+ * The supervisors' NUCC taxonomies of a config by NPI (billing's `ClaimOptions.supervisorTaxonomies`).
+ *
+ * @example
+ * ```ts
+ * const taxonomies = supervisorTaxonomiesOf(config); // { '1003000126': '1041C0700X' }
+ * ```
+ * @category Configuration
+ */
+export function supervisorTaxonomiesOf(config: Pick<CliConfig, 'supervisors'>): Record<string, string> | undefined {
+  return config.supervisors ? Object.fromEntries(config.supervisors.map((s) => [s.npi, s.taxonomy])) : undefined;
 }

@@ -7,7 +7,7 @@
  */
 export { main, createProgram } from './program.js';
 export { ExitCode, CliUsageError, CliSystemError } from './errors.js';
-export { CliConfig, loadConfig, parseConfig } from './config.js';
+export { CliConfig, loadConfig, parseConfig, supervisorTaxonomiesOf } from './config.js';
 export { IMPORT_COLUMNS, REJECT_REASONS_COLUMN, type ImportColumn } from './import/columns.js';
 export type { CommandIo, DateRange, FhirTargetOptions, ReportFiles } from './types.js';
 export { runImport, type ImportOptions, type ImportSummary } from './commands/import.js';

@@ -14,7 +14,8 @@ import { identifierSystems, type Participant, type PeerEncounter } from '@peer-f
 import { getPack, priorAuthorizationToFhir, serviceOrderToFhir } from '@peer-fhir/billing';
 import { generateAgency, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { parseConfig } from '../src/config.js';
-import { runBill, type BillReport } from '../src/index.js';
+import { CliUsageError } from '../src/errors.js';
+import { runBill, runImport, type BillReport } from '../src/index.js';
 import type { CommandIo } from '../src/internal/io.js';
 import { configFor } from './support.js';
 
@@ -191,5 +192,87 @@ describe('billing roles and SBR09 follow the pack (837P 2310B, 2310D, SBR09)', (
     // The FHIR Claim keeps the peer as an assisting care-team member
     const roles = r.claims[0]?.careTeam?.map((m) => m.role?.coding?.[0]?.code);
     expect(roles).toEqual(['primary', 'assist']);
+    // No taxonomy known for the supervisor: no 2310B PRV (situational), never the peer's 175T00000X
+    expect(segs.some((s) => s.startsWith('PRV*PE*'))).toBe(false);
+  });
+
+  it("writes the rendering supervisor's taxonomy from the config's supervisors as 2310B PRV*PE*PXC", async () => {
+    const tx = rosterOf('TX', 43);
+    await record(tx, [encounter(tx, 'roles-3', '2025-03-06')]);
+    const configValue = parseConfig({ ...configFor(tx.agency), supervisors: [{ npi: tx.specialist.supervisor!.npi, taxonomy: '1041C0700X' }] });
+    const pack = txWith('incident-to-tax', { rendering: 'supervisor', supervising: 'none', claimFilingIndicator: 'MB', source });
+    await runBill({ pack, period: '2025-03', out: join(dir, 'incident-to-tax.x12'), configValue, fhirUrl: server.url, date: new Date('2025-08-01T12:00:00Z') }, io());
+    const segs = segments('incident-to-tax.x12');
+    const at = segs.findIndex((s) => s.startsWith('NM1*82*'));
+    expect(segs[at]).toMatch(new RegExp(`\\*XX\\*${tx.specialist.supervisor!.npi}$`));
+    expect(segs[at + 1]).toBe('PRV*PE*PXC*1041C0700X');
+  });
+
+  it('refuses a config whose supervisor taxonomy is not a NUCC code, naming the position only', () => {
+    const npi = rosterOf('TX', 44).specialist.supervisor!.npi;
+    const bad = () => parseConfig({ ...configFor(rosterOf('TX', 44).agency), supervisors: [{ npi, taxonomy: 'LCSW~PRV' }] });
+    expect(bad).toThrow(CliUsageError);
+    try {
+      bad();
+    } catch (e) {
+      expect((e as CliUsageError).problems).toEqual(['supervisors.0.taxonomy: must be a 10-character NUCC taxonomy code ending in X']);
+      expect([(e as CliUsageError).message, ...(e as CliUsageError).problems].join(' ')).not.toContain(npi);
+    }
+  });
+});
+
+// Issue 14: a CLI-only agency stores its service orders and prior authorizations with `peer-fhir import` (kinds told
+// by their header's id column or by --kind), and `bill` releases the lines those records allow.
+describe('orders and authorizations imported with peer-fhir import release held lines', () => {
+  const importFile = (r: ReturnType<typeof rosterOf>, name: string, text: string, kind?: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return runImport([path], { fhirUrl: server.url, configValue: r.config, ...(kind ? { kind } : {}) }, io());
+  };
+
+  it('NC: PB-SERVICE-ORDER holds until a service-orders CSV is imported; the same file again stores nothing; bad rows are rejected by column', async () => {
+    const nc = rosterOf('NC', 24);
+    const pack = packFile('cli-nc-pack.json', ncPack('cli-nc-pack'));
+    await record(nc, [encounter(nc, 'nci-1', '2025-03-10'), encounter(nc, 'nci-2', '2025-03-20')]);
+    expect(holds((await bill(nc, pack, '2025-03', 'nci-before.x12')).report, 'PB-SERVICE-ORDER')).toEqual(['nci-1', 'nci-2']);
+
+    const csv = [
+      'order_id,participant_id,signed_date,signer_npi,codes,expires',
+      `so-cli-1,${nc.participant.id},2025-03-01,${nc.specialist.supervisor!.npi},H0038,`,
+      'so-cli-2,no-such-participant,2025-03-01,,,',
+      `so-cli-3,${nc.participant.id},2025-02-30,,,`,
+    ].join('\n');
+    const first = await importFile(nc, 'orders.csv', `${csv}\n`);
+    expect(first.kinds.map((k) => k.kind)).toEqual(['service-orders']);
+    expect(first).toMatchObject({ created: 1, rejected: 2 });
+    expect(first.rejectedRows.map((r) => [r.row, r.reasons[0]!.split(':')[0]]).sort()).toEqual([[2, 'participant_id'], [3, 'signed_date']]);
+    const again = await importFile(nc, 'orders.csv', `${csv}\n`);
+    expect(again).toMatchObject({ created: 0, unchanged: 1, rejected: 2 });
+    // Another order under a used id is a conflict: nothing is written over the stored one.
+    const changed = await importFile(nc, 'orders-changed.csv', `${csv.split('\n')[0]}\nso-cli-1,${nc.participant.id},2025-03-02,,,\n`);
+    expect(changed).toMatchObject({ created: 0, conflict: 1 });
+
+    const after = await bill(nc, pack, '2025-03', 'nci-after.x12');
+    expect(after.report.loaded?.serviceOrders).toBe(1);
+    expect(after.report.held, JSON.stringify(after.report.held)).toEqual([]);
+    expect(after.report.lines).toBe(2);
+  });
+
+  it('TX: units past the rolling threshold are held PB-PRIOR-AUTH until a prior-authorizations NDJSON is imported, then billed with REF*G1', async () => {
+    const tx = rosterOf('TX', 33);
+    const base = getPack('tx-medicaid-peer-specialist-2019');
+    const pack = packFile('cli-tx-pack.json', { ...base, id: 'cli-tx-pack', caps: base.caps.map((c) => ({ ...c, maxUnits: 12 })) });
+    await record(tx, [encounter(tx, 'txi-1', '2025-01-08'), encounter(tx, 'txi-2', '2025-01-22'), encounter(tx, 'txi-3', '2025-02-05'), encounter(tx, 'txi-4', '2025-02-19')]);
+    expect((await bill(tx, pack, '2025-01', 'txi-jan.x12')).report.held).toEqual([]);
+    expect(holds((await bill(tx, pack, '2025-02', 'txi-feb.x12')).report, 'PB-PRIOR-AUTH')).toEqual(['txi-4']);
+
+    const auth = { authorization_id: 'pa-cli-1', participant_id: tx.participant.id, code: 'H0038', period_start: '2025-02-01', period_end: '2025-07-31', units: '20', authorization_number: 'AUTHCLI01' };
+    const imported = await importFile(tx, 'auths.ndjson', `${JSON.stringify(auth)}\n`, 'prior-authorizations');
+    expect(imported).toMatchObject({ created: 1, rejected: 0 });
+
+    const again = await bill(tx, pack, '2025-02', 'txi-feb-auth.x12');
+    expect(again.report.loaded?.priorAuthorizations).toBe(1);
+    expect(again.report.held).toEqual([]);
+    expect(readFileSync(join(dir, 'txi-feb-auth.x12'), 'utf8').match(/^REF\*G1\*AUTHCLI01~$/gm)).toHaveLength(1);
   });
 });

@@ -3,7 +3,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode, runValidate, type CommandIo } from '../src/index.js';
+import { IMPORT_TEMPLATES } from '../src/import/templates.js';
 import { cents, el, parseX12, runCli, type Run } from './support.js';
 
 const COMMANDS = ['import', 'bill', 'remit', 'validate', 'packs', 'serve', 'demo'];
@@ -56,6 +59,17 @@ describe('exit codes and errors', () => {
     const out = JSON.parse(r.stdout);
     expect(out.problems.map((p: { problem: string }) => p.problem)).toContain('specialist_npi: required');
     expect(r.stdout).not.toContain('Secretname');
+  });
+
+  it('warns and exits 1 when validate reads nothing (a header without rows, an empty NDJSON file): never "0 problems" over nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-val0-'));
+    writeFileSync(join(dir, 'header-only.csv'), `${IMPORT_TEMPLATES.supervision!.split('\n')[0]}\n`);
+    writeFileSync(join(dir, 'empty.ndjson'), '');
+    let err = '';
+    const io: CommandIo = { stdout: new Writable({ write: (_c, _e, cb) => cb() }), stderr: new Writable({ write: (c: Buffer, _e, cb) => ((err += c.toString()), cb()) }), json: false, env: {}, cwd: dir };
+    const r = await runValidate([join(dir, 'header-only.csv'), join(dir, 'empty.ndjson')], {}, io);
+    expect(r).toMatchObject({ checked: 0, problems: [], exitCode: ExitCode.SOME_REJECTED });
+    expect(err).toContain('read 0 rows or resources from 2 file(s): nothing validated');
   });
 });
 

@@ -45,7 +45,7 @@ describe('peer-fhir from an empty folder: init, import every record kind, bill, 
     }
 
     // Everything but the consents, in one run: the kind of each file is told by its header.
-    const first = ['encounters', 'plans', 'outcomes', 'supervision'] as const;
+    const first = ['encounters', 'plans', 'outcomes', 'supervision', 'continuing-education'] as const;
     const imported = await json(['import', ...first.map((k) => `templates/${k}-template.csv`)], dir);
     expect(imported.code, imported.stderr).toBe(0);
     const rows = first.reduce((n, k) => n + rowsOf(k), 0);
@@ -54,6 +54,7 @@ describe('peer-fhir from an empty folder: init, import every record kind, bill, 
       plans: expect.objectContaining({ created: 2 }), // three goal rows, two plans
       outcomes: expect.objectContaining({ created: rowsOf('outcomes') }),
       supervision: expect.objectContaining({ created: rowsOf('supervision') }),
+      'continuing-education': expect.objectContaining({ created: rowsOf('continuing-education') }),
     });
 
     // Part 2 services without the patient's consent are not billed (42 CFR 2.33): every item held for it.
@@ -65,7 +66,7 @@ describe('peer-fhir from an empty folder: init, import every record kind, bill, 
     expect(consents.out).toMatchObject({ created: rowsOf('consents'), rejected: 0, records: { consents: { created: rowsOf('consents') } } });
 
     // A second run of every file writes nothing and says so.
-    const all = ['encounters', 'consents', 'plans', 'outcomes', 'supervision'] as const;
+    const all = ['encounters', 'consents', 'plans', 'outcomes', 'supervision', 'continuing-education'] as const;
     const again = await json(['import', ...all.map((k) => `templates/${k}-template.csv`)], dir);
     const total = all.reduce((n, k) => n + rowsOf(k), 0);
     expect(again.out).toMatchObject({ rowsRead: total, created: 0, updated: 0, unchanged: total, conflict: 0, rejected: 0 });
@@ -87,10 +88,13 @@ describe('peer-fhir from an empty folder: init, import every record kind, bill, 
     expect(remit.code, remit.stderr).toBe(0);
     expect(remit.out).toMatchObject({ claimsMatched: 2, claimsUnmatched: 0, totals: { billed: 277.5, paid: 277.5, unaccounted: 0 } });
 
-    // Compliance sees the two supervision sessions of the template: 60 + 45 minutes.
+    // Compliance sees the two supervision sessions of the template (60 + 45 minutes) and the stored continuing
+    // education of March (6 h on 2025-03-12; the 2 h of February lie outside the period).
     const compliance = await json(['report', 'compliance', '--period', '2025-03'], dir);
-    expect(compliance.out['read']).toMatchObject({ supervisionSessions: 2, encounters: 2 });
-    expect(compliance.out['peers']).toEqual([expect.objectContaining({ npi: '1245319599', supervisionHours: 1.75 })]);
+    expect(compliance.out['read']).toMatchObject({ supervisionSessions: 2, encounters: 2, continuingEducation: 1, continuingEducationStored: 1 });
+    expect(compliance.out['peers']).toEqual([expect.objectContaining({ npi: '1245319599', supervisionHours: 1.75, ceHours: 6 })]);
+    const quarter = await json(['report', 'compliance', '--period', '2025-01..2025-03'], dir);
+    expect(quarter.out['peers']).toEqual([expect.objectContaining({ npi: '1245319599', ceHours: 8 })]);
 
     // BARC-10 totals are the sums of the ten answers: 35 on 2025-03-04, 45 on 2025-03-28.
     const outcomes = await json(['report', 'outcomes', '--instrument', 'barc-10', '--period', '2025-03'], dir);

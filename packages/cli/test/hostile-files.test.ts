@@ -114,12 +114,13 @@ describe('a malformed CSV', () => {
     writeFileSync(file, `encounter_id,participant_family\ne1,A\ne2,B\ne3,C\ne4,"${NAME} broken\ne5,D\n`);
     const rows = await rowsOf(file, 'csv');
     expect(rows.slice(0, 3)).toEqual([
-      { row: 1, values: { encounter_id: 'e1', participant_family: 'A' } },
-      { row: 2, values: { encounter_id: 'e2', participant_family: 'B' } },
-      { row: 3, values: { encounter_id: 'e3', participant_family: 'C' } },
+      // file lines: the header is line 1
+      { row: 2, values: { encounter_id: 'e1', participant_family: 'A' } },
+      { row: 3, values: { encounter_id: 'e2', participant_family: 'B' } },
+      { row: 4, values: { encounter_id: 'e3', participant_family: 'C' } },
     ]);
     const last = rows[3] as { unreadable: { row: number; reason: string } };
-    expect(last.unreadable.row).toBe(4);
+    expect(last.unreadable.row).toBe(5); // the line the broken row starts on
     expect(last.unreadable.reason).toMatch(/3 row\(s\) before it were read; this row and the rest of the file were not read/);
     expect(last.unreadable.reason).not.toContain(NAME);
     expect(rows).toHaveLength(4);
@@ -141,7 +142,7 @@ describe('a malformed CSV, imported', () => {
       expect(summary.rowsRead).toBe(good.length + 1);
       expect(summary.created).toBe(good.length);
       expect(summary.rejected).toBe(1);
-      expect(summary.rejectedRows[0]!.row).toBe(good.length + 1);
+      expect(summary.rejectedRows[0]!.row).toBe(good.length + 2); // its file line, after the header and the good rows
       expect(summary.rejectedRows[0]!.reasons[0]).toContain(`${good.length} row(s) before it were read; this row and the rest of the file were not read`);
       expect(summary.exitCode).toBe(ExitCode.SOME_REJECTED);
       expect(c.out() + c.err()).not.toContain(NAME);

@@ -38,7 +38,7 @@ describe('templates', () => {
       const doc = readFileSync(fileURLToPath(new URL(`../../../docs/templates/${kind}-template.csv`, import.meta.url)), 'utf8');
       expect(doc, kind).toBe(IMPORT_TEMPLATES[kind as 'consents']);
     }
-    expect(Object.keys(IMPORT_TEMPLATES).sort()).toEqual(['consents', 'encounters', 'outcomes', 'plans', 'supervision']);
+    expect(Object.keys(IMPORT_TEMPLATES).sort()).toEqual(['consents', 'continuing-education', 'encounters', 'outcomes', 'plans', 'prior-authorizations', 'service-orders', 'supervision']);
   });
 });
 
@@ -165,7 +165,7 @@ describe('validate is the import, run dry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-validate-'));
     const encounters = join(dir, 'encounters.csv');
     const lines = IMPORT_TEMPLATES.encounters!.trimEnd().split('\n');
-    // Row 4 repeats the individual encounter enc-1001 after another encounter: import rejects it (ids must be unique).
+    // Line 5 repeats the individual encounter enc-1001 after another encounter: import rejects it (ids must be unique).
     writeFileSync(encounters, `${[...lines, lines[1]!].join('\n')}\n`);
     const supervision = join(dir, 'supervision.csv');
     writeFileSync(supervision, `${IMPORT_TEMPLATES.supervision!.trimEnd()}\nsup-1003,1003000126,1003000126,2025-03-21,600000,group,,\n`);
@@ -178,7 +178,8 @@ describe('validate is the import, run dry', () => {
     const asProblems = imported.rejectedRows.flatMap((r) => r.reasons.map((problem) => ({ file: r.file, location: `row ${r.row}`, problem })));
     expect(checked.problems).toEqual(asProblems);
     expect(checked.rows).toEqual({ read: imported.rowsRead, valid: imported.created, rejected: imported.rejected });
-    expect(checked.problems.map((p) => p.location)).toEqual(['row 4', 'row 3', 'row 3']);
+    // Rows are named by file line: the repeated encounter on line 5, the bad supervision row on line 4.
+    expect(checked.problems.map((p) => p.location)).toEqual(['row 5', 'row 4', 'row 4']);
     expect(checked.problems[0]!.problem).toMatch(/^encounter_id: used again/);
     expect(checked.problems.slice(1).map((p) => p.problem.split(':')[0])).toEqual(['minutes', 'supervisor_npi']);
   }, 120_000);

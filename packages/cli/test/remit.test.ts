@@ -100,4 +100,15 @@ describe('peer-fhir remit', () => {
     const r = await runRemit(file, { fhirUrl: server.url }, io(true));
     expect([r.claimsMatched, r.claimsUnmatched, r.exitCode]).toEqual([1, 0, ExitCode.OK]);
   });
+
+  it('warns and exits 1 when the 835 holds no claim payment (an envelope without transactions): nothing reconciled, nothing stored', async () => {
+    const file = join(dir, 'empty.835');
+    writeFileSync(file, interchange([]));
+    const before = (await all('ClaimResponse')).length;
+    const cli = io();
+    const r = await runRemit(file, { fhirUrl: server.url }, cli);
+    expect(r).toMatchObject({ exitCode: ExitCode.SOME_REJECTED, claimsMatched: 0, claimResponsesStored: 0, paymentReconciliationsStored: 0 });
+    expect(cli.out()).toMatch(/read 0 claim payments \(CLP\) in 0 payment\(s\) of empty\.835: nothing reconciled/);
+    expect(await all('ClaimResponse')).toHaveLength(before);
+  });
 });

@@ -73,6 +73,24 @@ describe('peer-fhir serve', () => {
     }
   });
 
+  it('warns that a non-loopback bind is reachable from other machines, and serves only requests carrying the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-serve-'));
+    const out = captured(dir, { TOKEN: 'test-token-2' });
+    const serve = await runServe({ port: 0, host: '0.0.0.0', data: join(dir, 'data'), authEnv: 'TOKEN' }, out.io);
+    try {
+      expect(out.text()).toMatch(/warning: listening on a non-loopback address/);
+      const url = serve.url.replace('0.0.0.0', '127.0.0.1');
+      expect((await post(`${url}/Patient`, { resourceType: 'Patient' })).status).toBe(401);
+      expect((await post(`${url}/Patient`, { resourceType: 'Patient' }, { authorization: 'Bearer test-token-2' })).status).toBe(201);
+    } finally {
+      await serve.stop();
+    }
+    const local = captured(dir);
+    const loopback = await runServe({ port: 0, data: join(dir, 'other') }, local.io);
+    await loopback.stop();
+    expect(local.text()).not.toMatch(/warning/);
+  });
+
   it('imports a legacy resources.ndjson once and exports every resource as NDJSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-serve-'));
     const data = join(dir, 'data');

@@ -60,7 +60,7 @@ export { FhirBulkExportExpiredError, FhirBulkExportFailedError, NdjsonLineError 
 export type { BulkExportFailure, NdjsonLineProblem } from './bulk-errors.js';
 export { ndjsonLines, readNdjson } from './ndjson.js';
 export { ingestNdjson, ingestResources } from './ingest.js';
-export type { IngestOptions, IngestReject, IngestResult } from './ingest.js';
+export type { IngestBatchOptions, IngestOptions, IngestReject, IngestResourcesOptions, IngestResult } from './ingest.js';
 export { readSyncCheckpoint, syncBulkData, SYNC_CHECKPOINT_SOURCE, SYNC_CHECKPOINT_TIME } from './bulk-sync.js';
 export type { BulkSyncCounts, BulkSyncOptions, BulkSyncProblem, BulkSyncSummary } from './bulk-sync.js';
 export type { NdjsonLine, NdjsonSource, ReadNdjsonOptions } from './ndjson.js';

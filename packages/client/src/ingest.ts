@@ -1,6 +1,7 @@
 import { fromFhir, FhirMappingError, type CompleteDomainRecords, type MappingOptions, type ValidationIssue } from '@peer-fhir/core';
 import type { FhirResource } from 'fhir/r4.js';
 import { NdjsonLineError } from './bulk-errors.js';
+import { SpillFolder, type SpillFile, type SpilledLine } from './internal/ingest-spill.js';
 import { ndjsonLines, parseNdjsonLine, type NdjsonSource, type ReadNdjsonOptions } from './ndjson.js';
 
 /**
@@ -28,11 +29,49 @@ export interface IngestReject {
  * @category Bulk Data
  */
 export interface IngestResult {
+  /** The domain records (empty when they were handed to `onRecords`). */
   records: CompleteDomainRecords;
   rejects: IngestReject[];
   /** Lines that held a resource or were rejected as not one. */
   read: number;
+  /**
+   * The most resources held in memory at once: the caseload (agency, staff, participants, coverage, plans, consents)
+   * plus one batch of encounters. It grows with the caseload, not with the services recorded.
+   */
+  peakHeld: number;
 }
+
+/**
+ * How {@link ingestNdjson} and {@link ingestResources} batch their work. Encounters with their diagnoses
+ * (`Condition`) and notes (`DocumentReference`) are written to a temporary file as they are read, then mapped a
+ * batch at a time (a group session with all its attendees stays in one batch); the rest of the input is held.
+ * @example
+ * ```ts
+ * const opts: IngestBatchOptions = { batchSize: 1000, onRecords: (r) => console.log(r.encounters.length) };
+ * ```
+ * @category Bulk Data
+ */
+export interface IngestBatchOptions {
+  /**
+   * Called with each batch of records (first the agency, staff, participants, plans and consents, then encounters a
+   * batch at a time), awaited before the next; the result's `records` then stays empty, so memory stays flat.
+   */
+  onRecords?: ((records: CompleteDomainRecords) => void | Promise<void>) | undefined;
+  /** About how many encounters (with their diagnoses and notes) are mapped at once; default 500. */
+  batchSize?: number | undefined;
+  /** Where the temporary folder goes (default: the OS's); it is owner-only and removed when the ingest ends. */
+  tempDir?: string | undefined;
+}
+
+/**
+ * Options of {@link ingestResources}: core's mapping options and the batching.
+ * @example
+ * ```ts
+ * const opts: IngestResourcesOptions = { agency: '1234567893', batchSize: 200 };
+ * ```
+ * @category Bulk Data
+ */
+export interface IngestResourcesOptions extends MappingOptions, IngestBatchOptions {}
 
 /**
  * Options of {@link ingestNdjson}: core's mapping options (agency, namespace) and the NDJSON reader's.
@@ -42,12 +81,9 @@ export interface IngestResult {
  * ```
  * @category Bulk Data
  */
-export interface IngestOptions extends MappingOptions, Omit<ReadNdjsonOptions, 'resourceType'> {}
+export interface IngestOptions extends IngestResourcesOptions, Omit<ReadNdjsonOptions, 'resourceType'> {}
 
-interface Line {
-  line: number;
-  resource: FhirResource;
-}
+type Line = SpilledLine;
 
 function lineReject(err: NdjsonLineError): IngestReject {
   return { line: err.line, resourceType: undefined, path: '', code: `ndjson.${err.problem}` };
@@ -130,17 +166,192 @@ function removeCulprits(kept: Line[], types: Set<string>, options: MappingOption
   return removed;
 }
 
+
+/** Types core's `fromFhir` reads records from, or reads them with, that scale with the caseload: held until the end. */
+const CASELOAD = new Set(['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'Group', 'Patient', 'Coverage', 'CarePlan', 'CareTeam', 'Goal', 'Consent']);
+/** What an encounter is read with besides its participant: the agency, its staff, sites and peer groups. */
+const ENCOUNTER_CONTEXT = new Set(['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'Group']);
+/** Types that scale with the services recorded: written to a temporary file, then mapped a batch at a time. */
+const SERVICE = new Set(['Encounter', 'Condition', 'DocumentReference']);
+const DEFAULT_BATCH = 500;
+/** Open partition files at once while routing (each a write stream with its own small buffer). */
+const MAX_PARTITIONS = 256;
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** `Type/id` of a literal reference (relative or absolute); undefined for none or a `urn:uuid:` one. */
+function refKey(reference: string | undefined): string | undefined {
+  if (!reference) return undefined;
+  const parts = reference.split('/');
+  return parts.length >= 2 ? parts.slice(-2).join('/') : undefined;
+}
+
+/**
+ * The encounter a service-scoped resource is read with: an attendee's Encounter with its group session (`partOf`), a
+ * diagnosis (`Condition.encounter`, must-support in US Core's encounter-diagnosis profile) and a note
+ * (`DocumentReference.context.encounter`) with their Encounter.
+ */
+function encounterOf(resource: FhirResource): string | undefined {
+  if (resource.resourceType === 'Encounter') return refKey(resource.partOf?.reference) ?? `Encounter/${resource.id ?? ''}`;
+  if (resource.resourceType === 'Condition') return refKey(resource.encounter?.reference);
+  if (resource.resourceType === 'DocumentReference') return refKey(resource.context?.encounter?.[0]?.reference);
+  return undefined;
+}
+
+/** FNV-1a: a stable, even spread of keys over partitions. */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function emptyRecords(): CompleteDomainRecords {
+  return { organizations: [], specialists: [], participants: [], encounters: [], plans: [], consents: [] };
+}
+
+/** What encounters are mapped with: the agency, staff, sites and groups, and the participants by `Patient/id`. */
+interface EncounterContext {
+  shared: Line[];
+  patients: Map<string, Line>;
+}
+
+/**
+ * One ingest: caseload resources are held, service-scoped ones spilled to a temporary file; at the end the caseload is
+ * mapped, then the spill is routed into partitions (each group session, encounter, diagnosis and note by the encounter
+ * it belongs with) and each partition mapped with the caseload as context. Memory: the caseload plus one partition.
+ */
+class StreamedIngest {
+  readonly rejects: IngestReject[] = [];
+  readonly records = emptyRecords();
+  read = 0;
+  peakHeld = 0;
+  #held: Line[] = [];
+  #folder: SpillFolder | undefined;
+  #spill: SpillFile | undefined;
+  /** `Encounter/{attendee}` -> `Encounter/{session}`: a diagnosis or note of an attendee goes with its session. */
+  readonly #sessionOf = new Map<string, string>();
+
+  constructor(private readonly options: IngestResourcesOptions & { maxLineBytes?: number | undefined }) {}
+
+  async add(line: Line): Promise<void> {
+    const r = line.resource;
+    if (CASELOAD.has(r.resourceType)) {
+      this.#held.push(line);
+      this.peakHeld = Math.max(this.peakHeld, this.#held.length);
+      return;
+    }
+    // core's fromFhir reads nothing else: other types are counted as read and dropped.
+    if (!SERVICE.has(r.resourceType)) return;
+    const session = r.resourceType === 'Encounter' ? refKey(r.partOf?.reference) : undefined;
+    if (session !== undefined) this.#sessionOf.set(`Encounter/${r.id ?? ''}`, session);
+    this.#folder ??= await SpillFolder.create(this.options.tempDir);
+    this.#spill ??= this.#folder.file();
+    await this.#spill.write(line);
+  }
+
+  /** Map everything read; the temporary files are removed, also on failure. */
+  async finish(): Promise<IngestResult> {
+    try {
+      const context = await this.#mapCaseload();
+      if (this.#spill) await this.#mapServices(this.#spill, context);
+    } finally {
+      await this.discard();
+    }
+    this.rejects.sort((a, b) => a.line - b.line);
+    return { records: this.records, rejects: this.rejects, read: this.read, peakHeld: this.peakHeld };
+  }
+
+  async discard(): Promise<void> {
+    await this.#spill?.close().catch(() => undefined);
+    await this.#folder?.remove();
+  }
+
+  async #emit(records: CompleteDomainRecords): Promise<void> {
+    if (this.options.onRecords) {
+      await this.options.onRecords(records);
+      return;
+    }
+    for (const key of Object.keys(records) as (keyof CompleteDomainRecords)[]) (this.records[key] as unknown[]).push(...records[key]);
+  }
+
+  async #mapCaseload(): Promise<EncounterContext> {
+    const mapped = mapAll(this.#held, this.options);
+    this.rejects.push(...mapped.rejects);
+    await this.#emit(mapped.records);
+    const rejected = new Set(mapped.rejects.map((r) => r.line));
+    const kept = this.#held.filter((l) => !rejected.has(l.line));
+    const shared = kept.filter((l) => ENCOUNTER_CONTEXT.has(l.resource.resourceType));
+    const patients = new Map(kept.filter((l) => l.resource.resourceType === 'Patient').map((l) => [`Patient/${l.resource.id ?? ''}`, l]));
+    // Plans, consents and coverage are mapped: only what encounters are read with stays.
+    this.#held = [...shared, ...patients.values()];
+    return { shared, patients };
+  }
+
+  async #mapServices(spill: SpillFile, context: EncounterContext): Promise<void> {
+    await spill.close();
+    for (const partition of await this.#partition(spill)) {
+      const lines: Line[] = [];
+      for await (const entry of partition.read(this.#maxSpilledLine())) lines.push(entry);
+      this.peakHeld = Math.max(this.peakHeld, this.#held.length + lines.length);
+      await this.#mapBatch(lines, context);
+    }
+  }
+
+  #maxSpilledLine(): number {
+    // A resource re-serialised can be longer than its line (escapes), plus the `[line, ...]` wrapper.
+    return 2 * (this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 64;
+  }
+
+  /** Route the spilled resources into files of about `batchSize` each, an encounter with all that it is read with. */
+  async #partition(spill: SpillFile): Promise<SpillFile[]> {
+    const count = Math.min(MAX_PARTITIONS, Math.max(1, Math.ceil(spill.count / (this.options.batchSize ?? DEFAULT_BATCH))));
+    if (count === 1) return [spill];
+    const files = Array.from({ length: count }, () => this.#folder!.file());
+    for await (const entry of spill.read(this.#maxSpilledLine())) {
+      const encounter = encounterOf(entry.resource) ?? '';
+      await files[hash(this.#sessionOf.get(encounter) ?? encounter) % count]!.write(entry);
+    }
+    await Promise.all(files.map((f) => f.close()));
+    return files.filter((f) => f.count > 0);
+  }
+
+  async #mapBatch(lines: Line[], context: EncounterContext): Promise<void> {
+    const patients = new Set<Line>();
+    for (const { resource } of lines) {
+      const patient = resource.resourceType === 'Encounter' ? context.patients.get(refKey(resource.subject?.reference) ?? '') : undefined;
+      if (patient) patients.add(patient);
+    }
+    const mapped = mapAll([...context.shared, ...patients, ...lines], this.options);
+    const own = new Set(lines.map((l) => l.line));
+    this.rejects.push(...mapped.rejects.filter((r) => own.has(r.line)));
+    await this.#emit({ ...emptyRecords(), encounters: mapped.records.encounters });
+  }
+}
+
+/** Feed an ingest and finish it; its temporary files are removed whatever happens. */
+async function runIngest(ingest: StreamedIngest, feed: () => Promise<void>): Promise<IngestResult> {
+  try {
+    await feed();
+  } catch (err) {
+    await ingest.discard();
+    throw err;
+  }
+  return ingest.finish();
+}
+
 /**
  * Read FHIR NDJSON (a Bulk Data export's files, a vendor's EHI export, a file) into peer-fhir's domain records with
  * core's `fromFhir`: agencies, peer specialists, participants with their coverage, encounters, recovery plans and
- * consents, ready to bill. The text is read a chunk at a time; the resources themselves are kept until the end,
- * since an encounter is read together with its participant and specialist. Each line that is not a resource, and each
+ * consents, ready to bill. The text is read a chunk at a time. The caseload (agency, staff, participants, coverage,
+ * plans, consents) is held; encounters with their diagnoses and notes go to a temporary file as they are read and are
+ * mapped a batch at a time afterwards (see {@link IngestBatchOptions}), so memory grows with the caseload, not with the
+ * services recorded — with `onRecords`, not with the records either. Each line that is not a resource, and each
  * resource that does not map, becomes a reject with its line number, element path and code — never a value — and the
  * rest is still returned. Resources of other kinds (or not written by peer-fhir) are ignored, as `fromFhir` does.
  *
  * @param source - NDJSON text: a Node or web readable stream, or an async iterable of chunks.
- * @param options - the agency (and namespace) whose identifiers the records carry; NDJSON line limits.
- * @returns the domain records, the rejects (line, path, code) sorted by line, and the count of lines read.
+ * @param options - the agency (and namespace) whose identifiers the records carry; batching; NDJSON line limits.
+ * @returns the domain records, the rejects (line, path, code) sorted by line, the count of lines read and the most
+ *   resources held at once.
  * @throws FhirMappingError when the input as a whole cannot be read (no single agency Organization)
  * @see https://hl7.org/fhir/R4/nd-json.html
  * @example
@@ -153,44 +364,46 @@ function removeCulprits(kept: Line[], types: Set<string>, options: MappingOption
  * @category Bulk Data
  */
 export async function ingestNdjson(source: NdjsonSource, options: IngestOptions = {}): Promise<IngestResult> {
-  const lines: Line[] = [];
-  const rejects: IngestReject[] = [];
-  let read = 0;
-  for await (const entry of ndjsonLines(source, options)) {
-    read++;
-    try {
-      lines.push({ line: entry.line, resource: parseNdjsonLine(entry, options) });
-    } catch (err) {
-      if (!(err instanceof NdjsonLineError)) throw err;
-      rejects.push(lineReject(err));
+  const ingest = new StreamedIngest(options);
+  return runIngest(ingest, async () => {
+    for await (const entry of ndjsonLines(source, options)) {
+      ingest.read++;
+      let resource: FhirResource;
+      try {
+        resource = parseNdjsonLine(entry, options);
+      } catch (err) {
+        if (!(err instanceof NdjsonLineError)) throw err;
+        ingest.rejects.push(lineReject(err));
+        continue;
+      }
+      await ingest.add({ line: entry.line, resource });
     }
-  }
-  const mapped = mapAll(lines, options);
-  return { records: mapped.records, rejects: [...rejects, ...mapped.rejects].sort((a, b) => a.line - b.line), read };
+  });
 }
 
 /**
  * {@link ingestNdjson} for resources already parsed, such as a Bulk Data job's `resources()`: a reject's `line` is
- * the resource's 1-based position in the stream.
+ * the resource's 1-based position in the stream. Batching and memory as for {@link ingestNdjson}.
  * @param resources - the resources, in any order (sync or async iterable).
- * @param options - the agency (and namespace) whose identifiers the records carry.
- * @returns the domain records and the rejects (position, path, code).
+ * @param options - the agency (and namespace) whose identifiers the records carry; batching.
+ * @returns the domain records, the rejects (position, path, code), the count read and the most resources held at once.
  * @throws FhirMappingError when the input as a whole cannot be read (no single agency Organization)
  * @example
  * ```ts
  * const job = await client.bulkExport({ level: 'patient' });
  * try {
- *   const { records, rejects } = await ingestResources(job.resources(), { agency: '1234567893' });
- *   console.log(records.participants.length, rejects.length);
+ *   let encounters = 0;
+ *   const { rejects } = await ingestResources(job.resources(), { agency: '1234567893', onRecords: (r) => void (encounters += r.encounters.length) });
+ *   console.log(encounters, rejects.length);
  * } finally {
  *   await job.delete();
  * }
  * ```
  * @category Bulk Data
  */
-export async function ingestResources(resources: AsyncIterable<FhirResource> | Iterable<FhirResource>, options: MappingOptions = {}): Promise<IngestResult> {
-  const lines: Line[] = [];
-  for await (const resource of resources) lines.push({ line: lines.length + 1, resource });
-  const mapped = mapAll(lines, options);
-  return { records: mapped.records, rejects: mapped.rejects, read: lines.length };
+export async function ingestResources(resources: AsyncIterable<FhirResource> | Iterable<FhirResource>, options: IngestResourcesOptions = {}): Promise<IngestResult> {
+  const ingest = new StreamedIngest(options);
+  return runIngest(ingest, async () => {
+    for await (const resource of resources) await ingest.add({ line: ++ingest.read, resource });
+  });
 }

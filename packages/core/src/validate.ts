@@ -10,6 +10,10 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: Valid
 /**
  * Parse untrusted input with a domain schema; never throws.
  *
+ * @param schema - a domain zod schema
+ * @param input - untrusted input
+ * @param recordType - the record type named in issues
+ * @returns the parsed record, or the issues (paths and codes, no values)
  * @example
  * ```ts
  * const r = parseRecord(PeerEncounter, row, 'PeerEncounter');
@@ -28,6 +32,10 @@ export function parseRecord<S extends z.ZodType>(schema: S, input: unknown, reco
 /**
  * Parse untrusted input with a domain schema; throws {@link PeerFhirValidationError} listing every problem.
  *
+ * @param schema - a domain zod schema
+ * @param input - untrusted input
+ * @param recordType - the record type named in errors
+ * @returns the parsed record
  * @example
  * ```ts
  * const enc = parseOrThrow(PeerEncounter, row, 'PeerEncounter');

@@ -306,84 +306,108 @@ async function history(type: string, id: string, context: FhirRequestContext): P
   return jsonResponse(200, result);
 }
 
+/** What the pre-flight pass over a bundle's entries found: value-free issues, and each entry's If-None-Exist matches. */
+interface Preflight {
+  readonly issues: OperationOutcome['issue'];
+  /** Each entry's If-None-Exist matches, looked up for the 412 check and reused by `processCreates`. */
+  readonly known: (Resource[] | undefined)[];
+}
+
+/**
+ * One entry before anything is written: method and url present, the resource valid (when the server validates), server
+ * assigned fields stripped from a create, and a conditional create or search query the server can answer. Returns the
+ * response that refuses the whole bundle, if any.
+ */
+async function preflightEntry(entry: BundleEntry | undefined, index: number, context: FhirRequestContext, pre: Preflight): Promise<FhirHttpResponse | undefined> {
+  const request = entry?.request;
+  if (!entry || !request?.method || !request.url) {
+    pre.issues.push({ severity: 'error', code: 'required', diagnostics: 'entry.request.method and entry.request.url are required', expression: [`Bundle.entry[${index}].request`] });
+    return undefined;
+  }
+  const { entryType, query } = splitRequestUrl(request.url);
+  if (request.method === 'POST' || request.method === 'PUT') {
+    if (context.validate) pre.issues.push(...validationIssues(entry.resource, `Bundle.entry[${index}].resource`));
+    if (request.method === 'POST') stripServerAssigned(entry.resource);
+  }
+  let refused: Refusal | undefined;
+  if (request.ifNoneExist !== undefined) {
+    const checked = await checkConditionalCreate(entryType, request.ifNoneExist, context);
+    if ('status' in checked) refused = checked;
+    else pre.known[index] = checked.matches;
+  }
+  const rejection = refused ?? (query !== undefined && isResourceType(entryType) ? checkSearchQuery(entryType, new URLSearchParams(query)) : undefined);
+  if (!rejection) return undefined;
+  return outcomeResponse(rejection.status, {
+    ...rejection.outcome,
+    issue: (rejection.outcome.issue ?? []).map((i) => ({ ...i, expression: [`Bundle.entry[${index}].request`] })),
+  });
+}
+
+/**
+ * Run the entries: a create-only bundle through `processCreates` (Medplum's batch semantics without its copies, see
+ * create-bundle.ts), anything else through Medplum's router. Medplum 4.5.2 refuses transactions of more than 8 entries
+ * when any entry is conditional ("requires strict isolation"), a guard for its database-backed server; here the write
+ * journal gives all-or-nothing, so a transaction's entries go through the router as a batch (same urn:uuid
+ * resolution) and the response is reported as a transaction's. A throw rolls a transaction back.
+ */
+async function runEntries(parsed: Parsed, input: Bundle, known: (Resource[] | undefined)[], context: FhirRequestContext): Promise<[OperationOutcome, Resource | undefined]> {
+  const store = memoryRepositoryOf(context.repository);
+  const entries = input.entry ?? [];
+  const transaction = input.type === 'transaction';
+  // Requests to one store are serialized (see `dispatch`), so one write journal at a time is enough.
+  if (transaction) beginWrites(store);
+  try {
+    if (isCreateOnly(entries)) {
+      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: await processCreates(store, entries, known) };
+      return [allOk as OperationOutcome, response];
+    }
+    return await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
+  } catch (err) {
+    if (transaction) rollbackWrites(store);
+    throw err;
+  }
+}
+
+/**
+ * Transactions are all-or-nothing (https://hl7.org/fhir/R4/http.html#trules); Medplum 4.5.2 commits the entries
+ * before a failing one, so undo them and report the failure. Returns the refusal, or undefined once committed.
+ */
+function settleTransaction(result: Bundle, context: FhirRequestContext): FhirHttpResponse | undefined {
+  const store = memoryRepositoryOf(context.repository);
+  const failedAt = (result.entry ?? []).findIndex((e) => Number.parseInt(e.response?.status ?? '500', 10) >= 400);
+  if (failedAt >= 0) {
+    rollbackWrites(store);
+    const failed = result.entry?.[failedAt]?.response;
+    const entryOutcome = (failed?.outcome as OperationOutcome | undefined) ?? errorOutcome('processing', 'entry failed');
+    return rolledBack(Number.parseInt(failed?.status ?? '400', 10), entryOutcome, failedAt);
+  }
+  commitWrites(store);
+  return undefined;
+}
+
 async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<FhirHttpResponse> {
   const input = parsed.body as Bundle;
   if (input?.resourceType !== 'Bundle' || (input.type !== 'transaction' && input.type !== 'batch')) {
     return outcomeResponse(400, errorOutcome('invalid', 'POST [base] takes a Bundle of type transaction or batch'));
   }
   const entries = input.entry ?? [];
-  const issues = [];
-  // Each entry's If-None-Exist matches, looked up for the 412 check below and reused by `processCreates`.
-  const known: (Resource[] | undefined)[] = [];
-  // Index loop and indexOf rather than entries() and split(): this runs for every entry of every bundle, and the
-  // iterator results and split arrays were a measurable share of a bulk write's allocations.
+  const pre: Preflight = { issues: [], known: [] };
+  // Index loop rather than entries(): this runs for every entry of every bundle, and the iterator results were a
+  // measurable share of a bulk write's allocations.
   for (let index = 0; index < entries.length; index++) {
-    const entry = entries[index]!;
-    const request = entry.request;
-    if (!request?.method || !request.url) {
-      issues.push({ severity: 'error' as const, code: 'required' as const, diagnostics: 'entry.request.method and entry.request.url are required', expression: [`Bundle.entry[${index}].request`] });
-      continue;
-    }
-    const { entryType, query } = splitRequestUrl(request.url);
-    if (request.method === 'POST' || request.method === 'PUT') {
-      if (context.validate) issues.push(...validationIssues(entry.resource, `Bundle.entry[${index}].resource`));
-      if (request.method === 'POST') stripServerAssigned(entry.resource);
-    }
-    let refused: Refusal | undefined;
-    if (request.ifNoneExist !== undefined) {
-      const checked = await checkConditionalCreate(entryType, request.ifNoneExist, context);
-      if ('status' in checked) refused = checked;
-      else known[index] = checked.matches;
-    }
-    const rejection = refused ?? (query !== undefined && isResourceType(entryType) ? checkSearchQuery(entryType, new URLSearchParams(query)) : undefined);
-    if (rejection) {
-      return outcomeResponse(rejection.status, {
-        ...rejection.outcome,
-        issue: (rejection.outcome.issue ?? []).map((i) => ({ ...i, expression: [`Bundle.entry[${index}].request`] })),
-      });
-    }
+    const refusal = await preflightEntry(entries[index], index, context, pre);
+    if (refusal) return refusal;
   }
-  if (issues.length) return outcomeResponse(400, issuesOutcome(issues));
-
-  const store = memoryRepositoryOf(context.repository);
+  if (pre.issues?.length) return outcomeResponse(400, issuesOutcome(pre.issues));
   const transaction = input.type === 'transaction';
-  // Requests to one store are serialized (see `dispatch`), so one write journal at a time is enough.
-  if (transaction) beginWrites(store);
-  // Medplum 4.5.2 refuses transactions of more than 8 entries when any entry is conditional ("requires strict
-  // isolation"), a guard for its database-backed server. Here the write journal gives all-or-nothing, so the entries
-  // go through the router as a batch (same urn:uuid resolution) and the response is reported as a transaction's.
-  let outcome: OperationOutcome;
-  let result: Resource | undefined;
-  try {
-    if (isCreateOnly(entries)) {
-      // Same semantics as Medplum's batch processing, without its copies (see create-bundle.ts).
-      outcome = allOk as OperationOutcome;
-      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: await processCreates(store, entries, known) };
-      result = response;
-    } else {
-      [outcome, result] = await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
-    }
-  } catch (err) {
-    if (transaction) rollbackWrites(store);
-    throw err;
-  }
+  const [outcome, result] = await runEntries(parsed, input, pre.known, context);
   if (!isBundle(result)) {
     if (!transaction) return routerResponse(outcome, result, context);
-    rollbackWrites(store);
+    rollbackWrites(memoryRepositoryOf(context.repository));
     return rolledBack(getStatus(outcome as never), outcome);
   }
-  if (transaction) {
-    // Transactions are all-or-nothing (https://hl7.org/fhir/R4/http.html#trules); Medplum 4.5.2 commits
-    // the entries before a failing one, so undo them and report the failure.
-    const failedAt = (result.entry ?? []).findIndex((e) => Number.parseInt(e.response?.status ?? '500', 10) >= 400);
-    if (failedAt >= 0) {
-      rollbackWrites(store);
-      const failed = result.entry?.[failedAt]?.response;
-      const entryOutcome = (failed?.outcome as OperationOutcome | undefined) ?? errorOutcome('processing', 'entry failed');
-      return rolledBack(Number.parseInt(failed?.status ?? '400', 10), entryOutcome, failedAt);
-    }
-    commitWrites(store);
-  }
+  const refused = transaction ? settleTransaction(result, context) : undefined;
+  if (refused) return refused;
   // `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops) asks for no resource bodies: each entry keeps
   // its status, location and version headers, which is all a bulk writer reads.
   const minimal = /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -89,6 +89,73 @@ export interface EmbeddedFhirServer {
   close(): Promise<void>;
 }
 
+/** Refuse an unsafe or contradictory configuration before anything is opened. */
+function checkConfig(options: FhirServerOptions, host: string, loopback: boolean): void {
+  if (!loopback && !options.authToken) {
+    throw new ServerConfigError('binding a non-loopback address needs an auth token (authToken / --auth-token): anyone on the network could read and write the data', { host: isIP(host) ? host : 'name' });
+  }
+  if (options.dataDir !== undefined && options.repository !== undefined) {
+    throw new ServerConfigError('give either repository or dataDir, not both');
+  }
+}
+
+/** The store: a data folder (opened and loaded), the caller's repository, or a fresh in-memory one. */
+function openStore(options: FhirServerOptions): { folder: OpenDataFolder | undefined; repository: FhirTestRepository } {
+  if (options.dataDir !== undefined) {
+    const folder = openDataFolder(options.dataDir);
+    return { folder, repository: wrapRepository(folder.repository) };
+  }
+  return { folder: undefined, repository: options.repository ?? createFhirRepository({ sqlite: ':memory:' }) };
+}
+
+/** Listen on host:port; a failure to bind closes the data folder before it is reported. */
+async function listen(server: Server, options: FhirServerOptions, host: string, folder: OpenDataFolder | undefined): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    folder?.close();
+    throw err;
+  }
+  return (server.address() as AddressInfo).port;
+}
+
+/**
+ * The Host names the door accepts once the port is known: the bound address, the loopback names on a loopback bind,
+ * and `allowedHosts`. A wildcard bind answers under any of the machine's names; the bearer token guards it.
+ */
+function admitHosts(door: Door, options: FhirServerOptions, host: string, urlHost: string, port: number, loopback: boolean): void {
+  door.hosts.add(`${urlHost}:${port}`.toLowerCase());
+  if (loopback) for (const name of ['localhost', '127.0.0.1', '[::1]']) door.hosts.add(`${name}:${port}`);
+  for (const h of options.allowedHosts ?? []) door.hosts.add(h.toLowerCase());
+  door.anyHost = (host === '0.0.0.0' || host === '::') && (options.allowedHosts ?? []).length === 0;
+}
+
+/** Close once: stop accepting, drop open connections, then close the data folder. */
+function closer(server: Server, folder: OpenDataFolder | undefined): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () =>
+    (closing ??= new Promise<void>((resolve, reject) => {
+      server.close((err) => {
+        // Requests still queued run against a closed database and fail: none of them was acknowledged.
+        try {
+          folder?.close();
+        } catch (closeErr) {
+          reject(closeErr);
+          return;
+        }
+        if (err) reject(err);
+        else resolve();
+      });
+      server.closeAllConnections();
+    }));
+}
+
 /**
  * Start an in-process FHIR R4 server (Medplum `FhirRouter` over a SQLite repository behind `node:http`)
  * that speaks the FHIR RESTful API: https://hl7.org/fhir/R4/http.html
@@ -128,21 +195,9 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   loadFhirDefinitions();
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
-  if (!loopback && !options.authToken) {
-    throw new ServerConfigError('binding a non-loopback address needs an auth token (authToken / --auth-token): anyone on the network could read and write the data', { host: isIP(host) ? host : 'name' });
-  }
-  if (options.dataDir !== undefined && options.repository !== undefined) {
-    throw new ServerConfigError('give either repository or dataDir, not both');
-  }
+  checkConfig(options, host, loopback);
   const basePath = `/${(options.baseUrlPath ?? '/fhir').replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '');
-  let folder: OpenDataFolder | undefined;
-  let repository: FhirTestRepository;
-  if (options.dataDir !== undefined) {
-    folder = openDataFolder(options.dataDir);
-    repository = wrapRepository(folder.repository);
-  } else {
-    repository = options.repository ?? createFhirRepository({ sqlite: ':memory:' });
-  }
+  const { folder, repository } = openStore(options);
   const door: Door = {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     tokenDigest: options.authToken ? digest(options.authToken) : undefined,
@@ -156,32 +211,13 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   const requiresAccessToken = options.authToken !== undefined;
   let baseUrl = '';
   let writes = 0;
-
   const server = createServer((req, res) => {
     void serve(req, res, door, () => ({ baseUrl, repository, validate, maxDepth, exportDir, requiresAccessToken }), () => writes++);
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    folder?.close();
-    throw err;
-  }
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options, host, folder);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}${basePath}`;
-  door.hosts.add(`${urlHost}:${port}`.toLowerCase());
-  if (loopback) for (const name of ['localhost', '127.0.0.1', '[::1]']) door.hosts.add(`${name}:${port}`);
-  for (const h of options.allowedHosts ?? []) door.hosts.add(h.toLowerCase());
-  // A wildcard bind answers under any of the machine's names; the bearer token guards it.
-  door.anyHost = (host === '0.0.0.0' || host === '::') && (options.allowedHosts ?? []).length === 0;
-
-  let closing: Promise<void> | undefined;
+  admitHosts(door, options, host, urlHost, port, loopback);
   return {
     url: baseUrl,
     port,
@@ -195,21 +231,7 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
       repository.reset();
       writes++;
     },
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => {
-          // Requests still queued run against a closed database and fail: none of them was acknowledged.
-          try {
-            folder?.close();
-          } catch (closeErr) {
-            reject(closeErr);
-            return;
-          }
-          if (err) reject(err);
-          else resolve();
-        });
-        server.closeAllConnections();
-      })),
+    close: closer(server, folder),
   };
 }
 

@@ -1,19 +1,19 @@
-import { getSearchParameter, matchesSearchRequest, parseSearchRequest } from '@medplum/core';
+import { parseSearchRequest } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
-import { forEachToken, SqliteStore, type SqliteTypeMap, type StoreToken } from './sqlite-store.js';
-
-type SearchArg = Parameters<MemoryRepository['search']>[0];
-type SearchResult = Awaited<ReturnType<MemoryRepository['search']>>;
-type Filter = NonNullable<SearchArg['filters']>[number];
+import { forEachToken, tokenFilterOf, type SearchArg, type SearchResult, type StoreToken } from './search-params.js';
+import { answerFrom, planSearch, remainingTest, type SearchPlan, type TokenFilter } from './search-plan.js';
+import { sqliteSearch } from './sqlite-search.js';
+import { SqliteStore, type SqliteTypeMap } from './sqlite-store.js';
 
 // Medplum 4.5.2's MemoryRepository answers every search by evaluating the search parameter's FHIRPath expression
 // on every stored resource of the type. R4's expressions are unions over all resource types (Consent `patient` is
 // dozens of alternatives, several with resolve()), so a conditional create costs O(n) slow evaluations and an
-// import becomes quadratic. This repository keeps the same behaviour but:
-//  - indexes identifier, meta.tag and id tokens as resources are written (exact lookups are O(1));
-//  - evaluates simple reference filters (`subject=Patient/1`) and date sorts in plain JavaScript;
-//  - hands whatever is left to Medplum's own matcher, on the (usually few) remaining candidates.
+// import becomes quadratic. This repository keeps the same behaviour but plans each search (search-plan.ts):
+//  - identifier and meta.tag tokens are indexed as resources are written (exact lookups are O(1));
+//  - plain-path reference filters (`subject=Patient/1`) and date sorts are evaluated in plain JavaScript;
+//  - whatever is left goes to Medplum's own matcher, on the (usually few) remaining candidates;
+//  - on the SQLite store, ids, tokens, references and dates are answered in SQL from index tables (sqlite-search.ts).
 // It relies on MemoryRepository 4.5.2 keeping its data in the own fields `resources` and `history` and on `search`
 // being a prototype method; test/medplum-assumptions.test.ts fails when an upgrade changes that.
 
@@ -54,6 +54,14 @@ class TokenIndex {
   ids(token: Token): Iterable<string> {
     const ids = this.#kinds[token.kind].get(token.system)?.get(token.value);
     return ids === undefined ? [] : typeof ids === 'string' ? [ids] : ids;
+  }
+
+  /** The ids holding any value in this system. */
+  *idsInSystem(kind: Token['kind'], system: string): Generator<string> {
+    for (const ids of this.#kinds[kind].get(system)?.values() ?? []) {
+      if (typeof ids === 'string') yield ids;
+      else yield* ids;
+    }
   }
 
   clear(): void {
@@ -107,6 +115,33 @@ class IndexedTypeMap extends Map<string, Resource> {
   override clear(): void {
     this.index?.clear();
     super.clear();
+  }
+
+  /**
+   * The candidates of a search, in the order first written (as the SQLite store lists them): the `_id` values or the
+   * holders of the first token filter when there is one, else every resource of the type.
+   */
+  candidates(plan: SearchPlan): Iterable<Resource> {
+    if (plan.ids) return this.inMapOrder(new Set(plan.ids));
+    const token = plan.tokens[0];
+    return token ? this.inMapOrder(this.holders(token)) : this.values();
+  }
+
+  private holders(filter: TokenFilter): Set<string> {
+    const ids = new Set<string>();
+    for (const p of filter.parts) {
+      const found = p.value === undefined ? this.index.idsInSystem(filter.kind, p.system) : this.index.ids({ kind: filter.kind, system: p.system, value: p.value });
+      for (const id of found) ids.add(id);
+    }
+    return ids;
+  }
+
+  /** These resources in map order: one pass over the map when there are several. */
+  private inMapOrder(ids: ReadonlySet<string>): Resource[] {
+    if (ids.size <= 1) return [...ids].flatMap((id) => super.get(id) ?? []);
+    const found: Resource[] = [];
+    for (const [id, r] of super.entries()) if (ids.has(id)) found.push(r);
+    return found;
   }
 
   lookup(token: Token): Resource[] {
@@ -211,100 +246,6 @@ export function sqliteStoreOf(repo: MemoryRepository): SqliteStore | undefined {
   return store instanceof SqliteStore ? store : undefined;
 }
 
-/** A search parameter that is a plain property path on this type, e.g. `Encounter.participant.individual`. */
-interface SimplePath {
-  steps: string[];
-  /** `.where(resolve() is Patient)`: only references to this type count. */
-  targetType?: string;
-}
-
-const simplePaths = new Map<string, SimplePath[] | null>();
-
-function simplePathsOf(resourceType: string, code: string): SimplePath[] | null {
-  const cacheKey = `${resourceType}.${code}`;
-  const cached = simplePaths.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const expression = getSearchParameter(resourceType, code)?.expression;
-  let result: SimplePath[] | null = null;
-  if (expression) {
-    const parts = expression.split('|').map((p) => p.trim()).filter((p) => p.startsWith(`${resourceType}.`));
-    const parsed = parts.map((p) => /^([A-Za-z]+)((?:\.[A-Za-z]+)+)(?:\.where\(resolve\(\) is ([A-Za-z]+)\))?$/.exec(p));
-    if (parts.length > 0 && parsed.every((m) => m !== null)) {
-      result = parsed.map((m) => ({ steps: m![2]!.slice(1).split('.'), ...(m![3] ? { targetType: m![3] } : {}) }));
-    }
-  }
-  simplePaths.set(cacheKey, result);
-  return result;
-}
-
-function valuesAt(r: unknown, steps: readonly string[]): unknown[] {
-  let current: unknown[] = [r];
-  for (const step of steps) {
-    const next: unknown[] = [];
-    for (const v of current) {
-      const child = (v as Record<string, unknown> | undefined)?.[step];
-      if (Array.isArray(child)) next.push(...child);
-      else if (child !== undefined) next.push(child);
-    }
-    current = next;
-  }
-  return current;
-}
-
-/** A reference filter `code=Type/id` whose parameter is a simple path: evaluated in JS. */
-function referencePredicate(resourceType: string, f: Filter): ((r: Resource) => boolean) | undefined {
-  if (f.operator !== 'eq' || f.value.includes(',') || !/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]+$/.test(f.value)) return undefined;
-  if (getSearchParameter(resourceType, f.code)?.type !== 'reference') return undefined;
-  const paths = simplePathsOf(resourceType, f.code);
-  if (!paths) return undefined;
-  const [targetType] = f.value.split('/');
-  return (r) =>
-    paths.some(
-      (p) => (!p.targetType || p.targetType === targetType) && valuesAt(r, p.steps).some((v) => (v as { reference?: string }).reference === f.value),
-    );
-}
-
-function tokenFilterKey(f: Filter): Token | undefined {
-  if ((f.code !== 'identifier' && f.code !== '_tag') || f.operator !== 'eq') return undefined;
-  const v = f.value;
-  if (v.includes(',') || v.includes('\\')) return undefined;
-  const bar = v.indexOf('|');
-  // `system|` (no value) means any value in that system: not one index key, see anyValueInSystem.
-  if (bar <= 0 || bar !== v.lastIndexOf('|') || bar === v.length - 1) return undefined;
-  return { kind: f.code, system: v.slice(0, bar), value: v.slice(bar + 1) };
-}
-
-/**
- * `identifier=system|` / `_tag=system|`: a token with the system only matches every resource holding any value in that
- * system (FHIR R4 search 3.1.1.5.10: "[parameter]=[system]|"), which Medplum's matcher does not answer.
- */
-function anyValueInSystem(f: Filter): ((r: Resource) => boolean) | undefined {
-  if ((f.code !== 'identifier' && f.code !== '_tag') || f.operator !== 'eq') return undefined;
-  const v = f.value;
-  if (v.includes(',') || v.includes('\\') || v.indexOf('|') !== v.length - 1 || v.length < 2) return undefined;
-  const system = v.slice(0, -1);
-  return (r) => {
-    let found = false;
-    forEachToken(r, (kind, s) => {
-      if (kind === f.code && s === system) found = true;
-    });
-    return found;
-  };
-}
-
-/** Sort key for a date-like simple path (`Encounter.period` sorts by its start). */
-function dateSortKey(resourceType: string, code: string): ((r: Resource) => number) | undefined {
-  if (getSearchParameter(resourceType, code)?.type !== 'date') return undefined;
-  const paths = simplePathsOf(resourceType, code);
-  if (!paths || paths.length !== 1) return undefined;
-  return (r) => {
-    const v = valuesAt(r, paths[0]!.steps)[0];
-    const s = typeof v === 'string' ? v : (v as { start?: string } | undefined)?.start;
-    const t = s ? Date.parse(s) : Number.NaN;
-    return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
-  };
-}
-
 export class IndexedMemoryRepository extends MemoryRepository {
   /** @param sqlite - keep the data in this SQLite store instead of in memory */
   constructor(sqlite?: SqliteStore) {
@@ -391,12 +332,19 @@ export interface IdentifierQuery {
   token: Token;
 }
 
+/** `system|value` as the one token it names (no comma list, no system-only token). */
+function singleToken(value: string): Token | undefined {
+  const filter = tokenFilterOf({ code: 'identifier', operator: 'eq', value });
+  const part = filter?.parts.length === 1 ? filter.parts[0] : undefined;
+  return part?.value === undefined ? undefined : { kind: 'identifier', system: part.system, value: part.value };
+}
+
 /** `query` (without `?`) as an indexable single-identifier query, or undefined for anything else. */
 export function identifierQuery(query: string): IdentifierQuery | undefined {
   let found = identifierQueries.get(query);
   if (found === undefined) {
     const value = singleIdentifier(query);
-    const token = value === undefined ? undefined : tokenFilterKey({ code: 'identifier', operator: 'eq', value } as Filter);
+    const token = value === undefined ? undefined : singleToken(value);
     found = value !== undefined && token !== undefined ? { value, token } : null;
     if (identifierQueries.size >= IDENTIFIER_QUERIES_MAX) identifierQueries.clear();
     identifierQueries.set(query, found);
@@ -530,94 +478,11 @@ function withoutEmpty(value: unknown, key = '', rewrite?: (s: string) => string)
 
 async function indexedSearch(this: MemoryRepository, req: SearchArg): Promise<SearchResult> {
   const store = storeOf(this);
-  const typeMap = typeTableOf(store, req.resourceType);
-  // Objects of the in-memory store are the store's own: a result hands out copies. The SQLite store parses a fresh
-  // object on every read.
-  const clone = !(store instanceof SqliteStore);
-  const filters = [...(req.filters ?? [])];
-  let candidates: Iterable<Resource> | undefined;
-
-  // 1. Narrow by an indexed token or by id.
-  const tokenIdx = filters.findIndex((f) => tokenFilterKey(f) !== undefined);
-  const idIdx = filters.findIndex((f) => f.code === '_id' && f.operator === 'eq');
-  if (tokenIdx >= 0) {
-    candidates = typeMap ? typeMap.lookup(tokenFilterKey(filters[tokenIdx]!)!) : [];
-    filters.splice(tokenIdx, 1);
-  } else if (idIdx >= 0) {
-    const ids = filters[idIdx]!.value.split(',');
-    candidates = ids.map((id) => typeMap?.get(id)).filter((r): r is Resource => r !== undefined);
-    filters.splice(idIdx, 1);
-  }
-  // On SQLite, a reference filter narrows through the reference index (its predicate below still applies).
-  if (candidates === undefined && typeMap && !(typeMap instanceof IndexedTypeMap)) {
-    const reference = filters.find((f) => referencePredicate(req.resourceType, f) !== undefined);
-    if (reference) candidates = typeMap.referencing(reference.value);
-  }
-  // Otherwise every resource of the type, streamed (the SQLite store reads it a batch at a time).
-  candidates ??= typeMap ? typeMap.values() : [];
-
-  // 2. Simple reference filters in JavaScript; the rest with Medplum's matcher.
-  const predicates: ((r: Resource) => boolean)[] = [];
-  const rest: Filter[] = [];
-  for (const f of filters) {
-    const predicate = referencePredicate(req.resourceType, f) ?? anyValueInSystem(f);
-    if (predicate) predicates.push(predicate);
-    else rest.push(f);
-  }
-  const remaining = rest.length ? { ...req, filters: rest, sortRules: undefined, offset: undefined, count: undefined } : undefined;
-  const matches = (r: Resource): boolean =>
-    predicates.every((p) => p(r)) && (remaining === undefined || matchesSearchRequest(r as never, remaining as never));
-
-  const sortRules = req.sortRules ?? [];
-  if (sortRules.length === 0) {
-    // Unsorted: only the requested page is kept, the rest is counted (memory stays flat however many match).
-    const start = req.offset ?? 0;
-    const end = req.count === undefined ? Number.POSITIVE_INFINITY : start + req.count;
-    const kept: Resource[] = [];
-    let total = 0;
-    for (const r of candidates) {
-      if (!matches(r)) continue;
-      if (total >= start && total < end) kept.push(r);
-      total++;
-    }
-    return pageOf(kept, total, clone);
-  }
-  let found: Resource[] = [];
-  for (const r of candidates) if (matches(r)) found.push(r);
-
-  // 3. Sort: date parameters in JS; anything else through Medplum on the matches only.
-  const keys = sortRules.map((s) => dateSortKey(req.resourceType, s.code));
-  if (keys.every((k) => k !== undefined)) {
-    const decorated = found.map((r) => ({ r, k: keys.map((k) => k!(r)) }));
-    decorated.sort((a, b) => {
-      for (let i = 0; i < sortRules.length; i++) {
-        const d = a.k[i]! - b.k[i]!;
-        if (d !== 0 && !Number.isNaN(d)) return sortRules[i]!.descending ? -d : d;
-      }
-      return 0;
-    });
-    found = decorated.map((d) => d.r);
-    return page(found, req, clone);
-  }
-  const ids = found.map((r) => r.id!).filter(Boolean);
-  if (ids.length === 0) return page([], req, false);
-  const sorted = await MemoryRepository.prototype.search.call(this, {
-    resourceType: req.resourceType,
-    filters: [{ code: '_id', operator: 'eq', value: ids.join(',') }],
-    sortRules,
-  } as SearchArg);
-  return page((sorted.entry ?? []).map((e) => e.resource as Resource), req, false);
-}
-
-function page(matches: Resource[], req: SearchArg, clone: boolean): SearchResult {
-  const start = req.offset ?? 0;
-  const slice = req.count !== undefined ? matches.slice(start, start + req.count) : matches.slice(start);
-  return pageOf(slice, matches.length, clone);
-}
-
-function pageOf(slice: Resource[], total: number, clone: boolean): SearchResult {
-  const entry = slice.map((resource) => ({ resource: clone ? structuredClone(resource) : resource }));
-  return { resourceType: 'Bundle', type: 'searchset', ...(entry.length ? { entry } : {}), total } as unknown as SearchResult;
+  const plan = planSearch(req);
+  if (store instanceof SqliteStore) return sqliteSearch(store.db, req, plan);
+  const typeMap = store.get(req.resourceType) as IndexedTypeMap | undefined;
+  // Objects of the in-memory store are the store's own: a result hands out copies.
+  return answerFrom(typeMap ? typeMap.candidates(plan) : [], remainingTest(plan, { tokens: true, dates: true }), req, plan, true);
 }
 
 // Medplum's `search` is generic; the override keeps its signature by replacing it on the prototype.

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { Resource } from 'fhir/r4.js';
 import { ServerSchemaVersionError } from './errors.js';
+import { writeDates } from './date-index.js';
 
 /**
  * The database layout of the embedded server, versioned with SQLite's `PRAGMA user_version`. A database is brought
@@ -43,11 +45,55 @@ CREATE INDEX IF NOT EXISTS refs_owner ON refs (type, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+/**
+ * Version 2: the date index. One row per resource, plain-path date search parameter of its type (`_lastUpdated`
+ * included) and searchable period: `lo`/`hi` are the period as Medplum's date matcher compares it (ISO instants in UTC;
+ * an open end is '0000'/'9999'); row `n = 0`'s `lo` is the sort key. Date filters (`date=ge…`, `_lastUpdated=gt…`,
+ * `created=…`) and date sorts (`_sort=-date`) are answered from its indexes instead of reading every resource of the
+ * type (sqlite-search.ts). Two indexes only (each one more B-tree written per value): `dates_lo` serves `lo`
+ * comparisons and sorts, `dates_hi` serves `hi` comparisons; the key (type, id, …) finds a resource's rows.
+ */
+const SCHEMA_2 = `
+CREATE TABLE IF NOT EXISTS dates (
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  code TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  lo TEXT NOT NULL,
+  hi TEXT NOT NULL,
+  PRIMARY KEY (type, id, code, n)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS dates_lo ON dates (type, code, lo, id);
+CREATE INDEX IF NOT EXISTS dates_hi ON dates (type, code, hi);
+`;
+
+/** 1 -> 2: create the date index and fill it from the stored resources. */
+function addDateIndex(db: Database.Database): void {
+  db.exec(SCHEMA_2);
+  const statements = {
+    removeDates: db.prepare('DELETE FROM dates WHERE type = ? AND id = ?'),
+    addDate: db.prepare('INSERT INTO dates (type, id, code, n, lo, hi) VALUES (?, ?, ?, ?, ?, ?)'),
+  };
+  // Read in batches: inserting while a statement iterates the same database is refused by better-sqlite3.
+  const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
+  let after = 0;
+  for (;;) {
+    const rows = batch.all(after) as { seq: number; type: string; id: string; json: string }[];
+    for (const row of rows) writeDates(statements, row.type, row.id, JSON.parse(row.json) as Resource);
+    if (rows.length < 512) return;
+    after = rows[rows.length - 1]!.seq;
+  }
+}
+
+/** A forward step: SQL, or a function for a step that computes rows from the stored resources. */
+type Migration = string | ((db: Database.Database) => void);
+
 /** The forward steps: `MIGRATIONS[n - 1]` takes a database from version n - 1 to n. */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly Migration[] = [
   // 0 -> 1. Databases written before the version was recorded (user_version 0) already have this layout: every
   // statement is CREATE ... IF NOT EXISTS, so the step is the same for them and for a new, empty database.
   SCHEMA_1,
+  addDateIndex,
 ];
 
 /**
@@ -55,7 +101,7 @@ const MIGRATIONS: readonly string[] = [
  * @example
  * ```ts
  * import { SCHEMA_VERSION } from '@peer-fhir/server';
- * console.log(SCHEMA_VERSION); // 1
+ * console.log(SCHEMA_VERSION); // 2
  * ```
  * @category Data folder
  */
@@ -72,7 +118,11 @@ export function migrateSchema(db: Database.Database): void {
   if (found > SCHEMA_VERSION || found < 0) throw new ServerSchemaVersionError(found, SCHEMA_VERSION);
   if (found === SCHEMA_VERSION) return;
   db.transaction(() => {
-    for (let v = found; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = found; v < SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

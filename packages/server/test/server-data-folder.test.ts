@@ -50,6 +50,28 @@ describe('database schema version', () => {
     expect(userVersion(dir)).toBe(SCHEMA_VERSION);
   });
 
+  it('brings a version 1 database (no date index) forward: its stored resources are found by date and sorted by date', async () => {
+    const dir = folder();
+    const first = openDataFolder(dir);
+    for (const start of ['2025-03-02T10:00:00Z', '2025-01-15T10:00:00Z', '2024-12-31T23:00:00-05:00']) {
+      await first.repository.createResource({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period: { start } } as never);
+    }
+    // What a version 1 server wrote: no date index at all.
+    first.store.db.exec('DROP TABLE dates');
+    first.store.db.pragma('user_version = 1');
+    first.close();
+    const again = openDataFolder(dir);
+    try {
+      expect(again.store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      const { parseSearchRequest } = await import('@medplum/core');
+      // 2024-12-31T23:00-05:00 is 2025-01-01T04:00Z: in January (FHIR R4 search 3.1.1.4.2, instants compared in UTC).
+      const january = await again.repository.search(parseSearchRequest('Encounter?date=ge2025-01-01&date=lt2025-02-01&_sort=-date'));
+      expect(january.entry?.map((e) => (e.resource as { period?: { start?: string } }).period?.start)).toEqual(['2025-01-15T10:00:00Z', '2024-12-31T23:00:00-05:00']);
+    } finally {
+      again.close();
+    }
+  });
+
   it('refuses a database of a newer, unknown version with a typed error, leaves it untouched and gives the lock back', () => {
     const dir = folder();
     openDataFolder(dir).close();

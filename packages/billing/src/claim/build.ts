@@ -44,6 +44,12 @@ export interface ClaimOptions {
    * conditional create is not taken for the earlier claim.
    */
   claimIdsInUse?: ReadonlySet<string> | undefined;
+  /**
+   * NUCC taxonomy codes of supervisors, by NPI (a peer's own is always 175T00000X). A supervisor's taxonomy goes on
+   * the Claim as the care-team member's `qualification`; when the pack's billing roles make the supervisor the
+   * rendering provider (Medicare incident-to), the 837P writes it as 2310B PRV*PE*PXC. Without one, no PRV is sent.
+   */
+  supervisorTaxonomies?: Readonly<Record<string, string>> | undefined;
 }
 
 /** `value`, or `value_N<n>` with the first n not in `taken`. */
@@ -97,7 +103,13 @@ const peerQualification = { coding: [{ system: Systems.NUCC, code: PEER_SPECIALI
  * `primary` member renders; with `rendering: 'supervisor'` that is the supervisor and the peer is an assisting member
  * (on the FHIR Claim, not on the 837P). A supervisor who must render but is missing is an error, never a silent swap.
  */
-function careTeamOf(l: BillingLine, roles: ReturnType<typeof billingRolesOf>, keys: ReturnType<typeof claimKeys>, teamSeq: TeamSeq): number[] {
+/** A supervisor's NUCC taxonomy as a care-team qualification, when the caller knows it. */
+function supervisorQualification(npi: string, taxonomies: ClaimOptions['supervisorTaxonomies']): Pick<ClaimCareTeam, 'qualification'> {
+  const code = taxonomies?.[npi];
+  return code ? { qualification: { coding: [{ system: Systems.NUCC, code }] } } : {};
+}
+
+function careTeamOf(l: BillingLine, roles: ReturnType<typeof billingRolesOf>, keys: ReturnType<typeof claimKeys>, teamSeq: TeamSeq, taxonomies: ClaimOptions['supervisorTaxonomies']): number[] {
   const peerAs = (code: 'primary' | 'assist', display: string) =>
     teamSeq(`${code}|${l.specialistNpi}`, (sequence) => ({
       sequence,
@@ -112,6 +124,7 @@ function careTeamOf(l: BillingLine, roles: ReturnType<typeof billingRolesOf>, ke
       provider: practitionerRef(keys, l.supervisorNpi as string),
       ...(code === 'primary' ? { responsible: true } : {}),
       role: teamRole(code, display),
+      ...supervisorQualification(l.supervisorNpi as string, taxonomies),
     }));
   if (roles.rendering === 'supervisor') {
     if (!l.supervisorNpi) throw new PeerFhirValidationError('Claim', [{ path: 'lines.supervisorNpi', code: 'required', message: 'the pack bills under the supervisor, and this line names none' }], 'billing.rendering-missing');
@@ -148,7 +161,7 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
 
   const roles = billingRolesOf(options.pack);
   const item: ClaimItem[] = lines.map((l, idx) => {
-    const team = careTeamOf(l, roles, keys, teamSeq);
+    const team = careTeamOf(l, roles, keys, teamSeq, options.supervisorTaxonomies);
     const dx = l.diagnoses.slice(0, 4).map(dxSeq);
     return {
       sequence: idx + 1,
@@ -198,6 +211,9 @@ function buildOne(lines: readonly BillingLine[], options: ClaimOptions, created:
  * (R, 42CFRPart2, SUD, NORDSCLCD). References are by identifier to what core's mappers write. FHIR Claim is the
  * internal/exchange model; Medicaid submission is X12 837P (see @peer-fhir/x12).
  *
+ * @param lines - billable lines from `evaluate`
+ * @param options - claim building options (identity scope, payer, taxonomies)
+ * @returns one professional Claim per claim group, lines in order
  * @see https://hl7.org/fhir/R4/claim.html
  * @example
  * ```ts

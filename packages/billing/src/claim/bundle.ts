@@ -79,9 +79,14 @@ function select(lines: readonly BillingLine[], records: ClaimBundleRecords) {
  * the same `namespace` (so the Claims' references by identifier match the resources' identifiers). Claims come first,
  * in `buildClaims` order; the other entries keep `toFhir`'s `urn:uuid` fullUrls and lose the transaction `request`.
  *
- * Throws `PeerFhirValidationError` (record type `ClaimBundle`) listing every line whose organization, specialist,
+ * No lines (everything held) give an empty `collection` Bundle. Throws `PeerFhirValidationError` (record type
+ * `ClaimBundle`) listing every line whose organization, specialist,
  * supervisor, participant or coverage is not in `records`, by path (`lines[3].participantId`), never by value.
  *
+ * @param lines - billable lines from `evaluate`
+ * @param records - the participants, specialists and organizations the claims reference
+ * @param options - claim building options (identity scope, payer, taxonomies)
+ * @returns a FHIR R4 `collection` Bundle of the Claims and every resource they reference
  * @see https://hl7.org/fhir/R4/bundle.html#bundle-unique
  * @see https://hl7.org/fhir/R4/claim.html
  * @example
@@ -94,6 +99,8 @@ function select(lines: readonly BillingLine[], records: ClaimBundleRecords) {
  * @category Claims
  */
 export function buildClaimBundle(lines: readonly BillingLine[], records: ClaimBundleRecords, options: ClaimOptions): Bundle {
+  // Nothing billed (every item held): no claim, and no agency to scope records by — an empty document, not an error.
+  if (lines.length === 0) return { resourceType: 'Bundle', type: 'collection', entry: [] };
   const selected = select(lines, records);
   if (selected.issues.length) throw new PeerFhirValidationError('ClaimBundle', selected.issues);
   const mapped = toFhir(

@@ -36,6 +36,8 @@ function base32(bytes: Uint8Array, chars: number): string {
  * share one with probability about n²/2¹⁰¹ for n claims. It is stored as the Claim's identifier, so an 835 CLP01,
  * 277CA or 999 that returns it (upper-cased or not) maps back to exactly one claim.
  *
+ * @param groupKey - the claim group's key
+ * @returns a 20-character CLM01 patient control number
  * @see https://hl7.org/fhir/R4/claim-definitions.html#Claim.identifier
  * @example
  * ```ts

@@ -94,6 +94,8 @@ function awaiting(prior: PriorClaim, kind: AwaitingCorrection['kind'], reason: A
  * replacement or void needs the payer's claim number (REF*F8); without it the correction is listed as awaiting,
  * never sent and never dropped.
  *
+ * @param ctx - the billing context, with `priorClaims`
+ * @returns the replacements and voids that bring the prior claims in line
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/corrections.md
  * @example
  * ```ts
@@ -150,6 +152,9 @@ function asCorrection(claim: Claim, prior: PriorClaim, frequency: '7' | '8', cre
  * grouping), each void a repeat of the stored claim; both with frequency 7/8 (core's `Extensions.ClaimFrequency`),
  * `related` prior = the payer's claim number (837P REF*F8) and a new identifier `{prior}_C{n}`.
  *
+ * @param plan - the corrections `planCorrections` found
+ * @param options - claim building options (identity scope, payer, taxonomies)
+ * @returns the replacement (frequency 7) and void (frequency 8) Claims
  * @see https://hl7.org/fhir/R4/claim-definitions.html#Claim.related
  * @example
  * ```ts

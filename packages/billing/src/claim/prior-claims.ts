@@ -47,6 +47,10 @@ function itemOf(claim: Claim, item: ClaimItem, participantId: string, ids: Retur
  * frequency (core's `Extensions.ClaimFrequency`), the claim it corrects (`related` prior) and what each line billed.
  * `undefined` for a Claim that is not the agency's.
  *
+ * @param claim - a Claim `buildClaims` made
+ * @param scope - the identity scope it was written under
+ * @param answer - the payer's answer to it (277CA or 835), if any
+ * @returns the prior claim, or undefined when the Claim is not one of ours
  * @see https://hl7.org/fhir/R4/claim.html
  * @example
  * ```ts
@@ -78,6 +82,8 @@ export function priorClaimFromFhir(claim: Claim, scope: IdentityScope, answer: P
  * The prior claims that still stand: not rejected before adjudication, not a void, and not corrected by a later
  * replacement or void naming their payer claim number.
  *
+ * @param claims - the prior claims of the agency, as read back by `priorClaimFromFhir`
+ * @returns the claims that still stand, latest replacement of each chain
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/corrections.md
  * @example
  * ```ts

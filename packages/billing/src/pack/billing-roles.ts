@@ -53,6 +53,8 @@ export type BillingRolesRule = z.infer<typeof BillingRolesRule>;
  * The billing roles a pack states, or for a pack without `billingRoles`: the peer renders, the supervisor supervises,
  * SBR09 `MB` for a Medicare pack and `MC` (Medicaid) otherwise.
  *
+ * @param pack - a rule pack (its `billingRoles` and payer kind)
+ * @returns who bills, renders and supervises under the pack
  * @example
  * ```ts
  * billingRolesOf(getPack('medicare-pin-ps-2024')).rendering; // 'supervisor'

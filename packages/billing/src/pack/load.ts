@@ -34,6 +34,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 /**
  * Validate JSON as a rule pack; returns the typed pack with defaults applied or throws {@link RulePackError} listing every problem.
  *
+ * @param json - the pack as parsed JSON
+ * @returns the typed pack with defaults applied
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md
  * @example
  * ```ts
@@ -67,6 +69,7 @@ let cache: readonly RulePack[] | undefined;
 /**
  * The built-in seed packs (NC, NJ, TX, OH, GA, PA, Medicare PIN-PS), validated on first use.
  *
+ * @returns every built-in pack, validated
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#seed-packs
  * @example
  * ```ts
@@ -82,6 +85,8 @@ export function listPacks(): readonly RulePack[] {
 /**
  * A built-in pack by id; throws a RangeError naming the known ids when there is none.
  *
+ * @param id - a built-in pack id
+ * @returns the validated pack
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#seed-packs
  * @example
  * ```ts

@@ -101,6 +101,9 @@ function drawAuthorizations(lines: BilledLine[], pack: RulePack): BilledUnits[] 
  * against it. Throws core's `FhirMappingError` (paths only) for a claim of the agency that cannot be read: a cap must
  * never be counted short.
  *
+ * @param claims - the agency's stored Claims
+ * @param options - the pack whose codes count, and the claims to leave out
+ * @returns one usage entry per service line that stands billed
  * @see https://github.com/peer-fhir/peer-fhir/blob/main/docs/rule-packs.md#caps
  * @example
  * ```ts

@@ -34,6 +34,9 @@ export interface PriorAuthorizationOptions extends BillingRecordOptions {
  * in `insurance[0].preAuthRef`, identified under the agency's `priorAuthorization` system. `unitsUsed` is not stored:
  * `bill` counts the units drawn from the agency's stored claims.
  *
+ * @param auth - the prior authorization
+ * @param options - the creation date and the Coverage to reference
+ * @returns a Claim with `use` `preauthorization`
  * @see https://hl7.org/fhir/R4/claim-definitions.html#Claim.use
  * @example
  * ```ts
@@ -66,6 +69,9 @@ export function priorAuthorizationToFhir(auth: PriorAuthorization, options: Prio
  * Claim that is not one of this agency's prior authorizations or is no longer active; throws core's
  * `FhirMappingError` (paths only) for one of ours that cannot be read (e.g. more than one item).
  *
+ * @param claim - a Claim written by `priorAuthorizationToFhir`
+ * @param scope - the identity scope it was written under
+ * @returns the prior authorization, or undefined when the Claim is not one
  * @example
  * ```ts
  * const auth = priorAuthorizationFromFhir(claim, { agency: '1234567893' });

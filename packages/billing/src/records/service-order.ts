@@ -31,6 +31,9 @@ const ANY_PEER_SERVICE = 'Peer support services';
  * what it covers (`end` = `expires`), `requester` the signer by NPI, `code` the HCPCS codes ordered (several codings
  * of one concept: the codes the order covers), identified under the agency's `serviceOrder` system.
  *
+ * @param order - the signed service order
+ * @param options - the ServiceRequest already stored for the order, if any
+ * @returns the ServiceRequest
  * @see https://hl7.org/fhir/R4/servicerequest.html
  * @example
  * ```ts
@@ -70,6 +73,9 @@ function orderCodes(sr: ServiceRequest): string[] | undefined {
  * ServiceRequest that is not one of this agency's service orders (a referral, another agency's order) or is no longer
  * in force; throws core's `FhirMappingError` (paths only) for one of ours that cannot be read.
  *
+ * @param sr - a ServiceRequest written by `serviceOrderToFhir`
+ * @param scope - the identity scope it was written under
+ * @returns the service order, or undefined when the ServiceRequest is not one
  * @example
  * ```ts
  * const order = serviceOrderFromFhir(sr, { agency: '1234567893' });

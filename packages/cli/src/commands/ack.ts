@@ -6,6 +6,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { storeClaimStatus } from '../internal/claim-status.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runAck} (`peer-fhir ack`).
@@ -52,6 +53,10 @@ export interface AckResult {
  * as ClaimResponses with outcome `queued` / `error` against the stored Claims, reasons in words). A claim rejected at
  * the 277CA never reached adjudication: correct it and bill it again. Exit 1 when anything was rejected.
  *
+ * @param file - the 999 or 277CA file
+ * @param opts - the options of `peer-fhir ack` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the claims accepted and rejected, and the exit code
  * @example
  * ```ts
  * import { runAck } from '@peer-fhir/cli';
@@ -130,3 +135,21 @@ async function ack277(reports: ClaimStatusReport[], opts: AckOptions, io: Comman
     await target.close();
   }
 }
+
+/** `peer-fhir ack`: its options and help, and how it runs (docs/cli.md). */
+export const ackCommand: CommandDefinition<AckOptions & { file: string }> = {
+  name: 'ack',
+  positional: ['file'],
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('read a 999 or 277CA acknowledgment: which claims were accepted or rejected, and why')
+        .argument('<file>', 'the 999 or 277 file')
+        .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)')
+        .option('--config <file>', 'config file (the agency, the identifier namespace)')
+        .option('--organization-npi <npi>', "the agency whose claims a 277CA answers (default: the config's organization)")
+        .option('--json', 'print the result as JSON'),
+    )
+      .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4'])),
+  run: (o, io) => runAck(o.file, o, io),
+};

@@ -4,9 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
-import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluate, getPack, loadPack, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
+import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluateByParticipant, getPack, loadPack, mergeBillingResults, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
-import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
 import { eligibilityContext } from '../internal/eligibility-checks.js';
@@ -15,6 +15,7 @@ import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, write
 import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { correctionClaims, loadPriorClaims, type BillCorrectionSummary } from './bill/corrections.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runBill} (`peer-fhir bill`).
@@ -254,6 +255,9 @@ export function renderBillMarkdown(r: BillReport): string {
  * from the FHIR server, apply the rule pack, write the X12 837P, the FHIR Claims (NDJSON next to the 837P, and stored
  * on the server), and a report of what was billed and what was held with reasons (Markdown and JSON).
  *
+ * @param opts - the options of `peer-fhir bill` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the bill report, the claim inputs, the files written and the exit code
  * @example
  * ```ts
  * import { runBill } from '@peer-fhir/cli';
@@ -302,11 +306,13 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
       ...(await eligibilityContext(target.client, scope)),
     };
-    const result = evaluate(billingContext);
+    // Evaluated in bounded chunks of participants (every pack rule is per participant or per session): the same
+    // decisions as one evaluation, with caps counted over one chunk's usage instead of the whole month's.
+    const result = mergeBillingResults([...evaluateByParticipant(billingContext)], billingContext);
     let disclosuresRecorded = 0;
     const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
     const alreadyBilled = result.decisions.filter(onlyDuplicate).length;
-    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled });
+    const corrections = correctionClaims(billingContext, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled, supervisorTaxonomies: supervisorTaxonomiesOf(config) });
     let claims: Claim[] = [];
     let inputs: X12ClaimInput[] = [];
     if (result.lines.length > 0 || corrections.claims.length > 0) {
@@ -314,7 +320,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
       let bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
       try {
         const claimIdsInUse = new Set(priorClaims.map((c) => c.claimId));
-        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, ...(config.namespace ? { namespace: config.namespace } : {}) });
+        if (result.lines.length > 0) bundle = buildClaimBundle(result.lines, { organizations, specialists: records.specialists, participants: records.participants }, { pack, created, claimIdsInUse, supervisorTaxonomies: supervisorTaxonomiesOf(config), ...(config.namespace ? { namespace: config.namespace } : {}) });
       } catch (err) {
         if (err instanceof PeerFhirValidationError) throw new CliUsageError('cannot build claims from the records on the server', err.issues.map((i) => `${i.path}: ${i.message}`));
         throw err;
@@ -409,3 +415,23 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     await target.close();
   }
 }
+
+/** `peer-fhir bill`: its options and help, and how it runs (docs/cli.md). */
+export const billCommand: CommandDefinition<BillOptions> = {
+  name: 'bill',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('bill a month: pull encounters from the FHIR server, apply a rule pack, write the 837P, FHIR Claims and a report')
+        .option('--pack <id|file.json>', 'rule pack id (see peer-fhir packs) or a pack file, validated (default: "pack" in the config)')
+        .requiredOption('--period <YYYY-MM>', 'billing month')
+        .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it')
+        .option('--config <file>', 'config file', 'peer-fhir.config.json')
+        .option('--json', 'print the report as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out out/march.x12',
+        'peer-fhir bill --period 2025-03 --out march.x12 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+      ])),
+  run: (o, io) => runBill(o, io),
+};

@@ -15,6 +15,7 @@ import { printJson, say, type CommandIo } from '../internal/io.js';
 import { runBill } from './bill.js';
 import { runImport } from './import.js';
 import { runRemit } from './remit.js';
+import { type CommandDefinition, examples } from '../internal/command.js';
 
 /**
  * Options of {@link runDemo} (`peer-fhir demo`).
@@ -78,6 +79,9 @@ function payerDecision(): (input: X12ClaimInput, item: ClaimItem) => LineDecisio
  * encounters for a small Texas agency as an import CSV, import it, bill it under the Texas Medicaid pack, answer the
  * claims with a generated 835 (some paid, some adjusted, some denied), read it back, and say where everything is.
  *
+ * @param opts - the options of `peer-fhir demo` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the files written, the import, bill and remit results and the exit code
  * @example
  * ```ts
  * import { runDemo } from '@peer-fhir/cli';
@@ -187,3 +191,15 @@ export async function runDemo(opts: DemoOptions, io: CommandIo): Promise<DemoRes
     await server.close();
   }
 }
+
+/** `peer-fhir demo`: its options and help, and how it runs (docs/cli.md). */
+export const demoCommand: CommandDefinition<DemoOptions> = {
+  name: 'demo',
+  define: (cmd) =>
+    cmd
+      .description('the whole flow on synthetic data: embedded server, import, bill (837P), remit (835), summary')
+      .option('--out <dir>', 'output folder', '.peer-fhir/demo')
+      .option('--json', 'print the result as JSON')
+      .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir demo --out /tmp/demo --json'])),
+  run: (o, io) => runDemo(o, io),
+};

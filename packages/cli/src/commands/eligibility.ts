@@ -18,6 +18,7 @@ import { loadConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runEligibility} (`peer-fhir eligibility`): either write a 270 (`roster` or `participant`, with
@@ -76,6 +77,9 @@ const idOf = (r: Reference | undefined, type: string) => (r?.reference?.startsWi
  * CoverageEligibilityResponse per answer and update the Coverage (member id, period, plan, managed-care plan).
  * Unmatched answers and rejected inquiries are counted and reported, never dropped.
  *
+ * @param opts - the options of `peer-fhir eligibility` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns what was asked or read, and the exit code
  * @example
  * ```ts
  * import { runEligibility } from '@peer-fhir/cli';
@@ -262,3 +266,26 @@ async function read(file: string, target: FhirTarget, io: CommandIo): Promise<El
   }
   return { counts, writes, answers, exitCode };
 }
+
+/** `peer-fhir eligibility`: its options and help, and how it runs (docs/cli.md). */
+export const eligibilityCommand: CommandDefinition<EligibilityOptions> = {
+  name: 'eligibility',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('ask Medicaid who is covered: write an X12 270 for the roster or some participants, or read the 271 answer into the FHIR server')
+        .option('--roster', 'ask about every participant with an active Coverage')
+        .option('--participant <ids...>', 'ask about these participants (source-system ids)')
+        .option('--out <file.270>', 'the 270 file to write')
+        .option('--read <file.271>', 'read a 271: store CoverageEligibilityResponses and update Coverages')
+        .option('--date <YYYY-MM-DD>', 'date of service to ask about (default today)')
+        .option('--config <file>', 'config file (the agency, the identifier namespace)', 'peer-fhir.config.json')
+        .option('--json', 'print the summary as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir eligibility --roster --date 2025-03-03 --out roster.270',
+        'peer-fhir eligibility --participant p-001 p-002 --out two.270',
+        'peer-fhir eligibility --read roster.271 --json',
+      ])),
+  run: (o, io) => runEligibility(o, io),
+};

@@ -2,9 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { isAbsolute, join } from 'node:path';
 import { exportNdjson, ServerDataError, ServerLockedError } from '@peer-fhir/server';
-import { CliUsageError } from '../errors.js';
+import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 import { dataDirOf } from '../internal/target.js';
+import { type CommandDefinition, examples } from '../internal/command.js';
 
 /**
  * Options of {@link runExport} (`peer-fhir export`).
@@ -43,6 +44,9 @@ export interface ExportSummary {
  * database. The folder must not be in use by a running `serve` (the error names that process): stop it first, or read
  * through its FHIR API.
  *
+ * @param opts - the options of `peer-fhir export` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns how many resources of each type were written, and where
  * @example
  * ```ts
  * import { runExport } from '@peer-fhir/cli';
@@ -76,3 +80,19 @@ export async function runExport(opts: ExportOptions, io: CommandIo): Promise<Exp
   }
   return summary;
 }
+
+/** `peer-fhir export`: its options and help, and how it runs (docs/cli.md). */
+export const exportCommand: CommandDefinition<ExportOptions> = {
+  name: 'export',
+  define: (cmd) =>
+    cmd
+      .description("write every resource of the embedded server's data folder as NDJSON")
+      .option('--data <dir>', 'data folder of the embedded server', '.peer-fhir/data')
+      .option('--out <file>', 'NDJSON file to write (default: stdout)')
+      .option('--json', 'print the summary as JSON')
+      .addHelpText('after', examples(['peer-fhir export --out backup.ndjson', 'peer-fhir export --data ./fhir-data > all.ndjson'])),
+  run: async (o, io) => {
+    await runExport(o, io);
+    return { exitCode: ExitCode.OK };
+  },
+};

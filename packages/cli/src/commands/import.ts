@@ -12,6 +12,9 @@ import type { ImportKindName } from '../import/record-kind.js';
 import { updateChangedParticipants, updateChangedRows } from '../import/update-rows.js';
 import { assertNotAnInput, note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { Option } from 'commander';
+import { type CommandDefinition, examples, fhirOptions, int } from '../internal/command.js';
+import { IMPORT_KINDS } from '../import/kinds.js';
 
 /**
  * Options of {@link runImport} (`peer-fhir import`).
@@ -37,7 +40,7 @@ export interface ImportOptions extends FhirTargetOptions {
   concurrency?: number | undefined;
   /** Interval of the plain progress lines when stderr is not a TTY, in ms (default 1000). */
   progressIntervalMs?: number | undefined;
-  /** Record kind of every file (`encounters`, `consents`, `plans`, `outcomes`, `supervision`); default from each file's header. */
+  /** Record kind of every file (`encounters`, `consents`, `plans`, `outcomes`, `supervision`, `continuing-education`, `service-orders`, `prior-authorizations`); default from each file's header. */
   kind?: string | undefined;
   /**
    * Check only: every row goes through the same reading, grouping and validation as an import, but nothing is written
@@ -129,6 +132,10 @@ function defaultRejectsPath(file: string, format: ImportFormat): string {
  * assemble group sessions, write in transaction bundles of conditional creates (running it again writes nothing),
  * and write rejected rows with a `reject_reasons` column to a file that can be fixed and imported again.
  *
+ * @param files - CSV or NDJSON files, one record kind each (docs/import-format.md)
+ * @param opts - the options of `peer-fhir import` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the counts (read, created, updated, unchanged, conflict, rejected), the rows at fault and the exit code
  * @example
  * ```ts
  * import { runImport } from '@peer-fhir/cli';
@@ -429,3 +436,31 @@ function printImportSummary(io: CommandIo, s: ImportSummary): void {
   if (s.rejected > 0) note(io, `${s.rejected} row(s) rejected`);
   if (s.conflict > 0 || s.rosterConflicts.length > 0) note(io, `${s.conflict} row(s) and ${s.rosterConflicts.length} roster record(s) conflict with what the server holds: nothing was written over them`);
 }
+
+/** `peer-fhir import`: its options and help, and how it runs (docs/cli.md). */
+export const importCommand: CommandDefinition<ImportOptions & { files: string[] }> = {
+  name: 'import',
+  positional: ['files'],
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('import EHR export rows (encounters, consents, plans, outcomes, supervision; CSV or NDJSON) into a FHIR server, idempotently; rejected rows go to a rejects file')
+        .argument('<files...>', 'CSV or NDJSON files (docs/import-format.md)')
+        .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
+        .addOption(new Option('--kind <kind>', 'record kind of every file (default: from each header)').choices([...IMPORT_KINDS]))
+        .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
+        .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
+        .option('--bundle-size <n>', 'encounters per transaction bundle (at most 1,000 entries)', int('--bundle-size'), 100)
+        .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
+        .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records')
+        .option('--json', 'print the summary as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir import export.csv                                  # embedded server, data in .peer-fhir/data',
+        'peer-fhir import export.csv --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN',
+        'peer-fhir import export.rejects.csv                          # after fixing the rejected rows',
+        'peer-fhir import a.ndjson b.ndjson --rejects rejects.ndjson --json',
+        'peer-fhir import consents.csv plans.csv outcomes.csv supervision.csv ce.csv   # kinds told by their headers',
+      ])),
+  run: (o, io) => runImport(o.files, o, io),
+};

@@ -5,6 +5,7 @@ import { CliConfig, loadConfig, parseConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 import { exists, writeTemplates, type TemplatesWritten } from '../import/write-templates.js';
+import { type CommandDefinition, examples } from '../internal/command.js';
 
 /**
  * Options of {@link runInit} (`peer-fhir init`). Every value not given is asked for when `interactive` is true;
@@ -52,7 +53,8 @@ export interface InitOptions {
   /** Replace an existing config file. */
   force?: boolean | undefined;
   /**
-   * Folder for one CSV template per import kind (encounters, consents, plans, outcomes, supervision); default
+   * Folder for one CSV template per import kind (encounters, consents, plans, outcomes, supervision,
+   * continuing-education); default
    * `templates` next to the config; `false` writes none. Existing files there are kept.
    */
   templates?: string | false | undefined;
@@ -238,6 +240,9 @@ async function terminalPrompter(io: CommandIo): Promise<InitPrompter> {
  * from prompts when `interactive`. The config is checked with {@link parseConfig} (the schema every command
  * reads), written, and read back with {@link loadConfig}. An existing file is replaced only with `force`.
  *
+ * @param opts - the options of `peer-fhir init` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the config written, the templates written and the exit code
  * @throws {@link InitOptionError} a missing or invalid option (named, value never echoed)
  * @throws {@link InitFileExistsError} the file exists and `force` is not set
  * @example
@@ -341,7 +346,7 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
   const tdir = templates ? relative(io.cwd, templates.dir) || '.' : 'docs/templates';
 
   const next = [
-    `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision (docs/import-format.md)`,
+    `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision, continuing-education (docs/import-format.md)`,
     `peer-fhir bill --period YYYY-MM --out claims.x12         # bill a month under ${config.pack}`,
     'peer-fhir remit era.835                                 # read the payer\'s answer',
     'peer-fhir report html --period YYYY-MM --bill-report claims.report.json --out report.html',
@@ -368,3 +373,39 @@ async function writeInitTemplates(opts: InitOptions, configFile: string, cwd: st
     throw new CliUsageError(`cannot write the import templates to ${relative(cwd, dir) || dir}`);
   }
 }
+
+/** `peer-fhir init`: its options and help, and how it runs (docs/cli.md). */
+export const initCommand: CommandDefinition<InitOptions & { input?: boolean; json?: boolean }> = {
+  name: 'init',
+  define: (cmd) =>
+    cmd
+      .description('write a validated peer-fhir.config.json for your agency (asks when run in a terminal, or takes flags)')
+      .option('--name <name>', 'agency legal name')
+      .option('--npi <npi>', 'agency Type 2 NPI (10 digits, check digit verified)')
+      .option('--tax-id <ein>', 'employer identification number (9 digits)')
+      .option('--taxonomy <code>', 'agency NUCC taxonomy (default 251S00000X)')
+      .option('--address <street>', 'street line of the agency address')
+      .option('--city <city>', 'city')
+      .option('--state <XX>', 'two-letter state code')
+      .option('--zip <zip+4>', 'ZIP+4, nine digits')
+      .option('--phone <digits>', 'billing office phone, 10 digits (the 837P submitter contact)')
+      .option('--payer-id <id>', "Medicaid payer id (from the payer's companion guide)")
+      .option('--payer-name <name>', "payer name (default: the pack's payer)")
+      .option('--pack <id>', 'rule pack id for your state (see peer-fhir packs)')
+      .option('--namespace <uri>', "identifier namespace of your source system (optional)")
+      .option('--charge <CODE=AMOUNT...>', 'your charge per unit for codes the pack publishes no rate for')
+      .option('--out <file>', 'config file to write', 'peer-fhir.config.json')
+      .option('--force', 'replace an existing config file')
+      .option('--templates <dir>', 'folder for the import templates, one CSV per record kind (default: templates next to the config)')
+      .option('--no-templates', 'write no import templates')
+      .option('--no-input', 'never ask; missing options are errors (default when stdin is not a terminal)')
+      .option('--json', 'print the written config as JSON')
+      .addHelpText('after', examples([
+        'peer-fhir init                                               # asks for each value',
+        'peer-fhir init --name "Harbor Peer Agency" --npi 1234567893 --tax-id 123456789 --address "1 Main St" --city Austin --state TX --zip 787011234 --phone 5125550100 --payer-id TXMCD --pack tx-medicaid-peer-specialist-2019 --charge H0038=18.50',
+      ])),
+  run: async (o, io) => {
+    // Asks only on a terminal; --no-input or --json never ask. Errors (cli.init.*) print like every usage error.
+    return runInit({ ...o, interactive: o.input !== false && process.stdin.isTTY === true && o.json !== true }, io);
+  },
+};

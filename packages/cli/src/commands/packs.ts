@@ -1,6 +1,7 @@
 import { listPacks, type RulePack } from '@peer-fhir/billing';
 import { ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
+import { type CommandDefinition, examples } from '../internal/command.js';
 
 /**
  * One rule pack as `peer-fhir packs` lists it.
@@ -44,6 +45,8 @@ function payerName(p: RulePack): string {
 /**
  * List the built-in rule packs with their effective dates and sources (`peer-fhir packs`).
  *
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the packs listed and the exit code
  * @example
  * ```ts
  * import { runPacks } from '@peer-fhir/cli';
@@ -71,3 +74,14 @@ export function runPacks(io: CommandIo): { packs: PackListing[]; exitCode: ExitC
     }
   return { packs, exitCode: ExitCode.OK };
 }
+
+/** `peer-fhir packs`: its options and help, and how it runs (docs/cli.md). */
+export const packsCommand: CommandDefinition<Record<string, unknown>> = {
+  name: 'packs',
+  define: (cmd) =>
+    cmd
+      .description('list the billing rule packs with effective dates and sources')
+      .option('--json', 'print the packs as JSON')
+      .addHelpText('after', examples(['peer-fhir packs', 'peer-fhir packs --json'])),
+  run: async (_o, io) => runPacks(io),
+};

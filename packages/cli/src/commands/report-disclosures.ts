@@ -5,6 +5,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 import { reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runDisclosuresReport} (`peer-fhir report disclosures`).
@@ -67,6 +68,8 @@ const party = (p: DisclosureAccountingEntry['recipient']): string =>
 /**
  * The accounting of disclosures as Markdown: one row per disclosure.
  *
+ * @param r - a disclosures report
+ * @returns the report as Markdown, every cell escaped
  * @example
  * ```ts
  * await writeFile('disclosures.md', disclosuresReportToMarkdown(report));
@@ -93,6 +96,9 @@ export function disclosuresReportToMarkdown(r: DisclosuresReport): string {
  * on the server (`PeerClient.accountingOfDisclosures`) and lists recipient, purpose, consents and resource count.
  * Exit code 0.
  *
+ * @param opts - the options of `peer-fhir report disclosures` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the disclosures of the participant, the files written and the exit code
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24
  * @example
  * ```ts
@@ -125,3 +131,25 @@ export async function runDisclosuresReport(opts: DisclosuresReportOptions, io: C
     await target.close();
   }
 }
+
+/** `peer-fhir report disclosures`: its options and help, and how it runs (docs/cli.md). */
+export const disclosuresReportCommand: CommandDefinition<DisclosuresReportOptions> = {
+  name: 'disclosures',
+  parent: 'report',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('who received a participant\'s records: every disclosure recorded as an AuditEvent (42 CFR 2.24, 45 CFR 164.528)')
+        .requiredOption('--participant <id>', 'the participant (domain id)')
+        .option('--since <date>', 'only disclosures on or after this day YYYY-MM-DD')
+        .option('--config <file>', 'config file (the agency, the identifier namespace)')
+        .option('--organization-npi <npi>', "the agency (default: the config's organization)")
+        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
+        .option('--json', 'print the report as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir report disclosures --participant p-001',
+        'peer-fhir report disclosures --participant p-1 --since 2026-01-01 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+      ])),
+  run: (o, io) => runDisclosuresReport(o, io),
+};

@@ -13,6 +13,7 @@ import { parseDateRange, type DateRange } from '../internal/period.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { runComplianceReport } from './report-compliance.js';
 import { runOutcomesReport } from './report-outcomes.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runHtmlReport} (`peer-fhir report html`).
@@ -279,6 +280,9 @@ function unitsBySpecialist(claims: readonly Claim[], names: ReadonlyMap<string, 
  * disclosures section. Aggregates only unless `includePhi`. The page loads nothing (a Content-Security-Policy forbids
  * every load and it runs no script); every text is HTML-escaped; each figure equals the JSON (`--json`).
  *
+ * @param opts - the options of `peer-fhir report html` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the figures of the page, the file written and the exit code
  * @example
  * ```ts
  * import { runHtmlReport } from '@peer-fhir/cli';
@@ -394,3 +398,26 @@ export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Pro
     await target.close();
   }
 }
+
+/** `peer-fhir report html`: its options and help, and how it runs (docs/cli.md). */
+export const htmlReportCommand: CommandDefinition<HtmlReportOptions> = {
+  name: 'html',
+  parent: 'report',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('one self-contained HTML page for a month: billed and held, money, units by specialist, compliance, outcomes (aggregates unless --include-phi)')
+        .requiredOption('--period <YYYY-MM>', 'the month')
+        .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
+        .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
+        .option('--config <file>', 'config file (agency, identifier namespace; default: peer-fhir.config.json when present)')
+        .option('--out <file.html>', 'the HTML file to write')
+        .option('--json', 'print the figures of the page as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html',
+        'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --json',
+        'peer-fhir report html --period 2025-03 --include-phi --out /secure/march-phi.html',
+      ])),
+  run: (o, io) => runHtmlReport(o, io),
+};

@@ -20,6 +20,8 @@ import { parseDateRange, type DateRange } from '../internal/period.js';
 import { mdCell, reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
 import { warnIfReadNothing } from '../internal/read-nothing.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { Option } from 'commander';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runOutcomesReport} (`peer-fhir report outcomes`).
@@ -117,6 +119,8 @@ function movement(t: ParticipantTrend, direction: OutcomesReport['instrument']['
 /**
  * The outcomes report as Markdown: a table of programs (share rose, share improved) and a table of participants.
  *
+ * @param r - an outcomes report
+ * @returns the report as Markdown, every cell escaped
  * @example
  * ```ts
  * await writeFile('outcomes.md', outcomesReportToMarkdown(report));
@@ -189,6 +193,9 @@ async function loadScorePoints(peer: PeerClient, code: { system?: string | undef
  * (`participantTrend`) and, per program, the share whose score rose and the share who improved in the instrument's
  * direction (`programScoreChange`). Exit code 0.
  *
+ * @param opts - the options of `peer-fhir report outcomes` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the outcomes report, the files written and the exit code
  * @see https://hl7.org/fhir/R4/observation.html
  * @example
  * ```ts
@@ -254,3 +261,29 @@ export async function runOutcomesReport(opts: OutcomesReportOptions, io: Command
     await target.close();
   }
 }
+
+/** `peer-fhir report outcomes`: its options and help, and how it runs (docs/cli.md). */
+export const outcomesReportCommand: CommandDefinition<OutcomesReportOptions> = {
+  name: 'outcomes',
+  parent: 'report',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('per participant score trends and, per program, the share whose score rose and the share who improved')
+        .addOption(new Option('--instrument <id>', 'outcome instrument').choices(['barc-10', 'phq-9']).makeOptionMandatory())
+        .addOption(new Option('--program <program>', 'only participants with an encounter in this program').choices(['mental-health', 'substance-use', 'co-occurring']))
+        .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months (default: all dates)')
+        .option('--from <date>', 'first day YYYY-MM-DD')
+        .option('--to <date>', 'last day YYYY-MM-DD')
+        .option('--organization-npi <npi>', "the agency (default: the config's organization)")
+        .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
+        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
+        .option('--json', 'print the report as JSON'),
+    )
+      .addHelpText('after', examples([
+        'peer-fhir report outcomes --instrument barc-10',
+        'peer-fhir report outcomes --instrument phq-9 --program co-occurring --from 2025-01-01 --to 2025-06-30 --out out/phq9.md',
+        'peer-fhir report outcomes --instrument barc-10 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
+      ])),
+  run: (o, io) => runOutcomesReport(o, io),
+};

@@ -1,7 +1,8 @@
 import { ExitCode, CliUsageError } from '../errors.js';
 import { startPersistentServer, type PersistentServer } from '../internal/embedded.js';
-import { printJson, say, type CommandIo } from '../internal/io.js';
+import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { dataDirOf } from '../internal/target.js';
+import { type CommandDefinition, type CommandOutcome, examples, int } from '../internal/command.js';
 
 /**
  * Options of {@link runServe} (`peer-fhir serve`).
@@ -57,6 +58,9 @@ const STOP_TIMEOUT_MS = 5000;
  * same folder is refused with an error naming the first. A `resources.ndjson` left by an earlier version is imported
  * once.
  *
+ * @param opts - the options of `peer-fhir serve` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the running server: its URL and `stop()`
  * @example
  * ```ts
  * import { runServe } from '@peer-fhir/cli';
@@ -81,6 +85,10 @@ export async function runServe(opts: ServeOptions, io: CommandIo): Promise<Runni
     allowedOrigins: opts.allowOrigin,
     allowedHosts: opts.allowHost,
   });
+  // The server refused to start on such an address without a token; with one it is still reachable from other machines.
+  if (!isLoopbackHost(opts.host)) {
+    note(io, 'warning: listening on a non-loopback address: other machines on the network can reach this server (every request must carry the bearer token; put TLS in front of it)');
+  }
   const info = { url: server.url, dataDir, loaded: server.loaded, auth: authToken ? 'bearer' : 'none' };
   if (io.json) printJson(io, info);
   else {
@@ -107,5 +115,61 @@ export async function runServe(opts: ServeOptions, io: CommandIo): Promise<Runni
   };
 }
 
+/** The default host (127.0.0.1), `localhost`, `::1` and 127.x.y.z: what only this machine can reach. */
+function isLoopbackHost(host: string | undefined): boolean {
+  return host === undefined || host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** The exit code `serve` ends with once stopped. @internal */
 export const SERVE_EXIT = ExitCode.OK;
+
+/**
+ * `runServe` until SIGINT or SIGTERM. The handlers are installed before the server starts (and prints its URL): a
+ * SIGTERM that arrives while it is starting, or right after it printed, still stops it cleanly instead of killing the
+ * process. The outcome's `wait` settles once the server has stopped.
+ */
+async function serveUntilStopped(opts: ServeOptions, io: CommandIo): Promise<CommandOutcome> {
+  let running: RunningServe | undefined;
+  let stopRequested = false;
+  let done: () => void = () => undefined;
+  const stop = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    if (running) void running.stop().then(done, done);
+    else stopRequested = true;
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    running = await runServe(opts, io);
+  } catch (err) {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    throw err;
+  }
+  const started = running;
+  const wait = new Promise<void>((resolve) => {
+    done = resolve;
+    if (stopRequested) void started.stop().then(resolve, resolve);
+  });
+  return { exitCode: ExitCode.OK, wait };
+}
+
+/** `peer-fhir serve`: its options and help, and how it runs (docs/cli.md). */
+export const serveCommand: CommandDefinition<ServeOptions> = {
+  name: 'serve',
+  define: (cmd) =>
+    cmd
+      .description('run the embedded FHIR R4 server; data is kept in a SQLite database in a folder, one server per folder')
+      .option('--port <n>', 'TCP port', int('--port'), 8080)
+      .option('--host <host>', 'interface to listen on (not loopback: needs a bearer token)', '127.0.0.1')
+      .option('--data <dir>', 'data folder (SQLite database, committed on every write)', '.peer-fhir/data')
+      .option('--auth-token <token>', 'bearer token every request must carry (prefer --auth-env)')
+      .option('--auth-env <name>', 'environment variable holding the bearer token')
+      .option('--max-body-mb <n>', 'largest request body in MiB (default 16)', Number)
+      .option('--allow-origin <origin...>', 'browser origins allowed to call the server')
+      .option('--allow-host <host...>', 'extra Host header values to accept (name:port)')
+      .option('--json', 'print the server URL as JSON')
+      .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data', 'PEER_FHIR_TOKEN=... peer-fhir serve --host 0.0.0.0 --auth-env PEER_FHIR_TOKEN'])),
+  run: (o, io) => serveUntilStopped(o, io),
+};

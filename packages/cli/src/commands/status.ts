@@ -20,6 +20,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { storeClaimStatus } from '../internal/claim-status.js';
+import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runStatus} (`peer-fhir status`).
@@ -81,6 +82,9 @@ async function resolve(client: PeerFhirClient, type: 'Organization' | 'Patient' 
  * FHIR server that are older than N days and have no final ClaimResponse (`complete` or `error`). Claims whose
  * patient, coverage, provider or payer do not resolve are counted as `unresolved` and not asked about.
  *
+ * @param opts - the options of `peer-fhir status` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns the claims asked about or the answers read, and the exit code
  * @example
  * ```ts
  * import { runStatus } from '@peer-fhir/cli';
@@ -217,3 +221,21 @@ async function readStatus(file: string, opts: StatusOptions, io: CommandIo): Pro
     await target.close();
   }
 }
+
+/** `peer-fhir status`: its options and help, and how it runs (docs/cli.md). */
+export const statusCommand: CommandDefinition<StatusOptions> = {
+  name: 'status',
+  define: (cmd) =>
+    fhirOptions(
+      cmd
+        .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse, or read the 277 answer')
+        .option('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
+        .option('--out <file.276>', 'the 276 file to write')
+        .option('--read <file.277>', 'read a 277 claim status response: store ClaimResponses and report each claim')
+        .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)')
+        .option('--config <file>', 'config file (the agency, the payer)', 'peer-fhir.config.json')
+        .option('--json', 'print the summary as JSON'),
+    )
+      .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json', 'peer-fhir status --read aged.277'])),
+  run: (o, io) => runStatus(o, io),
+};

@@ -7,7 +7,11 @@ import { parseConfig, resolveConfig, scopeOf, type CliConfig } from '../config.j
 import { CliUsageError, ExitCode } from '../errors.js';
 import { formatOf } from '../import/read-rows.js';
 import { runImport } from './import.js';
-import { printJson, say, type CommandIo } from '../internal/io.js';
+import { runValidateProfiles } from './validate-profiles.js';
+import { note, printJson, say, type CommandIo } from '../internal/io.js';
+import { Option } from 'commander';
+import { type CommandDefinition, examples } from '../internal/command.js';
+import { IMPORT_KINDS } from '../import/kinds.js';
 
 /**
  * Options of {@link runValidate} (`peer-fhir validate`).
@@ -107,6 +111,10 @@ function validateResources(file: string, resources: Resource[], scope: IdentityS
  * resources) and explain every problem: rows by row number and column, resources by FHIR path, as core reads them
  * back (`fromFhir`). Values are never printed.
  *
+ * @param files - import rows (CSV, NDJSON) or FHIR resources (JSON, NDJSON)
+ * @param opts - the options of `peer-fhir validate` (docs/cli.md)
+ * @param io - where the command writes (stdout, stderr, `--json`), its working directory and environment
+ * @returns what was checked, every problem (file, row or path, rule) and the exit code
  * @example
  * ```ts
  * import { runValidate } from '@peer-fhir/cli';
@@ -154,7 +162,9 @@ export async function runValidate(files: readonly string[], opts: ValidateOption
     rowFiles.push(file);
   }
   await validateRows(rowFiles, opts, config, io, out);
-  out.exitCode = out.problems.length > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+  // Nothing read is nothing checked: never "0 problem(s)" over empty files (exit 1, as bill and report do).
+  if (out.checked === 0) note(io, `read 0 rows or resources from ${files.length} file(s): nothing validated (empty files, or only a header?)`);
+  out.exitCode = out.problems.length > 0 || out.checked === 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
   if (io.json) printJson(io, out);
   else {
     for (const p of out.problems) say(io, `${basename(p.file)} ${p.location}: ${p.problem}`);
@@ -163,3 +173,24 @@ export async function runValidate(files: readonly string[], opts: ValidateOption
   }
   return out;
 }
+
+/** `peer-fhir validate`: its options and help, and how it runs (docs/cli.md). */
+export const validateCommand: CommandDefinition<ValidateOptions & { files: string[]; profiles?: boolean; fhirPackage: string[] }> = {
+  name: 'validate',
+  positional: ['files'],
+  define: (cmd) =>
+    cmd
+      .description('check import rows exactly as import does (nothing written), or FHIR resources (JSON / NDJSON); explain each problem')
+      .argument('<files...>', 'CSV / NDJSON rows, or FHIR JSON / NDJSON')
+      .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
+      .addOption(new Option('--kind <kind>', 'record kind of the row files, as import --kind (default: from each header)').choices([...IMPORT_KINDS]))
+      .option('--config <file>', 'config file (default: ./peer-fhir.config.json when present, else a placeholder agency)')
+      .option('--profiles', 'check FHIR JSON / NDJSON files or folders against the profiles each resource names (US Core 6.1.0, peer-fhir)')
+      .option('--fhir-package <file.tgz>', 'with --profiles: also validate against this FHIR package (repeatable)', (v: string, all: string[]) => [...all, v], [])
+      .option('--json', 'print the problems as JSON')
+      .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json', 'peer-fhir validate --profiles out/'])),
+  run: async (o, io) => {
+    if (o.fhirPackage.length && !o.profiles) throw new CliUsageError('--fhir-package needs --profiles');
+    return o.profiles ? runValidateProfiles(o.files, o, io) : runValidate(o.files, o, io);
+  },
+};

@@ -3,12 +3,15 @@ import { createInterface } from 'node:readline';
 import { CliUsageError } from '../errors.js';
 import { IMPORT_COLUMNS } from './columns.js';
 import { consentKind } from './consents.js';
+import { continuingEducationKind } from './continuing-education.js';
 import { outcomeKind } from './outcomes.js';
 import { planKind } from './plans.js';
+import { priorAuthorizationKind, writePriorAuthorizations } from './prior-authorizations.js';
 import type { ImportFormat } from './read-rows.js';
 import type { ImportKindName, RecordKind } from './record-kind.js';
+import { serviceOrderKind, writeServiceOrders } from './service-orders.js';
 import { supervisionKind } from './supervision.js';
-import { writeConsents, writeOutcomes, writePlans, writeSupervision, type WriteOutcome, type WriteTarget } from './write-records.js';
+import { writeConsents, writeContinuingEducation, writeOutcomes, writePlans, writeSupervision, type WriteOutcome, type WriteTarget } from './write-records.js';
 
 /** A record kind with its writer: how its records are stored. */
 export interface KindWithWriter<R> {
@@ -27,6 +30,9 @@ export const RECORD_KINDS: readonly KindWithWriter<unknown>[] = [
   pair(planKind, writePlans),
   pair(outcomeKind, writeOutcomes),
   pair(supervisionKind, writeSupervision),
+  pair(continuingEducationKind, writeContinuingEducation),
+  pair(serviceOrderKind, writeServiceOrders),
+  pair(priorAuthorizationKind, writePriorAuthorizations),
 ];
 
 /** The import kind names `--kind` accepts. */

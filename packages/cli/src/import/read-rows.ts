@@ -127,7 +127,8 @@ async function* cappedLines(input: AsyncIterable<Buffer>, maxBytes: number): Asy
 }
 
 /**
- * Stream the rows of one file, one at a time (memory stays flat, whatever the row length: lines and CSV records are
+ * Stream the rows of one file, one at a time, each numbered by the file line it starts on (a CSV header is line 1; a
+ * quoted value with line breaks makes a row span lines) (memory stays flat, whatever the row length: lines and CSV records are
  * capped at {@link MAX_ROW_BYTES}). CSV headers must be import columns; unknown columns are a usage error, named by
  * position. A row that cannot be read is yielded as `{ unreadable }` with a reason that holds no value from the file.
  * A CSV that breaks off (bad quoting, a record over the cap) ends with one unreadable row saying where and that the
@@ -149,58 +150,99 @@ export async function* readRows(
   } catch {
     throw new CliUsageError(`cannot read ${file}`);
   }
-  let n = 0;
-  if (format === 'csv') {
-    const parser = input.pipe(
-      parse({
-        columns: (header: string[]) => {
-          const cols = header.map((h) => h.trim());
-          // Name the unknown columns by position only: a file without its header row would otherwise echo the first
-          // data row (names, dates, member ids) as "column names".
-          const unknown = cols.flatMap((c, i) => (known.has(c) ? [] : [i + 1]));
-          if (unknown.length) {
-            throw new CliUsageError(
-              `${file}: ${unknown.length} unknown column(s) at position(s) ${unknown.join(', ')}; the first line must be the header row with the import columns of one record kind, such as ${columns.slice(0, 2).join(' and ')} (see docs/import-format.md)`,
-            );
-          }
-          return cols;
-        },
-        bom: true,
-        skip_empty_lines: true,
-        trim: true,
-        relax_column_count: true,
-        max_record_size: MAX_ROW_BYTES,
-      }),
-    );
-    try {
-      for await (const record of parser as AsyncIterable<Record<string, string>>) {
-        n++;
-        yield csvRow(record, n, known);
+  if (format === 'csv') yield* csvRows(input, file, columns, known);
+  else yield* ndjsonRows(input, known);
+}
+
+/** Counts the file lines of CSV records from csv-parse's `info` (see {@link CsvLines.startOf}). */
+class CsvLines {
+  /** CRs seen inside quoted fields so far: csv-parse 7 counts each as a line of its own. */
+  #quotedCrs = 0;
+  /** File line on which the last record ended. */
+  last = 1;
+
+  /**
+   * The file line a record starts on (the header is line 1; a blank line between records counts). csv-parse 7.0's
+   * `info.lines` is the line a record ends on, except that it counts a CR inside a quoted field as a line as well, for
+   * this record and every one after it; a newline inside a quoted field makes the record span lines. Pinned by
+   * cli/test/row-lines.property.test.ts, which fails if csv-parse changes how it counts.
+   */
+  startOf(record: Record<string, string>, linesInfo: number): number {
+    let crs = 0;
+    let newlines = 0;
+    for (const v of Object.values(record)) {
+      for (const ch of v) {
+        if (ch === '\r') crs++;
+        else if (ch === '\n') newlines++;
       }
-    } catch (err) {
-      if (err instanceof CliUsageError) throw err;
-      input.destroy();
-      // csv-parse cannot go on after a broken quote or an oversized record; its line number is a position, not a value.
-      const line = (err as { lines?: number }).lines;
-      const what = (err as { code?: string }).code === 'CSV_MAX_RECORD_SIZE' ? `a record longer than ${MAX_ROW_BYTES} bytes` : 'malformed CSV (quoting)';
-      yield {
-        unreadable: {
-          row: n + 1,
-          values: {},
-          reason: `${what}${line ? ` near line ${line}` : ''}: ${n} row(s) before it were read; this row and the rest of the file were not read`,
-        },
-      };
     }
-    return;
+    this.#quotedCrs += crs;
+    this.last = linesInfo - this.#quotedCrs;
+    return this.last - newlines;
   }
-  for await (const line of cappedLines(input as AsyncIterable<Buffer>, MAX_ROW_BYTES)) {
-    if (line !== undefined && line.trim() === '') continue;
-    n++;
-    if (line === undefined) {
-      yield { unreadable: { row: n, values: {}, reason: `line is longer than ${MAX_ROW_BYTES} bytes` } };
+}
+
+/** The import columns of a CSV header, or a usage error naming unknown columns by position. */
+function headerOf(header: string[], file: string, columns: readonly string[], known: ReadonlySet<string>): string[] {
+  const cols = header.map((h) => h.trim());
+  // Name the unknown columns by position only: a file without its header row would otherwise echo the first
+  // data row (names, dates, member ids) as "column names".
+  const unknown = cols.flatMap((c, i) => (known.has(c) ? [] : [i + 1]));
+  if (unknown.length) {
+    throw new CliUsageError(
+      `${file}: ${unknown.length} unknown column(s) at position(s) ${unknown.join(', ')}; the first line must be the header row with the import columns of one record kind, such as ${columns.slice(0, 2).join(' and ')} (see docs/import-format.md)`,
+    );
+  }
+  return cols;
+}
+
+/** The rows of a CSV stream, each numbered by the file line it starts on. */
+async function* csvRows(input: ReturnType<typeof createReadStream>, file: string, columns: readonly string[], known: ReadonlySet<string>): AsyncGenerator<NumberedRow | { unreadable: UnreadableRow }> {
+  const parser = input.pipe(
+    parse({
+      columns: (header: string[]) => headerOf(header, file, columns, known),
+      info: true,
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      max_record_size: MAX_ROW_BYTES,
+    }),
+  );
+  const lines = new CsvLines();
+  let n = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      n++;
+      yield csvRow(record, lines.startOf(record, info.lines), known);
+    }
+  } catch (err) {
+    if (err instanceof CliUsageError) throw err;
+    input.destroy();
+    // csv-parse cannot go on after a broken quote or an oversized record; its line number is a position, not a value.
+    const line = (err as { lines?: number }).lines;
+    const what = (err as { code?: string }).code === 'CSV_MAX_RECORD_SIZE' ? `a record longer than ${MAX_ROW_BYTES} bytes` : 'malformed CSV (quoting)';
+    yield {
+      unreadable: {
+        row: lines.last + 1,
+        values: {},
+        reason: `${what}${line ? ` near line ${line}` : ''}: ${n} row(s) before it were read; this row and the rest of the file were not read`,
+      },
+    };
+  }
+}
+
+/** The rows of an NDJSON stream, each numbered by its file line (blank lines count, and are skipped). */
+async function* ndjsonRows(input: AsyncIterable<Buffer>, known: ReadonlySet<string>): AsyncGenerator<NumberedRow | { unreadable: UnreadableRow }> {
+  let line = 0;
+  for await (const text of cappedLines(input, MAX_ROW_BYTES)) {
+    line++;
+    if (text !== undefined && text.trim() === '') continue;
+    if (text === undefined) {
+      yield { unreadable: { row: line, values: {}, reason: `line is longer than ${MAX_ROW_BYTES} bytes` } };
       continue;
     }
-    yield ndjsonRow(line, n, known);
+    yield ndjsonRow(text, line, known);
   }
 }
 

@@ -13,7 +13,7 @@ import type { RawRow } from './columns.js';
  * ```
  * @category Import
  */
-export type ImportKindName = 'encounters' | 'consents' | 'plans' | 'outcomes' | 'supervision' | 'continuing-education';
+export type ImportKindName = 'encounters' | 'consents' | 'plans' | 'outcomes' | 'supervision' | 'continuing-education' | 'service-orders' | 'prior-authorizations';
 
 /** What the cells of a record's rows give: the domain input (unvalidated) and problems found reading the cells. */
 export interface BuiltInput {

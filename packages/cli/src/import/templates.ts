@@ -28,4 +28,15 @@ qr-1003,p-002,phq-9,2025-03-05T15:35:00-06:00,44250-9=2;44255-8=2;44259-0=1;4425
 sup-1001,1003000126,1245319599,2025-03-06,60,individual,in-person,boundaries;self-care
 sup-1002,1003000126,1245319599,2025-03-20,45,individual,video,documentation
 `,
+  'continuing-education': `ce_id,peer_npi,date,hours,topic,credential_number,provider
+ce-1001,1245319599,2025-02-14,2,Motivational interviewing refresher,TX-PS-1001,Texas Certification Board
+ce-1002,1245319599,2025-03-12,6,Ethics in peer support,TX-PS-1001,Texas Certification Board
+`,
+  'service-orders': `order_id,participant_id,signed_date,signer_npi,codes,expires
+so-1001,p-001,2025-02-20,1003000126,H0038,2026-02-19
+so-1002,p-002,2025-02-25,1003000126,,
+`,
+  'prior-authorizations': `authorization_id,participant_id,code,period_start,period_end,units,authorization_number
+pa-1001,p-001,H0038,2025-03-01,2025-08-31,96,TXPA0001001
+`,
 };

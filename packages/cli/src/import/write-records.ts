@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { BundleEntry, Resource } from 'fhir/r4.js';
 import type { PeerClient, RecordAllSummary, RecordEntries } from '@peer-fhir/client';
 import {
+  continuingEducationToFhir,
   instrumentResponseBundle,
   recordKeys,
   supervisionSessionToFhir,
   workforceIdentifierSystems,
   agencyNamespace,
   type ConsentDirective,
+  type ContinuingEducation,
   type IdentityScope,
   type InstrumentResponse,
   type RecordKey,
@@ -30,7 +32,7 @@ export interface WriteTarget {
   scope: IdentityScope & { agency: string };
 }
 
-const NOT_IMPORTED = 'participant_id: no participant with this id on the server (import their encounters first)';
+export const NOT_IMPORTED = 'participant_id: no participant with this id on the server (import their encounters first)';
 
 /** `Type/id` of the resource stored under a record key, or `undefined`. */
 async function locate(peer: PeerClient, key: RecordKey): Promise<string | undefined> {
@@ -41,7 +43,7 @@ async function locate(peer: PeerClient, key: RecordKey): Promise<string | undefi
 }
 
 /** Literal references of the participants named, by participant id (absent when not on the server). */
-async function locateParticipants(t: WriteTarget, participantIds: Iterable<string>): Promise<Map<string, string>> {
+export async function locateParticipants(t: WriteTarget, participantIds: Iterable<string>): Promise<Map<string, string>> {
   const keys = recordKeys(t.scope);
   const out = new Map<string, string>();
   for (const id of new Set(participantIds)) {
@@ -105,7 +107,7 @@ export function writePlans(t: WriteTarget, plans: readonly RecoveryPlan[]): Prom
 }
 
 /** The outcomes `recordAll` reports, one per record, in input order. */
-function outcomesOf(summary: RecordAllSummary): WriteOutcome[] {
+export function outcomesOf(summary: RecordAllSummary): WriteOutcome[] {
   return summary.records.map((o) => ({
     status: o.status,
     ...(o.conflicts ? { conflicts: o.conflicts.map((c) => `${c.resourceType} differs at ${c.paths.join(', ')}`) } : {}),
@@ -114,7 +116,7 @@ function outcomesOf(summary: RecordAllSummary): WriteOutcome[] {
 }
 
 /** Merge the outcomes of the records sent into a list with the ones refused before sending. */
-function mergeOutcomes(all: (WriteOutcome | undefined)[], sent: readonly number[], written: readonly WriteOutcome[]): WriteOutcome[] {
+export function mergeOutcomes(all: (WriteOutcome | undefined)[], sent: readonly number[], written: readonly WriteOutcome[]): WriteOutcome[] {
   sent.forEach((index, i) => (all[index] = written[i]));
   return all.map((o) => o ?? { status: 'rejected', reason: 'not written' });
 }
@@ -144,16 +146,30 @@ export async function writeOutcomes(t: WriteTarget, responses: readonly Instrume
   return mergeOutcomes(all, sent, summary ? outcomesOf(summary) : []);
 }
 
-/** Supervision sessions: one Encounter each (`supervisionSessionToFhir`), a conditional create on its identifier. */
-export async function writeSupervision(t: WriteTarget, sessions: readonly SupervisionSession[]): Promise<WriteOutcome[]> {
-  const system = workforceIdentifierSystems(agencyNamespace(t.scope)).supervision;
-  const records = sessions.map((s): BundleEntry<Resource>[] => [
-    {
-      fullUrl: `urn:uuid:${randomUUID()}`,
-      resource: supervisionSessionToFhir(s, { agency: t.scope.agency, namespace: t.scope.namespace }),
-      request: { method: 'POST', url: 'Encounter', ifNoneExist: `identifier=${encodeURIComponent(system)}|${encodeURIComponent(s.id)}` },
-    },
-  ]);
+/** One record of one resource, created unless a resource with its identifier (`system|id`) is there. */
+function conditionalCreate(resource: Resource, system: string, id: string): BundleEntry<Resource>[] {
+  return [{ fullUrl: `urn:uuid:${randomUUID()}`, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist: `identifier=${encodeURIComponent(system)}|${encodeURIComponent(id)}` } }];
+}
+
+/** Write single-resource records; each ends created, unchanged, conflict (another resource under its id) or rejected. */
+async function writeEach(t: WriteTarget, records: BundleEntry<Resource>[][]): Promise<WriteOutcome[]> {
   if (records.length === 0) return [];
   return outcomesOf(await t.peer.client.recordAll(records));
+}
+
+/** Supervision sessions: one Encounter each (`supervisionSessionToFhir`), a conditional create on its identifier. */
+export function writeSupervision(t: WriteTarget, sessions: readonly SupervisionSession[]): Promise<WriteOutcome[]> {
+  const system = workforceIdentifierSystems(agencyNamespace(t.scope)).supervision;
+  const options = { agency: t.scope.agency, namespace: t.scope.namespace };
+  return writeEach(t, sessions.map((s) => conditionalCreate(supervisionSessionToFhir(s, options), system, s.id)));
+}
+
+/**
+ * Continuing-education records: one Basic each (`continuingEducationToFhir`, profile `peer-continuing-education`), a
+ * conditional create on its identifier; the agency is the author.
+ */
+export function writeContinuingEducation(t: WriteTarget, records: readonly ContinuingEducation[]): Promise<WriteOutcome[]> {
+  const system = workforceIdentifierSystems(agencyNamespace(t.scope)).continuingEducation;
+  const options = { agency: t.scope.agency, namespace: t.scope.namespace };
+  return writeEach(t, records.map((ce) => conditionalCreate(continuingEducationToFhir(ce, options), system, ce.id)));
 }

@@ -3,8 +3,8 @@ import { parse } from 'csv-parse/sync';
 import { ContinuingEducation, parseRecord } from '@peer-fhir/core';
 import { CliUsageError } from '../errors.js';
 
-/** CSV headers accepted besides the schema's own field names. */
-const ALIASES: Record<string, string> = { peer_npi: 'peerNpi', credential_number: 'credentialNumber' };
+/** CSV headers accepted besides the schema's own field names: those of the import template (`ce_id`, …) too. */
+const ALIASES: Record<string, string> = { ce_id: 'id', peer_npi: 'peerNpi', credential_number: 'credentialNumber' };
 const NUMERIC = new Set(['hours']);
 
 function fromCsvRow(row: Record<string, string>): Record<string, unknown> {
@@ -20,8 +20,8 @@ function fromCsvRow(row: Record<string, string>): Record<string, unknown> {
 /**
  * Read continuing-education records (`--ce FILE`): NDJSON objects or CSV with the fields of core's
  * `ContinuingEducation` (`id, peerNpi, date, hours, topic, credentialNumber, provider`; `peer_npi` and
- * `credential_number` also work as CSV headers). Every record is validated; problems are listed by row and field,
- * never by value. core has no FHIR form for CE records, hence a file.
+ * `credential_number` also work as CSV headers, so the continuing-education import template does). Every record is validated; problems are listed by row and field,
+ * never by value. Records imported with `peer-fhir import` are read from the server; this file adds to them.
  */
 export async function loadContinuingEducation(file: string): Promise<ContinuingEducation[]> {
   let text: string;

@@ -1,7 +1,7 @@
-import type { Encounter } from 'fhir/r4.js';
+import type { Basic, Encounter } from 'fhir/r4.js';
 import type { PeerClient } from '@peer-fhir/client';
 import { loadAgencyStaff } from './agency-staff.js';
-import { FhirMappingError, PeerFhirValidationError, WorkforceSystems, supervisionSessionFromFhir, type IdentityScope, type Organization, type PeerEncounter, type PeerSpecialist, type SupervisionSession } from '@peer-fhir/core';
+import { FhirMappingError, PeerFhirValidationError, WorkforceSystems, continuingEducationFromFhir, supervisionSessionFromFhir, type ContinuingEducation, type IdentityScope, type Organization, type PeerEncounter, type PeerSpecialist, type SupervisionSession } from '@peer-fhir/core';
 
 /** What a workforce compliance report needs from a FHIR server, for one period. */
 export interface WorkforceRecords {
@@ -11,6 +11,34 @@ export interface WorkforceRecords {
   supervisionSessions: SupervisionSession[];
   /** Supervision Encounters that could not be read (another identifier namespace, no supervisor NPI…). */
   unreadableSupervision: number;
+  /** Continuing-education records (Basic, `workforce-activity#continuing-education`) dated within the period. */
+  continuingEducation: ContinuingEducation[];
+  /** Continuing-education Basics that could not be read (another identifier namespace, invalid values). */
+  unreadableContinuingEducation: number;
+}
+
+/** Whether an error is a record that cannot be read in this namespace (skipped and counted, not fatal). */
+function unreadable(e: unknown): boolean {
+  return e instanceof FhirMappingError || e instanceof PeerFhirValidationError;
+}
+
+/** Continuing-education records (Basic coded `workforce-activity#continuing-education`) created within `[from, to]`. */
+export async function loadContinuingEducationRecords(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<{ records: ContinuingEducation[]; unreadable: number }> {
+  const params = new URLSearchParams({ code: `${WorkforceSystems.ACTIVITY}|continuing-education`, _count: '500' });
+  params.append('created', `ge${q.from}`);
+  params.append('created', `le${q.to}`);
+  const records: ContinuingEducation[] = [];
+  let skipped = 0;
+  for await (const basic of peer.client.searchAll('Basic', params)) {
+    try {
+      const ce = continuingEducationFromFhir(basic as Basic, { agency: q.scope.agency, namespace: q.scope.namespace });
+      if (ce.date >= q.from && ce.date <= q.to) records.push(ce);
+    } catch (e) {
+      if (!unreadable(e)) throw e;
+      skipped++;
+    }
+  }
+  return { records, unreadable: skipped };
 }
 
 
@@ -21,22 +49,22 @@ export async function loadSupervisionSessions(peer: PeerClient, q: { from: strin
   params.append('date', `ge${q.from}`);
   params.append('date', `le${q.to}`);
   const sessions: SupervisionSession[] = [];
-  let unreadable = 0;
+  let skipped = 0;
   for await (const enc of peer.client.searchAll('Encounter', params)) {
     try {
       const s = supervisionSessionFromFhir(enc as Encounter, { agency: q.scope.agency, namespace: q.scope.namespace });
       if (s.date >= q.from && s.date <= q.to) sessions.push(s);
     } catch (e) {
-      if (!(e instanceof FhirMappingError || e instanceof PeerFhirValidationError)) throw e;
-      unreadable++;
+      if (!unreadable(e)) throw e;
+      skipped++;
     }
   }
-  return { sessions, unreadable };
+  return { sessions, unreadable: skipped };
 }
 
 /**
- * The agency's staff, the period's peer-support encounters of the agency, and the supervision sessions of the
- * period. CLI glue: a `loadWorkforcePeriod` in client would serve every integration (see the package report).
+ * The agency's staff, the period's peer-support encounters of the agency, and the supervision sessions and
+ * continuing-education records of the period. CLI glue: a `loadWorkforcePeriod` in client would serve every integration (see the package report).
  */
 export async function loadWorkforceRecords(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<WorkforceRecords> {
   const { organizations, specialists } = await loadAgencyStaff(peer, q.scope);
@@ -44,6 +72,15 @@ export async function loadWorkforceRecords(peer: PeerClient, q: { from: string; 
   for await (const e of peer.findEncounters({ from: q.from, to: q.to, organizationNpi: q.scope.agency }, { pageSize: 200 })) {
     if (e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to) encounters.push(e);
   }
-  const { sessions, unreadable } = await loadSupervisionSessions(peer, q);
-  return { organizations, specialists, encounters, supervisionSessions: sessions, unreadableSupervision: unreadable };
+  const supervision = await loadSupervisionSessions(peer, q);
+  const ce = await loadContinuingEducationRecords(peer, q);
+  return {
+    organizations,
+    specialists,
+    encounters,
+    supervisionSessions: supervision.sessions,
+    unreadableSupervision: supervision.unreadable,
+    continuingEducation: ce.records,
+    unreadableContinuingEducation: ce.unreadable,
+  };
 }

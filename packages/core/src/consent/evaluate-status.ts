@@ -64,6 +64,9 @@ function revokedBy(revokedAt: string, at: Moment): boolean {
  * it is written in; a revocation counts from its instant. A consent that is `inactive` only because it was revoked
  * later than `at` is `active` at `at`, so billing can ask about a past date of service.
  *
+ * @param consent - a consent's status, period, signature date and revocation
+ * @param at - a date `YYYY-MM-DD` or a timestamp with offset
+ * @returns the consent's state at that moment
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.31
  * @example
  * ```ts

@@ -27,6 +27,8 @@ const PATIENT_REF = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za
  * The patient one resource is about (not looking into resources nested in it): a Patient is about itself; any
  * other resource by its `subject`, `patient`, `beneficiary` or `for` reference. A reference that is not to a Patient
  * with an id (a Group, `#contained`, `urn:uuid:`) is `unresolvable`.
+ * @param resource - a FHIR resource
+ * @returns its own patient reference, none, or unresolvable
  * @see https://hl7.org/fhir/R4/compartmentdefinition-patient.html
  * @example
  * ```ts
@@ -74,6 +76,8 @@ export interface ResourcePart {
 
 /**
  * Split a resource into the parts consent decides on (see {@link ResourcePart}).
+ * @param resource - a resource (nested resources included)
+ * @returns each part with its position and its patient link
  * @see https://hl7.org/fhir/R4/bundle.html
  * @example
  * ```ts
@@ -109,6 +113,8 @@ export function resourceParts(resource: object): ResourcePart[] {
 /**
  * Every distinct `Patient/{id}` reference of a resource and of the resources nested in it: what a client resolves
  * to participant ids before asking {@link canDisclose}.
+ * @param resource - a resource (nested resources included)
+ * @returns the distinct `Patient/{id}` references
  * @see https://hl7.org/fhir/R4/compartmentdefinition-patient.html
  * @example
  * ```ts

@@ -5,6 +5,8 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /**
  * True when a 10-digit NPI has a valid Luhn check digit (computed over the 80840 prefix + first 9 digits).
  *
+ * @param npi - the NPI to check
+ * @returns whether it is 10 digits with a valid check digit
  * @see https://www.cms.gov/Regulations-and-Guidance/Administrative-Simplification/NationalProvIdentStand/Downloads/NPIcheckdigit.pdf
  * @example
  * ```ts

@@ -102,6 +102,8 @@ export type PeerEncounter = z.infer<typeof PeerEncounter>;
 /**
  * Minutes between start and end of an encounter.
  *
+ * @param e - the encounter's start and end
+ * @returns whole minutes between them
  * @example
  * ```ts
  * encounterMinutes({ start: '2025-01-14T10:00:00-05:00', end: '2025-01-14T10:52:00-05:00' }); // 52

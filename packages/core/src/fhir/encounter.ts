@@ -18,6 +18,8 @@ const V3 = Systems.V3_ACT_CODE;
 /**
  * Encounter.class (v3-ActCode) for a modality and setting: VR for video or audio, else HH, EMER, IMP, FLD or AMB.
  *
+ * @param e - the encounter's modality and setting
+ * @returns the v3-ActCode Encounter.class coding
  * @see https://hl7.org/fhir/R4/v3/ActEncounterCode/vs.html
  * @example
  * ```ts

@@ -26,6 +26,9 @@ import { onlyAgency, type CompleteDomainRecords, type MappingOptions } from './t
  * and consents. `fromFhir(toFhir(records))` returns the same records. Throws {@link FhirMappingError} listing every
  * problem with its path (`Encounter[2].end`); values are never echoed.
  *
+ * @param input - a Bundle (transaction, searchset or collection) or a list of resources
+ * @param options - the identity scope the records were written under
+ * @returns the domain records, with issues for what could not be read
  * @example
  * ```ts
  * const records = fromFhir(bundle, { namespace: 'https://ehr.example.org/ids' });

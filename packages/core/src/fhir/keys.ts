@@ -21,6 +21,8 @@ export interface RecordKey {
  * Agencies and practitioners are keyed by their NPI (shared by every agency on a server); everything else by an
  * identifier system of the agency (see `identifierSystems`).
  *
+ * @param scope - the agency's identity scope
+ * @returns a function per kind of record giving its type and identifier
  * @example
  * ```ts
  * const key = recordKeys({ agency: '1234567893' }).participant('p-1');

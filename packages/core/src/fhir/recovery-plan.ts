@@ -42,27 +42,11 @@ function goalToFhir(b: TransactionBuilder, g: RecoveryGoal, patient: Reference):
   };
 }
 
-/**
- * Adds a recovery plan: CarePlan (US Core, assess-plan), one Goal per goal (expressed by the participant),
- * a CareTeam, and one Provenance per signature.
- */
-export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: number, specialists: ReadonlyMap<string, PeerSpecialist>): void {
-  const pKey = patientKey(b.ids, plan.participantId);
-  if (!b.has(pKey)) {
-    b.problem(`plans[${idx}].participantId`, 'missing_reference', 'the participant is not in the input');
-    return;
-  }
-  const patient = b.ref(pKey);
-  const peer = specialists.get(plan.peerNpi);
-  const roleKey = peer ? practitionerRoleKey(b, peer.npi, peer.organizationNpi) : undefined;
-  const peerRef = roleKey && b.has(roleKey) ? b.ref(roleKey) : logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
-  const peerPractitioner = b.has(practitionerKey(plan.peerNpi)) ? b.ref(practitionerKey(plan.peerNpi)) : logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
-  const clinicianRef = plan.clinician ? addClinician(b, plan.clinician) : undefined;
+// The steps below take their references as positional parameters, not an object: property names survive
+// minification, and this module is in the browser mapping bundle held to 40 KiB (test/e2e/browser-bundle.test.ts).
 
-  const goalRefs = plan.goals.map((g, j) =>
-    b.add({ resourceType: 'Goal', search: 'identifier', system: b.ids.goal, value: g.id }, goalToFhir(b, g, patient), `plans[${idx}].goals[${j}]`),
-  );
-
+/** The CareTeam: the peer (NUCC peer specialist), the participant, and the co-signing clinician when there is one. */
+function addCareTeam(b: TransactionBuilder, plan: RecoveryPlan, patient: Reference, peerRef: Reference, clinicianRef: Reference | undefined): Reference {
   const careTeamKey: EntryKey = { resourceType: 'CareTeam', search: 'identifier', system: b.ids.careTeam, value: plan.id };
   const careTeam: CareTeam = {
     resourceType: 'CareTeam',
@@ -76,8 +60,11 @@ export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: 
       ...(clinicianRef ? [{ role: [{ coding: [coding(Systems.PEER_CARE_TEAM_ROLE, 'clinician', 'Co-signing clinician')] }], member: clinicianRef }] : []),
     ],
   };
-  const careTeamRef = b.add(careTeamKey, careTeam);
+  return b.add(careTeamKey, careTeam);
+}
 
+/** The CarePlan (US Core assess-plan + peer recovery-plan categories), with strengths, crisis plan and review date as extensions. */
+function addCarePlan(b: TransactionBuilder, plan: RecoveryPlan, patient: Reference, peerRef: Reference, peerPractitioner: Reference, clinicianRef: Reference | undefined, careTeamRef: Reference, goalRefs: Reference[]): Reference {
   const extension: Extension[] = [
     ...plan.strengths.map((s) => ({ url: Extensions.Strength, valueString: s })),
     ...(plan.crisisPlan ? [{ url: Extensions.CrisisPlan, valueString: plan.crisisPlan }] : []),
@@ -106,11 +93,15 @@ export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: 
     careTeam: [careTeamRef],
     goal: goalRefs,
   };
-  const planRef = b.add(key, carePlan);
+  return b.add(key, carePlan);
+}
 
-  // US Core Provenance provenance-1: an agent who is a Practitioner acts on behalf of an organization; peers and
-  // co-signing clinicians sign for the peer's agency. Unknown when the peer is not in the input: such a signature
-  // claims peer-fhir's signature profile only.
+/**
+ * One Provenance per signature. US Core Provenance provenance-1: an agent who is a Practitioner acts on behalf of an
+ * organization; peers and co-signing clinicians sign for the peer's agency. Unknown when the peer is not in the input:
+ * such a signature claims peer-fhir's signature profile only.
+ */
+function addSignatures(b: TransactionBuilder, plan: RecoveryPlan, planRef: Reference, patient: Reference, peerPractitioner: Reference, clinicianRef: Reference | undefined, peer: PeerSpecialist | undefined): void {
   const agencyKey = peer ? organizationKey(peer.organizationNpi) : undefined;
   const agency = peer && agencyKey ? (b.refIfPresent(agencyKey) ?? logicalRef('Organization', Systems.NPI, peer.organizationNpi)) : undefined;
   for (const s of plan.signatures) {
@@ -135,6 +126,30 @@ export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: 
     };
     b.add({ resourceType: 'Provenance', search: '_tag', system: Systems.PEER_RECORD_KEY, value: tagValue }, provenance);
   }
+}
+
+/**
+ * Adds a recovery plan: CarePlan (US Core, assess-plan), one Goal per goal (expressed by the participant),
+ * a CareTeam, and one Provenance per signature.
+ */
+export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: number, specialists: ReadonlyMap<string, PeerSpecialist>): void {
+  const pKey = patientKey(b.ids, plan.participantId);
+  if (!b.has(pKey)) {
+    b.problem(`plans[${idx}].participantId`, 'missing_reference', 'the participant is not in the input');
+    return;
+  }
+  const patient = b.ref(pKey);
+  const peer = specialists.get(plan.peerNpi);
+  const roleKey = peer ? practitionerRoleKey(b, peer.npi, peer.organizationNpi) : undefined;
+  const peerRef = roleKey && b.has(roleKey) ? b.ref(roleKey) : logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
+  const peerPractitioner = b.has(practitionerKey(plan.peerNpi)) ? b.ref(practitionerKey(plan.peerNpi)) : logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
+  const clinicianRef = plan.clinician ? addClinician(b, plan.clinician) : undefined;
+  const goalRefs = plan.goals.map((g, j) =>
+    b.add({ resourceType: 'Goal', search: 'identifier', system: b.ids.goal, value: g.id }, goalToFhir(b, g, patient), `plans[${idx}].goals[${j}]`),
+  );
+  const careTeamRef = addCareTeam(b, plan, patient, peerRef, clinicianRef);
+  const planRef = addCarePlan(b, plan, patient, peerRef, peerPractitioner, clinicianRef, careTeamRef, goalRefs);
+  addSignatures(b, plan, planRef, patient, peerPractitioner, clinicianRef, peer);
 }
 
 /** Read a CarePlan (with its Goals, CareTeam and signature Provenance) back into a RecoveryPlan-shaped object. */

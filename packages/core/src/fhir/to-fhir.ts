@@ -70,6 +70,9 @@ const schemas = {
  * every problem (with paths such as `encounters[3].end`) when any record is invalid or refers to a record that is
  * not in the input.
  *
+ * @param input - the domain records (validated here)
+ * @param options - the identity scope to mint identifiers under
+ * @returns a transaction Bundle of conditional creates
  * @see https://hl7.org/fhir/R4/http.html#transaction
  * @see https://hl7.org/fhir/R4/http.html#ccreate
  * @example

@@ -42,6 +42,9 @@ function participantOf(subject: Reference | undefined, o: OutcomeReadOptions, is
  * Read a QuestionnaireResponse written by peer-fhir (or any response to a registered instrument's Questionnaire)
  * back into an {@link InstrumentResponse}. Throws `FhirMappingError` listing every problem by path.
  *
+ * @param qr - a QuestionnaireResponse
+ * @param options - the namespace, agency and registry
+ * @returns the instrument response record
  * @see https://hl7.org/fhir/R4/questionnaireresponse.html
  * @example
  * ```ts
@@ -87,6 +90,9 @@ export function instrumentResponseFromFhir(qr: QuestionnaireResponse, options: O
  * Read a total-score Observation into a {@link ScorePoint} (participant, instrument, date, total); the instrument is
  * recognised by the Observation's code. Throws `FhirMappingError` when it is not a registered score.
  *
+ * @param obs - a total-score Observation
+ * @param options - the namespace, agency and registry
+ * @returns the score point
  * @see https://hl7.org/fhir/R4/observation.html
  * @example
  * ```ts

@@ -125,6 +125,9 @@ export class InstrumentAnswerError extends PeerFhirValidationError {
 /**
  * Every problem of a set of answers against an instrument: missing items, unknown items, values off the scale.
  *
+ * @param def - the instrument's items and answer scale
+ * @param answers - the answers by item linkId
+ * @returns one issue per problem (path and code, no answer value); empty when the answers are complete and valid
  * @see https://hl7.org/fhir/R4/questionnaireresponse.html#invs
  * @example
  * ```ts
@@ -172,6 +175,8 @@ function questionnaireItem(item: InstrumentItem, answers: readonly AnswerChoice[
 /**
  * Build an {@link InstrumentDefinition} (Questionnaire included) from items, an answer scale and a score code.
  *
+ * @param spec - the items, answer scale, score and version of the instrument
+ * @returns the instrument definition with its Questionnaire
  * @see https://hl7.org/fhir/R4/questionnaire.html
  * @example
  * ```ts

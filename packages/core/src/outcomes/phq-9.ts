@@ -25,6 +25,8 @@ const ITEMS: readonly (readonly [string, string])[] = [
  * PHQ-9 severity bands of the total (Kroenke, Spitzer & Williams 2001): 0–4 minimal, 5–9 mild, 10–14 moderate,
  * 15–19 moderately severe, 20–27 severe.
  *
+ * @param total - the PHQ-9 total score (0-27)
+ * @returns the severity band code and display
  * @see https://pubmed.ncbi.nlm.nih.gov/11556941/
  * @example
  * ```ts

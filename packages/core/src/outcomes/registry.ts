@@ -76,6 +76,7 @@ export class InstrumentRegistry {
 /**
  * A new registry holding the built-in instruments (BARC-10, PHQ-9).
  *
+ * @returns a registry with BARC-10 and PHQ-9 registered
  * @see https://hl7.org/fhir/R4/questionnaire.html
  * @example
  * ```ts
@@ -102,6 +103,8 @@ export const defaultInstruments: InstrumentRegistry = createInstrumentRegistry()
 /**
  * Register an instrument in the default registry so every outcome function can score and map it.
  *
+ * @param def - the instrument definition
+ * @returns the definition, as registered
  * @see https://hl7.org/fhir/R4/questionnaire.html
  * @example
  * ```ts
@@ -117,6 +120,9 @@ export function registerInstrument(def: InstrumentDefinition): InstrumentDefinit
 /**
  * The instrument with this id from the default registry (or the given one).
  *
+ * @param id - the instrument id
+ * @param registry - the registry to look in (default: the default registry)
+ * @returns the instrument definition
  * @see https://hl7.org/fhir/R4/questionnaire.html
  * @example
  * ```ts

@@ -68,6 +68,9 @@ export interface OutcomeOptions {
  * `PeerFhirValidationError` for a malformed record and {@link InstrumentAnswerError} listing every missing,
  * unknown or out-of-range answer by path.
  *
+ * @param input - an instrument response (validated here)
+ * @param options - the registry
+ * @returns the response with its total and interpretation
  * @see https://hl7.org/fhir/R4/questionnaireresponse.html
  * @example
  * ```ts

@@ -48,6 +48,8 @@ export const OutcomeProfiles = {
 /**
  * Identifier systems for outcome records in one namespace (same rules as `identifierSystems`).
  *
+ * @param namespace - the namespace to mint identifiers under
+ * @returns the identifier system URI of each kind of outcome record
  * @see https://hl7.org/fhir/R4/datatypes.html#Identifier
  * @example
  * ```ts

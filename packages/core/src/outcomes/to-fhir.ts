@@ -60,6 +60,9 @@ function refs(scored: ScoredResponse, o: OutcomeMappingOptions) {
  * Map a response to a QuestionnaireResponse (US Core profile) answering the instrument's versioned Questionnaire;
  * each answer is the answer option's coding. Validates and throws like {@link scoreResponse}.
  *
+ * @param input - an instrument response (validated here)
+ * @param options - the namespace and agency, and the subject and encounter to reference
+ * @returns the QuestionnaireResponse
  * @see https://hl7.org/fhir/R4/questionnaireresponse.html
  * @example
  * ```ts
@@ -93,6 +96,9 @@ export function questionnaireResponseToFhir(input: unknown, options: OutcomeMapp
  * Map a response to its total-score Observation: category `survey`, the instrument's score code, `valueInteger`,
  * the severity band (if any) as interpretation, `derivedFrom` the QuestionnaireResponse.
  *
+ * @param input - an instrument response (validated here)
+ * @param options - the namespace and agency, and the subject and encounter to reference
+ * @returns the total-score Observation
  * @see https://hl7.org/fhir/R4/observation.html
  * @example
  * ```ts
@@ -127,6 +133,9 @@ export function scoreObservationToFhir(input: unknown, options: OutcomeMappingOp
  * One transaction Bundle with both resources as conditional creates (`If-None-Exist: identifier=…`), the
  * Observation's `derivedFrom` pointing at the QuestionnaireResponse entry. Writing it twice creates nothing new.
  *
+ * @param input - an instrument response (validated here)
+ * @param options - the namespace and agency, and the subject and encounter to reference
+ * @returns a transaction Bundle with the QuestionnaireResponse and score Observation as conditional creates
  * @see https://hl7.org/fhir/R4/http.html#transaction
  * @example
  * ```ts

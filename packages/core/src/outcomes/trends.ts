@@ -26,6 +26,9 @@ export interface ScorePoint {
 /**
  * Score every response (validating each, see `scoreResponse`) into {@link ScorePoint}s.
  *
+ * @param responses - instrument responses (validated here)
+ * @param options - the registry
+ * @returns one score point per response
  * @see https://hl7.org/fhir/R4/questionnaireresponse.html
  * @example
  * ```ts
@@ -65,6 +68,10 @@ export interface ParticipantTrend {
 /**
  * A participant's score over time on one instrument.
  *
+ * @param points - score points from `scorePoints`
+ * @param participantId - the participant
+ * @param instrumentId - the instrument
+ * @returns the participant's scores in date order with first, latest and change
  * @see https://hl7.org/fhir/R4/observation.html
  * @example
  * ```ts
@@ -108,6 +115,10 @@ export interface ProgramScoreChange {
  * Share of participants whose score rose (and improved) between first and latest assessment. Restrict to one
  * program by passing its participants' ids.
  *
+ * @param points - score points from `scorePoints`
+ * @param instrumentId - the instrument
+ * @param options - the registry and the participants to count
+ * @returns the share of participants whose score rose and improved
  * @see https://hl7.org/fhir/R4/measurereport.html
  * @example
  * ```ts

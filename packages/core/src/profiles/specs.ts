@@ -7,6 +7,7 @@ import { REDISCLOSURE_NOTICE_EXTENSION } from '../security/redisclosure-notice.j
 import { ReferralProfiles } from '../referrals/terminology.js';
 import { PEER_FHIR_CANONICAL, Extensions, Profiles } from '../terminology/systems.js';
 import { ExchangeExtensions, ExchangeProfiles } from '../terminology/exchange-profiles.js';
+import { WorkforceExtensions, WorkforceProfiles, WorkforceSystems } from '../workforce/terminology.js';
 
 /** A type an element may take, with target profiles for references. */
 export interface TypeSpec {
@@ -200,6 +201,21 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
+    url: WorkforceProfiles.ContinuingEducation,
+    type: 'Basic',
+    title: 'Continuing education',
+    description:
+      'Continuing-education hours a peer specialist earned: code workforce-activity#continuing-education, the peer (Practitioner by NPI) as subject, the date as created, the agency as author; hours (ce-hours) and topic (ce-topic) always, provider (ce-provider) and the credential number the hours count toward (ce-credential) when known. R4 has no resource for a training record; Practitioner.qualification is the credential itself (see docs/mapping.md).',
+    elements: [
+      { path: 'Basic.identifier', min: 1, mustSupport: true },
+      { path: 'Basic.code', pattern: ['patternCodeableConcept', { coding: [{ system: WorkforceSystems.ACTIVITY, code: 'continuing-education' }] }], mustSupport: true },
+      { path: 'Basic.subject', min: 1, type: ref(US('us-core-practitioner')), mustSupport: true },
+      { path: 'Basic.created', min: 1, mustSupport: true },
+      { path: 'Basic.author', type: ref(US('us-core-organization')), mustSupport: true },
+    ],
+  },
+  {
+    kind: 'profile',
     url: ReferralProfiles.Task,
     type: 'Task',
     title: 'Referral task',
@@ -313,5 +329,9 @@ export const extensionSpecs: readonly ExtensionSpec[] = [
   { kind: 'extension', url: Extensions.Supervisor, title: 'Supervisor', description: 'The licensed clinician who supervises the peer in this role.', context: ['PractitionerRole'], value: ref(US('us-core-practitioner')) },
   { kind: 'extension', url: REDISCLOSURE_NOTICE_EXTENSION, title: 'Part 2 redisclosure notice', description: 'The 42 CFR 2.32 notice that accompanies a disclosure of Part 2 records.', context: ['Provenance', 'Bundle'], value: [{ code: 'string' }] },
   { kind: 'extension', url: Extensions.ClaimFrequency, title: 'Claim frequency', description: '837P claim frequency code (CLM05-3): 1 original, 7 replacement, 8 void.', context: ['Claim'], value: [{ code: 'code' }] },
+  { kind: 'extension', url: WorkforceExtensions.CeHours, title: 'Continuing-education hours', description: 'Hours of continuing education earned (UCUM h).', context: ['Basic'], value: [{ code: 'Quantity' }] },
+  { kind: 'extension', url: WorkforceExtensions.CeTopic, title: 'Continuing-education topic', description: 'What the continuing education was about.', context: ['Basic'], value: [{ code: 'string' }] },
+  { kind: 'extension', url: WorkforceExtensions.CeProvider, title: 'Continuing-education provider', description: 'Who gave the continuing education (a training provider by name).', context: ['Basic'], value: [{ code: 'string' }] },
+  { kind: 'extension', url: WorkforceExtensions.CeCredential, title: 'Credential the hours count toward', description: 'Number of the credential (Practitioner.qualification.identifier) these continuing-education hours count toward; any credential when absent.', context: ['Basic'], value: [{ code: 'string' }] },
   { kind: 'extension', url: Extensions.LineItemControlNumber, title: 'Line item control number', description: 'Overrides the 837P 2400 REF*6R line item control number of a claim line.', context: ['Claim.item'], value: [{ code: 'string' }] },
 ];

@@ -17,6 +17,10 @@ const idIn = (ref: Reference | undefined, system: string): string | undefined =>
  * Read a referral back from its ServiceRequest and Task (as written by `referralToFhir`, or by a partner system that
  * keeps the same identifiers). Throws `FhirMappingError` listing every problem by path.
  *
+ * @param sr - the referral's ServiceRequest
+ * @param task - the referral's Task
+ * @param options - the namespace and agency
+ * @returns the referral record
  * @see http://hl7.org/fhir/us/sdoh-clinicalcare/STU2.1/StructureDefinition-SDOHCC-TaskForReferralManagement.html
  * @example
  * ```ts

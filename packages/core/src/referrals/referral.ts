@@ -101,6 +101,8 @@ export class ReferralTransitionError extends PeerFhirError {
 
 /**
  * Throw {@link ReferralTransitionError} unless `from -> to` is allowed (staying in the same status is allowed).
+ * @param from - the current referral status
+ * @param to - the requested referral status
  * @see http://hl7.org/fhir/us/sdoh-clinicalcare/STU2.1/checking_task_status.html
  * @example
  * ```ts

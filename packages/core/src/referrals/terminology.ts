@@ -84,6 +84,8 @@ export const ReferralCategories = {
 
 /**
  * Identifier systems for referral records in one namespace (same rules as `identifierSystems`).
+ * @param namespace - the namespace to mint identifiers under
+ * @returns the identifier system URI of each kind of referral record
  * @see https://hl7.org/fhir/R4/datatypes.html#Identifier
  * @example
  * ```ts

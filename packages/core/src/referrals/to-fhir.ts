@@ -44,6 +44,8 @@ const STATUS_DISPLAY: Record<ReferralStatus, string> = {
 /**
  * ServiceRequest.status of a referral status: open ones are `active`, completed is `completed`, rejected and
  * cancelled are `revoked`.
+ * @param status - a referral status
+ * @returns the ServiceRequest.status it maps to
  * @see https://hl7.org/fhir/R4/valueset-request-status.html
  * @example
  * ```ts
@@ -85,6 +87,9 @@ function references(r: Referral, o: ReferralMappingOptions) {
  * for referrals into peer services; category 410606002 plus the SDOHCC domain); the Task carries the workflow
  * state (`status`, `businessStatus`, `owner`) and, once completed, `output` → the fulfilling Encounter/Procedure.
  *
+ * @param input - a referral (validated here)
+ * @param options - the namespace and agency
+ * @returns the ServiceRequest and Task
  * @see https://hl7.org/fhir/us/core/STU6.1/StructureDefinition-us-core-servicerequest.html
  * @see http://hl7.org/fhir/us/sdoh-clinicalcare/STU2.1/StructureDefinition-SDOHCC-TaskForReferralManagement.html
  * @example
@@ -147,6 +152,9 @@ export function referralToFhir(input: unknown, options: ReferralMappingOptions =
  * One transaction Bundle creating the ServiceRequest and Task if absent (`If-None-Exist` on their identifiers),
  * the Task's `focus` pointing at the ServiceRequest entry.
  *
+ * @param input - a referral (validated here)
+ * @param options - the namespace and agency
+ * @returns a transaction Bundle with the ServiceRequest and Task as conditional creates
  * @see https://hl7.org/fhir/R4/http.html#transaction
  * @example
  * ```ts

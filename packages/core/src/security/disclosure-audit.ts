@@ -111,6 +111,8 @@ function refKey(ref: Reference | undefined): string {
  *
  * Throws `PeerFhirValidationError` when `at` is not a timestamp or there is no resource.
  *
+ * @param options - what was disclosed, to whom, for what purpose, when, and under which consents
+ * @returns a FHIR R4 AuditEvent recording the disclosure
  * @see https://hl7.org/fhir/R4/auditevent.html
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-B/section-2.24
  * @example
@@ -200,6 +202,8 @@ function partyOf(ref: Reference | undefined): PartyIdentity {
 /**
  * Read a disclosure AuditEvent (as {@link buildDisclosureAuditEvent} writes it) back as an accounting entry;
  * `undefined` for any other AuditEvent.
+ * @param event - an AuditEvent
+ * @returns the accounting entry, or undefined when it is not a disclosure peer-fhir recorded
  * @see https://hl7.org/fhir/R4/auditevent.html
  * @example
  * ```ts

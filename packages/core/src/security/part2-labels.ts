@@ -156,6 +156,8 @@ const SYSTEM_BY_KEY: ReadonlyMap<string, string> = new Map(
 /**
  * The canonical URI of a security-label code system in any spelling we accept (http/https, trailing slash, case,
  * FHIR DSTU2/STU3 URIs, bare or `urn:oid:` OIDs, the ActUSPrivacyLaw value set); `undefined` for a system we do not know.
+ * @param system - a security-label code system URI in any accepted spelling
+ * @returns the canonical URI, or undefined for a system we do not know
  * @see https://terminology.hl7.org/CodeSystem-v3-ActCode.html
  * @example
  * ```ts
@@ -185,6 +187,8 @@ const CODE_CLASSES: ReadonlyMap<string, { code: string; labelClass: LabelClass }
  * Read one security label: normalise its system and code and say what it means ({@link LabelClass}). A known
  * Part 2, restricted or sensitivity code counts in any known system and without a system (fail closed); any other
  * code counts as `other` in a known system and `unknown` without one; a system we do not know is `unknown`.
+ * @param coding - one security label (system and code)
+ * @returns the label with its canonical system and code and its class
  * @see https://hl7.org/fhir/uv/security-label-ds4p/security_labeling_conceptual_structure.html
  * @example
  * ```ts
@@ -224,6 +228,9 @@ export interface FoundLabel extends ClassifiedLabel {
 /**
  * Every FHIR resource inside `value`, itself included (Bundle entries at any depth, `contained`, `Parameters`, any
  * object with a `resourceType`), with its path (`''` for `value`, e.g. `entry[0].resource.contained[1]`), depth first.
+ * @param value - a resource or any JSON value
+ * @param path - the path of `value` itself (default '')
+ * @returns every resource found with its path, depth first
  * @see https://hl7.org/fhir/R4/references.html#contained
  * @example
  * ```ts
@@ -273,6 +280,8 @@ function ownLabels(resource: Record<string, unknown>, path: string): FoundLabel[
 /**
  * Every security label on a resource and on every resource nested in it (Bundle entries at any depth, `contained`,
  * `Parameters`), read with {@link classifySecurityLabel}. A list of codings is read as one resource's `meta.security`.
+ * @param resourceOrLabels - a resource (nested resources included) or a list of security labels
+ * @returns every label found, classified, with its position
  * @see https://hl7.org/fhir/uv/security-label-ds4p/security_labeling_conceptual_structure.html
  * @example
  * ```ts
@@ -291,6 +300,7 @@ export function labelsIn(resourceOrLabels: LabelledResource | readonly Coding[])
  * The four labels to put on a resource derived from a Part 2 program: `R`, `SUD`, `42CFRPart2`, `NORDSCLCD`.
  * Returns fresh objects each call.
  *
+ * @returns new copies of the four Part 2 labels
  * @see https://hl7.org/fhir/uv/security-label-ds4p/security_labeling_conceptual_structure.html
  * @example
  * ```ts
@@ -308,6 +318,8 @@ export function part2SecurityLabels(): Coding[] {
  * (same system and code) are dropped. Labels of unknown systems are kept as they are. `ETH` is kept as is
  * ({@link sensitivitiesOf} reads it as SUD).
  *
+ * @param codings - security labels as found
+ * @returns the labels with canonical systems and codes
  * @see https://terminology.hl7.org/CodeSystem-v3-ActCode.html
  * @example
  * ```ts
@@ -338,6 +350,8 @@ export function normalizeSecurityLabels(codings: readonly Coding[]): Coding[] {
  * Return a copy of `resource` whose `meta.security` holds the four Part 2 labels, keeping (normalised) existing
  * labels and adding only the missing ones. The input is not modified.
  *
+ * @param resource - the resource to label
+ * @returns a copy with the four Part 2 labels
  * @see https://hl7.org/fhir/uv/security-label-ds4p/security_labeling_conceptual_structure.html
  * @example
  * ```ts
@@ -355,6 +369,9 @@ export function withPart2Labels<T extends Resource>(resource: T): T {
 /**
  * Label `resource` with the Part 2 labels when `part2` is true; return it unchanged otherwise. The one call every
  * mapper uses for a resource derived from a Part 2 record or describing a patient of a Part 2 program.
+ * @param resource - the resource to label
+ * @param part2 - whether it is derived from a Part 2 program
+ * @returns a labelled copy, or the resource itself
  * @see https://hl7.org/fhir/uv/security-label-ds4p/security_labeling_conceptual_structure.html
  * @example
  * ```ts
@@ -372,6 +389,8 @@ export function labelIfPart2<T extends Resource>(resource: T, part2: boolean): T
  * `OPIOIDUD`) in `meta.security` or `meta.tag`, in any accepted spelling of system and code, or without a system
  * (fail closed).
  *
+ * @param resourceOrLabels - a resource (nested resources included) or a list of security labels
+ * @returns whether any label marks Part 2 data
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2
  * @example
  * ```ts
@@ -389,6 +408,8 @@ export function isPart2Protected(resourceOrLabels: LabelledResource | readonly C
  * `ETHUD` and `OPIOIDUD` also count as `SUD` (and `SUD` as `ETH`), so a consent scoped to SUD covers data labelled
  * with the older code; `42CFRPart2` without a sensitivity counts as SUD.
  *
+ * @param resourceOrLabels - a resource (nested resources included) or a list of security labels
+ * @returns the sensitivity codes found
  * @see https://terminology.hl7.org/CodeSystem-v3-ActCode.html
  * @example
  * ```ts

@@ -116,6 +116,9 @@ export function partyReference(party: PartyIdentity): Reference {
  * whose narrative and extension carry the 42 CFR 2.32 notice when any resource is Part 2 protected.
  * `Bundle.meta.security` is the high-water mark of the entries' labels.
  *
+ * @param resources - the resources being disclosed
+ * @param options - recipient, purpose, consents and the moment of disclosure
+ * @returns a `collection` Bundle with the 42 CFR 2.32 notice when any resource is Part 2
  * @see https://hl7.org/fhir/R4/provenance.html
  * @see https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.32
  * @example

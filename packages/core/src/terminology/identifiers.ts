@@ -69,6 +69,8 @@ const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s|"<>\\^`{}\u0000-\u001f\u007f
  * `agency:<npi>` (URN). Throws {@link IdentityScopeError} when the agency is not a valid NPI or the namespace is not an
  * absolute URI.
  *
+ * @param scope - the agency's identity scope (prefix and agency)
+ * @returns the namespace URI the identifier systems of the agency are minted under
  * @example
  * ```ts
  * agencyNamespace({ agency: '1234567893' }); // 'urn:peer-fhir:agency:1234567893'
@@ -89,6 +91,8 @@ export function agencyNamespace(scope: IdentityScope): string {
 /**
  * The identifier systems of one agency (see {@link IdentityScope}).
  *
+ * @param scope - the agency's identity scope (prefix and agency)
+ * @returns the identifier system URI of each kind of record
  * @example
  * ```ts
  * const ids = identifierSystems({ agency: '1234567893', namespace: 'https://ehr.example.org/fhir/ids' });
@@ -139,6 +143,8 @@ function systemsUnder(namespace: string): IdentifierSystems {
  * The identifier systems an earlier peer-fhir version wrote under one unscoped namespace (default
  * `urn:peer-fhir:default`), for migrating such data to agency-scoped systems (docs/migration.md).
  *
+ * @param namespace - the unscoped namespace an earlier version wrote under
+ * @returns the identifier system URI of each kind of record
  * @example
  * ```ts
  * const old = legacyIdentifierSystems();

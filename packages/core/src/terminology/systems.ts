@@ -110,6 +110,8 @@ export const LEGACY_SYSTEM_ALIASES: Readonly<Record<string, string>> = {
 /**
  * Normalise a code-system URI: legacy forms (http HCPCS, OIDs) become the form peer-fhir emits.
  *
+ * @param system - a code system URI
+ * @returns the URI peer-fhir emits for it
  * @example
  * ```ts
  * normalizeSystem('http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets'); // Systems.HCPCS

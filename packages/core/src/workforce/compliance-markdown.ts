@@ -21,6 +21,8 @@ const cell = markdownCell;
 /**
  * Render a {@link ComplianceReport} as Markdown: a summary, one table row per peer, findings grouped by kind.
  *
+ * @param report - a report from `complianceReport`
+ * @returns the report as Markdown
  * @see https://spec.commonmark.org/
  * @example
  * ```ts

@@ -151,6 +151,8 @@ function credentialFindings(peer: PeerSpecialist, asOf: string, warnDays: number
  * in full for each peer present), CE hours short of the pro-rated renewal requirement, and peers whose caseload
  * (distinct participants) or service hours exceed `overloadFactor` × the team median.
  *
+ * @param input - the team, its credentials, supervision and training records, the period and the requirements
+ * @returns every finding per peer, with counts
  * @see https://hl7.org/fhir/R4/practitioner-definitions.html#Practitioner.qualification
  * @example
  * ```ts

@@ -24,6 +24,9 @@ const PART = coding(Systems.V3_PARTICIPATION_TYPE, 'PART', 'Participation');
 /**
  * Map a supervision session to an Encounter (type `workforce-activity#supervision-individual|group`, no subject).
  *
+ * @param input - a supervision session (validated here)
+ * @param options - the namespace and agency
+ * @returns the Encounter
  * @see https://hl7.org/fhir/R4/encounter.html
  * @example
  * ```ts
@@ -58,6 +61,9 @@ export function supervisionSessionToFhir(input: unknown, options: { namespace?: 
  * Read a supervision Encounter written by {@link supervisionSessionToFhir} back into a {@link SupervisionSession}.
  * Throws `FhirMappingError` listing every problem by path.
  *
+ * @param enc - an Encounter written by `supervisionSessionToFhir`
+ * @param options - the namespace and agency
+ * @returns the supervision session record
  * @see https://hl7.org/fhir/R4/encounter.html
  * @example
  * ```ts

@@ -7,7 +7,7 @@ import { PEER_FHIR_CANONICAL } from '../terminology/systems.js';
 
 /**
  * peer-fhir's workforce code systems: `workforce-activity` holds `supervision-individual` and `supervision-group`,
- * the Encounter.type of a supervision session.
+ * the Encounter.type of a supervision session, and `continuing-education`, the Basic.code of a CE record.
  *
  * @see https://hl7.org/fhir/R4/encounter-definitions.html#Encounter.type
  * @example
@@ -31,10 +31,31 @@ export const WorkforceSystems = {
  */
 export const WorkforceProfiles = {
   SupervisionSession: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-supervision-session`,
+  ContinuingEducation: `${PEER_FHIR_CANONICAL}/StructureDefinition/peer-continuing-education`,
+} as const;
+
+/**
+ * Extensions of a continuing-education `Basic` (profile `peer-continuing-education`): hours, topic, provider and the
+ * credential the hours count toward. R4 has no resource for a training record; `Basic` carries them (docs/mapping.md).
+ *
+ * @see https://hl7.org/fhir/R4/basic.html
+ * @example
+ * ```ts
+ * const hours = basic.extension?.find((e) => e.url === WorkforceExtensions.CeHours)?.valueQuantity?.value;
+ * ```
+ * @category Workforce
+ */
+export const WorkforceExtensions = {
+  CeHours: `${PEER_FHIR_CANONICAL}/StructureDefinition/ce-hours`,
+  CeTopic: `${PEER_FHIR_CANONICAL}/StructureDefinition/ce-topic`,
+  CeProvider: `${PEER_FHIR_CANONICAL}/StructureDefinition/ce-provider`,
+  CeCredential: `${PEER_FHIR_CANONICAL}/StructureDefinition/ce-credential`,
 } as const;
 
 /**
  * Identifier systems for workforce records in one namespace (same rules as `identifierSystems`).
+ * @param namespace - the namespace to mint identifiers under
+ * @returns the identifier system URI of each kind of workforce record
  * @see https://hl7.org/fhir/R4/datatypes.html#Identifier
  * @example
  * ```ts

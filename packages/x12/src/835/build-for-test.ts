@@ -1,5 +1,5 @@
 import type { ClaimItem } from 'fhir/r4.js';
-import type { X12ClaimInput } from '../837p/input.js';
+import type { NormalizedClaim, NormalizedLine, X12ClaimInput } from '../837p/input.js';
 import { normalizeClaim } from '../837p/normalize.js';
 import { X12InputError, type X12Issue } from '../errors.js';
 import { formatInterchangeControl, formatTransactionControl } from '../envelope/control-numbers.js';
@@ -39,6 +39,106 @@ export interface Build835Options {
   readonly lineBreaks?: boolean;
 }
 
+/** A billed claim, normalised as the 837P writer sends it, with its position in the call. */
+interface BilledClaim {
+  readonly input: X12ClaimInput;
+  readonly index: number;
+  readonly normalized: NormalizedClaim;
+}
+
+/** The payer's decision on one line, in X12 terms: CAS adjustments, paid cents, LQ*HE remarks. */
+interface Decided {
+  adjustments: Adjustment[];
+  paidCents: number;
+  remarks: readonly string[];
+}
+
+/** Normalise every claim as the 837P writer does (so CLP/SVC echo what was sent); any problem refuses the whole call. */
+function billedClaims(claims: readonly X12ClaimInput[], options: Build835Options): [BilledClaim, ...BilledClaim[]] {
+  const issues: X12Issue[] = [];
+  const billed = claims.flatMap((input, index) => {
+    const normalized = normalizeClaim(input, `claims[${index}]`, issues);
+    return normalized ? [{ input, index, normalized }] : [];
+  });
+  if (issues.length) throw new X12InputError(issues);
+  const [first, ...rest] = billed;
+  if (!first) throw new X12InputError([{ path: 'claims', message: 'at least one claim is required' }]);
+  if (!/^\d{9}$/.test(options.payer.tin)) throw new X12InputError([{ path: 'options.payer.tin', message: 'must be 9 digits' }]);
+  return [first, ...rest];
+}
+
+/** One line's decision in X12 terms; a partial payment must balance (835: charge = paid + CAS). */
+function decideLine(claim: BilledClaim, line: NormalizedLine, decide: Decide): Decided {
+  const item = claim.input.claim.item?.find((it) => it.sequence === line.sequence);
+  const path = `claims[${claim.index}].claim.item(sequence=${line.sequence})`;
+  if (!item) throw new X12InputError([{ path, message: 'no billed item for the line' }]);
+  const d = decide(claim.input, item, claim.index);
+  if (d.kind === 'paid') return { adjustments: [], paidCents: line.chargeCents, remarks: [] };
+  if (d.kind === 'denied') {
+    return { adjustments: [{ group: d.group ?? 'CO', reason: d.reason, amount: line.chargeCents / 100 }], paidCents: 0, remarks: d.remarks ?? [] };
+  }
+  const paidCents = Math.round(d.paid * 100);
+  const adjustments = d.adjustments ? [...d.adjustments] : [{ group: 'CO', reason: '45', amount: (line.chargeCents - paidCents) / 100 }];
+  const adjCents = adjustments.reduce((s, a) => s + Math.round(a.amount * 100), 0);
+  if (line.chargeCents - paidCents - adjCents !== 0) {
+    throw new X12InputError([{ path, message: 'decision does not balance: charge must equal paid + adjustments' }]);
+  }
+  return { adjustments, paidCents, remarks: d.remarks ?? [] };
+}
+
+const prCents = (adjustments: readonly Adjustment[]) => adjustments.filter((a) => a.group === 'PR').reduce((s, a) => s + Math.round(a.amount * 100), 0);
+
+/** Header: BPR (I with a check, or H notification only when nothing is paid), TRN, DTM*405, 1000A payer, 1000B payee. */
+function writeHeader(buf: SegmentBuffer, totalPaid: number, first: NormalizedClaim, date: Date, options: Build835Options): void {
+  if (totalPaid > 0) buf.add('BPR', 'I', formatMoney(totalPaid), 'C', 'CHK', '', '', '', '', '', '', '', '', '', '', '', ccyymmdd(date));
+  else buf.add('BPR', 'H', '0', 'C', 'NON', '', '', '', '', '', '', '', '', '', '', '', ccyymmdd(date));
+  buf.add('TRN', '1', options.traceNumber, `1${options.payer.tin}`); // TRN03 = 1 + payer TIN
+  buf.add('DTM', '405', ccyymmdd(date)); // production date
+  buf.add('N1', 'PR', options.payer.name.toUpperCase()); // 1000A payer
+  buf.add('N3', '1 STATE PLAZA');
+  buf.add('N4', 'ANYTOWN', 'GA', '303030000');
+  if (options.payer.id) buf.add('REF', '2U', options.payer.id);
+  buf.add('PER', 'BL', 'EDI SUPPORT', 'TE', '8005550100'); // payer technical contact (required in 5010)
+  buf.add('N1', 'PE', first.billing.name, 'XX', first.billing.npi); // 1000B payee
+  buf.add('REF', 'TJ', first.billing.ein);
+  buf.add('LX', '1');
+}
+
+/** 2110 service payment: SVC, DTM*472 (or 150/151), CAS per group (six triplets a segment), REF*6R, AMT*B6, LQ*HE. */
+function writeServiceLine(buf: SegmentBuffer, l: NormalizedLine, d: Decided): void {
+  buf.add('SVC', ['HC', l.procedure, ...l.modifiers], formatMoney(l.chargeCents), formatMoney(d.paidCents), '', formatQuantity(l.units));
+  if (l.dateTo) {
+    buf.add('DTM', '150', l.dateFrom);
+    buf.add('DTM', '151', l.dateTo);
+  } else {
+    buf.add('DTM', '472', l.dateFrom);
+  }
+  const groups = new Map<string, Adjustment[]>();
+  for (const a of d.adjustments) groups.set(a.group, [...(groups.get(a.group) ?? []), a]);
+  for (const [group, adj] of groups) {
+    for (let k = 0; k < adj.length; k += 6) {
+      buf.add('CAS', group, ...adj.slice(k, k + 6).flatMap((a) => [a.reason, formatMoney(Math.round(a.amount * 100)), '']));
+    }
+  }
+  buf.add('REF', '6R', l.controlNumber); // echo of 837 2400 REF*6R
+  buf.add('AMT', 'B6', formatMoney(d.paidCents + prCents(d.adjustments))); // allowed amount
+  for (const r of d.remarks) buf.add('LQ', 'HE', r);
+}
+
+/** 2100 claim payment: CLP (PCN, status 1, charge, paid, patient responsibility, filing indicator, ICN, POS, frequency), NM1*QC, its lines. */
+function writeClaimPayment(buf: SegmentBuffer, c: NormalizedClaim, lines: readonly Decided[], ci: number, options: Build835Options): void {
+  const paid = lines.reduce((s, d) => s + d.paidCents, 0);
+  const pr = prCents(lines.flatMap((d) => d.adjustments));
+  buf.add('CLP', c.patientControlNumber, '1', formatMoney(c.totalCents), formatMoney(paid), pr ? formatMoney(pr) : '0', c.filingIndicator, `${options.icnPrefix ?? 'ICN'}${ci + 1}`, c.pos, c.frequency);
+  buf.add('NM1', 'QC', '1', c.subscriber.last, c.subscriber.first ?? '', '', '', '', 'MI', c.subscriber.memberId);
+  c.lines.forEach((l, li) => {
+    const d = lines[li];
+    if (d) writeServiceLine(buf, l, d);
+  });
+}
+
+type Decide = (claim: X12ClaimInput, item: ClaimItem, index: number) => LineDecision;
+
 /**
  * Build a valid 835 005010X221A1 for claims and a decision per line — for tests and demos, not for payers.
  *
@@ -54,16 +154,11 @@ export interface Build835Options {
  * });
  * @category Testing
  */
-export function build835ForTest(
-  claims: readonly X12ClaimInput[],
-  decide: (claim: X12ClaimInput, item: ClaimItem, index: number) => LineDecision,
-  options: Build835Options,
-): string {
-  const issues: X12Issue[] = [];
-  const normalized = claims.map((c, i) => normalizeClaim(c, `claims[${i}]`, issues));
-  if (issues.length) throw new X12InputError(issues);
-  if (normalized.length === 0) throw new X12InputError([{ path: 'claims', message: 'at least one claim is required' }]);
-  if (!/^\d{9}$/.test(options.payer.tin)) throw new X12InputError([{ path: 'options.payer.tin', message: 'must be 9 digits' }]);
+export function build835ForTest(claims: readonly X12ClaimInput[], decide: Decide, options: Build835Options): string {
+  const billed = billedClaims(claims, options);
+  // Decide every line first: BPR02 needs the total.
+  const decided = billed.map((c) => c.normalized.lines.map((l) => decideLine(c, l, decide)));
+  const totalPaid = decided.flat().reduce((s, d) => s + d.paidCents, 0);
   const date = options.date ?? new Date();
   const cn = options.controlNumbers ?? { isa: 1, gs: 1, st: 1 };
   const buf = new SegmentBuffer(options.lineBreaks === false ? '~' : '~\n');
@@ -72,73 +167,8 @@ export function build835ForTest(
   const stAt = buf.count;
   const st = formatTransactionControl(cn.st ?? 1);
   buf.add('ST', '835', st);
-
-  // Decide every line first: BPR02 needs the total.
-  type Decided = { adjustments: Adjustment[]; paidCents: number; remarks: readonly string[] };
-  const decided: Decided[][] = normalized.map((c, ci) =>
-    c!.lines.map((l) => {
-      const item = claims[ci]!.claim.item!.find((it) => it.sequence === l.sequence)!;
-      const d = decide(claims[ci]!, item, ci);
-      if (d.kind === 'paid') return { adjustments: [], paidCents: l.chargeCents, remarks: [] };
-      if (d.kind === 'denied') {
-        return { adjustments: [{ group: d.group ?? 'CO', reason: d.reason, amount: l.chargeCents / 100 }], paidCents: 0, remarks: d.remarks ?? [] };
-      }
-      const paidCents = Math.round(d.paid * 100);
-      const adjustments = d.adjustments ? [...d.adjustments] : [{ group: 'CO', reason: '45', amount: (l.chargeCents - paidCents) / 100 }];
-      const adjCents = adjustments.reduce((s, a) => s + Math.round(a.amount * 100), 0);
-      if (l.chargeCents - paidCents - adjCents !== 0) {
-        throw new X12InputError([{ path: `claims[${ci}].claim.item(sequence=${l.sequence})`, message: 'decision does not balance: charge must equal paid + adjustments' }]);
-      }
-      return { adjustments, paidCents, remarks: d.remarks ?? [] };
-    }),
-  );
-  const totalPaid = decided.flat().reduce((s, d) => s + d.paidCents, 0);
-  const first = normalized[0]!;
-
-  // BPR: I = remittance with payment (CHK), H = notification only when nothing is paid; BPR16 payment date
-  if (totalPaid > 0) buf.add('BPR', 'I', formatMoney(totalPaid), 'C', 'CHK', '', '', '', '', '', '', '', '', '', '', '', ccyymmdd(date));
-  else buf.add('BPR', 'H', '0', 'C', 'NON', '', '', '', '', '', '', '', '', '', '', '', ccyymmdd(date));
-  buf.add('TRN', '1', options.traceNumber, `1${options.payer.tin}`); // TRN03 = 1 + payer TIN
-  buf.add('DTM', '405', ccyymmdd(date)); // production date
-  buf.add('N1', 'PR', options.payer.name.toUpperCase()); // 1000A payer
-  buf.add('N3', '1 STATE PLAZA');
-  buf.add('N4', 'ANYTOWN', 'GA', '303030000');
-  if (options.payer.id) buf.add('REF', '2U', options.payer.id);
-  buf.add('PER', 'BL', 'EDI SUPPORT', 'TE', '8005550100'); // payer technical contact (required in 5010)
-  buf.add('N1', 'PE', first.billing.name, 'XX', first.billing.npi); // 1000B payee
-  buf.add('REF', 'TJ', first.billing.ein);
-  buf.add('LX', '1');
-
-  normalized.forEach((c, ci) => {
-    const lines = decided[ci]!;
-    const paid = lines.reduce((s, d) => s + d.paidCents, 0);
-    const pr = lines.flatMap((d) => d.adjustments).filter((a) => a.group === 'PR').reduce((s, a) => s + Math.round(a.amount * 100), 0);
-    // 2100 CLP: PCN, status 1, charge, paid, patient responsibility, filing indicator, ICN, POS, frequency
-    buf.add('CLP', c!.patientControlNumber, '1', formatMoney(c!.totalCents), formatMoney(paid), pr ? formatMoney(pr) : '0', c!.filingIndicator, `${options.icnPrefix ?? 'ICN'}${ci + 1}`, c!.pos, c!.frequency);
-    buf.add('NM1', 'QC', '1', c!.subscriber.last, c!.subscriber.first ?? '', '', '', '', 'MI', c!.subscriber.memberId);
-    c!.lines.forEach((l, li) => {
-      const d = lines[li]!;
-      buf.add('SVC', ['HC', l.procedure, ...l.modifiers], formatMoney(l.chargeCents), formatMoney(d.paidCents), '', formatQuantity(l.units)); // 2110 SVC
-      if (l.dateTo) {
-        buf.add('DTM', '150', l.dateFrom);
-        buf.add('DTM', '151', l.dateTo);
-      } else {
-        buf.add('DTM', '472', l.dateFrom);
-      }
-      // CAS: one segment per group, up to 6 reason/amount/quantity triplets
-      const groups = new Map<string, Adjustment[]>();
-      for (const a of d.adjustments) groups.set(a.group, [...(groups.get(a.group) ?? []), a]);
-      for (const [group, adj] of groups) {
-        for (let k = 0; k < adj.length; k += 6) {
-          buf.add('CAS', group, ...adj.slice(k, k + 6).flatMap((a) => [a.reason, formatMoney(Math.round(a.amount * 100)), '']));
-        }
-      }
-      buf.add('REF', '6R', l.controlNumber); // echo of 837 2400 REF*6R
-      const allowed = d.paidCents + d.adjustments.filter((a) => a.group === 'PR').reduce((s, a) => s + Math.round(a.amount * 100), 0);
-      buf.add('AMT', 'B6', formatMoney(allowed)); // allowed amount
-      for (const r of d.remarks) buf.add('LQ', 'HE', r);
-    });
-  });
+  writeHeader(buf, totalPaid, billed[0].normalized, date, options);
+  billed.forEach((c, ci) => writeClaimPayment(buf, c.normalized, decided[ci] ?? [], ci, options));
   buf.add('SE', String(buf.count - stAt + 1), st);
   buf.add('GE', '1', String(cn.gs));
   buf.add('IEA', '1', formatInterchangeControl(cn.isa));

@@ -14,6 +14,8 @@ import type { Remittance, RemittanceClaim, RemittanceHeader } from './types.js';
  *
  * Spec: ASC X12N 835 Health Care Claim Payment/Advice, 005010X221A1 (BPR, TRN, N1, CLP, CAS, SVC, DTM, REF, AMT, LQ, PLB).
  *
+ * @param text - the X12 835 interchange
+ * @returns one remittance per transaction set
  * @example
  * const [remittance] = read835(await readFile('era.835', 'utf8'));
  * for (const claim of remittance.claims) console.log(claim.patientControlNumber, claim.paidAmount);
@@ -52,6 +54,8 @@ export interface RemittanceClaimEvent {
  * yielded — a caller that stores what it reads should use {@link read835} (refused whole) or hold its writes until
  * the stream ends without an error.
  *
+ * @param source - a Node Readable, a web stream or any (async) iterable of text or bytes
+ * @returns an async generator of one event per claim payment
  * @example
  * import { createReadStream } from 'node:fs';
  * for await (const { remittance, claim } of read835Stream(createReadStream('era.835'))) {
@@ -72,11 +76,11 @@ export async function* read835Stream(
   for await (const chunk of source) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     for (const s of tok.push(text)) parser.segment(s);
-    while (ready.length) yield ready.shift()!;
+    for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   }
   const tail = decoder.decode();
   for (const s of [...tok.push(tail), ...tok.end()]) parser.segment(s);
-  while (ready.length) yield ready.shift()!;
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   if (!tok.delims) throw new X12ParseError('input is empty');
   parser.finish();
 }

@@ -4,7 +4,7 @@ import type { X12ClaimInput } from '../837p/input.js';
 import { formatMoney, toCents } from '../internal/format.js';
 import { PROCEDURE_SYSTEMS } from '../internal/systems.js';
 import { findClaimFor, matchLines } from './match.js';
-import { PROVIDER_ADJUSTMENT_REASON_TEXT, type Adjustment, type Remittance } from './types.js';
+import { PROVIDER_ADJUSTMENT_REASON_TEXT, type Adjustment, type Remittance, type RemittanceClaim, type RemittanceLine } from './types.js';
 
 /**
  * What happened to one billed line:
@@ -107,7 +107,7 @@ const cents = (v: number) => Math.round(v * 100);
 function explain(outcome: LineOutcome, billedC: number, paidC: number, adj: readonly ExplainedAdjustment[], missing: 'billed' | 'remit' | undefined, level: 'line' | 'claim'): string {
   if (missing === 'remit') return 'Billed, but the remittance has no matching service line yet.';
   if (missing === 'billed') return level === 'claim' ? 'The remittance reports a claim that matches no billed claim.' : 'The remittance reports a service line that matches no billed line.';
-  const reasons = adj.map((a) => `${dollars(cents(a.amount))} ${a.groupText.split(' (')[0]!.toLowerCase()}: ${a.reasonText} (${a.group}-${a.reason})`);
+  const reasons = adj.map((a) => `${dollars(cents(a.amount))} ${(a.groupText.split(' (')[0] ?? '').toLowerCase()}: ${a.reasonText} (${a.group}-${a.reason})`);
   const scope = level === 'claim' ? ' (claim level)' : '';
   if (outcome === 'reversed') return `Reversal of a previous payment${scope}: ${dollars(-paidC)} taken back.`;
   if (outcome === 'denied') return `Denied${scope}: nothing paid of ${dollars(billedC)}${reasons.length ? `; ${reasons.join('; ')}` : ''}.`;
@@ -143,6 +143,163 @@ function explainAdjustments(adjustments: readonly Adjustment[]): ExplainedAdjust
   return adjustments.map((a) => ({ group: a.group, groupText: describeAdjustmentGroup(a.group), reason: a.reason, reasonText: describeCarc(a.reason), amount: a.amount }));
 }
 
+/** What the walk over the remittances accumulates: entries, matches, and money totals in cents. */
+interface Ledger {
+  readonly lines: ReconciledLine[];
+  readonly seen: Set<Claim>;
+  readonly orphanRemits: string[];
+  matchedClaims: number;
+  unaccountedC: number;
+  readonly t: { billed: number; paid: number; adjusted: number; pr: number; payment: number };
+}
+
+/** The fields every entry of one CLP loop shares. */
+type Common = Pick<ReconciledLine, 'patientControlNumber' | 'claimId' | 'claimStatus' | 'payerClaimControlNumber'>;
+
+/** Σ CAS amounts and Σ PR (patient responsibility) CAS amounts, in cents; both count into the totals. */
+function adjustmentCents(adjustments: readonly Adjustment[], ledger: Ledger): { adjC: number; prC: number } {
+  const adjC = adjustments.reduce((s, a) => s + cents(a.amount), 0);
+  const prC = adjustments.filter((a) => a.group === 'PR').reduce((s, a) => s + cents(a.amount), 0);
+  ledger.t.adjusted += adjC;
+  ledger.t.pr += prC;
+  return { adjC, prC };
+}
+
+/** One SVC service line: matched to the billed item of sequence `seq` (REF*6R), or unmatched. */
+function serviceLineEntry(rc: RemittanceClaim, l: RemittanceLine, seq: number | undefined, claim: Claim | undefined, common: Common, ledger: Ledger): ReconciledLine {
+  const item = itemOf(claim, seq);
+  const billedC = cents(l.chargeAmount);
+  const paidC = cents(l.paidAmount);
+  const { adjC, prC } = adjustmentCents(l.adjustments, ledger);
+  const outcome = outcomeOf(rc.status, seq !== undefined, billedC, paidC, l.adjustments);
+  const adjustments = explainAdjustments(l.adjustments);
+  const serviceDate = dateOf(item) ?? l.serviceDate;
+  return {
+    level: 'line',
+    ...common,
+    ...(seq !== undefined ? { itemSequence: seq } : {}),
+    encounters: item ? encountersOf([item]) : [],
+    ...(serviceDate ? { serviceDate } : {}),
+    procedure: l.procedure,
+    outcome,
+    billed: billedC / 100,
+    paid: paidC / 100,
+    ...(l.allowedAmount !== undefined ? { allowed: l.allowedAmount } : {}),
+    adjusted: adjC / 100,
+    patientResponsibility: prC / 100,
+    adjustments,
+    remarks: l.remarks.map((code) => ({ code, text: describeRarc(code) })),
+    balanced: billedC - paidC - adjC === 0,
+    explanation: explain(outcome, billedC, paidC, adjustments, seq === undefined ? 'billed' : undefined, 'line'),
+  };
+}
+
+/**
+ * The claim as a whole, when the service lines do not carry all of it: a claim paid without service lines, claim-level
+ * CAS, or CLP03/CLP04 amounts beyond the lines' SVC02/SVC03 (835 balancing 1.10.2.1: the claim's entries sum to its CLP).
+ */
+function claimLevelEntry(rc: RemittanceClaim, claim: Claim | undefined, rest: { billedC: number; paidC: number }, common: Common, ledger: Ledger): ReconciledLine {
+  const { adjC, prC } = adjustmentCents(rc.adjustments, ledger);
+  const items = rc.lines.length === 0 ? (claim?.item ?? []) : [];
+  const outcome = outcomeOf(rc.status, !!claim, rest.billedC, rest.paidC, rc.adjustments);
+  const adjustments = explainAdjustments(rc.adjustments);
+  const serviceDate = dateOf(items[0]) ?? rc.statementFrom;
+  return {
+    level: 'claim',
+    ...common,
+    encounters: encountersOf(items),
+    ...(serviceDate ? { serviceDate } : {}),
+    // Nothing billed at claim level is not a denial: the amounts are the payer's adjustment of the whole.
+    outcome: outcome === 'denied' && rest.billedC === 0 ? 'adjusted' : outcome,
+    billed: rest.billedC / 100,
+    paid: rest.paidC / 100,
+    adjusted: adjC / 100,
+    patientResponsibility: prC / 100,
+    adjustments,
+    remarks: [],
+    balanced: rest.billedC - rest.paidC - adjC === 0,
+    explanation: explain(outcome, rest.billedC, rest.paidC, adjustments, claim ? undefined : 'billed', 'claim'),
+  };
+}
+
+/** A billed line no remittance line mentions: unmatched, nothing paid yet. */
+function unmentionedLineEntry(item: ClaimItem, common: Common): ReconciledLine {
+  const b = billedOf(item);
+  const serviceDate = dateOf(item);
+  return {
+    level: 'line',
+    ...common,
+    itemSequence: item.sequence,
+    encounters: encountersOf([item]),
+    ...(serviceDate ? { serviceDate } : {}),
+    ...(b.procedure ? { procedure: b.procedure } : {}),
+    outcome: 'unmatched',
+    billed: b.cents / 100,
+    paid: 0,
+    adjusted: 0,
+    patientResponsibility: 0,
+    adjustments: [],
+    remarks: [],
+    balanced: false,
+    explanation: explain('unmatched', b.cents, 0, [], 'remit', 'line'),
+  };
+}
+
+/**
+ * One CLP loop: match it to a billed claim (CLP01), then its entries in order — each SVC line, the claim-level rest,
+ * and the billed lines it does not mention (unless it is a reversal, CLP02 = 22, which need not repeat every line).
+ */
+function reconcileClaim(rc: RemittanceClaim, billed: readonly Claim[], ledger: Ledger): void {
+  const claim = findClaimFor(rc, billed);
+  if (!claim) {
+    ledger.orphanRemits.push(rc.patientControlNumber);
+    ledger.unaccountedC += cents(rc.paidAmount);
+  } else {
+    ledger.seen.add(claim);
+    ledger.matchedClaims++;
+  }
+  ledger.t.billed += cents(rc.chargeAmount);
+  ledger.t.paid += cents(rc.paidAmount);
+  const common: Common = {
+    patientControlNumber: rc.patientControlNumber,
+    ...(claim?.id ? { claimId: claim.id } : {}),
+    claimStatus: rc.status,
+    ...(rc.payerClaimControlNumber ? { payerClaimControlNumber: rc.payerClaimControlNumber } : {}),
+  };
+  const matches = matchLines(rc, claim);
+  const matchedSeqs = new Set<number>();
+  let lineBilledC = 0;
+  let linePaidC = 0;
+  rc.lines.forEach((l, i) => {
+    const seq = matches[i];
+    if (seq !== undefined) matchedSeqs.add(seq);
+    lineBilledC += cents(l.chargeAmount);
+    linePaidC += cents(l.paidAmount);
+    ledger.lines.push(serviceLineEntry(rc, l, seq, claim, common, ledger));
+  });
+  const rest = { billedC: cents(rc.chargeAmount) - lineBilledC, paidC: cents(rc.paidAmount) - linePaidC };
+  if (rc.lines.length === 0 || rc.adjustments.length > 0 || rest.billedC !== 0 || rest.paidC !== 0) {
+    ledger.lines.push(claimLevelEntry(rc, claim, rest, common, ledger));
+    if (rc.lines.length === 0) for (const it of claim?.item ?? []) matchedSeqs.add(it.sequence);
+  }
+  for (const item of rc.status === '22' ? [] : (claim?.item ?? [])) {
+    if (!matchedSeqs.has(item.sequence)) ledger.lines.push(unmentionedLineEntry(item, common));
+  }
+}
+
+/** The PLB provider-level adjustments of every remittance, in words. */
+function providerAdjustmentsOf(remits: readonly Remittance[]): ReconciledProviderAdjustment[] {
+  return remits.flatMap((r) =>
+    r.providerAdjustments.map((a) => ({
+      traceNumber: r.trace.number,
+      reason: a.reason,
+      reasonText: PROVIDER_ADJUSTMENT_REASON_TEXT[a.reason] ?? `Provider adjustment ${a.reason}`,
+      ...(a.reference !== undefined ? { reference: a.reference } : {}),
+      amount: a.amount,
+    })),
+  );
+}
+
 /**
  * Reconcile billed claims with 835 remittances line by line: paid / adjusted / denied / reversed / unmatched,
  * with amounts, the reasons in words, and the encounter and date of service of each billed line.
@@ -155,6 +312,9 @@ function explainAdjustments(adjustments: readonly Adjustment[]): ExplainedAdjust
  *
  * Spec: 835 005010X221A1 (CLP, SVC, CAS, REF*6R, AMT*B6, LQ*HE, PLB; balancing 1.10.2.1); CARC/RARC code lists.
  *
+ * @param claims - the billed Claims (or 837P inputs)
+ * @param remittances - one or more remittances from `read835`
+ * @returns every line with its outcome, amounts and reasons, and money totals
  * @example
  * const report = reconcile(claims, read835(text));
  * for (const line of report.lines) console.log(line.encounters, line.serviceDate, line.outcome, line.explanation);
@@ -167,150 +327,28 @@ export function reconcile(
 ): ReconciliationReport {
   const billed: Claim[] = claims.map((c) => ('resourceType' in c ? c : c.claim));
   const remits: readonly Remittance[] = Array.isArray(remittances) ? remittances : [remittances as Remittance];
-  const lines: ReconciledLine[] = [];
-  const seen = new Set<Claim>();
-  const orphanRemits: string[] = [];
-  const pcnOf = (c: Claim) => c.identifier?.find((i) => !!i.value)?.value ?? '';
-  let matchedClaims = 0;
-  let unaccountedC = 0;
-  const t = { billed: 0, paid: 0, adjusted: 0, pr: 0, plb: 0, payment: 0 };
-
+  const ledger: Ledger = { lines: [], seen: new Set(), orphanRemits: [], matchedClaims: 0, unaccountedC: 0, t: { billed: 0, paid: 0, adjusted: 0, pr: 0, payment: 0 } };
   for (const r of remits) {
-    t.payment += (r.payment.creditDebit === 'D' ? -1 : 1) * cents(r.payment.amount);
-    for (const rc of r.claims) {
-      const claim = findClaimFor(rc, billed);
-      if (!claim) {
-        orphanRemits.push(rc.patientControlNumber);
-        unaccountedC += cents(rc.paidAmount);
-      } else {
-        seen.add(claim);
-        matchedClaims++;
-      }
-      t.billed += cents(rc.chargeAmount);
-      t.paid += cents(rc.paidAmount);
-      const common = {
-        patientControlNumber: rc.patientControlNumber,
-        ...(claim?.id ? { claimId: claim.id } : {}),
-        claimStatus: rc.status,
-        ...(rc.payerClaimControlNumber ? { payerClaimControlNumber: rc.payerClaimControlNumber } : {}),
-      };
-      const matches = matchLines(rc, claim);
-      const matchedSeqs = new Set<number>();
-      let lineBilledC = 0;
-      let linePaidC = 0;
-      rc.lines.forEach((l, i) => {
-        const seq = matches[i];
-        if (seq !== undefined) matchedSeqs.add(seq);
-        const item = itemOf(claim, seq);
-        const billedC = cents(l.chargeAmount);
-        const paidC = cents(l.paidAmount);
-        lineBilledC += billedC;
-        linePaidC += paidC;
-        const adjC = l.adjustments.reduce((s, a) => s + cents(a.amount), 0);
-        const prC = l.adjustments.filter((a) => a.group === 'PR').reduce((s, a) => s + cents(a.amount), 0);
-        t.adjusted += adjC;
-        t.pr += prC;
-        const outcome = outcomeOf(rc.status, seq !== undefined, billedC, paidC, l.adjustments);
-        const adjustments = explainAdjustments(l.adjustments);
-        const serviceDate = dateOf(item) ?? l.serviceDate;
-        lines.push({
-          level: 'line',
-          ...common,
-          ...(seq !== undefined ? { itemSequence: seq } : {}),
-          encounters: item ? encountersOf([item]) : [],
-          ...(serviceDate ? { serviceDate } : {}),
-          procedure: l.procedure,
-          outcome,
-          billed: billedC / 100,
-          paid: paidC / 100,
-          ...(l.allowedAmount !== undefined ? { allowed: l.allowedAmount } : {}),
-          adjusted: adjC / 100,
-          patientResponsibility: prC / 100,
-          adjustments,
-          remarks: l.remarks.map((code) => ({ code, text: describeRarc(code) })),
-          balanced: billedC - paidC - adjC === 0,
-          explanation: explain(outcome, billedC, paidC, adjustments, seq === undefined ? 'billed' : undefined, 'line'),
-        });
-      });
-      // The claim as a whole: paid without service lines, claim-level CAS, or CLP amounts the lines do not carry.
-      const restBilledC = cents(rc.chargeAmount) - lineBilledC;
-      const restPaidC = cents(rc.paidAmount) - linePaidC;
-      if (rc.lines.length === 0 || rc.adjustments.length > 0 || restBilledC !== 0 || restPaidC !== 0) {
-        const adjC = rc.adjustments.reduce((s, a) => s + cents(a.amount), 0);
-        const prC = rc.adjustments.filter((a) => a.group === 'PR').reduce((s, a) => s + cents(a.amount), 0);
-        t.adjusted += adjC;
-        t.pr += prC;
-        const items = rc.lines.length === 0 ? (claim?.item ?? []) : [];
-        const outcome = outcomeOf(rc.status, !!claim, restBilledC, restPaidC, rc.adjustments);
-        const adjustments = explainAdjustments(rc.adjustments);
-        const serviceDate = dateOf(items[0]) ?? rc.statementFrom;
-        lines.push({
-          level: 'claim',
-          ...common,
-          encounters: encountersOf(items),
-          ...(serviceDate ? { serviceDate } : {}),
-          outcome: outcome === 'denied' && restBilledC === 0 ? 'adjusted' : outcome,
-          billed: restBilledC / 100,
-          paid: restPaidC / 100,
-          adjusted: adjC / 100,
-          patientResponsibility: prC / 100,
-          adjustments,
-          remarks: [],
-          balanced: restBilledC - restPaidC - adjC === 0,
-          explanation: explain(outcome, restBilledC, restPaidC, adjustments, claim ? undefined : 'billed', 'claim'),
-        });
-        if (rc.lines.length === 0) for (const it of items) matchedSeqs.add(it.sequence);
-      }
-      // billed lines the remittance did not mention (a reversal need not repeat every line)
-      for (const item of rc.status === '22' ? [] : (claim?.item ?? [])) {
-        if (matchedSeqs.has(item.sequence)) continue;
-        const b = billedOf(item);
-        const serviceDate = dateOf(item);
-        lines.push({
-          level: 'line',
-          ...common,
-          itemSequence: item.sequence,
-          encounters: encountersOf([item]),
-          ...(serviceDate ? { serviceDate } : {}),
-          ...(b.procedure ? { procedure: b.procedure } : {}),
-          outcome: 'unmatched',
-          billed: b.cents / 100,
-          paid: 0,
-          adjusted: 0,
-          patientResponsibility: 0,
-          adjustments: [],
-          remarks: [],
-          balanced: false,
-          explanation: explain('unmatched', b.cents, 0, [], 'remit', 'line'),
-        });
-      }
-    }
+    ledger.t.payment += (r.payment.creditDebit === 'D' ? -1 : 1) * cents(r.payment.amount);
+    for (const rc of r.claims) reconcileClaim(rc, billed, ledger);
   }
-  const providerAdjustments: ReconciledProviderAdjustment[] = remits.flatMap((r) =>
-    r.providerAdjustments.map((a) => ({
-      traceNumber: r.trace.number,
-      reason: a.reason,
-      reasonText: PROVIDER_ADJUSTMENT_REASON_TEXT[a.reason] ?? `Provider adjustment ${a.reason}`,
-      ...(a.reference !== undefined ? { reference: a.reference } : {}),
-      amount: a.amount,
-    })),
-  );
-  t.plb = providerAdjustments.reduce((s, a) => s + cents(a.amount), 0);
-
+  const providerAdjustments = providerAdjustmentsOf(remits);
+  const pcnOf = (c: Claim) => c.identifier?.find((i) => !!i.value)?.value ?? '';
+  const { t } = ledger;
   return {
-    lines,
+    lines: ledger.lines,
     providerAdjustments,
-    claimsWithoutRemittance: billed.filter((c) => !seen.has(c)).map(pcnOf),
-    remittanceClaimsWithoutClaim: orphanRemits,
-    claimsMatched: matchedClaims,
+    claimsWithoutRemittance: billed.filter((c) => !ledger.seen.has(c)).map(pcnOf),
+    remittanceClaimsWithoutClaim: ledger.orphanRemits,
+    claimsMatched: ledger.matchedClaims,
     totals: {
       billed: t.billed / 100,
       paid: t.paid / 100,
       adjusted: t.adjusted / 100,
       patientResponsibility: t.pr / 100,
-      providerAdjustments: t.plb / 100,
+      providerAdjustments: providerAdjustments.reduce((s, a) => s + cents(a.amount), 0) / 100,
       payment: t.payment / 100,
-      unaccounted: unaccountedC / 100,
+      unaccounted: ledger.unaccountedC / 100,
     },
   };
 }

@@ -78,6 +78,10 @@ function outcomeOf(status: string): ClaimResponse['outcome'] {
  *
  * Spec: FHIR R4 ClaimResponse (https://hl7.org/fhir/R4/claimresponse.html); 835 005010X221A1 loops 2100/2110.
  *
+ * @param rc - one claim payment (CLP loop)
+ * @param remittance - the header of its remittance (payer, payment, trace)
+ * @param options - the Claim it answers, the ClaimResponse id and creation date, and the remittance key
+ * @returns the ClaimResponse
  * @example
  * const [remittance] = read835(text);
  * const response = toClaimResponse(remittance.claims[0], remittance, { claim: originalClaim });
@@ -159,6 +163,8 @@ export function toClaimResponse(rc: RemittanceClaim, remittance: RemittanceHeade
  *
  * Spec: 835 005010X221A1 TRN, CLP.
  *
+ * @param remittance - a remittance from `read835`
+ * @returns one key per CLP loop, index-aligned with `remittance.claims`
  * @example
  * const keys = remittanceClaimKeys(read835(text)[0]);
  * @category 835
@@ -181,6 +187,9 @@ export function remittanceClaimKeys(remittance: Remittance): string[] {
  *
  * Spec: FHIR R4 ClaimResponse; 835 005010X221A1 CLP01 = 837 CLM01.
  *
+ * @param remittance - a remittance from `read835`
+ * @param claims - the billed Claims to pair by CLP01
+ * @returns one ClaimResponse per claim payment
  * @example
  * const responses = remittanceToClaimResponses(read835(text)[0], claims);
  * @category 835
@@ -189,6 +198,6 @@ export function remittanceToClaimResponses(remittance: Remittance, claims: reado
   const keys = remittanceClaimKeys(remittance);
   return remittance.claims.map((rc, i) => {
     const claim = findClaimFor(rc, claims);
-    return toClaimResponse(rc, remittance, { ...(claim ? { claim } : {}), remittanceKey: keys[i]! });
+    return toClaimResponse(rc, remittance, { ...(claim ? { claim } : {}), remittanceKey: keys[i] ?? '' }); // keys are index-aligned with remittance.claims
   });
 }

@@ -26,6 +26,9 @@ export interface ToPaymentReconciliationOptions {
 const usd = (cents: number): Money => ({ value: cents / 100, currency: 'USD' });
 const toCents = (dollars: number) => Math.round(dollars * 100);
 
+/** The `display` of a coding, when there is one. */
+const displayOf = (text: string | undefined): { display?: string } => (text ? { display: text } : {});
+
 /**
  * The payment of one 835 (one ST..SE) as a FHIR R4 `PaymentReconciliation`: `paymentAmount` is BPR02 (negative for a
  * debit), one `detail` of type `payment` per claim payment (CLP04, pointing at its ClaimResponse and Claim) and one
@@ -36,6 +39,9 @@ const toCents = (dollars: number) => Math.round(dollars * 100);
  * Spec: FHIR R4 PaymentReconciliation (https://hl7.org/fhir/R4/paymentreconciliation.html); 835 005010X221A1 BPR,
  * TRN, CLP, PLB.
  *
+ * @param remittance - a remittance from `read835`
+ * @param options - the Claims and ClaimResponses to reference, and the creation date
+ * @returns the PaymentReconciliation
  * @example
  * const [remittance] = read835(text);
  * const payment = toPaymentReconciliation(remittance, { claims });
@@ -47,10 +53,11 @@ export function toPaymentReconciliation(remittance: Remittance, options: ToPayme
   const payer = remittance.trace.originator || remittance.payer.id || remittance.payer.name;
   const keys = remittanceClaimKeys(remittance);
   const claimDetails: PaymentReconciliationDetail[] = remittance.claims.map((rc, i) => {
+    const key = keys[i] ?? ''; // remittanceClaimKeys is index-aligned with remittance.claims
     const claim = options.claims ? findClaimFor(rc, options.claims) : undefined;
-    const response: Reference = options.claimResponses?.[i] ?? { type: 'ClaimResponse', identifier: { system: REMITTANCE_CLAIM_SYSTEM, value: keys[i]! } };
+    const response: Reference = options.claimResponses?.[i] ?? { type: 'ClaimResponse', identifier: { system: REMITTANCE_CLAIM_SYSTEM, value: key } };
     return {
-      identifier: { system: REMITTANCE_CLAIM_SYSTEM, value: keys[i]! },
+      identifier: { system: REMITTANCE_CLAIM_SYSTEM, value: key },
       type: { coding: [{ system: PAYMENT_DETAIL_TYPE_SYSTEM, code: 'payment', display: 'Payment' }] },
       ...(claim?.id ? { request: { reference: `Claim/${claim.id}` } } : claim?.identifier?.[0] ? { request: { identifier: claim.identifier[0] } } : {}),
       response,
@@ -63,7 +70,7 @@ export function toPaymentReconciliation(remittance: Remittance, options: ToPayme
     type: {
       coding: [
         { system: PAYMENT_DETAIL_TYPE_SYSTEM, code: 'adjustment', display: 'Adjustment' },
-        { system: PROVIDER_ADJUSTMENT_REASON_SYSTEM, code: a.reason, ...(PROVIDER_ADJUSTMENT_REASON_TEXT[a.reason] ? { display: PROVIDER_ADJUSTMENT_REASON_TEXT[a.reason]! } : {}) },
+        { system: PROVIDER_ADJUSTMENT_REASON_SYSTEM, code: a.reason, ...displayOf(PROVIDER_ADJUSTMENT_REASON_TEXT[a.reason]) },
       ],
     },
     ...(a.reference ? { predecessor: { value: a.reference } } : {}),

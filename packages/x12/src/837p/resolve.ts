@@ -119,6 +119,9 @@ function lookup<T extends FhirResource['resourceType']>(
  *
  * Spec: FHIR R4 Claim (https://hl7.org/fhir/R4/claim.html); 837P loops 2010AA/2010BA/2010BB/2310B/2310D.
  *
+ * @param claim - a professional Claim
+ * @param bundle - a Bundle holding the resources it references
+ * @returns the claim with its billing provider, subscriber, coverage, payer and providers
  * @example
  * const input = resolveX12ClaimInput(claim, bundle);
  * const text = write837P([input], options);

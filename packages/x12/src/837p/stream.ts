@@ -17,6 +17,9 @@ export interface Write837PStreamOptions extends Write837POptions {
  *
  * Spec: ASC X12N 837P 005010X222A1; SE01 / GE01 / IEA01 are counted as the text is produced.
  *
+ * @param claims - the claims with their resolved resources, as a (async) iterable
+ * @param options - ISA/GS parties, usage, control numbers, submitter and claims per transaction set
+ * @returns an async generator of text chunks
  * @example
  * import { pipeline } from 'node:stream/promises';
  * import { createWriteStream } from 'node:fs';

@@ -13,6 +13,9 @@ import type { Write837POptions } from './options.js';
  *
  * Spec: ASC X12N 837 Health Care Claim: Professional, 005010X222A1 (loops 1000A–2400).
  *
+ * @param claims - the claims with their resolved resources
+ * @param options - ISA/GS parties, usage, control numbers and submitter
+ * @returns the 837P interchange text
  * @example
  * const text = write837P([input], {
  *   sender: { id: 'SUBMITTER01' },
@@ -46,6 +49,9 @@ export function write837P(claims: readonly X12ClaimInput[], options: Write837POp
  *
  * Spec: 005010X222A1 (CLM/HI/SV1 element rules as documented in the package README).
  *
+ * @param input - one claim with its resolved resources
+ * @param path - the path prefix of issues (default 'claim')
+ * @returns every problem found (paths and element references, no values); empty when it can be written
  * @example
  * const issues = validateX12ClaimInput(input);
  * if (issues.length) console.log(issues.map((i) => `${i.path}: ${i.message}`));

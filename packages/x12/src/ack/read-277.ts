@@ -187,6 +187,8 @@ class Parser277 {
  * Spec: ASC X12N 277 005010X214 (claim acknowledgment) and 005010X212 (claim status response); claim status category
  * codes (code list 507) and claim status codes (code list 508).
  *
+ * @param text - the X12 277 or 277CA interchange
+ * @returns one report per transaction set
  * @example
  * ```ts
  * import { read277 } from '@peer-fhir/x12';
@@ -213,6 +215,8 @@ export function read277(text: string): ClaimStatusReport[] {
  *
  * Spec: as {@link read277}, with the same checks.
  *
+ * @param source - a Node Readable, a web stream or any (async) iterable of text or bytes
+ * @returns an async generator of one report per transaction set
  * @example
  * ```ts
  * import { createReadStream } from 'node:fs';
@@ -229,10 +233,10 @@ export async function* read277Stream(source: AsyncIterable<string | Uint8Array> 
   const parser = new Parser277(() => tok.delims!, (r) => ready.push(r));
   for await (const chunk of source) {
     for (const s of tok.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))) parser.segment(s);
-    while (ready.length) yield ready.shift()!;
+    for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   }
   for (const s of [...tok.push(decoder.decode()), ...tok.end()]) parser.segment(s);
   if (!tok.delims) throw new X12ParseError('input does not start with an ISA segment', 1);
-  while (ready.length) yield ready.shift()!;
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   parser.finish();
 }

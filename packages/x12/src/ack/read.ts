@@ -126,8 +126,9 @@ export const CLAIM_STATUS_CATEGORY_TEXT: Readonly<Record<string, string>> = {
 function segmentsOf(text: string): RawSegment[] {
   const tok = new X12Tokenizer();
   const segs = [...tok.push(text), ...tok.end()];
-  if (!segs.length || segs[0]!.id !== 'ISA') throw new X12ParseError('input does not start with an ISA segment', 1);
-  if (el(segs[0]!, 12) !== '00501') throw new X12VersionError('interchange is not X12 version 5010 (ISA12 must be 00501)', 1, 'ISA', 'ISA12');
+  const [isa] = segs;
+  if (isa?.id !== 'ISA') throw new X12ParseError('input does not start with an ISA segment', 1);
+  if (el(isa, 12) !== '00501') throw new X12VersionError('interchange is not X12 version 5010 (ISA12 must be 00501)', 1, 'ISA', 'ISA12');
   // ST..SE counts
   let st: RawSegment | undefined;
   for (const s of segs) {
@@ -151,6 +152,8 @@ const int = (v: string) => (v === '' ? 0 : /^\d+$/.test(v) ? Number(v) : NaN);
  *
  * Spec: ASC X12C 999 005010X231A1 (AK1, AK2, IK3, IK4, IK5, AK9).
  *
+ * @param text - the X12 999 interchange
+ * @returns one acknowledgment per acknowledged functional group
  * @example
  * const [group] = read999(text);
  * console.log(group.status, group.transactions.map((t) => `${t.controlNumber}: ${t.status}`));
@@ -202,9 +205,11 @@ export function read999(text: string): ImplementationAcknowledgment[] {
         break;
       case 'AK9': {
         if (!group) throw new X12ParseError('AK9 without AK1', s.index, s.id);
-        const [included, received, accepted] = [int(el(s, 2)), int(el(s, 3)), int(el(s, 4))];
+        const included = int(el(s, 2));
+        const received = int(el(s, 3));
+        const accepted = int(el(s, 4));
         if ([included, received, accepted].some((n) => Number.isNaN(n))) throw new X12ParseError('AK902..AK904 must be counts', s.index, s.id);
-        out.push({ ...group, status: el(s, 1), included: included!, received: received!, acceptedCount: accepted! });
+        out.push({ ...group, status: el(s, 1), included, received, acceptedCount: accepted });
         group = undefined;
         break;
       }
@@ -229,6 +234,8 @@ export interface Submitted837Transaction {
  *
  * Spec: 837P 005010X222A1 GS06, ST02, CLM01; 999 AK102/AK202 echo them.
  *
+ * @param text - the 837 interchange as it was sent
+ * @returns the claims (patient control numbers) of each transaction set
  * @example
  * const sent = submitted837Transactions(await readFile('claims.837', 'utf8'));
  * const rejected = read999(ackText).flatMap((g) => g.transactions.filter((t) => !t.accepted)

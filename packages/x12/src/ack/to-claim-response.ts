@@ -22,6 +22,8 @@ export type ClaimStatusStage = 'rejected' | 'acknowledged' | 'pending' | 'inform
  *
  * Spec: X12 external code list 507 (claim status category codes).
  *
+ * @param category - a 277 STC01-1 claim status category code
+ * @returns where the claim stands (accepted, rejected, pending, finalized, ...)
  * @example
  * ```ts
  * import { claimStatusStage } from '@peer-fhir/x12';
@@ -69,6 +71,10 @@ const words = (s: ClaimStatus['statuses'][number]) => `${CLAIM_STATUS_CATEGORY_T
  *
  * Spec: FHIR R4 ClaimResponse; 277 005010X214 / 005010X212 2200D TRN, STC, REF*1K, REF*EJ.
  *
+ * @param report - a 277CA or 277 claim status report from `read277`
+ * @param claims - the billed Claims to match by patient control number
+ * @param created - the ClaimResponse creation date (default today)
+ * @returns one ClaimResponse per claim the report answers
  * @example
  * const [report] = read277(text);
  * const responses = claimStatusToClaimResponses(report, claims);

@@ -43,6 +43,8 @@ export const RARC_TEXT: Readonly<Record<string, string>> = {
  *
  * Spec: X12 Claim Adjustment Reason Codes (https://x12.org/codes/claim-adjustment-reason-codes).
  *
+ * @param code - a claim adjustment reason code (CAS02)
+ * @returns the reason in words
  * @example
  * describeCarc('197'); // 'Prior authorization, precertification or notification missing'
  * @category Codes
@@ -56,6 +58,8 @@ export function describeCarc(code: string): string {
  *
  * Spec: X12 Remittance Advice Remark Codes (https://x12.org/codes/remittance-advice-remark-codes).
  *
+ * @param code - a remittance advice remark code (LQ02)
+ * @returns the remark in words
  * @example
  * describeRarc('N362'); // 'Days or units of service exceed the payer maximum'
  * @category Codes
@@ -69,6 +73,8 @@ export function describeRarc(code: string): string {
  *
  * Spec: 005010X221A1 CAS01 (Claim Adjustment Group Code, element 1033).
  *
+ * @param code - a CAS01 group code (CO, PR, OA, PI, CR)
+ * @returns the group in words
  * @example
  * describeAdjustmentGroup('PR'); // 'Patient responsibility'
  * @category Codes

@@ -45,12 +45,24 @@ class Parser271 {
     };
     if (this.ended) fail('segment after IEA');
     if (this.set) this.segmentsInSet++;
+    if (this.envelope(s, fail)) return;
+    const set = this.set ?? fail('segment outside a transaction set');
+    if (!SEGMENTS_271.has(s.id)) fail('segment is not part of a 271');
+    if (this.loop === '2000D' && s.id !== 'HL') return; // dependent answers are counted, not read
+    this.body(s, set, fail);
+  }
+
+  /**
+   * The envelope: one ISA per file, HB functional groups of 271 sets, and trailers whose counts and control numbers
+   * match their headers (GE01/GE02, SE01/SE02, IEA01/IEA02). Returns false for a segment inside a set.
+   */
+  private envelope(s: RawSegment, fail: (m: string) => never): boolean {
     switch (s.id) {
       case 'ISA':
         if (this.started) fail('second ISA: one interchange per file');
         this.started = true;
         this.isaControl = el(s, 13);
-        return;
+        return true;
       case 'GS':
         if (!this.started) fail('GS before ISA');
         if (this.inGroup) fail('GS inside an open functional group');
@@ -59,38 +71,22 @@ class Parser271 {
         this.gsControl = el(s, 6);
         this.setsInGroup = 0;
         this.groups++;
-        return;
+        return true;
       case 'GE':
         if (!this.inGroup || this.set) fail('GE without an open functional group');
         if (Number(el(s, 1)) !== this.setsInGroup) fail('GE01 does not match the number of transaction sets');
         if (el(s, 2) !== this.gsControl) fail('GE02 does not match GS06');
         this.inGroup = false;
-        return;
+        return true;
       case 'IEA':
         if (this.inGroup) fail('IEA inside an open functional group');
         if (Number(el(s, 1)) !== this.groups) fail('IEA01 does not match the number of functional groups');
         if (el(s, 2) !== this.isaControl) fail('IEA02 does not match ISA13');
         this.ended = true;
-        return;
+        return true;
       case 'ST':
-        if (!this.inGroup) fail('ST outside a functional group');
-        if (this.set) fail('ST inside an open transaction set');
-        if (el(s, 1) !== '271') fail('transaction set is not a 271');
-        this.set = {
-          controlNumber: el(s, 2),
-          reference: '',
-          payer: {},
-          receiver: {},
-          rejections: [],
-          subscribers: [],
-          dependentsSkipped: 0,
-          segmentIndex: s.index,
-        };
-        this.segmentsInSet = 1;
-        this.loop = 'none';
-        this.sub = undefined;
-        this.benefit = undefined;
-        return;
+        this.openSet(s, fail);
+        return true;
       case 'SE': {
         const set = this.set ?? fail('SE without ST');
         if (Number(el(s, 1)) !== this.segmentsInSet) fail('SE01 does not match the number of segments in the transaction set');
@@ -98,12 +94,36 @@ class Parser271 {
         this.set = undefined;
         this.setsInGroup++;
         this.emit(set);
-        return;
+        return true;
       }
+      default:
+        return false;
     }
-    const set = this.set ?? fail('segment outside a transaction set');
-    if (!SEGMENTS_271.has(s.id)) fail('segment is not part of a 271');
-    if (this.loop === '2000D' && s.id !== 'HL') return; // dependent answers are counted, not read
+  }
+
+  /** ST: a 271 set opens inside a functional group, with no subscriber or benefit loop open. */
+  private openSet(s: RawSegment, fail: (m: string) => never): void {
+    if (!this.inGroup) fail('ST outside a functional group');
+    if (this.set) fail('ST inside an open transaction set');
+    if (el(s, 1) !== '271') fail('transaction set is not a 271');
+    this.set = {
+      controlNumber: el(s, 2),
+      reference: '',
+      payer: {},
+      receiver: {},
+      rejections: [],
+      subscribers: [],
+      dependentsSkipped: 0,
+      segmentIndex: s.index,
+    };
+    this.segmentsInSet = 1;
+    this.loop = 'none';
+    this.sub = undefined;
+    this.benefit = undefined;
+  }
+
+  /** A segment inside a 271 set, by id; each loop-dependent one checks it stands in its loop. */
+  private body(s: RawSegment, set: SetDraft, fail: (m: string) => never): void {
     switch (s.id) {
       case 'BHT':
         if (el(s, 1) !== '0022') fail('BHT01 is not 0022');
@@ -117,26 +137,12 @@ class Parser271 {
         return this.nm1(s, set, fail);
       case 'AAA':
         return this.aaa(s, set, fail);
-      case 'TRN': {
-        const sub = this.loop === '2000C' ? this.sub! : fail('TRN outside a 2000C subscriber loop');
-        if (el(s, 1) === '2') sub.traces.push(el(s, 2));
-        else if (el(s, 1) === '1') sub.payerTraces.push(el(s, 2));
-        else fail('TRN01 is not 1 or 2');
-        return;
-      }
-      case 'DMG': {
-        if (this.loop !== '2100C') fail('DMG outside 2100C');
-        if (el(s, 1) === 'D8' && el(s, 2)) this.sub!.birthDate = this.date(el(s, 2), s, 'DMG02');
-        if (el(s, 3)) this.sub!.gender = el(s, 3);
-        return;
-      }
-      case 'REF': {
-        const ref = { qualifier: el(s, 1), value: el(s, 2) };
-        if (ref.qualifier === 'SY') return; // a social security number is never kept
-        if (this.loop === '2100C') this.sub!.references.push(ref);
-        else if (this.loop === '2110C') this.benefit!.references.push(ref);
-        return;
-      }
+      case 'TRN':
+        return this.trn(s, fail);
+      case 'DMG':
+        return this.dmg(s, fail);
+      case 'REF':
+        return this.ref(s, fail);
       case 'DTP':
         return this.dtp(s, fail);
       case 'EB':
@@ -153,6 +159,29 @@ class Parser271 {
         // N3 N4 PER PRV INS HI MPI HSD MSG III: addresses, contacts and free text are not needed and not kept
         return;
     }
+  }
+
+  /** 2000C TRN: 2 = our trace echoed back, 1 = the payer's own trace. */
+  private trn(s: RawSegment, fail: (m: string) => never): void {
+    const sub = (this.loop === '2000C' ? this.sub : undefined) ?? fail('TRN outside a 2000C subscriber loop');
+    if (el(s, 1) === '2') sub.traces.push(el(s, 2));
+    else if (el(s, 1) === '1') sub.payerTraces.push(el(s, 2));
+    else fail('TRN01 is not 1 or 2');
+  }
+
+  /** 2100C DMG: the subscriber's birth date (D8) and gender as the payer has them. */
+  private dmg(s: RawSegment, fail: (m: string) => never): void {
+    const sub = (this.loop === '2100C' ? this.sub : undefined) ?? fail('DMG outside 2100C');
+    if (el(s, 1) === 'D8' && el(s, 2)) sub.birthDate = this.date(el(s, 2), s, 'DMG02');
+    if (el(s, 3)) sub.gender = el(s, 3);
+  }
+
+  /** 2100C / 2110C REF: kept on the subscriber or the benefit, except a social security number (SY), never kept. */
+  private ref(s: RawSegment, fail: (m: string) => never): void {
+    const ref = { qualifier: el(s, 1), value: el(s, 2) };
+    if (ref.qualifier === 'SY') return;
+    if (this.loop === '2100C') (this.sub ?? fail('REF outside a subscriber')).references.push(ref);
+    else if (this.loop === '2110C') (this.benefit ?? fail('REF outside a benefit')).references.push(ref);
   }
 
   finish(): void {
@@ -204,7 +233,7 @@ class Parser271 {
         return;
       case '2000C': {
         if (el(s, 1) !== 'IL') fail('2100C NM101 is not IL');
-        const sub = this.sub!;
+        const sub = this.openSubscriber(fail);
         if (el(s, 3)) sub.last = el(s, 3);
         if (el(s, 4)) sub.first = el(s, 4);
         if (el(s, 5)) sub.middle = el(s, 5);
@@ -220,7 +249,7 @@ class Parser271 {
           ...party,
           ...(el(s, 4) ? { firstName: el(s, 4) } : {}),
         };
-        this.benefit!.entities.push(entity);
+        this.openBenefit(fail).entities.push(entity);
         return;
       }
       default:
@@ -241,8 +270,8 @@ class Parser271 {
       ...(follow ? { followUp: follow, followUpText: describe(FOLLOW_UP_TEXT, follow, 'follow-up action') } : {}),
       segmentIndex: s.index,
     };
-    if (loop === '2100C') this.sub!.rejections.push(r);
-    else if (loop === '2110C') this.benefit!.rejections.push(r);
+    if (loop === '2100C') this.openSubscriber(fail).rejections.push(r);
+    else if (loop === '2110C') this.openBenefit(fail).rejections.push(r);
     else set.rejections.push(r);
   }
 
@@ -250,22 +279,22 @@ class Parser271 {
     const range = this.range(el(s, 2), el(s, 3), s);
     const q = el(s, 1);
     if (this.loop === '2100C') {
-      const sub = this.sub!;
+      const sub = this.openSubscriber(fail);
       // 291 plan, 346 plan begin, 347 plan end; 307 eligibility, 356 eligibility begin, 357 eligibility end
       if (q === '291') sub.planPeriod = range;
-      else if (q === '346') sub.planPeriod = { ...sub.planPeriod, start: range.start! };
-      else if (q === '347') sub.planPeriod = { ...sub.planPeriod, end: range.start! };
+      else if (q === '346') sub.planPeriod = { ...sub.planPeriod, start: range.start };
+      else if (q === '347') sub.planPeriod = { ...sub.planPeriod, end: range.start };
       else if (q === '307') sub.eligibilityPeriod = range;
-      else if (q === '356') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, start: range.start! };
-      else if (q === '357') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, end: range.start! };
+      else if (q === '356') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, start: range.start };
+      else if (q === '357') sub.eligibilityPeriod = { ...sub.eligibilityPeriod, end: range.start };
       return;
     }
     if (this.loop === '2110C') {
-      const b = this.benefit!;
+      const b = this.openBenefit(fail);
       // 2110C: 291/292/307 ranges, 346/348/356 begin, 347/349/357 end (plan, benefit, eligibility)
       if (q === '291' || q === '292' || q === '307' || q === '435' || q === '472') b.period = range;
-      else if (q === '346' || q === '348' || q === '356') b.period = { ...b.period, start: range.start! };
-      else if (q === '347' || q === '349' || q === '357') b.period = { ...b.period, end: range.start! };
+      else if (q === '346' || q === '348' || q === '356') b.period = { ...b.period, start: range.start };
+      else if (q === '347' || q === '349' || q === '357') b.period = { ...b.period, end: range.start };
       return;
     }
     if (this.loop === '2120C') return; // entity dates (e.g. PCP assignment) are not kept
@@ -279,7 +308,7 @@ class Parser271 {
     const d = this.delims();
     const amount = el(s, 7);
     const percent = el(s, 8);
-    const proc = el(s, 13) ? el(s, 13).split(d.component) : [];
+    const [qualifier, procCode, ...modifiers] = el(s, 13) ? el(s, 13).split(d.component) : [];
     const yn = <T extends string>(v: string, allowed: readonly T[]): T | undefined => (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
     const num = (v: string, ref: string) => {
       const n = Number(v);
@@ -299,13 +328,23 @@ class Parser271 {
       ...(percent ? { percent: num(percent, 'EB08') } : {}),
       ...(auth ? { authorizationRequired: auth } : {}),
       ...(net ? { inPlanNetwork: net } : {}),
-      ...(proc.length >= 2 ? { procedure: { qualifier: proc[0]!, code: proc[1]!, modifiers: proc.slice(2).filter((m) => m !== '') } } : {}),
+      ...(qualifier !== undefined && procCode !== undefined ? { procedure: { qualifier, code: procCode, modifiers: modifiers.filter((m) => m !== '') } } : {}),
       references: [],
       entities: [],
       rejections: [],
     };
-    this.sub!.benefits.push(this.benefit);
+    this.openSubscriber(fail).benefits.push(this.benefit);
     this.loop = '2110C';
+  }
+
+  /** The open 2000C subscriber: every loop below 2000C has one. */
+  private openSubscriber(fail: (m: string) => never): SubscriberDraft {
+    return this.sub ?? fail('no open 2000C subscriber loop');
+  }
+
+  /** The open 2110C benefit: every 2110C/2120C segment has one. */
+  private openBenefit(fail: (m: string) => never): BenefitDraft {
+    return this.benefit ?? fail('no open 2110C benefit loop');
   }
 
   private date(v: string, s: RawSegment, ref: string): string {
@@ -314,7 +353,7 @@ class Parser271 {
     return d;
   }
 
-  private range(format: string, v: string, s: RawSegment): DateRange {
+  private range(format: string, v: string, s: RawSegment): Required<DateRange> {
     if (format === 'D8') {
       const d = this.date(v, s, 'DTP03');
       return { start: d, end: d };
@@ -345,6 +384,8 @@ function wrap<T>(f: () => T): T {
  *
  * Spec: ASC X12N 270/271 005010X279A1 (2000A–2120C; AAA request validation at 2000A, 2100A, 2100B, 2100C, 2110C).
  *
+ * @param text - the X12 271 interchange
+ * @returns one answer per transaction set
  * @example
  * ```ts
  * import { read271 } from '@peer-fhir/x12';
@@ -372,6 +413,8 @@ export function read271(text: string): EligibilityResponseSet[] {
  *
  * Spec: ASC X12N 270/271 005010X279A1; the same checks as {@link read271}.
  *
+ * @param source - a Node Readable, a web stream or any (async) iterable of text or bytes
+ * @returns an async generator of one answer per transaction set
  * @example
  * ```ts
  * import { createReadStream } from 'node:fs';
@@ -393,12 +436,12 @@ export async function* read271Stream(
     wrap(() => {
       for (const s of tok.push(text)) parser.segment(s);
     });
-    while (ready.length) yield ready.shift()!;
+    for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   }
   const tail = decoder.decode();
   wrap(() => {
     for (const s of [...tok.push(tail), ...tok.end()]) parser.segment(s);
   });
-  while (ready.length) yield ready.shift()!;
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) yield next;
   parser.finish();
 }

@@ -4,7 +4,7 @@ import { describe, INSURANCE_TYPE_TEXT, SERVICE_TYPE_TEXT } from './codes.js';
 import { ELIGIBILITY_TRACE_SYSTEM, OTHER_PAYER_EXTENSION, REJECT_REASON_SYSTEM, SERVICE_TYPE_SYSTEM } from './systems.js';
 import type { EligibilityResponseSet, EligibilitySubscriber } from './types.js';
 import { eligibilityVerdict, type EligibilityVerdict, type EligibilityVerdictOptions } from './verdict.js';
-import { PAYER_ID_SYSTEM, PROCEDURE_SYSTEMS } from '../internal/systems.js';
+import { HCPCS_SYSTEM, PAYER_ID_SYSTEM } from '../internal/systems.js';
 
 /** References the response points at (R4 requires patient, request and insurer). @category Eligibility */
 export interface EligibilityResponseRefs {
@@ -44,6 +44,11 @@ function otherPayerExtension(v: EligibilityVerdict) {
  *
  * Spec: 005010X279A1 2000C–2120C; FHIR R4 CoverageEligibilityResponse.
  *
+ * @param set - the 271 transaction set
+ * @param sub - the 2000C subscriber answer
+ * @param refs - the request, patient, insurer and coverage to reference
+ * @param options - the date of service and the service types asked about
+ * @returns the CoverageEligibilityResponse
  * @example
  * ```ts
  * import { read271, toCoverageEligibilityResponse } from '@peer-fhir/x12';
@@ -70,8 +75,8 @@ export function toCoverageEligibilityResponse(
       ...(category ? { category } : {}),
       ...(b.procedure && b.procedure.qualifier === 'HC'
         ? {
-            productOrService: { coding: [{ system: PROCEDURE_SYSTEMS[0]!, code: b.procedure.code }] },
-            ...(b.procedure.modifiers.length ? { modifier: b.procedure.modifiers.map((m) => ({ coding: [{ system: PROCEDURE_SYSTEMS[0]!, code: m }] })) } : {}),
+            productOrService: { coding: [{ system: HCPCS_SYSTEM, code: b.procedure.code }] },
+            ...(b.procedure.modifiers.length ? { modifier: b.procedure.modifiers.map((m) => ({ coding: [{ system: HCPCS_SYSTEM, code: m }] })) } : {}),
           }
         : {}),
       name: `${b.text} (EB01 ${b.code})${b.insuranceType ? `, ${describe(INSURANCE_TYPE_TEXT, b.insuranceType, 'insurance type')}` : ''}`,
@@ -126,6 +131,11 @@ export function toCoverageEligibilityResponse(
  *
  * Spec: 005010X279A1 2100C NM1/REF/DTP, 2110C EB/REF/DTP, 2120C NM1; FHIR R4 Coverage.
  *
+ * @param coverage - the Coverage the 270 asked about
+ * @param set - the 271 transaction set
+ * @param sub - the 2000C subscriber answer
+ * @param options - the date of service and the service types asked about
+ * @returns a copy of the Coverage updated with what the payer answered
  * @example
  * ```ts
  * import { coverageFrom271, read271 } from '@peer-fhir/x12';
@@ -156,7 +166,7 @@ export function coverageFrom271(
   if (v.plan?.number || v.plan?.description) {
     classes.push({
       type: { coding: [{ system: CLASS, code: 'plan' }] },
-      value: v.plan.number ?? v.plan.description!,
+      value: v.plan.number ?? v.plan.description ?? '',
       ...(v.plan.description ? { name: v.plan.description } : {}),
     });
   }
@@ -173,6 +183,8 @@ export function coverageFrom271(
  * Read back what a stored `CoverageEligibilityResponse` (written by {@link toCoverageEligibilityResponse}) said:
  * status, reason, dates and the other payer — what billing's `PB-ELIGIBILITY` edit needs.
  *
+ * @param r - a CoverageEligibilityResponse written by `toCoverageEligibilityResponse`
+ * @returns the verdict, plan and dates it records
  * @example
  * ```ts
  * import { eligibilityFromResponse } from '@peer-fhir/x12';

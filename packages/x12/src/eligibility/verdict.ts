@@ -49,6 +49,10 @@ const rejectionWords = (r: EligibilityRejection) =>
  *
  * Spec: 005010X279A1 2110C EB01 (code list 1390), 2120C NM101, AAA03 (code list 901).
  *
+ * @param set - the 271 transaction set
+ * @param sub - the 2000C subscriber answer
+ * @param options - the date of service and the service types asked about
+ * @returns the verdict with its reasons
  * @example
  * ```ts
  * import { eligibilityVerdict, read271 } from '@peer-fhir/x12';

@@ -150,6 +150,111 @@ function personName(n: HumanName | undefined): { last: string; first: string } {
   return { last: clean(n?.family ?? '', 60), first: clean(n?.given?.[0] ?? '', 35) };
 }
 
+/** One 270 interchange being written: the writer, the issues found so far, and the open set and loops. */
+interface Batch270 {
+  readonly w: ValidatingWriter;
+  readonly shapeIssues: X12Issue[];
+  readonly source: ControlNumberSource;
+  readonly isa: number;
+  readonly date: Date;
+  readonly originator: string;
+  sets: number;
+  st: string;
+  /** Subscribers in the open ST..SE (0: none open). */
+  inSt: number;
+  hl: number;
+  sourceHl: number;
+  receiverHl: number;
+  lastPayer: string;
+  lastProvider: string;
+}
+
+const HL_RULE_270 = hlRule(['20', '21', '22']);
+
+/** ST + BHT: a new set; BHT03 (ISA13 + ST02) is unique per submitter, BHT02 13 = request. HL numbering restarts. */
+function openSet(b: Batch270): void {
+  b.st = formatTransactionControl(b.source.nextTransaction());
+  b.w.resetCount();
+  b.w.add(stRule('270', IMPLEMENTATION_270), ['270', b.st, IMPLEMENTATION_270]);
+  b.w.add(bhtRule('0022'), ['0022', '13', `${formatInterchangeControl(b.isa)}${b.st}`, ccyymmdd(b.date), hhmm(b.date)]);
+  b.hl = 0;
+  b.lastPayer = '';
+  b.lastProvider = '';
+}
+
+/** SE: SE01 counts ST..SE. */
+function closeSet(b: Batch270): void {
+  b.w.add(SE_RULE, [String(b.w.count + 1), b.st]);
+  b.sets++;
+  b.inSt = 0;
+}
+
+/** 2000A information source + 2100A payer, written again only when the payer changes. */
+function writeSource(b: Batch270, q: Inquiry, path: string): void {
+  const payerKey = `${q.payer.id}#${q.payer.name}`;
+  if (payerKey === b.lastPayer) return;
+  b.sourceHl = ++b.hl;
+  b.w.add(HL_RULE_270, [String(b.sourceHl), '', '20', '1']);
+  b.w.add(NM1_SOURCE, ['PR', '2', q.payer.name, '', '', '', '', 'PI', q.payer.id], { 3: `${path}.payer.name`, 9: `${path}.payer.identifier` }, '2100A');
+  b.lastPayer = payerKey;
+  b.lastProvider = '';
+}
+
+/** 2000B information receiver + 2100B provider, written again only when the provider (or the payer above it) changes. */
+function writeReceiver(b: Batch270, q: Inquiry, path: string): void {
+  const p = q.provider;
+  const providerKey = `${p.entity}#${p.npi}#${p.last}#${p.first}`;
+  if (providerKey === b.lastProvider) return;
+  b.receiverHl = ++b.hl;
+  b.w.add(HL_RULE_270, [String(b.receiverHl), String(b.sourceHl), '21', '1']);
+  if (p.last === '') b.shapeIssues.push({ path: `${path}.provider.name`, message: 'required (2100B NM103)' });
+  b.w.add(NM1_RECEIVER, ['1P', p.entity, p.last, p.first, '', '', '', 'XX', p.npi], { 3: `${path}.provider.name`, 4: `${path}.provider.name`, 9: `${path}.provider.identifier (NPI)` }, '2100B');
+  b.lastProvider = providerKey;
+}
+
+/** 2000C subscriber (no 2000D dependent) with TRN, 2100C NM1/DMG/DTP*291, and one 2110C EQ per benefit asked about. */
+function writeSubscriber(b: Batch270, q: Inquiry, path: string): void {
+  const { w, shapeIssues } = b;
+  const s = q.subscriber;
+  w.add(HL_RULE_270, [String(++b.hl), String(b.receiverHl), '22', '0']);
+  w.add(TRN_RULE, ['1', q.trace, b.originator], { 2: `${path}.request.identifier`, 3: 'options.originatorId' }, '2000C');
+  // X279A1 2100C: without a member id the payer searches by last name, first name and birth date
+  if (!s.memberId && (!s.last || !s.first)) shapeIssues.push({ path: `${path}.patient.name`, message: 'family and given name are required when coverage.subscriberId is absent (2100C NM103/NM104)' });
+  w.add(
+    NM1_SUBSCRIBER,
+    ['IL', '1', s.last, s.first, s.middle, '', s.suffix, s.memberId ? 'MI' : '', s.memberId],
+    { 3: `${path}.patient.name.family`, 4: `${path}.patient.name.given`, 5: `${path}.patient.name.given`, 7: `${path}.patient.name.suffix`, 9: `${path}.coverage.subscriberId` },
+    '2100C',
+  );
+  w.add(DMG_RULE, ['D8', s.birthDate, s.gender], { 2: `${path}.patient.birthDate`, 3: `${path}.patient.gender` }, '2100C');
+  if (q.date) {
+    const values: ElementValue[] = ['291', q.date.qualifier, q.date.value];
+    // Each half of an RD8 range is a DT (CCYYMMDD-CCYYMMDD)
+    for (const part of q.date.value.split('-')) checkElement(DATE_RULE, part, `${path}.request.serviced`, w.issues);
+    w.add(DTP_291, values, { 3: `${path}.request.serviced` }, '2100C');
+  }
+  q.eqs.forEach((eq, j) => {
+    if (!eq.serviceType && eq.procedure.length === 0) shapeIssues.push({ path: `${path}.request.item[${j}]`, message: 'needs a category in the X12 service type system or an HCPCS productOrService (2110C EQ01/EQ02)' });
+    w.add(EQ_RULE, [eq.serviceType, eq.procedure], { 1: `${path}.request.item[${j}].category`, 2: `${path}.request.item[${j}].productOrService` }, '2110C');
+  });
+}
+
+/** ISA + GS (HS functional group). */
+function openInterchange(w: ValidatingWriter, options: Write270Options, isa: number, gs: number, date: Date): void {
+  const d = DEFAULT_DELIMITERS;
+  w.addRaw(buildIsa({ sender: options.sender, receiver: options.receiver, date, controlNumber: isa, usage: options.usage, acknowledgmentRequested: options.acknowledgmentRequested ?? false }, d));
+  w.add(gsRule('HS', IMPLEMENTATION_270), [
+    'HS',
+    options.sender.applicationCode ?? options.sender.id,
+    options.receiver.applicationCode ?? options.receiver.id,
+    ccyymmdd(date),
+    hhmm(date),
+    String(gs),
+    'X',
+    IMPLEMENTATION_270,
+  ], { 2: 'options.sender.applicationCode (default id)', 3: 'options.receiver.applicationCode (default id)' });
+}
+
 /**
  * Write eligibility inquiries as one X12 270 005010X279A1 interchange: a single inquiry (real-time form) or a roster
  * (batch form: up to 99 subscribers per ST..SE, consecutive inquiries to the same payer and provider sharing their
@@ -160,6 +265,9 @@ function personName(n: HumanName | undefined): { last: string; first: string } {
  *
  * Spec: ASC X12N 270/271 Health Care Eligibility Benefit Inquiry and Response, 005010X279A1 (loops 2000A–2110C).
  *
+ * @param inputs - the eligibility requests with their patient, coverage, payer and provider
+ * @param options - ISA/GS parties, usage, control numbers and batching
+ * @returns the 270 interchange text
  * @example
  * ```ts
  * import { write270 } from '@peer-fhir/x12';
@@ -184,7 +292,8 @@ function personName(n: HumanName | undefined): { last: string; first: string } {
  */
 export function write270(inputs: readonly EligibilityInquiryInput[], options: Write270Options): string {
   validate270Options(options);
-  if (!Array.isArray(inputs) || inputs.length === 0) throw new X12InputError([{ path: 'requests', message: 'at least one request is required' }]);
+  const first = Array.isArray(inputs) ? inputs[0] : undefined;
+  if (first === undefined) throw new X12InputError([{ path: 'requests', message: 'at least one request is required' }]);
   const shapeIssues: X12Issue[] = [];
   const inquiries = inputs.map((input, i) => toInquiry(input, `requests[${i}]`, shapeIssues));
   const d = DEFAULT_DELIMITERS;
@@ -192,92 +301,22 @@ export function write270(inputs: readonly EligibilityInquiryInput[], options: Wr
   const source: ControlNumberSource = toControlNumberSource(options.controlNumbers);
   const date = options.date ?? new Date();
   const max = options.maxSubscribersPerTransaction ?? MAX_SUBSCRIBERS;
-  const originator = options.originatorId ?? defaultOriginator(inputs[0]!);
-
+  const originator = options.originatorId ?? defaultOriginator(first);
   const isa = source.nextInterchange();
   const gs = source.nextGroup();
-  w.addRaw(buildIsa({ sender: options.sender, receiver: options.receiver, date, controlNumber: isa, usage: options.usage, acknowledgmentRequested: options.acknowledgmentRequested ?? false }, d));
-  w.add(gsRule('HS', IMPLEMENTATION_270), [
-    'HS',
-    options.sender.applicationCode ?? options.sender.id,
-    options.receiver.applicationCode ?? options.receiver.id,
-    ccyymmdd(date),
-    hhmm(date),
-    String(gs),
-    'X',
-    IMPLEMENTATION_270,
-  ], { 2: 'options.sender.applicationCode (default id)', 3: 'options.receiver.applicationCode (default id)' });
-
-  let sets = 0;
-  let st = '';
-  let inSt = 0;
-  let hl = 0;
-  let sourceHl = 0;
-  let receiverHl = 0;
-  let lastPayer = '';
-  let lastProvider = '';
-  const hlRule270 = hlRule(['20', '21', '22']);
-  const closeSt = () => {
-    w.add(SE_RULE, [String(w.count + 1), st]);
-    sets++;
-    inSt = 0;
-  };
+  openInterchange(w, options, isa, gs, date);
+  const b: Batch270 = { w, shapeIssues, source, isa, date, originator, sets: 0, st: '', inSt: 0, hl: 0, sourceHl: 0, receiverHl: 0, lastPayer: '', lastProvider: '' };
   inquiries.forEach((q, i) => {
     const path = `requests[${i}]`;
-    if (inSt >= max) closeSt();
-    if (inSt === 0) {
-      st = formatTransactionControl(source.nextTransaction());
-      w.resetCount();
-      w.add(stRule('270', IMPLEMENTATION_270), ['270', st, IMPLEMENTATION_270]);
-      // BHT03: ISA13 + ST02 is unique per submitter; BHT02 13 = request
-      w.add(bhtRule('0022'), ['0022', '13', `${formatInterchangeControl(isa)}${st}`, ccyymmdd(date), hhmm(date)]);
-      hl = 0;
-      lastPayer = '';
-      lastProvider = '';
-    }
-    const payerKey = `${q.payer.id}#${q.payer.name}`;
-    if (payerKey !== lastPayer) {
-      sourceHl = ++hl;
-      w.add(hlRule270, [String(sourceHl), '', '20', '1']); // 2000A information source
-      w.add(NM1_SOURCE, ['PR', '2', q.payer.name, '', '', '', '', 'PI', q.payer.id], { 3: `${path}.payer.name`, 9: `${path}.payer.identifier` }, '2100A');
-      lastPayer = payerKey;
-      lastProvider = '';
-    }
-    const p = q.provider;
-    const providerKey = `${p.entity}#${p.npi}#${p.last}#${p.first}`;
-    if (providerKey !== lastProvider) {
-      receiverHl = ++hl;
-      w.add(hlRule270, [String(receiverHl), String(sourceHl), '21', '1']); // 2000B information receiver
-      if (p.last === '') shapeIssues.push({ path: `${path}.provider.name`, message: 'required (2100B NM103)' });
-      w.add(NM1_RECEIVER, ['1P', p.entity, p.last, p.first, '', '', '', 'XX', p.npi], { 3: `${path}.provider.name`, 4: `${path}.provider.name`, 9: `${path}.provider.identifier (NPI)` }, '2100B');
-      lastProvider = providerKey;
-    }
-    const s = q.subscriber;
-    w.add(hlRule270, [String(++hl), String(receiverHl), '22', '0']); // 2000C subscriber, no 2000D
-    w.add(TRN_RULE, ['1', q.trace, originator], { 2: `${path}.request.identifier`, 3: 'options.originatorId' }, '2000C');
-    // X279A1 2100C: without a member id the payer searches by last name, first name and birth date
-    if (!s.memberId && (!s.last || !s.first)) shapeIssues.push({ path: `${path}.patient.name`, message: 'family and given name are required when coverage.subscriberId is absent (2100C NM103/NM104)' });
-    w.add(
-      NM1_SUBSCRIBER,
-      ['IL', '1', s.last, s.first, s.middle, '', s.suffix, s.memberId ? 'MI' : '', s.memberId],
-      { 3: `${path}.patient.name.family`, 4: `${path}.patient.name.given`, 5: `${path}.patient.name.given`, 7: `${path}.patient.name.suffix`, 9: `${path}.coverage.subscriberId` },
-      '2100C',
-    );
-    w.add(DMG_RULE, ['D8', s.birthDate, s.gender], { 2: `${path}.patient.birthDate`, 3: `${path}.patient.gender` }, '2100C');
-    if (q.date) {
-      const values: ElementValue[] = ['291', q.date.qualifier, q.date.value];
-      // Each half of an RD8 range is a DT (CCYYMMDD-CCYYMMDD)
-      for (const part of q.date.value.split('-')) checkElement(DATE_RULE, part, `${path}.request.serviced`, w.issues);
-      w.add(DTP_291, values, { 3: `${path}.request.serviced` }, '2100C');
-    }
-    q.eqs.forEach((eq, j) => {
-      if (!eq.serviceType && eq.procedure.length === 0) shapeIssues.push({ path: `${path}.request.item[${j}]`, message: 'needs a category in the X12 service type system or an HCPCS productOrService (2110C EQ01/EQ02)' });
-      w.add(EQ_RULE, [eq.serviceType, eq.procedure], { 1: `${path}.request.item[${j}].category`, 2: `${path}.request.item[${j}].productOrService` }, '2110C');
-    });
-    inSt++;
+    if (b.inSt >= max) closeSet(b); // X279A1 1.4.3: at most 99 subscribers per set
+    if (b.inSt === 0) openSet(b);
+    writeSource(b, q, path);
+    writeReceiver(b, q, path);
+    writeSubscriber(b, q, path);
+    b.inSt++;
   });
-  closeSt();
-  w.add(GE_RULE, [String(sets), String(gs)]);
+  closeSet(b);
+  w.add(GE_RULE, [String(b.sets), String(gs)]);
   w.add(IEA_RULE, ['1', formatInterchangeControl(isa)]);
   if (shapeIssues.length || w.issues.length) {
     throw new X12InquiryInputError('270', [

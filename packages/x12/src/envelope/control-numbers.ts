@@ -33,6 +33,8 @@ const MAX_CONTROL = 999_999_999;
  *
  * Spec: ISA13 / GS06 / ST02 — X12 005010 envelope (ISA13 is 9 digits; ST02 4–9 characters).
  *
+ * @param start - the first ISA13, GS06 and ST02 numbers
+ * @returns a source that hands out the next numbers in order
  * @example
  * const source = createControlNumberSource({ isa: 905, gs: 17, st: 1 });
  * source.nextInterchange(); // 905

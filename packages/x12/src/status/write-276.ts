@@ -56,13 +56,19 @@ function serviceDates(claim: Claim): { from?: string; to?: string } {
     return a ? { from: a, ...(b ? { to: b } : {}) } : {};
   }
   dates.sort();
-  return { from: dates[0]!, to: dates[dates.length - 1]! };
+  const [from] = dates;
+  const to = dates.at(-1);
+  return from === undefined ? {} : { from, ...(to === undefined ? {} : { to }) };
 }
 
 /**
  * Claims to ask about: created at least `olderThanDays` days before `asOf` and without a final ClaimResponse (one whose
  * `outcome` is `complete` or `error`). A `queued` or `partial` response is not final.
  *
+ * @param claims - the billed Claims
+ * @param responses - the ClaimResponses stored so far
+ * @param options - the age threshold and the as-of date
+ * @returns the claims to ask about in a 276
  * @example
  * ```ts
  * import { claimsAwaitingStatus } from '@peer-fhir/x12';
@@ -90,6 +96,99 @@ export function claimsAwaitingStatus(claims: readonly Claim[], responses: Stored
   });
 }
 
+/** The 276 being written: the writer, the shape issues found so far, and the open HL loops. */
+interface Batch276 {
+  readonly w: ValidatingWriter;
+  readonly shape: X12ElementIssue[];
+  readonly options: Write276Options;
+  hl: number;
+  payerHl: number;
+  receiverHl: number;
+  providerHl: number;
+  last: { payer: string; provider: string; subscriber: string };
+}
+
+const HL_RULE_276 = hlRule(['19', '20', '21', '22']);
+
+/** Options are checked before anything is written: parties, usage and a control number source are required. */
+function validate276Options(options: Write276Options): void {
+  const optionIssues: X12Issue[] = [];
+  if (!options) throw new X12InputError([{ path: 'options', message: 'required' }]);
+  validateParty(options.sender, 'options.sender', optionIssues);
+  validateParty(options.receiver, 'options.receiver', optionIssues);
+  if (options.usage !== 'T' && options.usage !== 'P') optionIssues.push({ path: 'options.usage', message: "must be 'T' or 'P'" });
+  if (!options.controlNumbers) optionIssues.push({ path: 'options.controlNumbers', message: 'required' });
+  if (optionIssues.length) throw new X12InputError(optionIssues);
+}
+
+/** 2000A payer + 2000B receiver (the submitter), written again only when the payer changes. */
+function writePayer(b: Batch276, input: ClaimStatusInquiryInput, p: string): void {
+  const payerId = idIn(input.payer.identifier, PAYER_ID_SYSTEM) || (input.payer.identifier?.find((x) => !!x.value)?.value ?? '');
+  const payerName = clean(input.payer.name ?? '', 60);
+  const payerKey = `${payerId}#${payerName}`;
+  if (payerKey === b.last.payer) return;
+  b.payerHl = ++b.hl;
+  b.w.add(HL_RULE_276, [String(b.payerHl), '', '20', '1']); // 2000A information source
+  b.w.add(NM1_PAYER, ['PR', '2', payerName, '', '', '', '', 'PI', payerId], { 3: `${p}.payer.name`, 9: `${p}.payer.identifier` });
+  b.receiverHl = ++b.hl;
+  b.w.add(HL_RULE_276, [String(b.receiverHl), String(b.payerHl), '21', '1']); // 2000B information receiver (the submitter)
+  const { submitter, sender } = b.options;
+  b.w.add(NM1_RECEIVER, ['41', '2', clean(submitter?.name ?? '', 60), '', '', '', '', '46', submitter?.etin ?? sender.id], { 3: 'options.submitter.name', 9: 'options.submitter.etin' });
+  b.last = { payer: payerKey, provider: '', subscriber: '' };
+}
+
+/** 2000C service provider (the billing provider), written again only when it changes. */
+function writeProvider(b: Batch276, input: ClaimStatusInquiryInput, p: string): void {
+  const bp = input.billingProvider;
+  const npi = idIn(bp.identifier, NPI_SYSTEM);
+  const providerKey = `${npi}#${bp.name ?? ''}`;
+  if (providerKey === b.last.provider) return;
+  b.providerHl = ++b.hl;
+  b.w.add(HL_RULE_276, [String(b.providerHl), String(b.receiverHl), '19', '1']);
+  b.w.add(NM1_PROVIDER, ['1P', '2', clean(bp.name ?? '', 60), '', '', '', '', 'XX', npi], { 3: `${p}.billingProvider.name`, 9: `${p}.billingProvider.identifier (NPI)` });
+  b.last = { ...b.last, provider: providerKey, subscriber: '' };
+}
+
+/** 2000D subscriber (the patient; no 2000E), written again only when the subscriber changes. */
+function writeSubscriber(b: Batch276, input: ClaimStatusInquiryInput, p: string): void {
+  const s = input.subscriber;
+  const name = s.name?.find((n) => n.use === 'official') ?? s.name?.[0];
+  const memberId = input.coverage.subscriberId ?? '';
+  const birth = fhirDateToD8(s.birthDate) ?? (s.birthDate ? 'invalid' : '');
+  const gender = s.gender === 'male' ? 'M' : s.gender === 'female' ? 'F' : '';
+  const subscriberKey = `${memberId}#${name?.family ?? ''}#${birth}`;
+  if (subscriberKey === b.last.subscriber) return;
+  b.w.add(HL_RULE_276, [String(++b.hl), String(b.providerHl), '22', '0']);
+  // X212 2000D DMG: required when the patient is the subscriber
+  b.w.add(DMG_RULE, ['D8', birth, gender], { 2: `${p}.subscriber.birthDate`, 3: `${p}.subscriber.gender` });
+  b.w.add(
+    NM1_SUBSCRIBER,
+    ['IL', '1', clean(name?.family ?? '', 60), clean(name?.given?.[0] ?? '', 35), clean(name?.given?.[1] ?? '', 25), '', '', 'MI', memberId],
+    { 3: `${p}.subscriber.name.family`, 4: `${p}.subscriber.name.given`, 9: `${p}.coverage.subscriberId` },
+  );
+  b.last = { ...b.last, subscriber: subscriberKey };
+}
+
+/** 2200D claim status tracking: TRN, REF*1K payer claim number, REF*EJ patient control number (837P CLM01), AMT*T3, DTP*472. */
+function writeClaim(b: Batch276, input: ClaimStatusInquiryInput, p: string): void {
+  const { w, shape } = b;
+  const claim = input.claim;
+  const trace = input.trace ?? claim.id ?? '';
+  w.add(TRN_2200D, ['1', trace], { 2: `${p}.trace` });
+  if (input.payerClaimControlNumber) w.add(REF_2200D('1K'), ['1K', input.payerClaimControlNumber], { 2: `${p}.payerClaimControlNumber` });
+  const pcn = clean(claim.identifier?.find((x) => !!x.value)?.value ?? '', undefined, false);
+  if (!pcn) shape.push({ path: `${p}.claim.identifier`, element: 'REF02', problem: 'required', message: 'required (2200D REF*EJ patient control number, the 837P CLM01)' });
+  w.add(REF_2200D('EJ'), ['EJ', pcn], { 2: `${p}.claim.identifier` });
+  const cents = toCents(claim.total?.value);
+  if (cents !== undefined) w.add(AMT_T3, ['T3', formatMoney(cents)], { 2: `${p}.claim.total` });
+  const { from, to } = serviceDates(claim);
+  if (!from) shape.push({ path: `${p}.claim.item`, element: 'DTP03', problem: 'required', message: 'a service date is required (2200D DTP*472)' });
+  else {
+    for (const part of [from, to ?? from]) checkElement(DATE_RULE, part, `${p}.claim.item.serviced`, w.issues);
+    w.add(DTP_472, ['472', to && to !== from ? 'RD8' : 'D8', to && to !== from ? `${from}-${to}` : from], { 3: `${p}.claim.item.serviced` });
+  }
+}
+
 /**
  * Write claim status inquiries as one X12 276 005010X212 interchange (one ST..SE; each claim under its payer, provider
  * and subscriber loops, consecutive claims sharing them). Every element is checked against its TR3 rule first; any
@@ -97,6 +196,9 @@ export function claimsAwaitingStatus(claims: readonly Claim[], responses: Stored
  *
  * Spec: ASC X12N 276/277 Health Care Claim Status Request and Response, 005010X212 (loops 2000A–2200D).
  *
+ * @param inputs - the claims to ask about with their subscriber, coverage, payer and billing provider
+ * @param options - ISA/GS parties, usage, control numbers and submitter
+ * @returns the 276 interchange text
  * @example
  * ```ts
  * import { write276, type ClaimStatusInquiryInput } from '@peer-fhir/x12';
@@ -110,18 +212,10 @@ export function claimsAwaitingStatus(claims: readonly Claim[], responses: Stored
  * @category Claim status
  */
 export function write276(inputs: readonly ClaimStatusInquiryInput[], options: Write276Options): string {
-  const optionIssues: X12Issue[] = [];
-  if (!options) throw new X12InputError([{ path: 'options', message: 'required' }]);
-  validateParty(options.sender, 'options.sender', optionIssues);
-  validateParty(options.receiver, 'options.receiver', optionIssues);
-  if (options.usage !== 'T' && options.usage !== 'P') optionIssues.push({ path: 'options.usage', message: "must be 'T' or 'P'" });
-  if (!options.controlNumbers) optionIssues.push({ path: 'options.controlNumbers', message: 'required' });
-  if (optionIssues.length) throw new X12InputError(optionIssues);
+  validate276Options(options);
   if (!Array.isArray(inputs) || inputs.length === 0) throw new X12InputError([{ path: 'claims', message: 'at least one claim is required' }]);
-
   const d = DEFAULT_DELIMITERS;
   const w = new ValidatingWriter(d, options.lineBreaks === false ? d.segment : `${d.segment}\n`);
-  const shape: X12ElementIssue[] = [];
   const source = toControlNumberSource(options.controlNumbers);
   const date = options.date ?? new Date();
   const isa = source.nextInterchange();
@@ -133,72 +227,17 @@ export function write276(inputs: readonly ClaimStatusInquiryInput[], options: Wr
   w.add(stRule('276', IMPLEMENTATION_276), ['276', st, IMPLEMENTATION_276]);
   // BHT01 0010 = information source, receiver, provider, subscriber, dependent; BHT02 13 = request
   w.add(bhtRule('0010'), ['0010', '13', `${formatInterchangeControl(isa)}${st}`, ccyymmdd(date), hhmm(date)]);
-
-  const hls = hlRule(['19', '20', '21', '22']);
-  let hl = 0;
-  let payerHl = 0;
-  let receiverHl = 0;
-  let providerHl = 0;
-  let last = { payer: '', provider: '', subscriber: '' };
-  inputs.forEach((input: ClaimStatusInquiryInput, i: number) => {
+  const b: Batch276 = { w, shape: [], options, hl: 0, payerHl: 0, receiverHl: 0, providerHl: 0, last: { payer: '', provider: '', subscriber: '' } };
+  inputs.forEach((input, i) => {
     const p = `claims[${i}]`;
-    const payerId = idIn(input.payer.identifier, PAYER_ID_SYSTEM) || (input.payer.identifier?.find((x) => !!x.value)?.value ?? '');
-    const payerName = clean(input.payer.name ?? '', 60);
-    const payerKey = `${payerId}#${payerName}`;
-    if (payerKey !== last.payer) {
-      payerHl = ++hl;
-      w.add(hls, [String(payerHl), '', '20', '1']); // 2000A information source
-      w.add(NM1_PAYER, ['PR', '2', payerName, '', '', '', '', 'PI', payerId], { 3: `${p}.payer.name`, 9: `${p}.payer.identifier` });
-      receiverHl = ++hl;
-      w.add(hls, [String(receiverHl), String(payerHl), '21', '1']); // 2000B information receiver (the submitter)
-      w.add(NM1_RECEIVER, ['41', '2', clean(options.submitter?.name ?? '', 60), '', '', '', '', '46', options.submitter?.etin ?? options.sender.id], { 3: 'options.submitter.name', 9: 'options.submitter.etin' });
-      last = { payer: payerKey, provider: '', subscriber: '' };
-    }
-    const bp = input.billingProvider;
-    const npi = idIn(bp.identifier, NPI_SYSTEM);
-    const providerKey = `${npi}#${bp.name ?? ''}`;
-    if (providerKey !== last.provider) {
-      providerHl = ++hl;
-      w.add(hls, [String(providerHl), String(receiverHl), '19', '1']); // 2000C service provider
-      w.add(NM1_PROVIDER, ['1P', '2', clean(bp.name ?? '', 60), '', '', '', '', 'XX', npi], { 3: `${p}.billingProvider.name`, 9: `${p}.billingProvider.identifier (NPI)` });
-      last = { ...last, provider: providerKey, subscriber: '' };
-    }
-    const s = input.subscriber;
-    const name = s.name?.find((n) => n.use === 'official') ?? s.name?.[0];
-    const memberId = input.coverage.subscriberId ?? '';
-    const birth = fhirDateToD8(s.birthDate) ?? (s.birthDate ? 'invalid' : '');
-    const gender = s.gender === 'male' ? 'M' : s.gender === 'female' ? 'F' : '';
-    const subscriberKey = `${memberId}#${name?.family ?? ''}#${birth}`;
-    if (subscriberKey !== last.subscriber) {
-      w.add(hls, [String(++hl), String(providerHl), '22', '0']); // 2000D subscriber (the patient), no 2000E
-      // X212 2000D DMG: required when the patient is the subscriber
-      w.add(DMG_RULE, ['D8', birth, gender], { 2: `${p}.subscriber.birthDate`, 3: `${p}.subscriber.gender` });
-      w.add(
-        NM1_SUBSCRIBER,
-        ['IL', '1', clean(name?.family ?? '', 60), clean(name?.given?.[0] ?? '', 35), clean(name?.given?.[1] ?? '', 25), '', '', 'MI', memberId],
-        { 3: `${p}.subscriber.name.family`, 4: `${p}.subscriber.name.given`, 9: `${p}.coverage.subscriberId` },
-      );
-      last = { ...last, subscriber: subscriberKey };
-    }
-    const claim = input.claim;
-    const trace = input.trace ?? claim.id ?? '';
-    w.add(TRN_2200D, ['1', trace], { 2: `${p}.trace` }); // 2200D claim status tracking number
-    if (input.payerClaimControlNumber) w.add(REF_2200D('1K'), ['1K', input.payerClaimControlNumber], { 2: `${p}.payerClaimControlNumber` });
-    const pcn = clean(claim.identifier?.find((x) => !!x.value)?.value ?? '', undefined, false);
-    if (!pcn) shape.push({ path: `${p}.claim.identifier`, element: 'REF02', problem: 'required', message: 'required (2200D REF*EJ patient control number, the 837P CLM01)' });
-    w.add(REF_2200D('EJ'), ['EJ', pcn], { 2: `${p}.claim.identifier` });
-    const cents = toCents(claim.total?.value);
-    if (cents !== undefined) w.add(AMT_T3, ['T3', formatMoney(cents)], { 2: `${p}.claim.total` });
-    const { from, to } = serviceDates(claim);
-    if (!from) shape.push({ path: `${p}.claim.item`, element: 'DTP03', problem: 'required', message: 'a service date is required (2200D DTP*472)' });
-    else {
-      for (const part of [from, to ?? from]) checkElement(DATE_RULE, part, `${p}.claim.item.serviced`, w.issues);
-      w.add(DTP_472, ['472', to && to !== from ? 'RD8' : 'D8', to && to !== from ? `${from}-${to}` : from], { 3: `${p}.claim.item.serviced` });
-    }
+    writePayer(b, input, p);
+    writeProvider(b, input, p);
+    writeSubscriber(b, input, p);
+    writeClaim(b, input, p);
   });
   w.add(SE_RULE, [String(w.count + 1), st]);
   w.add(GE_RULE, ['1', String(gs)]);
   w.add(IEA_RULE, ['1', formatInterchangeControl(isa)]);
-  if (shape.length || w.issues.length) throw new X12InquiryInputError('276', [...shape, ...w.issues]);
+  if (b.shape.length || w.issues.length) throw new X12InquiryInputError('276', [...b.shape, ...w.issues]);
   return w.drain();
 }

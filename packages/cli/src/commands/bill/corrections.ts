@@ -76,10 +76,10 @@ export interface CorrectionRecords {
 export function correctionClaims(
   ctx: BillingContext,
   records: CorrectionRecords,
-  opts: { pack: RulePack; created: string; scope: IdentityScope; alreadyBilled: number },
+  opts: { pack: RulePack; created: string; scope: IdentityScope; alreadyBilled: number; supervisorTaxonomies?: Readonly<Record<string, string>> | undefined },
 ): { claims: Claim[]; inputs: X12ClaimInput[]; lines: BillingLine[]; summary: BillCorrectionSummary } {
   const plan = planCorrections(ctx);
-  const claims = buildCorrectionClaims(plan, { pack: opts.pack, created: opts.created, namespace: opts.scope.namespace });
+  const claims = buildCorrectionClaims(plan, { pack: opts.pack, created: opts.created, namespace: opts.scope.namespace, supervisorTaxonomies: opts.supervisorTaxonomies });
   const references = claims.length ? toFhir({ organizations: [...records.organizations], specialists: [...records.specialists], participants: [...records.participants] }, { agency: opts.scope.agency, namespace: opts.scope.namespace }) : undefined;
   const inputs = claims.map((c) => resolveX12ClaimInput(c, references));
   const summary: BillCorrectionSummary = {

@@ -1,0 +1,212 @@
+// B9: a year of a large agency, end to end. Encounter rows (the import CSV) are imported through `peer-fhir serve`
+// on its SQLite store (`--data`), then billed month by month (`peer-fhir bill`, twelve runs) to 837P. Measured per
+// stage: throughput (import rows/s, bill encounters/s over the twelve months) and the peak RSS of the importer, of
+// the server and of the biller (the largest of the twelve bill processes), at a small and a large size. Each is its
+// own process: the importer and billers under `/usr/bin/time -v` (else /proc VmHWM polled), the server's VmHWM read
+// before it stops. Target (issue 18): each peak RSS flat within 1.5x from the small to the large size.
+//   node bench/b9-year.mjs [--quick] [--scale]
+//   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 500 vs 1.5k rows, January billed.
+// The agency is the testing package's synthetic generator scaled to the row count (about 18 participants per 1,000
+// rows a year, cut at the row count, 3.2 encounters per participant per month, groups included), so caps, groups and holds are realistic.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
+
+const SCALE = process.argv.includes('--scale');
+const [SMALL, LARGE] = QUICK ? [500, 1_500] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
+const bin = `${ROOT}packages/cli/dist/bin.js`;
+const TIME_V = existsSync('/usr/bin/time');
+// Profiling hooks (not used by `pnpm bench`): PEER_FHIR_B9_PROF=<dir> runs every CLI process under --cpu-prof.
+const PROF = process.env.PEER_FHIR_B9_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PEER_FHIR_B9_PROF] : [];
+const MONTHS = Array.from({ length: Number(process.env.PEER_FHIR_B9_MONTHS) || (QUICK ? 1 : 12) }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
+
+if (!existsSync(bin)) {
+  report({ id: 'B9', what: 'a year of an agency: packages/cli/dist/bin.js missing (pnpm run build)', pending: true, target: 'peak RSS flat' });
+  process.exit(0);
+}
+const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b9-'));
+
+// The CLI's synthetic row builder is TypeScript with type-only imports: strip the types with esbuild.
+const esbuild = requireFrom('node_modules/tsup')('esbuild');
+writeFileSync(join(dir, 'synthetic-rows.mjs'), esbuild.transformSync(readFileSync(`${ROOT}packages/cli/src/internal/synthetic-rows.ts`, 'utf8'), { loader: 'ts', format: 'esm' }).code);
+const { rowsOf } = await import(pathToFileURL(join(dir, 'synthetic-rows.mjs')).href);
+const { generateAgency } = await import('@peer-fhir/testing');
+const { IMPORT_COLUMNS } = await import(pathToFileURL(`${ROOT}packages/cli/dist/index.js`).href);
+
+const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+/** Writes the CSV of a synthetic agency sized to about `n` rows (cut at an encounter boundary); returns the agency and counts. */
+async function writeCsv(n, path) {
+  const agency = generateAgency({ seed: 11, months: 12, participants: Math.max(30, Math.round((n / 1000) * 18)), state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
+  const byId = new Map(agency.participants.map((p) => [p.id, p]));
+  const out = createWriteStream(path);
+  const write = async (s) => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  await write(`${IMPORT_COLUMNS.join(',')}\n`);
+  let rows = 0;
+  let encounters = 0;
+  for (const e of agency.encounters) {
+    if (rows + e.attendees.length > n) break;
+    // rowsOf looks participants up with find(): hand it the encounter's own attendees (linear at 1M rows).
+    const own = { ...agency, participants: e.attendees.map((a) => byId.get(a.participantId)) };
+    const lines = rowsOf(own, e).map((r) => IMPORT_COLUMNS.map((c) => cell(String(r[c] ?? ''))).join(','));
+    await write(`${lines.join('\n')}\n`);
+    rows += lines.length;
+    encounters++;
+  }
+  out.end();
+  await once(out, 'finish');
+  return { agency, rows, encounters };
+}
+
+const vmHwm = (pid) => {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+async function startServer(data) {
+  const child = spawn(process.execPath, [...PROF, bin, 'serve', '--port', '0', '--data', data, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /"url"\s*:\s*"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
+  });
+  return { child, url };
+}
+
+/** Runs the built CLI with `args`; resolves its wall time, peak RSS and parsed `--json` output. */
+function runCli(args) {
+  const full = [...PROF, bin, ...args, '--json'];
+  const [cmd, argv] = TIME_V ? ['/usr/bin/time', ['-v', process.execPath, ...full]] : [process.execPath, full];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let polled = 0;
+    const poll = setInterval(() => (polled = Math.max(polled, vmHwm(child.pid) ?? 0)), 50);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      try {
+        resolve({ code, ms: performance.now() - t0, peak: m ? Number(m[1]) * 1024 : polled, json: JSON.parse(stdout) });
+      } catch {
+        const failed = new Error(`${args[0]} exit ${code}: ${stderr.slice(-1500)}`);
+        // The CLI's stable error code (`error [client.timeout]: ...`), for the report.
+        failed.code = /error \[([a-z0-9.-]+)\]/.exec(stderr)?.[1] ?? `exit ${code}`;
+        failed.ms = performance.now() - t0;
+        reject(failed);
+      }
+    });
+  });
+}
+
+const MB = 2 ** 20;
+
+async function measure(n) {
+  const csv = join(dir, `rows-${n}.csv`);
+  const { agency, rows, encounters } = await writeCsv(n, csv);
+  const cfg = join(dir, `config-${n}.json`);
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      organization: { ...agency.organization, address: { ...agency.organization.address, postalCode: `${agency.organization.address.postalCode.slice(0, 5)}1234` } },
+      payer: { id: agency.payers[0].payerId, name: agency.payers[0].payerName },
+      pack: 'tx-medicaid-peer-specialist-2019',
+      charges: { H0038: 18.5 },
+    }),
+  );
+  const { child: server, url } = await startServer(join(dir, `data-${n}`));
+  try {
+    const imp = await runCli(['import', csv, '--fhir-url', url, '--config', cfg]);
+    if (imp.json.rowsRead !== rows || imp.json.rejected !== 0) throw new Error(`import of ${rows} rows: ${JSON.stringify({ ...imp.json, rejectedRows: imp.json.rejectedRows?.length })}`);
+    log(`B9 ${n}: import ${rows} rows (${encounters} encounters) in ${(imp.ms / 1000).toFixed(1)} s, importer peak ${(imp.peak / MB).toFixed(0)} MB`);
+    const bills = [];
+    let failed;
+    for (const period of MONTHS) {
+      let b;
+      try {
+        b = await runCli(['bill', '--period', period, '--out', join(dir, `out-${n}`, `${period}.x12`), '--fhir-url', url, '--config', cfg]);
+      } catch (err) {
+        // A month that cannot be billed is a measured outcome (reported, later months not tried), not a crash.
+        failed = { period, code: err.code ?? 'error', afterS: Math.round((err.ms ?? 0) / 1000) };
+        log(`B9 ${n}: bill ${period} FAILED after ${failed.afterS} s: ${failed.code}`);
+        break;
+      }
+      bills.push({ period, ms: b.ms, peakMB: b.peak / MB, encounters: b.json.encounters, claims: b.json.claims, lines: b.json.lines, held: b.json.held });
+      log(`B9 ${n}: bill ${period}: ${b.json.encounters} encounters, ${b.json.claims} claims in ${(b.ms / 1000).toFixed(1)} s, peak ${(b.peak / MB).toFixed(0)} MB`);
+    }
+    const billMs = bills.reduce((s, b) => s + b.ms, 0) || undefined;
+    const billed = bills.reduce((s, b) => s + b.encounters, 0);
+    return {
+      rows,
+      encounters,
+      importMs: imp.ms,
+      importRowsPerS: rows / (imp.ms / 1000),
+      importerPeakMB: imp.peak / MB,
+      billMs,
+      billEncountersPerS: billMs ? billed / (billMs / 1000) : 0,
+      billerPeakMB: bills.length ? Math.max(...bills.map((b) => b.peakMB)) : undefined,
+      ...(failed ? { billFailed: failed } : {}),
+      serverPeakMB: (vmHwm(server.pid) ?? 0) / MB,
+      bills,
+    };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+const k = (n) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
+const mb = (x) => `${x.toFixed(0)} MB`;
+try {
+  const small = await measure(SMALL);
+  const large = await measure(LARGE);
+  const row = (stage, peak, throughput, ms) => {
+    const failed = small.billFailed ?? large.billFailed;
+    if (stage === 'bill' && failed) {
+      const at = small.billFailed ? small : large;
+      report({
+        id: 'B9-bill',
+        what: `a year, ${k(at.rows)} rows: bill ${failed.period} failed after ${failed.afterS} s (${failed.code}); months billed before: ${at.bills.length}`,
+        target: `bill peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x (flat)`,
+        met: false,
+        extra: { small: small.bills, large: large.bills, failed },
+      });
+      return;
+    }
+    const ratio = large[peak] / small[peak];
+    report({
+      id: `B9-${stage}`,
+      what: `a year, ${k(LARGE)} rows: ${stage} ${throughput(large)}, peak RSS ${mb(large[peak])} (${k(SMALL)}: ${throughput(small)}, ${mb(small[peak])})`,
+      oursMs: large[ms],
+      baselineName: `same at ${k(SMALL)} rows`,
+      baselineMs: small[ms],
+      ratio,
+      target: `${stage} peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x (flat)`,
+      met: ratio <= 1.5,
+      extra: stage === 'import' ? { small, large, ratioIs: 'peak RSS large/small', rssMethod: TIME_V ? '/usr/bin/time -v (importer, biller), /proc VmHWM (server)' : '/proc VmHWM polled' } : undefined,
+    });
+  };
+  row('import', 'importerPeakMB', (r) => `${r.importRowsPerS.toFixed(0)} rows/s`, 'importMs');
+  row('server', 'serverPeakMB', (r) => `${r.encounters} encounters stored`, 'importMs');
+  row('bill', 'billerPeakMB', (r) => `${r.billEncountersPerS.toFixed(0)} encounters/s over ${MONTHS.length} months`, 'billMs');
+} finally {
+  if (process.env.PEER_FHIR_B9_KEEP) log(`B9: kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}

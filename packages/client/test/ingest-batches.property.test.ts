@@ -1,0 +1,106 @@
+// Ingest in bounded batches (issue 21, acceptance 1): an export of any size is read into the domain model holding the
+// caseload (agency, staff, participants and what hangs on them) plus one batch of encounters — never every encounter.
+// Batching is invisible in the result: whatever the batch size and whatever the order of the lines, ingest yields the
+// records core's fromFhir reads from the whole input at once.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromFhir, toFhir, type CompleteDomainRecords, type DomainRecords } from '@peer-fhir/core';
+import { generateAgency } from '@peer-fhir/testing';
+import fc from 'fast-check';
+import type { FhirResource } from 'fhir/r4.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestNdjson, ingestResources, PeerFhirClient } from '../src/index.js';
+
+const SEED = Number(process.env.PEER_FHIR_SEED ?? 21);
+const RUNS = process.env.PEER_FHIR_LONG === '1' ? 200 : 8;
+
+const testingModule: string = '@peer-fhir/testing';
+const testing = (await import(testingModule)) as { startFhirServer: () => Promise<{ url: string; close(): Promise<void> }> };
+
+function recordsOf(months: number): DomainRecords {
+  const agency = generateAgency({ seed: 21, months, participants: 6 });
+  return { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants, encounters: agency.encounters, plans: agency.plans, consents: agency.consents };
+}
+
+/** An EHR's export of `records`: written to a server (literal `Type/id` references), exported with Bulk Data. */
+async function exported(records: DomainRecords): Promise<FhirResource[]> {
+  const server = await testing.startFhirServer();
+  try {
+    const client = new PeerFhirClient({ baseUrl: server.url });
+    await client.transaction(toFhir(records));
+    const job = await client.bulkExport();
+    const out: FhirResource[] = [];
+    for await (const r of job.resources()) out.push(r);
+    await job.delete();
+    return out;
+  } finally {
+    await server.close();
+  }
+}
+
+const ids = (r: CompleteDomainRecords) => ({
+  // A session's attendees come in input order (fromFhir's too): compared as a set.
+  encounters: r.encounters.map((e) => JSON.stringify({ ...e, attendees: [...e.attendees].sort((x, y) => (x.participantId < y.participantId ? -1 : 1)) })).sort(),
+  participants: r.participants.map((p) => p.id).sort(),
+  plans: r.plans.map((p) => p.id).sort(),
+  consents: r.consents.map((c) => c.id).sort(),
+});
+
+let small: FhirResource[] = [];
+let large: FhirResource[] = [];
+beforeAll(async () => {
+  small = await exported(recordsOf(1));
+  large = await exported(recordsOf(4));
+}, 120_000);
+
+/** Resources the caseload holds: everything but encounters, their diagnoses and notes. */
+const caseload = (list: FhirResource[]) => list.filter((r) => !['Encounter', 'Condition', 'DocumentReference'].includes(r.resourceType)).length;
+
+describe('ingest in batches', () => {
+  it('holds the caseload plus one batch, however many encounters the export has', async () => {
+    const batchSize = 20;
+    const counted = async (list: FhirResource[]) => {
+      let encounters = 0;
+      const result = await ingestResources(list, { batchSize, onRecords: (r) => void (encounters += r.encounters.length) });
+      return { ...result, encounters };
+    };
+    const a = await counted(small);
+    const b = await counted(large);
+    expect(b.read).toBeGreaterThan(2 * a.read);
+    expect(b.encounters).toBe(fromFhir(large).encounters.length);
+    // Handed to onRecords, nothing is kept in the result.
+    expect(b.records.encounters).toEqual([]);
+    // A batch is about batchSize resources (an encounter with its diagnoses, notes and session stay together).
+    for (const r of [a, b]) expect(r.peakHeld).toBeLessThanOrEqual(Math.max(caseload(small), caseload(large)) + 4 * batchSize);
+    // Four times the months: the peak grows only by what the caseload grew (plan revisions, consents), not by encounters.
+    expect(b.peakHeld - a.peakHeld).toBeLessThanOrEqual(caseload(large) - caseload(small) + batchSize);
+    expect(b.peakHeld).toBeLessThan(b.read / 4);
+  });
+
+  it('gives the records fromFhir reads from the whole input, for every batch size and line order', async () => {
+    const expected = ids(fromFhir(small));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 60 }), fc.array(fc.nat(), { minLength: small.length, maxLength: small.length }), async (batchSize, keys) => {
+        const order = small.map((r, i) => ({ r, k: keys[i] ?? 0 })).sort((x, y) => x.k - y.k).map((x) => x.r);
+        const { records, rejects } = await ingestResources(order, { batchSize });
+        expect(rejects).toEqual([]);
+        expect(ids(records)).toEqual(expected);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  }, 120_000);
+
+  it('leaves no temporary file behind, also when the input fails half way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-ingest-test-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    await ingestResources(small, { batchSize: 10, tempDir: dir });
+    expect(readdirSync(dir)).toEqual([]);
+    async function* broken(): AsyncGenerator<string> {
+      yield small.map((r) => JSON.stringify(r)).join('\n');
+      throw new Error('connection reset');
+    }
+    await expect(ingestNdjson(broken(), { batchSize: 10, tempDir: dir })).rejects.toThrow('connection reset');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,210 @@
+// Issue 13: the SQLite store answers date, sorted, reference and identifier searches from index tables, never by reading
+// every resource of the type; and it answers them exactly as the in-memory store does: same matches, same order, same
+// pages, same totals; and which resources match a date or reference filter is what Medplum's own matcher says.
+import { parseSearchRequest } from '@medplum/core';
+import { MemoryRepository } from '@medplum/fhir-router';
+import type { Claim, Encounter, Resource } from 'fhir/r4.js';
+import fc from 'fast-check';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadFhirDefinitions } from '../src/index.js';
+import { IndexedMemoryRepository } from '../src/indexed-repository.js';
+import { planSearch } from '../src/search-plan.js';
+import { rowsQuery, searchSql } from '../src/sqlite-search.js';
+import { openSqliteDatabase, SqliteStore } from '../src/sqlite-store.js';
+
+beforeAll(() => {
+  loadFhirDefinitions();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const SYSTEMS = ['urn:test:a', 'urn:test:b'];
+
+// Dates at every precision FHIR allows (https://hl7.org/fhir/R4/datatypes.html#dateTime), with and without offsets.
+const day = fc.record({ y: fc.constantFrom(2024, 2025), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) });
+const pad = (n: number) => String(n).padStart(2, '0');
+const dateText = fc
+  .tuple(day, fc.constantFrom('year', 'month', 'day', 'utc', 'offset', 'negative'), fc.integer({ min: 0, max: 23 }))
+  .map(([{ y, m, d }, precision, h]) => {
+    const date = `${y}-${pad(m)}-${pad(d)}`;
+    switch (precision) {
+      case 'year':
+        return String(y);
+      case 'month':
+        return `${y}-${pad(m)}`;
+      case 'day':
+        return date;
+      case 'utc':
+        return `${date}T${pad(h)}:30:00Z`;
+      case 'offset':
+        return `${date}T${pad(h)}:00:00+05:00`;
+      default:
+        return `${date}T${pad(h)}:15:00-08:00`;
+    }
+  });
+// A few instants only, so that many resources share one (ties must page the same way in both stores).
+const instant = fc.constantFrom('2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.001Z', '2025-03-10T12:00:00.000Z', '2025-06-30T23:59:59.999Z');
+
+const identifiers = fc.array(fc.record({ system: fc.constantFrom(...SYSTEMS), value: fc.constantFrom('v1', 'v2', 'V1', 'v3') }), { maxLength: 2 });
+const patientRef = fc.integer({ min: 0, max: 3 }).map((n) => ({ reference: `Patient/p${n}` }));
+const period = fc.oneof(
+  fc.record({ start: dateText, end: dateText }),
+  fc.record({ start: dateText }),
+  fc.record({ end: dateText }),
+  fc.constant(undefined),
+);
+
+const encounter = fc.record({ identifier: identifiers, subject: patientRef, period }).map(
+  (e): Encounter => ({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, ...(e.identifier.length ? { identifier: e.identifier } : {}), subject: e.subject, ...(e.period ? { period: e.period } : {}) }),
+);
+const claim = fc.record({ identifier: identifiers, patient: patientRef, created: fc.option(dateText, { nil: undefined }) }).map(
+  (c) => ({ resourceType: 'Claim', status: 'active', ...(c.identifier.length ? { identifier: c.identifier } : {}), patient: c.patient, ...(c.created ? { created: c.created } : {}) }) as Claim,
+);
+
+/** A write: the resource (with its id), the instant it is written at; or the deletion of an earlier one. */
+type Op = { kind: 'put'; resource: Resource; at: string } | { kind: 'delete'; index: number };
+const ops = fc.array(
+  fc.oneof(
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant('put' as const), resource: fc.oneof(encounter, claim), id: fc.integer({ min: 0, max: 14 }), at: instant }).map(({ kind, resource, id, at }) => ({ kind, resource: { ...resource, id: `${resource.resourceType === 'Claim' ? 'c' : 'e'}${id}` }, at })) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), index: fc.nat() }) },
+  ),
+  { minLength: 4, maxLength: 40 },
+);
+
+/** A filter present in one query of three: several filters together mostly match nothing. */
+const sometimes = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: a });
+
+const dateParams = { Encounter: ['date', '_lastUpdated'], Claim: ['created', '_lastUpdated'] } as const;
+const refParam = { Encounter: 'subject', Claim: 'patient' } as const;
+const query = fc.constantFrom('Encounter' as const, 'Claim' as const).chain((type) =>
+  fc
+    .record({
+      dates: fc.oneof(fc.constant([]), fc.array(fc.tuple(fc.constantFrom(...dateParams[type]), fc.constantFrom('', 'eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'), dateText), { minLength: 1, maxLength: 2 })),
+      refs: sometimes(fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 2 })),
+      identifier: sometimes(fc.constantFrom(`${SYSTEMS[0]}|`, `${SYSTEMS[1]}|v1`, `${SYSTEMS[0]}|v1,${SYSTEMS[1]}|v2`, `${SYSTEMS[0]}|V1`)),
+      sort: fc.constantFrom(undefined, ...dateParams[type], ...dateParams[type].map((c) => `-${c}`), `${dateParams[type][0]},-_lastUpdated`, 'status'),
+      count: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined, freq: 3 }),
+      offset: sometimes(fc.integer({ min: 1, max: 6 })),
+    })
+    .map((q) => {
+      const params = new URLSearchParams();
+      for (const [code, op, value] of q.dates) params.append(code, `${op}${value}`);
+      if (q.refs) params.set(refParam[type], q.refs.map((n) => `Patient/p${n}`).join(','));
+      if (q.identifier) params.set('identifier', q.identifier);
+      if (q.sort) params.set('_sort', q.sort);
+      if (q.count !== undefined) params.set('_count', String(q.count));
+      if (q.offset !== undefined) params.set('_offset', String(q.offset));
+      return `${type}?${params.toString()}`;
+    }),
+);
+
+const stores = () => [new IndexedMemoryRepository(), new IndexedMemoryRepository(SqliteStore.open(openSqliteDatabase({ path: ':memory:' })))] as const;
+
+async function apply(repo: IndexedMemoryRepository, list: readonly Op[]): Promise<void> {
+  const written: Resource[] = [];
+  for (const op of list) {
+    if (op.kind === 'put') {
+      vi.setSystemTime(new Date(op.at));
+      await repo.updateResource(structuredClone(op.resource) as never);
+      written.push(op.resource);
+    } else if (written.length > 0) {
+      const r = written[op.index % written.length]!;
+      await repo.deleteResource(r.resourceType, r.id!).catch(() => undefined);
+    }
+  }
+}
+
+async function answer(repo: IndexedMemoryRepository, q: string): Promise<{ ids: string[]; total: number | undefined } | { error: string }> {
+  try {
+    const bundle = await repo.search(parseSearchRequest(q));
+    return { ids: (bundle.entry ?? []).map((e) => e.resource?.id ?? ''), total: bundle.total };
+  } catch (e) {
+    return { error: (e as Error).constructor.name };
+  }
+}
+
+/** The ids matching a query's filters (no sort, no paging), by the store's search or by Medplum 4.5.2's own. */
+async function matchingIds(repo: IndexedMemoryRepository, q: string, by?: 'medplum'): Promise<string[] | string> {
+  const { resourceType, filters } = parseSearchRequest(q);
+  try {
+    const request = { resourceType, filters };
+    const bundle = by ? await MemoryRepository.prototype.search.call(repo, request) : await repo.search(request);
+    return (bundle.entry ?? []).map((e) => e.resource?.id ?? '').sort();
+  } catch (e) {
+    return (e as Error).constructor.name;
+  }
+}
+
+describe('SQLite search indexes', () => {
+  it('answer every date, sort, reference and identifier search exactly as the in-memory store does: same matches, order, pages and totals', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    await fc.assert(
+      fc.asyncProperty(ops, fc.array(query, { minLength: 1, maxLength: 6 }), async (list, queries) => {
+        const [memory, sqlite] = stores();
+        await apply(memory, list);
+        await apply(sqlite, list);
+        for (const q of queries) {
+          expect(await answer(sqlite, q), q).toEqual(await answer(memory, q));
+          // Which resources match a date or reference filter is what Medplum's own matcher says (identifier tokens
+          // are matched exactly, case included, by both stores: Medplum ignores case).
+          if (!q.includes('identifier=')) expect(await matchingIds(memory, q), q).toEqual(await matchingIds(memory, q, 'medplum'));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('pages of a sorted search never overlap and together list every match once, resources sharing a date included', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const [, sqlite] = stores();
+    vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
+    for (let i = 0; i < 12; i++) {
+      await sqlite.updateResource({ resourceType: 'Encounter', id: `e${i}`, status: 'finished', class: { code: 'AMB' }, period: { start: i % 3 === 0 ? '2025-02' : '2025-01-15' } } as never);
+    }
+    for (const sort of ['date', '-date', '_lastUpdated']) {
+      const seen: string[] = [];
+      for (let offset = 0; offset < 12; offset += 5) {
+        const page = await sqlite.search(parseSearchRequest(`Encounter?_sort=${sort}&_count=5&_offset=${offset}`));
+        expect(page.total).toBe(12);
+        seen.push(...(page.entry ?? []).map((e) => e.resource!.id!));
+      }
+      expect(new Set(seen).size, sort).toBe(12);
+    }
+  });
+});
+
+/** The lines of SQLite's plan for a search the SQLite store would run. */
+function planOf(db: import('better-sqlite3').Database, q: string): string[] {
+  const req = parseSearchRequest(q);
+  const sql = searchSql(planSearch(req), req, true);
+  const rows = rowsQuery(sql, req.count !== undefined ? { count: req.count, offset: req.offset ?? 0 } : undefined);
+  return (db.prepare(`EXPLAIN QUERY PLAN ${rows.text}`).all(...rows.args) as { detail: string }[]).map((r) => r.detail);
+}
+
+describe('the searches billing and reports run are served from an index, never by reading every resource of the type', () => {
+  const cases = [
+    'Encounter?date=ge2025-01-01&date=le2025-01-31',
+    'Encounter?date=ge2025-01-01&date=le2025-01-31&_sort=date&_count=50',
+    'Encounter?_sort=-date&_count=50',
+    'Encounter?_lastUpdated=gt2025-01-01',
+    'Encounter?subject=Patient/p1&_sort=-date',
+    'Encounter?patient=Patient/p1,Patient/p2',
+    'Encounter?part-of=Encounter/g1,Encounter/g2&_count=500',
+    'Encounter?identifier=urn:test:a|v1,urn:test:a|v2',
+    'Claim?created=ge2025-01&created=lt2025-02',
+    'Claim?patient=Patient/p1&_count=500',
+    'Claim?identifier=urn:test:claims|',
+    'Observation?date=ge2025-01-01&_count=500',
+    'Patient?identifier=urn:test:a|v1&_sort=birthdate',
+    'Encounter?_id=e1,e2',
+  ];
+  it.each(cases)('%s', (q) => {
+    const db = SqliteStore.open(openSqliteDatabase({ path: ':memory:' })).db;
+    const plan = planOf(db, q);
+    // SCAN = every row of a table; a SEARCH of resources must be by its (type, id) key, not a walk over the type.
+    expect(plan.filter((line) => /^SCAN (?!json_each)/.test(line)), plan.join("\n")).toEqual([]);
+    expect(plan.filter((line) => line.includes('resources_by_type')), plan.join('\n')).toEqual([]);
+    expect(plan.some((line) => /USING (COVERING )?INDEX (dates_|tokens_|refs_)|json_each|sqlite_autoindex_resources_1/.test(line))).toBe(true);
+  });
+});
