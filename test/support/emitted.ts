@@ -8,7 +8,7 @@
  * a small agency; `pnpm test:long`: a year) and the CLI's `validate --profiles` test.
  */
 import type { Bundle, Claim, Coverage, CoverageEligibilityRequest, Organization, Patient, Resource } from 'fhir/r4.js';
-import { buildDisclosureAuditEvent, defaultInstruments, ExchangeProfiles, getInstrument, instrumentResponseBundle, referralBundle, supervisionSessionToFhir, toFhir, type PeerEncounter } from '@peer-fhir/core';
+import { buildDisclosureAuditEvent, continuingEducationToFhir, defaultInstruments, ExchangeProfiles, getInstrument, instrumentResponseBundle, referralBundle, supervisionSessionToFhir, toFhir, type PeerEncounter } from '@peer-fhir/core';
 import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
 import { coverageFrom271, read271, read835, remittanceToClaimResponses, resolveX12ClaimInput, toCoverageEligibilityResponse, toPaymentReconciliation, write270, type EligibilityInquiryInput, type Remittance } from '@peer-fhir/x12';
 import { build835ForTest } from '@peer-fhir/x12/testing';
@@ -70,7 +70,7 @@ function* referralBundles(a: SyntheticAgency): Generator<Bundle> {
   }
 }
 
-/** One individual supervision session a month for each supervised specialist. */
+/** One individual supervision session a month for each supervised specialist, and the specialists' continuing education. */
 function* supervisionResources(a: SyntheticAgency, months: number): Generator<Bundle> {
   const agency = a.organization.npi;
   const sessions: Resource[] = [];
@@ -80,6 +80,10 @@ function* supervisionResources(a: SyntheticAgency, months: number): Generator<Bu
       const date = `2025-${String(m).padStart(2, '0')}-03`;
       sessions.push(supervisionSessionToFhir({ id: `sup-${s.npi}-${m}`, supervisorNpi: s.supervisor.npi, peerNpis: [s.npi], date, minutes: 60, mode: 'individual', organizationNpi: agency }, { agency, namespace: NS }));
     }
+  }
+  // A continuing-education course per specialist, counted toward the first credential.
+  for (const s of a.specialists) {
+    sessions.push(continuingEducationToFhir({ id: `ce-${s.npi}`, peerNpi: s.npi, date: '2025-02-10', hours: 6, topic: 'Ethics in peer support', provider: 'State peer training program', ...(s.credentials[0]?.number ? { credentialNumber: s.credentials[0].number } : {}) }, { agency, namespace: NS }));
   }
   yield { resourceType: 'Bundle', type: 'collection', entry: sessions.map((resource) => ({ resource })) };
 }
@@ -214,7 +218,7 @@ export function countByType(bundles: Iterable<Bundle>, into: Record<string, numb
 
 /** Every resource type peer-fhir emits as FHIR (the SDK's mappers, billing and X12 readers), sorted. */
 export const EMITTED_TYPES: readonly string[] = [
-  'AuditEvent', 'CarePlan', 'CareTeam', 'Claim', 'ClaimResponse', 'Condition', 'Consent', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse', 'DocumentReference', 'Encounter', 'Goal', 'Group',
+  'AuditEvent', 'Basic', 'CarePlan', 'CareTeam', 'Claim', 'ClaimResponse', 'Condition', 'Consent', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse', 'DocumentReference', 'Encounter', 'Goal', 'Group',
   'Location', 'Observation', 'Organization', 'Patient', 'PaymentReconciliation', 'Practitioner', 'PractitionerRole', 'Provenance', 'Questionnaire',
   'QuestionnaireResponse', 'ServiceRequest', 'Task',
 ];

@@ -43,6 +43,11 @@ export function bundleProfileProblems(bundle: Bundle): ProfileProblem[] {
   return validateProfiles(bundle).issues.map(asProblem);
 }
 
+/** One line per problem, for test failure messages. */
+export function formatProblems(problems: readonly ProfileProblem[]): string[] {
+  return problems.map((p) => `${p.resource} ${p.profile.replace(/^.*StructureDefinition\//, '')} ${p.path} ${p.code}: ${p.message}`);
+}
+
 /** Problems grouped as `resourceType profile code path -> count`, to keep failure output short over many resources. */
 export function summarize(problems: readonly ProfileProblem[]): Record<string, number> {
   const out: Record<string, number> = {};
