@@ -6,7 +6,7 @@
 // before it stops. Target (issue 18): each peak RSS flat within 1.5x from the small to the large size.
 //   node bench/b9-year.mjs [--quick] [--scale]
 //   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 500 vs 1.5k rows, January billed.
-// The agency is the testing package's synthetic generator scaled to the row count (about 18 participants per 1,000
+// The agency is the testing package's synthetic generator scaled to the row count (about 14.5 participants per 1,000
 // rows a year, cut at the row count, 3.2 encounters per participant per month, groups included), so caps, groups and holds are realistic.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** Writes the CSV of a synthetic agency sized to about `n` rows (cut at an encounter boundary); returns the agency and counts. */
 async function writeCsv(n, path) {
-  const agency = generateAgency({ seed: 11, months: 12, participants: Math.max(30, Math.round((n / 1000) * 18)), state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
+  const agency = generateAgency({ seed: 11, months: 12, participants: Math.max(10, Math.round((n / 1000) * 14.5)), state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3.2 });
   const byId = new Map(agency.participants.map((p) => [p.id, p]));
   const out = createWriteStream(path);
   const write = async (s) => {
@@ -193,9 +193,9 @@ try {
     const ratio = large[peak] / small[peak];
     report({
       id: `B9-${stage}`,
-      what: `a year, ${k(LARGE)} rows: ${stage} ${throughput(large)}, peak RSS ${mb(large[peak])} (${k(SMALL)}: ${throughput(small)}, ${mb(small[peak])})`,
+      what: `a year, ${large.rows.toLocaleString('en-US')} rows: ${stage} ${throughput(large)}, peak RSS ${mb(large[peak])} (${small.rows.toLocaleString('en-US')} rows: ${throughput(small)}, ${mb(small[peak])})`,
       oursMs: large[ms],
-      baselineName: `same at ${k(SMALL)} rows`,
+      baselineName: `same at ${small.rows.toLocaleString('en-US')} rows`,
       baselineMs: small[ms],
       ratio,
       target: `${stage} peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x (flat)`,

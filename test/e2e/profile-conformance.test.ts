@@ -2,7 +2,7 @@
 // peer-fhir's own) and validates against each with 0 errors, checked against the published StructureDefinitions:
 // the sample record sets and a small generated agency (a few thousand resources). The harness is
 // test/support/profile-validator.ts; its own tests show it finds each failure class the issue reported.
-import type { Bundle, Resource } from 'fhir/r4.js';
+import type { Basic, Bundle, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import {
   defaultInstruments,
@@ -10,6 +10,8 @@ import {
   instrumentResponseBundle,
   referralBundle,
   supervisionSessionToFhir,
+  SyncCheckpoint,
+  syncCheckpointResource,
   toFhir,
   type DomainRecords,
 } from '@peer-fhir/core';
@@ -112,4 +114,15 @@ describe('claims and remittances', () => {
     const context: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [...(bundle.entry ?? []), ...responses.map((resource) => ({ resource }))] };
     expect(summarize(bundleProfileProblems(context))).toEqual({});
   }, 120_000);
+});
+
+describe('a Bulk Data sync checkpoint', () => {
+  it('validates against peer-sync-checkpoint; one without its source or its time does not', () => {
+    const checkpoint = syncCheckpointResource('https://ehr.example/fhir', '2026-01-02T03:04:05.678Z');
+    expect(checkpoint.meta?.profile).toEqual([SyncCheckpoint.Profile]);
+    expect(profileProblems(checkpoint)).toEqual([]);
+    const codes = (r: Basic) => profileProblems(r).map((p) => p.code);
+    expect(codes({ ...checkpoint, identifier: [{ system: 'urn:other', value: 'x' }] })).not.toEqual([]);
+    expect(codes({ ...checkpoint, extension: [] })).not.toEqual([]);
+  });
 });

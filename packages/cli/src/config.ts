@@ -167,6 +167,8 @@ export function scopeOf(config: CliConfig | undefined, organizationNpi?: string 
 /**
  * The supervisors' NUCC taxonomies of a config by NPI (billing's `ClaimOptions.supervisorTaxonomies`).
  *
+ * @param config - The loaded config (only its `supervisors` list is read).
+ * @returns The taxonomy of each supervisor by NPI, or `undefined` when the config lists none.
  * @example
  * ```ts
  * const taxonomies = supervisorTaxonomiesOf(config); // { '1003000126': '1041C0700X' }

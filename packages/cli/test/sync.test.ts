@@ -44,6 +44,15 @@ describe('peer-fhir sync', () => {
     expect((await sync('--since', 'all')).summary).toMatchObject({ read: 20, unchanged: 20, created: 0, updated: 0 });
   });
 
+  it('a resource deleted in the source is deleted in the target and reported `deleted`', async () => {
+    const [one] = await ehr.repository.search('Patient', '_count=1');
+    expect((await fetch(`${ehr.url}/Patient/${one!.id}`, { method: 'DELETE' })).ok).toBe(true);
+    const c = capture();
+    expect(await main(['node', 'peer-fhir', 'sync', '--from', ehr.url, '--to', program.url], c.io)).toBe(ExitCode.OK);
+    expect(c.out()).toContain('read 1: 0 created, 0 updated, 0 unchanged, 1 deleted, 0 conflict, 0 rejected');
+    expect(await program.repository.search('Patient', `_id=${one!.id}`)).toEqual([]);
+  });
+
   it.each([['--since', 'yesterday'], ['--batch-size', '0']])('refuses %s %s as a usage error', async (flag, value) => {
     const c = capture();
     expect(await main(['node', 'peer-fhir', 'sync', '--from', ehr.url, '--to', program.url, flag, value], c.io)).toBe(ExitCode.USAGE);

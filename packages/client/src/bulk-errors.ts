@@ -90,4 +90,4 @@ export class NdjsonLineError extends PeerFhirError {
  * ```
  * @category Bulk Data
  */
-export type NdjsonLineProblem = 'not-json' | 'not-a-resource' | 'type-mismatch' | 'too-long';
+export type NdjsonLineProblem = 'not-json' | 'not-a-resource' | 'type-mismatch' | 'too-long' | 'not-a-deletion';

@@ -77,7 +77,7 @@ export interface BulkExportFile {
  * See https://hl7.org/fhir/uv/bulkdata/STU2/export.html#response---complete-status.
  * @example
  * ```ts
- * const m: BulkExportManifest = { transactionTime: '2025-01-01T00:00:00Z', request: 'https://ehr.example/fhir/$export', requiresAccessToken: true, output: [], error: [] };
+ * const m: BulkExportManifest = { transactionTime: '2025-01-01T00:00:00Z', request: 'https://ehr.example/fhir/$export', requiresAccessToken: true, output: [], error: [], deleted: [] };
  * ```
  * @category Bulk Data
  */
@@ -90,6 +90,26 @@ export interface BulkExportManifest {
   output: BulkExportFile[];
   /** Files of OperationOutcome resources: the server's per-resource errors. */
   error: BulkExportFile[];
+  /**
+   * Files of transaction Bundles whose entries name the resources deleted since `_since` (`request.method` DELETE);
+   * empty when the server reports none (or does not report deletions at all: the IG makes them optional).
+   */
+  deleted: BulkExportFile[];
+}
+
+/**
+ * A resource the source deleted since `_since`, from the manifest's `deleted` files.
+ *
+ * See https://hl7.org/fhir/uv/bulkdata/STU2/export.html#response---complete-status (`deleted`).
+ * @example
+ * ```ts
+ * const d: BulkExportDeletion = { resourceType: 'Encounter', id: 'enc-1' };
+ * ```
+ * @category Bulk Data
+ */
+export interface BulkExportDeletion {
+  resourceType: string;
+  id: string;
 }
 
 /**
@@ -119,6 +139,11 @@ export interface BulkExportJob {
   resources(type?: string, opts?: RequestOptions): AsyncGenerator<FhirResource>;
   /** The OperationOutcomes of the manifest's error files. */
   errors(opts?: RequestOptions): AsyncGenerator<OperationOutcome>;
+  /**
+   * The resources deleted since `_since`, from the manifest's `deleted` files (nothing when it has none).
+   * @throws NdjsonLineError (`not-a-deletion`) for a Bundle entry that is not a DELETE of `Type/id`
+   */
+  deletions(opts?: RequestOptions): AsyncGenerator<BulkExportDeletion>;
   /** `DELETE` the status URL (once; a job already gone counts as deleted). */
   delete(opts?: RequestOptions): Promise<void>;
 }

@@ -1,28 +1,9 @@
-import { PEER_FHIR_CANONICAL } from '@peer-fhir/core';
+import { SyncCheckpoint, syncCheckpointResource } from '@peer-fhir/core';
 import type { Basic, Bundle, BundleEntry, FhirResource, OperationOutcome, Resource } from 'fhir/r4.js';
-import type { BulkExportLevel } from './bulk-export.js';
+import type { BulkExportDeletion, BulkExportLevel } from './bulk-export.js';
 import type { PeerFhirClient } from './client.js';
 import type { RequestOptions, ResourceType } from './types.js';
 
-/**
- * Identifier system of a sync checkpoint: its value is the source server's base URL (one checkpoint per source).
- * @example
- * ```ts
- * const query = `identifier=${SYNC_CHECKPOINT_SOURCE}|https://ehr.example/fhir`;
- * ```
- * @category Bulk Data
- */
-export const SYNC_CHECKPOINT_SOURCE = `${PEER_FHIR_CANONICAL}/sync-checkpoint-source`;
-/**
- * Extension on the checkpoint `Basic` holding the source's `transactionTime` of the last complete sync (`valueInstant`).
- * @example
- * ```ts
- * const ext = { url: SYNC_CHECKPOINT_TIME, valueInstant: '2026-01-01T00:00:00Z' };
- * ```
- * @category Bulk Data
- */
-export const SYNC_CHECKPOINT_TIME = `${PEER_FHIR_CANONICAL}/StructureDefinition/sync-checkpoint-transaction-time`;
-const CHECKPOINT_CODE = { system: `${PEER_FHIR_CANONICAL}/CodeSystem/peer-fhir-record`, code: 'sync-checkpoint' };
 
 /**
  * Options of {@link syncBulkData}.
@@ -47,19 +28,23 @@ export interface BulkSyncOptions extends RequestOptions {
 }
 
 /**
- * Counts of a sync: every resource read ends `created`, `unchanged`, `updated`, `conflict` (the target's copy changed
- * under us: If-Match failed, nothing overwritten) or `rejected` (the target refused it).
+ * Counts of a sync: every resource read, and every deletion the source reported, ends `created`, `unchanged`,
+ * `updated`, `deleted` (removed from the target because the source deleted it), `conflict` (the target's copy changed
+ * under us: If-Match failed, nothing overwritten) or `rejected` (the target refused it). A deletion of a resource the
+ * target does not hold is `unchanged`.
  * @example
  * ```ts
- * const c: BulkSyncCounts = { read: 10, created: 0, unchanged: 9, updated: 1, conflict: 0, rejected: 0 };
+ * const c: BulkSyncCounts = { read: 10, created: 0, unchanged: 8, updated: 1, deleted: 1, conflict: 0, rejected: 0 };
  * ```
  * @category Bulk Data
  */
 export interface BulkSyncCounts {
+  /** Resources and deletions read from the export. */
   read: number;
   created: number;
   unchanged: number;
   updated: number;
+  deleted: number;
   conflict: number;
   rejected: number;
 }
@@ -99,11 +84,11 @@ export interface BulkSyncSummary extends BulkSyncCounts {
   problems: BulkSyncProblem[];
 }
 
-type Outcome = 'created' | 'unchanged' | 'updated' | 'conflict' | 'rejected';
+type Outcome = 'created' | 'unchanged' | 'updated' | 'deleted' | 'conflict' | 'rejected';
 
 /** The checkpoint of `sourceUrl` stored in the target, if any. */
 async function findCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: RequestOptions): Promise<Basic | undefined> {
-  const found = await target.search('Basic', { identifier: `${SYNC_CHECKPOINT_SOURCE}|${sourceUrl}` }, opts);
+  const found = await target.search('Basic', { identifier: `${SyncCheckpoint.SourceSystem}|${sourceUrl}` }, opts);
   return found.entry?.[0]?.resource as Basic | undefined;
 }
 
@@ -121,24 +106,20 @@ async function findCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: R
  */
 export async function readSyncCheckpoint(target: PeerFhirClient, sourceUrl: string, opts: RequestOptions = {}): Promise<string | undefined> {
   const checkpoint = await findCheckpoint(target, sourceUrl, opts);
-  return checkpoint?.extension?.find((e) => e.url === SYNC_CHECKPOINT_TIME)?.valueInstant;
+  return checkpoint?.extension?.find((e) => e.url === SyncCheckpoint.TransactionTime)?.valueInstant;
 }
 
 async function saveCheckpoint(target: PeerFhirClient, sourceUrl: string, transactionTime: string, opts: RequestOptions): Promise<void> {
   const stored = await findCheckpoint(target, sourceUrl, opts);
-  const checkpoint: Basic = {
-    resourceType: 'Basic',
-    identifier: [{ system: SYNC_CHECKPOINT_SOURCE, value: sourceUrl }],
-    code: { coding: [CHECKPOINT_CODE] },
-    extension: [{ url: SYNC_CHECKPOINT_TIME, valueInstant: transactionTime }],
-  };
+  // Profile peer-sync-checkpoint (core's vocabulary and StructureDefinition).
+  const checkpoint = syncCheckpointResource(sourceUrl, transactionTime);
   // If-Match on the stored version: two syncs of one source finishing at once cannot both move the checkpoint.
-  if (stored?.id) await target.update({ ...checkpoint, id: stored.id, meta: stored.meta }, opts);
-  else await target.create(checkpoint, { ...opts, ifNoneExist: { identifier: `${SYNC_CHECKPOINT_SOURCE}|${sourceUrl}` } });
+  if (stored?.id) await target.update({ ...checkpoint, id: stored.id, meta: { ...stored.meta, profile: checkpoint.meta?.profile } }, opts);
+  else await target.create(checkpoint, { ...opts, ifNoneExist: { identifier: `${SyncCheckpoint.SourceSystem}|${sourceUrl}` } });
 }
 
 function isCheckpoint(resource: FhirResource): boolean {
-  return resource.resourceType === 'Basic' && (resource.identifier ?? []).some((i) => i.system === SYNC_CHECKPOINT_SOURCE);
+  return resource.resourceType === 'Basic' && (resource.identifier ?? []).some((i) => i.system === SyncCheckpoint.SourceSystem);
 }
 
 /** JSON with sorted keys and without the server-assigned meta: what "the same content" means across two servers. */
@@ -231,8 +212,9 @@ function sinceFor(option: BulkSyncOptions['since'], checkpoint: () => Promise<st
 /**
  * Incremental sync of one FHIR server into another with Bulk Data: export from `source` with `_since` = the checkpoint
  * stored in `target` for this source, write each resource under its own id (a PUT: created when absent, updated with
- * If-Match when its content differs, left alone when the same), then move the checkpoint to the export's
- * `transactionTime` — only when nothing ended in conflict or rejected. A sync that dies half way leaves the checkpoint
+ * If-Match when its content differs, left alone when the same), delete in the target what the source reports deleted
+ * since then (the manifest's `deleted` files), then move the checkpoint to the export's `transactionTime` — only when
+ * nothing ended in conflict or rejected. A sync that dies half way leaves the checkpoint
  * where it was: the rerun exports the same changes again, finds those already written `unchanged`, and never
  * duplicates (ids are the source's). The export job is deleted at the end, also on failure.
  *
@@ -254,9 +236,10 @@ export async function syncBulkData(source: PeerFhirClient, target: PeerFhirClien
   const opts: RequestOptions = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
   const since = await sinceFor(options.since, () => readSyncCheckpoint(target, source.baseUrl, opts));
   const job = await source.bulkExport({ ...opts, level: options.level, types: options.types, since });
-  const summary: BulkSyncSummary = { since, transactionTime: job.manifest.transactionTime, checkpointSaved: false, problems: [], read: 0, created: 0, unchanged: 0, updated: 0, conflict: 0, rejected: 0 };
+  const summary: BulkSyncSummary = { since, transactionTime: job.manifest.transactionTime, checkpointSaved: false, problems: [], read: 0, created: 0, unchanged: 0, updated: 0, deleted: 0, conflict: 0, rejected: 0 };
   try {
     await writeAll(job.resources(undefined, opts), target, summary, options, opts);
+    await deleteAll(job.deletions(opts), target, summary, options, opts);
   } finally {
     await job.delete({ maxRetries: 0 }).catch(() => undefined);
   }
@@ -267,13 +250,63 @@ export async function syncBulkData(source: PeerFhirClient, target: PeerFhirClien
   return summary;
 }
 
+function countsOf(s: BulkSyncCounts): BulkSyncCounts {
+  return { read: s.read, created: s.created, unchanged: s.unchanged, updated: s.updated, deleted: s.deleted, conflict: s.conflict, rejected: s.rejected };
+}
+
+function deleteOutcome(status: number): Outcome {
+  if (status === 412 || status === 409) return 'conflict';
+  // Gone between the lookup and the DELETE: the target holds what the source holds.
+  if (status === 404 || status === 410) return 'unchanged';
+  return status >= 400 ? 'rejected' : 'deleted';
+}
+
+/** One batch of deletions of one type: those the target holds are deleted (one batch request), the rest are unchanged. */
+async function deleteBatch(target: PeerFhirClient, batch: { deletion: BulkExportDeletion; position: number }[], summary: BulkSyncSummary, opts: RequestOptions): Promise<void> {
+  const type = batch[0]!.deletion.resourceType;
+  const stored = await storedCopies(target, type, batch.map((p) => p.deletion.id), opts);
+  const present = batch.filter((p) => stored.has(p.deletion.id));
+  summary.unchanged += batch.length - present.length;
+  if (present.length === 0) return;
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: present.map((p) => ({ request: { method: 'DELETE', url: `${type}/${p.deletion.id}` } })) };
+  const response = await target.batch(bundle, opts);
+  present.forEach((p, i) => {
+    const entry = response.entry?.[i]?.response;
+    const status = Number.parseInt(entry?.status ?? '500', 10);
+    const outcome = deleteOutcome(status);
+    summary[outcome]++;
+    if (outcome === 'conflict' || outcome === 'rejected') summary.problems.push({ resourceType: type, position: p.position, status: outcome, reason: reasonOf(status, entry?.outcome) });
+  });
+}
+
+/**
+ * Apply the source's deletions (the manifest's `deleted` files) to the target, after the writes: a resource deleted in
+ * the source since the checkpoint is deleted in the target. A source that reports no deletions leaves the target's
+ * copies in place (docs/bulk-data.md).
+ */
+async function deleteAll(deletions: AsyncIterable<BulkExportDeletion>, target: PeerFhirClient, summary: BulkSyncSummary, options: BulkSyncOptions, opts: RequestOptions): Promise<void> {
+  const size = options.batchSize ?? 100;
+  let batch: { deletion: BulkExportDeletion; position: number }[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length) await deleteBatch(target, batch, summary, opts);
+    batch = [];
+    options.onProgress?.(countsOf(summary));
+  };
+  for await (const deletion of deletions) {
+    summary.read++;
+    if (batch.length && (batch.length >= size || batch[0]!.deletion.resourceType !== deletion.resourceType)) await flush();
+    batch.push({ deletion, position: summary.read });
+  }
+  await flush();
+}
+
 async function writeAll(resources: AsyncIterable<FhirResource>, target: PeerFhirClient, summary: BulkSyncSummary, options: BulkSyncOptions, opts: RequestOptions): Promise<void> {
   const size = options.batchSize ?? 100;
   let batch: Pending[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length) await syncBatch(target, batch, summary, opts);
     batch = [];
-    options.onProgress?.({ read: summary.read, created: summary.created, unchanged: summary.unchanged, updated: summary.updated, conflict: summary.conflict, rejected: summary.rejected });
+    options.onProgress?.(countsOf(summary));
   };
   for await (const resource of resources) {
     // Another target's checkpoint on the source is about that sync, not data: copying it would give this target two.

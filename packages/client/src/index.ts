@@ -55,13 +55,13 @@ export {
   isFhirError,
 } from './errors.js';
 export type { FhirErrorInit, OriginRefusal } from './errors.js';
-export type { BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions, BulkExportProgress } from './bulk-export.js';
+export type { BulkExportDeletion, BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions, BulkExportProgress } from './bulk-export.js';
 export { FhirBulkExportExpiredError, FhirBulkExportFailedError, NdjsonLineError } from './bulk-errors.js';
 export type { BulkExportFailure, NdjsonLineProblem } from './bulk-errors.js';
 export { ndjsonLines, readNdjson } from './ndjson.js';
 export { ingestNdjson, ingestResources } from './ingest.js';
 export type { IngestBatchOptions, IngestOptions, IngestReject, IngestResourcesOptions, IngestResult } from './ingest.js';
-export { readSyncCheckpoint, syncBulkData, SYNC_CHECKPOINT_SOURCE, SYNC_CHECKPOINT_TIME } from './bulk-sync.js';
+export { readSyncCheckpoint, syncBulkData } from './bulk-sync.js';
 export type { BulkSyncCounts, BulkSyncOptions, BulkSyncProblem, BulkSyncSummary } from './bulk-sync.js';
 export type { NdjsonLine, NdjsonSource, ReadNdjsonOptions } from './ndjson.js';
 export { PeerClient } from './peer/peer-client.js';

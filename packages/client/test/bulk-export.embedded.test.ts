@@ -48,4 +48,14 @@ describe('bulkExport against the embedded server', () => {
     expect(await idsOf(second)).toEqual([`Patient/${changed.id}`]);
     await second.delete();
   });
+
+  it('typeFilter narrows the filtered type to its search; other types come whole', async () => {
+    const job = await client.bulkExport({ typeFilter: ['Organization?name:exact=Agency 7'] });
+    try {
+      expect(await idsOf(job, 'Organization')).toHaveLength(1);
+      expect(await idsOf(job, 'Patient')).toHaveLength(120);
+    } finally {
+      await job.delete();
+    }
+  });
 });

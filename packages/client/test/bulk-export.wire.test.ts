@@ -35,6 +35,7 @@ function manifest(overrides: Partial<BulkExportManifest> = {}): BulkExportManife
     requiresAccessToken: false,
     output: [{ type: 'Patient', url: `${BASE}/files/Patient.ndjson`, count: 2 }],
     error: [],
+    deleted: [],
     ...overrides,
   };
 }
@@ -120,6 +121,31 @@ describe('PeerFhirClient.bulkExport on the wire', () => {
     const errors = [];
     for await (const oo of job.errors()) errors.push(oo.issue[0]?.code);
     expect(errors).toEqual(['processing']);
+  });
+
+  it('reads the deletions of the manifest deleted files: each entry a DELETE of Type/id (IG v2 `deleted`)', async () => {
+    const m = manifest({ deleted: [{ type: 'Bundle', url: `${BASE}/files/deleted.ndjson` }] });
+    const bundle = (urls: string[]) => JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: urls.map((url) => ({ request: { method: 'DELETE', url } })) });
+    scripted(server, [complete(m)], { [`${BASE}/files/deleted.ndjson`]: ndjson(`${bundle(['Patient/p1', 'Encounter/e-2'])}\n${bundle([`${BASE}/Consent/c3`])}\n`) });
+    const { client } = testClient();
+    const job = await client.bulkExport({ since: '2026-01-01T00:00:00Z' });
+    const got = [];
+    for await (const d of job.deletions()) got.push(`${d.resourceType}/${d.id}`);
+    expect(got).toEqual(['Patient/p1', 'Encounter/e-2', 'Consent/c3']);
+  });
+
+  it('a deleted-file entry that is not a DELETE of Type/id is NdjsonLineError (not-a-deletion), never skipped', async () => {
+    const m = manifest({ deleted: [{ type: 'Bundle', url: `${BASE}/files/deleted.ndjson` }] });
+    const entry = { request: { method: 'PUT', url: `Patient/${PLANTED}` } };
+    scripted(server, [complete(m)], { [`${BASE}/files/deleted.ndjson`]: ndjson(`${JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [entry] })}\n`) });
+    const { client } = testClient();
+    const job = await client.bulkExport({ since: '2026-01-01T00:00:00Z' });
+    const err = await (async () => {
+      for await (const _ of job.deletions()) void _;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NdjsonLineError);
+    expect((err as NdjsonLineError).problem).toBe('not-a-deletion');
+    expect(JSON.stringify(err) + String(err)).not.toContain('998877');
   });
 
   it.each([404, 410])('a status URL answering %i is FhirBulkExportExpiredError', async (status) => {

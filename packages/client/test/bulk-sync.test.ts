@@ -1,6 +1,7 @@
 // Incremental sync with Bulk Data between two embedded servers (issue 21, acceptance 2): change 1% of the source and
 // sync again: only those are transferred, each `updated`; kill the sync half way and rerun: no duplicates, nothing
 // lost. The checkpoint lives in the target (a Basic per source), so it moves with the data.
+import { SyncCheckpoint } from '@peer-fhir/core';
 import fc from 'fast-check';
 import type { FhirResource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,12 @@ async function seed(patients: number): Promise<(FhirResource & { id: string })[]
   return stored;
 }
 
+/** DELETE on the source over HTTP, as any client of the EHR would. */
+async function deleteInSource(r: FhirResource & { id: string }): Promise<void> {
+  const res = await fetch(`${ehr.url}/${r.resourceType}/${r.id}`, { method: 'DELETE' });
+  expect(res.ok).toBe(true);
+}
+
 /** Every resource of the source is in the target once, with the same content (id included). */
 async function sameData(): Promise<void> {
   for (const type of ['Patient', 'Encounter']) {
@@ -60,6 +67,8 @@ describe('syncBulkData between two servers', () => {
     const first = await syncBulkData(source, target, { since: 'auto' });
     expect(first).toMatchObject({ since: undefined, read: 300, created: 300, updated: 0, conflict: 0, rejected: 0, checkpointSaved: true });
     expect(await readSyncCheckpoint(target, ehr.url)).toBe(first.transactionTime);
+    const [checkpoint] = await program.repository.search('Basic');
+    expect(checkpoint?.meta?.profile).toEqual([SyncCheckpoint.Profile]);
 
     const changed = stored.filter((r) => r.resourceType === 'Patient').slice(0, 3);
     for (const p of changed) await ehr.repository.update({ ...p, active: false });
@@ -106,6 +115,67 @@ describe('syncBulkData between two servers', () => {
         }
         const summary = await syncBulkData(source, target);
         expect(summary).toMatchObject({ read: picked.length, updated: picked.length, created: 0, unchanged: 0, checkpointSaved: true });
+        await sameData();
+      }),
+      { numRuns: 6, seed: 21 },
+    );
+  });
+
+  it('deleting 1% of the source: the next sync deletes exactly those in the target, each counted deleted', async () => {
+    const stored = await seed(150);
+    await syncBulkData(source, target);
+    const gone = stored.filter((r) => r.resourceType === 'Encounter').slice(0, 3);
+    for (const r of gone) await deleteInSource(r);
+    const summary = await syncBulkData(source, target);
+    expect(summary).toMatchObject({ read: 3, deleted: 3, created: 0, updated: 0, unchanged: 0, conflict: 0, rejected: 0, checkpointSaved: true });
+    await sameData();
+    expect(program.resourceCount()).toBe(300 - 3 + 1);
+    // Already applied: the next sync has nothing to do.
+    expect(await syncBulkData(source, target)).toMatchObject({ read: 0, deleted: 0, checkpointSaved: true });
+  });
+
+  it('a sync killed half way through its deletions leaves the checkpoint; the rerun deletes the rest, nothing twice', async () => {
+    const stored = await seed(40);
+    const first = await syncBulkData(source, target);
+    const encounters = stored.filter((x) => x.resourceType === 'Encounter');
+    for (const r of encounters.slice(0, 20)) await ehr.repository.update({ ...r, status: 'cancelled' });
+    for (const r of encounters.slice(20)) await deleteInSource(r);
+    const controller = new AbortController();
+    const killed = syncBulkData(source, target, {
+      batchSize: 5,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.deleted >= 10) controller.abort(new Error('killed'));
+      },
+    });
+    await expect(killed).rejects.toBeInstanceOf(FhirAbortError);
+    expect(await readSyncCheckpoint(target, ehr.url)).toBe(first.transactionTime);
+
+    const rerun = await syncBulkData(source, target, { batchSize: 5 });
+    // The 20 updates were written before: unchanged now; of the 20 deletions, those already applied are unchanged.
+    expect(rerun).toMatchObject({ read: 40, created: 0, updated: 0, conflict: 0, rejected: 0, checkpointSaved: true });
+    expect(rerun.deleted).toBeGreaterThan(0);
+    expect(rerun.deleted).toBeLessThanOrEqual(10);
+    expect(rerun.unchanged + rerun.deleted).toBe(40);
+    await sameData();
+    expect(program.resourceCount()).toBe(60 + 1);
+  });
+
+  it('for any resources changed and deleted in the source, the next sync updates and deletes exactly those', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('keep', 'change', 'delete'), { minLength: 8, maxLength: 8 }), async (fates) => {
+        const stored = await seed(4);
+        await syncBulkData(source, target);
+        // A Patient is deleted only with its Encounter: the source keeps no dangling reference.
+        for (const [i, r] of stored.entries()) {
+          const fate = fates[i] === 'delete' && r.resourceType === 'Patient' && fates[i + 1] !== 'delete' ? 'keep' : fates[i];
+          fates[i] = fate ?? 'keep';
+          if (fate === 'change') await ehr.repository.update({ ...r, language: 'x-changed' } as FhirResource & { id: string });
+          if (fate === 'delete') await deleteInSource(r);
+        }
+        const count = (f: string) => fates.filter((x) => x === f).length;
+        const summary = await syncBulkData(source, target);
+        expect(summary).toMatchObject({ read: count('change') + count('delete'), updated: count('change'), deleted: count('delete'), created: 0, unchanged: 0, checkpointSaved: true });
         await sameData();
       }),
       { numRuns: 6, seed: 21 },

@@ -2,6 +2,8 @@ import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from 'fhir/r4.js';
 import type { MemoryRepository } from '@medplum/fhir-router';
+import { passesTypeFilters, type TypeFilters } from './bulk-type-filter.js';
+import { deletionsSince, type Deletion } from './deletions.js';
 import { sqliteStoreOf } from './indexed-repository.js';
 import { referencesIn } from './sqlite-store.js';
 
@@ -9,6 +11,10 @@ import { referencesIn } from './sqlite-store.js';
 export interface ExportSelection {
   /** Resource types to export, in this order. */
   types: string[];
+  /** `_typeFilter` by type: a resource of a filtered type is exported when one of its type's searches matches. */
+  typeFilters?: TypeFilters | undefined;
+  /** `_type` as asked (undefined: every type, also one with no resource left, for the deletions). */
+  askedTypes?: ReadonlySet<string> | undefined;
   /** Only resources whose `meta.lastUpdated` is after this instant (ms since the epoch). */
   sinceMs: number | undefined;
   /** `undefined`: every resource (system level); otherwise only these patients' compartments (`Patient/{id}`) or, when `anyPatient`, every patient's. */
@@ -31,6 +37,8 @@ export interface ExportJob {
   request: string;
   transactionTime: string;
   outputs: ExportOutput[];
+  /** Files of transaction Bundles with a DELETE entry per resource deleted since `_since` (IG v2 manifest `deleted`). */
+  deleted: ExportOutput[];
   /** Where the files are: a folder, or the file texts themselves (a store without a data folder). */
   files: { dir: string } | { texts: Map<string, string> };
 }
@@ -123,7 +131,7 @@ function selected(resource: Resource, selection: ExportSelection): boolean {
     const updated = Date.parse(resource.meta?.lastUpdated ?? '');
     if (!(updated > selection.sinceMs)) return false;
   }
-  return inPatientScope(resource, selection);
+  return inPatientScope(resource, selection) && passesTypeFilters(resource, selection.typeFilters);
 }
 
 function writeType(repo: MemoryRepository, type: string, selection: ExportSelection, sink: Sink): ExportOutput {
@@ -142,19 +150,52 @@ function writeType(repo: MemoryRepository, type: string, selection: ExportSelect
   return { type, name, count };
 }
 
+/** DELETE entries per Bundle line of the deleted file. */
+const DELETES_PER_BUNDLE = 100;
+
+function inDeletedScope(d: Deletion, selection: ExportSelection): boolean {
+  const patients = selection.patients;
+  if (patients === undefined) return true;
+  return selection.anyPatient ? d.patients.length > 0 : d.patients.some((p) => patients.has(p));
+}
+
+/**
+ * The deletions since `_since` as NDJSON of transaction Bundles, each entry `request: { method: 'DELETE', url:
+ * 'Type/id' }` (https://hl7.org/fhir/uv/bulkdata/STU2/export.html#response---complete-status, `deleted`). No
+ * `_since`, no file: a full export's consumer has nothing to delete.
+ */
+function writeDeleted(repo: MemoryRepository, selection: ExportSelection, sink: Sink): ExportOutput[] {
+  if (selection.sinceMs === undefined) return [];
+  const exists = (type: string, id: string): boolean => resourceMaps(repo).get(type)?.has(id) ?? false;
+  const deleted = deletionsSince(repo, selection.sinceMs, selection.askedTypes, exists).filter((d) => inDeletedScope(d, selection));
+  if (deleted.length === 0) return [];
+  const name = 'deleted.ndjson';
+  const writer = sink.open(name);
+  try {
+    for (let i = 0; i < deleted.length; i += DELETES_PER_BUNDLE) {
+      const entry = deleted.slice(i, i + DELETES_PER_BUNDLE).map((d) => ({ request: { method: 'DELETE', url: `${d.type}/${d.id}` } }));
+      writer.write(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }));
+    }
+  } finally {
+    writer.close();
+  }
+  return [{ type: 'Bundle', name, count: deleted.length }];
+}
+
 /**
  * Run an export to completion: one NDJSON file per type, written from the store a batch at a time. Runs while no
  * other request is served (the server's request queue), so the files are one consistent snapshot as of
  * `transactionTime`. Types with no matching resource get no file (IG: "servers SHALL NOT include files with no
  * resources").
  */
-export function runExportJob(repo: MemoryRepository, job: Omit<ExportJob, 'outputs' | 'files'>, selection: ExportSelection, dir: string | undefined): ExportJob {
+export function runExportJob(repo: MemoryRepository, job: Omit<ExportJob, 'outputs' | 'deleted' | 'files'>, selection: ExportSelection, dir: string | undefined): ExportJob {
   const texts = new Map<string, string>();
   const jobDir = dir === undefined ? undefined : join(dir, job.id);
   const sink = jobDir === undefined ? memorySink(texts) : folderSink(jobDir);
   try {
     const outputs = selection.types.map((type) => writeType(repo, type, selection, sink)).filter((o) => o.count > 0);
-    return { ...job, outputs, files: jobDir === undefined ? { texts } : { dir: jobDir } };
+    const deleted = writeDeleted(repo, selection, sink);
+    return { ...job, outputs, deleted, files: jobDir === undefined ? { texts } : { dir: jobDir } };
   } catch (err) {
     if (jobDir !== undefined) rmSync(jobDir, { recursive: true, force: true });
     throw err;

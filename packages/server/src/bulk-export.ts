@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isResourceType } from '@medplum/core';
 import type { Group, OperationOutcome } from 'fhir/r4.js';
 import { removeJobFiles, runExportJob, storedTypes, type ExportJob, type ExportSelection } from './bulk-export-job.js';
+import { typeFiltersOf, type TypeFilters } from './bulk-type-filter.js';
 import { errorOutcome } from './internal/outcome.js';
 import { memoryRepositoryOf, type FhirTestRepository } from './repository.js';
 
@@ -36,7 +37,7 @@ const NDJSON = 'application/fhir+ndjson';
 /** `_outputFormat` values the IG says a server must accept for NDJSON. */
 const NDJSON_FORMATS = new Set([NDJSON, 'application/ndjson', 'ndjson']);
 /** Kick-off parameters the embedded server implements; any other is refused rather than ignored. */
-const KICKOFF_PARAMS = new Set(['_type', '_since', '_outputFormat']);
+const KICKOFF_PARAMS = new Set(['_type', '_since', '_outputFormat', '_typeFilter']);
 /** FHIR `instant` (https://hl7.org/fhir/R4/datatypes.html#instant): a time zone is required. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -95,6 +96,8 @@ function kickOffRefusal(request: BulkRequest): BulkResponse | undefined {
   if (since.length > 1 || (since[0] !== undefined && !INSTANT.test(since[0]))) return refuse(400, 'invalid', '_since must be one FHIR instant with a time zone');
   const types = requestedTypes(request.params);
   if (types.some((t) => !isResourceType(t))) return refuse(400, 'not-supported', '_type names an unknown resource type');
+  const filters = typeFiltersOf(request.params, types.length ? new Set(types) : undefined);
+  if ('refusal' in filters) return outcome(400, filters.refusal);
   return undefined;
 }
 
@@ -110,6 +113,11 @@ async function patientsOf(level: Level, context: BulkContext): Promise<Set<strin
   return new Set((group.member ?? []).map((m) => m.entity.reference ?? '').filter((r) => r.startsWith('Patient/')));
 }
 
+function filtersOf(params: URLSearchParams, asked: string[]): TypeFilters {
+  const parsed = typeFiltersOf(params, asked.length ? new Set(asked) : undefined);
+  return 'filters' in parsed ? parsed.filters : new Map();
+}
+
 async function kickOff(request: BulkRequest, level: Level, context: BulkContext): Promise<BulkResponse> {
   const refused = kickOffRefusal(request);
   if (refused) return refused;
@@ -120,6 +128,8 @@ async function kickOff(request: BulkRequest, level: Level, context: BulkContext)
   const since = request.params.get('_since');
   const selection: ExportSelection = {
     types: asked.length ? [...new Set(asked)] : storedTypes(repo),
+    askedTypes: asked.length ? new Set(asked) : undefined,
+    typeFilters: filtersOf(request.params, asked),
     sinceMs: since === null ? undefined : Date.parse(since),
     patients,
     anyPatient: level.kind === 'patient',
@@ -141,6 +151,7 @@ function manifest(job: ExportJob, context: BulkContext): Record<string, unknown>
     requiresAccessToken: context.requiresAccessToken ?? false,
     output: job.outputs.map((o) => ({ type: o.type, url: `${context.baseUrl}/${FILE}/${job.id}/${o.name}`, count: o.count })),
     error: [],
+    ...(job.deleted.length ? { deleted: job.deleted.map((o) => ({ type: o.type, url: `${context.baseUrl}/${FILE}/${job.id}/${o.name}`, count: o.count })) } : {}),
   };
 }
 
@@ -160,7 +171,7 @@ function statusRoute(method: string, id: string, context: BulkContext): BulkResp
 function fileRoute(method: string, id: string, name: string, context: BulkContext): BulkResponse {
   if (method !== 'GET') return refuse(405, 'not-supported', `${method} is not allowed on an export file`);
   const job = jobsOf(context.repository).get(id);
-  const output = job?.outputs.find((o) => o.name === name);
+  const output = job?.outputs.find((o) => o.name === name) ?? job?.deleted.find((o) => o.name === name);
   if (!job || !output) return refuse(404, 'not-found', 'no such export file (the job was deleted, or the name is wrong)');
   const headers = { 'content-type': NDJSON };
   if ('dir' in job.files) return { status: 200, headers, body: '', file: `${job.files.dir}/${output.name}` };

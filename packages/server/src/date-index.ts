@@ -17,7 +17,7 @@ export function writeDates(t: DateStatements, type: string, id: string, resource
   t.removeDates.run(type, id);
   for (const param of dateParamsOf(type)) {
     const periods = searchablePeriods(resource, param);
-    for (let n = 0; n < periods.length; n++) t.addDate.run(type, id, param.code, n, periods[n]!.start, periods[n]!.end);
+    periods.forEach((period, n) => t.addDate.run(type, id, param.code, n, period.start, period.end));
   }
 }
 

@@ -5,6 +5,7 @@ import { forEachToken, tokenFilterOf, type SearchArg, type SearchResult, type St
 import { answerFrom, planSearch, remainingTest, type SearchPlan, type TokenFilter } from './search-plan.js';
 import { sqliteSearch } from './sqlite-search.js';
 import { SqliteStore, type SqliteTypeMap } from './sqlite-store.js';
+import { clearDeletions, recordDeletion } from './deletions.js';
 
 // Medplum 4.5.2's MemoryRepository answers every search by evaluating the search parameter's FHIRPath expression
 // on every stored resource of the type. R4's expressions are unions over all resource types (Consent `patient` is
@@ -260,6 +261,18 @@ export class IndexedMemoryRepository extends MemoryRepository {
     store.history = self.history;
     for (const [type, inner] of self.resources) store.set(type, inner);
     self.resources = store;
+  }
+
+  // Bulk Data `_since` exports report deletions (deletions.ts): each delete is logged with the resource it removed.
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    const before = (this as unknown as { resources: Map<string, Map<string, Resource>> }).resources.get(resourceType)?.get(id);
+    await super.deleteResource(resourceType as never, id);
+    recordDeletion(this, resourceType, id, before);
+  }
+
+  override clear(): void {
+    super.clear();
+    clearDeletions(this);
   }
 
   // Medplum's generateId() draws one Math.random() per hex digit through a regex callback; every create and every

@@ -88,12 +88,25 @@ function addDateIndex(db: Database.Database): void {
 /** A forward step: SQL, or a function for a step that computes rows from the stored resources. */
 type Migration = string | ((db: Database.Database) => void);
 
+/** Version 3: the deletion log a `_since` Bulk Data export reports deletions from (deletions.ts). */
+const SCHEMA_3 = `
+CREATE TABLE IF NOT EXISTS deletions (
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  deleted_ms INTEGER NOT NULL,
+  patients TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deletions_since ON deletions (deleted_ms);
+`;
+
 /** The forward steps: `MIGRATIONS[n - 1]` takes a database from version n - 1 to n. */
 const MIGRATIONS: readonly Migration[] = [
   // 0 -> 1. Databases written before the version was recorded (user_version 0) already have this layout: every
   // statement is CREATE ... IF NOT EXISTS, so the step is the same for them and for a new, empty database.
   SCHEMA_1,
   addDateIndex,
+  // 2 -> 3.
+  SCHEMA_3,
 ];
 
 /**
@@ -101,7 +114,7 @@ const MIGRATIONS: readonly Migration[] = [
  * @example
  * ```ts
  * import { SCHEMA_VERSION } from '@peer-fhir/server';
- * console.log(SCHEMA_VERSION); // 2
+ * console.log(SCHEMA_VERSION); // 3
  * ```
  * @category Data folder
  */

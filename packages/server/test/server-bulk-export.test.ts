@@ -18,6 +18,25 @@ interface Manifest {
   requiresAccessToken: boolean;
   output: { type: string; url: string; count: number }[];
   error: unknown[];
+  deleted?: { type: string; url: string; count: number }[];
+}
+
+/** `Type/id` of every DELETE entry in the manifest's `deleted` files (transaction Bundles, one or more entries each). */
+async function deletedIn(manifest: Manifest, headers: Record<string, string> = {}): Promise<string[]> {
+  const urls: string[] = [];
+  for (const file of manifest.deleted ?? []) {
+    expect(file.type).toBe('Bundle');
+    const text = await (await fetch(file.url, { headers })).text();
+    for (const line of text.split('\n').filter((l) => l !== '')) {
+      const bundle = JSON.parse(line) as { resourceType: string; type: string; entry: { request: { method: string; url: string } }[] };
+      expect([bundle.resourceType, bundle.type]).toEqual(['Bundle', 'transaction']);
+      for (const e of bundle.entry) {
+        expect(e.request.method).toBe('DELETE');
+        urls.push(e.request.url);
+      }
+    }
+  }
+  return urls;
 }
 
 const ASYNC = { prefer: 'respond-async', accept: 'application/fhir+json' };
@@ -110,7 +129,7 @@ describe('Bulk Data $export on the embedded server', () => {
 
   it.each([
     ['without Prefer: respond-async', '$export', {}],
-    ['with _typeFilter (not implemented: refused, never ignored)', '$export?_typeFilter=Patient%3Factive%3Dtrue', ASYNC],
+    ['with an _elements parameter (not implemented: refused, never ignored)', '$export?_elements=id', ASYNC],
     ['with a _since that is not an instant', '$export?_since=2024-01-01', ASYNC],
     ['with an unknown _type', '$export?_type=Nonsense', ASYNC],
     ['with an _outputFormat other than NDJSON', '$export?_outputFormat=text/csv', ASYNC],
@@ -119,6 +138,48 @@ describe('Bulk Data $export on the embedded server', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(((await res.json()) as Resource).resourceType).toBe('OperationOutcome');
+  });
+
+  it('for any encounters and any status filter, _typeFilter exports exactly the matching ones; other types whole', async () => {
+    const statuses = ['planned', 'in-progress', 'finished', 'cancelled'] as const;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...statuses), { minLength: 1, maxLength: 8 }), fc.subarray([...statuses], { minLength: 1 }), async (have, wanted) => {
+        server.reset();
+        const patient = await server.repository.create({ resourceType: 'Patient' });
+        const stored = [];
+        for (const status of have) stored.push(await server.repository.create({ resourceType: 'Encounter', status, class: { code: 'AMB' }, subject: { reference: `Patient/${patient.id}` } }));
+        const filter = encodeURIComponent(`Encounter?status=${wanted.join(',')}`);
+        const got = await download(await manifestOf(`${server.url}/$export?_typeFilter=${filter}`));
+        expect(got.filter((r) => r.resourceType === 'Encounter').map((r) => r.id).sort()).toEqual(stored.filter((e) => wanted.includes(e.status)).map((e) => e.id).sort());
+        expect(got.filter((r) => r.resourceType === 'Patient').map((r) => r.id)).toEqual([patient.id]);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('several _typeFilters of one type are OR-ed; _since still applies', async () => {
+    server.reset();
+    const [a, b, c] = await Promise.all(['finished', 'cancelled', 'planned'].map((status) => server.repository.create({ resourceType: 'Encounter', status: status as 'finished', class: { code: 'AMB' } })));
+    const both = `_typeFilter=${encodeURIComponent('Encounter?status=finished')}&_typeFilter=${encodeURIComponent('Encounter?status=cancelled')}`;
+    expect((await download(await manifestOf(`${server.url}/$export?_type=Encounter&${both}`))).map((r) => r.id).sort()).toEqual([a!.id, b!.id].sort());
+    const cut = await manifestOf(`${server.url}/$export`);
+    await fetch(`${server.url}/Encounter/${c!.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ ...c, status: 'finished' }) });
+    const since = `_since=${encodeURIComponent(cut.transactionTime)}`;
+    expect((await download(await manifestOf(`${server.url}/$export?${since}&${both}`))).map((r) => r.id)).toEqual([c!.id]);
+  });
+
+  it.each([
+    ['a filter on a type _type does not ask for', '_type=Patient&_typeFilter=Encounter%3Fstatus%3Dfinished'],
+    ['an unknown type', '_typeFilter=Nonsense%3Fstatus%3Dfinished'],
+    ['a result parameter', '_typeFilter=Encounter%3F_count%3D5'],
+    ['search syntax the server does not support', '_typeFilter=Encounter%3F_has%3AObservation%3Aencounter%3Astatus%3Dfinal'],
+    ['no query', '_typeFilter=Encounter'],
+  ])('refuses a _typeFilter with %s: 400 and an OperationOutcome naming _typeFilter', async (_name, query) => {
+    const res = await fetch(`${server.url}/$export?${query}`, { headers: ASYNC });
+    expect(res.status).toBe(400);
+    const oo = (await res.json()) as { resourceType: string; issue: { expression?: string[] }[] };
+    expect(oo.resourceType).toBe('OperationOutcome');
+    expect(oo.issue[0]?.expression).toEqual(['_typeFilter']);
   });
 
   it('DELETE of the status URL removes the job and its files (202, then 404)', async () => {
@@ -152,6 +213,55 @@ describe('Bulk Data $export on the embedded server', () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+describe('Bulk Data $export reports deletions (IG v2 manifest `deleted`)', () => {
+  let server: EmbeddedFhirServer;
+  beforeAll(async () => {
+    server = await startFhirServer();
+  });
+  afterAll(() => server.close());
+
+  it('for any resources and any deleted after a _since cut, `deleted` lists exactly those, each once; re-created ones are output, not deleted', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('keep', 'delete-before', 'delete-after', 'delete-and-recreate'), { minLength: 1, maxLength: 10 }), async (fates) => {
+        server.reset();
+        const stored = [];
+        for (let i = 0; i < fates.length; i++) stored.push(await server.repository.create({ resourceType: 'Patient', active: true }));
+        const del = (id: string) => fetch(`${server.url}/Patient/${id}`, { method: 'DELETE' });
+        for (const [i, p] of stored.entries()) if (fates[i] === 'delete-before') await del(p.id);
+        const cut = await manifestOf(`${server.url}/$export`);
+        for (const [i, p] of stored.entries()) {
+          if (fates[i] === 'delete-after' || fates[i] === 'delete-and-recreate') await del(p.id);
+          if (fates[i] === 'delete-and-recreate') await fetch(`${server.url}/Patient/${p.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id: p.id }) });
+        }
+        const since = await manifestOf(`${server.url}/$export?_since=${encodeURIComponent(cut.transactionTime)}`);
+        const expected = stored.filter((_, i) => fates[i] === 'delete-after').map((p) => `Patient/${p.id}`);
+        expect((await deletedIn(since)).sort()).toEqual(expected.sort());
+        expect((await download(since)).map((r) => r.id).sort()).toEqual(stored.filter((_, i) => fates[i] === 'delete-and-recreate').map((p) => p.id).sort());
+        // A full export has nothing to delete: no `deleted` files.
+        expect((await manifestOf(`${server.url}/$export`)).deleted).toBeUndefined();
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('keeps to the export: _type, and the Patient compartment of a Patient- or Group-level export', async () => {
+    server.reset();
+    const [a, b] = await Promise.all([1, 2].map(() => server.repository.create({ resourceType: 'Patient' })));
+    const consents = [];
+    for (const p of [a!, b!]) consents.push(await server.repository.create({ resourceType: 'Consent', status: 'active', scope: { text: 'x' }, category: [{ text: 'x' }], patient: { reference: `Patient/${p.id}` } }));
+    const org = await server.repository.create({ resourceType: 'Organization', name: 'Agency' });
+    const group = await server.repository.create({ resourceType: 'Group', type: 'person', actual: true, member: [{ entity: { reference: `Patient/${a!.id}` } }] });
+    const cut = await manifestOf(`${server.url}/$export`);
+    for (const c of consents) await fetch(`${server.url}/Consent/${c.id}`, { method: 'DELETE' });
+    await fetch(`${server.url}/Organization/${org.id}`, { method: 'DELETE' });
+    const since = `_since=${encodeURIComponent(cut.transactionTime)}`;
+    expect((await deletedIn(await manifestOf(`${server.url}/$export?${since}`))).sort()).toEqual([`Consent/${consents[0]!.id}`, `Consent/${consents[1]!.id}`, `Organization/${org.id}`].sort());
+    expect(await deletedIn(await manifestOf(`${server.url}/$export?${since}&_type=Organization`))).toEqual([`Organization/${org.id}`]);
+    expect((await deletedIn(await manifestOf(`${server.url}/Patient/$export?${since}`))).sort()).toEqual([`Consent/${consents[0]!.id}`, `Consent/${consents[1]!.id}`].sort());
+    expect(await deletedIn(await manifestOf(`${server.url}/Group/${group.id}/$export?${since}`))).toEqual([`Consent/${consents[0]!.id}`]);
   });
 });
 
@@ -195,5 +305,15 @@ describe('Bulk Data $export on a server with a data folder and a token', () => {
       req.end();
     });
     expect(gunzipSync(body).toString('utf8').trim().split('\n')).toHaveLength(50);
+  });
+
+  it('keeps its deletion log in the database: a deletion is reported after a restart', async () => {
+    const cut = await manifestOf(`${server.url}/$export`, auth);
+    const victim = await server.repository.create({ resourceType: 'Patient', active: false });
+    await fetch(`${server.url}/Patient/${victim.id}`, { method: 'DELETE', headers: auth });
+    await server.close();
+    server = await startFhirServer({ dataDir: dir, authToken: token });
+    const since = await manifestOf(`${server.url}/$export?_since=${encodeURIComponent(cut.transactionTime)}`, auth);
+    expect(await deletedIn(since, auth)).toEqual([`Patient/${victim.id}`]);
   });
 });

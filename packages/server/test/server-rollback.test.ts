@@ -42,6 +42,22 @@ describe('a failing transaction leaves nothing behind', () => {
     expect(body.entry?.[0]?.response?.status).toMatch(/^201/);
     expect(await server.repository.search('Patient', 'identifier=urn:test:rb|new-1')).toHaveLength(1);
   });
+
+  // FHIR R4 http.html#transaction: every entry of a transaction or batch carries a request (method and url). A null or
+  // request-less entry is refused before anything is written, with the entry's position and no value from the body.
+  it('refuses a bundle with a null or request-less entry (400, the entry named) and writes none of its entries', async () => {
+    for (const type of ['transaction', 'batch'] as const) {
+      const body = { resourceType: 'Bundle', type, entry: [{ resource: patient(`ok-${type}`), request: { method: 'POST', url: 'Patient' } }, null, { resource: patient('no-request') }] };
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      const outcome = (await res.json()) as { issue: { code: string; expression?: string[] }[] };
+      expect(outcome.issue.map((i) => [i.code, i.expression?.[0]])).toEqual([
+        ['required', 'Bundle.entry[1].request'],
+        ['required', 'Bundle.entry[2].request'],
+      ]);
+      expect(await server.repository.search('Patient', `identifier=urn:test:rb|ok-${type}`)).toHaveLength(0);
+    }
+  });
 });
 
 describe('resources with a single identifier', () => {

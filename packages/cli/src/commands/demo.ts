@@ -100,6 +100,47 @@ export async function runDemo(opts: DemoOptions, io: CommandIo): Promise<DemoRes
   const step = (s: string) => say(io, `\n== ${s}`);
 
   step('1. a synthetic agency (Texas, one month)');
+  const { agency, config, files, rows } = await syntheticAgency(opts, out, fhirData, io, rel);
+
+  step('2. the embedded FHIR server');
+  const server = await startPersistentServer({ dataDir: fhirData });
+  say(io, `FHIR R4 at ${server.url}, data saved to ${rel(fhirData)}`);
+  try {
+    step('3. import (twice: the second run writes nothing)');
+    const imported = await demoImport(agency, config, files.csv, out, server.url, io, quiet);
+
+    step(`4. bill ${PERIOD} under ${PACK}`);
+    const bill = await runBill({ pack: PACK, period: PERIOD, out: files.x12, fhirUrl: server.url, configValue: config, date: new Date('2025-04-02T12:00:00Z') }, quiet);
+    const t = bill.report.totals;
+    say(io, `items ${t.items}: billed ${t.billed}, partly ${t.partial}, held ${t.held}; ${bill.report.claims} claims, ${bill.report.lines} lines, $${t.charge.toFixed(2)}`);
+    for (const [code, count] of Object.entries(bill.report.holdsByCode)) say(io, `  held ${code}: ${count}`);
+
+    if (bill.inputs.length === 0) throw new Error('the demo billed nothing; see the report');
+    step('5. the payer answers with an 835');
+    const remit = await demoRemit(bill.inputs, config, files.remit, server.url, io, quiet);
+
+    const saved = await server.save();
+    step('done');
+    printDemoFiles(io, files, rel, saved);
+    const result: DemoResult = {
+      pack: PACK,
+      period: PERIOD,
+      rows: rows.length,
+      imported,
+      billed: { items: t.items, billed: t.billed, held: t.held, claims: bill.report.claims, lines: bill.report.lines, charge: t.charge },
+      remit: remit.counts,
+      files,
+      exitCode: ExitCode.OK,
+    };
+    if (io.json) printJson(io, result);
+    return result;
+  } finally {
+    await server.close();
+  }
+}
+
+/** Step 1: a synthetic Texas agency for one month, its import rows (CSV) and its config, written to `out`. */
+async function syntheticAgency(opts: DemoOptions, out: string, fhirData: string, io: CommandIo, rel: (p: string) => string) {
   const agency = generateAgency({ seed: opts.seed ?? 2025, months: 1, participants: opts.participants ?? 40, state: 'TX', start: `${PERIOD}-01` });
   // 2010AA N403: the billing provider's ZIP must be ZIP+4.
   const organization = { ...agency.organization, address: { ...agency.organization.address, postalCode: `${agency.organization.address.postalCode.slice(0, 5)}1234` } };
@@ -126,70 +167,53 @@ export async function runDemo(opts: DemoOptions, io: CommandIo): Promise<DemoRes
   say(io, `${agency.participants.length} participants, ${agency.specialists.length} peer specialists, ${agency.encounters.length} encounters -> ${rows.length} rows in ${rel(files.csv)}`);
   say(io, `config: ${rel(files.config)} (the agency, its payer and pack ${PACK}; for your own agency: peer-fhir init)`);
   say(io, 'The synthetic records are seeded with problems (expired credentials, expired or revoked Part 2 consents, modalities the pack does not pay for, participants outside its age range and more), so some items are held: the holds in step 4 are the pre-bill edits at work, not a failure.');
+  return { agency, config, files, rows };
+}
 
-  step('2. the embedded FHIR server');
-  const server = await startPersistentServer({ dataDir: fhirData });
-  say(io, `FHIR R4 at ${server.url}, data saved to ${rel(fhirData)}`);
-  try {
-    step('3. import (twice: the second run writes nothing)');
-    const imported = await runImport([files.csv], { fhirUrl: server.url, configValue: config, rejects: join(out, 'encounters-2025-03.rejects.csv') }, quiet);
-    say(io, `rows ${imported.rowsRead}: created ${imported.created}, already present ${imported.alreadyPresent}, rejected ${imported.rejected} (${imported.seconds.toFixed(1)} s)`);
-    const again = await runImport([files.csv], { fhirUrl: server.url, configValue: config, rejects: join(out, 'encounters-2025-03.rejects.csv') }, quiet);
-    say(io, `again: created ${again.created}, already present ${again.alreadyPresent}`);
-    // Plans and consents come from the EHR's other screens; the demo records them through the SDK directly.
-    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: config.organization.npi, namespace: config.namespace });
-    for (const c of agency.consents) await peer.grantConsent(c);
-    for (const plan of agency.plans) {
-      const specialist = agency.specialists.find((s) => s.npi === plan.peerNpi);
-      await peer.upsertRecoveryPlan(plan, specialist ? { specialist } : {});
-    }
-    say(io, `recorded ${agency.consents.length} consents and ${agency.plans.length} recovery plans`);
-
-    step(`4. bill ${PERIOD} under ${PACK}`);
-    const bill = await runBill({ pack: PACK, period: PERIOD, out: files.x12, fhirUrl: server.url, configValue: config, date: new Date('2025-04-02T12:00:00Z') }, quiet);
-    const t = bill.report.totals;
-    say(io, `items ${t.items}: billed ${t.billed}, partly ${t.partial}, held ${t.held}; ${bill.report.claims} claims, ${bill.report.lines} lines, $${t.charge.toFixed(2)}`);
-    for (const [code, count] of Object.entries(bill.report.holdsByCode)) say(io, `  held ${code}: ${count}`);
-
-    if (bill.inputs.length === 0) throw new Error('the demo billed nothing; see the report');
-    step('5. the payer answers with an 835');
-    const text835 = build835ForTest(bill.inputs, payerDecision(), {
-      sender: { id: config.payer.id.slice(0, 15) },
-      receiver: { id: config.organization.taxId },
-      traceNumber: `EFT${PERIOD.replace('-', '')}`,
-      payer: { name: config.payer.name, tin: '999999999', id: config.payer.id.slice(0, 15) },
-      date: new Date('2025-04-20T12:00:00Z'),
-      controlNumbers: { isa: 501, gs: 501, st: 1 },
-    });
-    await writeFile(files.remit, text835);
-    const remit = await runRemit(files.remit, { fhirUrl: server.url, configValue: config }, quiet);
-    const r = remit.reconciliation.totals;
-    say(io, `${Object.entries(remit.counts).map(([k, v]) => `${k} ${v}`).join(', ')} lines; billed $${r.billed.toFixed(2)}, paid $${r.paid.toFixed(2)}, adjusted $${r.adjusted.toFixed(2)}`);
-    for (const l of remit.reconciliation.lines.filter((x) => x.outcome !== 'paid').slice(0, 3)) say(io, `  e.g. ${l.patientControlNumber}: ${l.explanation}`);
-
-    const saved = await server.save();
-    step('done');
-    say(io, `config        ${rel(files.config)}`);
-    say(io, `837P          ${rel(files.x12)}`);
-    say(io, `FHIR Claims   ${rel(files.claims)}`);
-    say(io, `report        ${rel(files.report)} (and .json)`);
-    say(io, `835           ${rel(files.remit)}`);
-    say(io, `FHIR data     ${rel(fhirData)} (${saved} resources; browse with: peer-fhir serve --data ${rel(fhirData)})`);
-    const result: DemoResult = {
-      pack: PACK,
-      period: PERIOD,
-      rows: rows.length,
-      imported: { created: imported.created, alreadyPresent: again.alreadyPresent, rejected: imported.rejected },
-      billed: { items: t.items, billed: t.billed, held: t.held, claims: bill.report.claims, lines: bill.report.lines, charge: t.charge },
-      remit: remit.counts,
-      files,
-      exitCode: ExitCode.OK,
-    };
-    if (io.json) printJson(io, result);
-    return result;
-  } finally {
-    await server.close();
+/** Step 3: import the rows twice (the second run writes nothing), then the consents and plans through the SDK. */
+async function demoImport(agency: ReturnType<typeof generateAgency>, config: CliConfig, csv: string, out: string, url: string, io: CommandIo, quiet: CommandIo): Promise<DemoResult['imported']> {
+  const rejects = join(out, 'encounters-2025-03.rejects.csv');
+  const imported = await runImport([csv], { fhirUrl: url, configValue: config, rejects }, quiet);
+  say(io, `rows ${imported.rowsRead}: created ${imported.created}, already present ${imported.alreadyPresent}, rejected ${imported.rejected} (${imported.seconds.toFixed(1)} s)`);
+  const again = await runImport([csv], { fhirUrl: url, configValue: config, rejects }, quiet);
+  say(io, `again: created ${again.created}, already present ${again.alreadyPresent}`);
+  // Plans and consents come from the EHR's other screens; the demo records them through the SDK directly.
+  const peer = new PeerClient(new PeerFhirClient({ baseUrl: url }), { agency: config.organization.npi, namespace: config.namespace });
+  for (const c of agency.consents) await peer.grantConsent(c);
+  for (const plan of agency.plans) {
+    const specialist = agency.specialists.find((s) => s.npi === plan.peerNpi);
+    await peer.upsertRecoveryPlan(plan, specialist ? { specialist } : {});
   }
+  say(io, `recorded ${agency.consents.length} consents and ${agency.plans.length} recovery plans`);
+  return { created: imported.created, alreadyPresent: again.alreadyPresent, rejected: imported.rejected };
+}
+
+/** Step 5: the payer's 835 for what was billed, read back with `remit`. */
+async function demoRemit(inputs: readonly X12ClaimInput[], config: CliConfig, file: string, url: string, io: CommandIo, quiet: CommandIo) {
+  const text835 = build835ForTest(inputs, payerDecision(), {
+    sender: { id: config.payer.id.slice(0, 15) },
+    receiver: { id: config.organization.taxId },
+    traceNumber: `EFT${PERIOD.replace('-', '')}`,
+    payer: { name: config.payer.name, tin: '999999999', id: config.payer.id.slice(0, 15) },
+    date: new Date('2025-04-20T12:00:00Z'),
+    controlNumbers: { isa: 501, gs: 501, st: 1 },
+  });
+  await writeFile(file, text835);
+  const remit = await runRemit(file, { fhirUrl: url, configValue: config }, quiet);
+  const r = remit.reconciliation.totals;
+  say(io, `${Object.entries(remit.counts).map(([k, v]) => `${k} ${v}`).join(', ')} lines; billed $${r.billed.toFixed(2)}, paid $${r.paid.toFixed(2)}, adjusted $${r.adjusted.toFixed(2)}`);
+  for (const l of remit.reconciliation.lines.filter((x) => x.outcome !== 'paid').slice(0, 3)) say(io, `  e.g. ${l.patientControlNumber}: ${l.explanation}`);
+  return remit;
+}
+
+/** The files the demo wrote. */
+function printDemoFiles(io: CommandIo, files: DemoResult['files'], rel: (p: string) => string, saved: number): void {
+  say(io, `config        ${rel(files.config)}`);
+  say(io, `837P          ${rel(files.x12)}`);
+  say(io, `FHIR Claims   ${rel(files.claims)}`);
+  say(io, `report        ${rel(files.report)} (and .json)`);
+  say(io, `835           ${rel(files.remit)}`);
+  say(io, `FHIR data     ${rel(files.fhirData)} (${saved} resources; browse with: peer-fhir serve --data ${rel(files.fhirData)})`);
 }
 
 /** `peer-fhir demo`: its options and help, and how it runs (docs/cli.md). */

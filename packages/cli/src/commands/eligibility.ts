@@ -104,28 +104,51 @@ export async function runEligibility(opts: EligibilityOptions, io: CommandIo): P
   }
 }
 
+/** Write a 270 for the roster or some participants, storing one CoverageEligibilityRequest per inquiry (its trace). */
 async function write(opts: EligibilityOptions, config: CliConfig | undefined, target: FhirTarget, io: CommandIo): Promise<EligibilityResult> {
   if (!config) throw new CliUsageError('--config is required to write a 270 (the agency is the information receiver)');
-  const ids = identifierSystems(scopeOf(config));
-  const client = target.client;
-  const coverages: Coverage[] = [];
-  if (opts.roster) {
-    for await (const c of client.searchAll('Coverage', new URLSearchParams({ status: 'active', _count: '500' }))) coverages.push(c);
-  } else {
-    for (const pid of opts.participant ?? []) {
-      let found = 0;
-      for await (const p of client.searchAll('Patient', new URLSearchParams({ identifier: `${ids.participant}|${pid}` }))) {
-        for await (const c of client.searchAll('Coverage', new URLSearchParams({ beneficiary: `Patient/${p.id}`, status: 'active' }))) {
-          coverages.push(c);
-          found++;
-        }
-      }
-      if (!found) note(io, 'one --participant id has no active Coverage on the server (skipped)');
-    }
-  }
+  const coverages = await coveragesAsked(opts, config, target.client, io);
   const date = opts.date ?? today();
   // Only coverages in force on the date asked about
   const current = coverages.filter((c) => (!c.period?.start || c.period.start <= date) && (!c.period?.end || date <= c.period.end));
+  const inputs = await inquiries(current, date, config, target.client);
+  if (inputs.length === 0) throw new CliUsageError('no active Coverage on the date asked about: nothing to ask');
+  const text = render270(inputs, config, io);
+  await writePrivateFile(opts.out!, text);
+  const created = inputs.length;
+  const counts = { requests: inputs.length };
+  const writes = { 'requests-created': created };
+  if (io.json) printJson(io, { counts, writes, file: opts.out, exitCode: ExitCode.OK });
+  else {
+    say(io, `${inputs.length} eligibility inquir${inputs.length === 1 ? 'y' : 'ies'} for ${date} written to ${opts.out}`);
+    say(io, `${created} CoverageEligibilityRequest(s) stored on ${target.url} (their ids are the 270 trace numbers)`);
+  }
+  return { counts, writes, answers: [], exitCode: ExitCode.OK };
+}
+
+/** The active Coverages asked about: every one (`--roster`), or those of the participants named. */
+async function coveragesAsked(opts: EligibilityOptions, config: CliConfig, client: FhirTarget['client'], io: CommandIo): Promise<Coverage[]> {
+  const ids = identifierSystems(scopeOf(config));
+  const coverages: Coverage[] = [];
+  if (opts.roster) {
+    for await (const c of client.searchAll('Coverage', new URLSearchParams({ status: 'active', _count: '500' }))) coverages.push(c);
+    return coverages;
+  }
+  for (const pid of opts.participant ?? []) {
+    let found = 0;
+    for await (const p of client.searchAll('Patient', new URLSearchParams({ identifier: `${ids.participant}|${pid}` }))) {
+      for await (const c of client.searchAll('Coverage', new URLSearchParams({ beneficiary: `Patient/${p.id}`, status: 'active' }))) {
+        coverages.push(c);
+        found++;
+      }
+    }
+    if (!found) note(io, 'one --participant id has no active Coverage on the server (skipped)');
+  }
+  return coverages;
+}
+
+/** One stored CoverageEligibilityRequest and its 270 input per Coverage (patients and payers read once each). */
+async function inquiries(current: readonly Coverage[], date: string, config: CliConfig, client: FhirTarget['client']): Promise<EligibilityInquiryInput[]> {
   const provider: Organization = {
     resourceType: 'Organization',
     name: config.organization.name,
@@ -137,7 +160,6 @@ async function write(opts: EligibilityOptions, config: CliConfig | undefined, ta
   const patients = new Map<string, Patient>();
   const payers = new Map<string, Organization>();
   const inputs: EligibilityInquiryInput[] = [];
-  let created = 0;
   for (const coverage of current) {
     const pid = idOf(coverage.beneficiary, 'Patient');
     const payerId = idOf(coverage.payor[0], 'Organization');
@@ -158,13 +180,15 @@ async function write(opts: EligibilityOptions, config: CliConfig | undefined, ta
       insurance: [{ focal: true, coverage: ref('Coverage', coverage.id) }],
     };
     const stored = await client.create(request);
-    created++;
     inputs.push({ request: stored, patient, coverage, payer, provider });
   }
-  if (inputs.length === 0) throw new CliUsageError('no active Coverage on the date asked about: nothing to ask');
-  let text: string;
+  return inputs;
+}
+
+/** The 270 text; an element that cannot be written is named by path and element (never its value). */
+function render270(inputs: readonly EligibilityInquiryInput[], config: CliConfig, io: CommandIo): string {
   try {
-    text = write270(inputs, {
+    return write270(inputs, {
       sender: { id: config.organization.npi },
       receiver: { id: config.payer.id.slice(0, 15) },
       controlNumbers: { isa: (Math.floor(Date.now() / 1000) % 999_999_998) + 1, gs: 1 },
@@ -177,15 +201,6 @@ async function write(opts: EligibilityOptions, config: CliConfig | undefined, ta
     }
     throw e;
   }
-  await writePrivateFile(opts.out!, text);
-  const counts = { requests: inputs.length };
-  const writes = { 'requests-created': created };
-  if (io.json) printJson(io, { counts, writes, file: opts.out, exitCode: ExitCode.OK });
-  else {
-    say(io, `${inputs.length} eligibility inquir${inputs.length === 1 ? 'y' : 'ies'} for ${date} written to ${opts.out}`);
-    say(io, `${created} CoverageEligibilityRequest(s) stored on ${target.url} (their ids are the 270 trace numbers)`);
-  }
-  return { counts, writes, answers: [], exitCode: ExitCode.OK };
 }
 
 async function read(file: string, target: FhirTarget, io: CommandIo): Promise<EligibilityResult> {

@@ -263,7 +263,34 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
   const prompter = opts.interactive ? (opts.prompter ?? (await terminalPrompter(io))) : undefined;
 
   const problems: InitProblem[] = [];
-  const values: Partial<Record<Field['key'], string>> = {};
+  const values = await fieldValues(opts, prompter, problems);
+  const pack = await choosePack(opts, values.state, prompter, problems);
+  const payerName = await payerNameFor(opts, pack, prompter, problems);
+  const charges = await chargesFor(opts, pack, prompter, problems);
+  if (opts.namespace !== undefined && check(CliConfig.shape.namespace.unwrap())(opts.namespace) !== true) problems.push({ option: '--namespace', problem: 'must not be empty' });
+  if (problems.length > 0) throw new InitOptionError(problems);
+
+  // The schema every command reads: what passes here is what `import` and `bill` accept.
+  const config = parseConfig(configCandidate(opts, values, payerName, pack!, charges), shown);
+  await writeConfigFile(file, shown, config);
+  const templates = await writeInitTemplates(opts, file, io.cwd);
+  const tdir = templates ? relative(io.cwd, templates.dir) || '.' : 'docs/templates';
+  const next = [
+    `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision, continuing-education (docs/import-format.md)`,
+    `peer-fhir bill --period YYYY-MM --out claims.x12         # bill a month under ${config.pack}`,
+    'peer-fhir remit era.835                                 # read the payer\'s answer',
+    'peer-fhir report html --period YYYY-MM --bill-report claims.report.json --out report.html',
+  ];
+  printInit(io, { shown, config, templates, tdir, next });
+  return { file, config, templates, next, exitCode: ExitCode.OK };
+}
+
+type Prompter = NonNullable<InitOptions['prompter']>;
+type FieldValues = Partial<Record<Field['key'], string>>;
+
+/** Each agency field from its option, else asked (on a terminal), else its default; problems by option. */
+async function fieldValues(opts: InitOptions, prompter: Prompter | undefined, problems: InitProblem[]): Promise<FieldValues> {
+  const values: FieldValues = {};
   for (const f of FIELDS) {
     let v = opts[f.key] as string | undefined;
     if (v === undefined && prompter) {
@@ -280,8 +307,12 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
     if (ok !== true) problems.push({ option: f.option, problem: ok });
     else values[f.key] = v.trim();
   }
-  // The rule pack: one of the state's own or a nationwide one.
-  const candidates = packsFor(values.state);
+  return values;
+}
+
+/** The rule pack: one of the state's own or a nationwide one (asked on a terminal when not given). */
+async function choosePack(opts: InitOptions, state: string | undefined, prompter: Prompter | undefined, problems: InitProblem[]): Promise<RulePack | undefined> {
+  const candidates = packsFor(state);
   let packId = opts.pack;
   if (packId === undefined && prompter && candidates.length > 0) {
     packId = await prompter.choose({ message: 'Rule pack', choices: candidates.map((p) => ({ value: p.id, name: `${p.id} — ${p.title}` })) });
@@ -291,11 +322,16 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
   else {
     pack = listPacks().find((p) => p.id === packId);
     if (!pack) problems.push({ option: '--pack', problem: 'names no known rule pack (see peer-fhir packs)' });
-    else if (values.state !== undefined && pack.state !== values.state && pack.state !== 'US') {
+    else if (state !== undefined && pack.state !== state && pack.state !== 'US') {
       problems.push({ option: '--pack', problem: 'is for another state than --state' });
     }
   }
 
+  return pack;
+}
+
+/** The payer's name: the option, else the pack's payer (asked on a terminal). */
+async function payerNameFor(opts: InitOptions, pack: RulePack | undefined, prompter: Prompter | undefined, problems: InitProblem[]): Promise<string | undefined> {
   let payerName = opts.payerName ?? (pack ? payerNameOf(pack) || undefined : undefined);
   if (opts.payerName === undefined && prompter) {
     payerName = await prompter.text({ message: 'Payer name', default: payerName, validate: check(payer.name) });
@@ -304,6 +340,11 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
     if (pack) problems.push({ option: '--payer-name', problem: 'is required (the pack names no payer)' });
   } else if (check(payer.name)(payerName) !== true) problems.push({ option: '--payer-name', problem: 'must not be empty' });
 
+  return payerName;
+}
+
+/** The agency's charge per unit: `--charge`, and for each code the pack publishes no rate for, asked or required. */
+async function chargesFor(opts: InitOptions, pack: RulePack | undefined, prompter: Prompter | undefined, problems: InitProblem[]): Promise<Record<string, number>> {
   const charges = parseCharges(opts.charge ?? [], problems);
   for (const code of pack ? unpricedCodes(pack) : []) {
     if (charges[code] !== undefined) continue;
@@ -316,9 +357,11 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
     } else problems.push({ option: '--charge', problem: `${code} needs a charge: the pack publishes no rate (give --charge ${code}=AMOUNT)` });
   }
 
-  if (opts.namespace !== undefined && check(CliConfig.shape.namespace.unwrap())(opts.namespace) !== true) problems.push({ option: '--namespace', problem: 'must not be empty' });
-  if (problems.length > 0) throw new InitOptionError(problems);
+  return charges;
+}
 
+/** The config as the answers give it, before the schema every command reads checks it. */
+function configCandidate(opts: InitOptions, values: FieldValues, payerName: string | undefined, pack: RulePack, charges: Record<string, number>): unknown {
   const candidate = {
     organization: {
       name: values.name,
@@ -329,12 +372,15 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
       ...(values.phone !== undefined ? { phone: values.phone } : {}),
     },
     payer: { id: values.payerId, name: payerName },
-    pack: pack!.id,
+    pack: pack.id,
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
     ...(Object.keys(charges).length > 0 ? { charges } : {}),
   };
-  // The schema every command reads: what passes here is what `import` and `bill` accept.
-  const config = parseConfig(candidate, shown);
+  return candidate;
+}
+
+/** Write the config and read it back with the loader every command uses. */
+async function writeConfigFile(file: string, shown: string, config: CliConfig): Promise<void> {
   try {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
@@ -342,25 +388,21 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
     throw new CliUsageError(`cannot write ${shown}`);
   }
   await loadConfig(file);
-  const templates = await writeInitTemplates(opts, file, io.cwd);
-  const tdir = templates ? relative(io.cwd, templates.dir) || '.' : 'docs/templates';
+}
 
-  const next = [
-    `peer-fhir import ${tdir}/encounters-template.csv        # then consents, plans, outcomes, supervision, continuing-education (docs/import-format.md)`,
-    `peer-fhir bill --period YYYY-MM --out claims.x12         # bill a month under ${config.pack}`,
-    'peer-fhir remit era.835                                 # read the payer\'s answer',
-    'peer-fhir report html --period YYYY-MM --bill-report claims.report.json --out report.html',
-  ];
-  if (io.json) printJson(io, { file: shown, config, templates, next, exitCode: ExitCode.OK });
-  else {
-    say(io, `wrote ${shown}: agency in ${config.organization.address.state}, payer ${config.payer.id}, pack ${config.pack}`);
-    if (templates?.written.length) say(io, `wrote import templates to ${tdir}/: ${templates.written.join(', ')}`);
-    if (templates?.kept.length) say(io, `kept existing ${templates.kept.join(', ')} in ${tdir}/`);
-    say(io, '');
-    say(io, 'Next:');
-    for (const n of next) say(io, `  ${n}`);
+/** What `init` wrote and what to do next. */
+function printInit(io: CommandIo, r: { shown: string; config: CliConfig; templates: TemplatesWritten | undefined; tdir: string; next: string[] }): void {
+  const { shown, config, templates, tdir, next } = r;
+  if (io.json) {
+    printJson(io, { file: shown, config, templates, next, exitCode: ExitCode.OK });
+    return;
   }
-  return { file, config, templates, next, exitCode: ExitCode.OK };
+  say(io, `wrote ${shown}: agency in ${config.organization.address.state}, payer ${config.payer.id}, pack ${config.pack}`);
+  if (templates?.written.length) say(io, `wrote import templates to ${tdir}/: ${templates.written.join(', ')}`);
+  if (templates?.kept.length) say(io, `kept existing ${templates.kept.join(', ')} in ${tdir}/`);
+  say(io, '');
+  say(io, 'Next:');
+  for (const n of next) say(io, `  ${n}`);
 }
 
 /** The templates `init` writes: into `--templates DIR`, `templates/` next to the config by default, none for `false`. */

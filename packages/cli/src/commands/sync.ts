@@ -73,7 +73,7 @@ function report(io: CommandIo, from: string, s: BulkSyncSummary): void {
     return;
   }
   say(io, `sync from ${displayUrl(from)} ${s.since === undefined ? '(everything)' : `(changes since ${s.since})`}`);
-  say(io, `  read ${s.read}: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.conflict} conflict, ${s.rejected} rejected`);
+  say(io, `  read ${s.read}: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.deleted} deleted, ${s.conflict} conflict, ${s.rejected} rejected`);
   for (const p of s.problems.slice(0, 20)) say(io, `  ${p.status}: ${p.resourceType} #${p.position} (${p.reason})`);
   say(io, s.checkpointSaved ? `  checkpoint: ${s.transactionTime}` : '  checkpoint not moved: the next sync tries these changes again');
 }

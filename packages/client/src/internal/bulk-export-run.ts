@@ -1,9 +1,9 @@
 // Bulk Data Access IG v2 client flow (https://hl7.org/fhir/uv/bulkdata/STU2/export.html): kick-off, status polling,
 // completion manifest, file download, delete. Every request goes through the transport, so the origin rules, token
 // handling, retries and value-free errors are the same as for any other request.
-import type { FhirResource, OperationOutcome } from 'fhir/r4.js';
-import { FhirBulkExportExpiredError, FhirBulkExportFailedError } from '../bulk-errors.js';
-import type { BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions } from '../bulk-export.js';
+import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
+import { FhirBulkExportExpiredError, FhirBulkExportFailedError, NdjsonLineError } from '../bulk-errors.js';
+import type { BulkExportDeletion, BulkExportFile, BulkExportJob, BulkExportLevel, BulkExportManifest, BulkExportOptions } from '../bulk-export.js';
 import { FhirAbortError, FhirError, FhirGoneError, FhirNotFoundError, FhirTooManyRequestsError, type FhirErrorInit } from '../errors.js';
 import { readNdjson } from '../ndjson.js';
 import type { RequestOptions } from '../types.js';
@@ -82,7 +82,9 @@ export function readManifest(body: unknown): BulkExportManifest | undefined {
   if (typeof m.requiresAccessToken !== 'boolean' || !Array.isArray(m.output) || !m.output.every(isFile)) return undefined;
   const errors = m.error ?? [];
   if (!Array.isArray(errors) || !errors.every(isFile)) return undefined;
-  return { transactionTime: m.transactionTime, request: m.request, requiresAccessToken: m.requiresAccessToken, output: m.output, error: errors };
+  const deleted = m.deleted ?? [];
+  if (!Array.isArray(deleted) || !deleted.every(isFile)) return undefined;
+  return { transactionTime: m.transactionTime, request: m.request, requiresAccessToken: m.requiresAccessToken, output: m.output, error: errors, deleted };
 }
 
 /** One status poll: the manifest when complete, or how long to wait (undefined: the caller's backoff). */
@@ -173,6 +175,23 @@ async function* download(io: BulkIo, manifest: BulkExportManifest, file: BulkExp
   yield* readNdjson(body, { source: file.type, resourceType: file.type, signal: opts.signal });
 }
 
+/** `Type/id` of a DELETE entry's `request.url` (relative, or absolute on the source). */
+const DELETED_URL = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+
+/** The deletions of one `deleted` file: each line a transaction Bundle, each entry a DELETE of `Type/id`. */
+async function* deletionsOf(io: BulkIo, manifest: BulkExportManifest, file: BulkExportFile, opts: RequestOptions): AsyncGenerator<BulkExportDeletion> {
+  let line = 0;
+  for await (const bundle of download(io, manifest, { ...file, type: 'Bundle' }, opts)) {
+    line++;
+    for (const entry of (bundle as Bundle).entry ?? []) {
+      const match = entry.request?.method === 'DELETE' ? DELETED_URL.exec(entry.request.url) : null;
+      // A deletion we cannot read is one we would silently miss: stop, naming the line only.
+      if (!match) throw new NdjsonLineError(line, 'deleted', 'not-a-deletion');
+      yield { resourceType: match[1]!, id: match[2]! };
+    }
+  }
+}
+
 function completedJob(io: BulkIo, statusUrl: string, manifest: BulkExportManifest): BulkExportJob {
   let deleted: Promise<void> | undefined;
   return {
@@ -183,6 +202,9 @@ function completedJob(io: BulkIo, statusUrl: string, manifest: BulkExportManifes
     },
     async *errors(opts = {}) {
       for (const file of manifest.error) yield* download(io, manifest, { ...file, type: 'OperationOutcome' }, opts) as AsyncGenerator<OperationOutcome>;
+    },
+    async *deletions(opts = {}) {
+      for (const file of manifest.deleted) yield* deletionsOf(io, manifest, file, opts);
     },
     delete(opts = {}) {
       deleted ??= deleteJob(io, statusUrl, opts);

@@ -7,6 +7,7 @@ import { REDISCLOSURE_NOTICE_EXTENSION } from '../security/redisclosure-notice.j
 import { ReferralProfiles } from '../referrals/terminology.js';
 import { PEER_FHIR_CANONICAL, Extensions, Profiles } from '../terminology/systems.js';
 import { ExchangeExtensions, ExchangeProfiles } from '../terminology/exchange-profiles.js';
+import { SyncCheckpoint } from '../terminology/sync.js';
 import { WorkforceExtensions, WorkforceProfiles, WorkforceSystems } from '../workforce/terminology.js';
 
 /** A type an element may take, with target profiles for references. */
@@ -304,6 +305,26 @@ export const profileSpecs: readonly ProfileSpec[] = [
       { path: 'AuditEvent.entity', min: 1 },
     ],
   },
+  {
+    kind: 'profile',
+    url: SyncCheckpoint.Profile,
+    type: 'Basic',
+    title: 'Bulk Data sync checkpoint',
+    description:
+      'Where an incremental FHIR Bulk Data sync from one source stands, stored in the target server so that a sync can move between machines: the source (identifier, its base URL) and the transactionTime of its last complete export (extension). One per source; moved only after a sync in which nothing ended in conflict or was rejected.',
+    elements: [
+      {
+        path: 'Basic',
+        constraint: [
+          { key: 'peer-sync-1', human: 'Exactly one identifier names the source', expression: `identifier.where(system = '${SyncCheckpoint.SourceSystem}' and value.exists()).count() = 1` },
+          { key: 'peer-sync-2', human: 'Exactly one transaction time', expression: `extension.where(url = '${SyncCheckpoint.TransactionTime}' and value.exists()).count() = 1` },
+        ],
+      },
+      { path: 'Basic.identifier', min: 1, mustSupport: true },
+      { path: 'Basic.code', pattern: ['patternCodeableConcept', { coding: [{ system: SyncCheckpoint.CodeSystem, code: SyncCheckpoint.Code }] }] },
+      { path: 'Basic.extension', min: 1, mustSupport: true },
+    ],
+  },
 ];
 
 const coding: TypeSpec[] = [{ code: 'Coding' }];
@@ -329,6 +350,7 @@ export const extensionSpecs: readonly ExtensionSpec[] = [
   { kind: 'extension', url: Extensions.Supervisor, title: 'Supervisor', description: 'The licensed clinician who supervises the peer in this role.', context: ['PractitionerRole'], value: ref(US('us-core-practitioner')) },
   { kind: 'extension', url: REDISCLOSURE_NOTICE_EXTENSION, title: 'Part 2 redisclosure notice', description: 'The 42 CFR 2.32 notice that accompanies a disclosure of Part 2 records.', context: ['Provenance', 'Bundle'], value: [{ code: 'string' }] },
   { kind: 'extension', url: Extensions.ClaimFrequency, title: 'Claim frequency', description: '837P claim frequency code (CLM05-3): 1 original, 7 replacement, 8 void.', context: ['Claim'], value: [{ code: 'code' }] },
+  { kind: 'extension', url: SyncCheckpoint.TransactionTime, title: 'Sync checkpoint transaction time', description: "The source's transactionTime of the last complete Bulk Data sync: the next sync exports with _since set to it.", context: ['Basic'], value: [{ code: 'instant' }] },
   { kind: 'extension', url: WorkforceExtensions.CeHours, title: 'Continuing-education hours', description: 'Hours of continuing education earned (UCUM h).', context: ['Basic'], value: [{ code: 'Quantity' }] },
   { kind: 'extension', url: WorkforceExtensions.CeTopic, title: 'Continuing-education topic', description: 'What the continuing education was about.', context: ['Basic'], value: [{ code: 'string' }] },
   { kind: 'extension', url: WorkforceExtensions.CeProvider, title: 'Continuing-education provider', description: 'Who gave the continuing education (a training provider by name).', context: ['Basic'], value: [{ code: 'string' }] },

@@ -67,7 +67,10 @@ function header(spec: ProfileSpec | ExtensionSpec, type: string): StructureDefin
  */
 export function differentialOf(spec: ProfileSpec | ExtensionSpec): StructureDefinition {
   if (spec.kind === 'profile') {
-    return { ...header(spec, spec.type), differential: { element: [{ id: spec.type, path: spec.type, short: spec.title, definition: spec.description }, ...spec.elements.map(elementFromSpec)] } };
+    // A spec element on the root path (resource-wide invariants) is merged into the root element.
+    const root = spec.elements.find((e) => e.path === spec.type);
+    const rest = spec.elements.filter((e) => e !== root).map(elementFromSpec);
+    return { ...header(spec, spec.type), differential: { element: [{ ...(root ? elementFromSpec(root) : {}), id: spec.type, path: spec.type, short: spec.title, definition: spec.description }, ...rest] } };
   }
   const single = spec.value.length === 1 ? spec.value[0]!.code : undefined;
   const valuePath = 'Extension.value[x]';
