@@ -15,6 +15,7 @@ export default defineConfig({
       '@peer-fhir/billing': pkg('billing'),
       '@peer-fhir/x12/testing': fileURLToPath(new URL('./packages/x12/src/testing/index.ts', import.meta.url)),
       '@peer-fhir/x12': pkg('x12'),
+      '@peer-fhir/server/validation': fileURLToPath(new URL('./packages/server/src/validation/index.ts', import.meta.url)),
       '@peer-fhir/server': pkg('server'),
       // Before '@peer-fhir/testing': an alias also matches as a prefix.
       '@peer-fhir/testing/synthetic': fileURLToPath(new URL('./packages/testing/src/synthetic/index.ts', import.meta.url)),

@@ -61,6 +61,7 @@ const SAMPLES: Record<string, () => Error> = {
   X12InquiryInputError: () => new x12.X12InquiryInputError('270', []),
   X12ResponseParseError: () => new x12.X12ResponseParseError('transaction set is not 271', 3, 'ST'),
   ServerLockedError: () => new server.ServerLockedError({ pid: 1, host: 'localhost', since: '2026-01-01T00:00:00Z' }),
+  FhirPackageError: () => new server.FhirPackageError('not a FHIR package', { file: 'package/package.json' }),
   ServerDataError: () => new server.ServerDataError('snapshot line 3 is not JSON'),
   ServerConfigError: () => new server.ServerConfigError('port must be a number'),
   ServerSchemaVersionError: () => new server.ServerSchemaVersionError(2, 1),

@@ -34,6 +34,15 @@ describe('packed packages', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
+  // The validation entry reads the US Core subset shipped next to dist/ (fhir-packages/): found from both builds.
+  it('@peer-fhir/server/validation validates with the shipped US Core profiles, from require() and import()', () => {
+    const role = JSON.stringify({ resourceType: 'PractitionerRole', meta: { profile: ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-practitionerrole'] } });
+    const cjs = execFileSync('node', ['-e', `const v = require('@peer-fhir/server/validation'); console.log(v.validateProfiles(${role}).issues.map((i) => i.key).join(','))`], { cwd: scratch, encoding: 'utf8' });
+    expect(cjs).toContain('pd-1');
+    const esm = execFileSync('node', ['--input-type=module', '-e', `const v = await import('@peer-fhir/server/validation'); console.log(v.validateProfiles(${role}).issues.map((i) => i.key).join(','))`], { cwd: scratch, encoding: 'utf8' });
+    expect(esm).toContain('pd-1');
+  }, 60_000);
+
   for (const p of packages) {
     it(`${p.pkg.name} loads with require() from an npm consumer`, () => {
       const out = execFileSync('node', ['-e', `const m = require(${JSON.stringify(p.pkg.name)}); console.log(Object.keys(m).length)`], { cwd: scratch, encoding: 'utf8' });

@@ -2,7 +2,7 @@
 // peer-fhir's own) and validates against each with 0 errors, checked against the published StructureDefinitions:
 // the sample record sets and a small generated agency (a few thousand resources). The harness is
 // test/support/profile-validator.ts; its own tests show it finds each failure class the issue reported.
-import type { Basic, Bundle, Claim, Resource } from 'fhir/r4.js';
+import type { Basic, Bundle, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import {
   defaultInstruments,
@@ -15,29 +15,13 @@ import {
   toFhir,
   type DomainRecords,
 } from '@peer-fhir/core';
-import { buildClaimBundle, evaluate, getPack, type RulePack } from '@peer-fhir/billing';
-import { read835, remittanceToClaimResponses, resolveX12ClaimInput } from '@peer-fhir/x12';
-import { build835ForTest } from '@peer-fhir/x12/testing';
-import { billableAgency, generateAgency, syntheticBillingContext, withPlaceholderRates, type SyntheticAgency } from '@peer-fhir/testing';
+import { remittanceToClaimResponses } from '@peer-fhir/x12';
+import { generateAgency } from '@peer-fhir/testing';
 import { AGENCY_NPI, allRecords, participant, part2Consent, specialist } from '../../packages/core/test/fixtures.js';
 import { bundleProfileProblems, profileProblems, summarize } from '../support/profile-validator.js';
+import { billingOf, countByType, emittedBundles, EMITTED_TYPES } from '../support/emitted.js';
 
 const NS = 'https://ehr.example.org/ids';
-
-/** The records of an agency as bundles: one for everything but plans, then one per plan (plans repeat goal ids across revisions). */
-function agencyBundles(a: SyntheticAgency): Bundle[] {
-  const common = { organizations: [a.organization], specialists: a.specialists };
-  return [
-    toFhir({ ...common, participants: a.participants, encounters: a.encounters, consents: a.consents }, { namespace: NS }),
-    ...a.plans.map((plan) => toFhir({ ...common, participants: a.participants.filter((p) => p.id === plan.participantId), plans: [plan] }, { namespace: NS })),
-  ];
-}
-
-function countByType(bundles: Bundle[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const b of bundles) for (const e of b.entry ?? []) if (e.resource) out[e.resource.resourceType] = (out[e.resource.resourceType] ?? 0) + 1;
-  return out;
-}
 
 describe('sample record sets', () => {
   it('validate against every profile they name: all records, with and without optional US Core elements', () => {
@@ -107,35 +91,24 @@ describe('sample record sets', () => {
 });
 
 describe('a small generated agency', () => {
-  it('validates against every profile it names, resource by resource (a few thousand resources)', () => {
+  it('every kind of resource it emits validates against every profile it names, resource by resource (a few thousand resources)', () => {
     const agency = generateAgency({ seed: 15, months: 3, participants: 24 });
-    const bundles = agencyBundles(agency);
+    const bundles = [...emittedBundles(agency)];
     const counts = countByType(bundles);
     const total = Object.values(counts).reduce((s, n) => s + n, 0);
     expect(total).toBeGreaterThan(1500);
+    expect(Object.keys(counts).sort()).toEqual(EMITTED_TYPES);
     expect(summarize(bundles.flatMap(bundleProfileProblems))).toEqual({});
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('claims and remittances', () => {
   it('Claims and the ClaimResponses read from an 835 name peer-fhir profiles, validate, and refer to the Patient literally', () => {
-    const pack: RulePack = withPlaceholderRates(getPack('nc-alliance-peer-support-2019'), { H0038: 6.25 }, 'conformance-test price, not a fee schedule');
-    const agency = billableAgency(generateAgency({ seed: 1506, months: 1, participants: 8, state: 'NC' }));
-    const lines = evaluate(syntheticBillingContext(agency, pack, {})).lines;
-    const bundle = buildClaimBundle(lines, { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants }, { pack, created: '2025-02-01', namespace: NS });
-    const claims = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Claim' ? [e.resource as Claim] : []));
+    const { bundle, claims, remittances } = billingOf(generateAgency({ seed: 1506, months: 1, participants: 8, state: 'NC' }));
     expect(claims.length).toBeGreaterThan(0);
     const patients = new Set((bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient').map((e) => e.fullUrl));
     for (const c of claims) expect(patients.has(c.patient.reference)).toBe(true);
-    const text835 = build835ForTest(claims.map((c) => resolveX12ClaimInput(c, bundle)), () => ({ kind: 'paid' }), {
-      sender: { id: 'SYNMEDICAID' },
-      receiver: { id: 'PEERFHIRTEST' },
-      traceNumber: 'EFT1506',
-      payer: { name: 'Synthetic Medicaid', tin: '999999999', id: 'SYNMEDICAID' },
-      date: new Date('2025-03-02T12:00:00Z'),
-      controlNumbers: { isa: 7, gs: 7, st: 1 },
-    });
-    const responses = read835(text835).flatMap((r) => remittanceToClaimResponses(r, claims));
+    const responses = remittances.flatMap((r) => remittanceToClaimResponses(r, claims));
     expect(responses).toHaveLength(claims.length);
     for (const r of responses) expect(patients.has(r.patient.reference)).toBe(true);
     const context: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [...(bundle.entry ?? []), ...responses.map((resource) => ({ resource }))] };

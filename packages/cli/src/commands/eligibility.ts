@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Coverage, CoverageEligibilityRequest, CoverageEligibilityResponse, Organization, Patient, Reference } from 'fhir/r4.js';
 import { FhirConflictError, FhirPreconditionFailedError } from '@peer-fhir/client';
-import { identifierSystems, PeerFhirError, Systems } from '@peer-fhir/core';
+import { ExchangeProfiles, identifierSystems, PeerFhirError, Systems } from '@peer-fhir/core';
 import {
   coverageFrom271,
   ELIGIBILITY_TRACE_SYSTEM,
@@ -170,6 +170,7 @@ async function inquiries(current: readonly Coverage[], date: string, config: Cli
     payers.set(payerId, payer);
     const request: CoverageEligibilityRequest = {
       resourceType: 'CoverageEligibilityRequest',
+      meta: { profile: [ExchangeProfiles.EligibilityRequest] },
       status: 'active',
       purpose: ['validation', 'benefits'],
       patient: ref('Patient', pid),

@@ -7,6 +7,7 @@ import { parseConfig, resolveConfig, scopeOf, type CliConfig } from '../config.j
 import { CliUsageError, ExitCode } from '../errors.js';
 import { formatOf } from '../import/read-rows.js';
 import { runImport } from './import.js';
+import { runValidateProfiles } from './validate-profiles.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { Option } from 'commander';
 import { type CommandDefinition, examples } from '../internal/command.js';
@@ -174,7 +175,7 @@ export async function runValidate(files: readonly string[], opts: ValidateOption
 }
 
 /** `peer-fhir validate`: its options and help, and how it runs (docs/cli.md). */
-export const validateCommand: CommandDefinition<ValidateOptions & { files: string[] }> = {
+export const validateCommand: CommandDefinition<ValidateOptions & { files: string[]; profiles?: boolean; fhirPackage: string[] }> = {
   name: 'validate',
   positional: ['files'],
   define: (cmd) =>
@@ -184,7 +185,12 @@ export const validateCommand: CommandDefinition<ValidateOptions & { files: strin
       .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
       .addOption(new Option('--kind <kind>', 'record kind of the row files, as import --kind (default: from each header)').choices([...IMPORT_KINDS]))
       .option('--config <file>', 'config file (default: ./peer-fhir.config.json when present, else a placeholder agency)')
+      .option('--profiles', 'check FHIR JSON / NDJSON files or folders against the profiles each resource names (US Core 6.1.0, peer-fhir)')
+      .option('--fhir-package <file.tgz>', 'with --profiles: also validate against this FHIR package (repeatable)', (v: string, all: string[]) => [...all, v], [])
       .option('--json', 'print the problems as JSON')
-      .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json'])),
-  run: (o, io) => runValidate(o.files, o, io),
+      .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json', 'peer-fhir validate --profiles out/'])),
+  run: async (o, io) => {
+    if (o.fhirPackage.length && !o.profiles) throw new CliUsageError('--fhir-package needs --profiles');
+    return o.profiles ? runValidateProfiles(o.files, o, io) : runValidate(o.files, o, io);
+  },
 };

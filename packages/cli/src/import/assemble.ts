@@ -52,7 +52,19 @@ const REQUIRED = [
 ] as const;
 
 /** Fields every row of one group encounter must agree on. */
-const SHARED = ['specialist_npi', 'supervisor_npi', 'supervisor_family', 'supervisor_given', 'start', 'end', 'modality', 'setting', 'program', 'group_id', 'place_of_service', 'part2', 'support_types', 'activities', 'service_code', 'status'] as const;
+const SHARED = ['specialist_npi', 'supervisor_npi', 'supervisor_family', 'supervisor_given', 'start', 'end', 'modality', 'setting', 'program', 'group_id', 'place_of_service', 'part2', 'support_types', 'activities', 'service_code', 'status', 'location_id', 'location_name', 'location_address_line', 'location_city', 'location_state', 'location_postal_code'] as const;
+
+const LOCATION_COLUMNS = ['location_id', 'location_name', 'location_address_line', 'location_city', 'location_state', 'location_postal_code'] as const;
+const LOCATION_ADDRESS_COLUMNS = ['location_address_line', 'location_city', 'location_state', 'location_postal_code'] as const;
+
+/** The encounter's named place, when any location column is given (id and name then required; the address all or nothing). */
+function locationOf(r: RawRow): unknown {
+  if (!LOCATION_COLUMNS.some((k) => v(r, k) !== undefined)) return undefined;
+  const address = LOCATION_ADDRESS_COLUMNS.some((k) => v(r, k) !== undefined)
+    ? { line: [v(r, 'location_address_line') ?? ''], city: v(r, 'location_city') ?? '', state: v(r, 'location_state')?.toUpperCase() ?? '', postalCode: v(r, 'location_postal_code') ?? '' }
+    : undefined;
+  return { id: v(r, 'location_id'), name: v(r, 'location_name'), ...(address ? { address } : {}) };
+}
 
 const v = cell;
 const list = cells;
@@ -178,6 +190,7 @@ export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfi
   const activities = list(first, 'activities');
   const serviceCode = v(first, 'service_code');
   const status = v(first, 'status');
+  const location = locationOf(first);
   const e = parseRecord(
     PeerEncounter,
     {
@@ -198,6 +211,7 @@ export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfi
       activities,
       placeOfService: v(first, 'place_of_service'),
       ...(serviceCode ? { serviceCode } : {}),
+      ...(location ? { location } : {}),
       part2: part2 ?? false,
     },
     'PeerEncounter',

@@ -53,6 +53,13 @@ export const IMPORT_COLUMNS = [
   'activities',
   'service_code',
   'status',
+  // The named place of the contact (US Core Encounter.location -> US Core Location): id and name, address optional.
+  'location_id',
+  'location_name',
+  'location_address_line',
+  'location_city',
+  'location_state',
+  'location_postal_code',
 ] as const;
 
 /**
@@ -109,6 +116,8 @@ export function columnOfPath(record: 'participant' | 'specialist' | 'encounter',
     if (c) return `credential_${c}`;
     return path;
   }
+  const place = /^location\.(?:address\.)?(\w+)/.exec(path)?.[1];
+  if (place) return { id: 'location_id', name: 'location_name', line: 'location_address_line', city: 'location_city', state: 'location_state', postalCode: 'location_postal_code' }[place] ?? 'location_name';
   const a = /^attendees\[\d+\]\.(\w+)/.exec(path)?.[1];
   if (a === 'participantId') return 'participant_id';
   if (a === 'diagnoses') return 'diagnosis_codes';

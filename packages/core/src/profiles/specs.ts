@@ -6,6 +6,7 @@
 import { REDISCLOSURE_NOTICE_EXTENSION } from '../security/redisclosure-notice.js';
 import { ReferralProfiles } from '../referrals/terminology.js';
 import { PEER_FHIR_CANONICAL, Extensions, Profiles } from '../terminology/systems.js';
+import { ExchangeExtensions, ExchangeProfiles } from '../terminology/exchange-profiles.js';
 import { SyncCheckpoint } from '../terminology/sync.js';
 import { WorkforceExtensions, WorkforceProfiles, WorkforceSystems } from '../workforce/terminology.js';
 
@@ -257,6 +258,55 @@ export const profileSpecs: readonly ProfileSpec[] = [
   },
   {
     kind: 'profile',
+    url: ExchangeProfiles.EligibilityRequest,
+    type: 'CoverageEligibilityRequest',
+    title: 'Eligibility inquiry (X12 270)',
+    description: 'A question to a payer whether a member is covered on a date of service, sent as an X12 270 (005010X279A1); its id is the 270 trace number.',
+    elements: [
+      { path: 'CoverageEligibilityRequest.patient', type: ref(US('us-core-patient')) },
+      { path: 'CoverageEligibilityRequest.serviced[x]', min: 1, type: [{ code: 'date' }] },
+      { path: 'CoverageEligibilityRequest.insurance', min: 1 },
+    ],
+  },
+  {
+    kind: 'profile',
+    url: ExchangeProfiles.EligibilityResponse,
+    type: 'CoverageEligibilityResponse',
+    title: 'Eligibility answer (X12 271)',
+    description: 'A payer\'s X12 271 answer (2000C subscriber): in force or not, benefits with service types and HCPCS, the 270 trace echoed, rejection reasons, another payer.',
+    elements: [
+      { path: 'CoverageEligibilityResponse.identifier', min: 1 },
+      { path: 'CoverageEligibilityResponse.patient', type: ref(US('us-core-patient')) },
+      { path: 'CoverageEligibilityResponse.disposition', min: 1 },
+    ],
+  },
+  {
+    kind: 'profile',
+    url: ExchangeProfiles.PaymentReconciliation,
+    type: 'PaymentReconciliation',
+    title: 'Payment of an X12 835',
+    description: 'One 835 payment (BPR, TRN): the amount, its date and trace, and one detail per claim payment and per provider adjustment (PLB); the details sum to the payment.',
+    elements: [
+      { path: 'PaymentReconciliation.identifier', min: 1 },
+      { path: 'PaymentReconciliation.paymentIssuer', min: 1 },
+      { path: 'PaymentReconciliation.paymentIdentifier', min: 1 },
+    ],
+  },
+  {
+    kind: 'profile',
+    url: ExchangeProfiles.DisclosureAudit,
+    type: 'AuditEvent',
+    title: 'Disclosure record',
+    description: 'One disclosure of records (42 CFR 2.24 accounting; HIPAA 45 CFR 164.528): the patients and resources disclosed, the consents relied on, the discloser and the recipient, the purpose.',
+    elements: [
+      { path: 'AuditEvent.subtype', min: 2 },
+      { path: 'AuditEvent.purposeOfEvent', min: 1 },
+      { path: 'AuditEvent.agent', min: 2 },
+      { path: 'AuditEvent.entity', min: 1 },
+    ],
+  },
+  {
+    kind: 'profile',
     url: SyncCheckpoint.Profile,
     type: 'Basic',
     title: 'Bulk Data sync checkpoint',
@@ -294,6 +344,7 @@ export const extensionSpecs: readonly ExtensionSpec[] = [
   { kind: 'extension', url: Extensions.Strength, title: 'Recovery strength', description: 'A strength the person named in their recovery plan, in their own words.', context: ['CarePlan'], value: [{ code: 'string' }] },
   { kind: 'extension', url: Extensions.CrisisPlan, title: 'Crisis plan', description: 'The crisis plan agreed in a recovery plan.', context: ['CarePlan'], value: [{ code: 'string' }] },
   { kind: 'extension', url: Extensions.ReviewDue, title: 'Review due', description: 'Date by which the recovery plan must be reviewed (e.g. every 6 months in Pennsylvania).', context: ['CarePlan'], value: [{ code: 'date' }] },
+  { kind: 'extension', url: ExchangeExtensions.EligibilityOtherPayer, title: 'Other payer', description: 'Another payer or managed-care plan an X12 271 names for the member (2120C NM1), by name and payer id.', context: ['Coverage', 'CoverageEligibilityResponse.insurance'], value: ref('Organization') },
   { kind: 'extension', url: Extensions.ConsentRevoked, title: 'Consent revoked', description: 'When the person revoked the consent (the Consent is then inactive).', context: ['Consent'], value: [{ code: 'dateTime' }] },
   { kind: 'extension', url: Extensions.ConsentDataScope, title: 'Consent data scope', description: 'A kind of data a consent covers, as a coding (reserved; peer-fhir writes provision.class and provision.securityLabel).', context: ['Consent.provision'], value: coding },
   { kind: 'extension', url: Extensions.Supervisor, title: 'Supervisor', description: 'The licensed clinician who supervises the peer in this role.', context: ['PractitionerRole'], value: ref(US('us-core-practitioner')) },

@@ -9,6 +9,7 @@ import { PeerFhirValidationError, type ValidationIssue } from '../errors.js';
 import { IsoDateTime } from '../domain/common.js';
 import { Purposes } from '../terminology/codes.js';
 import { PEER_FHIR_CANONICAL, Systems } from '../terminology/systems.js';
+import { ExchangeProfiles } from '../terminology/exchange-profiles.js';
 import { isPart2Protected, part2SecurityLabels } from './part2-labels.js';
 import { partyReference, type PartyIdentity } from './redisclosure-notice.js';
 
@@ -142,7 +143,7 @@ export function buildDisclosureAuditEvent(options: DisclosureAuditOptions): Audi
   ];
   return {
     resourceType: 'AuditEvent',
-    ...(options.part2 ? { meta: { security: part2SecurityLabels() } } : {}),
+    meta: { profile: [ExchangeProfiles.DisclosureAudit], ...(options.part2 ? { security: part2SecurityLabels() } : {}) },
     type: { ...DisclosureAudit.type },
     subtype: [{ ...DisclosureAudit.subtype }, { system: DisclosureAudit.channelSystem, code: options.channel }],
     action: 'R',

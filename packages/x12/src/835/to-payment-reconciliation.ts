@@ -1,4 +1,5 @@
 import type { Claim, Money, PaymentReconciliation, PaymentReconciliationDetail, Reference } from 'fhir/r4.js';
+import { ExchangeProfiles } from '@peer-fhir/core';
 import {
   PAYMENT_DETAIL_TYPE_SYSTEM,
   PROVIDER_ADJUSTMENT_REASON_SYSTEM,
@@ -79,6 +80,7 @@ export function toPaymentReconciliation(remittance: Remittance, options: ToPayme
   const paymentCents = (remittance.payment.creditDebit === 'D' ? -1 : 1) * toCents(remittance.payment.amount);
   return {
     resourceType: 'PaymentReconciliation',
+    meta: { profile: [ExchangeProfiles.PaymentReconciliation] },
     identifier: [{ system: REMITTANCE_PAYMENT_SYSTEM, value: `${payer}/${remittance.trace.number}` }],
     status: 'active',
     created,

@@ -1,5 +1,5 @@
 /** Code and identifier systems of the eligibility and claim status mappings. */
-import { PEER_FHIR_CANONICAL } from '@peer-fhir/core';
+import { ExchangeExtensions, PEER_FHIR_CANONICAL } from '@peer-fhir/core';
 
 /**
  * X12 service type codes (element 1365), X12's own FHIR code system URI (as Da Vinci uses it).
@@ -51,7 +51,7 @@ export const ELIGIBILITY_TRACE_SYSTEM = `${PEER_FHIR_CANONICAL}/sid/x12-eligibil
  * ```
  * @category Eligibility
  */
-export const OTHER_PAYER_EXTENSION = `${PEER_FHIR_CANONICAL}/StructureDefinition/eligibility-other-payer`;
+export const OTHER_PAYER_EXTENSION = ExchangeExtensions.EligibilityOtherPayer;
 /**
  * Identifier system of the 276 trace number (2200D TRN02), echoed by the 277.
  * @see https://hl7.org/fhir/R4/claim-definitions.html#Claim.identifier

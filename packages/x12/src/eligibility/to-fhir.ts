@@ -1,3 +1,4 @@
+import { ExchangeProfiles } from '@peer-fhir/core';
 import type { CodeableConcept, Coverage, CoverageEligibilityResponse, CoverageEligibilityResponseInsuranceItem, Reference } from 'fhir/r4.js';
 import { describe, INSURANCE_TYPE_TEXT, SERVICE_TYPE_TEXT } from './codes.js';
 import { ELIGIBILITY_TRACE_SYSTEM, OTHER_PAYER_EXTENSION, REJECT_REASON_SYSTEM, SERVICE_TYPE_SYSTEM } from './systems.js';
@@ -89,6 +90,7 @@ export function toCoverageEligibilityResponse(
   const inforce = v.status === 'active' || v.status === 'other-payer' ? true : v.status === 'inactive' ? false : undefined;
   return {
     resourceType: 'CoverageEligibilityResponse',
+    meta: { profile: [ExchangeProfiles.EligibilityResponse] },
     status: 'active',
     purpose: ['validation', 'benefits'],
     patient: refs.patient,
