@@ -178,7 +178,9 @@ interface Pending {
 
 /** One batch of resources of one type: compare with the target's copies, then one batch request for those that differ. */
 async function syncBatch(target: PeerFhirClient, batch: Pending[], summary: BulkSyncSummary, opts: RequestOptions): Promise<void> {
-  const type = batch[0]!.resource.resourceType;
+  const [first] = batch;
+  if (first === undefined) return;
+  const type = first.resource.resourceType;
   const stored = await storedCopies(target, type, batch.map((p) => p.resource.id ?? ''), opts);
   const changed = batch.filter((p) => {
     const copy = stored.get(p.resource.id ?? '');
@@ -263,7 +265,9 @@ function deleteOutcome(status: number): Outcome {
 
 /** One batch of deletions of one type: those the target holds are deleted (one batch request), the rest are unchanged. */
 async function deleteBatch(target: PeerFhirClient, batch: { deletion: BulkExportDeletion; position: number }[], summary: BulkSyncSummary, opts: RequestOptions): Promise<void> {
-  const type = batch[0]!.deletion.resourceType;
+  const [first] = batch;
+  if (first === undefined) return;
+  const type = first.deletion.resourceType;
   const stored = await storedCopies(target, type, batch.map((p) => p.deletion.id), opts);
   const present = batch.filter((p) => stored.has(p.deletion.id));
   summary.unchanged += batch.length - present.length;

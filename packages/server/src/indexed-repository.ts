@@ -265,8 +265,8 @@ export class IndexedMemoryRepository extends MemoryRepository {
 
   // Bulk Data `_since` exports report deletions (deletions.ts): each delete is logged with the resource it removed.
   override async deleteResource(resourceType: string, id: string): Promise<void> {
-    const before = (this as unknown as { resources: Map<string, Map<string, Resource>> }).resources.get(resourceType)?.get(id);
-    await super.deleteResource(resourceType as never, id);
+    const before = storeOf(this).get(resourceType)?.get(id);
+    await super.deleteResource(resourceType, id);
     recordDeletion(this, resourceType, id, before);
   }
 

@@ -186,8 +186,9 @@ async function* deletionsOf(io: BulkIo, manifest: BulkExportManifest, file: Bulk
     for (const entry of (bundle as Bundle).entry ?? []) {
       const match = entry.request?.method === 'DELETE' ? DELETED_URL.exec(entry.request.url) : null;
       // A deletion we cannot read is one we would silently miss: stop, naming the line only.
-      if (!match) throw new NdjsonLineError(line, 'deleted', 'not-a-deletion');
-      yield { resourceType: match[1]!, id: match[2]! };
+      const [, resourceType, id] = match ?? [];
+      if (resourceType === undefined || id === undefined) throw new NdjsonLineError(line, 'deleted', 'not-a-deletion');
+      yield { resourceType, id };
     }
   }
 }

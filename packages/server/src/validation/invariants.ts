@@ -89,8 +89,7 @@ const literal = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")
  * `Organization.identifier`, pattern `{ system: us-npi }`); undefined when the slice has no such pattern.
  */
 function sliceFilter(e: ElementDefinition): string | undefined {
-  const key = Object.keys(e).find((k) => k.startsWith('pattern'));
-  const pattern = key ? (e as unknown as Record<string, unknown>)[key] : undefined;
+  const pattern = Object.entries(e).find(([k]) => k.startsWith('pattern'))?.[1];
   if (!pattern || typeof pattern !== 'object') return undefined;
   const terms = Object.entries(pattern).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k} = ${literal(v as string)}`);
   return terms.length ? `.where(${terms.join(' and ')})` : undefined;
