@@ -179,12 +179,17 @@ async function demoImport(agency: ReturnType<typeof generateAgency>, config: Cli
   say(io, `again: created ${again.created}, already present ${again.alreadyPresent}`);
   // Plans and consents come from the EHR's other screens; the demo records them through the SDK directly.
   const peer = new PeerClient(new PeerFhirClient({ baseUrl: url }), { agency: config.organization.npi, namespace: config.namespace });
-  for (const c of agency.consents) await peer.grantConsent(c);
-  for (const plan of agency.plans) {
+  // Only participants with a visit were imported: a consent or plan of anyone else has no patient to point to.
+  const seen = new Set(agency.encounters.flatMap((e) => e.attendees.map((a) => a.participantId)));
+  const consents = agency.consents.filter((c) => seen.has(c.participantId));
+  const plans = agency.plans.filter((p) => seen.has(p.participantId));
+  for (const c of consents) await peer.grantConsent(c);
+  for (const plan of plans) {
     const specialist = agency.specialists.find((s) => s.npi === plan.peerNpi);
     await peer.upsertRecoveryPlan(plan, specialist ? { specialist } : {});
   }
-  say(io, `recorded ${agency.consents.length} consents and ${agency.plans.length} recovery plans`);
+  const skipped = agency.consents.length - consents.length + agency.plans.length - plans.length;
+  say(io, `recorded ${consents.length} consents and ${plans.length} recovery plans${skipped ? ` (${skipped} of participants without a visit skipped)` : ''}`);
   return { created: imported.created, alreadyPresent: again.alreadyPresent, rejected: imported.rejected };
 }
 
