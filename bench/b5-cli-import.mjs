@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
+import { log, QUICK, report, requireFrom, ROOT, vmHwm } from './lib.mjs';
 
 const bin = `${ROOT}packages/cli/dist/bin.js`;
 const SMALL = QUICK ? 1_000 : 10_000;
@@ -72,15 +72,6 @@ const config = {
 };
 const cfg = join(dir, 'peer-fhir.config.json');
 writeFileSync(cfg, JSON.stringify(config));
-
-const vmHwm = (pid) => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 async function startServer(data) {
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', data, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });

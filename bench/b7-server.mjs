@@ -6,10 +6,10 @@
 //   node bench/b7-server.mjs [--quick] [--scale]
 //   default 10k and 100k resources; --scale 100k and 1M (not in the default run: it takes long); --quick 500 and 2k.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { log, QUICK, report, ROOT } from './lib.mjs';
+import { log, QUICK, report, ROOT, vmHwm } from './lib.mjs';
 
 const SCALE = process.argv.includes('--scale');
 const [SMALL, LARGE] = QUICK ? [500, 2_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
@@ -22,15 +22,6 @@ if (!existsSync(bin) || !existsSync(serverDist)) {
   process.exit(0);
 }
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b7-'));
-
-const vmHwm = (pid) => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 /** `peer-fhir serve` on a data folder (SQLite), or a bare server process on the in-memory store. */
 function startServer(store, n) {

@@ -5,10 +5,10 @@
 // a small and a large size; the target is a flat client peak RSS (large/small ≤ 1.5x).
 //   node bench/b8-bulk.mjs [--quick]     default 10k and 100k resources; --quick 1k and 5k.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { log, QUICK, report, ROOT } from './lib.mjs';
+import { log, QUICK, report, ROOT, vmHwm } from './lib.mjs';
 
 const [SMALL, LARGE] = QUICK ? [500, 2_000] : [10_000, 100_000];
 const BUNDLE = 100;
@@ -20,14 +20,7 @@ if (!existsSync(bin) || !existsSync(clientDist)) {
 }
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b8-'));
 
-const vmHwm = (pid) => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? (Number(m[1]) * 1024) / 2 ** 20 : 0;
-  } catch {
-    return 0;
-  }
-};
+const vmHwmMb = (pid) => (vmHwm(pid) ?? 0) / 2 ** 20;
 
 /** A child process that prints `{"url": ...}` (or a BENCH line) on stdout. */
 function spawnWith(args, pattern) {
@@ -83,7 +76,7 @@ async function measure(n) {
     await new Promise((r) => child.once('exit', r));
     const count = await (await fetch(`${target.match}/Encounter?_summary=count`)).json();
     const once = run.created === n && count.total === n - n / BUNDLE;
-    const out = { resources: n, ...run, once, sourcePeakMB: vmHwm(source.child.pid), targetPeakMB: vmHwm(target.child.pid) };
+    const out = { resources: n, ...run, once, sourcePeakMB: vmHwmMb(source.child.pid), targetPeakMB: vmHwmMb(target.child.pid) };
     log(`B8: ${n} resources in ${(run.ms / 1000).toFixed(1)} s, client peak ${run.clientPeakMB.toFixed(0)} MB, source ${out.sourcePeakMB.toFixed(0)} MB, target ${out.targetPeakMB.toFixed(0)} MB, every resource once: ${once}`);
     return out;
   } finally {

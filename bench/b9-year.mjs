@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
+import { log, QUICK, report, requireFrom, ROOT, vmHwm } from './lib.mjs';
 
 const SCALE = process.argv.includes('--scale');
 const [SMALL, LARGE] = QUICK ? [500, 1_500] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
@@ -63,15 +63,6 @@ async function writeCsv(n, path) {
   await once(out, 'finish');
   return { agency, rows, encounters };
 }
-
-const vmHwm = (pid) => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 async function startServer(data) {
   const child = spawn(process.execPath, [...PROF, bin, 'serve', '--port', '0', '--data', data, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });

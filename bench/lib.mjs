@@ -55,4 +55,14 @@ export function report(result) {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 }
 
+/** A process's peak RSS in bytes (/proc/PID/status VmHWM), or undefined when it cannot be read (gone, not Linux). */
+export function vmHwm(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
