@@ -1,19 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { PeerClient } from '@peer-fhir/client';
-import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
+import { configFilesOf, resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import type { RejectedRow } from '../import/assemble.js';
 import { importEncounterFile, type WrittenRoster } from '../import/import-encounters.js';
-import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
+import { formatOf, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
 import { importRecordFile, type RecordCounts } from '../import/import-records.js';
 import { detectKind, recordKindOf } from '../import/kinds.js';
 import type { ImportKindName } from '../import/record-kind.js';
 import { assertNotAnInput, note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
-import { Option } from 'commander';
-import { type CommandDefinition, examples, fhirOptions, int } from '../internal/command.js';
-import { IMPORT_KINDS } from '../import/kinds.js';
+import { type CommandDefinition, examples, int, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runImport} (`peer-fhir import`).
@@ -158,13 +156,13 @@ function checkedSizes(files: readonly string[], opts: ImportOptions): { bundleSi
 }
 
 /** Each file's format; `--rejects` takes inputs of one format, and no rejects file may overwrite an input. */
-function checkedFormats(files: readonly string[], opts: ImportOptions): { file: string; format: ImportFormat }[] {
+function checkedFormats(files: readonly string[], opts: ImportOptions, cwd: string): { file: string; format: ImportFormat }[] {
   const inputs = files.map((file) => ({ file, format: formatOf(file, opts.format) }));
   if (opts.rejects && new Set(inputs.map((x) => x.format)).size > 1) throw new CliUsageError('--rejects needs all inputs in one format');
   // A rejects file over an input would truncate the export being read.
   assertNotAnInput(
     inputs.map((x) => ['--rejects', opts.rejects ?? defaultRejectsPath(x.file, x.format)] as const),
-    opts.config ? [...files, opts.config] : files,
+    [...files, ...configFilesOf(opts, cwd)],
   );
   return inputs;
 }
@@ -245,7 +243,7 @@ async function importFile(run: ImportRun, input: ImportInput): Promise<void> {
 export async function runImport(files: readonly string[], opts: ImportOptions, io: CommandIo): Promise<ImportSummary> {
   // 1. Usage: everything that can be refused is refused before a row is read or a server opened.
   const { bundleSize, concurrency } = checkedSizes(files, opts);
-  const formats = checkedFormats(files, opts);
+  const formats = checkedFormats(files, opts, io.cwd);
   const config = await resolveConfig(opts, io.cwd, true);
   const inputs = await checkedKinds(formats, opts);
 
@@ -341,18 +339,15 @@ export const importCommand: CommandDefinition<ImportOptions & { files: string[] 
   name: 'import',
   positional: ['files'],
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('import EHR export rows (encounters, consents, plans, outcomes, supervision; CSV or NDJSON) into a FHIR server, idempotently; rejected rows go to a rejects file')
         .argument('<files...>', 'CSV or NDJSON files (docs/import-format.md)')
-        .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
-        .addOption(new Option('--kind <kind>', 'record kind of every file (default: from each header)').choices([...IMPORT_KINDS]))
-        .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
         .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
         .option('--bundle-size <n>', 'encounters per transaction bundle (at most 1,000 entries)', int('--bundle-size'), 100)
         .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
-        .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records')
-        .option('--json', 'print the summary as JSON'),
+        .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records'),
+      'format', 'kind', 'config', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir import export.csv                                  # embedded server, data in .peer-fhir/data',

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Claim, ClaimResponse, ClaimResponseItemAdjudication } from 'fhir/r4.js';
 import { z } from 'zod';
 import { ADJUSTMENT_GROUP_SYSTEM } from '@peer-fhir/x12';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { disclosureFigures, type DisclosureFigures } from '../html/disclosures.js';
 import { renderHtmlReport } from '../html/render.js';
@@ -13,7 +11,7 @@ import { parseDateRange, type DateRange } from '../internal/period.js';
 import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
 import { runComplianceReport } from './report-compliance.js';
 import { runOutcomesReport, type OutcomesReport } from './report-outcomes.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runHtmlReport} (`peer-fhir report html`).
@@ -282,14 +280,6 @@ function checkedRange(opts: HtmlReportOptions, io: CommandIo): DateRange {
   return { start: range.start, end: range.end };
 }
 
-/** The config that names the agency: the one given, else the one `init` wrote in the working folder when it exists. */
-async function agencyConfig(opts: HtmlReportOptions, io: CommandIo): Promise<CliConfig | undefined> {
-  if (opts.configValue) return opts.configValue;
-  if (opts.config) return loadConfig(opts.config);
-  const defaultConfig = join(io.cwd, 'peer-fhir.config.json');
-  return existsSync(defaultConfig) ? loadConfig(defaultConfig) : undefined;
-}
-
 /** The `--bill-report` files, each of this month; two of one pack would count the same items twice. */
 async function readBillReports(files: readonly string[], period: string): Promise<BillReportFile[]> {
   const reports: BillReportFile[] = [];
@@ -444,7 +434,8 @@ async function writeAndPrint(opts: HtmlReportOptions, figures: HtmlReportFigures
 export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Promise<HtmlReportResult> {
   // 1. Usage: everything that can be refused is refused before a server is opened.
   const range = checkedRange(opts, io);
-  const config = await agencyConfig(opts, io);
+  // The config names the agency: `--config`, else the one `init` wrote in the working folder when it exists.
+  const config = await resolveConfig(opts, io.cwd);
   const reports = await readBillReports(opts.billReport ?? [], opts.period);
   // 2. Figures: from the server, the billing reports and the other reports, all on one open target.
   const target = await openTarget(opts, io);
@@ -463,15 +454,14 @@ export const htmlReportCommand: CommandDefinition<HtmlReportOptions> = {
   name: 'html',
   parent: 'report',
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('one self-contained HTML page for a month: billed and held, money, units by specialist, compliance, outcomes (aggregates unless --include-phi)')
         .requiredOption('--period <YYYY-MM>', 'the month')
         .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
         .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
-        .option('--config <file>', 'config file (agency, identifier namespace; default: peer-fhir.config.json when present)')
-        .option('--out <file.html>', 'the HTML file to write')
-        .option('--json', 'print the figures of the page as JSON'),
+        .option('--out <file.html>', 'the HTML file to write'),
+      'config', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html',
