@@ -281,7 +281,7 @@ export class IndexedMemoryRepository extends StoreBackedRepository {
   }
 
   // Medplum's generateId() draws one Math.random() per hex digit through a regex callback; every create and every
-  // batch entry asks for one. This is the same kind of id, a random v4 UUID (see randomId).
+  // batch entry asks for one. This is a UUID too, time-ordered (version 7) for the SQLite store's indexes (see randomId).
   override generateId(): string {
     return randomId();
   }
