@@ -107,6 +107,7 @@ export async function runEligibility(opts: EligibilityOptions, io: CommandIo): P
 /** Write a 270 for the roster or some participants, storing one CoverageEligibilityRequest per inquiry (its trace). */
 async function write(opts: EligibilityOptions, config: CliConfig | undefined, target: FhirTarget, io: CommandIo): Promise<EligibilityResult> {
   if (!config) throw new CliUsageError('--config is required to write a 270 (the agency is the information receiver)');
+  if (!opts.out) throw new CliUsageError('--out <file.270> is required with --roster or --participant');
   const coverages = await coveragesAsked(opts, config, target.client, io);
   const date = opts.date ?? today();
   // Only coverages in force on the date asked about
@@ -114,7 +115,7 @@ async function write(opts: EligibilityOptions, config: CliConfig | undefined, ta
   const inputs = await inquiries(current, date, config, target.client);
   if (inputs.length === 0) throw new CliUsageError('no active Coverage on the date asked about: nothing to ask');
   const text = render270(inputs, config, io);
-  await writePrivateFile(opts.out!, text);
+  await writePrivateFile(opts.out, text);
   const created = inputs.length;
   const counts = { requests: inputs.length };
   const writes = { 'requests-created': created };

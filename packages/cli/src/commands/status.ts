@@ -155,7 +155,7 @@ export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<Sta
         }
         throw e;
       }
-      await writePrivateFile(opts.out!, text);
+      await writePrivateFile(opts.out, text);
     }
     const exitCode = unresolved > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { counts, file: inputs.length ? opts.out : null, exitCode });
@@ -187,7 +187,11 @@ async function readReports(file: string): Promise<ClaimStatusReport[]> {
 
 function printAnswers(io: CommandIo, r: Awaited<ReturnType<typeof storeClaimStatus>>, answers: StatusResult['answers'], url: string): void {
   say(io, `277: ${r.claims.length} claim status answer(s): ${Object.entries(answers ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
-  r.responses.forEach((cr, i) => say(io, `  ${r.claims[i]!.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`));
+  // One ClaimResponse per claim status answer, in the same order.
+  r.claims.forEach((claim, i) => {
+    const cr = r.responses[i];
+    if (cr) say(io, `  ${claim.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`);
+  });
   say(io, `${r.stored} ClaimResponse(s) stored on ${url}`);
   if (answers?.rejected) note(io, 'rejected claims never reached adjudication: correct them and bill them again');
   if (answers?.['information-requested']) note(io, 'the payer asks for information: send it, or the claim will be denied');
@@ -214,7 +218,7 @@ async function readStatus(file: string, opts: StatusOptions, io: CommandIo): Pro
     const writes = { 'claim-responses-created': r.stored, unmatched: r.unmatched };
     const attention = (answers.rejected ?? 0) + (answers.denied ?? 0) + (answers['information-requested'] ?? 0) + r.unmatched;
     const exitCode = attention > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
-    if (io.json) printJson(io, { answers, writes, claims: r.claims.map((c, i) => ({ patientControlNumber: c.patientControlNumber, outcome: r.responses[i]!.outcome, disposition: r.responses[i]!.disposition })), exitCode });
+    if (io.json) printJson(io, { answers, writes, claims: r.claims.map((c, i) => ({ patientControlNumber: c.patientControlNumber, outcome: r.responses[i]?.outcome, disposition: r.responses[i]?.disposition })), exitCode });
     else printAnswers(io, r, answers, target.url);
     return { answers, writes, exitCode };
   } finally {
