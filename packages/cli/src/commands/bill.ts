@@ -286,7 +286,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     const peer = new PeerClient(target.client, scope);
     const records = await loadPeriodRecords(peer, { from, to, scope });
     const priorClaims = await loadPriorClaims(target.client, scope, { from, to });
-    const stored = await loadBillingInputs(target.client, { scope, participants: records.participants, pack, from, to });
+    const stored = await loadBillingInputs(target.client, { scope, patients: Object.values(records.patients), pack, from, to });
     if (stored.unreadable > 0) note(io, `${stored.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
     const billingContext: BillingContext = {
       pack,
