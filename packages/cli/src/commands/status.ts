@@ -7,7 +7,6 @@ import {
   PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
   read277Stream,
   write276,
-  X12InquiryInputError,
   X12ParseError,
   type ClaimStatusInquiryInput,
   type ClaimStatusReport,
@@ -18,6 +17,7 @@ import { identifierSystems } from '@peer-fhir/core';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
+import { inquiryEnvelope, inquiryText } from '../internal/x12-inquiry.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { storeClaimStatus } from '../internal/claim-status.js';
 import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
@@ -139,22 +139,7 @@ export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<Sta
     }
     const counts = { claims: claims.length, aged: aged.length, asked: inputs.length, unresolved };
     if (inputs.length) {
-      let text: string;
-      try {
-        text = write276(inputs, {
-          sender: { id: config.organization.npi },
-          receiver: { id: config.payer.id.slice(0, 15) },
-          submitter: { name: config.organization.name },
-          controlNumbers: { isa: (Math.floor(Date.now() / 1000) % 999_999_998) + 1, gs: 1 },
-          usage: 'P',
-        });
-      } catch (e) {
-        if (e instanceof X12InquiryInputError) {
-          for (const i of e.issues) note(io, `  ${i.path} (${i.element}): ${i.message}`);
-          throw new CliUsageError(`${e.issues.length} element(s) cannot be written to a 276 (see above)`);
-        }
-        throw e;
-      }
+      const text = inquiryText('276', io, () => write276(inputs, { ...inquiryEnvelope(config), submitter: { name: config.organization.name } }));
       await writePrivateFile(opts.out, text);
     }
     const exitCode = unresolved > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
