@@ -10,4 +10,7 @@ export default defineConfig({
   target: 'es2022',
   platform: 'browser',
   tsconfig: 'tsconfig.build.json',
+  // zod is bundled into core's JavaScript (issue 18, B6): loading zod's ~95 module files through Node's ESM loader was
+  // most of a cold import. The declarations still import zod's types from the `zod` dependency.
+  noExternal: ['zod'],
 });
