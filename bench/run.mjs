@@ -108,5 +108,5 @@ console.log(
 );
 
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`results/${QUICK ? 'latest-quick' : 'latest'}.json`, import.meta.url), `${JSON.stringify({ machine, totalS, cpuS, loadAverage, results }, null, 2)}\n`);
+writeFileSync(new URL(`results/${QUICK ? 'latest-quick' : 'latest'}.json`, import.meta.url), `${JSON.stringify({ machine, benchmarks: ids, totalS, cpuS, loadAverage, results }, null, 2)}\n`);
 if (results.some((r) => r.error)) process.exitCode = 1;
