@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFhirServer, type EmbeddedFhirServer } from '../src/index.js';
 import { fhir } from '../../../test/support/fhir-fetch.js';
 
-// Bundles made only of creates take the embedded server's own path (server/create-bundle.ts) instead of Medplum's
+// Bundles made only of creates take the embedded server's own path (src/medplum/batch-creates.ts) instead of Medplum's
 // BatchProcessor. These tests pin that it answers and stores exactly what Medplum's path does: the same bundle is
 // sent to a second server with one harmless read appended, which sends it through Medplum.
 

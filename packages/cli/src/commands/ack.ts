@@ -6,7 +6,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { storeClaimStatus } from '../internal/claim-status.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runAck} (`peer-fhir ack`).
@@ -141,14 +141,12 @@ export const ackCommand: CommandDefinition<AckOptions & { file: string }> = {
   name: 'ack',
   positional: ['file'],
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('read a 999 or 277CA acknowledgment: which claims were accepted or rejected, and why')
         .argument('<file>', 'the 999 or 277 file')
-        .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)')
-        .option('--config <file>', 'config file (the agency, the identifier namespace)')
-        .option('--organization-npi <npi>', "the agency whose claims a 277CA answers (default: the config's organization)")
-        .option('--json', 'print the result as JSON'),
+        .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)'),
+      'config', 'organizationNpi', 'json', 'fhir',
     )
       .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4'])),
   run: (o, io) => runAck(o.file, o, io),

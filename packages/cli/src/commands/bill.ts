@@ -6,7 +6,7 @@ import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type PeerEncounter } from '@peer-fhir/core';
 import { activePriorClaims, billingRolesOf, buildClaimBundle, claimDisclosureAudits, evaluateByParticipant, getPack, loadPack, mergeBillingResults, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import { resolveX12ClaimInput, write837PStream, X12InputError, type X12ClaimInput } from '@peer-fhir/x12';
-import { resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
+import { configFilesOf, resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { loadPeriodRecords } from '../internal/billing-context.js';
 import { eligibilityContext } from '../internal/eligibility-checks.js';
@@ -15,7 +15,7 @@ import { assertNotAnInput, createPrivateWriteStream, note, printJson, say, write
 import { mdCell } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { correctionClaims, loadPriorClaims, type BillCorrectionSummary } from './bill/corrections.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runBill} (`peer-fhir bill`).
@@ -276,7 +276,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
   const date = opts.date ?? new Date();
   const base = join(dirname(opts.out), basename(opts.out, extname(opts.out)));
   const files = { x12: opts.out, claims: `${base}.claims.ndjson`, reportMarkdown: `${base}.report.md`, reportJson: `${base}.report.json` };
-  if (opts.config) assertNotAnInput(Object.values(files).map((f) => ['--out', f] as const), [opts.config]);
+  assertNotAnInput(Object.values(files).map((f) => ['--out', f] as const), configFilesOf(opts, io.cwd));
   // The output folder exists before anything is disclosed: a missing folder must not leave a recorded disclosure
   // (AuditEvent) for an 837P that was never written.
   await mkdir(dirname(opts.out), { recursive: true, mode: 0o700 });
@@ -286,7 +286,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     const peer = new PeerClient(target.client, scope);
     const records = await loadPeriodRecords(peer, { from, to, scope });
     const priorClaims = await loadPriorClaims(target.client, scope, { from, to });
-    const stored = await loadBillingInputs(target.client, { scope, participants: records.participants, pack, from, to });
+    const stored = await loadBillingInputs(target.client, { scope, patients: Object.values(records.patients), pack, from, to });
     if (stored.unreadable > 0) note(io, `${stored.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
     const billingContext: BillingContext = {
       pack,
@@ -420,14 +420,13 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
 export const billCommand: CommandDefinition<BillOptions> = {
   name: 'bill',
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('bill a month: pull encounters from the FHIR server, apply a rule pack, write the 837P, FHIR Claims and a report')
         .option('--pack <id|file.json>', 'rule pack id (see peer-fhir packs) or a pack file, validated (default: "pack" in the config)')
         .requiredOption('--period <YYYY-MM>', 'billing month')
-        .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it')
-        .option('--config <file>', 'config file', 'peer-fhir.config.json')
-        .option('--json', 'print the report as JSON'),
+        .requiredOption('--out <file.x12>', '837P file to write; claims and reports are written next to it'),
+      'config', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out out/march.x12',

@@ -15,12 +15,12 @@ import {
 } from '@peer-fhir/x12';
 import type { PeerFhirClient } from '@peer-fhir/client';
 import { identifierSystems } from '@peer-fhir/core';
-import { loadConfig, resolveConfig, scopeOf, type CliConfig } from '../config.js';
+import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { storeClaimStatus } from '../internal/claim-status.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runStatus} (`peer-fhir status`).
@@ -101,7 +101,7 @@ export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<Sta
   if (!m) throw new CliUsageError('--older-than must be a number of days, e.g. 30d');
   const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new CliUsageError('--as-of must be YYYY-MM-DD');
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : undefined);
+  const config = await resolveConfig(opts, io.cwd);
   if (!config) throw new CliUsageError('--config is required (the agency submits the inquiry)');
   const target = await openTarget(opts, io);
   try {
@@ -226,15 +226,14 @@ async function readStatus(file: string, opts: StatusOptions, io: CommandIo): Pro
 export const statusCommand: CommandDefinition<StatusOptions> = {
   name: 'status',
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('chase unanswered claims: write an X12 276 for active Claims older than N days without a final ClaimResponse, or read the 277 answer')
         .option('--older-than <days>', 'age of the claims to ask about, e.g. 30d')
         .option('--out <file.276>', 'the 276 file to write')
         .option('--read <file.277>', 'read a 277 claim status response: store ClaimResponses and report each claim')
-        .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)')
-        .option('--config <file>', 'config file (the agency, the payer)', 'peer-fhir.config.json')
-        .option('--json', 'print the summary as JSON'),
+        .option('--as-of <YYYY-MM-DD>', 'count the age from this day (default today)'),
+      'config', 'json', 'fhir',
     )
       .addHelpText('after', examples(['peer-fhir status --older-than 30d --out aged.276', 'peer-fhir status --older-than 45d --out aged.276 --json', 'peer-fhir status --read aged.277'])),
   run: (o, io) => runStatus(o, io),

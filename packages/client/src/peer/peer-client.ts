@@ -31,6 +31,7 @@ import type {
   UpsertRecoveryPlanResult,
 } from './options.js';
 import { getParticipantSummary } from './participant-summary.js';
+import { getParticipantRecords, type ParticipantRecords, type ParticipantRecordsOptions } from './participant-records.js';
 import { recordEncounter, recordEncounters } from './record-encounters.js';
 import { addGoalProgress, upsertRecoveryPlan } from './recovery-plans.js';
 
@@ -278,6 +279,26 @@ export class PeerClient {
    */
   getParticipantSummary(participantId: string, options: ParticipantSummaryOptions = {}): Promise<ParticipantSummary> {
     return getParticipantSummary(this.#ctx, participantId, options);
+  }
+
+  /**
+   * The participants (with Medicaid coverages), current recovery plans and consents of many participants at once —
+   * what `getParticipantSummary` and `getConsents` give for each — read with a few searches per chunk of
+   * participants (comma-separated references) instead of several per participant. For billing runs and reports.
+   * A participant not on the server throws {@link PeerRecordNotFoundError}.
+   *
+   * See https://hl7.org/fhir/R4/search.html#combining.
+   * @param participantIds - the participants' ids (duplicates read once)
+   * @param options - participants per chunk (`chunkSize`, default 50) and request options
+   * @returns participants in the order asked for, their current plans and consents, and each one's `Patient/{id}`
+   * @example
+   * ```ts
+   * const { participants, plans, consents } = await peer.getParticipantRecords(['p-1', 'p-2'], { chunkSize: 50 });
+   * ```
+   * @category Peer operations
+   */
+  getParticipantRecords(participantIds: readonly string[], options: ParticipantRecordsOptions = {}): Promise<ParticipantRecords> {
+    return getParticipantRecords(this.#ctx, participantIds, options);
   }
 
   /**
