@@ -11,6 +11,8 @@ export interface BenchRow {
   target?: string;
   met?: boolean;
   pending?: boolean;
+  /** Why this row was not measured in this mode (printed; status SKIPPED). */
+  skipped?: string;
   error?: string;
   output?: string;
   [key: string]: unknown;

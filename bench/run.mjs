@@ -86,14 +86,15 @@ loadAverage.end = load();
 const fmtMs = (ms) => (ms === undefined ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
 // A row may measure something other than time (B6-browser: bytes); it says so with `unit`.
 const fmt = (v, unit) => (unit === 'bytes' && v !== undefined ? `${(v / 1024).toFixed(1)} KiB` : fmtMs(v));
+// A row a script cannot measure in this mode says why with `skipped` (printed, status SKIPPED).
 const rows = results.map((r) => [
   r.id,
-  r.error ? `ERROR ${r.error}` : r.pending ? `${r.what}` : r.what,
+  r.error ? `ERROR ${r.error}` : r.skipped ? `${r.what ?? ''} (skipped: ${r.skipped})` : r.what,
   fmt(r.oursMs, r.unit),
   r.baselineName ? `${fmt(r.baselineMs, r.unit)} (${r.baselineName})` : '—',
   r.ratio === undefined ? '—' : `${r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)}x`,
   r.target ?? '—',
-  r.pending ? 'PENDING' : r.error ? 'ERROR' : r.met ? 'met' : 'MISSED',
+  r.pending ? 'PENDING' : r.error ? 'ERROR' : r.skipped ? 'SKIPPED' : r.met ? 'met' : 'MISSED',
 ]);
 const head = ['id', 'what', 'ours', 'baseline (same run)', 'ours/baseline', 'target', 'status'];
 const widths = head.map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => String(r[i]).length))));
