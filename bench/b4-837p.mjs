@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { log, QUICK, report } from './lib.mjs';
 
-const N = QUICK ? 20_000 : 1_000_000;
+const N = QUICK ? 10_000 : 1_000_000;
 const child = process.argv.find((a) => a.startsWith('--child='))?.slice(8);
 
 /** Claims built by billing from a synthetic agency, cut to 2 lines each, then repeated with unique ids up to N. */

@@ -3,40 +3,19 @@
 // `peer-fhir serve --data` (export -> streamed NDJSON -> batches of PUTs). Checked: every resource arrives once (the
 // target holds N + 1 checkpoint). Measured: time and the peak RSS (/proc VmHWM) of the client and of both servers, at
 // a small and a large size; the target is a flat client peak RSS (large/small ≤ 1.5x).
-//   node bench/b8-bulk.mjs [--quick]     default 10k and 100k resources; --quick 1k and 5k.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+//   node bench/b8-bulk.mjs [--quick]     default 10k and 100k resources; --quick 500 and 2k.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { log, QUICK, report, ROOT, vmHwm } from './lib.mjs';
+import { CLI_BIN, exitUnlessBuilt, log, QUICK, report, ROOT, spawnUntil, startServe, stopServers, vmHwm } from './lib.mjs';
 
 const [SMALL, LARGE] = QUICK ? [500, 2_000] : [10_000, 100_000];
 const BUNDLE = 100;
-const bin = `${ROOT}packages/cli/dist/bin.js`;
 const clientDist = `${ROOT}packages/client/dist/index.js`;
-if (!existsSync(bin) || !existsSync(clientDist)) {
-  report({ id: 'B8', what: 'bulk export -> sync: packages/cli or packages/client dist missing (pnpm run build)', pending: true, target: 'client peak RSS flat' });
-  process.exit(0);
-}
+exitUnlessBuilt('B8', [CLI_BIN, clientDist], { what: 'bulk export -> sync', target: 'client peak RSS flat' });
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b8-'));
 
 const vmHwmMb = (pid) => (vmHwm(pid) ?? 0) / 2 ** 20;
-
-/** A child process that prints `{"url": ...}` (or a BENCH line) on stdout. */
-function spawnWith(args, pattern) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = pattern.exec(out);
-      if (m) resolve({ child, match: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`${args[1] ?? 'child'} exited ${code}`)));
-  });
-}
-
-const serve = (name) => spawnWith([bin, 'serve', '--port', '0', '--data', join(dir, name), '--json'], /"url"\s*:\s*"([^"]+)"/);
 
 function bundle(b) {
   const patient = `urn:uuid:00000000-0000-4000-8000-${String(b).padStart(12, '0')}`;
@@ -47,8 +26,9 @@ function bundle(b) {
   return { resourceType: 'Bundle', type: 'batch', entry };
 }
 
-async function seed(url, n) {
-  for (let b = 0; b < n / BUNDLE; b++) {
+/** Writes bundles `from / BUNDLE` up to `to / BUNDLE` (exclusive): the source grows from one size to the next. */
+async function seed(url, from, to) {
+  for (let b = from / BUNDLE; b < to / BUNDLE; b++) {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' }, body: JSON.stringify(bundle(b)) });
     if (res.status !== 200) throw new Error(`seed bundle ${b} answered ${res.status}`);
     await res.arrayBuffer();
@@ -66,22 +46,28 @@ const peak = Number(/VmHWM:\\s+(\\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 console.log('B8CLIENT ' + JSON.stringify({ ms: performance.now() - t0, read: s.read, created: s.created, saved: s.checkpointSaved, clientPeakMB: peak }));
 `;
 
+// One source for both sizes (seeded to the small size and synced, then seeded up to the large size and synced
+// again: a bulk export reads everything the source holds, as a fresh source of that size would) and a fresh target
+// per size; all three started at once before the first seed (start-up is not measured).
+const source = startServe(join(dir, 'source'));
+const targets = new Map([SMALL, LARGE].map((n) => [n, startServe(join(dir, `target-${n}`))]));
+let seeded = 0;
+
 async function measure(n) {
-  const source = await serve(`source-${n}`);
-  const target = await serve(`target-${n}`);
+  const [from, to] = [await source, await targets.get(n)];
   try {
-    await seed(source.match, n);
-    const { child, match } = await spawnWith(['--input-type=module', '-e', CLIENT, source.match, target.match], /B8CLIENT (\{.*\})\n/);
+    await seed(from.url, seeded, n);
+    seeded = n;
+    const { child, match } = await spawnUntil(['--input-type=module', '-e', CLIENT, from.url, to.url], /B8CLIENT (\{.*\})\n/);
     const run = JSON.parse(match);
     await new Promise((r) => child.once('exit', r));
-    const count = await (await fetch(`${target.match}/Encounter?_summary=count`)).json();
+    const count = await (await fetch(`${to.url}/Encounter?_summary=count`)).json();
     const once = run.created === n && count.total === n - n / BUNDLE;
-    const out = { resources: n, ...run, once, sourcePeakMB: vmHwmMb(source.child.pid), targetPeakMB: vmHwmMb(target.child.pid) };
+    const out = { resources: n, ...run, once, sourcePeakMB: vmHwmMb(from.child.pid), targetPeakMB: vmHwmMb(to.child.pid) };
     log(`B8: ${n} resources in ${(run.ms / 1000).toFixed(1)} s, client peak ${run.clientPeakMB.toFixed(0)} MB, source ${out.sourcePeakMB.toFixed(0)} MB, target ${out.targetPeakMB.toFixed(0)} MB, every resource once: ${once}`);
     return out;
   } finally {
-    source.child.kill('SIGTERM');
-    target.child.kill('SIGTERM');
+    await stopServers([targets.get(n)]);
   }
 }
 
@@ -102,5 +88,6 @@ try {
     extra: { small, large, ratioIs: 'client peak RSS large/small' },
   });
 } finally {
+  await stopServers([source, ...targets.values()]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -8,36 +8,27 @@
 //   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 500 vs 1.5k rows, January billed.
 // The agency is the testing package's synthetic generator scaled to the row count (about 14.5 participants per 1,000
 // rows a year, cut at the row count, 3.2 encounters per participant per month, groups included), so caps, groups and holds are realistic.
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { log, QUICK, report, requireFrom, ROOT, vmHwm } from './lib.mjs';
+import { CLI_BIN, CLI_RSS_METHOD, log, QUICK, report, runCli as runBuiltCli, startServe, vmHwm } from './lib.mjs';
+import { importConfig, importCsvWriter } from './support/import-csv.mjs';
 
 const SCALE = process.argv.includes('--scale');
 const [SMALL, LARGE] = QUICK ? [500, 1_500] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
-const bin = `${ROOT}packages/cli/dist/bin.js`;
-const TIME_V = existsSync('/usr/bin/time');
 // Profiling hooks (not used by `pnpm bench`): PEER_FHIR_B9_PROF=<dir> runs every CLI process under --cpu-prof.
 const PROF = process.env.PEER_FHIR_B9_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PEER_FHIR_B9_PROF] : [];
 const MONTHS = Array.from({ length: Number(process.env.PEER_FHIR_B9_MONTHS) || (QUICK ? 1 : 12) }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
 
-if (!existsSync(bin)) {
+if (!existsSync(CLI_BIN)) {
   report({ id: 'B9', what: 'a year of an agency: packages/cli/dist/bin.js missing (pnpm run build)', pending: true, target: 'peak RSS flat' });
   process.exit(0);
 }
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b9-'));
 
-// The CLI's synthetic row builder is TypeScript with type-only imports: strip the types with esbuild.
-const esbuild = requireFrom('node_modules/tsup')('esbuild');
-writeFileSync(join(dir, 'synthetic-rows.mjs'), esbuild.transformSync(readFileSync(`${ROOT}packages/cli/src/internal/synthetic-rows.ts`, 'utf8'), { loader: 'ts', format: 'esm' }).code);
-const { rowsOf } = await import(pathToFileURL(join(dir, 'synthetic-rows.mjs')).href);
+const { rowsOf, header, csvLine } = await importCsvWriter(dir);
 const { generateAgency } = await import('@peer-fhir/testing');
-const { IMPORT_COLUMNS } = await import(pathToFileURL(`${ROOT}packages/cli/dist/index.js`).href);
-
-const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** Writes the CSV of a synthetic agency sized to about `n` rows (cut at an encounter boundary); returns the agency and counts. */
 async function writeCsv(n, path) {
@@ -47,14 +38,14 @@ async function writeCsv(n, path) {
   const write = async (s) => {
     if (!out.write(s)) await once(out, 'drain');
   };
-  await write(`${IMPORT_COLUMNS.join(',')}\n`);
+  await write(`${header}\n`);
   let rows = 0;
   let encounters = 0;
   for (const e of agency.encounters) {
     if (rows + e.attendees.length > n) break;
     // rowsOf looks participants up with find(): hand it the encounter's own attendees (linear at 1M rows).
     const own = { ...agency, participants: e.attendees.map((a) => byId.get(a.participantId)) };
-    const lines = rowsOf(own, e).map((r) => IMPORT_COLUMNS.map((c) => cell(String(r[c] ?? ''))).join(','));
+    const lines = rowsOf(own, e).map(csvLine);
     await write(`${lines.join('\n')}\n`);
     rows += lines.length;
     encounters++;
@@ -64,49 +55,8 @@ async function writeCsv(n, path) {
   return { agency, rows, encounters };
 }
 
-async function startServer(data) {
-  const child = spawn(process.execPath, [...PROF, bin, 'serve', '--port', '0', '--data', data, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /"url"\s*:\s*"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
-  return { child, url };
-}
-
-/** Runs the built CLI with `args`; resolves its wall time, peak RSS and parsed `--json` output. */
-function runCli(args) {
-  const full = [...PROF, bin, ...args, '--json'];
-  const [cmd, argv] = TIME_V ? ['/usr/bin/time', ['-v', process.execPath, ...full]] : [process.execPath, full];
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let polled = 0;
-    const poll = setInterval(() => (polled = Math.max(polled, vmHwm(child.pid) ?? 0)), 50);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      try {
-        resolve({ code, ms: performance.now() - t0, peak: m ? Number(m[1]) * 1024 : polled, json: JSON.parse(stdout) });
-      } catch {
-        const failed = new Error(`${args[0]} exit ${code}: ${stderr.slice(-1500)}`);
-        // The CLI's stable error code (`error [client.timeout]: ...`), for the report.
-        failed.code = /error \[([a-z0-9.-]+)\]/.exec(stderr)?.[1] ?? `exit ${code}`;
-        failed.ms = performance.now() - t0;
-        reject(failed);
-      }
-    });
-  });
-}
+/** The built CLI with `args` and `--json` (bench/lib.mjs `runCli`), under --cpu-prof when profiling. */
+const runCli = (args) => runBuiltCli(args, { nodeArgs: PROF });
 
 const MB = 2 ** 20;
 
@@ -114,16 +64,8 @@ async function measure(n) {
   const csv = join(dir, `rows-${n}.csv`);
   const { agency, rows, encounters } = await writeCsv(n, csv);
   const cfg = join(dir, `config-${n}.json`);
-  writeFileSync(
-    cfg,
-    JSON.stringify({
-      organization: { ...agency.organization, address: { ...agency.organization.address, postalCode: `${agency.organization.address.postalCode.slice(0, 5)}1234` } },
-      payer: { id: agency.payers[0].payerId, name: agency.payers[0].payerName },
-      pack: 'tx-medicaid-peer-specialist-2019',
-      charges: { H0038: 18.5 },
-    }),
-  );
-  const { child: server, url } = await startServer(join(dir, `data-${n}`));
+  writeFileSync(cfg, JSON.stringify(importConfig(agency)));
+  const { child: server, url } = await startServe(join(dir, `data-${n}`), { nodeArgs: PROF });
   try {
     const imp = await runCli(['import', csv, '--fhir-url', url, '--config', cfg]);
     if (imp.json.rowsRead !== rows || imp.json.rejected !== 0) throw new Error(`import of ${rows} rows: ${JSON.stringify({ ...imp.json, rejectedRows: imp.json.rejectedRows?.length })}`);
@@ -191,7 +133,7 @@ try {
       ratio,
       target: `${stage} peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x (flat)`,
       met: ratio <= 1.5,
-      extra: stage === 'import' ? { small, large, ratioIs: 'peak RSS large/small', rssMethod: TIME_V ? '/usr/bin/time -v (importer, biller), /proc VmHWM (server)' : '/proc VmHWM polled' } : undefined,
+      extra: stage === 'import' ? { small, large, ratioIs: 'peak RSS large/small', rssMethod: `${CLI_RSS_METHOD} (importer, biller), /proc VmHWM (server)` } : undefined,
     });
   };
   row('import', 'importerPeakMB', (r) => `${r.importRowsPerS.toFixed(0)} rows/s`, 'importMs');

@@ -1,12 +1,18 @@
 // Shared helpers for the benchmark scripts: argument flags, timing, peak RSS, and the JSON line a
 // script prints for bench/run.mjs. Scripts run on the BUILT packages (`pnpm run build` first).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const QUICK = process.argv.includes('--quick');
+/** The built CLI (`peer-fhir`), run as a child process by B5, B7, B8 and B9. */
+export const CLI_BIN = `${ROOT}packages/cli/dist/bin.js`;
+const TIME_V = existsSync('/usr/bin/time');
+/** How `runCli` reads a CLI process's peak RSS (saved with the results that report it). */
+export const CLI_RSS_METHOD = TIME_V ? '/usr/bin/time -v' : '/proc VmHWM polled every 50 ms';
 
 /** require() relative to a workspace package, for its (unhoisted) dependencies: fhir-kit-client, esbuild. */
 export function requireFrom(pkgDir) {
@@ -50,6 +56,16 @@ export function rssSampler() {
   };
 }
 
+/**
+ * When a built file a benchmark needs is missing, reports its row as pending (`what` names what to build) and exits;
+ * bench/run.mjs shows every row of that benchmark as PENDING.
+ */
+export function exitUnlessBuilt(id, files, { what, target }) {
+  if (files.every((f) => existsSync(f))) return;
+  report({ id, what: `${what}: ${files.filter((f) => !existsSync(f)).map((f) => f.slice(ROOT.length)).join(', ')} missing (pnpm run build)`, pending: true, target });
+  process.exit(0);
+}
+
 /** Print the result line bench/run.mjs reads (the last line starting with `BENCH_RESULT `). */
 export function report(result) {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
@@ -63,6 +79,87 @@ export function vmHwm(pid) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Spawns `node ...args` and resolves `{ child, match }` once its stdout matches `pattern` (`match` is the first
+ * capture group): a server printing its URL, a client printing its result line. Rejects if it exits first.
+ */
+export function spawnUntil(args, pattern) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const started = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = pattern.exec(out);
+      if (m) resolve({ child, match: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`${args[1] ?? args[0]} exited ${code} before printing ${pattern}`)));
+  });
+  // Started ahead of use: a failure is thrown where it is awaited, not as an unhandled rejection.
+  started.catch(() => {});
+  return started;
+}
+
+/**
+ * Starts `peer-fhir serve --port 0 --data <dataDir> --json` (the built CLI, its own process: its VmHWM is its own);
+ * resolves `{ child, url }` once it listens. `nodeArgs` go before the script (`--cpu-prof`).
+ * Start-up (~1–3 s of CPU, mostly indexing the FHIR definitions) is never inside a measurement: scripts may start
+ * the servers they need at once, before measuring.
+ */
+export async function startServe(dataDir, { nodeArgs = [] } = {}) {
+  const { child, match } = await spawnUntil([...nodeArgs, CLI_BIN, 'serve', '--port', '0', '--data', dataDir, '--json'], /"url"\s*:\s*"([^"]+)"/);
+  return { child, url: match };
+}
+
+/**
+ * Stops servers started with `startServe`/`spawnUntil` (promises, settled or not) and waits until each has exited,
+ * so no server is still shutting down (or unreaped, its CPU time uncounted) when the next benchmark starts.
+ */
+export async function stopServers(started, signal = 'SIGTERM') {
+  await Promise.all(
+    started.map(async (p) => {
+      const child = await p.then(({ child: c }) => c, () => undefined);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    }),
+  );
+}
+
+/**
+ * Runs the built CLI with `args` and `--json` (under `/usr/bin/time -v` when present, else its VmHWM polled);
+ * resolves `{ code, ms, peak, json }`: wall ms, peak RSS in bytes and the parsed `--json` output. Rejects when the
+ * output is not JSON, with `code` set to the CLI's stable error code (`error [client.timeout]: ...`) and `ms`.
+ */
+export function runCli(args, { nodeArgs = [] } = {}) {
+  const full = [...nodeArgs, CLI_BIN, ...args, '--json'];
+  const [cmd, argv] = TIME_V ? ['/usr/bin/time', ['-v', process.execPath, ...full]] : [process.execPath, full];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let polled = 0;
+    const poll = setInterval(() => (polled = Math.max(polled, vmHwm(child.pid) ?? 0)), 50);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      const ms = performance.now() - t0;
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      try {
+        resolve({ code, ms, peak: m ? Number(m[1]) * 1024 : polled, json: JSON.parse(stdout) });
+      } catch {
+        const failed = new Error(`${args[0]} exit ${code}: ${stderr.slice(-1500)}`);
+        failed.code = /error \[([a-z0-9.-]+)\]/.exec(stderr)?.[1] ?? `exit ${code}`;
+        failed.ms = ms;
+        reject(failed);
+      }
+    });
+  });
 }
 
 export const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);

@@ -149,6 +149,25 @@ export async function resolveConfig(opts: { config?: string | undefined; configV
 }
 
 /**
+ * The config file a command reads, found as {@link resolveConfig} finds it (`--config`, else
+ * `./peer-fhir.config.json`); none when an embedding program gave the config itself. Outputs are checked against it:
+ * no command may write over its own config.
+ *
+ * @param opts - the command's `config` (a path) and `configValue` (the config itself)
+ * @param cwd - the working folder the default file is looked up in
+ * @returns the path, or nothing when the config was given as a value
+ * @example
+ * ```ts
+ * const inputs = configFilesOf({ config: undefined }, process.cwd()); // ['/work/peer-fhir.config.json']
+ * ```
+ * @category Configuration
+ */
+export function configFilesOf(opts: { config?: string | undefined; configValue?: CliConfig | undefined }, cwd: string): string[] {
+  if (opts.configValue) return [];
+  return [opts.config ?? join(cwd, DEFAULT_CONFIG_FILE)];
+}
+
+/**
  * The identity scope (agency NPI and namespace prefix) of a command: `organizationNpi` (a flag) over the config's
  * organization. Throws {@link CliUsageError} when neither names an agency: identifiers are scoped to one.
  *

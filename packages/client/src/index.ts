@@ -66,6 +66,7 @@ export type { BulkSyncCounts, BulkSyncOptions, BulkSyncProblem, BulkSyncSummary 
 export type { NdjsonLine, NdjsonSource, ReadNdjsonOptions } from './ndjson.js';
 export { PeerClient } from './peer/peer-client.js';
 export { PeerRecordNotFoundError } from './peer/errors.js';
+export type { ParticipantRecords, ParticipantRecordsOptions } from './peer/participant-records.js';
 export type { AmendEncounterOptions, CorrectionOptions, CorrectionOutcome } from './peer/correction-options.js';
 export { DEFAULT_MAX_BUNDLE_ENTRIES } from './peer/options.js';
 export type {

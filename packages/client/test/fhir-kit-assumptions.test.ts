@@ -1,9 +1,10 @@
 // What src/internal/fhir-kit-adapter.ts relies on in fhir-kit-client (pinned to 2.0.3): every request goes through
 // one method, `HttpClient#request(method, url, options, body)`, which calls `expandUrl(url)` first. The adapter
 // replaces that method on its private instance. These tests fail when an upgrade changes any of it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from 'fhir-kit-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FhirKitAdapter } from '../src/internal/fhir-kit-adapter.js';
@@ -51,5 +52,13 @@ describe('fhir-kit-client assumptions of the adapter', () => {
       ['POST', `${BASE}/Patient`],
       ['POST', BASE],
     ]);
+  });
+
+  it('the adapter is the only file of src/ that imports fhir-kit-client (the header of the one file is the place to read)', () => {
+    const src = join(dirname(fileURLToPath(import.meta.url)), '../src');
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+    const importers = files(src).filter((path) => /from\s*'fhir-kit-client(\/[^']*)?'/.test(readFileSync(path, 'utf8')));
+    expect(importers.map((path) => relative(src, path))).toEqual(['internal/fhir-kit-adapter.ts']);
   });
 });

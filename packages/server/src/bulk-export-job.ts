@@ -5,6 +5,7 @@ import type { MemoryRepository } from '@medplum/fhir-router';
 import { passesTypeFilters, type TypeFilters } from './bulk-type-filter.js';
 import { deletionsSince, type Deletion } from './deletions.js';
 import { sqliteStoreOf } from './indexed-repository.js';
+import { storeMapsOf } from './medplum/index.js';
 import { referencesIn } from './sqlite-store.js';
 
 /** Which resources a Bulk Data kick-off asks for (https://hl7.org/fhir/uv/bulkdata/STU2/export.html#query-parameters). */
@@ -93,11 +94,9 @@ function memorySink(texts: Map<string, string>): Sink {
   };
 }
 
-/** The private resource maps of Medplum 4.5.2's MemoryRepository: the SQLite store is one of them, read a batch at a time. */
+/** The repository's current resources by type (./medplum/index.ts, A2): the SQLite store is read a batch at a time. */
 function resourceMaps(repo: MemoryRepository): Map<string, Map<string, Resource>> {
-  const maps = (repo as unknown as { resources?: unknown }).resources;
-  if (!(maps instanceof Map)) throw new Error('Unsupported @medplum/fhir-router version: MemoryRepository internals changed');
-  return maps as Map<string, Map<string, Resource>>;
+  return storeMapsOf(repo).resources;
 }
 
 /** Resource types that hold at least one current resource, sorted. */

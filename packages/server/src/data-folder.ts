@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Resource } from 'fhir/r4.js';
 import { ServerDataError, ServerLockedError } from './errors.js';
-import { IndexedMemoryRepository, randomId } from './indexed-repository.js';
+import { IndexedMemoryRepository } from './indexed-repository.js';
+import { randomId } from './random-id.js';
 import { openSqliteDatabase, SqliteStore } from './sqlite-store.js';
 import { isSameProcess, processIdentity } from './process-identity.js';
 

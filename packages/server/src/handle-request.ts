@@ -1,9 +1,7 @@
 import { allOk, getStatus, isResourceType, normalizeOperationOutcome } from '@medplum/core';
-import { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from 'fhir/r4.js';
-import { versionsOf } from './internal/memory-store.js';
 import { beginWrites, commitWrites, identifierQuery, rollbackWrites, sqliteStoreOf, storedMatches } from './indexed-repository.js';
-import { isCreateOnly, processCreates } from './create-bundle.js';
+import { isCreateOnly, processCreates, routeRequest, versionsOf } from './medplum/index.js';
 import { errorOutcome, issuesOutcome } from './internal/outcome.js';
 import { bulkExportRoute } from './bulk-export.js';
 import { capabilityStatement } from './capability-statement.js';
@@ -89,7 +87,6 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-const router = new FhirRouter();
 const queues = new WeakMap<FhirTestRepository, Promise<unknown>>();
 
 /**
@@ -345,7 +342,7 @@ async function preflightEntry(entry: BundleEntry | undefined, index: number, con
 
 /**
  * Run the entries: a create-only bundle through `processCreates` (Medplum's batch semantics without its copies, see
- * create-bundle.ts), anything else through Medplum's router. Medplum 4.5.2 refuses transactions of more than 8 entries
+ * medplum/batch-creates.ts), anything else through Medplum's router. Medplum 4.5.2 refuses transactions of more than 8 entries
  * when any entry is conditional ("requires strict isolation"), a guard for its database-backed server; here the write
  * journal gives all-or-nothing, so a transaction's entries go through the router as a batch (same urn:uuid
  * resolution) and the response is reported as a transaction's. A throw rolls a transaction back.
@@ -358,7 +355,7 @@ async function runEntries(parsed: Parsed, input: Bundle, known: (Resource[] | un
   if (transaction) beginWrites(store);
   try {
     if (isCreateOnly(entries)) {
-      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: await processCreates(store, entries, known) };
+      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: await processCreates(store, entries, known, (type, criteria) => storedMatches(store, type, criteria)) };
       return [allOk as OperationOutcome, response];
     }
     return await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
@@ -492,25 +489,7 @@ async function forward(parsed: Parsed, context: FhirRequestContext): Promise<Fhi
 async function routerCall(parsed: Parsed, context: FhirRequestContext): Promise<[OperationOutcome, Resource | undefined]> {
   const query = parsed.params.toString();
   const url = parsed.segments.map(encodeURIComponent).join('/') + (query ? `?${query}` : '');
-  try {
-    // 4.5.2 throws when `pathname` is set: the route is taken from `url` alone.
-    const [outcome, resource] = await router.handleRequest(
-      {
-        method: parsed.method as never,
-        url,
-        pathname: '',
-        params: {},
-        query: {},
-        headers: parsed.headers,
-        body: parsed.body,
-        config: { transactions: true },
-      },
-      memoryRepositoryOf(context.repository),
-    );
-    return [outcome as OperationOutcome, resource as Resource | undefined];
-  } catch (err) {
-    return [normalizeOperationOutcome(err) as OperationOutcome, undefined];
-  }
+  return routeRequest({ method: parsed.method, url, headers: parsed.headers, body: parsed.body }, memoryRepositoryOf(context.repository));
 }
 
 function routerResponse(outcome: OperationOutcome, resource: Resource | undefined, context: FhirRequestContext): FhirHttpResponse {

@@ -1,6 +1,8 @@
 import { parseSearchRequest } from '@medplum/core';
-import { MemoryRepository } from '@medplum/fhir-router';
+import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
+import { StoreBackedRepository, storeMapsOf } from './medplum/index.js';
+import { randomId } from './random-id.js';
 import { forEachToken, tokenFilterOf, type SearchArg, type SearchResult, type StoreToken } from './search-params.js';
 import { answerFrom, planSearch, remainingTest, type SearchPlan, type TokenFilter } from './search-plan.js';
 import { sqliteSearch } from './sqlite-search.js';
@@ -15,8 +17,8 @@ import { clearDeletions, recordDeletion } from './deletions.js';
 //  - plain-path reference filters (`subject=Patient/1`) and date sorts are evaluated in plain JavaScript;
 //  - whatever is left goes to Medplum's own matcher, on the (usually few) remaining candidates;
 //  - on the SQLite store, ids, tokens, references and dates are answered in SQL from index tables (sqlite-search.ts).
-// It relies on MemoryRepository 4.5.2 keeping its data in the own fields `resources` and `history` and on `search`
-// being a prototype method; test/medplum-assumptions.test.ts fails when an upgrade changes that.
+// Both stores stand in for MemoryRepository's private maps; what that relies on (the calls Medplum makes on them,
+// `search` as a prototype method) is listed, and tested, in ./medplum/index.ts (assumptions A2-A4).
 
 /** An indexed token: `identifier` (`system|value`) or `_tag` (`system|code`); a missing half is ''. */
 type Token = StoreToken;
@@ -27,11 +29,17 @@ type Token = StoreToken;
  * resource that every garbage collection of a bulk write copied or marked.
  */
 class TokenIndex {
-  readonly #kinds = { identifier: new Map<string, Map<string, string | Set<string>>>(), _tag: new Map<string, Map<string, string | Set<string>>>() };
+  readonly #kinds = new Map<Token['kind'], Map<string, Map<string, string | Set<string>>>>();
+
+  #systems(kind: Token['kind']): Map<string, Map<string, string | Set<string>>> {
+    let systems = this.#kinds.get(kind);
+    if (!systems) this.#kinds.set(kind, (systems = new Map()));
+    return systems;
+  }
 
   add(kind: Token['kind'], system: string, value: string, id: string): void {
-    let values = this.#kinds[kind].get(system);
-    if (!values) this.#kinds[kind].set(system, (values = new Map()));
+    let values = this.#systems(kind).get(system);
+    if (!values) this.#systems(kind).set(system, (values = new Map()));
     const ids = values.get(value);
     if (ids === undefined) values.set(value, id);
     else if (typeof ids === 'string') {
@@ -40,34 +48,36 @@ class TokenIndex {
   }
 
   remove(kind: Token['kind'], system: string, value: string, id: string): void {
-    const values = this.#kinds[kind].get(system);
+    const values = this.#kinds.get(kind)?.get(system);
     const ids = values?.get(value);
-    if (ids === undefined) return;
+    if (values === undefined || ids === undefined) return;
     if (typeof ids === 'string') {
-      if (ids === id) values!.delete(value);
+      if (ids === id) values.delete(value);
     } else {
       ids.delete(id);
-      if (ids.size === 0) values!.delete(value);
+      if (ids.size === 0) values.delete(value);
     }
   }
 
   /** The ids holding this token (none, one or several). */
   ids(token: Token): Iterable<string> {
-    const ids = this.#kinds[token.kind].get(token.system)?.get(token.value);
+    const ids = this.#kinds.get(token.kind)?.get(token.system)?.get(token.value);
     return ids === undefined ? [] : typeof ids === 'string' ? [ids] : ids;
   }
 
-  /** The ids holding any value in this system. */
-  *idsInSystem(kind: Token['kind'], system: string): Generator<string> {
-    for (const ids of this.#kinds[kind].get(system)?.values() ?? []) {
-      if (typeof ids === 'string') yield ids;
-      else yield* ids;
+  /** The ids holding a token of this kind: any value in `system`, this `value` in any system, or both given. */
+  *idsMatching(kind: Token['kind'], system: string | undefined, value: string | undefined): Generator<string> {
+    const systems = this.#kinds.get(kind);
+    for (const values of system === undefined ? (systems?.values() ?? []) : [systems?.get(system)]) {
+      for (const ids of value === undefined ? (values?.values() ?? []) : [values?.get(value)]) {
+        if (typeof ids === 'string') yield ids;
+        else if (ids) yield* ids;
+      }
     }
   }
 
   clear(): void {
-    this.#kinds.identifier.clear();
-    this.#kinds._tag.clear();
+    this.#kinds.clear();
   }
 }
 
@@ -77,15 +87,12 @@ class IndexedTypeMap extends Map<string, Resource> {
   declare owner: IndexedStore;
   declare type: string;
 
-  static upgrade(map: Map<string, Resource>, owner: IndexedStore, type: string): IndexedTypeMap {
-    if (map instanceof IndexedTypeMap) return map;
-    Object.setPrototypeOf(map, IndexedTypeMap.prototype);
-    const indexed = map as IndexedTypeMap;
-    indexed.owner = owner;
-    indexed.type = type;
-    indexed.index = new TokenIndex();
-    for (const [id, r] of Map.prototype.entries.call(indexed)) indexed.addTokens(id, r);
-    return indexed;
+  static of(owner: IndexedStore, type: string): IndexedTypeMap {
+    const map = new IndexedTypeMap();
+    map.owner = owner;
+    map.type = type;
+    map.index = new TokenIndex();
+    return map;
   }
 
   private addTokens(id: string, r: Resource): void {
@@ -131,8 +138,7 @@ class IndexedTypeMap extends Map<string, Resource> {
   private holders(filter: TokenFilter): Set<string> {
     const ids = new Set<string>();
     for (const p of filter.parts) {
-      const found = p.value === undefined ? this.index.idsInSystem(filter.kind, p.system) : this.index.ids({ kind: filter.kind, system: p.system, value: p.value });
-      for (const id of found) ids.add(id);
+      for (const id of this.index.idsMatching(filter.kind, p.system, p.value)) ids.add(id);
     }
     return ids;
   }
@@ -164,20 +170,34 @@ interface JournalEntry {
 }
 
 /**
- * The outer type -> id map: every inner map it holds is indexed, however Medplum created it. While a journal is
- * open, the first write to each resource records what to put back, so a transaction rolls back in O(its entries)
+ * The outer type -> id map, standing in for MemoryRepository's `resources` (./medplum/index.ts, A3): `get` hands out
+ * the type's indexed map, created on first use, so Medplum never creates a plain one. While a journal is open, the first write to each resource records what to put back, so a transaction rolls back in O(its entries)
  * instead of copying the whole store.
  */
 class IndexedStore extends Map<string, Map<string, Resource>> {
   declare history: Map<string, Map<string, Resource[]>>;
   journal: JournalEntry[] | undefined;
 
-  override set(type: string, inner: Map<string, Resource>): this {
-    return super.set(type, IndexedTypeMap.upgrade(inner, this, type));
+  /** A new empty store and its history map: the two maps of a MemoryRepository. */
+  static create(): { resources: IndexedStore; history: Map<string, Map<string, Resource[]>> } {
+    const resources = new IndexedStore();
+    resources.history = new Map();
+    return { resources, history: resources.history };
   }
-  override get(type: string): Map<string, Resource> | undefined {
+
+  override get(type: string): IndexedTypeMap {
     const inner = super.get(type);
-    return inner ? IndexedTypeMap.upgrade(inner, this, type) : undefined;
+    if (inner instanceof IndexedTypeMap) return inner;
+    const map = IndexedTypeMap.of(this, type);
+    super.set(type, map);
+    return map;
+  }
+
+  /** Medplum never calls this (`get` always answers); a map set from outside is copied into the indexed one. */
+  override set(type: string, inner: Map<string, Resource>): this {
+    const map = this.get(type);
+    if (inner !== map) for (const [id, r] of inner) map.set(id, r);
+    return this;
   }
 
   record(map: IndexedTypeMap, id: string): void {
@@ -187,7 +207,7 @@ class IndexedStore extends Map<string, Map<string, Resource>> {
     // state just before its own write, so the oldest one restores the state before the transaction. (Keeping only
     // the first write per resource needed a key string and a set lookup on every write, the common case.)
     // Medplum stores the resource before it appends the version to history: this is the length to restore.
-    const historyLength = this.history?.get(map.type)?.get(id)?.length ?? 0;
+    const historyLength = this.history.get(map.type)?.get(id)?.length ?? 0;
     journal.push({ map, id, previous: Map.prototype.get.call(map, id) as Resource | undefined, historyLength });
   }
 
@@ -197,18 +217,18 @@ class IndexedStore extends Map<string, Map<string, Resource>> {
     for (const { map, id, previous, historyLength } of [...(journal ?? [])].reverse()) {
       if (previous === undefined) map.delete(id);
       else map.set(id, previous);
-      const versions = this.history?.get(map.type);
+      const versions = this.history.get(map.type);
       const list = versions?.get(id);
-      if (list) {
+      if (versions && list) {
         list.length = historyLength;
-        if (historyLength === 0) versions!.delete(id);
+        if (historyLength === 0) versions.delete(id);
       }
     }
   }
 }
 
 function storeOf(repo: MemoryRepository): IndexedStore | SqliteStore {
-  const store = (repo as unknown as { resources: unknown }).resources;
+  const store = storeMapsOf(repo).resources;
   if (!(store instanceof IndexedStore) && !(store instanceof SqliteStore)) throw new Error('not an indexed repository');
   return store;
 }
@@ -216,8 +236,8 @@ function storeOf(repo: MemoryRepository): IndexedStore | SqliteStore {
 /** The type map both stores hand out: Map-shaped, with a token lookup. */
 type TypeTable = IndexedTypeMap | SqliteTypeMap;
 
-function typeTableOf(store: IndexedStore | SqliteStore, resourceType: string): TypeTable | undefined {
-  return store.get(resourceType) as TypeTable | undefined;
+function typeTableOf(store: IndexedStore | SqliteStore, resourceType: string): TypeTable {
+  return store.get(resourceType);
 }
 
 /** Start recording writes so that {@link rollbackWrites} can undo them (one transaction at a time per store). */
@@ -247,20 +267,12 @@ export function sqliteStoreOf(repo: MemoryRepository): SqliteStore | undefined {
   return store instanceof SqliteStore ? store : undefined;
 }
 
-export class IndexedMemoryRepository extends MemoryRepository {
+/** Medplum's MemoryRepository over one of the two stores, answering searches by plan (search-plan.ts). */
+export class IndexedMemoryRepository extends StoreBackedRepository {
   /** @param sqlite - keep the data in this SQLite store instead of in memory */
   constructor(sqlite?: SqliteStore) {
-    super();
-    const self = this as unknown as { resources: Map<string, Map<string, Resource>>; history: Map<string, Map<string, Resource[]>> };
-    if (sqlite) {
-      self.resources = sqlite;
-      self.history = sqlite.history;
-      return;
-    }
-    const store = new IndexedStore();
-    store.history = self.history;
-    for (const [type, inner] of self.resources) store.set(type, inner);
-    self.resources = store;
+    const maps = sqlite ? { resources: sqlite, history: sqlite.history } : IndexedStore.create();
+    super(maps, (req) => indexedSearch(maps.resources, req));
   }
 
   // Bulk Data `_since` exports report deletions (deletions.ts): each delete is logged with the resource it removed.
@@ -276,44 +288,12 @@ export class IndexedMemoryRepository extends MemoryRepository {
   }
 
   // Medplum's generateId() draws one Math.random() per hex digit through a regex callback; every create and every
-  // batch entry asks for one. This is the same kind of id, a random v4 UUID (see randomId).
+  // batch entry asks for one. This is a UUID too, time-ordered (version 7) for the SQLite store's indexes (see randomId).
   override generateId(): string {
     return randomId();
   }
 }
 
-// Random bytes are drawn 256 ids at a time from the platform's crypto (Node and browsers alike: the msw handlers use
-// this repository too).
-const idBytes = new Uint8Array(16 * 256);
-let idOffset = idBytes.length;
-const idChars = new Uint8Array(36);
-const HEX_CHARS = new TextEncoder().encode('0123456789abcdef');
-// Decoding the ASCII bytes makes one flat string in one step (spreading them into String.fromCharCode is ~10x slower).
-const idDecoder = new TextDecoder();
-
-/**
- * A random (version 4) UUID, built as one flat string. `crypto.randomUUID()` concatenates its string from pieces:
- * as a stored id or versionId that is a tree of ~20 small strings per id, which every garbage collection then copies
- * or marks, and which is flattened again whenever the id is used as a map key. Same format, same randomness source.
- */
-export function randomId(): string {
-  if (idOffset === idBytes.length) {
-    globalThis.crypto.getRandomValues(idBytes);
-    idOffset = 0;
-  }
-  const at = idOffset;
-  idOffset += 16;
-  idBytes[at + 6] = (idBytes[at + 6]! & 0x0f) | 0x40; // version 4
-  idBytes[at + 8] = (idBytes[at + 8]! & 0x3f) | 0x80; // RFC 4122 variant
-  let o = 0;
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) idChars[o++] = 0x2d; // '-'
-    const b = idBytes[at + i]!;
-    idChars[o++] = HEX_CHARS[b >> 4]!;
-    idChars[o++] = HEX_CHARS[b & 0x0f]!;
-  }
-  return idDecoder.decode(idChars);
-}
 
 /**
  * The stored resources (the store's own objects: read them, never change or hand them out) that match a
@@ -326,7 +306,7 @@ export async function storedMatches(repo: MemoryRepository, resourceType: string
   const identifier = identifierQuery(query);
   if (identifier !== undefined) {
     const typeMap = typeTableOf(storeOf(repo), resourceType);
-    return typeMap ? typeMap.lookup(identifier.token) : [];
+    return typeMap.lookup(identifier.token);
   }
   const bundle = await repo.search(parseSearchRequest(`${resourceType}?${new URLSearchParams(query).toString()}`));
   return (bundle.entry ?? []).map((e) => e.resource as Resource);
@@ -347,9 +327,9 @@ export interface IdentifierQuery {
 
 /** `system|value` as the one token it names (no comma list, no system-only token). */
 function singleToken(value: string): Token | undefined {
-  const filter = tokenFilterOf({ code: 'identifier', operator: 'eq', value });
+  const filter = tokenFilterOf('', { code: 'identifier', operator: 'eq', value });
   const part = filter?.parts.length === 1 ? filter.parts[0] : undefined;
-  return part?.value === undefined ? undefined : { kind: 'identifier', system: part.system, value: part.value };
+  return part?.value === undefined || part.system === undefined ? undefined : { kind: 'identifier', system: part.system, value: part.value };
 }
 
 /** `query` (without `?`) as an indexable single-identifier query, or undefined for anything else. */
@@ -379,124 +359,10 @@ function singleIdentifier(query: string): string | undefined {
   }
 }
 
-/**
- * Store a resource the server owns (parsed from a request body and referenced nowhere else) exactly as Medplum
- * 4.5.2's `MemoryRepository.createResource` stores it: empty values removed, `meta.versionId` and `meta.lastUpdated`
- * set, a first version appended to the history. Medplum does that through a JSON copy of its input and returns a
- * second copy, to protect a caller's object; for an object nobody else holds both copies are pure cost. The returned
- * resource IS the stored one: the caller may only serialize it. `rewrite`, when given, is applied to every string
- * value first (a batch's urn:uuid references), in the same walk.
- */
-export function storeOwned<T extends Resource>(repo: MemoryRepository, resource: T & { id: string }, rewrite?: (s: string) => string): T & { id: string } {
-  const result = (withoutEmpty(resource, '', rewrite) ?? { resourceType: resource.resourceType }) as T & { id: string };
-  const meta = (result.meta ??= {});
-  meta.versionId ||= randomId();
-  meta.lastUpdated ||= new Date().toISOString();
-  const store = storeOf(repo);
-  const { resourceType, id } = result;
-  let resources = store.get(resourceType);
-  if (!resources) {
-    store.set(resourceType, new Map());
-    resources = store.get(resourceType)!;
-  }
-  resources.set(id, result);
-  let typeHistory = store.history.get(resourceType);
-  if (!typeHistory) store.history.set(resourceType, (typeHistory = new Map()));
-  const versions = typeHistory.get(id);
-  if (versions) versions.push(result);
-  else typeHistory.set(id, [result]);
-  return result;
-}
 
-/**
- * FHIR vocabulary elements: Coding/Identifier/Quantity `system`, `code`, `display`, `unit`, Extension `url`,
- * `meta.profile`, Attachment `contentType`, status-like codes. Their values repeat across nearly every resource,
- * and JSON.parse gives each occurrence its own string: in a bulk write they were more than half of what the store
- * kept (and what every garbage collection copied or marked). Stored values under these keys share one instance.
- */
-const VOCABULARY_KEYS: ReadonlySet<string> = new Set(['system', 'code', 'display', 'unit', 'url', 'profile', 'contentType', 'status', 'use', 'type', 'resourceType', 'language', 'version']);
-const vocabulary = new Map<string, string>();
-// Bounded (cleared when full): free text under a vocabulary key (a Reference.display) must not grow it forever.
-const VOCABULARY_MAX = 10_000;
-const VOCABULARY_VALUE_MAX = 256;
-
-function shared(value: string): string {
-  // V8's JSON.parse already gives short values (up to 10 characters) one shared instance.
-  if (value.length <= 10 || value.length > VOCABULARY_VALUE_MAX) return value;
-  const known = vocabulary.get(value);
-  if (known !== undefined) return known;
-  if (vocabulary.size >= VOCABULARY_MAX) vocabulary.clear();
-  vocabulary.set(value, value);
-  return value;
-}
-
-/**
- * Medplum's `removeEmptyFromUnknown` (what its `stringify` applies before storing): drops undefined, null, '' and
- * empty objects/arrays; inside arrays an emptied element becomes null so positions are kept. Copy-on-write, like
- * Medplum's: an object with nothing to remove is returned as is. Only used on values the server owns, so strings
- * under {@link VOCABULARY_KEYS} are also swapped, in place, for their shared instance (same value).
- */
-function withoutEmpty(value: unknown, key = '', rewrite?: (s: string) => string): unknown {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return undefined;
-    const vocabularyList = VOCABULARY_KEYS.has(key);
-    let copy: unknown[] | undefined;
-    let kept = 0;
-    for (let i = 0; i < value.length; i++) {
-      let before: unknown = value[i];
-      if (typeof before === 'string' && before !== '') {
-        let text = rewrite ? rewrite(before) : before;
-        if (vocabularyList) text = shared(text);
-        value[i] = before = text;
-      }
-      const after = withoutEmpty(before, key, rewrite);
-      if (after !== before) copy ??= [...value];
-      if (after === undefined) {
-        if (copy) copy[i] = null;
-      } else {
-        if (copy) copy[i] = after;
-        kept++;
-      }
-    }
-    return kept === 0 ? undefined : (copy ?? value);
-  }
-  const object = value as Record<string, unknown>;
-  let copy: Record<string, unknown> | undefined;
-  let kept = 0;
-  for (const name in object) {
-    const before = object[name];
-    if (typeof before === 'string' && before !== '') {
-      let text = rewrite ? rewrite(before) : before;
-      if (VOCABULARY_KEYS.has(name)) text = shared(text);
-      // Same value or a rewritten one: assigned in place (the object is the server's own). A copy made for an
-      // earlier emptied key took this key's value before, so it gets it too.
-      object[name] = text;
-      if (copy) copy[name] = text;
-      kept++;
-      continue;
-    }
-    const after = withoutEmpty(before, name, rewrite);
-    if (after !== before) copy ??= { ...object };
-    if (after === undefined) {
-      if (copy) delete copy[name];
-    } else {
-      if (copy) copy[name] = after;
-      kept++;
-    }
-  }
-  return kept === 0 ? undefined : (copy ?? object);
-}
-
-async function indexedSearch(this: MemoryRepository, req: SearchArg): Promise<SearchResult> {
-  const store = storeOf(this);
+async function indexedSearch(store: IndexedStore | SqliteStore, req: SearchArg): Promise<SearchResult> {
   const plan = planSearch(req);
   if (store instanceof SqliteStore) return sqliteSearch(store.db, req, plan);
-  const typeMap = store.get(req.resourceType) as IndexedTypeMap | undefined;
   // Objects of the in-memory store are the store's own: a result hands out copies.
-  return answerFrom(typeMap ? typeMap.candidates(plan) : [], remainingTest(plan, { tokens: true, dates: true }), req, plan, true);
+  return answerFrom(store.get(req.resourceType).candidates(plan), remainingTest(plan, { tokens: true, dates: true }), req, plan, true);
 }
-
-// Medplum's `search` is generic; the override keeps its signature by replacing it on the prototype.
-IndexedMemoryRepository.prototype.search = indexedSearch as MemoryRepository['search'];

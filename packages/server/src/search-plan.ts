@@ -1,5 +1,4 @@
 import { matchesSearchRequest } from '@medplum/core';
-import { MemoryRepository } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
 import {
   compareSorted,
@@ -18,6 +17,7 @@ import {
   type TokenPart,
 } from './search-params.js';
 import type { StoreToken } from './sqlite-store.js';
+import { medplumSortOrder } from './medplum/index.js';
 
 // How a search is answered, the same way by both stores: which filters an index answers (ids, identifier/_tag tokens,
 // references, dates), which stay with Medplum's matcher, and how matches are ordered. The in-memory store applies the
@@ -64,7 +64,7 @@ export function planSearch(req: SearchArg): SearchPlan {
       plan.ids = f.value.split(',');
       continue;
     }
-    const token = tokenFilterOf(f);
+    const token = tokenFilterOf(req.resourceType, f);
     if (token) {
       plan.tokens.push(token);
       continue;
@@ -111,17 +111,6 @@ export function sortByDates(matches: Resource[], req: SearchArg, params: readonl
 }
 
 /**
- * Matches in the order Medplum 4.5.2's MemoryRepository gives for a sort it evaluates with FHIRPath (anything but a
- * plain-path date): its own search, run over a store holding only the matches (in the order given).
- */
-export async function sortByMedplum(matches: Resource[], req: SearchArg): Promise<Resource[]> {
-  if (matches.length === 0) return [];
-  const only = { resources: new Map([[req.resourceType, new Map(matches.map((r) => [r.id ?? '', r]))]]) };
-  const sorted = await MemoryRepository.prototype.search.call(only as unknown as MemoryRepository, { resourceType: req.resourceType, sortRules: req.sortRules } as SearchArg);
-  return (sorted.entry ?? []).map((e) => e.resource as Resource);
-}
-
-/**
  * Answer a search from its candidates (in the store's order) and the test of the filters no index answered: an
  * unsorted search keeps only the requested page and counts the rest (memory stays flat however many match); a sorted
  * one sorts the matches. Candidates are read to the end before anything is awaited.
@@ -143,7 +132,7 @@ export async function answerFrom(candidates: Iterable<Resource>, test: ((r: Reso
   for (const r of candidates) if (!test || test(r)) found.push(r);
   if (plan.sort.kind === 'date') return page(sortByDates(found, req, plan.sort.params), req, clone);
   // Medplum's search hands out copies already.
-  return page(await sortByMedplum(found, req), req, false);
+  return page(await medplumSortOrder(found, req), req, false);
 }
 
 /** The requested page of all matches. */

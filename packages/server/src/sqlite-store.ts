@@ -9,8 +9,8 @@ export { forEachToken, type StoreToken } from './search-params.js';
 
 // The embedded server's repository is Medplum 4.5.2's MemoryRepository (for its FHIR semantics), whose two private
 // maps (`resources`: type -> id -> resource, `history`: type -> id -> versions) are replaced here by Map-shaped views of
-// a SQLite database. MemoryRepository only ever calls get/set/delete/values/clear on them and push/find/reverse on a
-// version list (see internal/memory-store.ts and indexed-repository.ts); every such call becomes a statement, so
+// a SQLite database. They answer the calls MemoryRepository makes on its maps (MEDPLUM_MAP_CALLS; what this relies on
+// is listed and tested in medplum/index.ts, A2-A3); every such call becomes a statement, so
 // nothing but the SQLite page cache is held in memory and every write lands in the database. The request handler wraps
 // each write request in one SQLite transaction and answers only after COMMIT returned (handle-request.ts).
 

@@ -6,7 +6,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { storeClaimStatus } from '../internal/claim-status.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runAck} (`peer-fhir ack`).
@@ -124,8 +124,10 @@ async function ack277(reports: ClaimStatusReport[], opts: AckOptions, io: Comman
     if (io.json) printJson(io, { kind: '277', accepted, rejected: rejectedClaims.length, rejectedClaims, unmatched, claimResponsesStored: stored, reports, exitCode });
     else {
       say(io, `277 (${reports.map((r) => r.version).join(', ')}): ${accepted} claim(s) accepted, ${rejectedClaims.length} rejected${unmatched ? `, ${unmatched} matching no stored Claim` : ''}`);
-      responses.forEach((cr, i) => {
-        if (cr.outcome === 'error' || !cr.request) say(io, `  ${all[i]!.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`);
+      // One ClaimResponse per claim status answer, in the same order.
+      all.forEach((claim, i) => {
+        const cr = responses[i];
+        if (cr && (cr.outcome === 'error' || !cr.request)) say(io, `  ${claim.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`);
       });
       say(io, `${stored} ClaimResponse(s) stored on ${target.url}`);
       if (rejectedClaims.length) note(io, 'rejected claims never reached adjudication: correct them and bill them again');
@@ -141,14 +143,12 @@ export const ackCommand: CommandDefinition<AckOptions & { file: string }> = {
   name: 'ack',
   positional: ['file'],
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('read a 999 or 277CA acknowledgment: which claims were accepted or rejected, and why')
         .argument('<file>', 'the 999 or 277 file')
-        .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)')
-        .option('--config <file>', 'config file (the agency, the identifier namespace)')
-        .option('--organization-npi <npi>', "the agency whose claims a 277CA answers (default: the config's organization)")
-        .option('--json', 'print the result as JSON'),
+        .option('--claims <file>', 'the 837 a 999 answers (names the claims of each transaction set)'),
+      'config', 'organizationNpi', 'json', 'fhir',
     )
       .addHelpText('after', examples(['peer-fhir ack out/march.999 --claims out/march.837', 'peer-fhir ack out/march.277 --fhir-url https://fhir.example.org/r4'])),
   run: (o, io) => runAck(o.file, o, io),

@@ -15,7 +15,7 @@ import { printJson, say, type CommandIo } from '../internal/io.js';
 import { runBill } from './bill.js';
 import { runImport } from './import.js';
 import { runRemit } from './remit.js';
-import { type CommandDefinition, examples } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runDemo} (`peer-fhir demo`).
@@ -225,10 +225,12 @@ function printDemoFiles(io: CommandIo, files: DemoResult['files'], rel: (p: stri
 export const demoCommand: CommandDefinition<DemoOptions> = {
   name: 'demo',
   define: (cmd) =>
-    cmd
-      .description('the whole flow on synthetic data: embedded server, import, bill (837P), remit (835), summary')
-      .option('--out <dir>', 'output folder', '.peer-fhir/demo')
-      .option('--json', 'print the result as JSON')
+    sharedOptions(
+      cmd
+        .description('the whole flow on synthetic data: embedded server, import, bill (837P), remit (835), summary')
+        .option('--out <dir>', 'output folder', '.peer-fhir/demo'),
+      'json',
+    )
       .addHelpText('after', examples(['peer-fhir demo', 'peer-fhir demo --out /tmp/demo --json'])),
   run: (o, io) => runDemo(o, io),
 };

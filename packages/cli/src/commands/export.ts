@@ -5,7 +5,7 @@ import { exportNdjson, ServerDataError, ServerLockedError } from '@peer-fhir/ser
 import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 import { dataDirOf } from '../internal/target.js';
-import { type CommandDefinition, examples } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runExport} (`peer-fhir export`).
@@ -85,11 +85,12 @@ export async function runExport(opts: ExportOptions, io: CommandIo): Promise<Exp
 export const exportCommand: CommandDefinition<ExportOptions> = {
   name: 'export',
   define: (cmd) =>
-    cmd
-      .description("write every resource of the embedded server's data folder as NDJSON")
-      .option('--data <dir>', 'data folder of the embedded server', '.peer-fhir/data')
-      .option('--out <file>', 'NDJSON file to write (default: stdout)')
-      .option('--json', 'print the summary as JSON')
+    sharedOptions(
+      cmd
+        .description("write every resource of the embedded server's data folder as NDJSON")
+        .option('--out <file>', 'NDJSON file to write (default: stdout)'),
+      'data', 'json',
+    )
       .addHelpText('after', examples(['peer-fhir export --out backup.ndjson', 'peer-fhir export --data ./fhir-data > all.ndjson'])),
   run: async (o, io) => {
     await runExport(o, io);

@@ -1,20 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { PeerClient, type RecordConflict } from '@peer-fhir/client';
-import { PeerFhirValidationError, type Participant, type PeerSpecialist } from '@peer-fhir/core';
-import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
+import { PeerClient } from '@peer-fhir/client';
+import { configFilesOf, resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
-import { assembleEncounter, type AssembledEncounter, type NumberedRow, type RejectedRow } from '../import/assemble.js';
-import { formatOf, readRows, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
+import type { RejectedRow } from '../import/assemble.js';
+import { importEncounterFile, type WrittenRoster } from '../import/import-encounters.js';
+import { formatOf, RejectsWriter, type ImportFormat } from '../import/read-rows.js';
 import { importRecordFile, type RecordCounts } from '../import/import-records.js';
 import { detectKind, recordKindOf } from '../import/kinds.js';
 import type { ImportKindName } from '../import/record-kind.js';
-import { updateChangedParticipants, updateChangedRows } from '../import/update-rows.js';
 import { assertNotAnInput, note, printJson, say, startProgress, type CommandIo } from '../internal/io.js';
-import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { Option } from 'commander';
-import { type CommandDefinition, examples, fhirOptions, int } from '../internal/command.js';
-import { IMPORT_KINDS } from '../import/kinds.js';
+import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
+import { type CommandDefinition, examples, int, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runImport} (`peer-fhir import`).
@@ -109,8 +106,6 @@ export interface ImportSummary {
   exitCode: ExitCode;
 }
 
-const BATCH_ROWS = 1000;
-
 async function countRows(file: string, format: ImportFormat): Promise<number> {
   let lines = 0;
   let lastByte = 10;
@@ -125,6 +120,107 @@ async function countRows(file: string, format: ImportFormat): Promise<number> {
 function defaultRejectsPath(file: string, format: ImportFormat): string {
   const ext = extname(file);
   return join(dirname(file), `${basename(file, ext)}.rejects${ext || (format === 'csv' ? '.csv' : '.ndjson')}`);
+}
+
+/** One input file: its name, format and record kind. */
+interface ImportInput {
+  file: string;
+  format: ImportFormat;
+  kind: ImportKindName;
+}
+
+/** What every file of one import shares: the options, config, the open client, the summary being filled. */
+interface ImportRun {
+  opts: ImportOptions;
+  io: CommandIo;
+  config: CliConfig;
+  scope: ReturnType<typeof scopeOf>;
+  peer: PeerClient | undefined;
+  bundleSize: number;
+  concurrency: number;
+  summary: ImportSummary;
+  /** Roster records written by earlier batches (participants, specialists, the agency): not sent again. */
+  written: WrittenRoster;
+  /** The one rejects file `--rejects` names, shared by every input; `undefined` when each input gets its own. */
+  shared: RejectsWriter | undefined;
+}
+
+/** Usage checks that need no file read: something to import, positive bundle size and concurrency. */
+function checkedSizes(files: readonly string[], opts: ImportOptions): { bundleSize: number; concurrency: number } {
+  if (files.length === 0) throw new CliUsageError('name at least one file to import');
+  const bundleSize = opts.bundleSize ?? 100;
+  const concurrency = opts.concurrency ?? 4;
+  if (!Number.isInteger(bundleSize) || bundleSize < 1) throw new CliUsageError('--bundle-size must be a positive integer');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliUsageError('--concurrency must be a positive integer');
+  return { bundleSize, concurrency };
+}
+
+/** Each file's format; `--rejects` takes inputs of one format, and no rejects file may overwrite an input. */
+function checkedFormats(files: readonly string[], opts: ImportOptions, cwd: string): { file: string; format: ImportFormat }[] {
+  const inputs = files.map((file) => ({ file, format: formatOf(file, opts.format) }));
+  if (opts.rejects && new Set(inputs.map((x) => x.format)).size > 1) throw new CliUsageError('--rejects needs all inputs in one format');
+  // A rejects file over an input would truncate the export being read.
+  assertNotAnInput(
+    inputs.map((x) => ['--rejects', opts.rejects ?? defaultRejectsPath(x.file, x.format)] as const),
+    [...files, ...configFilesOf(opts, cwd)],
+  );
+  return inputs;
+}
+
+/** Each file's record kind (`--kind`, else its header); `--rejects` takes inputs of one kind (one column set). */
+async function checkedKinds(inputs: readonly { file: string; format: ImportFormat }[], opts: ImportOptions): Promise<ImportInput[]> {
+  const typed = await Promise.all(inputs.map(async (x) => ({ ...x, kind: await detectKind(x.file, x.format, opts.kind) })));
+  if (opts.rejects && new Set(typed.map((x) => x.kind)).size > 1) throw new CliUsageError('--rejects needs all inputs of one record kind');
+  return typed;
+}
+
+/** A summary with every count at zero, naming each file's kind and where the rows go. */
+function emptySummary(inputs: readonly ImportInput[], target: FhirTarget | undefined): ImportSummary {
+  return {
+    rowsRead: 0, created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0, valid: 0,
+    kinds: inputs.map(({ file, kind }) => ({ file, kind })),
+    records: {},
+    encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
+    updatedRows: [],
+    participantsUpdated: 0,
+    conflictRows: [],
+    rosterConflicts: [],
+    rejectsFiles: [],
+    rejectedRows: [],
+    fhirUrl: target?.url ?? '',
+    ...(target?.embedded ? { embeddedData: target.embedded.dataDir ?? 'memory' } : {}),
+    seconds: 0,
+    exitCode: ExitCode.OK,
+  };
+}
+
+/**
+ * Import one file with its kind's reader and writer: encounters (import-encounters.ts) or another record kind
+ * (import-records.ts). A rejected row is counted, named in the summary and written to the rejects file (none in a
+ * dry run); progress lines count the rows settled so far.
+ */
+async function importFile(run: ImportRun, input: ImportInput): Promise<void> {
+  const { opts, summary, shared } = run;
+  const { file, format } = input;
+  const recordKind = recordKindOf(input.kind);
+  const rejects = opts.dryRun ? undefined : (shared ?? new RejectsWriter(defaultRejectsPath(file, format), format, recordKind?.kind.columns));
+  const total = await countRows(file, format);
+  const progress = startProgress(run.io, `${opts.dryRun ? 'validate' : 'import'} ${basename(file)}`, total, opts.progressIntervalMs);
+  const reject = async (r: RejectedRow): Promise<void> => {
+    summary.rejected++;
+    summary.rejectedRows.push({ file, row: r.row, reasons: r.reasons });
+    await rejects?.write(r.values, r.reasons);
+  };
+  const report = () => progress.update(summary.rowsRead, progressCounts(summary));
+  if (recordKind) {
+    const counts = (summary.records[recordKind.kind.name] ??= { created: 0, updated: 0, unchanged: 0, conflict: 0, rejected: 0, valid: 0 });
+    const target = run.peer ? { peer: run.peer, scope: run.scope } : undefined;
+    await importRecordFile(recordKind, { file, format, config: run.config, target, tally: summary, counts, reject, report });
+  } else {
+    const { config, peer, bundleSize, concurrency, written } = run;
+    await importEncounterFile({ file, format, config, peer, bundleSize, concurrency, update: opts.update !== false, written, tally: summary, reject, report });
+  }
+  await finishFile(progress, summary, rejects, shared, report);
 }
 
 /**
@@ -145,127 +241,26 @@ function defaultRejectsPath(file: string, format: ImportFormat): string {
  * @category Commands
  */
 export async function runImport(files: readonly string[], opts: ImportOptions, io: CommandIo): Promise<ImportSummary> {
-  if (files.length === 0) throw new CliUsageError('name at least one file to import');
-  const bundleSize = opts.bundleSize ?? 100;
-  const concurrency = opts.concurrency ?? 4;
-  if (!Number.isInteger(bundleSize) || bundleSize < 1) throw new CliUsageError('--bundle-size must be a positive integer');
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliUsageError('--concurrency must be a positive integer');
-  const formats = files.map((f) => formatOf(f, opts.format));
-  if (opts.rejects && new Set(formats).size > 1) throw new CliUsageError('--rejects needs all inputs in one format');
-  // A rejects file over an input would truncate the export being read.
-  assertNotAnInput(
-    files.map((f, i) => ['--rejects', opts.rejects ?? defaultRejectsPath(f, formats[i]!)] as const),
-    opts.config ? [...files, opts.config] : files,
-  );
+  // 1. Usage: everything that can be refused is refused before a row is read or a server opened.
+  const { bundleSize, concurrency } = checkedSizes(files, opts);
+  const formats = checkedFormats(files, opts, io.cwd);
   const config = await resolveConfig(opts, io.cwd, true);
-  const kinds = await Promise.all(files.map((f, i) => detectKind(f, formats[i]!, opts.kind)));
-  if (opts.rejects && new Set(kinds).size > 1) throw new CliUsageError('--rejects needs all inputs of one record kind');
+  const inputs = await checkedKinds(formats, opts);
 
+  // 2. Target: the server to write to (none in a dry run) and the summary every file adds to.
   const started = Date.now();
   const target = opts.dryRun ? undefined : await openTarget(opts, io);
-  const summary: ImportSummary = {
-    rowsRead: 0,
-    created: 0,
-    unchanged: 0,
-    updated: 0,
-    conflict: 0,
-    alreadyPresent: 0,
-    rejected: 0,
-    valid: 0,
-    kinds: files.map((file, i) => ({ file, kind: kinds[i]! })),
-    records: {},
-    encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
-    updatedRows: [],
-    participantsUpdated: 0,
-    conflictRows: [],
-    rosterConflicts: [],
-    rejectsFiles: [],
-    rejectedRows: [],
-    fhirUrl: target?.url ?? '',
-    ...(target?.embedded ? { embeddedData: target.embedded.dataDir ?? 'memory' } : {}),
-    seconds: 0,
-    exitCode: ExitCode.OK,
-  };
+  const summary = emptySummary(inputs, target);
   const scope = scopeOf(config);
   const peer = target ? new PeerClient(target.client, scope) : undefined;
-  const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
-  const shared = opts.rejects && !opts.dryRun ? new RejectsWriter(opts.rejects, formats[0]!, recordKindOf(kinds[0]!)?.kind.columns) : undefined;
+  const firstInput = inputs[0];
+  const shared = opts.rejects && !opts.dryRun && firstInput ? new RejectsWriter(opts.rejects, firstInput.format, recordKindOf(firstInput.kind)?.kind.columns) : undefined;
+  const written: WrittenRoster = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
+  const run: ImportRun = { opts, io, config, scope, peer, bundleSize, concurrency, summary, written, shared };
 
+  // 3. Rows: each file in turn, every row counted under its outcome.
   try {
-    for (const [fi, file] of files.entries()) {
-      const format = formats[fi]!;
-      const recordKind = recordKindOf(kinds[fi]!);
-      const rejects = opts.dryRun ? undefined : (shared ?? new RejectsWriter(defaultRejectsPath(file, format), format, recordKind?.kind.columns));
-      const total = await countRows(file, format);
-      const progress = startProgress(io, `${opts.dryRun ? 'validate' : 'import'} ${basename(file)}`, total, opts.progressIntervalMs);
-      const reject = async (r: RejectedRow): Promise<void> => {
-        summary.rejected++;
-        summary.rejectedRows.push({ file, row: r.row, reasons: r.reasons });
-        await rejects?.write(r.values, r.reasons);
-      };
-      const report = () => progress.update(summary.rowsRead, progressCounts(summary));
-      if (recordKind) {
-        const counts = (summary.records[recordKind.kind.name] ??= { created: 0, updated: 0, unchanged: 0, conflict: 0, rejected: 0, valid: 0 });
-        const writeTarget = peer ? { peer, scope } : undefined;
-        await importRecordFile(recordKind, { file, format, config, target: writeTarget, tally: summary, counts, reject, report });
-        await finishFile(progress, summary, rejects, shared, report);
-        continue;
-      }
-
-      let batch: AssembledEncounter[] = [];
-      let batchRows = 0;
-      const flush = async (): Promise<void> => {
-        if (batch.length === 0) return;
-        const current = batch;
-        batch = [];
-        batchRows = 0;
-        if (peer) await writeBatch(peer, current, config, written, { bundleSize, concurrency, file, update: opts.update !== false }, summary, reject);
-        else summary.valid += current.reduce((n, a) => n + a.rows.length, 0);
-        report();
-      };
-
-      const seenIds = new Set<string>();
-      let group: NumberedRow[] = [];
-      const closeGroup = async (): Promise<void> => {
-        if (group.length === 0) return;
-        const rows = group;
-        group = [];
-        const id = rows[0]!.values['encounter_id']?.trim() ?? '';
-        if (id && seenIds.has(id)) {
-          summary.encounters.rejected++;
-          for (const r of rows)
-            await reject({ ...r, reasons: ['encounter_id: used again on a later row (rows of one group encounter must be adjacent; ids must be unique)'] });
-          return;
-        }
-        if (id) seenIds.add(id);
-        const result = assembleEncounter(rows, config);
-        if (!result.ok) {
-          summary.encounters.rejected++;
-          for (const r of result.rejected) await reject(r);
-          return;
-        }
-        batch.push(result.value);
-        batchRows += rows.length;
-        if (batchRows >= BATCH_ROWS) await flush();
-      };
-
-      for await (const item of readRows(file, format)) {
-        summary.rowsRead++;
-        if ('unreadable' in item) {
-          await closeGroup();
-          await reject({ row: item.unreadable.row, values: item.unreadable.values, reasons: [item.unreadable.reason] });
-          continue;
-        }
-        const id = item.values['encounter_id']?.trim() ?? '';
-        const open = group[0]?.values['encounter_id']?.trim();
-        if (group.length > 0 && (id === '' || id !== open)) await closeGroup();
-        group.push(item);
-        if (summary.rowsRead % 200 === 0) report();
-      }
-      await closeGroup();
-      await flush();
-      await finishFile(progress, summary, rejects, shared, report);
-    }
+    for (const input of inputs) await importFile(run, input);
     if (shared) {
       await shared.close();
       if (shared.count > 0) summary.rejectsFiles.push(shared.path);
@@ -273,8 +268,9 @@ export async function runImport(files: readonly string[], opts: ImportOptions, i
   } finally {
     await target?.close();
   }
+
+  // 4. Outcome: a conflict is not written; like a rejected row, the run did not do all it was asked to.
   summary.seconds = (Date.now() - started) / 1000;
-  // A conflict is not written: like a rejected row, the run did not do all it was asked to.
   summary.exitCode = summary.rejected > 0 || summary.conflict > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
   printImportSummary(io, summary);
   return summary;
@@ -303,91 +299,6 @@ async function finishFile(
   if (rejects.count > 0) summary.rejectsFiles.push(rejects.path);
 }
 
-async function writeBatch(
-  peer: PeerClient,
-  batch: AssembledEncounter[],
-  config: CliConfig,
-  written: { participants: Set<string>; specialists: Set<string>; organization: boolean },
-  opts: { bundleSize: number; concurrency: number; file: string; update: boolean },
-  summary: ImportSummary,
-  reject: (r: RejectedRow) => Promise<void>,
-): Promise<void> {
-  const participants = new Map<string, Participant>();
-  const specialists = new Map<string, PeerSpecialist>();
-  for (const a of batch) {
-    for (const p of a.participants) if (!written.participants.has(p.id) && !participants.has(p.id)) participants.set(p.id, p);
-    if (!written.specialists.has(a.specialist.npi) && !specialists.has(a.specialist.npi)) specialists.set(a.specialist.npi, a.specialist);
-  }
-  let todo = batch;
-  for (let attempt = 0; attempt < 3 && todo.length > 0; attempt++) {
-    try {
-      const result = await peer.recordEncounters(
-        todo.map((a) => a.encounter),
-        {
-          participants: [...participants.values()],
-          specialists: [...specialists.values()],
-          organizations: written.organization ? [] : [config.organization],
-          bundleSize: opts.bundleSize,
-          concurrency: opts.concurrency,
-        },
-      );
-      written.organization = true;
-      for (const id of participants.keys()) written.participants.add(id);
-      for (const npi of specialists.keys()) written.specialists.add(npi);
-      const changed: AssembledEncounter[] = [];
-      for (const outcome of result.records) {
-        const a = todo[outcome.index]!;
-        if (outcome.status === 'rejected') {
-          summary.encounters.rejected++;
-          for (const r of a.rows) await reject({ ...r, reasons: [`FHIR server refused the encounter: ${outcome.reason ?? 'unknown reason'}`] });
-        } else if (outcome.status === 'created') {
-          summary.encounters.created++;
-          summary.created += a.rows.length;
-        } else if (outcome.status === 'conflict' && opts.update) {
-          changed.push(a);
-        } else if (outcome.status === 'conflict') {
-          summary.encounters.conflict++;
-          summary.encounters.alreadyPresent++;
-          summary.conflict += a.rows.length;
-          summary.alreadyPresent += a.rows.length;
-          const conflicts = (outcome.conflicts ?? []).map((c) => `${c.resourceType} differs at ${c.paths.join(', ')}`);
-          for (const r of a.rows) summary.conflictRows.push({ file: opts.file, row: r.row, conflicts });
-        } else {
-          summary.encounters.unchanged++;
-          summary.encounters.alreadyPresent++;
-          summary.unchanged += a.rows.length;
-          summary.alreadyPresent += a.rows.length;
-        }
-      }
-      await updateChangedRows(peer, changed, opts.file, summary, reject);
-      await rosterOutcome(peer, result.roster.conflicts, [...participants.values()], opts.update, summary);
-      return;
-    } catch (err) {
-      if (!(err instanceof PeerFhirValidationError)) throw err;
-      // Mapping problems (paths only) name the encounters at fault: reject those, write the rest.
-      const bad = new Map<number, string[]>();
-      for (const issue of err.issues) {
-        const m = /^encounters\[(\d+)\]\.?(.*)$/.exec(issue.path);
-        const i = m ? Number(m[1]) : -1;
-        bad.set(i, [...(bad.get(i) ?? []), `${m?.[2] || issue.path}: ${issue.message}`]);
-      }
-      if (bad.has(-1)) bad.clear();
-      const rejectAll = bad.size === 0;
-      const keep: AssembledEncounter[] = [];
-      for (const [i, a] of todo.entries()) {
-        const reasons = rejectAll ? err.issues.map((x) => `${x.path}: ${x.message}`) : bad.get(i);
-        if (!reasons) {
-          keep.push(a);
-          continue;
-        }
-        summary.encounters.rejected++;
-        for (const r of a.rows) await reject({ ...r, reasons });
-      }
-      todo = keep;
-    }
-  }
-}
-
 /** What a record-count note says: `2 encounters, 1 consents`, from the encounter counts and each other kind's. */
 function recordsOf(s: ImportSummary, status: 'created' | 'updated' | 'unchanged' | 'conflict' | 'rejected' | 'valid'): string {
   const encounters = status === 'valid' ? 0 : s.encounters[status];
@@ -401,20 +312,6 @@ function recordsOf(s: ImportSummary, status: 'created' | 'updated' | 'unchanged'
 function summaryLines(s: ImportSummary): [string, number, string][] {
   const statuses = ['created', 'updated', 'unchanged', 'conflict', 'rejected', 'valid'] as const;
   return statuses.map((st) => [st, s[st], st === 'rejected' && Object.keys(s.records).length === 0 ? '' : recordsOf(s, st)]);
-}
-
-/**
- * A participant stored under the same id with other content is corrected from the rows (with `update`); a specialist
- * or agency stored with other content is named, never overwritten.
- */
-async function rosterOutcome(peer: PeerClient, conflicts: readonly RecordConflict[], participants: readonly Participant[], update: boolean, summary: ImportSummary): Promise<void> {
-  const ofParticipants = (c: RecordConflict): boolean => c.resourceType === 'Patient' || c.resourceType === 'Coverage';
-  const rest = update ? conflicts.filter((c) => !ofParticipants(c)) : conflicts;
-  for (const c of rest) summary.rosterConflicts.push(`${c.resourceType} ${c.location} differs at ${c.paths.join(', ')}`);
-  if (!update || rest.length === conflicts.length) return;
-  const { updated, conflicts: left } = await updateChangedParticipants(peer, participants);
-  summary.participantsUpdated += updated;
-  summary.rosterConflicts.push(...left);
 }
 
 function printImportSummary(io: CommandIo, s: ImportSummary): void {
@@ -442,18 +339,15 @@ export const importCommand: CommandDefinition<ImportOptions & { files: string[] 
   name: 'import',
   positional: ['files'],
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('import EHR export rows (encounters, consents, plans, outcomes, supervision; CSV or NDJSON) into a FHIR server, idempotently; rejected rows go to a rejects file')
         .argument('<files...>', 'CSV or NDJSON files (docs/import-format.md)')
-        .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson']))
-        .addOption(new Option('--kind <kind>', 'record kind of every file (default: from each header)').choices([...IMPORT_KINDS]))
-        .option('--config <file>', 'config file (organization, payer, pack, namespace)', 'peer-fhir.config.json')
         .option('--rejects <file>', 'where rejected rows go (default: <input>.rejects.<ext>)')
         .option('--bundle-size <n>', 'encounters per transaction bundle (at most 1,000 entries)', int('--bundle-size'), 100)
         .option('--concurrency <n>', 'transactions in flight', int('--concurrency'), 4)
-        .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records')
-        .option('--json', 'print the summary as JSON'),
+        .option('--no-update', 'report rows that changed since the last import as conflicts (exit 1) instead of amending the stored records'),
+      'format', 'kind', 'config', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir import export.csv                                  # embedded server, data in .peer-fhir/data',

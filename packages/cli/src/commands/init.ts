@@ -5,7 +5,7 @@ import { CliConfig, loadConfig, parseConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 import { exists, writeTemplates, type TemplatesWritten } from '../import/write-templates.js';
-import { type CommandDefinition, examples } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runInit} (`peer-fhir init`). Every value not given is asked for when `interactive` is true;
@@ -216,9 +216,9 @@ function unpricedCodes(p: RulePack): string[] {
 function parseCharges(list: readonly string[], problems: InitProblem[]): Record<string, number> {
   const out: Record<string, number> = {};
   list.forEach((item, i) => {
-    const m = /^([A-Z]\d{4})=(\d{1,6}(?:\.\d{1,2})?)$/.exec(item.trim());
-    if (!m || Number(m[2]) <= 0) problems.push({ option: '--charge', problem: `item ${i + 1} must be CODE=AMOUNT, a HCPCS code and a positive dollar amount (e.g. H0038=18.50)` });
-    else out[m[1]!] = Number(m[2]);
+    const [, code, amount] = /^([A-Z]\d{4})=(\d{1,6}(?:\.\d{1,2})?)$/.exec(item.trim()) ?? [];
+    if (code === undefined || Number(amount) <= 0) problems.push({ option: '--charge', problem: `item ${i + 1} must be CODE=AMOUNT, a HCPCS code and a positive dollar amount (e.g. H0038=18.50)` });
+    else out[code] = Number(amount);
   });
   return out;
 }
@@ -420,28 +420,30 @@ async function writeInitTemplates(opts: InitOptions, configFile: string, cwd: st
 export const initCommand: CommandDefinition<InitOptions & { input?: boolean; json?: boolean }> = {
   name: 'init',
   define: (cmd) =>
-    cmd
-      .description('write a validated peer-fhir.config.json for your agency (asks when run in a terminal, or takes flags)')
-      .option('--name <name>', 'agency legal name')
-      .option('--npi <npi>', 'agency Type 2 NPI (10 digits, check digit verified)')
-      .option('--tax-id <ein>', 'employer identification number (9 digits)')
-      .option('--taxonomy <code>', 'agency NUCC taxonomy (default 251S00000X)')
-      .option('--address <street>', 'street line of the agency address')
-      .option('--city <city>', 'city')
-      .option('--state <XX>', 'two-letter state code')
-      .option('--zip <zip+4>', 'ZIP+4, nine digits')
-      .option('--phone <digits>', 'billing office phone, 10 digits (the 837P submitter contact)')
-      .option('--payer-id <id>', "Medicaid payer id (from the payer's companion guide)")
-      .option('--payer-name <name>', "payer name (default: the pack's payer)")
-      .option('--pack <id>', 'rule pack id for your state (see peer-fhir packs)')
-      .option('--namespace <uri>', "identifier namespace of your source system (optional)")
-      .option('--charge <CODE=AMOUNT...>', 'your charge per unit for codes the pack publishes no rate for')
-      .option('--out <file>', 'config file to write', 'peer-fhir.config.json')
-      .option('--force', 'replace an existing config file')
-      .option('--templates <dir>', 'folder for the import templates, one CSV per record kind (default: templates next to the config)')
-      .option('--no-templates', 'write no import templates')
-      .option('--no-input', 'never ask; missing options are errors (default when stdin is not a terminal)')
-      .option('--json', 'print the written config as JSON')
+    sharedOptions(
+      cmd
+        .description('write a validated peer-fhir.config.json for your agency (asks when run in a terminal, or takes flags)')
+        .option('--name <name>', 'agency legal name')
+        .option('--npi <npi>', 'agency Type 2 NPI (10 digits, check digit verified)')
+        .option('--tax-id <ein>', 'employer identification number (9 digits)')
+        .option('--taxonomy <code>', 'agency NUCC taxonomy (default 251S00000X)')
+        .option('--address <street>', 'street line of the agency address')
+        .option('--city <city>', 'city')
+        .option('--state <XX>', 'two-letter state code')
+        .option('--zip <zip+4>', 'ZIP+4, nine digits')
+        .option('--phone <digits>', 'billing office phone, 10 digits (the 837P submitter contact)')
+        .option('--payer-id <id>', "Medicaid payer id (from the payer's companion guide)")
+        .option('--payer-name <name>', "payer name (default: the pack's payer)")
+        .option('--pack <id>', 'rule pack id for your state (see peer-fhir packs)')
+        .option('--namespace <uri>', "identifier namespace of your source system (optional)")
+        .option('--charge <CODE=AMOUNT...>', 'your charge per unit for codes the pack publishes no rate for')
+        .option('--out <file>', 'config file to write', 'peer-fhir.config.json')
+        .option('--force', 'replace an existing config file')
+        .option('--templates <dir>', 'folder for the import templates, one CSV per record kind (default: templates next to the config)')
+        .option('--no-templates', 'write no import templates')
+        .option('--no-input', 'never ask; missing options are errors (default when stdin is not a terminal)'),
+      'json',
+    )
       .addHelpText('after', examples([
         'peer-fhir init                                               # asks for each value',
         'peer-fhir init --name "Harbor Peer Agency" --npi 1234567893 --tax-id 123456789 --address "1 Main St" --city Austin --state TX --zip 787011234 --phone 5125550100 --payer-id TXMCD --pack tx-medicaid-peer-specialist-2019 --charge H0038=18.50',

@@ -1,7 +1,7 @@
 import { listPacks, type RulePack } from '@peer-fhir/billing';
 import { ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
-import { type CommandDefinition, examples } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * One rule pack as `peer-fhir packs` lists it.
@@ -79,9 +79,11 @@ export function runPacks(io: CommandIo): { packs: PackListing[]; exitCode: ExitC
 export const packsCommand: CommandDefinition<Record<string, unknown>> = {
   name: 'packs',
   define: (cmd) =>
-    cmd
-      .description('list the billing rule packs with effective dates and sources')
-      .option('--json', 'print the packs as JSON')
+    sharedOptions(
+      cmd
+        .description('list the billing rule packs with effective dates and sources'),
+      'json',
+    )
       .addHelpText('after', examples(['peer-fhir packs', 'peer-fhir packs --json'])),
   run: async (_o, io) => runPacks(io),
 };

@@ -9,7 +9,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { storedClaims } from '../internal/stored-claims.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runRemit} (`peer-fhir remit`).
@@ -180,12 +180,11 @@ export const remitCommand: CommandDefinition<RemitOptions & { file: string }> = 
   name: 'remit',
   positional: ['file'],
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('read an X12 835, store ClaimResponses and explain what was paid, adjusted and denied')
-        .argument('<file>', 'the 835 file')
-        .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json)')
-        .option('--json', 'print the reconciliation as JSON'),
+        .argument('<file>', 'the 835 file'),
+      'config', 'json', 'fhir',
     )
       .addHelpText('after', examples(['peer-fhir remit out/march.835', 'peer-fhir remit era.835 --fhir-url https://fhir.example.org/r4 --json'])),
   run: (o, io) => runRemit(o.file, o, io),

@@ -10,7 +10,7 @@ import { loadRequirements } from '../internal/requirements.js';
 import { warnIfReadNothing } from '../internal/read-nothing.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { loadWorkforceRecords } from '../internal/workforce-context.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions, rangeOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runComplianceReport} (`peer-fhir report compliance`). The period is `period`
@@ -163,19 +163,13 @@ export const complianceReportCommand: CommandDefinition<ComplianceReportOptions>
   name: 'compliance',
   parent: 'report',
   define: (cmd) =>
-    fhirOptions(
-      cmd
-        .description('credentials, services without a valid credential, supervision, continuing education and caseload of the agency\'s peers over a period')
-        .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months')
-        .option('--from <date>', 'first day YYYY-MM-DD (instead of --period)')
-        .option('--to <date>', 'last day YYYY-MM-DD (instead of --period)')
+    sharedOptions(
+      rangeOptions(cmd.description('credentials, services without a valid credential, supervision, continuing education and caseload of the agency\'s peers over a period'), 'a month or a range of months')
         .option('--as-of <date>', 'day credentials are judged on (default: the last day of the period)')
         .option('--requirements <file.json>', 'requirements laid over the defaults (docs/cli.md)')
         .option('--ce <file>', 'more continuing-education records besides those imported, CSV or NDJSON (docs/cli.md)')
-        .option('--organization-npi <npi>', 'the agency (default: the config\'s organization)')
-        .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
-        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
-        .option('--json', 'print the report as JSON'),
+        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON'),
+      'config', 'organizationNpi', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir report compliance --period 2025-03',

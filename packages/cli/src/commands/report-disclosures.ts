@@ -5,7 +5,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { printJson, say, type CommandIo } from '../internal/io.js';
 import { reportFilesOf, writeReportFiles, type ReportFiles } from '../internal/report-output.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runDisclosuresReport} (`peer-fhir report disclosures`).
@@ -137,15 +137,13 @@ export const disclosuresReportCommand: CommandDefinition<DisclosuresReportOption
   name: 'disclosures',
   parent: 'report',
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('who received a participant\'s records: every disclosure recorded as an AuditEvent (42 CFR 2.24, 45 CFR 164.528)')
         .requiredOption('--participant <id>', 'the participant (domain id)')
         .option('--since <date>', 'only disclosures on or after this day YYYY-MM-DD')
-        .option('--config <file>', 'config file (the agency, the identifier namespace)')
-        .option('--organization-npi <npi>', "the agency (default: the config's organization)")
-        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
-        .option('--json', 'print the report as JSON'),
+        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON'),
+      'config', 'organizationNpi', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir report disclosures --participant p-001',

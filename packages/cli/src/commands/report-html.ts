@@ -1,19 +1,17 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Claim, ClaimResponse, ClaimResponseItemAdjudication } from 'fhir/r4.js';
 import { z } from 'zod';
 import { ADJUSTMENT_GROUP_SYSTEM } from '@peer-fhir/x12';
-import { loadConfig, type CliConfig } from '../config.js';
+import { resolveConfig, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { disclosureFigures, type DisclosureFigures } from '../html/disclosures.js';
 import { renderHtmlReport } from '../html/render.js';
 import { printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { parseDateRange, type DateRange } from '../internal/period.js';
-import { openTarget, type FhirTargetOptions } from '../internal/target.js';
+import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
 import { runComplianceReport } from './report-compliance.js';
-import { runOutcomesReport } from './report-outcomes.js';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { runOutcomesReport, type OutcomesReport } from './report-outcomes.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runHtmlReport} (`peer-fhir report html`).
@@ -216,7 +214,7 @@ const isAdjustment = (a: ClaimResponseItemAdjudication): boolean => a.category.c
 function moneyFigures(claims: readonly Claim[], responses: readonly ClaimResponse[]): HtmlReportFigures['money'] {
   const byRef = new Map<string, Claim>(claims.flatMap((c) => (c.id ? [[`Claim/${c.id}`, c] as const] : [])));
   const mine = responses.filter((r) => r.request?.reference !== undefined && byRef.has(r.request.reference));
-  const answered = new Set(mine.map((r) => r.request!.reference!));
+  const answered = new Set(mine.flatMap((r) => (r.request?.reference !== undefined ? [r.request.reference] : [])));
   let billed = 0;
   let paid = 0;
   let adjusted = 0;
@@ -273,6 +271,149 @@ function unitsBySpecialist(claims: readonly Claim[], names: ReadonlyMap<string, 
   return [...out.values()].sort((a, b) => b.units - a.units || a.npi.localeCompare(b.npi));
 }
 
+/** The month as a range of days, after the usage checks: a month `YYYY-MM`, and `--out` unless `--json`. */
+function checkedRange(opts: HtmlReportOptions, io: CommandIo): DateRange {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new CliUsageError('--period must be a month YYYY-MM');
+  const range = parseDateRange({ period: opts.period }, true);
+  if (range?.start === undefined || range.end === undefined) throw new CliUsageError('--period must be a month YYYY-MM');
+  if (opts.out === undefined && !io.json) throw new CliUsageError('give --out FILE.html (or --json for the figures)');
+  return { start: range.start, end: range.end };
+}
+
+/** The `--bill-report` files, each of this month; two of one pack would count the same items twice. */
+async function readBillReports(files: readonly string[], period: string): Promise<BillReportFile[]> {
+  const reports: BillReportFile[] = [];
+  for (const f of files) {
+    const r = await readBillReport(f, period);
+    // A month billed again replaces its report: only the latest of a pack counts.
+    if (reports.some((x) => x.pack.id === r.pack.id)) throw new CliUsageError(`${f} is a second billing report of the same pack and month; give only the latest`);
+    reports.push(r);
+  }
+  return reports;
+}
+
+/** The month's stored Claims (month of service: the month its first service date is in) and, when any, the ClaimResponses. */
+async function storedClaims(target: FhirTarget, range: DateRange): Promise<{ claims: Claim[]; responses: ClaimResponse[] }> {
+  const claims: Claim[] = [];
+  for await (const c of target.client.searchAll('Claim', new URLSearchParams({ _count: '500' }))) {
+    const start = c.billablePeriod?.start?.slice(0, 10);
+    if (start !== undefined && start >= range.start && start <= range.end) claims.push(c);
+  }
+  const responses: ClaimResponse[] = [];
+  if (claims.length > 0) for await (const r of target.client.searchAll('ClaimResponse', new URLSearchParams({ _count: '500' }))) responses.push(r);
+  return { claims, responses };
+}
+
+/** How the other reports run inside this one: against the same server (the embedded one stays up), printing nothing. */
+interface SubReport {
+  opts: FhirTargetOptions & { configValue?: CliConfig | undefined };
+  io: CommandIo;
+}
+
+function subReport(opts: HtmlReportOptions, target: FhirTarget, config: CliConfig | undefined, io: CommandIo): SubReport {
+  const sink = { write: () => true } as unknown as CommandIo['stdout'];
+  return {
+    opts: { fhirUrl: opts.fhirUrl ?? target.url, ...(opts.fhirUrl !== undefined ? { authToken: opts.authToken, authEnv: opts.authEnv } : {}), ...(config ? { configValue: config } : {}) },
+    io: { ...io, json: true, stdout: sink, stderr: sink },
+  };
+}
+
+/**
+ * The compliance section from `report compliance` for the month, and the peers' names by NPI (for units by
+ * specialist). A usage error of that report (no config, say) makes the section "not available" with its reason.
+ */
+async function complianceFigures(sub: SubReport, period: string): Promise<{ compliance: HtmlReportFigures['compliance']; names: Map<string, string> }> {
+  const names = new Map<string, string>();
+  try {
+    const { report } = await runComplianceReport({ ...sub.opts, period }, sub.io);
+    for (const p of report.peers) names.set(p.npi, p.name);
+    const kinds = new Map<string, number>();
+    for (const f of report.findings) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+    const peers = report.peers.map((p) => ({
+      npi: p.npi, name: p.name, caseload: p.caseload, encounters: p.encounters, serviceHours: round2(p.serviceHours), supervisionHours: round2(p.supervisionHours),
+      findings: report.findings.filter((f) => f.peerNpi === p.npi).length,
+    }));
+    return { compliance: { available: true, findings: report.findings.length, byKind: sortedCounts(kinds), peers }, names };
+  } catch (e) {
+    if (!(e instanceof CliUsageError)) throw e;
+    return { compliance: { available: false, reason: e.message, findings: 0, byKind: [], peers: [] }, names };
+  }
+}
+
+/** Mean score and number of assessments per month, over every participant's scores. */
+function byMonth(report: OutcomesReport): HtmlReportFigures['outcomes']['byMonth'] {
+  const months = new Map<string, { n: number; sum: number }>();
+  for (const t of report.participants)
+    for (const p of t.points) {
+      const m = months.get(p.date.slice(0, 7)) ?? { n: 0, sum: 0 };
+      m.n++;
+      m.sum += p.total;
+      months.set(p.date.slice(0, 7), m);
+    }
+  return [...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, m]) => ({ month, assessments: m.n, meanScore: round2(m.sum / m.n) }));
+}
+
+/** The outcomes section from `report outcomes` (BARC-10 up to the month's end): `improved` in the instrument's sense. */
+function outcomesFigures(report: OutcomesReport): HtmlReportFigures['outcomes'] {
+  const all = report.programs.find((p) => p.program === 'all');
+  return {
+    instrument: report.instrument.id,
+    scored: all?.scored ?? 0,
+    assessed: all?.assessed ?? 0,
+    improved: (report.instrument.direction === 'higher-is-better' ? all?.rose : all?.fell) ?? 0,
+    shareImproved: round2(all?.shareImproved ?? 0),
+    meanChange: round2(all?.meanChange ?? 0),
+    byProgram: report.programs.filter((p) => p.program !== 'all').map((p) => ({ program: p.program, scored: p.scored, assessed: p.assessed, shareImproved: round2(p.shareImproved), meanChange: round2(p.meanChange) })),
+    byMonth: byMonth(report),
+  };
+}
+
+/** The participant-level tables (`--include-phi` only): held items of the billing reports, score trends. */
+function phiFigures(reports: readonly BillReportFile[], outcomes: OutcomesReport): NonNullable<HtmlReportFigures['phi']> {
+  return {
+    held: reports.flatMap((r) => r.held.map((h) => ({ encounterId: h.encounterId, participantId: h.participantId, dateOfService: h.dateOfService, status: h.status, reasons: h.reasons.map((x) => x.code) }))),
+    trends: outcomes.participants.map((t) => ({ participantId: t.participantId, assessments: t.points.length, first: t.first?.total, latest: t.latest?.total, change: t.change })),
+  };
+}
+
+/** Every figure of the page, read from the server, the bill reports and the other reports. */
+async function gatherFigures(opts: HtmlReportOptions, range: DateRange, config: CliConfig | undefined, reports: readonly BillReportFile[], target: FhirTarget, io: CommandIo): Promise<HtmlReportFigures> {
+  const { claims, responses } = await storedClaims(target, range);
+  const sub = subReport(opts, target, config, io);
+  const { compliance, names } = await complianceFigures(sub, opts.period);
+  const outcomes = (await runOutcomesReport({ ...sub.opts, instrument: 'barc-10', to: range.end }, sub.io)).report;
+  return {
+    period: opts.period,
+    range,
+    agency: config ? { name: config.organization.name, npi: config.organization.npi } : undefined,
+    includesPhi: opts.includePhi === true,
+    billing: billingFigures(reports),
+    money: moneyFigures(claims, responses),
+    unitsBySpecialist: unitsBySpecialist(claims, names),
+    compliance,
+    outcomes: outcomesFigures(outcomes),
+    disclosures: await disclosureFigures(target.client, config?.organization.npi, range),
+    ...(opts.includePhi ? { phi: phiFigures(reports, outcomes) } : {}),
+  };
+}
+
+/** Write the page (owner only: with `--include-phi` it lists participants), then print the figures or two lines. */
+async function writeAndPrint(opts: HtmlReportOptions, figures: HtmlReportFigures, io: CommandIo): Promise<void> {
+  if (opts.out !== undefined) {
+    try {
+      await writePrivateFile(opts.out, renderHtmlReport(figures));
+    } catch {
+      throw new CliUsageError(`cannot write ${opts.out}`);
+    }
+  }
+  if (io.json) {
+    printJson(io, { ...figures, ...(opts.out !== undefined ? { file: opts.out } : {}) });
+    return;
+  }
+  say(io, `${opts.period}: ${figures.billing.totals.billed} billed, ${figures.billing.totals.held} held (${figures.billing.reports} billing report(s)); paid $${figures.money.paid.toFixed(2)} of $${figures.money.billed.toFixed(2)}`);
+  say(io, `report: ${opts.out}${figures.includesPhi ? ' (contains PHI: participant-level tables)' : ' (aggregates only)'}`);
+}
+
 /**
  * One self-contained HTML page for a month, for program directors and billing managers: billed and held items by
  * reason and pack (from `peer-fhir bill`'s JSON reports), money billed, paid, adjusted and denied (from the stored
@@ -291,108 +432,17 @@ function unitsBySpecialist(claims: readonly Claim[], names: ReadonlyMap<string, 
  * @category Commands
  */
 export async function runHtmlReport(opts: HtmlReportOptions, io: CommandIo): Promise<HtmlReportResult> {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new CliUsageError('--period must be a month YYYY-MM');
-  const range = parseDateRange({ period: opts.period }, true) as DateRange;
-  if (opts.out === undefined && !io.json) throw new CliUsageError('give --out FILE.html (or --json for the figures)');
-  // The config names the agency; the one `init` wrote in the working folder is used when --config is not given.
-  const defaultConfig = join(io.cwd, 'peer-fhir.config.json');
-  const config = opts.configValue ?? (opts.config ? await loadConfig(opts.config) : existsSync(defaultConfig) ? await loadConfig(defaultConfig) : undefined);
-  const reports: BillReportFile[] = [];
-  for (const f of opts.billReport ?? []) {
-    const r = await readBillReport(f, opts.period);
-    // Two reports of one pack and month would count the same items twice (a month billed again replaces its report).
-    if (reports.some((x) => x.pack.id === r.pack.id)) throw new CliUsageError(`${f} is a second billing report of the same pack and month; give only the latest`);
-    reports.push(r);
-  }
-
+  // 1. Usage: everything that can be refused is refused before a server is opened.
+  const range = checkedRange(opts, io);
+  // The config names the agency: `--config`, else the one `init` wrote in the working folder when it exists.
+  const config = await resolveConfig(opts, io.cwd);
+  const reports = await readBillReports(opts.billReport ?? [], opts.period);
+  // 2. Figures: from the server, the billing reports and the other reports, all on one open target.
   const target = await openTarget(opts, io);
   try {
-    // Month of service: a Claim belongs to the month its first service date is in.
-    const claims: Claim[] = [];
-    for await (const c of target.client.searchAll('Claim', new URLSearchParams({ _count: '500' }))) {
-      const start = (c as Claim).billablePeriod?.start?.slice(0, 10);
-      if (start !== undefined && start >= range.start && start <= range.end) claims.push(c as Claim);
-    }
-    const responses: ClaimResponse[] = [];
-    if (claims.length > 0) for await (const r of target.client.searchAll('ClaimResponse', new URLSearchParams({ _count: '500' }))) responses.push(r as ClaimResponse);
-
-    // The other reports, run against the same server (the embedded one stays up for them).
-    const sub = { fhirUrl: opts.fhirUrl ?? target.url, ...(opts.fhirUrl !== undefined ? { authToken: opts.authToken, authEnv: opts.authEnv } : {}), ...(config ? { configValue: config } : {}) };
-    const sink = { write: () => true } as unknown as CommandIo['stdout'];
-    const quiet: CommandIo = { ...io, json: true, stdout: sink, stderr: sink };
-    let compliance: HtmlReportFigures['compliance'];
-    const names = new Map<string, string>();
-    try {
-      const { report } = await runComplianceReport({ ...sub, period: opts.period }, quiet);
-      for (const p of report.peers) names.set(p.npi, p.name);
-      const kinds = new Map<string, number>();
-      for (const f of report.findings) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
-      compliance = {
-        available: true,
-        findings: report.findings.length,
-        byKind: sortedCounts(kinds),
-        peers: report.peers.map((p) => ({
-          npi: p.npi, name: p.name, caseload: p.caseload, encounters: p.encounters, serviceHours: round2(p.serviceHours), supervisionHours: round2(p.supervisionHours),
-          findings: report.findings.filter((f) => f.peerNpi === p.npi).length,
-        })),
-      };
-    } catch (e) {
-      if (!(e instanceof CliUsageError)) throw e;
-      compliance = { available: false, reason: e.message, findings: 0, byKind: [], peers: [] };
-    }
-    const outcomes = (await runOutcomesReport({ ...sub, instrument: 'barc-10', to: range.end }, quiet)).report;
-    const all = outcomes.programs.find((p) => p.program === 'all');
-    const months = new Map<string, { n: number; sum: number }>();
-    for (const t of outcomes.participants)
-      for (const p of t.points) {
-        const m = months.get(p.date.slice(0, 7)) ?? { n: 0, sum: 0 };
-        m.n++;
-        m.sum += p.total;
-        months.set(p.date.slice(0, 7), m);
-      }
-
-    const figures: HtmlReportFigures = {
-      period: opts.period,
-      range,
-      agency: config ? { name: config.organization.name, npi: config.organization.npi } : undefined,
-      includesPhi: opts.includePhi === true,
-      billing: billingFigures(reports),
-      money: moneyFigures(claims, responses),
-      unitsBySpecialist: unitsBySpecialist(claims, names),
-      compliance,
-      outcomes: {
-        instrument: outcomes.instrument.id,
-        scored: all?.scored ?? 0,
-        assessed: all?.assessed ?? 0,
-        improved: (outcomes.instrument.direction === 'higher-is-better' ? all?.rose : all?.fell) ?? 0,
-        shareImproved: round2(all?.shareImproved ?? 0),
-        meanChange: round2(all?.meanChange ?? 0),
-        byProgram: outcomes.programs.filter((p) => p.program !== 'all').map((p) => ({ program: p.program, scored: p.scored, assessed: p.assessed, shareImproved: round2(p.shareImproved), meanChange: round2(p.meanChange) })),
-        byMonth: [...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, m]) => ({ month, assessments: m.n, meanScore: round2(m.sum / m.n) })),
-      },
-      disclosures: await disclosureFigures(target.client, config?.organization.npi, range),
-      ...(opts.includePhi
-        ? {
-            phi: {
-              held: reports.flatMap((r) => r.held.map((h) => ({ encounterId: h.encounterId, participantId: h.participantId, dateOfService: h.dateOfService, status: h.status, reasons: h.reasons.map((x) => x.code) }))),
-              trends: outcomes.participants.map((t) => ({ participantId: t.participantId, assessments: t.points.length, first: t.first?.total, latest: t.latest?.total, change: t.change })),
-            },
-          }
-        : {}),
-    };
-    if (opts.out !== undefined) {
-      try {
-        // Owner only: with --include-phi the page lists participants.
-        await writePrivateFile(opts.out, renderHtmlReport(figures));
-      } catch {
-        throw new CliUsageError(`cannot write ${opts.out}`);
-      }
-    }
-    if (io.json) printJson(io, { ...figures, ...(opts.out !== undefined ? { file: opts.out } : {}) });
-    else {
-      say(io, `${opts.period}: ${figures.billing.totals.billed} billed, ${figures.billing.totals.held} held (${figures.billing.reports} billing report(s)); paid $${figures.money.paid.toFixed(2)} of $${figures.money.billed.toFixed(2)}`);
-      say(io, `report: ${opts.out}${figures.includesPhi ? ' (contains PHI: participant-level tables)' : ' (aggregates only)'}`);
-    }
+    const figures = await gatherFigures(opts, range, config, reports, target, io);
+    // 3. Output: the page and what the command prints.
+    await writeAndPrint(opts, figures, io);
     return { figures, file: opts.out, exitCode: ExitCode.OK };
   } finally {
     await target.close();
@@ -404,15 +454,14 @@ export const htmlReportCommand: CommandDefinition<HtmlReportOptions> = {
   name: 'html',
   parent: 'report',
   define: (cmd) =>
-    fhirOptions(
+    sharedOptions(
       cmd
         .description('one self-contained HTML page for a month: billed and held, money, units by specialist, compliance, outcomes (aggregates unless --include-phi)')
         .requiredOption('--period <YYYY-MM>', 'the month')
         .option('--bill-report <file.json...>', 'the .report.json files peer-fhir bill wrote for the month (one per pack)')
         .option('--include-phi', 'add participant-level tables (PHI); default: aggregates only')
-        .option('--config <file>', 'config file (agency, identifier namespace; default: peer-fhir.config.json when present)')
-        .option('--out <file.html>', 'the HTML file to write')
-        .option('--json', 'print the figures of the page as JSON'),
+        .option('--out <file.html>', 'the HTML file to write'),
+      'config', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir report html --period 2025-03 --bill-report out/march.report.json --out out/march.html',

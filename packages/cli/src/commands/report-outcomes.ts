@@ -21,7 +21,7 @@ import { mdCell, reportFilesOf, writeReportFiles, type ReportFiles } from '../in
 import { warnIfReadNothing } from '../internal/read-nothing.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { Option } from 'commander';
-import { type CommandDefinition, examples, fhirOptions } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions, rangeOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runOutcomesReport} (`peer-fhir report outcomes`).
@@ -267,18 +267,12 @@ export const outcomesReportCommand: CommandDefinition<OutcomesReportOptions> = {
   name: 'outcomes',
   parent: 'report',
   define: (cmd) =>
-    fhirOptions(
-      cmd
-        .description('per participant score trends and, per program, the share whose score rose and the share who improved')
+    sharedOptions(
+      rangeOptions(cmd.description('per participant score trends and, per program, the share whose score rose and the share who improved'), 'a month or a range of months (default: all dates)')
         .addOption(new Option('--instrument <id>', 'outcome instrument').choices(['barc-10', 'phq-9']).makeOptionMandatory())
         .addOption(new Option('--program <program>', 'only participants with an encounter in this program').choices(['mental-health', 'substance-use', 'co-occurring']))
-        .option('--period <YYYY-MM[..YYYY-MM]>', 'a month or a range of months (default: all dates)')
-        .option('--from <date>', 'first day YYYY-MM-DD')
-        .option('--to <date>', 'last day YYYY-MM-DD')
-        .option('--organization-npi <npi>', "the agency (default: the config's organization)")
-        .option('--config <file>', 'config file (agency, identifier namespace; default ./peer-fhir.config.json when present)')
-        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON')
-        .option('--json', 'print the report as JSON'),
+        .option('--out <file.md>', 'write the report as Markdown and, next to it, JSON'),
+      'config', 'organizationNpi', 'json', 'fhir',
     )
       .addHelpText('after', examples([
         'peer-fhir report outcomes --instrument barc-10',

@@ -2,7 +2,7 @@ import { ExitCode, CliUsageError } from '../errors.js';
 import { startPersistentServer, type PersistentServer } from '../internal/embedded.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
 import { dataDirOf } from '../internal/target.js';
-import { type CommandDefinition, type CommandOutcome, examples, int } from '../internal/command.js';
+import { type CommandDefinition, type CommandOutcome, examples, int, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runServe} (`peer-fhir serve`).
@@ -159,17 +159,18 @@ async function serveUntilStopped(opts: ServeOptions, io: CommandIo): Promise<Com
 export const serveCommand: CommandDefinition<ServeOptions> = {
   name: 'serve',
   define: (cmd) =>
-    cmd
-      .description('run the embedded FHIR R4 server; data is kept in a SQLite database in a folder, one server per folder')
-      .option('--port <n>', 'TCP port', int('--port'), 8080)
-      .option('--host <host>', 'interface to listen on (not loopback: needs a bearer token)', '127.0.0.1')
-      .option('--data <dir>', 'data folder (SQLite database, committed on every write)', '.peer-fhir/data')
-      .option('--auth-token <token>', 'bearer token every request must carry (prefer --auth-env)')
-      .option('--auth-env <name>', 'environment variable holding the bearer token')
-      .option('--max-body-mb <n>', 'largest request body in MiB (default 16)', Number)
-      .option('--allow-origin <origin...>', 'browser origins allowed to call the server')
-      .option('--allow-host <host...>', 'extra Host header values to accept (name:port)')
-      .option('--json', 'print the server URL as JSON')
+    sharedOptions(
+      cmd
+        .description('run the embedded FHIR R4 server; data is kept in a SQLite database in a folder, one server per folder')
+        .option('--port <n>', 'TCP port', int('--port'), 8080)
+        .option('--host <host>', 'interface to listen on (not loopback: needs a bearer token)', '127.0.0.1')
+        .option('--auth-token <token>', 'bearer token every request must carry (prefer --auth-env)')
+        .option('--auth-env <name>', 'environment variable holding the bearer token')
+        .option('--max-body-mb <n>', 'largest request body in MiB (default 16)', Number)
+        .option('--allow-origin <origin...>', 'browser origins allowed to call the server')
+        .option('--allow-host <host...>', 'extra Host header values to accept (name:port)'),
+      'data', 'json',
+    )
       .addHelpText('after', examples(['peer-fhir serve', 'peer-fhir serve --port 9090 --data ./fhir-data', 'PEER_FHIR_TOKEN=... peer-fhir serve --host 0.0.0.0 --auth-env PEER_FHIR_TOKEN'])),
   run: (o, io) => serveUntilStopped(o, io),
 };

@@ -2,7 +2,7 @@ import { PeerFhirClient, syncBulkData, type BulkSyncSummary } from '@peer-fhir/c
 import { CliUsageError, ExitCode } from '../errors.js';
 import { displayUrl, note, printJson, say, type CommandIo } from '../internal/io.js';
 import { checkedBaseUrl, openTarget } from '../internal/target.js';
-import { type CommandDefinition, examples } from '../internal/command.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runSync} (`peer-fhir sync`).
@@ -116,17 +116,18 @@ export async function runSync(opts: SyncOptions, io: CommandIo): Promise<SyncRes
 export const syncCommand: CommandDefinition<SyncOptions> = {
   name: 'sync',
   define: (cmd) =>
-    cmd
-      .description('incremental sync with FHIR Bulk Data: export changes since the checkpoint stored in the target, write them, move the checkpoint')
-      .requiredOption('--from <url>', 'FHIR base URL to export from ($export)')
-      .option('--to <url>', 'FHIR base URL to write to (default: the embedded server, data in --data)')
-      .option('--since <auto|all|instant>', 'auto: since the last complete sync (checkpoint in the target); all: everything', 'auto')
-      .option('--types <list>', 'comma-separated resource types (_type)')
-      .option('--from-auth-env <var>', 'environment variable holding the source bearer token')
-      .option('--to-auth-env <var>', 'environment variable holding the target bearer token')
-      .option('--data <dir>', 'data folder of the embedded server', '.peer-fhir/data')
-      .option('--batch-size <n>', 'resources per write batch', '100')
-      .option('--json', 'print the summary as JSON')
+    sharedOptions(
+      cmd
+        .description('incremental sync with FHIR Bulk Data: export changes since the checkpoint stored in the target, write them, move the checkpoint')
+        .requiredOption('--from <url>', 'FHIR base URL to export from ($export)')
+        .option('--to <url>', 'FHIR base URL to write to (default: the embedded server, data in --data)')
+        .option('--since <auto|all|instant>', 'auto: since the last complete sync (checkpoint in the target); all: everything', 'auto')
+        .option('--types <list>', 'comma-separated resource types (_type)')
+        .option('--from-auth-env <var>', 'environment variable holding the source bearer token')
+        .option('--to-auth-env <var>', 'environment variable holding the target bearer token')
+        .option('--batch-size <n>', 'resources per write batch', '100'),
+      'data', 'json',
+    )
       .addHelpText('after', examples(['peer-fhir sync --from https://ehr.example/fhir --from-auth-env EHR_TOKEN', 'peer-fhir sync --from http://127.0.0.1:8081/fhir --to http://127.0.0.1:8080/fhir --since all --json'])),
   run: (o, io) => runSync(o, io),
 };

@@ -9,9 +9,7 @@ import { formatOf } from '../import/read-rows.js';
 import { runImport } from './import.js';
 import { runValidateProfiles } from './validate-profiles.js';
 import { note, printJson, say, type CommandIo } from '../internal/io.js';
-import { Option } from 'commander';
-import { type CommandDefinition, examples } from '../internal/command.js';
-import { IMPORT_KINDS } from '../import/kinds.js';
+import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
  * Options of {@link runValidate} (`peer-fhir validate`).
@@ -179,15 +177,14 @@ export const validateCommand: CommandDefinition<ValidateOptions & { files: strin
   name: 'validate',
   positional: ['files'],
   define: (cmd) =>
-    cmd
-      .description('check import rows exactly as import does (nothing written), or FHIR resources (JSON / NDJSON); explain each problem')
-      .argument('<files...>', 'CSV / NDJSON rows, or FHIR JSON / NDJSON')
-      .addOption(new Option('--format <format>', 'input format of rows').choices(['csv', 'ndjson']))
-      .addOption(new Option('--kind <kind>', 'record kind of the row files, as import --kind (default: from each header)').choices([...IMPORT_KINDS]))
-      .option('--config <file>', 'config file (default: ./peer-fhir.config.json when present, else a placeholder agency)')
-      .option('--profiles', 'check FHIR JSON / NDJSON files or folders against the profiles each resource names (US Core 6.1.0, peer-fhir)')
-      .option('--fhir-package <file.tgz>', 'with --profiles: also validate against this FHIR package (repeatable)', (v: string, all: string[]) => [...all, v], [])
-      .option('--json', 'print the problems as JSON')
+    sharedOptions(
+      cmd
+        .description('check import rows exactly as import does (nothing written), or FHIR resources (JSON / NDJSON); explain each problem')
+        .argument('<files...>', 'CSV / NDJSON rows, or FHIR JSON / NDJSON')
+        .option('--profiles', 'check FHIR JSON / NDJSON files or folders against the profiles each resource names (US Core 6.1.0, peer-fhir)')
+        .option('--fhir-package <file.tgz>', 'with --profiles: also validate against this FHIR package (repeatable)', (v: string, all: string[]) => [...all, v], []),
+      'format', 'kind', 'config', 'json',
+    )
       .addHelpText('after', examples(['peer-fhir validate export.csv', 'peer-fhir validate claims.ndjson bundle.json --json', 'peer-fhir validate --profiles out/'])),
   run: async (o, io) => {
     if (o.fhirPackage.length && !o.profiles) throw new CliUsageError('--fhir-package needs --profiles');

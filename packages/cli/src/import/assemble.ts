@@ -145,86 +145,122 @@ function specialistOf(r: RawRow, config: CliConfig, reasons: string[]): unknown 
   };
 }
 
-/**
- * Turn the rows of one encounter (one row for an individual session, one per attendee for a group session) into
- * domain records, or reject every row with its reasons. Reasons name columns and rules, never values.
- */
-export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfig): AssembleResult {
-  const perRow = new Map<number, string[]>(rows.map((r) => [r.row, []]));
-  const common: string[] = [];
-  const first = rows[0]!.values;
+/** The reasons found so far, per row number; every row of the encounter has an entry. */
+type RowReasons = Map<number, string[]>;
 
+/** The reasons of one row (its entry always exists: `rowReasons` makes one per row). */
+const reasonsOf = (perRow: RowReasons, row: number): string[] => {
+  const reasons = perRow.get(row);
+  if (reasons) return reasons;
+  const fresh: string[] = [];
+  perRow.set(row, fresh);
+  return fresh;
+};
+
+/** Step 1: every row must give the required columns. */
+function rowReasons(rows: readonly NumberedRow[]): RowReasons {
+  const perRow: RowReasons = new Map(rows.map((r) => [r.row, []]));
   for (const { row, values } of rows) {
-    const reasons = perRow.get(row)!;
+    const reasons = reasonsOf(perRow, row);
     for (const k of REQUIRED) if (!v(values, k)) reasons.push(`${k}: required`);
   }
-  if (rows.length > 1) {
-    if (!v(first, 'group_id')) common.push('encounter_id: appears on several rows but group_id is empty (only group sessions have one row per attendee)');
-    // The row that differs from the first is the one at fault; the others are rejected with it, not for it.
-    for (const k of SHARED) {
-      for (const r of rows) if ((v(r.values, k) ?? '') !== (v(first, k) ?? '')) perRow.get(r.row)!.push(`${k}: differs from the first row of this group encounter (row ${rows[0]!.row})`);
-    }
-  }
+  return perRow;
+}
 
+/**
+ * Step 2: several rows are one group session only with a group_id (a reason of the whole group), and agree on the
+ * encounter's shared columns. The row that differs from the first is the one at fault; the others are rejected with
+ * it, not for it.
+ */
+function groupReasons(rows: readonly NumberedRow[], first: NumberedRow, perRow: RowReasons): string[] {
+  const common: string[] = [];
+  if (rows.length <= 1) return common;
+  if (!v(first.values, 'group_id')) common.push('encounter_id: appears on several rows but group_id is empty (only group sessions have one row per attendee)');
+  for (const k of SHARED) {
+    for (const r of rows) if ((v(r.values, k) ?? '') !== (v(first.values, k) ?? '')) reasonsOf(perRow, r.row).push(`${k}: differs from the first row of this group encounter (row ${first.row})`);
+  }
+  return common;
+}
+
+/** Step 3: each row's participant (validated by core's schema, problems on that row) and attendee entry. */
+function attendeesOf(rows: readonly NumberedRow[], config: CliConfig, perRow: RowReasons): { participants: Participant[]; attendees: unknown[] } {
   const participants: Participant[] = [];
   const attendees: unknown[] = [];
   for (const { row, values } of rows) {
-    const reasons = perRow.get(row)!;
     const p = parseRecord(Participant, participantOf(values, config), 'Participant');
     if (p.ok) participants.push(p.value);
-    else reasons.push(...describe('participant', p.issues));
+    else reasonsOf(perRow, row).push(...describe('participant', p.issues));
     attendees.push({ participantId: v(values, 'participant_id'), diagnoses: list(values, 'diagnosis_codes'), goalIds: list(values, 'goal_ids') });
   }
+  return { participants, attendees };
+}
 
-  const specialistReasons: string[] = [];
-  const s = parseRecord(PeerSpecialist, specialistOf(first, config, specialistReasons), 'PeerSpecialist');
-  if (!s.ok) specialistReasons.push(...describe('specialist', s.issues));
-  // The encounter's own columns are read from the first row: a problem in them is that row's (the others either
-  // agree with it, or are told they differ from it).
-  const firstRow = perRow.get(rows[0]!.row)!;
-  firstRow.push(...specialistReasons);
-
+/** Step 5's input: the encounter as core's schema reads it, from the first row's columns and every row's attendee. */
+function encounterInput(first: RawRow, attendees: readonly unknown[], config: CliConfig, firstRow: string[]): unknown {
   const part2 = boolOf(first, 'part2', firstRow);
   const groupId = v(first, 'group_id');
   const supervisorNpi = v(first, 'supervisor_npi');
-  const activities = list(first, 'activities');
   const serviceCode = v(first, 'service_code');
   const status = v(first, 'status');
   const location = locationOf(first);
-  const e = parseRecord(
-    PeerEncounter,
-    {
-      id: v(first, 'encounter_id'),
-      mode: groupId ? 'group' : 'individual',
-      ...(groupId ? { groupId } : {}),
-      attendees,
-      ...(status ? { status } : {}),
-      specialistNpi: v(first, 'specialist_npi'),
-      ...(supervisorNpi ? { supervisorNpi } : {}),
-      organizationNpi: config.organization.npi,
-      start: v(first, 'start'),
-      end: v(first, 'end'),
-      modality: v(first, 'modality'),
-      setting: v(first, 'setting'),
-      program: v(first, 'program'),
-      supportTypes: list(first, 'support_types'),
-      activities,
-      placeOfService: v(first, 'place_of_service'),
-      ...(serviceCode ? { serviceCode } : {}),
-      ...(location ? { location } : {}),
-      part2: part2 ?? false,
-    },
-    'PeerEncounter',
-  );
-  if (!e.ok) {
-    for (const issue of e.issues) {
-      const m = /^attendees\[(\d+)\]/.exec(issue.path);
-      const reason = `${columnOfPath('encounter', issue.path)}: ${issue.message}`;
-      const target = m ? rows[Number(m[1])] : undefined;
-      if (target && rows.length > 1) perRow.get(target.row)!.push(reason);
-      else firstRow.push(reason);
-    }
+  return {
+    id: v(first, 'encounter_id'),
+    mode: groupId ? 'group' : 'individual',
+    ...(groupId ? { groupId } : {}),
+    attendees,
+    ...(status ? { status } : {}),
+    specialistNpi: v(first, 'specialist_npi'),
+    ...(supervisorNpi ? { supervisorNpi } : {}),
+    organizationNpi: config.organization.npi,
+    start: v(first, 'start'),
+    end: v(first, 'end'),
+    modality: v(first, 'modality'),
+    setting: v(first, 'setting'),
+    program: v(first, 'program'),
+    supportTypes: list(first, 'support_types'),
+    activities: list(first, 'activities'),
+    placeOfService: v(first, 'place_of_service'),
+    ...(serviceCode ? { serviceCode } : {}),
+    ...(location ? { location } : {}),
+    part2: part2 ?? false,
+  };
+}
+
+/**
+ * Step 6: an encounter issue under `attendees[i]` of a group belongs to that attendee's row; any other issue to the
+ * first row (whose columns the encounter was read from).
+ */
+function placeEncounterIssues(issues: readonly ValidationIssue[], rows: readonly NumberedRow[], perRow: RowReasons, firstRow: string[]): void {
+  for (const issue of issues) {
+    const m = /^attendees\[(\d+)\]/.exec(issue.path);
+    const reason = `${columnOfPath('encounter', issue.path)}: ${issue.message}`;
+    const target = m ? rows[Number(m[1])] : undefined;
+    if (target && rows.length > 1) reasonsOf(perRow, target.row).push(reason);
+    else firstRow.push(reason);
   }
+}
+
+/**
+ * Turn the rows of one encounter (one row for an individual session, one per attendee for a group session) into
+ * domain records, or reject every row with its reasons. Reasons name columns and rules, never values. The steps, in
+ * order: required columns per row; group rows agree; participants; the specialist; the encounter; then the verdict.
+ */
+export function assembleEncounter(rows: readonly NumberedRow[], config: CliConfig): AssembleResult {
+  const [first] = rows;
+  if (first === undefined) return { ok: false, rejected: [] };
+  const perRow = rowReasons(rows);
+  const common = groupReasons(rows, first, perRow);
+  const { participants, attendees } = attendeesOf(rows, config, perRow);
+
+  // Step 4: the specialist and the encounter's own columns are read from the first row: a problem in them is that
+  // row's (the others either agree with it, or are told they differ from it).
+  const firstRow = reasonsOf(perRow, first.row);
+  const s = parseRecord(PeerSpecialist, specialistOf(first.values, config, firstRow), 'PeerSpecialist');
+  if (!s.ok) firstRow.push(...describe('specialist', s.issues));
+
+  // Step 5: the encounter, validated by core's schema; its issues go to the row they are about (step 6).
+  const e = parseRecord(PeerEncounter, encounterInput(first.values, attendees, config, firstRow), 'PeerEncounter');
+  if (!e.ok) placeEncounterIssues(e.issues, rows, perRow, firstRow);
 
   const anyRowProblem = [...perRow.values()].some((r) => r.length > 0);
   if (common.length === 0 && !anyRowProblem && e.ok && s.ok) {

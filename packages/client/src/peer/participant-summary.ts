@@ -9,6 +9,13 @@ import { findPatient, loadConsents, loadPlan, searchList, toDomain, withReferenc
 
 const STATUS_RANK: Record<string, number> = { active: 0, 'on-hold': 1, draft: 2, completed: 3, revoked: 4 };
 
+/** The participant's current plan among its CarePlans: ours only; active before on-hold before draft…, then the latest start. */
+export function currentPlanOf<T extends CarePlan>(ctx: PeerContext, carePlans: readonly T[]): T | undefined {
+  return carePlans
+    .filter((c) => c.identifier?.some((i) => i.system === ctx.ids.plan))
+    .sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9) || (b.period?.start ?? '').localeCompare(a.period?.start ?? ''))[0];
+}
+
 export async function getParticipantSummary(ctx: PeerContext, participantId: string, opts: ParticipantSummaryOptions): Promise<ParticipantSummary> {
   const { recentLimit = 10, at = nowTimestamp(), ...request } = opts;
   const patient = await findPatient(ctx, participantId, request);
@@ -21,11 +28,7 @@ export async function getParticipantSummary(ctx: PeerContext, participantId: str
   const participant = toDomain(ctx, await withReferenced(ctx, [patient, ...coverages], request)).participants[0];
   if (!participant) throw new PeerRecordNotFoundError('Patient', ctx.ids.participant, 'participant');
 
-  // The current plan: active before on-hold before draft…, then the latest start.
-  const ours = carePlans
-    .filter((c) => c.identifier?.some((i) => i.system === ctx.ids.plan))
-    .sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9) || (b.period?.start ?? '').localeCompare(a.period?.start ?? ''));
-  const current = ours[0];
+  const current = currentPlanOf(ctx, carePlans);
   const plan = current ? (await loadPlan(ctx, current, request)).domain.plans[0] : undefined;
 
   const recentEncounters: PeerEncounter[] = [];

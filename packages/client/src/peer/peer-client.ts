@@ -31,6 +31,7 @@ import type {
   UpsertRecoveryPlanResult,
 } from './options.js';
 import { getParticipantSummary } from './participant-summary.js';
+import { getParticipantRecords, type ParticipantRecords, type ParticipantRecordsOptions } from './participant-records.js';
 import { recordEncounter, recordEncounters } from './record-encounters.js';
 import { addGoalProgress, upsertRecoveryPlan } from './recovery-plans.js';
 
@@ -89,7 +90,9 @@ export class PeerClient {
   /**
    * Records many encounters with `recordAll`: the agencies, specialists and participants given are written first
    * (once), resources several encounters share (a peer group's Group) next, then one record per encounter that
-   * refers to them by id. All encounters are validated before anything is sent.
+   * refers to them by id. The encounters are mapped while the server stores the roster; no encounter is sent until
+   * every one is valid (an invalid one throws `PeerFhirValidationError` with its position; the roster stays written,
+   * and a roster the server refused is the error thrown).
    *
    * See https://hl7.org/fhir/R4/http.html#transaction.
    * @example
@@ -278,6 +281,26 @@ export class PeerClient {
    */
   getParticipantSummary(participantId: string, options: ParticipantSummaryOptions = {}): Promise<ParticipantSummary> {
     return getParticipantSummary(this.#ctx, participantId, options);
+  }
+
+  /**
+   * The participants (with Medicaid coverages), current recovery plans and consents of many participants at once —
+   * what `getParticipantSummary` and `getConsents` give for each — read with a few searches per chunk of
+   * participants (comma-separated references) instead of several per participant. For billing runs and reports.
+   * A participant not on the server throws {@link PeerRecordNotFoundError}.
+   *
+   * See https://hl7.org/fhir/R4/search.html#combining.
+   * @param participantIds - the participants' ids (duplicates read once)
+   * @param options - participants per chunk (`chunkSize`, default 50) and request options
+   * @returns participants in the order asked for, their current plans and consents, and each one's `Patient/{id}`
+   * @example
+   * ```ts
+   * const { participants, plans, consents } = await peer.getParticipantRecords(['p-1', 'p-2'], { chunkSize: 50 });
+   * ```
+   * @category Peer operations
+   */
+  getParticipantRecords(participantIds: readonly string[], options: ParticipantRecordsOptions = {}): Promise<ParticipantRecords> {
+    return getParticipantRecords(this.#ctx, participantIds, options);
   }
 
   /**

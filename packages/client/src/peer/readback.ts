@@ -9,16 +9,11 @@ import { PeerRecordNotFoundError } from './errors.js';
 /** Types whose references are followed when reading records back (the server has no `_include`). */
 const FOLLOWED: ReadonlySet<string> = new Set(['Patient', 'PractitionerRole', 'Practitioner', 'Organization', 'Group', 'Condition', 'CareTeam', 'Goal']);
 
-/**
- * `seeds` plus every resource they reference, transitively, among the followed types: fetched by id in bulk, from
- * the per-instance cache unless the type is in `fresh` (Goals and CareTeams change; people and agencies rarely do).
- */
-export async function withReferenced(
-  ctx: PeerContext,
-  seeds: readonly FhirResource[],
-  opts: RequestOptions,
-  fresh: ReadonlySet<string> = new Set(),
-): Promise<FhirResource[]> {
+/** Fetches the `Type/id`s wanted at one level: the cacheable ones first, then those re-read fresh. */
+type LevelFetch = (stale: readonly string[], refetch: readonly string[]) => Promise<readonly FhirResource[]>;
+
+/** `seeds` plus what they reference, transitively (4 levels), among the followed types, each level got by `fetch`. */
+async function expandReferences(seeds: readonly FhirResource[], fresh: ReadonlySet<string>, fetch: LevelFetch): Promise<FhirResource[]> {
   const all = new Map<string, FhirResource>(seeds.map((r) => [`${r.resourceType}/${r.id ?? ''}`, r]));
   let frontier: readonly FhirResource[] = seeds;
   for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
@@ -32,11 +27,33 @@ export async function withReferenced(
     if (wanted.size === 0) break;
     const stale = [...wanted].filter((t) => !fresh.has(t.split('/')[0] ?? ''));
     const refetch = [...wanted].filter((t) => fresh.has(t.split('/')[0] ?? ''));
-    const got = [...(await ctx.cache.getAll(stale, opts)), ...(await ctx.cache.getAll(refetch, opts, true))];
-    frontier = got.filter((r) => !all.has(`${r.resourceType}/${r.id ?? ''}`));
+    frontier = (await fetch(stale, refetch)).filter((r) => !all.has(`${r.resourceType}/${r.id ?? ''}`));
     for (const r of frontier) all.set(`${r.resourceType}/${r.id ?? ''}`, r);
   }
   return [...all.values()];
+}
+
+/**
+ * `seeds` plus every resource they reference, transitively, among the followed types: fetched by id in bulk, from
+ * the per-instance cache unless the type is in `fresh` (Goals and CareTeams change; people and agencies rarely do).
+ */
+export function withReferenced(
+  ctx: PeerContext,
+  seeds: readonly FhirResource[],
+  opts: RequestOptions,
+  fresh: ReadonlySet<string> = new Set(),
+): Promise<FhirResource[]> {
+  return expandReferences(seeds, fresh, async (stale, refetch) => [...(await ctx.cache.getAll(stale, opts)), ...(await ctx.cache.getAll(refetch, opts, true))]);
+}
+
+/**
+ * What {@link withReferenced} returns for `seeds`, taken from `pool` (resources already read, by `Type/id`) without
+ * I/O: the same resources in the same order when `pool` holds what `withReferenced` read (with the same `fresh`) for
+ * a superset of `seeds`.
+ */
+export function referencedIn(seeds: readonly FhirResource[], pool: ReadonlyMap<string, FhirResource>, fresh: ReadonlySet<string> = new Set()): Promise<FhirResource[]> {
+  const take = (refs: readonly string[]) => refs.flatMap((r) => pool.get(r) ?? []);
+  return expandReferences(seeds, fresh, async (stale, refetch) => [...take(stale), ...take(refetch)]);
 }
 
 /** Every match of a search, all pages. */

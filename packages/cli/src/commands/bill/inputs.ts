@@ -1,11 +1,10 @@
 /**
  * `bill`'s billing inputs from the server: the agency's service orders, prior authorizations and the units it already
- * billed, for the participants of the period. Claim reading is shared: {@link loadParticipantClaims} returns every
- * stored Claim of those participants (any `use`), for any edit that needs earlier claims.
+ * billed, for the participants of the period, read by their Patients' references (a few searches per 50 participants).
  */
 import type { Claim, ServiceRequest } from 'fhir/r4.js';
 import type { PeerFhirClient } from '@peer-fhir/client';
-import { FhirMappingError, identifierSystems, type IdentityScope, type Participant } from '@peer-fhir/core';
+import { FhirMappingError, type IdentityScope } from '@peer-fhir/core';
 import {
   billedUnitsFromClaims,
   priorAuthorizationFromFhir,
@@ -26,36 +25,14 @@ export interface BillingInputs {
   unreadable: number;
 }
 
-/** The server ids of each participant's Patient (by the agency's participant identifier). */
-async function patientIds(client: PeerFhirClient, scope: IdentityScope, participants: readonly Participant[]): Promise<string[]> {
-  const system = identifierSystems(scope).participant;
-  const ids: string[] = [];
-  for (const p of participants) {
-    for await (const r of client.searchAll('Patient', new URLSearchParams({ identifier: `${system}|${p.id}` }))) if (r.id) ids.push(r.id);
-  }
-  return ids;
-}
+/** References per search: a comma-separated list (FHIR R4 search 3.1.1.5.13, "OR") short enough for any server's URL. */
+const PER_SEARCH = 50;
 
-/** Every Claim that names one of the Patients, by literal reference `Patient/{id}`. */
-async function claimsOf(client: PeerFhirClient, ids: readonly string[]): Promise<Claim[]> {
-  const out: Claim[] = [];
-  for (const id of ids) for await (const c of client.searchAll('Claim', new URLSearchParams({ patient: `Patient/${id}`, _count: '500' }))) out.push(c);
+/** Everything `search` finds for `refs` (`Patient/{id}`), one search per {@link PER_SEARCH} references, comma-separated. */
+async function referringTo<T>(refs: readonly string[], search: (list: string) => AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < refs.length; i += PER_SEARCH) for await (const r of search(refs.slice(i, i + PER_SEARCH).join(','))) out.push(r);
   return out;
-}
-
-/** Every ServiceRequest about one of the Patients, by literal reference `Patient/{id}`. */
-async function serviceRequestsOf(client: PeerFhirClient, ids: readonly string[]): Promise<ServiceRequest[]> {
-  const out: ServiceRequest[] = [];
-  for (const id of ids) for await (const r of client.searchAll('ServiceRequest', new URLSearchParams({ subject: `Patient/${id}`, _count: '500' }))) out.push(r);
-  return out;
-}
-
-/**
- * Every stored Claim of the participants (original claims, prior authorizations, corrections), read by the Patient
- * each refers to. Shared by every `bill` input that needs earlier claims.
- */
-export async function loadParticipantClaims(client: PeerFhirClient, scope: IdentityScope, participants: readonly Participant[]): Promise<Claim[]> {
-  return claimsOf(client, await patientIds(client, scope, participants));
 }
 
 /** Read each resource with `read`; one that is the agency's but unreadable is counted, not used. */
@@ -85,16 +62,17 @@ function historyOf(claims: readonly Claim[], scope: IdentityScope, pack: RulePac
 }
 
 /**
- * The service orders, prior authorizations and billed units of the period's participants, read from the server.
+ * The service orders, prior authorizations and billed units of the period's participants (their Patients,
+ * `Patient/{id}`), read from the server.
  * Billed units leave out the period itself (the evaluation counts it).
  */
 export async function loadBillingInputs(
   client: PeerFhirClient,
-  q: { scope: IdentityScope; participants: readonly Participant[]; pack: RulePack; from: string; to: string },
+  q: { scope: IdentityScope; patients: readonly string[]; pack: RulePack; from: string; to: string },
 ): Promise<BillingInputs> {
-  const ids = await patientIds(client, q.scope, q.participants);
-  const orders = readEach(await serviceRequestsOf(client, ids), (sr) => serviceOrderFromFhir(sr, q.scope));
-  const claims = await claimsOf(client, ids);
+  const orders = readEach(await referringTo(q.patients, (subject) => client.searchAll('ServiceRequest', new URLSearchParams({ subject, _count: '500' }))), (sr) => serviceOrderFromFhir(sr, q.scope));
+  // Every stored Claim of the participants (original claims, prior authorizations, corrections).
+  const claims = await referringTo(q.patients, (patient) => client.searchAll('Claim', new URLSearchParams({ patient, _count: '500' })));
   const auths = readEach(claims, (c) => priorAuthorizationFromFhir(c, q.scope));
   return {
     serviceOrders: orders.records,

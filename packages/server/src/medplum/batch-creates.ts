@@ -1,8 +1,10 @@
 import { allOk, created, getStatus, isResourceType, multipleMatches, normalizeOperationOutcome, OperationOutcomeError } from '@medplum/core';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { BundleEntry, OperationOutcome, Resource } from 'fhir/r4.js';
-import { storedMatches, storeOwned } from './indexed-repository.js';
+import { storeOwned } from './create-resource.js';
 
+// A copy of Medplum 4.5.2's BatchProcessor steps for a create-only bundle (assumption A7 of ./index.ts).
+//
 // Bulk writers (PeerFhirClient.recordAll, imports) send batches and transactions made only of creates, usually
 // conditional ones. Medplum 4.5.2's BatchProcessor serves them correctly but expensively for an in-memory store: it
 // deep-copies every entry while rewriting urn:uuid references, parses each If-None-Exist twice into a full search,
@@ -13,7 +15,10 @@ import { storedMatches, storeOwned } from './indexed-repository.js';
 // bundle (reads, updates, deletes, patches, a POST that is not a plain create) goes through Medplum unchanged.
 
 /** Medplum's pattern for a local reference (batch.ts `localBundleReference`), URL-encoded colons included. */
-const LOCAL_REFERENCE = /urn(:|%3A)uuid(:|%3A)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+export const LOCAL_REFERENCE = /urn(:|%3A)uuid(:|%3A)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+/** The stored resources an If-None-Exist criteria matches now (the store's own objects: read only). */
+export type StoredMatches = (resourceType: string, criteria: string) => Promise<Resource[]>;
 
 /** A create entry: what {@link isCreateOnly} checked, typed. */
 type CreateEntry = BundleEntry & { resource: Resource; request: NonNullable<BundleEntry['request']> };
@@ -50,7 +55,12 @@ export function isCreateOnly(entries: readonly BundleEntry[]): entries is Create
  * `known[i]`, when given, are entry i's current If-None-Exist matches (the caller has just looked them up, and
  * nothing was written since). Returned resources are the stored objects: serialize them, do not change them.
  */
-export async function processCreates(repo: MemoryRepository, entries: CreateEntry[], known: readonly (Resource[] | undefined)[]): Promise<BundleEntry[]> {
+export async function processCreates(
+  repo: MemoryRepository,
+  entries: CreateEntry[],
+  known: readonly (Resource[] | undefined)[],
+  storedMatches: StoredMatches,
+): Promise<BundleEntry[]> {
   const results = new Array<BundleEntry>(entries.length);
   const identities = new Map<string, string>();
 
@@ -59,7 +69,7 @@ export async function processCreates(repo: MemoryRepository, entries: CreateEntr
     const entry = entries[i]!;
     try {
       const criteria = entry.request.ifNoneExist;
-      const existing = criteria === undefined ? undefined : (known[i] ?? (await storedMatches(repo, entry.request.url, criteria)));
+      const existing = criteria === undefined ? undefined : (known[i] ?? (await storedMatches(entry.request.url, criteria)));
       let reference: string;
       if (existing?.length === 1) {
         reference = `${existing[0]!.resourceType}/${existing[0]!.id}`;
@@ -81,7 +91,7 @@ export async function processCreates(repo: MemoryRepository, entries: CreateEntr
     if (results[i]) continue;
     try {
       const criteria = entry.request.ifNoneExist === undefined ? undefined : rewriteString(entry.request.ifNoneExist, identities);
-      const matches = criteria === undefined ? [] : await storedMatches(repo, entry.request.url, criteria);
+      const matches = criteria === undefined ? [] : await storedMatches(entry.request.url, criteria);
       if (matches.length > 1) throw new OperationOutcomeError(multipleMatches);
       if (matches.length === 1) {
         results[i] = answer(allOk as OperationOutcome, matches[0]!);
