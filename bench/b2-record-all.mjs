@@ -5,16 +5,19 @@
 //   - fhir-kit-client posting the same toFhir transaction bundles (100 encounters each), sequentially and 2 in flight;
 //   - @medplum/core's MedplumClient.executeBatch of the same bundles;
 // each directly (0 ms) and through a loopback proxy that adds 20 ms of round-trip latency (a FHIR server in the
-// cloud), where round trips, not CPU, decide. Every path starts on a fresh server and writes the roster (agency,
-// specialists, participants) and maps with toFhir inside its timing: each does the whole job.
+// cloud), where round trips, not CPU, decide. The server runs in a process of its own (one per latency, emptied
+// before every path); every path writes the roster (agency, specialists, participants) and maps with toFhir inside
+// its timing: each does the whole job.
 import { MedplumClient } from '@medplum/core';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
 import { toFhir } from '@peer-fhir/core';
 import { generateAgency, loadFhirDefinitions, startFhirServer } from '@peer-fhir/testing';
 import { importFrom, log, QUICK, report } from './lib.mjs';
 import { startLatencyProxy } from './support/latency-proxy.mjs';
+import { startServerProcess } from './support/server-process.mjs';
 
-const N = QUICK ? 200 : 10_000;
+/** Encounters written by each path; `PEER_FHIR_B2_ENCOUNTERS` overrides the size (e.g. 1000 on a loaded machine). */
+const N = Number(process.env.PEER_FHIR_B2_ENCOUNTERS) || (QUICK ? 200 : 10_000);
 /** Encounters written one POST per resource (a slice: ~7.5 POSTs per encounter), compared per encounter. */
 const ONE_BY_ONE = { 0: QUICK ? 20 : 300, 20: QUICK ? 3 : 40 };
 const PER_BUNDLE = 100;
@@ -28,36 +31,66 @@ if (encounters.length < N) throw new Error(`generator gave ${encounters.length} 
 const roster = { organizations: [agency.organization], specialists: agency.specialists, participants: agency.participants };
 const scope = { agency: agency.organization.npi, namespace: NS };
 
-/** Process CPU time (all threads, GC included) since `c0`, in ms: client and server share this process. */
+/** Process CPU time (all threads, GC included) since `c0`, in ms. */
 function cpuSince(c0) {
   const { user, system } = process.cpuUsage(c0);
   return (user + system) / 1000;
 }
 
 /**
- * Runs `write(baseUrl)` against a fresh server, directly or through a fresh latency proxy (a new origin, so no pooled
- * keep-alive connection outlives its server); returns wall and CPU ms.
+ * Where the server runs: `process` (default) in a child process of its own, as a FHIR server is in production, so the
+ * client's and the server's CPU are measured apart and can run side by side; `inline` in this process (the figures of
+ * earlier sessions: client and server then share one thread, and every path is CPU-bound on their sum).
  */
-async function onFreshServer(rttMs, write) {
+const SERVER = process.env.PEER_FHIR_B2_SERVER === 'inline' ? 'inline' : 'process';
+
+async function startServer(options) {
+  if (SERVER === 'process') return startServerProcess(options);
+  const server = await startFhirServer(options);
+  return { url: server.url, cpuMs: async () => 0, reset: async () => server.reset(), close: () => server.close() };
+}
+
+/**
+ * Runs `fn({ base, server })` with one server for a latency, directly or through a latency proxy: started once (a
+ * server process loads the FHIR definitions, ~1-2 s of CPU), warm like a server in production, emptied before every
+ * path (`measure`).
+ */
+async function withServer(rttMs, fn) {
   const proxy = rttMs > 0 ? await startLatencyProxy({ rttMs }) : undefined;
-  const server = await startFhirServer(proxy ? { allowedHosts: [proxy.host] } : {});
+  const server = await startServer(proxy ? { allowedHosts: [proxy.host] } : {});
   try {
-    const base = proxy ? proxy.via(server.url) : server.url;
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const detail = await write(base);
-    return { ms: performance.now() - t0, cpuMs: cpuSince(c0), ...detail };
+    return await fn({ base: proxy ? proxy.via(server.url) : server.url, server });
   } finally {
     await proxy?.close();
     await server.close();
   }
 }
 
+/**
+ * Runs `write(base, server)` on the emptied server; returns wall ms, this process's CPU ms (`cpuMs`: the client's,
+ * the proxy's, and the server's too when it runs inline) and the server process's (`serverCpuMs`).
+ */
+async function measure({ base, server }, write) {
+  await server.reset();
+  const s0 = await server.cpuMs();
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const detail = await write(base, server);
+  const result = { ms: performance.now() - t0, cpuMs: cpuSince(c0), serverCpuMs: (await server.cpuMs()) - s0, ...detail };
+  log(`  ${Math.round(result.ms)} ms wall, CPU ${Math.round(result.cpuMs)} ms here + ${Math.round(result.serverCpuMs)} ms in the server process`);
+  return result;
+}
+
 const ours = (list) => async (base) => {
-  const peer = new PeerClient(new PeerFhirClient({ baseUrl: base }), scope);
+  let transactions = 0;
+  const counted = (url, init) => {
+    if (init?.method === 'POST') transactions++;
+    return fetch(url, init);
+  };
+  const peer = new PeerClient(new PeerFhirClient({ baseUrl: base, fetch: counted }), scope);
   const summary = await peer.recordEncounters(list, roster);
   if (summary.rejected || summary.created !== list.length) throw new Error(`ours: ${summary.rejected} rejected, ${summary.created} created`);
-  return {};
+  return { transactions };
 };
 
 const keyOf = (type, criteria) => {
@@ -106,7 +139,7 @@ const medplum = (list) => (base) => {
 };
 
 /** The same resources (roster + a slice of encounters), one plain POST each, urn:uuid references rewritten. */
-const oneByOne = (count) => async (base) => {
+const oneByOne = (count) => async (base, server) => {
   const bundle = toFhir({ ...roster, encounters: encounters.slice(0, count) }, scope);
   const client = new Client({ baseUrl: base });
   const located = new Map();
@@ -130,39 +163,62 @@ const oneByOne = (count) => async (base) => {
   // where over N encounters it is a small share. Only the encounters' own POSTs are timed (replacing ms/cpuMs).
   const isRoster = (e) => order[e.resource.resourceType] <= order.Coverage;
   for (const e of entries.filter(isRoster)) await post(e);
+  const s0 = await server.cpuMs();
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const rest = entries.filter((e) => !isRoster(e));
   for (const e of rest) await post(e);
-  return { posts: rest.length, ms: performance.now() - t0, cpuMs: cpuSince(c0) };
+  return { posts: rest.length, ms: performance.now() - t0, cpuMs: cpuSince(c0), serverCpuMs: (await server.cpuMs()) - s0 };
 };
 
 const per = (r, n) => r.ms / n;
+/** CPU ms per encounter: this process's and the server process's. */
+const cpuPer = (r, n) => ({ client: r.cpuMs / n, server: r.serverCpuMs / n });
+/** Rounds of the transaction paths at each latency (`PEER_FHIR_B2_ROUNDS`); each path's median round is reported. */
+const ROUNDS = Number(process.env.PEER_FHIR_B2_ROUNDS) || 1;
+const median = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor((runs.length - 1) / 2)];
 const results = {};
-// Warm-up, untimed: every path once on a slice, so no path pays for the JIT and the first server start alone.
-log('B2: warm-up');
+log(`B2: server ${SERVER === 'process' ? 'in its own process' : 'in this process'}`);
 const warm = encounters.slice(0, QUICK ? 100 : 200);
-for (const write of [ours(warm), fhirKit(warm, 1), medplum(warm), oneByOne(5)]) await onFreshServer(0, write);
-for (const rttMs of [0, 20]) {
-  log(`B2 @${rttMs} ms: recordEncounters of ${N}`);
-  const o = await onFreshServer(rttMs, ours(encounters));
-  log(`B2 @${rttMs} ms: fhir-kit-client transactions, sequential and 2 in flight`);
-  const fk1 = await onFreshServer(rttMs, fhirKit(encounters, 1));
-  const fk2 = await onFreshServer(rttMs, fhirKit(encounters, 2));
-  log(`B2 @${rttMs} ms: MedplumClient.executeBatch`);
-  const mp = await onFreshServer(rttMs, medplum(encounters));
-  log(`B2 @${rttMs} ms: one POST per resource, ${ONE_BY_ONE[rttMs]} encounters`);
-  const one = await onFreshServer(rttMs, oneByOne(ONE_BY_ONE[rttMs]));
+const paths = {
+  ours: (list) => ours(list),
+  fhirKitSequential: (list) => fhirKit(list, 1),
+  fhirKitTwoInFlight: (list) => fhirKit(list, 2),
+  medplumExecuteBatch: (list) => medplum(list),
+};
+for (const [latency, rttMs] of [0, 20].entries()) {
+  const runs = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
+  const one = await withServer(rttMs, async (at) => {
+    // Warm-up, untimed, on this server: every path once on a slice, so no path pays for the JIT (the client's or the
+    // server's) alone.
+    log(`B2 @${rttMs} ms: warm-up`);
+    for (const write of [ours(warm), fhirKit(warm, 1), medplum(warm), oneByOne(5)]) await measure(at, write);
+    for (let round = 0; round < ROUNDS; round++) {
+      // The order turns every round (and differs between latencies), so no path is always the first.
+      const names = Object.keys(paths);
+      const turn = (round + 2 * latency) % names.length;
+      for (const name of [...names.slice(turn), ...names.slice(0, turn)]) {
+        log(`B2 @${rttMs} ms, round ${round + 1}/${ROUNDS}: ${name}, ${N} encounters`);
+        runs[name].push(await measure(at, paths[name](encounters)));
+      }
+    }
+    log(`B2 @${rttMs} ms: one POST per resource, ${ONE_BY_ONE[rttMs]} encounters`);
+    return measure(at, oneByOne(ONE_BY_ONE[rttMs]));
+  });
+  const [o, fk1, fk2, mp] = Object.keys(paths).map((k) => median(runs[k]));
   results[rttMs] = {
+    server: SERVER,
+    rounds: ROUNDS,
     ours: per(o, N),
-    oursCpu: o.cpuMs / N,
+    oursCpu: cpuPer(o, N),
+    oursTransactions: o.transactions,
     fhirKitSequential: per(fk1, N),
     fhirKitTwoInFlight: per(fk2, N),
     medplumExecuteBatch: per(mp, N),
-    peersCpu: { fhirKitSequential: fk1.cpuMs / N, fhirKitTwoInFlight: fk2.cpuMs / N, medplumExecuteBatch: mp.cpuMs / N },
+    peersCpu: { fhirKitSequential: cpuPer(fk1, N), fhirKitTwoInFlight: cpuPer(fk2, N), medplumExecuteBatch: cpuPer(mp, N) },
     peerTransactions: fk1.transactions,
     oneByOne: per(one, ONE_BY_ONE[rttMs]),
-    oneByOneCpu: one.cpuMs / ONE_BY_ONE[rttMs],
+    oneByOneCpu: cpuPer(one, ONE_BY_ONE[rttMs]),
     oneByOnePosts: one.posts,
   };
 }

@@ -21,6 +21,8 @@ export async function startLatencyProxy({ rttMs }) {
   const server = createServer((client) => {
     const upstream = connect(Number(url.port), url.hostname);
     for (const s of [client, upstream]) {
+      // No Nagle delay on top of the one asked for: a short last segment is forwarded when its timer fires.
+      s.setNoDelay(true);
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined);

@@ -4,30 +4,42 @@ import type { RequestOptions } from '../types.js';
 import { keyOfCriteria, keyString, typeIdOf, type KeyLookup } from './peer-lookup.js';
 
 /**
- * core's `toFhir` with `existing` answered from the server: map, collect the keys core asked about that are not
- * known yet, look them up, and map again until nothing new is asked. Schema errors are thrown at once, as core
- * throws them; a reference that is neither in the input nor on the server stays core's `missing_reference` error.
- * `tried` remembers misses across calls of one bulk operation.
- */
-/**
  * Kinds of records that others refer to and that are looked up on the server. core also asks about the record
  * being written (an Encounter's own key, for its Conditions): those are new or rewritten by conditional create
  * anyway, so they are not searched for, which saves one search per record.
  */
 const REFERENCED_TYPES: ReadonlySet<string> = new Set(['Patient', 'PractitionerRole', 'Practitioner', 'Organization']);
 
+/**
+ * Records being written in a transaction that has not answered yet, by key (`keyString`): the `urn:uuid:` fullUrl of
+ * each one's entry there. Records mapped meanwhile refer to them by that urn, rewritten to `Type/id` once the
+ * transaction answers ({@link withReferences}), so mapping need not wait for the write.
+ */
+export type PendingWrites = ReadonlyMap<string, string>;
+
+/**
+ * core's `toFhir` with `existing` answered from the server: map, collect the keys core asked about that are not
+ * known yet, look them up, and map again until nothing new is asked. Schema errors are thrown at once, as core
+ * throws them; a reference that is neither in the input nor on the server stays core's `missing_reference` error.
+ * `tried` remembers misses across calls of one bulk operation; a key in `pending` is answered with its urn and
+ * never searched for.
+ */
 export async function mapResolved(
   records: DomainRecords,
   scope: IdentityScope,
   lookup: KeyLookup,
   opts: RequestOptions,
   tried: Set<string> = new Set(),
+  pending?: PendingWrites,
 ): Promise<Bundle> {
   for (let round = 0; ; round++) {
     const asked = new Map<string, RecordKey>();
     const existing = (key: RecordKey): string | undefined => {
-      const hit = lookup.known(key);
-      if (hit === undefined && REFERENCED_TYPES.has(key.resourceType) && !tried.has(keyString(key))) asked.set(keyString(key), { ...key });
+      const known = lookup.known(key);
+      if (known !== undefined) return known;
+      const k = keyString(key);
+      const hit = pending?.get(k);
+      if (hit === undefined && REFERENCED_TYPES.has(key.resourceType) && !tried.has(k)) asked.set(k, { ...key });
       return hit;
     };
     let bundle: Bundle | undefined;
@@ -125,4 +137,16 @@ export function sameContent(a: Resource, b: Resource): boolean {
     return canonical({ ...rest, meta: keptMeta });
   };
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/**
+ * Lets pending I/O run (a request body going out, a response coming in) in the middle of a long CPU-bound loop:
+ * awaiting a resolved promise does not, it only runs microtasks. `setImmediate` where the runtime has it (Node),
+ * else a zero timeout.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
 }

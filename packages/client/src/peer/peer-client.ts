@@ -90,7 +90,9 @@ export class PeerClient {
   /**
    * Records many encounters with `recordAll`: the agencies, specialists and participants given are written first
    * (once), resources several encounters share (a peer group's Group) next, then one record per encounter that
-   * refers to them by id. All encounters are validated before anything is sent.
+   * refers to them by id. The encounters are mapped while the server stores the roster; no encounter is sent until
+   * every one is valid (an invalid one throws `PeerFhirValidationError` with its position; the roster stays written,
+   * and a roster the server refused is the error thrown).
    *
    * See https://hl7.org/fhir/R4/http.html#transaction.
    * @example
