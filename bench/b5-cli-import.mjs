@@ -8,20 +8,17 @@
 // Sizes: full mode 10k vs 100k rows, as the spec asks (100k takes ~40 s since the embedded server's create path and
 // `serve`'s snapshot saving were fixed); quick mode 500 vs 1.5k. Rows: the CLI's own synthetic row builder (a TX
 // agency), repeated with unique encounter ids.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_BIN, CLI_RSS_METHOD, log, QUICK, report, runCli, startServe, stopServers, vmHwm } from './lib.mjs';
+import { CLI_BIN, CLI_RSS_METHOD, exitUnlessBuilt, log, QUICK, report, runCli, startServe, stopServers, vmHwm } from './lib.mjs';
 import { importConfig, importCsvWriter } from './support/import-csv.mjs';
 
 const SMALL = QUICK ? 500 : 10_000;
 // PEER_FHIR_B5_ROWS overrides the large size for a one-off run.
 const LARGE = Number(process.env.PEER_FHIR_B5_ROWS) || (QUICK ? 1_500 : 100_000);
 
-if (!existsSync(CLI_BIN)) {
-  report({ id: 'B5', what: 'peer-fhir import: packages/cli/dist/bin.js missing (pnpm --filter @peer-fhir/cli run build)', pending: true, target: 'rows/s; importer peak RSS flat' });
-  process.exit(0);
-}
+exitUnlessBuilt('B5', [CLI_BIN], { what: 'peer-fhir import', target: 'rows/s; importer peak RSS flat' });
 
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b5-'));
 // A fresh server per size, both started now (start-up is not measured), while the rows are generated.

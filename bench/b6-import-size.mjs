@@ -1,14 +1,13 @@
 // B6: cold import() time (fresh child process per run, median) of @peer-fhir/core vs @medplum/core (target: <= 2x),
-// and min+gzip size (esbuild --bundle --minify --platform=browser of the built ESM entry with dependencies bundled,
-// then gzip -9) of the browser entry `@peer-fhir/core/mapping` (toFhir + schemas; target <= 40 KiB, asserted in
-// test/e2e/browser-bundle.test.ts on the sources) beside the whole of both packages.
+// and min+gzip size (esbuild --bundle --minify --platform=browser of the package specifier, which resolves the
+// exports map's `browser` condition as a front-end's bundler does, dependencies bundled, then gzip -9) of the browser
+// entry `@peer-fhir/core/mapping` (toFhir + schemas; target <= 40 KiB, asserted in test/e2e/browser-bundle.test.ts
+// on the sources) beside the whole of both packages.
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { createRequire } from 'node:module';
 import { log, QUICK, report, requireFrom, ROOT } from './lib.mjs';
 
 const RUNS = QUICK ? 5 : 11;
-const require = createRequire(import.meta.url);
 const esbuild = requireFrom('node_modules/tsup')('esbuild');
 
 function coldImportMs(specifier) {
@@ -23,21 +22,21 @@ function coldImportMs(specifier) {
   return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times.at(-1) };
 }
 
-async function minGzip(entry) {
-  const out = await esbuild.build({ entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
+// Bundles the package specifier as a front-end's bundler would: esbuild for the browser platform resolves the
+// `browser` condition of the exports map (core's browser build keeps zod an import, so it tree-shakes).
+async function minGzip(specifier) {
+  const stdin = { contents: `export * from ${JSON.stringify(specifier)};`, resolveDir: ROOT };
+  const out = await esbuild.build({ stdin, bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
   const code = out.outputFiles[0].contents;
   return { minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
 
-const coreEntry = require.resolve('@peer-fhir/core'); // resolves the ESM entry through the exports map
-const medplumEntry = (await import.meta.resolve('@medplum/core')).replace('file://', '');
 log(`B6: ${RUNS} cold imports each`);
 const coreImport = coldImportMs('@peer-fhir/core');
 const medplumImport = coldImportMs('@medplum/core');
-const coreSize = await minGzip(import.meta.resolve('@peer-fhir/core').replace('file://', ''));
-const medplumSize = await minGzip(medplumEntry);
-const mappingSize = await minGzip(import.meta.resolve('@peer-fhir/core/mapping').replace('file://', ''));
-void coreEntry;
+const coreSize = await minGzip('@peer-fhir/core');
+const medplumSize = await minGzip('@medplum/core');
+const mappingSize = await minGzip('@peer-fhir/core/mapping');
 
 const importRatio = coreImport.medianMs / medplumImport.medianMs;
 const sizeRatio = coreSize.gzipBytes / medplumSize.gzipBytes;

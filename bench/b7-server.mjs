@@ -5,20 +5,17 @@
 // ≤ 1.5x) on SQLite. After the writes, the searches billing and reports send are timed on each store.
 //   node bench/b7-server.mjs [--quick] [--scale]
 //   default 10k and 100k resources; --scale 100k and 1M (not in the default run: it takes long); --quick 500 and 2k.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_BIN, log, QUICK, report, ROOT, spawnUntil, startServe, stopServers, vmHwm } from './lib.mjs';
+import { CLI_BIN, exitUnlessBuilt, log, QUICK, report, ROOT, spawnUntil, startServe, stopServers, vmHwm } from './lib.mjs';
 
 const SCALE = process.argv.includes('--scale');
 const [SMALL, LARGE] = QUICK ? [500, 2_000] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
 const BUNDLE = 100;
 const IN_FLIGHT = 2;
 const serverDist = `${ROOT}packages/server/dist/index.js`;
-if (!existsSync(CLI_BIN) || !existsSync(serverDist)) {
-  report({ id: 'B7', what: 'embedded server bulk write: packages/cli or packages/server dist missing (pnpm run build)', pending: true, target: 'server peak RSS flat' });
-  process.exit(0);
-}
+exitUnlessBuilt('B7', [CLI_BIN, serverDist], { what: 'embedded server bulk write', target: 'server peak RSS flat' });
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b7-'));
 
 /** `peer-fhir serve` on a data folder (SQLite), or a bare server process on the in-memory store; resolves { child, url }. */

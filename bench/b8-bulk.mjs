@@ -4,18 +4,15 @@
 // target holds N + 1 checkpoint). Measured: time and the peak RSS (/proc VmHWM) of the client and of both servers, at
 // a small and a large size; the target is a flat client peak RSS (large/small ≤ 1.5x).
 //   node bench/b8-bulk.mjs [--quick]     default 10k and 100k resources; --quick 500 and 2k.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_BIN, log, QUICK, report, ROOT, spawnUntil, startServe, stopServers, vmHwm } from './lib.mjs';
+import { CLI_BIN, exitUnlessBuilt, log, QUICK, report, ROOT, spawnUntil, startServe, stopServers, vmHwm } from './lib.mjs';
 
 const [SMALL, LARGE] = QUICK ? [500, 2_000] : [10_000, 100_000];
 const BUNDLE = 100;
 const clientDist = `${ROOT}packages/client/dist/index.js`;
-if (!existsSync(CLI_BIN) || !existsSync(clientDist)) {
-  report({ id: 'B8', what: 'bulk export -> sync: packages/cli or packages/client dist missing (pnpm run build)', pending: true, target: 'client peak RSS flat' });
-  process.exit(0);
-}
+exitUnlessBuilt('B8', [CLI_BIN, clientDist], { what: 'bulk export -> sync', target: 'client peak RSS flat' });
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-b8-'));
 
 const vmHwmMb = (pid) => (vmHwm(pid) ?? 0) / 2 ** 20;

@@ -56,6 +56,16 @@ export function rssSampler() {
   };
 }
 
+/**
+ * When a built file a benchmark needs is missing, reports its row as pending (`what` names what to build) and exits;
+ * bench/run.mjs shows every row of that benchmark as PENDING.
+ */
+export function exitUnlessBuilt(id, files, { what, target }) {
+  if (files.every((f) => existsSync(f))) return;
+  report({ id, what: `${what}: ${files.filter((f) => !existsSync(f)).map((f) => f.slice(ROOT.length)).join(', ')} missing (pnpm run build)`, pending: true, target });
+  process.exit(0);
+}
+
 /** Print the result line bench/run.mjs reads (the last line starting with `BENCH_RESULT `). */
 export function report(result) {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);

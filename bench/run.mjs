@@ -40,19 +40,46 @@ function childrenCpuS() {
 }
 const load = () => loadavg().map((x) => +x.toFixed(2));
 
+/** A benchmark still running after this many seconds is stopped and its rows are errors (quick: 10 min; full: none). */
+const TIMEOUT_S = Number(process.env.PEER_FHIR_BENCH_TIMEOUT_S) || (QUICK ? 600 : 0);
+/** Each benchmark runs in its own process group, so it can be stopped with every server and CLI run it started. */
+let running;
+const stopGroup = (pid, signal) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group has already exited
+  }
+};
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (running) stopGroup(running, 'SIGKILL');
+    process.exit(130);
+  });
+}
+
 function runOne(id) {
   const script = fileURLToPath(new URL(BENCHMARKS[id].script, import.meta.url));
   return new Promise((resolve) => {
     const t0 = performance.now();
     const cpu0 = childrenCpuS();
-    const child = spawn(process.execPath, [script, ...(QUICK ? ['--quick'] : []), ...(process.argv.includes('--scale') ? ['--scale'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [script, ...(QUICK ? ['--quick'] : []), ...(process.argv.includes('--scale') ? ['--scale'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    running = child.pid;
+    let timedOut = false;
+    const timer = TIMEOUT_S ? setTimeout(() => ((timedOut = true), stopGroup(child.pid, 'SIGKILL')), TIMEOUT_S * 1000) : undefined;
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => {
+      clearTimeout(timer);
+      // Anything the benchmark left running (a server it did not wait for) must not overlap the next one.
+      stopGroup(child.pid, 'SIGKILL');
+      running = undefined;
       // A script may report several rows (B2 at 0 ms and at 20 ms RTT, against several peers): one line each.
       const lines = out.split('\n').filter((l) => l.startsWith('BENCH_RESULT '));
       const run = { wallS: (performance.now() - t0) / 1000, cpuS: cpu0 === undefined ? undefined : childrenCpuS() - cpu0 };
-      const reported = lines.length ? lines.map((l) => JSON.parse(l.slice('BENCH_RESULT '.length))) : [{ id, error: `exit ${code}`, output: out.slice(-2000) }];
+      const reported = lines.map((l) => JSON.parse(l.slice('BENCH_RESULT '.length)));
+      if (timedOut || !lines.length) reported.push({ id, error: timedOut ? `timed out after ${TIMEOUT_S} s` : `exit ${code}`, output: out.slice(-2000) });
       resolve(declaredRows(id, reported).map((r) => ({ ...r, ...run })));
     });
   });
@@ -86,14 +113,15 @@ loadAverage.end = load();
 const fmtMs = (ms) => (ms === undefined ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
 // A row may measure something other than time (B6-browser: bytes); it says so with `unit`.
 const fmt = (v, unit) => (unit === 'bytes' && v !== undefined ? `${(v / 1024).toFixed(1)} KiB` : fmtMs(v));
+// A row a script cannot measure in this mode says why with `skipped` (printed, status SKIPPED).
 const rows = results.map((r) => [
   r.id,
-  r.error ? `ERROR ${r.error}` : r.pending ? `${r.what}` : r.what,
+  r.error ? `ERROR ${r.error}` : r.skipped ? `${r.what ?? ''} (skipped: ${r.skipped})` : r.what,
   fmt(r.oursMs, r.unit),
   r.baselineName ? `${fmt(r.baselineMs, r.unit)} (${r.baselineName})` : '—',
   r.ratio === undefined ? '—' : `${r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)}x`,
   r.target ?? '—',
-  r.pending ? 'PENDING' : r.error ? 'ERROR' : r.met ? 'met' : 'MISSED',
+  r.pending ? 'PENDING' : r.error ? 'ERROR' : r.skipped ? 'SKIPPED' : r.met ? 'met' : 'MISSED',
 ]);
 const head = ['id', 'what', 'ours', 'baseline (same run)', 'ours/baseline', 'target', 'status'];
 const widths = head.map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => String(r[i]).length))));
@@ -108,5 +136,5 @@ console.log(
 );
 
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`results/${QUICK ? 'latest-quick' : 'latest'}.json`, import.meta.url), `${JSON.stringify({ machine, totalS, cpuS, loadAverage, results }, null, 2)}\n`);
+writeFileSync(new URL(`results/${QUICK ? 'latest-quick' : 'latest'}.json`, import.meta.url), `${JSON.stringify({ machine, benchmarks: ids, totalS, cpuS, loadAverage, results }, null, 2)}\n`);
 if (results.some((r) => r.error)) process.exitCode = 1;

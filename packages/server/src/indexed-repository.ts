@@ -29,11 +29,17 @@ type Token = StoreToken;
  * resource that every garbage collection of a bulk write copied or marked.
  */
 class TokenIndex {
-  readonly #kinds = { identifier: new Map<string, Map<string, string | Set<string>>>(), _tag: new Map<string, Map<string, string | Set<string>>>() };
+  readonly #kinds = new Map<Token['kind'], Map<string, Map<string, string | Set<string>>>>();
+
+  #systems(kind: Token['kind']): Map<string, Map<string, string | Set<string>>> {
+    let systems = this.#kinds.get(kind);
+    if (!systems) this.#kinds.set(kind, (systems = new Map()));
+    return systems;
+  }
 
   add(kind: Token['kind'], system: string, value: string, id: string): void {
-    let values = this.#kinds[kind].get(system);
-    if (!values) this.#kinds[kind].set(system, (values = new Map()));
+    let values = this.#systems(kind).get(system);
+    if (!values) this.#systems(kind).set(system, (values = new Map()));
     const ids = values.get(value);
     if (ids === undefined) values.set(value, id);
     else if (typeof ids === 'string') {
@@ -42,34 +48,36 @@ class TokenIndex {
   }
 
   remove(kind: Token['kind'], system: string, value: string, id: string): void {
-    const values = this.#kinds[kind].get(system);
+    const values = this.#kinds.get(kind)?.get(system);
     const ids = values?.get(value);
-    if (ids === undefined) return;
+    if (values === undefined || ids === undefined) return;
     if (typeof ids === 'string') {
-      if (ids === id) values!.delete(value);
+      if (ids === id) values.delete(value);
     } else {
       ids.delete(id);
-      if (ids.size === 0) values!.delete(value);
+      if (ids.size === 0) values.delete(value);
     }
   }
 
   /** The ids holding this token (none, one or several). */
   ids(token: Token): Iterable<string> {
-    const ids = this.#kinds[token.kind].get(token.system)?.get(token.value);
+    const ids = this.#kinds.get(token.kind)?.get(token.system)?.get(token.value);
     return ids === undefined ? [] : typeof ids === 'string' ? [ids] : ids;
   }
 
-  /** The ids holding any value in this system. */
-  *idsInSystem(kind: Token['kind'], system: string): Generator<string> {
-    for (const ids of this.#kinds[kind].get(system)?.values() ?? []) {
-      if (typeof ids === 'string') yield ids;
-      else yield* ids;
+  /** The ids holding a token of this kind: any value in `system`, this `value` in any system, or both given. */
+  *idsMatching(kind: Token['kind'], system: string | undefined, value: string | undefined): Generator<string> {
+    const systems = this.#kinds.get(kind);
+    for (const values of system === undefined ? (systems?.values() ?? []) : [systems?.get(system)]) {
+      for (const ids of value === undefined ? (values?.values() ?? []) : [values?.get(value)]) {
+        if (typeof ids === 'string') yield ids;
+        else if (ids) yield* ids;
+      }
     }
   }
 
   clear(): void {
-    this.#kinds.identifier.clear();
-    this.#kinds._tag.clear();
+    this.#kinds.clear();
   }
 }
 
@@ -130,8 +138,7 @@ class IndexedTypeMap extends Map<string, Resource> {
   private holders(filter: TokenFilter): Set<string> {
     const ids = new Set<string>();
     for (const p of filter.parts) {
-      const found = p.value === undefined ? this.index.idsInSystem(filter.kind, p.system) : this.index.ids({ kind: filter.kind, system: p.system, value: p.value });
-      for (const id of found) ids.add(id);
+      for (const id of this.index.idsMatching(filter.kind, p.system, p.value)) ids.add(id);
     }
     return ids;
   }
@@ -281,7 +288,7 @@ export class IndexedMemoryRepository extends StoreBackedRepository {
   }
 
   // Medplum's generateId() draws one Math.random() per hex digit through a regex callback; every create and every
-  // batch entry asks for one. This is the same kind of id, a random v4 UUID (see randomId).
+  // batch entry asks for one. This is a UUID too, time-ordered (version 7) for the SQLite store's indexes (see randomId).
   override generateId(): string {
     return randomId();
   }
@@ -320,9 +327,9 @@ export interface IdentifierQuery {
 
 /** `system|value` as the one token it names (no comma list, no system-only token). */
 function singleToken(value: string): Token | undefined {
-  const filter = tokenFilterOf({ code: 'identifier', operator: 'eq', value });
+  const filter = tokenFilterOf('', { code: 'identifier', operator: 'eq', value });
   const part = filter?.parts.length === 1 ? filter.parts[0] : undefined;
-  return part?.value === undefined ? undefined : { kind: 'identifier', system: part.system, value: part.value };
+  return part?.value === undefined || part.system === undefined ? undefined : { kind: 'identifier', system: part.system, value: part.value };
 }
 
 /** `query` (without `?`) as an indexable single-identifier query, or undefined for anything else. */

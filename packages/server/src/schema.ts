@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { ServerSchemaVersionError } from './errors.js';
 import { writeDates } from './date-index.js';
+import { CODED_PARAMS, forEachToken } from './search-params.js';
 
 /**
  * The database layout of the embedded server, versioned with SQLite's `PRAGMA user_version`. A database is brought
@@ -100,6 +101,31 @@ CREATE INDEX IF NOT EXISTS deletions_since ON deletions (deleted_ms);
 `;
 
 /** The forward steps: `MIGRATIONS[n - 1]` takes a database from version n - 1 to n. */
+const CODED_KINDS: ReadonlySet<string> = new Set(CODED_PARAMS);
+
+/**
+ * 3 -> 4: the token index also holds the coded parameters (`status`, `type`, `code`, `category` where one plain
+ * element, lower-cased; search-params.ts): their rows for the resources already stored.
+ */
+function addCodedTokens(db: Database.Database): void {
+  // Idempotent, like every step (a user_version 0 database may already hold these rows).
+  db.prepare(`DELETE FROM tokens WHERE kind IN (${CODED_PARAMS.map(() => '?').join(', ')})`).run(...CODED_PARAMS);
+  const addToken = db.prepare('INSERT INTO tokens (type, kind, system, value, id) VALUES (?, ?, ?, ?, ?)');
+  const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
+  let after = 0;
+  for (;;) {
+    const rows = batch.all(after) as { seq: number; type: string; id: string; json: string }[];
+    for (const row of rows) {
+      forEachToken(JSON.parse(row.json) as Resource, (kind, system, value) => {
+        if (CODED_KINDS.has(kind)) addToken.run(row.type, kind, system, value, row.id);
+      });
+    }
+    const last = rows.at(-1);
+    if (rows.length < 512 || !last) return;
+    after = last.seq;
+  }
+}
+
 const MIGRATIONS: readonly Migration[] = [
   // 0 -> 1. Databases written before the version was recorded (user_version 0) already have this layout: every
   // statement is CREATE ... IF NOT EXISTS, so the step is the same for them and for a new, empty database.
@@ -107,6 +133,7 @@ const MIGRATIONS: readonly Migration[] = [
   addDateIndex,
   // 2 -> 3.
   SCHEMA_3,
+  addCodedTokens,
 ];
 
 /**

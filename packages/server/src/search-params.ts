@@ -1,4 +1,4 @@
-import { globalSchema, getSearchParameter, splitSearchOnComma, toPeriod } from '@medplum/core';
+import { globalSchema, getSearchParameter, splitSearchOnComma, toPeriod, tryGetDataType } from '@medplum/core';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
 
@@ -241,26 +241,60 @@ export function datePredicate(filter: { param: DateParam; parts: DateCondition[]
   return (r) => searchablePeriods(r, filter.param).some((p) => filter.parts.some((conditions) => conditions.every((c) => holds(p, c))));
 }
 
-/** A token the index holds; `value` undefined means any value in the system (`system|`). */
+/**
+ * A token the index holds. `value` undefined: any value in the system (`system|`); `system` undefined: any system (a
+ * bare `code`, coded parameters only).
+ */
 export interface TokenPart {
-  system: string;
+  system: string | undefined;
   value: string | undefined;
+}
+
+/** One comma-separated part of an `identifier=` / `_tag=` filter: `system|value` or `system|`, matched exactly. */
+function exactPart(v: string): TokenPart | undefined {
+  const bar = v.indexOf('|');
+  if (bar <= 0 || bar !== v.lastIndexOf('|')) return undefined;
+  return { system: v.slice(0, bar), value: bar === v.length - 1 ? undefined : v.slice(bar + 1) };
+}
+
+/**
+ * One part of a coded filter (`status=`, `type=`, `code=`, `category=`), as Medplum 4.5.2's token matcher reads it,
+ * lower-cased as the index holds it: `code` (any system; no system at all when the parameter is a plain `code`
+ * element), `system|code`, `system|`, `|code` (no system). `null` for a part that matches nothing (`''`, `|`);
+ * `undefined` for one the index does not serve (several bars).
+ */
+function codedPart(v: string, param: CodedParam): TokenPart | null | undefined {
+  const bar = v.indexOf('|');
+  if (bar < 0) return v === '' ? null : { system: param.codeOnly ? '' : undefined, value: v.toLowerCase() };
+  if (bar !== v.lastIndexOf('|')) return undefined;
+  const system = v.slice(0, bar).toLowerCase();
+  const value = v.slice(bar + 1).toLowerCase();
+  if (!system && !value) return null;
+  return { system, value: value === '' ? undefined : value };
 }
 
 /**
  * An `identifier=` / `_tag=` filter the token index answers: every comma-separated part is `system|value` or
  * `system|` (FHIR R4 search 3.1.1.5.10: any value in that system); matched exactly (case included), as the index
- * holds them. Anything else (a code without system, an escaped comma, a modifier) stays with Medplum's matcher.
+ * holds them. A coded filter (`status=`, `type=`, `code=`, `category=` on a parameter that is one plain element, see
+ * {@link codedParamOf}) is matched as Medplum's matcher does: case-insensitively, a bare code in any system. Anything
+ * else (a code without system on identifier, an escaped comma, a modifier) stays with Medplum's matcher.
  */
-export function tokenFilterOf(f: Filter): { kind: StoreToken['kind']; parts: TokenPart[] } | undefined {
-  if ((f.code !== 'identifier' && f.code !== '_tag') || f.operator !== 'eq' || f.value.includes('\\')) return undefined;
+export function tokenFilterOf(resourceType: string, f: Filter): { kind: StoreToken['kind']; parts: TokenPart[] } | undefined {
+  if (f.operator !== 'eq' || f.value.includes('\\')) return undefined;
+  if (f.code === 'identifier' || f.code === '_tag') {
+    const parts = f.value.split(',').map(exactPart);
+    return parts.every((p) => p !== undefined) ? { kind: f.code, parts: parts as TokenPart[] } : undefined;
+  }
+  const param = codedParamOf(resourceType, f.code);
+  if (!param) return undefined;
   const parts: TokenPart[] = [];
   for (const v of f.value.split(',')) {
-    const bar = v.indexOf('|');
-    if (bar <= 0 || bar !== v.lastIndexOf('|')) return undefined;
-    parts.push({ system: v.slice(0, bar), value: bar === v.length - 1 ? undefined : v.slice(bar + 1) });
+    const part = codedPart(v, param);
+    if (part === undefined) return undefined;
+    if (part) parts.push(part);
   }
-  return { kind: f.code, parts };
+  return { kind: param.code, parts };
 }
 
 /** Whether a resource holds one of the tokens of a {@link tokenFilterOf} filter. */
@@ -268,7 +302,7 @@ export function tokenPredicate(filter: { kind: StoreToken['kind']; parts: TokenP
   return (r) => {
     let found = false;
     forEachToken(r, (kind, system, value) => {
-      if (!found && kind === filter.kind) found = filter.parts.some((p) => p.system === system && (p.value === undefined || p.value === value));
+      if (!found && kind === filter.kind) found = filter.parts.some((p) => (p.system === undefined || p.system === system) && (p.value === undefined || p.value === value));
     });
     return found;
   };
@@ -293,18 +327,97 @@ export function referenceFilterOf(resourceType: string, f: Filter): { references
   return { references, predicate };
 }
 
-/** An indexed token of a resource: `identifier` (`system|value`) or `_tag` (`system|code`); a missing half is ''. */
+/** The coded search parameters the token index holds (when the parameter is one plain element of the type). */
+export const CODED_PARAMS = ['status', 'type', 'code', 'category'] as const;
+
+/**
+ * An indexed token of a resource: `identifier` (`system|value`) or `_tag` (`system|code`), a missing half ''; or a
+ * coded parameter ({@link CODED_PARAMS}), lower-cased.
+ */
 export interface StoreToken {
-  kind: 'identifier' | '_tag';
+  kind: 'identifier' | '_tag' | (typeof CODED_PARAMS)[number];
   system: string;
   value: string;
 }
 
-/** Calls `fn` for each identifier and meta.tag token of a resource. */
-export function forEachToken(r: Resource, fn: (kind: StoreToken['kind'], system: string, value: string) => void): void {
+/** How an element holds its tokens (Medplum's `buildTokens`, by the element's declared type). */
+type CodedShape = 'code' | 'CodeableConcept' | 'Coding';
+
+/** A coded parameter the token index holds: its code, the element, and the element's type. */
+export interface CodedParam {
+  code: (typeof CODED_PARAMS)[number];
+  element: string;
+  shape: CodedShape;
+  /** A plain `code` element: its tokens never have a system. */
+  codeOnly: boolean;
+}
+
+const codedParams = new Map<string, CodedParam[]>();
+const CODED_SHAPES: ReadonlySet<string> = new Set(['code', 'CodeableConcept', 'Coding']);
+
+/** The coded parameter `code` of a type when it is one plain element of type code, CodeableConcept or Coding. */
+function codedParamFor(resourceType: string, code: (typeof CODED_PARAMS)[number]): CodedParam | undefined {
+  if (getSearchParameter(resourceType, code)?.type !== 'token') return undefined;
+  const paths = simplePathsOf(resourceType, code);
+  const step = paths?.length === 1 && paths[0]?.steps.length === 1 && !paths[0].targetType ? paths[0].steps[0] : undefined;
+  const types = step === undefined ? undefined : tryGetDataType(resourceType)?.elements[step]?.type;
+  const shape = types?.length === 1 ? types[0]?.code : undefined;
+  if (step === undefined || shape === undefined || !CODED_SHAPES.has(shape)) return undefined;
+  return { code, element: step, shape: shape as CodedShape, codeOnly: shape === 'code' };
+}
+
+/** The indexed coded parameters of a type (see {@link CODED_PARAMS}). */
+export function codedParamsOf(resourceType: string): CodedParam[] {
+  const cached = codedParams.get(resourceType);
+  if (cached) return cached;
+  const found = CODED_PARAMS.flatMap((code) => codedParamFor(resourceType, code) ?? []);
+  // Not remembered before the definitions are loaded (every parameter would look unknown).
+  if (globalSchema.types[resourceType]?.searchParams) codedParams.set(resourceType, found);
+  return found;
+}
+
+/** The indexed coded parameter `code` of a type, if it is one. */
+export function codedParamOf(resourceType: string, code: string): CodedParam | undefined {
+  return codedParamsOf(resourceType).find((p) => p.code === code);
+}
+
+type TokenSink = (kind: StoreToken['kind'], system: string, value: string) => void;
+
+/** Medplum's `buildSimpleToken`: a token when there is a system or a value; lower-cased (its matcher ignores case). */
+function simpleToken(fn: TokenSink, kind: StoreToken['kind'], system: unknown, value: unknown): void {
+  const s = typeof system === 'string' ? system : '';
+  const v = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  if (s || v) fn(kind, s.toLowerCase(), v.toLowerCase());
+}
+
+/** Medplum's `buildCodingToken`: the display (no system), then system|code. */
+function codingTokens(fn: TokenSink, kind: StoreToken['kind'], coding: unknown): void {
+  if (typeof coding !== 'object' || coding === null) return;
+  const c = coding as { system?: unknown; code?: unknown; display?: unknown };
+  if (c.display) simpleToken(fn, kind, undefined, c.display);
+  simpleToken(fn, kind, c.system, c.code);
+}
+
+/** The tokens of one coded parameter's values, as Medplum 4.5.2's `convertToSearchableTokens` builds them. */
+function codedTokens(r: Resource, param: CodedParam, fn: TokenSink): void {
+  const raw: unknown = Reflect.get(r, param.element);
+  for (const value of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
+    if (param.shape === 'code') simpleToken(fn, param.code, undefined, value);
+    else if (param.shape === 'Coding') codingTokens(fn, param.code, value);
+    else if (typeof value === 'object' && value !== null) {
+      const concept = value as { text?: unknown; coding?: unknown };
+      if (concept.text) simpleToken(fn, param.code, undefined, concept.text);
+      if (Array.isArray(concept.coding)) for (const coding of concept.coding) codingTokens(fn, param.code, coding);
+    }
+  }
+}
+
+/** Calls `fn` for each identifier and meta.tag token of a resource, and each token of its indexed coded parameters. */
+export function forEachToken(r: Resource, fn: TokenSink): void {
   // Most types have a list of identifiers; a few (QuestionnaireResponse, Bundle) have exactly one.
   const raw = (r as { identifier?: { system?: string; value?: string } | { system?: string; value?: string }[] }).identifier;
   if (Array.isArray(raw)) for (const i of raw) fn('identifier', i?.system ?? '', i?.value ?? '');
   else if (raw) fn('identifier', raw.system ?? '', raw.value ?? '');
   for (const t of r.meta?.tag ?? []) fn('_tag', t?.system ?? '', t?.code ?? '');
+  for (const param of codedParamsOf(r.resourceType)) codedTokens(r, param, fn);
 }

@@ -64,7 +64,7 @@ export function planSearch(req: SearchArg): SearchPlan {
       plan.ids = f.value.split(',');
       continue;
     }
-    const token = tokenFilterOf(f);
+    const token = tokenFilterOf(req.resourceType, f);
     if (token) {
       plan.tokens.push(token);
       continue;

@@ -110,9 +110,10 @@ describe('bundles of creates', () => {
     const [type, id, , versionId] = location.split('/');
     const stored = await fast.repository.read('Encounter', id ?? '');
     expect(type).toBe('Encounter');
-    const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-    expect(id).toMatch(v4);
-    expect(versionId).toMatch(v4);
+    // RFC 9562 UUIDs: version 7 (time-ordered, see src/random-id.ts).
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(id).toMatch(v7);
+    expect(versionId).toMatch(v7);
     expect(stored?.meta.versionId).toBe(versionId);
     expect(stored?.meta.lastUpdated).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(res.body.entry?.[1]?.response?.etag).toBe(`W/"${versionId}"`);

@@ -72,6 +72,28 @@ describe('database schema version', () => {
     }
   });
 
+  it('brings a version 3 database (no coded tokens) forward: its stored resources are found by status and type', async () => {
+    const dir = folder();
+    const first = openDataFolder(dir);
+    const coding = { system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'H0038' };
+    await first.repository.createResource({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, type: [{ coding: [coding] }] } as never);
+    await first.repository.createResource({ resourceType: 'Encounter', status: 'cancelled', class: { code: 'AMB' } } as never);
+    // What a version 3 server wrote: identifier and _tag tokens only.
+    first.store.db.exec("DELETE FROM tokens WHERE kind NOT IN ('identifier', '_tag')");
+    first.store.db.pragma('user_version = 3');
+    first.close();
+    const again = openDataFolder(dir);
+    try {
+      const { parseSearchRequest } = await import('@medplum/core');
+      const found = async (q: string) => ((await again.repository.search(parseSearchRequest(q))).entry ?? []).map((e) => (e.resource as { status?: string }).status);
+      expect(await found('Encounter?status=FINISHED')).toEqual(['finished']);
+      expect(await found(`Encounter?type=${coding.system}|h0038`)).toEqual(['finished']);
+      expect(await found('Encounter?status=finished,cancelled')).toHaveLength(2);
+    } finally {
+      again.close();
+    }
+  });
+
   it('refuses a database of a newer, unknown version with a typed error, leaves it untouched and gives the lock back', () => {
     const dir = folder();
     openDataFolder(dir).close();

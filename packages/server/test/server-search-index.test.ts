@@ -55,11 +55,22 @@ const period = fc.oneof(
   fc.constant(undefined),
 );
 
-const encounter = fc.record({ identifier: identifiers, subject: patientRef, period }).map(
-  (e): Encounter => ({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, ...(e.identifier.length ? { identifier: e.identifier } : {}), subject: e.subject, ...(e.period ? { period: e.period } : {}) }),
-);
-const claim = fc.record({ identifier: identifiers, patient: patientRef, created: fc.option(dateText, { nil: undefined }) }).map(
-  (c) => ({ resourceType: 'Claim', status: 'active', ...(c.identifier.length ? { identifier: c.identifier } : {}), patient: c.patient, ...(c.created ? { created: c.created } : {}) }) as Claim,
+// Coded values (status, type): case varies, a code appears under two systems and as text or a display.
+const encounterTypeValues = [
+  { coding: [{ system: 'urn:t:a', code: 'H0038', display: 'Peer' }] },
+  { coding: [{ system: 'urn:t:b', code: 'h0038' }, { code: 'local' }] },
+  { text: 'peer support' },
+  { coding: [{ system: 'urn:t:a' }] },
+];
+const encounterType = fc.constantFrom(...encounterTypeValues);
+const encounter = fc
+  .record({ identifier: identifiers, subject: patientRef, period, status: fc.constantFrom('finished', 'planned', 'FINISHED'), type: fc.array(encounterType, { maxLength: 2 }) })
+  .map(
+    (e) =>
+      ({ resourceType: 'Encounter', status: e.status, class: { code: 'AMB' }, ...(e.type.length ? { type: e.type } : {}), ...(e.identifier.length ? { identifier: e.identifier } : {}), subject: e.subject, ...(e.period ? { period: e.period } : {}) }) as Encounter,
+  );
+const claim = fc.record({ identifier: identifiers, patient: patientRef, created: fc.option(dateText, { nil: undefined }), status: fc.constantFrom('active', 'cancelled', 'Active') }).map(
+  (c) => ({ resourceType: 'Claim', status: c.status, ...(c.identifier.length ? { identifier: c.identifier } : {}), patient: c.patient, ...(c.created ? { created: c.created } : {}) }) as Claim,
 );
 
 /** A write: the resource (with its id), the instant it is written at; or the deletion of an earlier one. */
@@ -77,12 +88,16 @@ const sometimes = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.one
 
 const dateParams = { Encounter: ['date', '_lastUpdated'], Claim: ['created', '_lastUpdated'] } as const;
 const refParam = { Encounter: 'subject', Claim: 'patient' } as const;
+const statuses = { Encounter: ['finished', 'FINISHED,planned', '|finished', 'urn:x|finished', ''], Claim: ['active', 'cancelled,ACTIVE', '|active'] } as const;
+const types = ['H0038', 'urn:t:a|h0038', 'urn:t:b|', '|local', 'peer support', '|Peer support', 'PEER', 'urn:t:a|H0038,urn:t:b|x', '|'];
 const query = fc.constantFrom('Encounter' as const, 'Claim' as const).chain((type) =>
   fc
     .record({
       dates: fc.oneof(fc.constant([]), fc.array(fc.tuple(fc.constantFrom(...dateParams[type]), fc.constantFrom('', 'eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'), dateText), { minLength: 1, maxLength: 2 })),
       refs: sometimes(fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 2 })),
       identifier: sometimes(fc.constantFrom(`${SYSTEMS[0]}|`, `${SYSTEMS[1]}|v1`, `${SYSTEMS[0]}|v1,${SYSTEMS[1]}|v2`, `${SYSTEMS[0]}|V1`)),
+      status: sometimes(fc.constantFrom(...statuses[type])),
+      type: type === 'Encounter' ? sometimes(fc.constantFrom(...types)) : fc.constant(undefined),
       sort: fc.constantFrom(undefined, ...dateParams[type], ...dateParams[type].map((c) => `-${c}`), `${dateParams[type][0]},-_lastUpdated`, 'status'),
       count: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined, freq: 3 }),
       offset: sometimes(fc.integer({ min: 1, max: 6 })),
@@ -92,6 +107,8 @@ const query = fc.constantFrom('Encounter' as const, 'Claim' as const).chain((typ
       for (const [code, op, value] of q.dates) params.append(code, `${op}${value}`);
       if (q.refs) params.set(refParam[type], q.refs.map((n) => `Patient/p${n}`).join(','));
       if (q.identifier) params.set('identifier', q.identifier);
+      if (q.status !== undefined) params.set('status', q.status);
+      if (q.type !== undefined) params.set('type', q.type);
       if (q.sort) params.set('_sort', q.sort);
       if (q.count !== undefined) params.set('_count', String(q.count));
       if (q.offset !== undefined) params.set('_offset', String(q.offset));
@@ -137,7 +154,7 @@ async function matchingIds(repo: IndexedMemoryRepository, q: string, by?: 'medpl
 }
 
 describe('SQLite search indexes', () => {
-  it('answer every date, sort, reference and identifier search exactly as the in-memory store does: same matches, order, pages and totals', async () => {
+  it('answer every date, sort, reference, identifier and coded (status, type) search exactly as the in-memory store does: same matches, order, pages and totals', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     await fc.assert(
       fc.asyncProperty(ops, fc.array(query, { minLength: 1, maxLength: 6 }), async (list, queries) => {
@@ -153,6 +170,21 @@ describe('SQLite search indexes', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("answer every coded filter (status, type) as Medplum 4.5.2's matcher does, on every kind of coded value", async () => {
+    const [memory, sqlite] = stores();
+    const variants = [...encounterTypeValues, undefined];
+    const resources = variants.flatMap((type, i) =>
+      ['finished', 'FINISHED', 'planned'].map((status, j) => ({ resourceType: 'Encounter', id: `e${i}-${j}`, status, class: { code: 'AMB' }, ...(type ? { type: [type] } : {}) }) as Encounter),
+    );
+    for (const repo of [memory, sqlite]) for (const r of resources) await repo.updateResource(structuredClone(r) as never);
+    const queries = [...types.map((t) => `Encounter?type=${encodeURIComponent(t)}`), ...statuses.Encounter.map((v) => `Encounter?status=${encodeURIComponent(v)}`)];
+    for (const q of queries) {
+      const expected = await matchingIds(memory, q, 'medplum');
+      expect(await matchingIds(memory, q), q).toEqual(expected);
+      expect(await matchingIds(sqlite, q), q).toEqual(expected);
+    }
   });
 
   it('pages of a sorted search never overlap and together list every match once, resources sharing a date included', async () => {
@@ -198,12 +230,22 @@ describe('the searches billing and reports run are served from an index, never b
     'Observation?date=ge2025-01-01&_count=500',
     'Patient?identifier=urn:test:a|v1&_sort=birthdate',
     'Encounter?_id=e1,e2',
+    'Encounter?status=finished&_count=50',
+    'Encounter?type=https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets|H0038&_sort=-date',
+    'Coverage?status=active&_count=500',
+    'Claim?status=active&_count=500',
+    'AuditEvent?type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest&date=ge2025-01-01&_count=500',
+    'Observation?category=survey&code=http://loinc.org|1234-5&_count=500',
+    'Basic?code=urn:test:activity|continuing-education&_count=500',
   ];
   it.each(cases)('%s', (q) => {
     const db = SqliteStore.open(openSqliteDatabase({ path: ':memory:' })).db;
     const plan = planOf(db, q);
-    // SCAN = every row of a table; a SEARCH of resources must be by its (type, id) key, not a walk over the type.
-    expect(plan.filter((line) => /^SCAN (?!json_each)/.test(line)), plan.join("\n")).toEqual([]);
+    // SCAN = every row of a table (`page` is the page's ids, at most _count rows); a SEARCH of resources must be by
+    // its (type, id) key, not a walk over the type.
+    expect(plan.filter((line) => /^SCAN (?!json_each|page$)/.test(line)), plan.join("\n")).toEqual([]);
+    // Matches are found and ordered without reading a resource's JSON: only the page's rows are read.
+    if (/_count=/.test(q)) expect(plan.some((line) => line.startsWith('SCAN page')), plan.join('\n')).toBe(true);
     expect(plan.filter((line) => line.includes('resources_by_type')), plan.join('\n')).toEqual([]);
     expect(plan.some((line) => /USING (COVERING )?INDEX (dates_|tokens_|refs_)|json_each|sqlite_autoindex_resources_1/.test(line))).toBe(true);
   });

@@ -124,8 +124,10 @@ async function ack277(reports: ClaimStatusReport[], opts: AckOptions, io: Comman
     if (io.json) printJson(io, { kind: '277', accepted, rejected: rejectedClaims.length, rejectedClaims, unmatched, claimResponsesStored: stored, reports, exitCode });
     else {
       say(io, `277 (${reports.map((r) => r.version).join(', ')}): ${accepted} claim(s) accepted, ${rejectedClaims.length} rejected${unmatched ? `, ${unmatched} matching no stored Claim` : ''}`);
-      responses.forEach((cr, i) => {
-        if (cr.outcome === 'error' || !cr.request) say(io, `  ${all[i]!.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`);
+      // One ClaimResponse per claim status answer, in the same order.
+      all.forEach((claim, i) => {
+        const cr = responses[i];
+        if (cr && (cr.outcome === 'error' || !cr.request)) say(io, `  ${claim.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`);
       });
       say(io, `${stored} ClaimResponse(s) stored on ${target.url}`);
       if (rejectedClaims.length) note(io, 'rejected claims never reached adjudication: correct them and bill them again');

@@ -9,7 +9,6 @@ import {
   read271Stream,
   toCoverageEligibilityResponse,
   write270,
-  X12InquiryInputError,
   X12ResponseParseError,
   type EligibilityInquiryInput,
   type EligibilityVerdict,
@@ -17,6 +16,7 @@ import {
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
+import { inquiryEnvelope, inquiryText } from '../internal/x12-inquiry.js';
 import { openTarget, type FhirTarget, type FhirTargetOptions } from '../internal/target.js';
 import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
@@ -107,6 +107,7 @@ export async function runEligibility(opts: EligibilityOptions, io: CommandIo): P
 /** Write a 270 for the roster or some participants, storing one CoverageEligibilityRequest per inquiry (its trace). */
 async function write(opts: EligibilityOptions, config: CliConfig | undefined, target: FhirTarget, io: CommandIo): Promise<EligibilityResult> {
   if (!config) throw new CliUsageError('--config is required to write a 270 (the agency is the information receiver)');
+  if (!opts.out) throw new CliUsageError('--out <file.270> is required with --roster or --participant');
   const coverages = await coveragesAsked(opts, config, target.client, io);
   const date = opts.date ?? today();
   // Only coverages in force on the date asked about
@@ -114,7 +115,7 @@ async function write(opts: EligibilityOptions, config: CliConfig | undefined, ta
   const inputs = await inquiries(current, date, config, target.client);
   if (inputs.length === 0) throw new CliUsageError('no active Coverage on the date asked about: nothing to ask');
   const text = render270(inputs, config, io);
-  await writePrivateFile(opts.out!, text);
+  await writePrivateFile(opts.out, text);
   const created = inputs.length;
   const counts = { requests: inputs.length };
   const writes = { 'requests-created': created };
@@ -187,20 +188,7 @@ async function inquiries(current: readonly Coverage[], date: string, config: Cli
 
 /** The 270 text; an element that cannot be written is named by path and element (never its value). */
 function render270(inputs: readonly EligibilityInquiryInput[], config: CliConfig, io: CommandIo): string {
-  try {
-    return write270(inputs, {
-      sender: { id: config.organization.npi },
-      receiver: { id: config.payer.id.slice(0, 15) },
-      controlNumbers: { isa: (Math.floor(Date.now() / 1000) % 999_999_998) + 1, gs: 1 },
-      usage: 'P',
-    });
-  } catch (e) {
-    if (e instanceof X12InquiryInputError) {
-      for (const i of e.issues) note(io, `  ${i.path} (${i.element}): ${i.message}`);
-      throw new CliUsageError(`${e.issues.length} element(s) cannot be written to a 270 (see above)`);
-    }
-    throw e;
-  }
+  return inquiryText('270', io, () => write270(inputs, inquiryEnvelope(config)));
 }
 
 async function read(file: string, target: FhirTarget, io: CommandIo): Promise<EligibilityResult> {

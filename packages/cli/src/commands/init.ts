@@ -216,9 +216,9 @@ function unpricedCodes(p: RulePack): string[] {
 function parseCharges(list: readonly string[], problems: InitProblem[]): Record<string, number> {
   const out: Record<string, number> = {};
   list.forEach((item, i) => {
-    const m = /^([A-Z]\d{4})=(\d{1,6}(?:\.\d{1,2})?)$/.exec(item.trim());
-    if (!m || Number(m[2]) <= 0) problems.push({ option: '--charge', problem: `item ${i + 1} must be CODE=AMOUNT, a HCPCS code and a positive dollar amount (e.g. H0038=18.50)` });
-    else out[m[1]!] = Number(m[2]);
+    const [, code, amount] = /^([A-Z]\d{4})=(\d{1,6}(?:\.\d{1,2})?)$/.exec(item.trim()) ?? [];
+    if (code === undefined || Number(amount) <= 0) problems.push({ option: '--charge', problem: `item ${i + 1} must be CODE=AMOUNT, a HCPCS code and a positive dollar amount (e.g. H0038=18.50)` });
+    else out[code] = Number(amount);
   });
   return out;
 }

@@ -214,7 +214,7 @@ const isAdjustment = (a: ClaimResponseItemAdjudication): boolean => a.category.c
 function moneyFigures(claims: readonly Claim[], responses: readonly ClaimResponse[]): HtmlReportFigures['money'] {
   const byRef = new Map<string, Claim>(claims.flatMap((c) => (c.id ? [[`Claim/${c.id}`, c] as const] : [])));
   const mine = responses.filter((r) => r.request?.reference !== undefined && byRef.has(r.request.reference));
-  const answered = new Set(mine.map((r) => r.request!.reference!));
+  const answered = new Set(mine.flatMap((r) => (r.request?.reference !== undefined ? [r.request.reference] : [])));
   let billed = 0;
   let paid = 0;
   let adjusted = 0;

@@ -7,7 +7,6 @@ import {
   PAYER_CLAIM_CONTROL_NUMBER_SYSTEM,
   read277Stream,
   write276,
-  X12InquiryInputError,
   X12ParseError,
   type ClaimStatusInquiryInput,
   type ClaimStatusReport,
@@ -18,6 +17,7 @@ import { identifierSystems } from '@peer-fhir/core';
 import { resolveConfig, scopeOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { note, printJson, say, writePrivateFile, type CommandIo } from '../internal/io.js';
+import { inquiryEnvelope, inquiryText } from '../internal/x12-inquiry.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import { storeClaimStatus } from '../internal/claim-status.js';
 import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
@@ -139,23 +139,8 @@ export async function runStatus(opts: StatusOptions, io: CommandIo): Promise<Sta
     }
     const counts = { claims: claims.length, aged: aged.length, asked: inputs.length, unresolved };
     if (inputs.length) {
-      let text: string;
-      try {
-        text = write276(inputs, {
-          sender: { id: config.organization.npi },
-          receiver: { id: config.payer.id.slice(0, 15) },
-          submitter: { name: config.organization.name },
-          controlNumbers: { isa: (Math.floor(Date.now() / 1000) % 999_999_998) + 1, gs: 1 },
-          usage: 'P',
-        });
-      } catch (e) {
-        if (e instanceof X12InquiryInputError) {
-          for (const i of e.issues) note(io, `  ${i.path} (${i.element}): ${i.message}`);
-          throw new CliUsageError(`${e.issues.length} element(s) cannot be written to a 276 (see above)`);
-        }
-        throw e;
-      }
-      await writePrivateFile(opts.out!, text);
+      const text = inquiryText('276', io, () => write276(inputs, { ...inquiryEnvelope(config), submitter: { name: config.organization.name } }));
+      await writePrivateFile(opts.out, text);
     }
     const exitCode = unresolved > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     if (io.json) printJson(io, { counts, file: inputs.length ? opts.out : null, exitCode });
@@ -187,7 +172,11 @@ async function readReports(file: string): Promise<ClaimStatusReport[]> {
 
 function printAnswers(io: CommandIo, r: Awaited<ReturnType<typeof storeClaimStatus>>, answers: StatusResult['answers'], url: string): void {
   say(io, `277: ${r.claims.length} claim status answer(s): ${Object.entries(answers ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
-  r.responses.forEach((cr, i) => say(io, `  ${r.claims[i]!.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`));
+  // One ClaimResponse per claim status answer, in the same order.
+  r.claims.forEach((claim, i) => {
+    const cr = r.responses[i];
+    if (cr) say(io, `  ${claim.patientControlNumber}: ${cr.disposition ?? ''}${cr.request ? '' : ' (no stored Claim)'}`);
+  });
   say(io, `${r.stored} ClaimResponse(s) stored on ${url}`);
   if (answers?.rejected) note(io, 'rejected claims never reached adjudication: correct them and bill them again');
   if (answers?.['information-requested']) note(io, 'the payer asks for information: send it, or the claim will be denied');
@@ -214,7 +203,7 @@ async function readStatus(file: string, opts: StatusOptions, io: CommandIo): Pro
     const writes = { 'claim-responses-created': r.stored, unmatched: r.unmatched };
     const attention = (answers.rejected ?? 0) + (answers.denied ?? 0) + (answers['information-requested'] ?? 0) + r.unmatched;
     const exitCode = attention > 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
-    if (io.json) printJson(io, { answers, writes, claims: r.claims.map((c, i) => ({ patientControlNumber: c.patientControlNumber, outcome: r.responses[i]!.outcome, disposition: r.responses[i]!.disposition })), exitCode });
+    if (io.json) printJson(io, { answers, writes, claims: r.claims.map((c, i) => ({ patientControlNumber: c.patientControlNumber, outcome: r.responses[i]?.outcome, disposition: r.responses[i]?.disposition })), exitCode });
     else printAnswers(io, r, answers, target.url);
     return { answers, writes, exitCode };
   } finally {

@@ -33,7 +33,7 @@ function recipientOf(r: NumberedRow['values']): unknown[] {
 }
 
 function build(rows: readonly NumberedRow[], config: CliConfig): BuiltInput {
-  const r = rows[0]!.values;
+  const r = rows[0]?.values ?? {};
   const end = cell(r, 'period_end');
   const revokedAt = cell(r, 'revoked_at');
   return builtInput(rows, {

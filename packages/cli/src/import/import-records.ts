@@ -87,9 +87,10 @@ async function flushBatch(kind: KindWithWriter<unknown>, ctx: RecordFileContext,
 
 /** Rows of one record: adjacent rows with the same id for a multi-row kind, else each row alone. */
 function sameRecord(kind: KindWithWriter<unknown>, open: readonly NumberedRow[], next: NumberedRow): boolean {
-  if (!kind.kind.multiRow || open.length === 0) return false;
+  const [head] = open;
+  if (!kind.kind.multiRow || head === undefined) return false;
   const id = cell(next.values, kind.kind.idColumn);
-  return id !== undefined && id === cell(open[0]!.values, kind.kind.idColumn);
+  return id !== undefined && id === cell(head.values, kind.kind.idColumn);
 }
 
 /**
@@ -104,8 +105,9 @@ export async function importRecordFile(kind: KindWithWriter<unknown>, ctx: Recor
   const close = async (): Promise<void> => {
     const rows = group;
     group = [];
-    if (rows.length === 0) return;
-    const id = cell(rows[0]!.values, kind.kind.idColumn);
+    const [head] = rows;
+    if (head === undefined) return;
+    const id = cell(head.values, kind.kind.idColumn);
     if (id !== undefined && seen.has(id)) {
       ctx.counts.rejected++;
       const why = `${kind.kind.idColumn}: used again on a later row (${kind.kind.multiRow ? 'rows of one record must be adjacent; ' : ''}ids must be unique)`;

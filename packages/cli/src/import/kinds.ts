@@ -86,7 +86,8 @@ export async function detectKind(file: string, format: ImportFormat, explicit?: 
   // Other kinds may name an encounter (an outcome's `encounter_id`): their own id column tells them apart.
   const others = all.filter((k) => k !== 'encounters');
   const matches = others.length > 0 ? others : all;
-  if (matches.length === 1) return matches[0]!;
+  const [only] = matches;
+  if (matches.length === 1 && only !== undefined) return only;
   // No id column at all: read it as encounters, whose reader names the unknown columns by position.
   if (matches.length === 0) return 'encounters';
   const how = ID_COLUMNS.map(([k, c]) => `${c} (${k})`).join(', ');

@@ -13,10 +13,10 @@ const REQUIRED = ['response_id', 'participant_id', 'instrument', 'authored', 'an
 function answersOf(text: readonly string[], reasons: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   text.forEach((entry, i) => {
-    const m = /^([A-Za-z0-9._-]{1,64})\s*=\s*(-?\d+)$/.exec(entry);
-    if (!m) reasons.push(`answers: entry ${i + 1} is not ITEM=NUMBER`);
-    else if (m[1]! in out) reasons.push(`answers: entry ${i + 1} answers an item answered before`);
-    else out[m[1]!] = Number(m[2]);
+    const [, item, value] = /^([A-Za-z0-9._-]{1,64})\s*=\s*(-?\d+)$/.exec(entry) ?? [];
+    if (item === undefined) reasons.push(`answers: entry ${i + 1} is not ITEM=NUMBER`);
+    else if (item in out) reasons.push(`answers: entry ${i + 1} answers an item answered before`);
+    else out[item] = Number(value);
   });
   return out;
 }

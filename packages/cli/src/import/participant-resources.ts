@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { FhirResource } from 'fhir/r4.js';
-import type { RecordEntries } from '@peer-fhir/client';
 import type { BillingRecordOptions } from '@peer-fhir/billing';
-import { locateParticipants, mergeOutcomes, NOT_IMPORTED, outcomesOf, type WriteOutcome, type WriteTarget } from './write-records.js';
+import { conditionalCreate, writeOfParticipants, type WriteOutcome, type WriteTarget } from './write-records.js';
 
 /** One participant's resource, stored by a conditional create on its identifier (`system|value`). */
 export interface ParticipantResource {
@@ -17,24 +15,8 @@ export interface ParticipantResource {
  * record is rejected): a conditional create on the record's identifier, so importing the same file again is
  * `unchanged`, and another record under a used id is a `conflict` naming the differing paths (nothing written over).
  */
-export async function writeParticipantResources(t: WriteTarget, records: readonly ParticipantResource[]): Promise<WriteOutcome[]> {
-  const found = await locateParticipants(t, records.map((r) => r.participantId));
-  const all: (WriteOutcome | undefined)[] = [];
-  const entries: RecordEntries[] = [];
-  const sent: number[] = [];
-  for (const [i, r] of records.entries()) {
-    const patient = found.get(r.participantId);
-    if (!patient) {
-      all[i] = { status: 'rejected', reason: NOT_IMPORTED };
-      continue;
-    }
-    const resource = r.resource(patient);
-    const ifNoneExist = `identifier=${encodeURIComponent(r.identifier.system)}|${encodeURIComponent(r.identifier.value)}`;
-    entries.push([{ fullUrl: `urn:uuid:${randomUUID()}`, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist } }]);
-    sent.push(i);
-  }
-  const summary = entries.length > 0 ? await t.peer.client.recordAll(entries) : undefined;
-  return mergeOutcomes(all, sent, summary ? outcomesOf(summary) : []);
+export function writeParticipantResources(t: WriteTarget, records: readonly ParticipantResource[]): Promise<WriteOutcome[]> {
+  return writeOfParticipants(t, records, (r, patient) => conditionalCreate(r.resource(patient), r.identifier.system, r.identifier.value));
 }
 
 /**

@@ -40,8 +40,8 @@ const MAX_DEPTH = 8;
 function depthOf(value: unknown, limit: number): number {
   let max = 0;
   const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, d] = top;
     if (v === null || typeof v !== 'object') continue;
     if (d + 1 > max) max = d + 1;
     if (max > limit) return max;

@@ -58,12 +58,13 @@ export interface RecordKind<R> {
  */
 export function defineKind<R>(
   name: ImportKindName,
-  columns: readonly string[],
+  /** The kind's columns, its id column first. */
+  columns: readonly [string, ...string[]],
   required: readonly string[],
   steps: Pick<RecordKind<R>, 'build' | 'parse' | 'blame'> & { shared?: readonly string[] },
 ): RecordKind<R> {
   const { shared, ...rest } = steps;
-  return { name, idColumn: columns[0]!, columns, required, multiRow: shared !== undefined, shared: shared ?? [], ...rest };
+  return { name, idColumn: columns[0], columns, required, multiRow: shared !== undefined, shared: shared ?? [], ...rest };
 }
 
 /** The rows of one record, as a domain record or as rejected rows. */
@@ -75,7 +76,7 @@ export type AssembledRecord<R> = { ok: true; value: R; rows: NumberedRow[] } | {
  */
 export function fromFirstRow(rows: readonly NumberedRow[], make: (r: RawRow, reasons: string[]) => unknown): BuiltInput {
   const common: string[] = [];
-  const input = make(rows[0]!.values, common);
+  const input = make(rows[0]?.values ?? {}, common);
   return builtInput(rows, input, common);
 }
 
@@ -91,10 +92,11 @@ function checkRequired<R>(kind: RecordKind<R>, rows: readonly NumberedRow[], bui
 }
 
 function checkShared<R>(kind: RecordKind<R>, rows: readonly NumberedRow[], built: BuiltInput): void {
-  const first = rows[0]!.values;
+  const [head] = rows;
+  if (head === undefined) return;
   for (const k of kind.shared) {
-    const differs = rows.findIndex((r) => (cell(r.values, k) ?? '') !== (cell(first, k) ?? ''));
-    if (differs > 0) built.rowReasons.get(rows[differs]!.row)?.push(`${k}: differs from the first row of this ${kind.name} record (row ${rows[0]!.row})`);
+    const at = rows.find((r) => (cell(r.values, k) ?? '') !== (cell(head.values, k) ?? ''));
+    if (at) built.rowReasons.get(at.row)?.push(`${k}: differs from the first row of this ${kind.name} record (row ${head.row})`);
   }
 }
 

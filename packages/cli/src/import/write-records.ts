@@ -122,32 +122,47 @@ export function mergeOutcomes(all: (WriteOutcome | undefined)[], sent: readonly 
 }
 
 /**
- * Outcome measures: the QuestionnaireResponse and its score Observation as one record of conditional creates
- * (`instrumentResponseBundle`), the patient and encounter as literal references (US Core searches need them).
+ * Records of participants already on the server, all written in one `recordAll`: a record whose participant is not
+ * stored is rejected (import their encounters first); `entriesOf` builds a record's entries given the participant's
+ * Patient as a literal reference. Outcomes in input order.
  */
-export async function writeOutcomes(t: WriteTarget, responses: readonly InstrumentResponse[]): Promise<WriteOutcome[]> {
-  const found = await locateParticipants(t, responses.map((r) => r.participantId));
-  const keys = recordKeys(t.scope);
+export async function writeOfParticipants<R extends { participantId: string }>(
+  t: WriteTarget,
+  records: readonly R[],
+  entriesOf: (record: R, patient: string) => RecordEntries | Promise<RecordEntries>,
+): Promise<WriteOutcome[]> {
+  const found = await locateParticipants(t, records.map((r) => r.participantId));
   const all: (WriteOutcome | undefined)[] = [];
-  const records: RecordEntries[] = [];
+  const entries: RecordEntries[] = [];
   const sent: number[] = [];
-  for (const [i, r] of responses.entries()) {
+  for (const [i, r] of records.entries()) {
     const patient = found.get(r.participantId);
     if (!patient) {
       all[i] = { status: 'rejected', reason: NOT_IMPORTED };
       continue;
     }
-    const encounter = r.encounterId ? await locate(t.peer, keys.encounter(r.encounterId)) : undefined;
-    const existing = (key: RecordKey): string | undefined => (key.resourceType === 'Patient' ? patient : key.resourceType === 'Encounter' ? encounter : undefined);
-    records.push(instrumentResponseBundle(r, { agency: t.scope.agency, namespace: t.scope.namespace, existing }).entry ?? []);
+    entries.push(await entriesOf(r, patient));
     sent.push(i);
   }
-  const summary = records.length > 0 ? await t.peer.client.recordAll(records) : undefined;
+  const summary = entries.length > 0 ? await t.peer.client.recordAll(entries) : undefined;
   return mergeOutcomes(all, sent, summary ? outcomesOf(summary) : []);
 }
 
+/**
+ * Outcome measures: the QuestionnaireResponse and its score Observation as one record of conditional creates
+ * (`instrumentResponseBundle`), the patient and encounter as literal references (US Core searches need them).
+ */
+export function writeOutcomes(t: WriteTarget, responses: readonly InstrumentResponse[]): Promise<WriteOutcome[]> {
+  const keys = recordKeys(t.scope);
+  return writeOfParticipants(t, responses, async (r, patient) => {
+    const encounter = r.encounterId ? await locate(t.peer, keys.encounter(r.encounterId)) : undefined;
+    const existing = (key: RecordKey): string | undefined => (key.resourceType === 'Patient' ? patient : key.resourceType === 'Encounter' ? encounter : undefined);
+    return instrumentResponseBundle(r, { agency: t.scope.agency, namespace: t.scope.namespace, existing }).entry ?? [];
+  });
+}
+
 /** One record of one resource, created unless a resource with its identifier (`system|id`) is there. */
-function conditionalCreate(resource: Resource, system: string, id: string): BundleEntry<Resource>[] {
+export function conditionalCreate(resource: Resource, system: string, id: string): BundleEntry<Resource>[] {
   return [{ fullUrl: `urn:uuid:${randomUUID()}`, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist: `identifier=${encodeURIComponent(system)}|${encodeURIComponent(id)}` } }];
 }
 

@@ -1,4 +1,3 @@
-import type { Basic, Encounter } from 'fhir/r4.js';
 import type { PeerClient } from '@peer-fhir/client';
 import { loadAgencyStaff } from './agency-staff.js';
 import { FhirMappingError, PeerFhirValidationError, WorkforceSystems, continuingEducationFromFhir, supervisionSessionFromFhir, type ContinuingEducation, type IdentityScope, type Organization, type PeerEncounter, type PeerSpecialist, type SupervisionSession } from '@peer-fhir/core';
@@ -22,25 +21,33 @@ function unreadable(e: unknown): boolean {
   return e instanceof FhirMappingError || e instanceof PeerFhirValidationError;
 }
 
-/** Continuing-education records (Basic coded `workforce-activity#continuing-education`) created within `[from, to]`. */
-export async function loadContinuingEducationRecords(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<{ records: ContinuingEducation[]; unreadable: number }> {
-  const params = new URLSearchParams({ code: `${WorkforceSystems.ACTIVITY}|continuing-education`, _count: '500' });
-  params.append('created', `ge${q.from}`);
-  params.append('created', `le${q.to}`);
-  const records: ContinuingEducation[] = [];
+/**
+ * The records a search reads that this namespace can map, dated within `[from, to]`; a resource that is not readable
+ * as such a record here is skipped and counted, never fatal.
+ */
+async function readInRange<F, T extends { date: string }>(found: AsyncIterable<F>, map: (resource: F) => T, q: { from: string; to: string }): Promise<{ items: T[]; unreadable: number }> {
+  const items: T[] = [];
   let skipped = 0;
-  for await (const basic of peer.client.searchAll('Basic', params)) {
+  for await (const resource of found) {
     try {
-      const ce = continuingEducationFromFhir(basic as Basic, { agency: q.scope.agency, namespace: q.scope.namespace });
-      if (ce.date >= q.from && ce.date <= q.to) records.push(ce);
+      const item = map(resource);
+      if (item.date >= q.from && item.date <= q.to) items.push(item);
     } catch (e) {
       if (!unreadable(e)) throw e;
       skipped++;
     }
   }
-  return { records, unreadable: skipped };
+  return { items, unreadable: skipped };
 }
 
+/** Continuing-education records (Basic coded `workforce-activity#continuing-education`) created within `[from, to]`. */
+export async function loadContinuingEducationRecords(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<{ records: ContinuingEducation[]; unreadable: number }> {
+  const params = new URLSearchParams({ code: `${WorkforceSystems.ACTIVITY}|continuing-education`, _count: '500' });
+  params.append('created', `ge${q.from}`);
+  params.append('created', `le${q.to}`);
+  const read = await readInRange(peer.client.searchAll('Basic', params), (basic) => continuingEducationFromFhir(basic, { agency: q.scope.agency, namespace: q.scope.namespace }), q);
+  return { records: read.items, unreadable: read.unreadable };
+}
 
 /** Supervision sessions (Encounters typed `workforce-activity#supervision-*`) dated within `[from, to]`. */
 export async function loadSupervisionSessions(peer: PeerClient, q: { from: string; to: string; scope: IdentityScope }): Promise<{ sessions: SupervisionSession[]; unreadable: number }> {
@@ -48,18 +55,8 @@ export async function loadSupervisionSessions(peer: PeerClient, q: { from: strin
   const params = new URLSearchParams({ type, _count: '500' });
   params.append('date', `ge${q.from}`);
   params.append('date', `le${q.to}`);
-  const sessions: SupervisionSession[] = [];
-  let skipped = 0;
-  for await (const enc of peer.client.searchAll('Encounter', params)) {
-    try {
-      const s = supervisionSessionFromFhir(enc as Encounter, { agency: q.scope.agency, namespace: q.scope.namespace });
-      if (s.date >= q.from && s.date <= q.to) sessions.push(s);
-    } catch (e) {
-      if (!unreadable(e)) throw e;
-      skipped++;
-    }
-  }
-  return { sessions, unreadable: skipped };
+  const read = await readInRange(peer.client.searchAll('Encounter', params), (enc) => supervisionSessionFromFhir(enc, { agency: q.scope.agency, namespace: q.scope.namespace }), q);
+  return { sessions: read.items, unreadable: read.unreadable };
 }
 
 /**

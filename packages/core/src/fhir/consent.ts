@@ -3,7 +3,8 @@ import type { ConsentDirective, ConsentRecipient } from '../domain/consent.js';
 import { ConsentKinds, Purposes } from '../terminology/codes.js';
 import type { IdentifierSystems } from '../terminology/identifiers.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
-import { coding, logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { codeable, coding } from './internal/fresh.js';
 import { identifierValue, identifiersOf, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { organizationKey } from './organization.js';
 import { patientKey } from './patient.js';
@@ -53,29 +54,29 @@ export function addConsent(b: TransactionBuilder, c: ConsentDirective, idx: numb
     ...(c.revokedAt ? { extension: [{ url: Extensions.ConsentRevoked, valueDateTime: c.revokedAt }] } : {}),
     identifier: [{ system: key.system, value: key.value }],
     status: c.status,
-    scope: { coding: [coding(Systems.CONSENT_SCOPE, 'patient-privacy', 'Privacy Consent')] },
+    scope: codeable(coding(Systems.CONSENT_SCOPE, 'patient-privacy', 'Privacy Consent')),
     category: [
-      { coding: [coding(Systems.LOINC, '59284-0', 'Patient Consent')] },
-      { coding: [coding(Systems.PEER_CONSENT_KIND, c.kind, ConsentKinds[c.kind])] },
+      codeable(coding(Systems.LOINC, '59284-0', 'Patient Consent')),
+      codeable(coding(Systems.PEER_CONSENT_KIND, c.kind, ConsentKinds[c.kind])),
     ],
     patient,
     dateTime: c.signedDate,
     performer: [patient],
     organization: [b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, c.disclosingOrganizationNpi)],
     policy: [{ uri: part2 ? ConsentPolicies.part2 : ConsentPolicies.hipaaAuthorization }],
-    policyRule: { coding: [coding(Systems.V3_ACT_CODE, 'OPTIN', 'opt-in')] },
+    policyRule: codeable(coding(Systems.V3_ACT_CODE, 'OPTIN', 'opt-in')),
     provision: {
       type: 'permit',
       period: { start: c.period.start, ...(c.period.end ? { end: c.period.end } : {}) },
       ...(c.recipients.length
         ? {
             actor: c.recipients.map((r) => ({
-              role: { coding: [coding(Systems.V3_PARTICIPATION_TYPE, 'IRCP', 'information recipient')] },
+              role: codeable(coding(Systems.V3_PARTICIPATION_TYPE, 'IRCP', 'information recipient')),
               reference: addRecipient(b, r),
             })),
           }
         : {}),
-      action: [{ coding: [coding(Systems.CONSENT_ACTION, 'disclose', 'Disclose')] }],
+      action: [codeable(coding(Systems.CONSENT_ACTION, 'disclose', 'Disclose'))],
       purpose: c.purposes.map((p) => coding(Systems.V3_ACT_REASON, Purposes[p].code, Purposes[p].display)),
       ...(c.dataScope.sensitivities.length ? { securityLabel: c.dataScope.sensitivities.map((s) => coding(Systems.V3_ACT_CODE, s)) } : {}),
       ...(c.dataScope.resourceTypes.length ? { class: c.dataScope.resourceTypes.map((t) => coding('http://hl7.org/fhir/resource-types', t)) } : {}),

@@ -1,4 +1,4 @@
-import type { Coding, Condition, DocumentReference, Encounter, Extension, Group, Meta, Reference } from 'fhir/r4.js';
+import type { Attachment, Coding, Condition, DocumentReference, DocumentReferenceContext, Encounter, EncounterDiagnosis, EncounterParticipant, Extension, Group, Identifier, Meta, Quantity, Reference } from 'fhir/r4.js';
 import type { Attendee, PeerEncounter } from '../domain/encounter.js';
 import { encounterMinutes } from '../domain/encounter.js';
 import { Activities, HCPCS_PEER_SERVICES, Modalities, PeerServices, Programs, Settings, SupportTypes } from '../terminology/codes.js';
@@ -6,7 +6,8 @@ import type { IdentifierSystems } from '../terminology/identifiers.js';
 import { Extensions, normalizeSystem, Profiles, Systems } from '../terminology/systems.js';
 import { isPart2Protected, Part2Labels } from '../security/part2-labels.js';
 import { base64ToUtf8, utf8ToBase64 } from './internal/base64.js';
-import { coding, logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { blank, blankResource, codeable, coding, codingExtension, list, period, reference } from './internal/fresh.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { encounterLocation, encounterLocationFromFhir } from './location.js';
 import { organizationKey } from './organization.js';
@@ -46,12 +47,36 @@ export function encounterClass(e: Pick<PeerEncounter, 'modality' | 'setting'>): 
 }
 
 // Every resource gets its own codings, never shared ones: callers edit mapped resources in place (e.g. rewrite a
-// coding's system for an older server), and that must not change other resources.
+// coding's system for an older server), and that must not change other resources. Objects and arrays of the mapped
+// resources are built with internal/fresh.ts, never with literals (why: that module's comment).
 const { Restricted, SubstanceUseDisorder, Part2Law, NoRedisclosure } = Part2Labels;
-const label = (c: Coding): Coding => ({ system: c.system, code: c.code, display: c.display });
+const label = (c: Coding): Coding => {
+  const l: Coding = {};
+  l.system = c.system;
+  l.code = c.code;
+  l.display = c.display;
+  return l;
+};
 
-/** `part2SecurityLabels()` with literals instead of a map over spread copies (same objects, same key order). */
-const part2Labels = (): Coding[] => [label(Restricted), label(SubstanceUseDisorder), label(Part2Law), label(NoRedisclosure)];
+/** `part2SecurityLabels()` without a map over spread copies (same objects, same key order). */
+const part2Labels = (): Coding[] => list(label(Restricted), label(SubstanceUseDisorder), label(Part2Law), label(NoRedisclosure));
+
+/** `{ system, value }`, or `{ use, system, value }` when `use` is given. */
+function identifier(system: string, value: string, use?: Identifier['use']): Identifier {
+  const id: Identifier = {};
+  if (use !== undefined) id.use = use;
+  id.system = system;
+  id.value = value;
+  return id;
+}
+
+/** `{ profile: [profile] }`, with the Part 2 labels as `security` when `part2`. */
+function resourceMeta(profile: string, part2: boolean): Meta {
+  const meta: Meta = {};
+  meta.profile = list(profile);
+  if (part2) meta.security = part2Labels();
+  return meta;
+}
 
 export function encounterKey(ids: IdentifierSystems, e: PeerEncounter, attendee?: Attendee): EntryKey {
   if (e.mode === 'individual') return { resourceType: 'Encounter', search: 'identifier', system: ids.encounter, value: e.id };
@@ -60,13 +85,13 @@ export function encounterKey(ids: IdentifierSystems, e: PeerEncounter, attendee?
 }
 
 function commonExtensions(e: PeerEncounter): Extension[] {
-  const ext: Extension[] = [
-    { url: Extensions.Setting, valueCoding: coding(Systems.PEER_SETTING, e.setting, Settings[e.setting]) },
-    { url: Extensions.Modality, valueCoding: coding(Systems.PEER_MODALITY, e.modality, Modalities[e.modality]) },
-    { url: Extensions.PlaceOfService, valueCoding: coding(Systems.CMS_POS, e.placeOfService) },
-  ];
-  for (const s of e.supportTypes) ext.push({ url: Extensions.SupportType, valueCoding: coding(Systems.PEER_SUPPORT_TYPE, s, SupportTypes[s]) });
-  for (const a of e.activities) ext.push({ url: Extensions.Activity, valueCoding: coding(Systems.PEER_ACTIVITY, a, Activities[a]) });
+  const ext = list(
+    codingExtension(Extensions.Setting, coding(Systems.PEER_SETTING, e.setting, Settings[e.setting])),
+    codingExtension(Extensions.Modality, coding(Systems.PEER_MODALITY, e.modality, Modalities[e.modality])),
+    codingExtension(Extensions.PlaceOfService, coding(Systems.CMS_POS, e.placeOfService)),
+  );
+  for (const s of e.supportTypes) ext.push(codingExtension(Extensions.SupportType, coding(Systems.PEER_SUPPORT_TYPE, s, SupportTypes[s])));
+  for (const a of e.activities) ext.push(codingExtension(Extensions.Activity, coding(Systems.PEER_ACTIVITY, a, Activities[a])));
   return ext;
 }
 
@@ -99,6 +124,41 @@ function roster(b: TransactionBuilder, cx: EncounterContext): NonNullable<Encoun
   return cx.roster;
 }
 
+/** `{ type: [{ coding: [role] }], individual }`. */
+function encounterParticipant(role: Coding, individual: Reference): EncounterParticipant {
+  const p: EncounterParticipant = {};
+  p.type = list(codeable(role));
+  p.individual = individual;
+  return p;
+}
+
+function participants(b: TransactionBuilder, cx: EncounterContext, r: NonNullable<EncounterContext['roster']>): EncounterParticipant[] {
+  const { e } = cx;
+  const participant = list<EncounterParticipant>();
+  if (r.role !== undefined) {
+    const performer = encounterParticipant(coding(Systems.V3_PARTICIPATION_TYPE, 'PPRF', 'primary performer'), reference(r.role));
+    performer.period = period(e.start, e.end);
+    participant.push(performer);
+  } else {
+    b.problem(`encounters[${cx.idx}].specialistNpi`, 'missing_reference', 'the specialist (for this organization) is not in the input');
+  }
+  if (e.supervisorNpi) {
+    const supervisor = r.supervisor !== undefined ? reference(r.supervisor) : logicalRef('Practitioner', Systems.NPI, e.supervisorNpi);
+    participant.push(encounterParticipant(coding(Systems.PEER_CARE_TEAM_ROLE, 'supervisor', 'Supervising clinician'), supervisor));
+  }
+  return participant;
+}
+
+/** `{ value: minutes, unit: 'min', system: UCUM, code: 'min' }`. */
+function minutesQuantity(minutes: number): Quantity {
+  const q: Quantity = {};
+  q.value = minutes;
+  q.unit = 'min';
+  q.system = 'http://unitsofmeasure.org';
+  q.code = 'min';
+  return q;
+}
+
 /**
  * The Encounter up to `serviceProvider`; the caller adds `subject`, `partOf` and `diagnosis` in that order (the key
  * order of the JSON). Each Encounter gets its own Reference objects, as before.
@@ -106,109 +166,117 @@ function roster(b: TransactionBuilder, cx: EncounterContext): NonNullable<Encoun
 function baseEncounter(b: TransactionBuilder, cx: EncounterContext, service: keyof typeof PeerServices, key: EntryKey): Encounter {
   const { e } = cx;
   const r = roster(b, cx);
-  const participant: NonNullable<Encounter['participant']> = [];
-  if (r.role !== undefined) {
-    participant.push({ type: [{ coding: [coding(Systems.V3_PARTICIPATION_TYPE, 'PPRF', 'primary performer')] }], individual: { reference: r.role }, period: { start: e.start, end: e.end } });
-  } else {
-    b.problem(`encounters[${cx.idx}].specialistNpi`, 'missing_reference', 'the specialist (for this organization) is not in the input');
-  }
-  if (e.supervisorNpi) {
-    participant.push({
-      type: [{ coding: [coding(Systems.PEER_CARE_TEAM_ROLE, 'supervisor', 'Supervising clinician')] }],
-      individual: r.supervisor !== undefined ? { reference: r.supervisor } : logicalRef('Practitioner', Systems.NPI, e.supervisorNpi),
-    });
-  }
+  const participant = participants(b, cx, r);
   // The parent of a group session has a Group subject, which US Core Encounter does not allow (subject 1..1
   // Reference(US Core Patient)): it claims peer-fhir's group-session profile only. Every per-person Encounter is US Core.
-  const meta: Meta = { profile: key.system === b.ids.groupSession ? [Profiles.PeerGroupEncounter] : [Profiles.Encounter] };
-  if (e.part2) meta.security = part2Labels();
-  return {
-    resourceType: 'Encounter',
-    meta,
-    extension: commonExtensions(e),
-    identifier: [{ use: 'official', system: key.system, value: key.value }],
-    status: e.status,
-    class: encounterClass(e),
-    type: [
-      {
-        coding: [
-          coding(Systems.HCPCS, e.serviceCode, e.serviceCode === HCPCS_PEER_SERVICES.code ? HCPCS_PEER_SERVICES.display : undefined),
-          coding(Systems.PEER_SERVICE, service, PeerServices[service]),
-        ],
-      },
-    ],
-    serviceType: { coding: [coding(Systems.PEER_PROGRAM, e.program, Programs[e.program])] },
-    participant,
-    period: { start: e.start, end: e.end },
-    length: { value: cx.minutes, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' },
-    ...(e.location ? { location: encounterLocation(b, e, cx.idx) } : {}),
-    serviceProvider: r.organization !== undefined ? { reference: r.organization } : logicalRef('Organization', Systems.NPI, e.organizationNpi),
-  };
-}
-
-function resourceMeta(profile: string, part2: boolean): Meta {
-  return part2 ? { profile: [profile], security: part2Labels() } : { profile: [profile] };
+  const enc = blankResource<Encounter>('Encounter');
+  enc.meta = resourceMeta(key.system === b.ids.groupSession ? Profiles.PeerGroupEncounter : Profiles.Encounter, e.part2);
+  enc.extension = commonExtensions(e);
+  enc.identifier = list(identifier(key.system, key.value, 'official'));
+  enc.status = e.status;
+  enc.class = encounterClass(e);
+  const hcpcsDisplay = e.serviceCode === HCPCS_PEER_SERVICES.code ? HCPCS_PEER_SERVICES.display : undefined;
+  enc.type = list(codeable(coding(Systems.HCPCS, e.serviceCode, hcpcsDisplay), coding(Systems.PEER_SERVICE, service, PeerServices[service])));
+  enc.serviceType = codeable(coding(Systems.PEER_PROGRAM, e.program, Programs[e.program]));
+  enc.participant = participant;
+  enc.period = period(e.start, e.end);
+  enc.length = minutesQuantity(cx.minutes);
+  if (e.location) enc.location = encounterLocation(b, e, cx.idx);
+  enc.serviceProvider = r.organization !== undefined ? reference(r.organization) : logicalRef('Organization', Systems.NPI, e.organizationNpi);
+  return enc;
 }
 
 /**
  * The diagnosis of an encounter entered in error was never made: verificationStatus `entered-in-error`, and no
  * clinicalStatus (R4 Condition invariant con-5). Otherwise an active, confirmed encounter diagnosis.
  */
-function conditionStatus(status: PeerEncounter['status']): Pick<Condition, 'clinicalStatus' | 'verificationStatus'> {
-  if (status === 'entered-in-error') return { verificationStatus: { coding: [coding(Systems.CONDITION_VER_STATUS, 'entered-in-error', 'Entered in Error')] } };
-  return {
-    clinicalStatus: { coding: [coding(Systems.CONDITION_CLINICAL, 'active', 'Active')] },
-    verificationStatus: { coding: [coding(Systems.CONDITION_VER_STATUS, 'confirmed', 'Confirmed')] },
-  };
+function setConditionStatus(condition: Condition, status: PeerEncounter['status']): void {
+  if (status === 'entered-in-error') {
+    condition.verificationStatus = codeable(coding(Systems.CONDITION_VER_STATUS, 'entered-in-error', 'Entered in Error'));
+    return;
+  }
+  condition.clinicalStatus = codeable(coding(Systems.CONDITION_CLINICAL, 'active', 'Active'));
+  condition.verificationStatus = codeable(coding(Systems.CONDITION_VER_STATUS, 'confirmed', 'Confirmed'));
+}
+
+/** One encounter-diagnosis Condition (US Core), identified by `dxKey`. */
+function diagnosisCondition(cx: EncounterContext, dxKey: EntryKey, code: string, patient: Reference, encRef: Reference): Condition {
+  const { e } = cx;
+  const condition = blankResource<Condition>('Condition');
+  condition.meta = resourceMeta(Profiles.EncounterDiagnosis, e.part2);
+  condition.identifier = list(identifier(dxKey.system, dxKey.value));
+  setConditionStatus(condition, e.status);
+  condition.category = list(codeable(coding(Systems.CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis')));
+  condition.code = codeable(coding(Systems.ICD10CM, code));
+  condition.subject = patient;
+  condition.encounter = encRef;
+  condition.recordedDate = e.end;
+  return condition;
+}
+
+/** The attendee's diagnoses as Conditions, and as the Encounter's diagnosis, reasonReference and reasonCode. */
+function addDiagnoses(b: TransactionBuilder, cx: EncounterContext, a: Attendee, enc: Encounter, key: EntryKey, patient: Reference, encRef: Reference): void {
+  const diagnosis = list<EncounterDiagnosis>();
+  const reasons = list<Reference>();
+  for (let i = 0; i < a.diagnoses.length; i++) {
+    const code = a.diagnoses[i]!;
+    const dxKey: EntryKey = { resourceType: 'Condition', search: 'identifier', system: b.ids.diagnosis, value: `${key.value}:${code}` };
+    const d = blank<EncounterDiagnosis>();
+    d.condition = b.add(dxKey, diagnosisCondition(cx, dxKey, code, patient, encRef));
+    d.use = codeable(coding('http://terminology.hl7.org/CodeSystem/diagnosis-role', 'billing', 'Billing'));
+    d.rank = i + 1;
+    diagnosis.push(d);
+    const reason: Reference = {};
+    reason.reference = d.condition.reference;
+    reasons.push(reason);
+  }
+  enc.diagnosis = diagnosis;
+  // US Core Encounter must-support reasonReference: the same encounter-diagnosis Conditions (why the contact happened).
+  enc.reasonReference = reasons;
+  // US Core Encounter must-support reasonCode (US Core Condition Codes, extensible, include ICD-10-CM): the same codes.
+  enc.reasonCode = a.diagnoses.map((code) => codeable(coding(Systems.ICD10CM, code)));
+}
+
+/** The attendee's note as a DocumentReference (US Core clinical note), authored by the peer's role when known. */
+function addNote(b: TransactionBuilder, cx: EncounterContext, note: string, key: EntryKey, patient: Reference, encRef: Reference): void {
+  const { e } = cx;
+  const noteKey: EntryKey = { resourceType: 'DocumentReference', search: 'identifier', system: b.ids.note, value: key.value };
+  const role = roster(b, cx).role;
+  const doc = blankResource<DocumentReference>('DocumentReference');
+  doc.meta = resourceMeta(Profiles.DocumentReference, e.part2);
+  doc.identifier = list(identifier(noteKey.system, noteKey.value));
+  // An encounter entered in error takes its note with it (DocumentReference.status, R4 document-reference-status).
+  doc.status = e.status === 'entered-in-error' ? 'entered-in-error' : 'current';
+  doc.type = codeable(coding(Systems.LOINC, '11506-3', 'Progress note'));
+  doc.category = list(codeable(coding(Systems.US_CORE_DOCREF_CATEGORY, 'clinical-note', 'Clinical Note')));
+  doc.subject = patient;
+  doc.date = e.end;
+  if (role !== undefined) doc.author = list(reference(role));
+  const attachment: Attachment = {};
+  attachment.contentType = 'text/plain; charset=utf-8';
+  attachment.data = utf8ToBase64(note);
+  const content = blank<NonNullable<DocumentReference['content']>[number]>();
+  content.attachment = attachment;
+  doc.content = list(content);
+  const context: DocumentReferenceContext = {};
+  context.encounter = list(encRef);
+  context.period = period(e.start, e.end);
+  doc.context = context;
+  b.add(noteKey, doc);
 }
 
 function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Attendee, enc: Encounter, key: EntryKey, patient: Reference, encRef: Reference): void {
-  const { e } = cx;
   if (a.goalIds.length) {
     const ext = enc.extension!;
-    for (const g of a.goalIds) ext.push({ url: Extensions.GoalAddressed, valueReference: logicalRef('Goal', b.ids.goal, g) });
-  }
-  if (a.diagnoses.length) {
-    const diagnosis: NonNullable<Encounter['diagnosis']> = [];
-    for (let i = 0; i < a.diagnoses.length; i++) {
-      const code = a.diagnoses[i]!;
-      const dxKey: EntryKey = { resourceType: 'Condition', search: 'identifier', system: b.ids.diagnosis, value: `${key.value}:${code}` };
-      const condition: Condition = {
-        resourceType: 'Condition',
-        meta: resourceMeta(Profiles.EncounterDiagnosis, e.part2),
-        identifier: [{ system: dxKey.system, value: dxKey.value }],
-        ...conditionStatus(e.status),
-        category: [{ coding: [coding(Systems.CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis')] }],
-        code: { coding: [coding(Systems.ICD10CM, code)] },
-        subject: patient,
-        encounter: encRef,
-        recordedDate: e.end,
-      };
-      diagnosis.push({ condition: b.add(dxKey, condition), use: { coding: [coding('http://terminology.hl7.org/CodeSystem/diagnosis-role', 'billing', 'Billing')] }, rank: i + 1 });
+    for (const g of a.goalIds) {
+      const goal = blank<Extension>();
+      goal.url = Extensions.GoalAddressed;
+      goal.valueReference = logicalRef('Goal', b.ids.goal, g);
+      ext.push(goal);
     }
-    enc.diagnosis = diagnosis;
-    // US Core Encounter must-support reasonReference: the same encounter-diagnosis Conditions (why the contact happened).
-    enc.reasonReference = diagnosis.map((d) => ({ ...d.condition }));
-    // US Core Encounter must-support reasonCode (US Core Condition Codes, extensible, include ICD-10-CM): the same codes.
-    enc.reasonCode = a.diagnoses.map((code) => ({ coding: [coding(Systems.ICD10CM, code)] }));
   }
-  if (a.note !== undefined) {
-    const noteKey: EntryKey = { resourceType: 'DocumentReference', search: 'identifier', system: b.ids.note, value: key.value };
-    const role = roster(b, cx).role;
-    const meta = resourceMeta(Profiles.DocumentReference, e.part2);
-    const identifier = [{ system: noteKey.system, value: noteKey.value }];
-    const type = { coding: [coding(Systems.LOINC, '11506-3', 'Progress note')] };
-    const category = [{ coding: [coding(Systems.US_CORE_DOCREF_CATEGORY, 'clinical-note', 'Clinical Note')] }];
-    const content = [{ attachment: { contentType: 'text/plain; charset=utf-8', data: utf8ToBase64(a.note) } }];
-    const context = { encounter: [encRef], period: { start: e.start, end: e.end } };
-    // Two literals rather than a spread: `author`, when the role is known, sits between `date` and `content`.
-    // An encounter entered in error takes its note with it (DocumentReference.status, R4 document-reference-status).
-    const status = e.status === 'entered-in-error' ? 'entered-in-error' : 'current';
-    const doc: DocumentReference = role !== undefined
-      ? { resourceType: 'DocumentReference', meta, identifier, status, type, category, subject: patient, date: e.end, author: [{ reference: role }], content, context }
-      : { resourceType: 'DocumentReference', meta, identifier, status, type, category, subject: patient, date: e.end, content, context };
-    b.add(noteKey, doc);
-  }
+  if (a.diagnoses.length) addDiagnoses(b, cx, a, enc, key, patient, encRef);
+  if (a.note !== undefined) addNote(b, cx, a.note, key, patient, encRef);
 }
 
 function attendeePatient(b: TransactionBuilder, a: Attendee, path: string): Reference | undefined {
@@ -235,14 +303,12 @@ export function addEncounter(b: TransactionBuilder, e: PeerEncounter, idx: numbe
     return;
   }
   const groupKey: EntryKey = { resourceType: 'Group', search: 'identifier', system: b.ids.peerGroup, value: e.groupId ?? e.id };
-  const group: Group = {
-    resourceType: 'Group',
-    meta: resourceMeta(Profiles.PeerGroupSession, e.part2),
-    identifier: [{ system: groupKey.system, value: groupKey.value }],
-    active: true,
-    type: 'person',
-    actual: true,
-  };
+  const group = blankResource<Group>('Group');
+  group.meta = resourceMeta(Profiles.PeerGroupSession, e.part2);
+  group.identifier = list(identifier(groupKey.system, groupKey.value));
+  group.active = true;
+  group.type = 'person';
+  group.actual = true;
   const cx = encounterContext(e, idx);
   const parentKey = encounterKey(b.ids, e);
   const parent = baseEncounter(b, cx, 'group-peer-support-session', parentKey);

@@ -1,5 +1,6 @@
-import type { Encounter, Location, Reference } from 'fhir/r4.js';
-import type { EncounterLocation, PeerEncounter } from '../domain/encounter.js';
+import type { Encounter, EncounterLocation, Identifier, Location, Meta, Reference } from 'fhir/r4.js';
+import { blank, blankResource, list } from './internal/fresh.js';
+import type { EncounterLocation as DomainLocation, PeerEncounter } from '../domain/encounter.js';
 import { Profiles } from '../terminology/systems.js';
 import type { EntryKey, TransactionBuilder } from './internal/builder.js';
 import type { ResourceIndex } from './internal/resolver.js';
@@ -16,21 +17,25 @@ export function encounterLocation(b: TransactionBuilder, e: PeerEncounter, idx: 
   if (!where) return undefined;
   const key: EntryKey = { resourceType: 'Location', search: 'identifier', system: b.ids.location, value: where.id };
   const managing = b.refIfPresent(organizationKey(e.organizationNpi));
-  const location: Location = {
-    resourceType: 'Location',
-    meta: { profile: [Profiles.Location] },
-    identifier: [{ system: key.system, value: key.value }],
-    status: 'active',
-    name: where.name,
-    mode: 'instance',
-    ...(where.address ? { address: addressToFhir(where.address) } : {}),
-    ...(managing ? { managingOrganization: managing } : {}),
-  };
-  return [{ location: b.add(key, location, `encounters[${idx}].location`) }];
+  const location = blankResource<Location>('Location');
+  location.meta = blank<Meta>();
+  location.meta.profile = list(Profiles.Location);
+  const id = blank<Identifier>();
+  id.system = key.system;
+  id.value = key.value;
+  location.identifier = list(id);
+  location.status = 'active';
+  location.name = where.name;
+  location.mode = 'instance';
+  if (where.address) location.address = addressToFhir(where.address);
+  if (managing) location.managingOrganization = managing;
+  const at = blank<EncounterLocation>();
+  at.location = b.add(key, location, `encounters[${idx}].location`);
+  return list(at);
 }
 
 /** Read `Encounter.location` back into the domain's named place (undefined when there is none or it is not in the bundle). */
-export function encounterLocationFromFhir(index: ResourceIndex, system: string, enc: Encounter): EncounterLocation | Record<string, unknown> | undefined {
+export function encounterLocationFromFhir(index: ResourceIndex, system: string, enc: Encounter): DomainLocation | Record<string, unknown> | undefined {
   const ref: Reference | undefined = enc.location?.[0]?.location;
   if (!ref) return undefined;
   const location = index.resolve(ref, 'Location');

@@ -1,16 +1,25 @@
-import type { Organization as FhirOrganization, Reference } from 'fhir/r4.js';
+import type { Address as FhirAddress, Organization as FhirOrganization, Reference } from 'fhir/r4.js';
 import type { Organization } from '../domain/organization.js';
 import type { Address } from '../domain/common.js';
 import { Profiles, Systems } from '../terminology/systems.js';
-import { coding, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { codeable, coding } from './internal/fresh.js';
 import { identifierValue } from './internal/resolver.js';
 
 export function organizationKey(npi: string): EntryKey {
   return { resourceType: 'Organization', search: 'identifier', system: Systems.NPI, value: npi };
 }
 
-export function addressToFhir(a: Address) {
-  return { use: 'work' as const, line: a.line, city: a.city, state: a.state, postalCode: a.postalCode, country: 'US' };
+export function addressToFhir(a: Address): FhirAddress {
+  // Built member by member, not as a literal: it is part of mapped resources (see internal/fresh.ts).
+  const address: FhirAddress = {};
+  address.use = 'work';
+  address.line = a.line;
+  address.city = a.city;
+  address.state = a.state;
+  address.postalCode = a.postalCode;
+  address.country = 'US';
+  return address;
 }
 
 export function addressFromFhir(a: { line?: string[]; city?: string; state?: string; postalCode?: string } | undefined): Address | undefined {
@@ -25,10 +34,10 @@ export function organizationToFhir(org: Organization): FhirOrganization {
     meta: { profile: [Profiles.Organization] },
     identifier: [
       npiIdentifier(org.npi),
-      { use: 'official', type: { coding: [coding(Systems.V2_0203, 'TAX', 'Tax ID number')] }, system: Systems.EIN, value: org.taxId },
+      { use: 'official', type: codeable(coding(Systems.V2_0203, 'TAX', 'Tax ID number')), system: Systems.EIN, value: org.taxId },
     ],
     active: true,
-    type: [{ coding: [coding(Systems.NUCC, org.taxonomy)] }],
+    type: [codeable(coding(Systems.NUCC, org.taxonomy))],
     name: org.name,
     ...(org.phone ? { telecom: [{ system: 'phone' as const, value: org.phone, use: 'work' as const }] } : {}),
     address: [addressToFhir(org.address)],

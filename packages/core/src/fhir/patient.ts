@@ -2,7 +2,8 @@ import type { ContactPoint, Coverage, Extension, Identifier, Organization as Fhi
 import type { MedicaidCoverage, Participant } from '../domain/participant.js';
 import { BirthSexCodes, OmbEthnicityCategories, OmbRaceCategories } from '../terminology/codes.js';
 import { Profiles, Systems, UsCoreExtensions } from '../terminology/systems.js';
-import { coding, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { codeable, coding } from './internal/fresh.js';
 import { identifierValue, type ResourceIndex } from './internal/resolver.js';
 import { addressFromFhir, addressToFhir } from './organization.js';
 import { nameFromFhir, nameToFhir } from './practitioner.js';
@@ -61,9 +62,9 @@ function patientTelecom(p: Participant): ContactPoint[] {
  */
 export function participantToFhir(ids: IdentifierSystems, p: Participant): Patient {
   const identifier: Identifier[] = [{ use: 'usual', system: ids.participant, value: p.id }];
-  if (p.mrn) identifier.push({ use: 'official', type: { coding: [coding(Systems.V2_0203, 'MR', 'Medical record number')] }, system: ids.mrn, value: p.mrn });
+  if (p.mrn) identifier.push({ use: 'official', type: codeable(coding(Systems.V2_0203, 'MR', 'Medical record number')), system: ids.mrn, value: p.mrn });
   if (p.medicaidId) {
-    identifier.push({ use: 'secondary', type: { coding: [coding(Systems.V2_0203, 'MA', 'Patient Medicaid number')] }, system: ids.medicaidId, value: p.medicaidId });
+    identifier.push({ use: 'secondary', type: codeable(coding(Systems.V2_0203, 'MA', 'Patient Medicaid number')), system: ids.medicaidId, value: p.medicaidId });
   }
   const extension = demographicExtensions(p);
   const telecom = patientTelecom(p);
@@ -78,7 +79,7 @@ export function participantToFhir(ids: IdentifierSystems, p: Participant): Patie
     gender: p.gender,
     birthDate: p.birthDate,
     ...(p.address ? { address: [{ ...addressToFhir(p.address), use: 'home' as const }] } : {}),
-    ...(p.language ? { communication: [{ language: { coding: [coding(Systems.BCP47, p.language)] } }] } : {}),
+    ...(p.language ? { communication: [{ language: codeable(coding(Systems.BCP47, p.language)) }] } : {}),
   };
 }
 
@@ -91,7 +92,7 @@ export function addParticipant(b: TransactionBuilder, p: Participant, idx: numbe
       meta: { profile: [Profiles.Organization] },
       identifier: [{ system: b.ids.payer, value: c.payerId }],
       active: true,
-      type: [{ coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'pay', 'Payer')] }],
+      type: [codeable(coding('http://terminology.hl7.org/CodeSystem/organization-type', 'pay', 'Payer'))],
       name: c.payerName,
     };
     // Two coverages naming one payer id with two payer names are a conflict, reported at the second one.
@@ -102,16 +103,16 @@ export function addParticipant(b: TransactionBuilder, p: Participant, idx: numbe
       meta: { profile: [Profiles.Coverage] },
       identifier: [
         { system: key.system, value: key.value },
-        { type: { coding: [coding(Systems.V2_0203, 'MB', 'Member Number')] }, system: b.ids.medicaidId, value: c.memberId },
+        { type: codeable(coding(Systems.V2_0203, 'MB', 'Member Number')), system: b.ids.medicaidId, value: c.memberId },
       ],
       status: 'active',
-      type: { coding: [coding(Systems.SOPT, '2', 'MEDICAID')] },
+      type: codeable(coding(Systems.SOPT, '2', 'MEDICAID')),
       subscriberId: c.memberId,
       beneficiary: patientRef,
-      relationship: { coding: [coding(Systems.SUBSCRIBER_RELATIONSHIP, 'self', 'Self')] },
+      relationship: codeable(coding(Systems.SUBSCRIBER_RELATIONSHIP, 'self', 'Self')),
       period: { start: c.period.start, ...(c.period.end ? { end: c.period.end } : {}) },
       payor: [payerRef],
-      ...(c.planName ? { class: [{ type: { coding: [coding(Systems.COVERAGE_CLASS, 'plan', 'Plan')] }, value: c.planName, name: c.planName }] } : {}),
+      ...(c.planName ? { class: [{ type: codeable(coding(Systems.COVERAGE_CLASS, 'plan', 'Plan')), value: c.planName, name: c.planName }] } : {}),
     };
     b.add(key, coverage);
   });

@@ -3,7 +3,8 @@ import type { PersonName } from '../domain/common.js';
 import type { Clinician, Credential, PeerSpecialist } from '../domain/specialist.js';
 import { Endorsements, PEER_SPECIALIST_TAXONOMY } from '../terminology/codes.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
-import { coding, logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { codeable, coding } from './internal/fresh.js';
 import { identifierValue, type ResourceIndex } from './internal/resolver.js';
 import { organizationKey } from './organization.js';
 
@@ -120,7 +121,7 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
   // collection of two is an evaluation error, so a role with both a phone and an e-mail fails it in a conformant
   // engine. The phone goes on the role and the e-mail on the Practitioner then (both must-support in US Core).
   const telecom: ContactPoint[] = s.phone ? [{ system: 'phone', value: s.phone, use: 'work' }] : s.email ? [{ system: 'email', value: s.email, use: 'work' }] : [];
-  const taxonomy = () => [{ coding: [coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display)] }];
+  const taxonomy = () => [codeable(coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display))];
   const role: PractitionerRole = {
     resourceType: 'PractitionerRole',
     // US Core PractitionerRole pd-1: contact information or an Endpoint. Without either, claim only what holds.

@@ -4,7 +4,8 @@ import type { PeerSpecialist } from '../domain/specialist.js';
 import { LifeDomains, PEER_SPECIALIST_TAXONOMY, SignatureTypes } from '../terminology/codes.js';
 import type { IdentifierSystems } from '../terminology/identifiers.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
-import { coding, logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
+import { codeable, coding } from './internal/fresh.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { patientKey } from './patient.js';
 import { organizationKey } from './organization.js';
@@ -24,8 +25,8 @@ function goalToFhir(b: TransactionBuilder, g: RecoveryGoal, patient: Reference):
     meta: { profile: [Profiles.Goal] },
     identifier: [{ system: b.ids.goal, value: g.id }],
     lifecycleStatus: g.status,
-    ...(g.achievement ? { achievementStatus: { coding: [coding(Systems.GOAL_ACHIEVEMENT, g.achievement)] } } : {}),
-    category: [{ coding: [coding(Systems.PEER_LIFE_DOMAIN, g.domain, LifeDomains[g.domain])] }],
+    ...(g.achievement ? { achievementStatus: codeable(coding(Systems.GOAL_ACHIEVEMENT, g.achievement)) } : {}),
+    category: [codeable(coding(Systems.PEER_LIFE_DOMAIN, g.domain, LifeDomains[g.domain]))],
     description: { text: g.text },
     subject: patient,
     ...(g.targetDate ? { target: [{ dueDate: g.targetDate }] } : {}),
@@ -55,9 +56,9 @@ function addCareTeam(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
     status: 'active',
     subject: patient,
     participant: [
-      { role: [{ coding: [coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display)] }], member: peerRef },
-      { role: [{ coding: [coding(Systems.SNOMED, '116154003', 'Patient')] }], member: patient },
-      ...(clinicianRef ? [{ role: [{ coding: [coding(Systems.PEER_CARE_TEAM_ROLE, 'clinician', 'Co-signing clinician')] }], member: clinicianRef }] : []),
+      { role: [codeable(coding(Systems.NUCC, PEER_SPECIALIST_TAXONOMY.code, PEER_SPECIALIST_TAXONOMY.display))], member: peerRef },
+      { role: [codeable(coding(Systems.SNOMED, '116154003', 'Patient'))], member: patient },
+      ...(clinicianRef ? [{ role: [codeable(coding(Systems.PEER_CARE_TEAM_ROLE, 'clinician', 'Co-signing clinician'))], member: clinicianRef }] : []),
     ],
   };
   return b.add(careTeamKey, careTeam);
@@ -83,8 +84,8 @@ function addCarePlan(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
     status: plan.status,
     intent: 'plan',
     category: [
-      { coding: [coding(Systems.CAREPLAN_CATEGORY_US_CORE, 'assess-plan', 'Assessment and Plan of Treatment')] },
-      { coding: [coding(Systems.PEER_PLAN_CATEGORY, 'recovery-plan', 'Person-centred recovery plan')] },
+      codeable(coding(Systems.CAREPLAN_CATEGORY_US_CORE, 'assess-plan', 'Assessment and Plan of Treatment')),
+      codeable(coding(Systems.PEER_PLAN_CATEGORY, 'recovery-plan', 'Person-centred recovery plan')),
     ],
     subject: patient,
     period: { start: plan.period.start, ...(plan.period.end ? { end: plan.period.end } : {}) },
@@ -117,7 +118,7 @@ function addSignatures(b: TransactionBuilder, plan: RecoveryPlan, planRef: Refer
       recorded: s.signedAt,
       agent: [
         {
-          type: { coding: [coding(Systems.PROVENANCE_PARTICIPANT_TYPE, s.role === 'clinician' ? 'verifier' : 'author')] },
+          type: codeable(coding(Systems.PROVENANCE_PARTICIPANT_TYPE, s.role === 'clinician' ? 'verifier' : 'author')),
           who,
           ...(onBehalfOf ? { onBehalfOf: { ...onBehalfOf } } : {}),
         },

@@ -76,7 +76,7 @@ export const PART2_SENSITIVITY_CODES = ['SUD', 'ETH', 'ETHUD', 'OPIOIDUD'] as co
  */
 export const LEGACY_SECURITY_CODES: Readonly<Record<string, string>> = { NORDSLCD: 'NORDSCLCD' };
 
-const SENSITIVITY_CODES: ReadonlySet<string> = new Set<Sensitivity>(['SUD', 'ETH', 'ETHUD', 'OPIOIDUD', 'MH', 'PSY', 'BH']);
+const SENSITIVITY_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set<Sensitivity>(['SUD', 'ETH', 'ETHUD', 'OPIOIDUD', 'MH', 'PSY', 'BH']);
 
 /**
  * What one security label means to the consent gate, after normalisation:
@@ -112,10 +112,12 @@ export interface ClassifiedLabel {
   labelClass: LabelClass;
 }
 
+// The lookup tables below are built in functions marked pure, so that bundles which only label (the mapping entry)
+// drop them (a table that reads `Systems.X` would otherwise be kept, as a property read might have effects).
 // Spellings of the code systems security labels use, compared after `canonicalKey` (lower case, http, no trailing
 // slash, no `urn:oid:`): THO URIs, FHIR DSTU2/STU3 `http://hl7.org/fhir/v3/...`, HL7 OIDs, and the v3 value sets the
 // DS4P IG and older senders name as the system (ActUSPrivacyLaw is a value set of v3-ActCode).
-const SYSTEM_SPELLINGS: ReadonlyArray<readonly [string, readonly string[]]> = [
+const SYSTEM_SPELLINGS = (): ReadonlyArray<readonly [string, readonly string[]]> => [
   [
     Systems.V3_ACT_CODE,
     [
@@ -149,9 +151,8 @@ function canonicalKey(system: string): string {
     .replace(/\/+$/, '');
 }
 
-const SYSTEM_BY_KEY: ReadonlyMap<string, string> = new Map(
-  SYSTEM_SPELLINGS.flatMap(([canonical, spellings]) => spellings.map((s) => [canonicalKey(s), canonical] as const)),
-);
+const SYSTEM_BY_KEY: ReadonlyMap<string, string> = /* @__PURE__ */ (() =>
+  new Map(SYSTEM_SPELLINGS().flatMap(([canonical, spellings]) => spellings.map((s) => [canonicalKey(s), canonical] as const))))();
 
 /**
  * The canonical URI of a security-label code system in any spelling we accept (http/https, trailing slash, case,
@@ -171,7 +172,8 @@ export function normalizeLabelSystem(system: string): string | undefined {
 
 // Codes by their upper-case spelling. Codes are case-sensitive in THO, so a lower-case `sud` is not a valid code; it
 // is still read as SUD because reading it as "no label" would let the record out (fail closed).
-const CODE_CLASSES: ReadonlyMap<string, { code: string; labelClass: LabelClass }> = new Map<string, { code: string; labelClass: LabelClass }>([
+const CODE_CLASSES: ReadonlyMap<string, { code: string; labelClass: LabelClass }> = /* @__PURE__ */ (() =>
+  new Map<string, { code: string; labelClass: LabelClass }>([
   ['42CFRPART2', { code: '42CFRPart2', labelClass: 'part2' }],
   ...PART2_SENSITIVITY_CODES.map((c): [string, { code: string; labelClass: LabelClass }] => [c, { code: c, labelClass: 'part2' }]),
   ['R', { code: 'R', labelClass: 'restricted' }],
@@ -181,7 +183,7 @@ const CODE_CLASSES: ReadonlyMap<string, { code: string; labelClass: LabelClass }
   ['MH', { code: 'MH', labelClass: 'sensitivity' }],
   ['PSY', { code: 'PSY', labelClass: 'sensitivity' }],
   ['BH', { code: 'BH', labelClass: 'sensitivity' }],
-]);
+]))();
 
 /**
  * Read one security label: normalise its system and code and say what it means ({@link LabelClass}). A known

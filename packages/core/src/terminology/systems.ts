@@ -98,14 +98,15 @@ export const Systems = {
 } as const;
 
 /** Legacy spellings accepted on input and normalised to {@link Systems}. */
-export const LEGACY_SYSTEM_ALIASES: Readonly<Record<string, string>> = {
+export const LEGACY_SYSTEM_ALIASES: Readonly<Record<string, string>> = /* @__PURE__ */ (() => ({
+  // Built in a function marked pure: a bundle that never normalises (the browser mapping entry) drops the table.
   'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets': Systems.HCPCS,
   'urn:oid:2.16.840.1.113883.6.285': Systems.HCPCS,
   'http://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set': Systems.CMS_POS,
   'urn:oid:2.16.840.1.113883.6.90': Systems.ICD10CM,
   'urn:oid:2.16.840.1.113883.4.6': Systems.NPI,
   'http://hl7.org/fhir/sid/us-ein': Systems.EIN,
-};
+}))();
 
 /**
  * Normalise a code-system URI: legacy forms (http HCPCS, OIDs) become the form peer-fhir emits.

@@ -1,12 +1,14 @@
-import type { Bundle, BundleEntry, Coding, Identifier, Reference, Resource } from 'fhir/r4.js';
+import type { Bundle, BundleEntry, BundleEntryRequest, Identifier, Reference, Resource } from 'fhir/r4.js';
 import type { ValidationIssue } from '../../errors.js';
 import type { IdentifierSystems } from '../../terminology/identifiers.js';
 import { Systems } from '../../terminology/systems.js';
 import { hashPrefix, stableUrnAfter, type HashState } from './hash.js';
-import { withPart2Labels } from '../../security/part2-labels.js';
+import { part2SecurityLabels } from '../../security/part2-labels.js';
 import type { RecordKey } from '../keys.js';
+import { blank, list, reference } from './fresh.js';
 
 export type { RecordKey };
+export { coding } from './fresh.js';
 
 /** Key of a record in a bundle: the identifier (or, for Provenance, the record-key tag) it is created under. */
 export interface EntryKey {
@@ -62,10 +64,23 @@ function conditionPrefix(search: EntryKey['search'], system: string): string {
 
 const PART2_DESCRIBING_TYPES: ReadonlySet<string> = new Set(['CarePlan', 'Goal', 'CareTeam', 'Consent', 'Coverage', 'Provenance']);
 
+/**
+ * A copy of `resource` whose `meta.security` also holds the four Part 2 labels (those it lacks, after its own).
+ * `withPart2Labels` of the security module for the resources the mappers build, whose labels are already in canonical
+ * form: without its normalisation of foreign spellings, which would put the label tables into the browser entry.
+ */
+function withPart2Labels<T extends Resource>(resource: T): T {
+  const security = resource.meta?.security?.slice() ?? [];
+  for (const label of part2SecurityLabels()) {
+    if (!security.some((s) => s.system === label.system && s.code === label.code)) security.push(label);
+  }
+  return { ...resource, meta: { ...resource.meta, security } };
+}
+
 /** Collects conditional-create entries for one transaction, deduplicated by key, with urn:uuid references. */
 export class TransactionBuilder {
   readonly issues: ValidationIssue[] = [];
-  private readonly entries: BundleEntry[] = [];
+  private readonly entries: BundleEntry[] = list();
   // Each key is asked about several times (has, ref, add); hashing and the caller's `existing` run once per key.
   // Nested by type, system, value: no concatenated key string to build and hash on every call.
   private readonly slots = new Map<string, Map<string, Slot>>();
@@ -111,8 +126,8 @@ export class TransactionBuilder {
   /** Reference to the entry for `key`, or to the resource already on the server. */
   ref(key: EntryKey): Reference {
     const st = this.state(key);
-    if (st.entry) return { reference: st.url };
-    return { reference: this.lookup(key, st) ?? st.url };
+    if (st.entry) return reference(st.url);
+    return reference(this.lookup(key, st) ?? st.url);
   }
 
   /** True when the bundle holds the entry, or the caller says the resource is already on the server. */
@@ -124,9 +139,9 @@ export class TransactionBuilder {
   /** `has(key) ? ref(key) : undefined` with one lookup of the key instead of two. */
   refIfPresent(key: EntryKey): Reference | undefined {
     const st = this.state(key);
-    if (st.entry) return { reference: st.url };
+    if (st.entry) return reference(st.url);
     const literal = this.lookup(key, st);
-    return literal === undefined ? undefined : { reference: literal };
+    return literal === undefined ? undefined : reference(literal);
   }
 
   /**
@@ -159,14 +174,17 @@ export class TransactionBuilder {
         this.problem(path, 'conflicting_duplicate', `the same ${key.resourceType} appears twice with different content (write one version per bundle; update it to change it)`);
       }
     } else {
-      st.entry = {
-        fullUrl: st.url,
-        resource,
-        request: { method: 'POST', url: key.resourceType, ifNoneExist: conditionPrefix(key.search, key.system) + encodeURIComponent(key.value) },
-      };
-      this.entries.push(st.entry);
+      const request = blank<BundleEntryRequest>();
+      request.method = 'POST';
+      request.url = key.resourceType;
+      request.ifNoneExist = conditionPrefix(key.search, key.system) + encodeURIComponent(key.value);
+      const entry: BundleEntry = {};
+      entry.fullUrl = st.url;
+      entry.resource = resource;
+      entry.request = request;
+      this.entries.push((st.entry = entry));
     }
-    return { reference: st.url };
+    return reference(st.url);
   }
 
   problem(path: string, code: string, message: string): void {
@@ -213,11 +231,14 @@ export function identifierKey(resourceType: Resource['resourceType'], identifier
 
 /** A logical reference by identifier, for records that are not in the bundle. */
 export function logicalRef(type: string, system: string, value: string, display?: string): Reference {
-  return { type, identifier: { system, value }, ...(display ? { display } : {}) };
-}
-
-export function coding(system: string, code: string, display?: string): Coding {
-  return display === undefined ? { system, code } : { system, code, display };
+  const identifier: Identifier = {};
+  identifier.system = system;
+  identifier.value = value;
+  const r: Reference = {};
+  r.type = type;
+  r.identifier = identifier;
+  if (display) r.display = display;
+  return r;
 }
 
 export function npiIdentifier(npi: string): Identifier {
