@@ -5,8 +5,9 @@
 //   - fhir-kit-client posting the same toFhir transaction bundles (100 encounters each), sequentially and 2 in flight;
 //   - @medplum/core's MedplumClient.executeBatch of the same bundles;
 // each directly (0 ms) and through a loopback proxy that adds 20 ms of round-trip latency (a FHIR server in the
-// cloud), where round trips, not CPU, decide. Every path starts on a fresh server and writes the roster (agency,
-// specialists, participants) and maps with toFhir inside its timing: each does the whole job.
+// cloud), where round trips, not CPU, decide. The server runs in a process of its own (one per latency, emptied
+// before every path); every path writes the roster (agency, specialists, participants) and maps with toFhir inside
+// its timing: each does the whole job.
 import { MedplumClient } from '@medplum/core';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
 import { toFhir } from '@peer-fhir/core';
@@ -46,30 +47,38 @@ const SERVER = process.env.PEER_FHIR_B2_SERVER === 'inline' ? 'inline' : 'proces
 async function startServer(options) {
   if (SERVER === 'process') return startServerProcess(options);
   const server = await startFhirServer(options);
-  return { url: server.url, cpuMs: async () => 0, close: () => server.close() };
+  return { url: server.url, cpuMs: async () => 0, reset: async () => server.reset(), close: () => server.close() };
 }
 
 /**
- * Runs `write(baseUrl, server)` against a fresh server, directly or through a fresh latency proxy (a new origin, so no
- * pooled keep-alive connection outlives its server); returns wall ms, this process's CPU ms (`cpuMs`: the client's,
- * and the server's too when it runs inline) and the server process's (`serverCpuMs`).
+ * Runs `fn({ base, server })` with one server for a latency, directly or through a latency proxy: started once (a
+ * server process loads the FHIR definitions, ~1-2 s of CPU), warm like a server in production, emptied before every
+ * path (`measure`).
  */
-async function onFreshServer(rttMs, write) {
+async function withServer(rttMs, fn) {
   const proxy = rttMs > 0 ? await startLatencyProxy({ rttMs }) : undefined;
   const server = await startServer(proxy ? { allowedHosts: [proxy.host] } : {});
   try {
-    const base = proxy ? proxy.via(server.url) : server.url;
-    const s0 = await server.cpuMs();
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const detail = await write(base, server);
-    const result = { ms: performance.now() - t0, cpuMs: cpuSince(c0), serverCpuMs: (await server.cpuMs()) - s0, ...detail };
-    log(`  ${Math.round(result.ms)} ms wall, CPU ${Math.round(result.cpuMs)} ms here + ${Math.round(result.serverCpuMs)} ms in the server process`);
-    return result;
+    return await fn({ base: proxy ? proxy.via(server.url) : server.url, server });
   } finally {
     await proxy?.close();
     await server.close();
   }
+}
+
+/**
+ * Runs `write(base, server)` on the emptied server; returns wall ms, this process's CPU ms (`cpuMs`: the client's,
+ * the proxy's, and the server's too when it runs inline) and the server process's (`serverCpuMs`).
+ */
+async function measure({ base, server }, write) {
+  await server.reset();
+  const s0 = await server.cpuMs();
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const detail = await write(base, server);
+  const result = { ms: performance.now() - t0, cpuMs: cpuSince(c0), serverCpuMs: (await server.cpuMs()) - s0, ...detail };
+  log(`  ${Math.round(result.ms)} ms wall, CPU ${Math.round(result.cpuMs)} ms here + ${Math.round(result.serverCpuMs)} ms in the server process`);
+  return result;
 }
 
 const ours = (list) => async (base) => {
@@ -166,33 +175,37 @@ const per = (r, n) => r.ms / n;
 /** CPU ms per encounter: this process's and the server process's. */
 const cpuPer = (r, n) => ({ client: r.cpuMs / n, server: r.serverCpuMs / n });
 /** Rounds of the transaction paths at each latency (`PEER_FHIR_B2_ROUNDS`); each path's median round is reported. */
-const ROUNDS = Number(process.env.PEER_FHIR_B2_ROUNDS) || (QUICK ? 3 : 1);
+const ROUNDS = Number(process.env.PEER_FHIR_B2_ROUNDS) || 1;
 const median = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor((runs.length - 1) / 2)];
 const results = {};
-// Warm-up, untimed: every path once on a slice, so no path pays for the JIT and the first server start alone.
-log(`B2: warm-up (server ${SERVER === 'process' ? 'in its own process' : 'in this process'})`);
+log(`B2: server ${SERVER === 'process' ? 'in its own process' : 'in this process'}`);
 const warm = encounters.slice(0, QUICK ? 100 : 200);
-for (const write of [ours(warm), fhirKit(warm, 1), medplum(warm), oneByOne(5)]) await onFreshServer(0, write);
 const paths = {
   ours: (list) => ours(list),
   fhirKitSequential: (list) => fhirKit(list, 1),
   fhirKitTwoInFlight: (list) => fhirKit(list, 2),
   medplumExecuteBatch: (list) => medplum(list),
 };
-for (const rttMs of [0, 20]) {
+for (const [latency, rttMs] of [0, 20].entries()) {
   const runs = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    // The order turns every round (and differs between latencies), so no path is always the first on a cold machine.
-    const names = Object.keys(paths);
-    const turn = (round + rttMs) % names.length;
-    for (const name of [...names.slice(turn), ...names.slice(0, turn)]) {
-      log(`B2 @${rttMs} ms, round ${round + 1}/${ROUNDS}: ${name}, ${N} encounters`);
-      runs[name].push(await onFreshServer(rttMs, paths[name](encounters)));
+  const one = await withServer(rttMs, async (at) => {
+    // Warm-up, untimed, on this server: every path once on a slice, so no path pays for the JIT (the client's or the
+    // server's) alone.
+    log(`B2 @${rttMs} ms: warm-up`);
+    for (const write of [ours(warm), fhirKit(warm, 1), medplum(warm), oneByOne(5)]) await measure(at, write);
+    for (let round = 0; round < ROUNDS; round++) {
+      // The order turns every round (and differs between latencies), so no path is always the first.
+      const names = Object.keys(paths);
+      const turn = (round + 2 * latency) % names.length;
+      for (const name of [...names.slice(turn), ...names.slice(0, turn)]) {
+        log(`B2 @${rttMs} ms, round ${round + 1}/${ROUNDS}: ${name}, ${N} encounters`);
+        runs[name].push(await measure(at, paths[name](encounters)));
+      }
     }
-  }
+    log(`B2 @${rttMs} ms: one POST per resource, ${ONE_BY_ONE[rttMs]} encounters`);
+    return measure(at, oneByOne(ONE_BY_ONE[rttMs]));
+  });
   const [o, fk1, fk2, mp] = Object.keys(paths).map((k) => median(runs[k]));
-  log(`B2 @${rttMs} ms: one POST per resource, ${ONE_BY_ONE[rttMs]} encounters`);
-  const one = await onFreshServer(rttMs, oneByOne(ONE_BY_ONE[rttMs]));
   results[rttMs] = {
     server: SERVER,
     rounds: ROUNDS,

@@ -16,6 +16,9 @@ if (process.send && process.argv[2] === '--child') {
     if (m === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send({ cpuMs: (user + system) / 1000 });
+    } else if (m === 'reset') {
+      server.reset();
+      process.send({ reset: true });
     } else if (m === 'close') {
       await server.close();
       process.disconnect();
@@ -26,8 +29,8 @@ if (process.send && process.argv[2] === '--child') {
 }
 
 /**
- * Starts the embedded server in a child process. Returns its `url`, `cpuMs()` (the child's process CPU time so far)
- * and `close()`.
+ * Starts the embedded server in a child process. Returns its `url`, `cpuMs()` (the child's process CPU time so far),
+ * `reset()` (delete all data, the server keeps running) and `close()`.
  * @param {{ allowedHosts?: string[] }} options what `startFhirServer` is given
  */
 export async function startServerProcess(options = {}) {
@@ -52,6 +55,11 @@ export async function startServerProcess(options = {}) {
       const answer = next();
       child.send('cpu');
       return (await answer).cpuMs;
+    },
+    async reset() {
+      const answer = next();
+      child.send('reset');
+      await answer;
     },
     close: () =>
       new Promise((resolve) => {

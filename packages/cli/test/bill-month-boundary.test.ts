@@ -7,7 +7,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
@@ -16,13 +15,10 @@ import { generateAgency, startFhirServer, type EmbeddedFhirServer } from '@peer-
 import { parseConfig } from '../src/config.js';
 import { runBill } from '../src/index.js';
 import type { CommandIo } from '../src/internal/io.js';
-import { configFor } from './support.js';
+import { configFor, quietIo } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-bill-boundary-'));
-const io = (): CommandIo => {
-  const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  return { stdout: sink, stderr: sink, json: true, env: {}, cwd: dir };
-};
+const io = (): CommandIo => quietIo(dir);
 let server: EmbeddedFhirServer;
 beforeAll(async () => {
   server = await startFhirServer();

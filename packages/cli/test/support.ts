@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FormattedSegment } from '../../../test/support/x12-parser.js';
 import { parse } from 'csv-parse/sync';
 import { generateAgency } from '@peer-fhir/testing';
 import { rowsOf } from '../src/internal/synthetic-rows.js';
+import type { CommandIo } from '../src/internal/io.js';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -58,3 +60,9 @@ export { parseX12Independently as parseX12 } from '../../../test/support/x12-par
 
 export const el = (s: FormattedSegment, n: number | string): string => String((s as unknown as Record<string, unknown>)[String(n)] ?? '');
 export const cents = (v: string | number | undefined): number => Math.round(Number(v ?? 0) * 100);
+
+/** A command's io that discards what it prints (`--json`), working in `cwd`. */
+export function quietIo(cwd: string): CommandIo {
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  return { stdout: sink, stderr: sink, json: true, env: {}, cwd };
+}

@@ -7,6 +7,7 @@ import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerFhirValidationError } from '@peer-fhir/core';
 import { FhirUnprocessableEntityError, PeerClient, PeerFhirClient, type FetchLike } from '../src/index.js';
+import { referencesIn } from '../src/internal/peer-mapping.js';
 import { encounter, organization, participant, SCOPE, specialist, testing, type EmbeddedServer } from './peer-fixtures.js';
 
 let server: EmbeddedServer;
@@ -20,23 +21,11 @@ const isBase = (url: string | URL | Request): boolean => String(url).replace(/\/
 const sentBundle = (init: RequestInit | undefined): Bundle | undefined => (typeof init?.body === 'string' ? (JSON.parse(init.body) as Bundle) : undefined);
 const holdsPatients = (b: Bundle | undefined): boolean => b?.entry?.some((e) => e.resource?.resourceType === 'Patient') === true;
 
-/** Every literal reference inside `value`. */
-function referencesOf(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => referencesOf(v, out));
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'reference' && typeof v === 'string') out.push(v);
-      else referencesOf(v, out);
-    }
-  }
-  return out;
-}
-
 /** Every reference of every stored Encounter, Condition and DocumentReference names a stored resource by `Type/id`. */
 async function expectEveryReferenceStored(): Promise<void> {
   for (const type of ['Encounter', 'Condition', 'DocumentReference']) {
     for (const r of await server.repository.search(type)) {
-      for (const ref of referencesOf(r)) {
+      for (const ref of referencesIn(r)) {
         expect(ref).toMatch(/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]+$/);
         const [t, id] = ref.split('/') as [string, string];
         expect(await server.repository.search(t, `_id=${id}`)).toHaveLength(1);

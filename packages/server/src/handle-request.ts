@@ -11,6 +11,7 @@ import { memoryRepositoryOf, type FhirTestRepository } from './repository.js';
 import { checkSearchQuery } from './search-guard.js';
 import { addTargetProvenance, takeRevinclude, withoutRevinclude } from './revinclude.js';
 import { validationIssues } from './validate.js';
+import { RequestLine } from './request-line.js';
 
 /**
  * A transport-neutral HTTP request: what node:http and msw both turn into.
@@ -87,7 +88,7 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-const queues = new WeakMap<FhirTestRepository, Promise<unknown>>();
+const lines = new WeakMap<FhirTestRepository, RequestLine<FhirHttpResponse>>();
 
 /**
  * Serve one FHIR REST request. The single implementation behind both the HTTP server and the msw
@@ -110,37 +111,21 @@ const queues = new WeakMap<FhirTestRepository, Promise<unknown>>();
  * @category Embedded server
  */
 export async function handleFhirRequest(request: FhirHttpRequest, context: FhirRequestContext): Promise<FhirHttpResponse> {
-  // One request at a time per store: transaction rollback restores a snapshot, which must not
-  // swallow writes made by a concurrent request.
-  const previous = queues.get(context.repository) ?? Promise.resolve();
-  const run = previous.then(
-    () => safeDispatch(request, context),
-    () => safeDispatch(request, context),
-  );
-  queues.set(context.repository, run);
-  return run;
+  // One request at a time per store (request-line.ts): a transaction's rollback must not swallow writes made by a
+  // concurrent request. On the SQLite store a request that may write runs in the store's transaction and is answered
+  // only after the COMMIT that covers it returned (with the write-ahead log and synchronous=FULL it is then on disk);
+  // a failed request or COMMIT answers 500 and keeps nothing of it.
+  let line = lines.get(context.repository);
+  if (!line) lines.set(context.repository, (line = new RequestLine(internalError)));
+  const kind = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+  const sqlite = kind === 'write' ? sqliteStoreOf(memoryRepositoryOf(context.repository)) : undefined;
+  return line.serve(kind, sqlite, () => dispatch(request, context));
 }
 
-async function safeDispatch(request: FhirHttpRequest, context: FhirRequestContext): Promise<FhirHttpResponse> {
-  // On the SQLite store a request that may write runs in one database transaction, and its answer is sent only after
-  // COMMIT returned: with the write-ahead log and synchronous=FULL the write is then on disk. A failed COMMIT
-  // answers 500: nothing of the request is kept, nothing is acknowledged.
-  const sqlite = request.method === 'GET' || request.method === 'HEAD' ? undefined : sqliteStoreOf(memoryRepositoryOf(context.repository));
-  try {
-    sqlite?.begin();
-    const response = await dispatch(request, context);
-    sqlite?.commit();
-    return response;
-  } catch (err) {
-    try {
-      sqlite?.rollback();
-    } catch {
-      // The transaction is already gone (SQLite rolls back itself on some failures).
-    }
-    // The class name only: a message may quote a value from the request.
-    const kind = err instanceof Error ? err.name : 'error';
-    return outcomeResponse(500, errorOutcome('exception', `Internal error in the embedded FHIR server (${kind}); nothing was written`));
-  }
+function internalError(err: unknown): FhirHttpResponse {
+  // The class name only: a message may quote a value from the request.
+  const kind = err instanceof Error ? err.name : 'error';
+  return outcomeResponse(500, errorOutcome('exception', `Internal error in the embedded FHIR server (${kind}); nothing was written`));
 }
 
 interface Parsed {

@@ -322,6 +322,21 @@ export class SqliteStore extends Map<string, Map<string, Resource>> {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 
+  /** One write request inside the (possibly shared, see request-line.ts) transaction: its undo point. */
+  beginRequest(): void {
+    this.db.exec('SAVEPOINT fhir_request');
+  }
+
+  /** Keep the request's writes in the transaction (they are durable once it commits). */
+  endRequest(): void {
+    this.db.exec('RELEASE fhir_request');
+  }
+
+  /** Undo the request's writes alone. */
+  undoRequest(): void {
+    this.db.exec('ROLLBACK TO fhir_request; RELEASE fhir_request');
+  }
+
   /** A FHIR transaction inside the request: undo point. */
   beginWrites(): void {
     this.db.exec('SAVEPOINT fhir_transaction');

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import type { Claim } from 'fhir/r4.js';
 import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
-import type { IdentityScope } from '@peer-fhir/core';
+import { identifierSystems, type IdentityScope } from '@peer-fhir/core';
 import { activePriorClaims, evaluateByParticipant, getPack, loadPack, mergeBillingResults, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
 import type { X12ClaimInput } from '@peer-fhir/x12';
 import { configFilesOf, resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
@@ -256,7 +256,7 @@ export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillRes
     const supervisorTaxonomies = supervisorTaxonomiesOf(config);
     const corrections = correctionClaims(context, claimRecords, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled: result.decisions.filter(onlyDuplicate).length, supervisorTaxonomies });
     // Step 5, write: disclosures, 837P, Claims; then the report.
-    const written = await writeClaims({ client: target.client, config, scope, pack, date, files: run.files, result, corrections, context, records: claimRecords, supervisorTaxonomies });
+    const written = await writeClaims({ client: target.client, config, scope, pack, date, files: run.files, result, corrections, context, records: claimRecords, patients: { system: identifierSystems(scope).participant, byParticipant: records.patients }, supervisorTaxonomies });
     const report = fillReport(reportOf(run, opts, read, result, { claims: written.claims.length, disclosuresRecorded: written.disclosuresRecorded }, corrections.summary), result, records.encounters);
     await writePrivateFile(run.files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
     await writePrivateFile(run.files.reportMarkdown, renderBillMarkdown(report));

@@ -3,7 +3,7 @@
  * disclosures are recorded on the server, then the 837P, the Claims NDJSON and the stored Claims are written.
  */
 import { pipeline } from 'node:stream/promises';
-import type { AuditEvent, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
+import type { AuditEvent, AuditEventEntity, Bundle, BundleEntry, Claim } from 'fhir/r4.js';
 import type { PeerFhirClient } from '@peer-fhir/client';
 import { PeerFhirValidationError, identifierSystems, toFhir, type IdentityScope, type Organization, type Participant, type PeerSpecialist } from '@peer-fhir/core';
 import { billingRolesOf, buildClaimBundle, claimDisclosureAudits, type BillingContext, type BillingLine, type BillingResult, type RulePack } from '@peer-fhir/billing';
@@ -19,6 +19,12 @@ export interface ClaimRecords {
   participants: Participant[];
 }
 
+/** Each participant's Patient on the server (`Patient/{id}`) by participant id, and the participant identifier system. */
+export interface PatientReferences {
+  system: string;
+  byParticipant: Readonly<Record<string, string>>;
+}
+
 /** Everything the write step needs. */
 export interface BillWrite {
   client: PeerFhirClient;
@@ -31,38 +37,73 @@ export interface BillWrite {
   corrections: { claims: Claim[]; inputs: X12ClaimInput[]; lines: BillingLine[] };
   context: BillingContext;
   records: ClaimRecords;
+  patients: PatientReferences;
   supervisorTaxonomies: Readonly<Record<string, string>> | undefined;
 }
 
+/** Entries per transaction the write step sends: claims of a large month go in several (servers cap a Bundle's size). */
+const PER_TRANSACTION = 100;
+
+const chunked = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+/** The patient entity of an AuditEvent with the server's `Patient/{id}`, found in `patients` or by identifier. */
+async function withPatientReference(client: PeerFhirClient, e: AuditEventEntity, patients: PatientReferences): Promise<AuditEventEntity> {
+  // A claim bundle points to its Patient entry by `urn:uuid:` (only meaningful inside that bundle); the stored
+  // AuditEvent needs the server's `Patient/{id}`, so both a missing and a bundle-local reference are resolved.
+  const local = e.what?.reference === undefined || e.what.reference.startsWith('urn:');
+  const id = e.what?.type === 'Patient' && local ? e.what.identifier : undefined;
+  if (id?.system === undefined || id.value === undefined) return e;
+  let reference = id.system === patients.system ? patients.byParticipant[id.value] : undefined;
+  if (reference === undefined) {
+    const found = await client.search('Patient', { identifier: `${id.system}|${id.value}` });
+    reference = found.entry?.[0]?.resource?.id === undefined ? undefined : `Patient/${found.entry[0].resource.id}`;
+  }
+  if (reference === undefined) {
+    const { reference: _bundleLocal, ...what } = e.what ?? {};
+    return { ...e, what };
+  }
+  return { ...e, what: { ...e.what, reference } };
+}
+
 /**
- * Store the disclosure AuditEvents (42 CFR 2.24) on the server, each patient entity resolved from its identifier to
- * the server's `Patient/{id}` so the accounting can find it. Any failure throws: then no 837P is written.
+ * Store the disclosure AuditEvents (42 CFR 2.24) on the server, each patient entity resolved to the server's
+ * `Patient/{id}` so the accounting can find it, {@link PER_TRANSACTION} to a transaction. Any failure throws: then no
+ * 837P is written.
  */
-async function storeDisclosureAudits(client: PeerFhirClient, audits: readonly AuditEvent[]): Promise<void> {
-  for (const audit of audits) {
-    const entity = await Promise.all(
-      (audit.entity ?? []).map(async (e) => {
-        // A claim bundle points to its Patient entry by `urn:uuid:` (only meaningful inside that bundle); the stored
-        // AuditEvent needs the server's `Patient/{id}`, so both a missing and a bundle-local reference are resolved.
-        const local = e.what?.reference === undefined || e.what.reference.startsWith('urn:');
-        const id = e.what?.type === 'Patient' && local ? e.what.identifier : undefined;
-        if (id?.system === undefined || id.value === undefined) return e;
-        const found = await client.search('Patient', { identifier: `${id.system}|${id.value}` });
-        const patient = found.entry?.[0]?.resource;
-        if (patient?.id === undefined) {
-          const { reference: _bundleLocal, ...what } = e.what ?? {};
-          return { ...e, what };
-        }
-        return { ...e, what: { ...e.what, reference: `Patient/${patient.id}` } };
-      }),
-    );
-    await client.create({ ...audit, entity });
+async function storeDisclosureAudits(client: PeerFhirClient, audits: readonly AuditEvent[], patients: PatientReferences): Promise<void> {
+  for (const chunk of chunked(audits, PER_TRANSACTION)) {
+    const resolved = await Promise.all(chunk.map(async (audit) => ({ ...audit, entity: await Promise.all((audit.entity ?? []).map((e) => withPatientReference(client, e, patients))) })));
+    await client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: resolved.map((resource) => ({ resource, request: { method: 'POST', url: 'AuditEvent' } })) });
   }
 }
 
-/** Claims plus the records they reference as one transaction of conditional creates (billing again stores nothing new). */
-function claimTransaction(claims: readonly Claim[], records: Parameters<typeof toFhir>[0], scope: IdentityScope): Bundle {
+/** The entries `seeds` name by fullUrl among `entries`, and what those name in turn. */
+function referencedEntries(seeds: readonly BundleEntry[], entries: ReadonlyMap<string, BundleEntry>): BundleEntry[] {
+  const out = new Map<string, BundleEntry>();
+  let frontier = seeds;
+  while (frontier.length > 0) {
+    const next: BundleEntry[] = [];
+    for (const ref of new Set(frontier.flatMap((e) => JSON.stringify(e.resource).match(/"reference":"urn:uuid:[^"]+"/g) ?? []))) {
+      const url = ref.slice('"reference":"'.length, -1);
+      const entry = entries.get(url);
+      if (entry && !out.has(url)) {
+        out.set(url, entry);
+        next.push(entry);
+      }
+    }
+    frontier = next;
+  }
+  return [...out.values()];
+}
+
+/**
+ * Claims plus the records they reference, as transactions of conditional creates ({@link PER_TRANSACTION} claims
+ * each, with the records those claims name): billing again stores nothing new, so a run cut between two transactions
+ * is completed by running it again.
+ */
+function claimTransactions(claims: readonly Claim[], records: Parameters<typeof toFhir>[0], scope: IdentityScope): Bundle[] {
   const mapped = toFhir(records, { agency: scope.agency, namespace: scope.namespace });
+  const byUrl = new Map((mapped.entry ?? []).flatMap((e) => (e.fullUrl ? [[e.fullUrl, e] as const] : [])));
   const claimSystem = identifierSystems(scope).claim;
   const claimEntries: BundleEntry[] = claims.map((c) => {
     const id = c.identifier?.find((i) => i.system === claimSystem) ?? c.identifier?.[0];
@@ -71,7 +112,7 @@ function claimTransaction(claims: readonly Claim[], records: Parameters<typeof t
       request: { method: 'POST', url: 'Claim', ...(id ? { ifNoneExist: `identifier=${encodeURIComponent(id.system ?? '')}|${encodeURIComponent(id.value ?? '')}` } : {}) },
     };
   });
-  return { resourceType: 'Bundle', type: 'transaction', entry: [...(mapped.entry ?? []), ...claimEntries] };
+  return chunked(claimEntries, PER_TRANSACTION).map((entries) => ({ resourceType: 'Bundle', type: 'transaction', entry: [...referencedEntries(entries, byUrl), ...entries] }));
 }
 
 /** The original claims of the result as a FHIR Bundle (Claims and the records they name); a record that cannot be mapped is a usage error. */
@@ -127,11 +168,11 @@ export async function writeClaims(w: BillWrite): Promise<{ claims: Claim[]; inpu
   const claims = [...originals, ...w.corrections.claims];
   const inputs = [...originals.map((c) => resolveX12ClaimInput(c, bundle)), ...w.corrections.inputs].map((i) => ({ ...i, claimFilingIndicator }));
   const audits = claimDisclosureAudits(claims, [...w.result.lines, ...w.corrections.lines], w.context, { discloser: { npi: w.config.organization.npi, kind: 'organization' }, channel: 'x12-837p' });
-  await storeDisclosureAudits(w.client, audits);
+  await storeDisclosureAudits(w.client, audits, w.patients);
   await write837P(w, inputs);
   await writePrivateFile(w.files.claims, claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
   const billed = new Set(w.result.lines.map((l) => l.participantId));
   const participants = w.records.participants.filter((p) => billed.has(p.id));
-  await w.client.transaction(claimTransaction(claims, { ...w.records, participants }, w.scope));
+  for (const bundle of claimTransactions(claims, { ...w.records, participants }, w.scope)) await w.client.transaction(bundle);
   return { claims, inputs, disclosuresRecorded: audits.length };
 }
