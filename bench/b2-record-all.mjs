@@ -5,7 +5,7 @@
 //   - fhir-kit-client posting the same toFhir transaction bundles (100 encounters each), sequentially and 2 in flight;
 //   - @medplum/core's MedplumClient.executeBatch of the same bundles;
 // each directly (0 ms) and through a loopback proxy that adds 20 ms of round-trip latency (a FHIR server in the
-// cloud), where round trips, not CPU, decide. The server runs in a process of its own (one per latency, emptied
+// cloud), where round trips, not CPU, decide. The server runs in a process of its own (one for the run, emptied
 // before every path); every path writes the roster (agency, specialists, participants) and maps with toFhir inside
 // its timing: each does the whole job.
 import { MedplumClient } from '@medplum/core';
@@ -48,22 +48,6 @@ async function startServer(options) {
   if (SERVER === 'process') return startServerProcess(options);
   const server = await startFhirServer(options);
   return { url: server.url, cpuMs: async () => 0, reset: async () => server.reset(), close: () => server.close() };
-}
-
-/**
- * Runs `fn({ base, server })` with one server for a latency, directly or through a latency proxy: started once (a
- * server process loads the FHIR definitions, ~1-2 s of CPU), warm like a server in production, emptied before every
- * path (`measure`).
- */
-async function withServer(rttMs, fn) {
-  const proxy = rttMs > 0 ? await startLatencyProxy({ rttMs }) : undefined;
-  const server = await startServer(proxy ? { allowedHosts: [proxy.host] } : {});
-  try {
-    return await fn({ base: proxy ? proxy.via(server.url) : server.url, server });
-  } finally {
-    await proxy?.close();
-    await server.close();
-  }
 }
 
 /**
@@ -178,7 +162,12 @@ const cpuPer = (r, n) => ({ client: r.cpuMs / n, server: r.serverCpuMs / n });
 const ROUNDS = Number(process.env.PEER_FHIR_B2_ROUNDS) || 1;
 const median = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor((runs.length - 1) / 2)];
 const results = {};
+// One server for the whole run (a server process loads the FHIR definitions, ~1-3 s of CPU), warm like a server in
+// production and emptied before every path (`measure`); at 20 ms it is reached through the proxy, whose Host it accepts.
 log(`B2: server ${SERVER === 'process' ? 'in its own process' : 'in this process'}`);
+const proxy = await startLatencyProxy({ rttMs: 20 });
+const server = await startServer({ allowedHosts: [proxy.host] });
+const via = { 0: { base: server.url, server }, 20: { base: proxy.via(server.url), server } };
 const warm = encounters.slice(0, QUICK ? 100 : 200);
 const paths = {
   ours: (list) => ours(list),
@@ -186,27 +175,31 @@ const paths = {
   fhirKitTwoInFlight: (list) => fhirKit(list, 2),
   medplumExecuteBatch: (list) => medplum(list),
 };
-for (const [latency, rttMs] of [0, 20].entries()) {
-  const runs = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
-  const one = await withServer(rttMs, async (at) => {
-    // Warm-up, untimed, on this server: every path once on a slice, so no path pays for the JIT (the client's or the
-    // server's) alone.
-    log(`B2 @${rttMs} ms: warm-up`);
-    for (const write of [ours(warm), fhirKit(warm, 1), medplum(warm), oneByOne(5)]) await measure(at, write);
-    for (let round = 0; round < ROUNDS; round++) {
-      // The order turns every round (and differs between latencies), so no path is always the first.
-      const names = Object.keys(paths);
-      const turn = (round + 2 * latency) % names.length;
-      for (const name of [...names.slice(turn), ...names.slice(0, turn)]) {
-        log(`B2 @${rttMs} ms, round ${round + 1}/${ROUNDS}: ${name}, ${N} encounters`);
-        runs[name].push(await measure(at, paths[name](encounters)));
-      }
+try {
+  // Warm-up, untimed: every path once on a slice, so no path pays for the JIT (the client's or the server's) alone.
+  log('B2: warm-up');
+  for (const write of [ours(warm), fhirKit(warm, 1), medplum(warm), oneByOne(5)]) await measure(via[0], write);
+  for (const [latency, rttMs] of [0, 20].entries()) results[rttMs] = await atLatency(latency, rttMs);
+} finally {
+  await proxy.close();
+  await server.close();
+}
+
+/** Every path `ROUNDS` times at `rttMs`, one POST per resource in the rounds too (on its slice), so every ratio compares runs under the same load. */
+async function atLatency(latency, rttMs) {
+  const all = { ...paths, oneByOne: () => oneByOne(ONE_BY_ONE[rttMs]) };
+  const runs = Object.fromEntries(Object.keys(all).map((k) => [k, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // The order turns every round (and differs between latencies), so no path is always the first.
+    const names = Object.keys(all);
+    const turn = (round + 2 * latency) % names.length;
+    for (const name of [...names.slice(turn), ...names.slice(0, turn)]) {
+      log(`B2 @${rttMs} ms, round ${round + 1}/${ROUNDS}: ${name}, ${name === 'oneByOne' ? ONE_BY_ONE[rttMs] : N} encounters`);
+      runs[name].push(await measure(via[rttMs], all[name](encounters)));
     }
-    log(`B2 @${rttMs} ms: one POST per resource, ${ONE_BY_ONE[rttMs]} encounters`);
-    return measure(at, oneByOne(ONE_BY_ONE[rttMs]));
-  });
-  const [o, fk1, fk2, mp] = Object.keys(paths).map((k) => median(runs[k]));
-  results[rttMs] = {
+  }
+  const [o, fk1, fk2, mp, one] = Object.keys(all).map((k) => median(runs[k]));
+  return {
     server: SERVER,
     rounds: ROUNDS,
     ours: per(o, N),

@@ -268,10 +268,11 @@ export async function runInit(opts: InitOptions, io: CommandIo): Promise<InitRes
   const payerName = await payerNameFor(opts, pack, prompter, problems);
   const charges = await chargesFor(opts, pack, prompter, problems);
   if (opts.namespace !== undefined && check(CliConfig.shape.namespace.unwrap())(opts.namespace) !== true) problems.push({ option: '--namespace', problem: 'must not be empty' });
-  if (problems.length > 0) throw new InitOptionError(problems);
+  // No pack chosen is one of the problems (choosePack says why).
+  if (problems.length > 0 || pack === undefined) throw new InitOptionError(problems);
 
   // The schema every command reads: what passes here is what `import` and `bill` accept.
-  const config = parseConfig(configCandidate(opts, values, payerName, pack!, charges), shown);
+  const config = parseConfig(configCandidate(opts, values, payerName, pack, charges), shown);
   await writeConfigFile(file, shown, config);
   const templates = await writeInitTemplates(opts, file, io.cwd);
   const tdir = templates ? relative(io.cwd, templates.dir) || '.' : 'docs/templates';
