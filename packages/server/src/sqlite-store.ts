@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4.js';
 import { migrateSchema } from './schema.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { writeDates } from './date-index.js';
-import { forEachToken, type StoreToken } from './search-params.js';
+import { forEachReference, forEachToken, type StoreToken } from './search-params.js';
 
 export { forEachToken, type StoreToken } from './search-params.js';
 
@@ -66,7 +66,7 @@ class Tables {
     this.removeTokens = db.prepare('DELETE FROM tokens WHERE type = ? AND id = ?');
     this.addToken = db.prepare('INSERT INTO tokens (type, kind, system, value, id) VALUES (?, ?, ?, ?, ?)');
     this.removeRefs = db.prepare('DELETE FROM refs WHERE type = ? AND id = ?');
-    this.addRef = db.prepare('INSERT INTO refs (type, reference, id) VALUES (?, ?, ?)');
+    this.addRef = db.prepare('INSERT INTO refs (type, id, path, reference) VALUES (?, ?, ?, ?)');
     this.removeDates = db.prepare('DELETE FROM dates WHERE type = ? AND id = ?');
     this.addDate = db.prepare('INSERT INTO dates (type, id, code, n, lo, hi) VALUES (?, ?, ?, ?, ?, ?)');
   }
@@ -106,7 +106,7 @@ export class SqliteTypeMap extends Map<string, Resource> {
     t.removeTokens.run(this.type, id);
     forEachToken(resource, (kind, system, value) => t.addToken.run(this.type, kind, system, value, id));
     t.removeRefs.run(this.type, id);
-    for (const reference of new Set(referencesIn(resource))) t.addRef.run(this.type, reference, id);
+    forEachReference(resource, (path, reference) => t.addRef.run(this.type, id, path, reference));
     writeDates(t, this.type, id, resource);
     return this;
   }
