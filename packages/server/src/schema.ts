@@ -127,7 +127,24 @@ function addCodedTokens(db: Database.Database): void {
 }
 
 /**
- * Version 5 (issue 18, searches at 100k–1M rows): the reference index records where each reference sits (`path`, the
+ * Version 5: a version's content is stored once. The history row of a resource's current version holds '' instead of
+ * a second copy of the JSON in `resources` (history was about half of a store's bytes, and its WITHOUT ROWID rows of
+ * several KB left much of each page unused); before `resources` loses that content — an update or a delete — these
+ * triggers move it into the history row, in the same statement and transaction, so no version is ever lost. Readers
+ * take '' as "the current content" (sqlite-store.ts `versions`). Versions written by version 4 keep their full copy:
+ * nothing is rewritten, so the step is instant on any size.
+ */
+const SCHEMA_5 = `
+CREATE TRIGGER IF NOT EXISTS history_keeps_updated BEFORE UPDATE OF json ON resources BEGIN
+  UPDATE history SET json = OLD.json WHERE type = OLD.type AND id = OLD.id AND json = '';
+END;
+CREATE TRIGGER IF NOT EXISTS history_keeps_deleted BEFORE DELETE ON resources BEGIN
+  UPDATE history SET json = OLD.json WHERE type = OLD.type AND id = OLD.id AND json = '';
+END;
+`;
+
+/**
+ * Version 6 (issue 18, searches at 100k–1M rows): the reference index records where each reference sits (`path`, the
  * property names from the resource down to the Reference, e.g. `serviceProvider`, `participant.individual`), so a
  * reference filter is checked in SQL on the parameter's own path instead of parsing each candidate in JavaScript;
  * the table is keyed by its owner (`type, id, path, reference`: one B-tree serves a per-row `EXISTS`, and
@@ -136,7 +153,7 @@ function addCodedTokens(db: Database.Database): void {
  * row's length in days (open or unparseable: 1e9), so the longest of a parameter is one index probe: a range filter
  * `date=ge…` then reads the date index from the filter's start minus that length, not from the beginning of time.
  */
-const SCHEMA_5 = `
+const SCHEMA_6 = `
 DROP TABLE IF EXISTS refs;
 CREATE TABLE refs (
   type TEXT NOT NULL,
@@ -151,9 +168,9 @@ CREATE INDEX tokens_lookup ON tokens (type, kind, system, value, id);
 CREATE INDEX IF NOT EXISTS dates_span ON dates (type, code, ${DATE_SPAN_DAYS});
 `;
 
-/** 4 -> 5: the reference index rebuilt with paths, from the stored resources; the covering and span indexes. */
+/** 5 -> 6: the reference index rebuilt with paths, from the stored resources; the covering and span indexes. */
 function addReferencePathsAndCoveringIndexes(db: Database.Database): void {
-  db.exec(SCHEMA_5);
+  db.exec(SCHEMA_6);
   const addRef = db.prepare('INSERT OR IGNORE INTO refs (type, id, path, reference) VALUES (?, ?, ?, ?)');
   const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
   let after = 0;
@@ -174,6 +191,7 @@ const MIGRATIONS: readonly Migration[] = [
   // 2 -> 3.
   SCHEMA_3,
   addCodedTokens,
+  SCHEMA_5,
   addReferencePathsAndCoveringIndexes,
 ];
 
@@ -182,7 +200,7 @@ const MIGRATIONS: readonly Migration[] = [
  * @example
  * ```ts
  * import { SCHEMA_VERSION } from '@peer-fhir/server';
- * console.log(SCHEMA_VERSION); // 5
+ * console.log(SCHEMA_VERSION); // 6
  * ```
  * @category Data folder
  */
