@@ -181,18 +181,31 @@ function probe(db: Database.Database, f: IndexFilter): number {
   return prepared(db, `SELECT count(*) FROM (${f.ids.sql} LIMIT ${PROBE_LIMIT})`).pluck().get(...f.ids.args) as number;
 }
 
+/** The driver chosen for a search (its position among the filters), until the database changes (sqlite-search.ts). */
+const drivers = new WeakMap<Database.Database, Map<string, { changes: number; index: number }>>();
+
 /**
  * The filter to drive from: the fewest entries; on a tie (both at the probe limit) a range of the sort parameter,
- * which is read in sort order and stops at the page's end.
+ * which is read in sort order and stops at the page's end. Remembered per search until the next write, so the pages
+ * of a search after the first probe nothing.
  */
-function driverOf(db: Database.Database, filters: readonly IndexFilter[], sortCode: string | undefined): IndexFilter | undefined {
-  let best: { f: IndexFilter; size: number; sorted: boolean } | undefined;
-  for (const f of filters) {
+function driverOf(db: Database.Database, req: SearchArg, filters: readonly IndexFilter[], sortCode: string | undefined): IndexFilter | undefined {
+  if (filters.length < 2) return filters[0];
+  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
+  let known = drivers.get(db);
+  if (!known) drivers.set(db, (known = new Map()));
+  const key = JSON.stringify([req.resourceType, req.filters, sortCode]);
+  const found = known.get(key);
+  if (found?.changes === changes) return filters[found.index];
+  let best: { index: number; size: number; sorted: boolean } | undefined;
+  filters.forEach((f, index) => {
     const size = probe(db, f);
     const sorted = f.range?.param.code === sortCode;
-    if (!best || size < best.size || (size === best.size && sorted && !best.sorted)) best = { f, size, sorted };
-  }
-  return best?.f;
+    if (!best || size < best.size || (size === best.size && sorted && !best.sorted)) best = { index, size, sorted };
+  });
+  if (known.size >= 256) known.clear();
+  known.set(key, { changes, index: best?.index ?? 0 });
+  return filters[best?.index ?? 0];
 }
 
 /** The single date parameter a search sorts by, when the date index can order it. */
@@ -231,7 +244,7 @@ export function searchSql(db: Database.Database, plan: SearchPlan, req: SearchAr
   const dir = req.sortRules?.[0]?.descending ? ' DESC' : '';
   const filters = indexFilters(db, plan);
   if (sortParam && filters.length === 0 && sortIndexComplete) return sortWalk(type, sortParam.code, dir, [], []);
-  const driver = driverOf(db, filters, sortParam?.code);
+  const driver = driverOf(db, req, filters, sortParam?.code);
   const checks = filters.filter((f) => f !== driver);
   if (sortParam && driver?.range && driver.range.param.code === sortParam.code) return sortWalk(type, sortParam.code, dir, driver.range.conditions, checks);
   const tests = checks.map((f) => f.check('r.id'));
