@@ -152,6 +152,9 @@ END;
  * (a conditional create's `identifier=system|value` is answered from that one index). `dates_span` keeps each date
  * row's length in days (open or unparseable: 1e9), so the longest of a parameter is one index probe: a range filter
  * `date=ge…` then reads the date index from the filter's start minus that length, not from the beginning of time.
+ * `type_changes` counts the writes to each type's resources (triggers, so no write path can miss one): a search's
+ * total and page keys are remembered while its type's count stands (sqlite-search.ts), so writing Claims between
+ * the pages of the month's Encounters does not make each page count and walk the month again.
  */
 const SCHEMA_6 = `
 DROP TABLE IF EXISTS refs;
@@ -166,6 +169,16 @@ CREATE INDEX refs_lookup ON refs (type, reference, path);
 DROP INDEX IF EXISTS tokens_lookup;
 CREATE INDEX tokens_lookup ON tokens (type, kind, system, value, id);
 CREATE INDEX IF NOT EXISTS dates_span ON dates (type, code, ${DATE_SPAN_DAYS});
+CREATE TABLE IF NOT EXISTS type_changes (type TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS type_changes_insert AFTER INSERT ON resources BEGIN
+  INSERT INTO type_changes (type, n) VALUES (NEW.type, 1) ON CONFLICT (type) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS type_changes_update AFTER UPDATE ON resources BEGIN
+  INSERT INTO type_changes (type, n) VALUES (NEW.type, 1) ON CONFLICT (type) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS type_changes_delete AFTER DELETE ON resources BEGIN
+  INSERT INTO type_changes (type, n) VALUES (OLD.type, 1) ON CONFLICT (type) DO UPDATE SET n = n + 1;
+END;
 `;
 
 /** 5 -> 6: the reference index rebuilt with paths, from the stored resources; the covering and span indexes. */
