@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { ServerSchemaVersionError } from './errors.js';
 import { writeDates } from './date-index.js';
-import { CODED_PARAMS, forEachToken } from './search-params.js';
+import { CODED_PARAMS, DATE_SPAN_DAYS, forEachReference, forEachToken } from './search-params.js';
 
 /**
  * The database layout of the embedded server, versioned with SQLite's `PRAGMA user_version`. A database is brought
@@ -143,6 +143,46 @@ CREATE TRIGGER IF NOT EXISTS history_keeps_deleted BEFORE DELETE ON resources BE
 END;
 `;
 
+/**
+ * Version 6 (issue 18, searches at 100k–1M rows): the reference index records where each reference sits (`path`, the
+ * property names from the resource down to the Reference, e.g. `serviceProvider`, `participant.individual`), so a
+ * reference filter is checked in SQL on the parameter's own path instead of parsing each candidate in JavaScript;
+ * the table is keyed by its owner (`type, id, path, reference`: one B-tree serves a per-row `EXISTS`, and
+ * `refs_lookup` holds the key, so a lookup by reference never reads the table). The token lookup index holds the id
+ * (a conditional create's `identifier=system|value` is answered from that one index). `dates_span` keeps each date
+ * row's length in days (open or unparseable: 1e9), so the longest of a parameter is one index probe: a range filter
+ * `date=ge…` then reads the date index from the filter's start minus that length, not from the beginning of time.
+ */
+const SCHEMA_6 = `
+DROP TABLE IF EXISTS refs;
+CREATE TABLE refs (
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  PRIMARY KEY (type, id, path, reference)
+) WITHOUT ROWID;
+CREATE INDEX refs_lookup ON refs (type, reference, path);
+DROP INDEX IF EXISTS tokens_lookup;
+CREATE INDEX tokens_lookup ON tokens (type, kind, system, value, id);
+CREATE INDEX IF NOT EXISTS dates_span ON dates (type, code, ${DATE_SPAN_DAYS});
+`;
+
+/** 5 -> 6: the reference index rebuilt with paths, from the stored resources; the covering and span indexes. */
+function addReferencePathsAndCoveringIndexes(db: Database.Database): void {
+  db.exec(SCHEMA_6);
+  const addRef = db.prepare('INSERT OR IGNORE INTO refs (type, id, path, reference) VALUES (?, ?, ?, ?)');
+  const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
+  let after = 0;
+  for (;;) {
+    const rows = batch.all(after) as { seq: number; type: string; id: string; json: string }[];
+    for (const row of rows) forEachReference(JSON.parse(row.json) as Resource, (path, reference) => addRef.run(row.type, row.id, path, reference));
+    const last = rows.at(-1);
+    if (rows.length < 512 || !last) return;
+    after = last.seq;
+  }
+}
+
 const MIGRATIONS: readonly Migration[] = [
   // 0 -> 1. Databases written before the version was recorded (user_version 0) already have this layout: every
   // statement is CREATE ... IF NOT EXISTS, so the step is the same for them and for a new, empty database.
@@ -152,6 +192,7 @@ const MIGRATIONS: readonly Migration[] = [
   SCHEMA_3,
   addCodedTokens,
   SCHEMA_5,
+  addReferencePathsAndCoveringIndexes,
 ];
 
 /**
@@ -159,7 +200,7 @@ const MIGRATIONS: readonly Migration[] = [
  * @example
  * ```ts
  * import { SCHEMA_VERSION } from '@peer-fhir/server';
- * console.log(SCHEMA_VERSION); // 5
+ * console.log(SCHEMA_VERSION); // 6
  * ```
  * @category Data folder
  */

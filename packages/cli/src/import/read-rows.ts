@@ -154,8 +154,8 @@ export async function* readRows(
   else yield* ndjsonRows(input, known);
 }
 
-/** Counts the file lines of CSV records from csv-parse's `info` (see {@link CsvLines.startOf}). */
-class CsvLines {
+/** Counts the file lines of CSV records from csv-parse's `info` (see {@link CsvLines.startOf}); the `--ce` loader uses it too. */
+export class CsvLines {
   /** CRs seen inside quoted fields so far: csv-parse 7 counts each as a line of its own. */
   #quotedCrs = 0;
   /** File line on which the last record ended. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { ContinuingEducation, parseRecord } from '@peer-fhir/core';
 import { CliUsageError } from '../errors.js';
+import { CsvLines } from '../import/read-rows.js';
 
 /** CSV headers accepted besides the schema's own field names: those of the import template (`ce_id`, …) too. */
 const ALIASES: Record<string, string> = { ce_id: 'id', peer_npi: 'peerNpi', credential_number: 'credentialNumber' };
@@ -15,6 +16,21 @@ function fromCsvRow(row: Record<string, string>): Record<string, unknown> {
     out[key] = NUMERIC.has(key) && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v.trim();
   }
   return out;
+}
+
+/**
+ * The records of a CSV text, each numbered by the file line it starts on (the header is line 1; a quoted value with
+ * line breaks makes a row span lines; blank lines count).
+ */
+function csvRecords(text: string, file: string): { row: number; value: unknown }[] {
+  let rows: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    rows = parse(text, { columns: true, skip_empty_lines: true, bom: true, info: true }) as typeof rows;
+  } catch {
+    throw new CliUsageError(`CE file ${file} is not readable CSV`);
+  }
+  const lines = new CsvLines();
+  return rows.map(({ record, info }) => ({ row: lines.startOf(record, info.lines), value: fromCsvRow(record) }));
 }
 
 /**
@@ -33,13 +49,7 @@ export async function loadContinuingEducation(file: string): Promise<ContinuingE
   const raw: { row: number; value: unknown }[] = [];
   const problems: string[] = [];
   if (/\.csv$/i.test(file)) {
-    let rows: Record<string, string>[];
-    try {
-      rows = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
-    } catch {
-      throw new CliUsageError(`CE file ${file} is not readable CSV`);
-    }
-    rows.forEach((r, i) => raw.push({ row: i + 2, value: fromCsvRow(r) }));
+    raw.push(...csvRecords(text, file));
   } else if (/\.(ndjson|jsonl)$/i.test(file)) {
     text.split(/\r?\n/).forEach((line, i) => {
       if (!line.trim()) return;
