@@ -8,17 +8,21 @@
 //   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 500 vs 1.5k rows, January billed.
 // The agency is the testing package's synthetic generator scaled to the row count (about 14.5 participants per 1,000
 // rows a year, cut at the row count, 3.2 encounters per participant per month, groups included), so caps, groups and holds are realistic.
-import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_BIN, CLI_RSS_METHOD, log, QUICK, report, runCli as runBuiltCli, startServe, vmHwm } from './lib.mjs';
+import { CLI_BIN, CLI_RSS_METHOD, log, QUICK, report, runCli as runBuiltCli, startServe, stopServers, vmHwm } from './lib.mjs';
 import { importConfig, importCsvWriter } from './support/import-csv.mjs';
 
 const SCALE = process.argv.includes('--scale');
 const [SMALL, LARGE] = QUICK ? [500, 1_500] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
 // Profiling hooks (not used by `pnpm bench`): PEER_FHIR_B9_PROF=<dir> runs every CLI process under --cpu-prof.
 const PROF = process.env.PEER_FHIR_B9_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PEER_FHIR_B9_PROF] : [];
+// PEER_FHIR_B9_DATA=<dir> keeps each size's imported store there (`data-<rows>`, with its config and import figures)
+// and, when one is there already, bills a fresh copy of it instead of importing again (the import figures printed
+// are then the saved run's, and the server's peak is the billing's only). For iterating on billing at 100k rows.
+const SAVED = process.env.PEER_FHIR_B9_DATA;
 const MONTHS = Array.from({ length: Number(process.env.PEER_FHIR_B9_MONTHS) || (QUICK ? 1 : 12) }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
 
 if (!existsSync(CLI_BIN)) {
@@ -60,15 +64,45 @@ const runCli = (args) => runBuiltCli(args, { nodeArgs: PROF });
 
 const MB = 2 ** 20;
 
-async function measure(n) {
+/** Imports `n` rows into a fresh store; the import's figures and the running server. */
+async function importSize(n) {
   const csv = join(dir, `rows-${n}.csv`);
   const { agency, rows, encounters } = await writeCsv(n, csv);
   const cfg = join(dir, `config-${n}.json`);
   writeFileSync(cfg, JSON.stringify(importConfig(agency)));
-  const { child: server, url } = await startServe(join(dir, `data-${n}`), { nodeArgs: PROF });
+  const data = join(dir, `data-${n}`);
+  let serve = await startServe(data, { nodeArgs: PROF });
+  const imp = await runCli(['import', csv, '--fhir-url', serve.url, '--config', cfg]);
+  if (imp.json.rowsRead !== rows || imp.json.rejected !== 0) throw new Error(`import of ${rows} rows: ${JSON.stringify({ ...imp.json, rejectedRows: imp.json.rejectedRows?.length })}`);
+  const imported = { rows, encounters, cfg, imp: { ms: imp.ms, peak: imp.peak }, importServerPeak: 0 };
+  if (SAVED) {
+    imported.importServerPeak = vmHwm(serve.child.pid) ?? 0;
+    // The store is copied while no server has it open, then served again.
+    await stopServers([Promise.resolve(serve)]);
+    mkdirSync(SAVED, { recursive: true });
+    cpSync(data, join(SAVED, `data-${n}`), { recursive: true });
+    cpSync(cfg, join(SAVED, `config-${n}.json`));
+    writeFileSync(join(SAVED, `import-${n}.json`), JSON.stringify({ ...imported, cfg: undefined }));
+    serve = await startServe(data, { nodeArgs: PROF });
+  }
+  return { ...imported, serve };
+}
+
+/** A fresh copy of the store saved by an earlier run (PEER_FHIR_B9_DATA), served. */
+async function reuseSize(n) {
+  const data = join(dir, `data-${n}`);
+  cpSync(join(SAVED, `data-${n}`), data, { recursive: true });
+  const cfg = join(dir, `config-${n}.json`);
+  cpSync(join(SAVED, `config-${n}.json`), cfg);
+  const saved = JSON.parse(readFileSync(join(SAVED, `import-${n}.json`), 'utf8'));
+  log(`B9 ${n}: reusing the store imported before (${SAVED}); import figures are that run's`);
+  return { ...saved, cfg, serve: await startServe(data, { nodeArgs: PROF }) };
+}
+
+async function measure(n) {
+  const { rows, encounters, cfg, imp, serve, importServerPeak } = SAVED && existsSync(join(SAVED, `import-${n}.json`)) ? await reuseSize(n) : await importSize(n);
+  const { child: server, url } = serve;
   try {
-    const imp = await runCli(['import', csv, '--fhir-url', url, '--config', cfg]);
-    if (imp.json.rowsRead !== rows || imp.json.rejected !== 0) throw new Error(`import of ${rows} rows: ${JSON.stringify({ ...imp.json, rejectedRows: imp.json.rejectedRows?.length })}`);
     log(`B9 ${n}: import ${rows} rows (${encounters} encounters) in ${(imp.ms / 1000).toFixed(1)} s, importer peak ${(imp.peak / MB).toFixed(0)} MB`);
     const bills = [];
     let failed;
@@ -97,7 +131,7 @@ async function measure(n) {
       billEncountersPerS: billMs ? billed / (billMs / 1000) : 0,
       billerPeakMB: bills.length ? Math.max(...bills.map((b) => b.peakMB)) : undefined,
       ...(failed ? { billFailed: failed } : {}),
-      serverPeakMB: (vmHwm(server.pid) ?? 0) / MB,
+      serverPeakMB: Math.max(vmHwm(server.pid) ?? 0, importServerPeak) / MB,
       bills,
     };
   } finally {

@@ -8,24 +8,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
 import type { Participant, PeerEncounter } from '@peer-fhir/core';
-import { generateAgency, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
+import { generateAgency } from '@peer-fhir/testing';
 import { parseConfig } from '../src/config.js';
 import { runBill } from '../src/index.js';
 import type { CommandIo } from '../src/internal/io.js';
-import { configFor, quietIo } from './support.js';
+import { configFor, quietIo, useEmbeddedServer } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-bill-boundary-'));
 const io = (): CommandIo => quietIo(dir);
-let server: EmbeddedFhirServer;
-beforeAll(async () => {
-  server = await startFhirServer();
-}, 60_000);
-afterAll(async () => {
-  await server?.close();
-});
+const embedded = useEmbeddedServer();
 
 const agency = generateAgency({ seed: 7, months: 1, participants: 1, state: 'TX', start: '2025-03-01' });
 const participant = agency.participants[0] as Participant;
@@ -45,15 +39,15 @@ function encounterAt(i: number, v: { day: string; hour: number; offset: string }
 }
 
 const billed = async (period: string): Promise<number> =>
-  (await runBill({ period, out: join(dir, `${period}.x12`), configValue: config, fhirUrl: server.url, date: new Date('2025-06-01T12:00:00Z') }, io())).report.encounters;
+  (await runBill({ period, out: join(dir, `${period}.x12`), configValue: config, fhirUrl: embedded.server.url, date: new Date('2025-06-01T12:00:00Z') }, io())).report.encounters;
 
 describe('bill --period', () => {
   it('reads each encounter in the month of its own date, at any UTC offset, once (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(visit, { minLength: 1, maxLength: 6 }), async (visits) => {
-        server.reset();
+        embedded.server.reset();
         const encounters = visits.map((v, i) => encounterAt(i, v));
-        const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi });
+        const peer = new PeerClient(new PeerFhirClient({ baseUrl: embedded.server.url }), { agency: agency.organization.npi });
         await peer.recordEncounters(encounters, { participants: [participant], specialists: agency.specialists, organizations: [agency.organization] });
         const inMonth = (m: string) => encounters.filter((e) => e.start.startsWith(m)).length;
         expect(await billed('2025-02')).toBe(inMonth('2025-02'));

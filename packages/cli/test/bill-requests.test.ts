@@ -7,34 +7,28 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
-import { billableAgency, generateAgency, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
+import { billableAgency, generateAgency } from '@peer-fhir/testing';
 import { parseConfig } from '../src/config.js';
 import { runBill } from '../src/index.js';
 import type { CommandIo } from '../src/internal/io.js';
-import { configFor, quietIo } from './support.js';
+import { configFor, quietIo, useEmbeddedServer } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-bill-requests-'));
 const io = (): CommandIo => quietIo(dir);
-let server: EmbeddedFhirServer;
-beforeAll(async () => {
-  server = await startFhirServer();
-}, 60_000);
-afterAll(async () => {
-  await server?.close();
-});
+const embedded = useEmbeddedServer();
 
 /** Requests `bill` sends for March of a synthetic agency of `participants`, with its consents and plans stored. */
 async function requestsToBill(participants: number): Promise<{ requests: number; encounters: number }> {
-  server.reset();
+  embedded.server.reset();
   const agency = billableAgency(generateAgency({ seed: 3, months: 1, participants, state: 'TX', start: '2025-03-01' }));
-  const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi });
+  const peer = new PeerClient(new PeerFhirClient({ baseUrl: embedded.server.url }), { agency: agency.organization.npi });
   await peer.recordEncounters(agency.encounters, { participants: agency.participants, specialists: agency.specialists, organizations: [agency.organization] });
   for (const c of agency.consents) await peer.grantConsent(c);
   const spy = vi.spyOn(globalThis, 'fetch');
   try {
-    const { report } = await runBill({ period: '2025-03', out: join(dir, `m-${participants}.x12`), configValue: parseConfig(configFor(agency)), fhirUrl: server.url, date: new Date('2025-04-02T12:00:00Z') }, io());
+    const { report } = await runBill({ period: '2025-03', out: join(dir, `m-${participants}.x12`), configValue: parseConfig(configFor(agency)), fhirUrl: embedded.server.url, date: new Date('2025-04-02T12:00:00Z') }, io());
     return { requests: spy.mock.calls.length, encounters: report.encounters };
   } finally {
     spy.mockRestore();

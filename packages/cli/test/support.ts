@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FormattedSegment } from '../../../test/support/x12-parser.js';
 import { parse } from 'csv-parse/sync';
-import { generateAgency } from '@peer-fhir/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { generateAgency, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { rowsOf } from '../src/internal/synthetic-rows.js';
 import type { CommandIo } from '../src/internal/io.js';
 
@@ -65,4 +66,24 @@ export const cents = (v: string | number | undefined): number => Math.round(Numb
 export function quietIo(cwd: string): CommandIo {
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   return { stdout: sink, stderr: sink, json: true, env: {}, cwd };
+}
+
+/**
+ * An embedded FHIR server for a test file: started before its tests, closed after them. Read `server` inside a test
+ * or hook (it throws before the server has started).
+ */
+export function useEmbeddedServer(): { readonly server: EmbeddedFhirServer } {
+  let started: EmbeddedFhirServer | undefined;
+  beforeAll(async () => {
+    started = await startFhirServer();
+  }, 60_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get server(): EmbeddedFhirServer {
+      if (!started) throw new Error('the embedded server is not started yet (read it inside a test)');
+      return started;
+    },
+  };
 }

@@ -364,5 +364,5 @@ async function indexedSearch(store: IndexedStore | SqliteStore, req: SearchArg):
   const plan = planSearch(req);
   if (store instanceof SqliteStore) return sqliteSearch(store.db, req, plan);
   // Objects of the in-memory store are the store's own: a result hands out copies.
-  return answerFrom(store.get(req.resourceType).candidates(plan), remainingTest(plan, { tokens: true, dates: true }), req, plan, true);
+  return answerFrom(store.get(req.resourceType).candidates(plan), remainingTest(plan, { tokens: true, dates: true, indexedReferences: false }), req, plan, true);
 }

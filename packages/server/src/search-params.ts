@@ -1,4 +1,4 @@
-import { globalSchema, getSearchParameter, splitSearchOnComma, toPeriod, tryGetDataType } from '@medplum/core';
+import { globalSchema, getSearchParameter, getSearchParameterDetails, splitSearchOnComma, toPeriod, tryGetDataType } from '@medplum/core';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
 
@@ -90,6 +90,21 @@ export function valuesAt(r: unknown, steps: readonly string[]): unknown[] {
 export interface DateParam {
   code: string;
   paths: SimplePath[];
+  /**
+   * At most one value per resource (one path, no repeating element on it: Medplum's `getSearchParameterDetails`):
+   * a resource has at most one row of it in the date index, so all of a search's conditions on it hold on that row.
+   */
+  single: boolean;
+}
+
+/** Medplum's details of a search parameter (element definitions, `array`); `undefined` when it cannot tell. */
+function detailsOf(resourceType: string, code: string): ReturnType<typeof getSearchParameterDetails> | undefined {
+  const param = getSearchParameter(resourceType, code);
+  try {
+    return param ? getSearchParameterDetails(resourceType, param) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const dateParams = new Map<string, DateParam[]>();
@@ -103,7 +118,7 @@ export function dateParamsOf(resourceType: string): DateParam[] {
   for (const [code, param] of Object.entries(params ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (param.type !== 'date') continue;
     const paths = simplePathsOf(resourceType, code);
-    if (paths) found.push({ code, paths });
+    if (paths) found.push({ code, paths, single: paths.length === 1 && detailsOf(resourceType, code)?.array === false });
   }
   if (params) dateParams.set(resourceType, found);
   return found;
@@ -308,8 +323,29 @@ export function tokenPredicate(filter: { kind: StoreToken['kind']; parts: TokenP
   };
 }
 
+/**
+ * Where a reference filter looks in the reference index: per path of the parameter, the property path as
+ * {@link forEachReference} records it (`participant.individual`) and the filter's references that path may hold (a
+ * `.where(resolve() is Patient)` path only `Patient/…` ones).
+ */
+export interface ReferenceIndexPath {
+  path: string;
+  references: string[];
+}
+
+/** A reference filter on a plain-path parameter: its references, the JavaScript test, and the SQL one when exact. */
+export interface ReferenceFilterParts {
+  references: string[];
+  predicate: (r: Resource) => boolean;
+  /**
+   * The same test on the reference index's paths; `undefined` when a step is a choice element (`source[x]`: the stored
+   * property is `sourceReference`), which only {@link predicate} follows.
+   */
+  indexPaths: ReferenceIndexPath[] | undefined;
+}
+
 /** A reference filter `code=Type/id[,Type/id…]` whose parameter is a plain path: the references and a JS predicate. */
-export function referenceFilterOf(resourceType: string, f: Filter): { references: string[]; predicate: (r: Resource) => boolean } | undefined {
+export function referenceFilterOf(resourceType: string, f: Filter): ReferenceFilterParts | undefined {
   if (f.operator !== 'eq' || f.value.includes('\\')) return undefined;
   const references = f.value.split(',');
   if (!references.every((v) => /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]+$/.test(v))) return undefined;
@@ -324,8 +360,40 @@ export function referenceFilterOf(resourceType: string, f: Filter): { references
         return typeof ref === 'string' && wanted.has(ref) && (!p.targetType || ref.startsWith(`${p.targetType}/`));
       }),
     );
-  return { references, predicate };
+  const exact = detailsOf(resourceType, f.code)?.elementDefinitions?.every((d) => !d.path?.includes('[x]')) === true;
+  const indexPaths = exact ? paths.map((p) => ({ path: p.steps.join('.'), references: references.filter((ref) => !p.targetType || ref.startsWith(`${p.targetType}/`)) })) : undefined;
+  return { references, predicate, indexPaths };
 }
+
+/**
+ * Calls `fn(path, reference)` once per distinct property path and `Reference.reference` string in a resource, at any
+ * depth: the path is the property names from the resource to the Reference, arrays not counted
+ * (`participant.individual`), which is how {@link valuesAt} walks a parameter's path to the same Reference.
+ */
+export function forEachReference(resource: Resource, fn: (path: string, reference: string) => void): void {
+  const seen = new Set<string>();
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v, path);
+      return;
+    }
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      if (key === 'reference' && typeof v === 'string') {
+        const both = `${path} ${v}`;
+        if (!seen.has(both)) fn(path, v);
+        seen.add(both);
+      } else if (typeof v === 'object') walk(v, path ? `${path}.${key}` : key);
+    }
+  };
+  walk(resource, '');
+}
+
+/**
+ * A date row's length in days, as SQL on the `dates` table's `lo` and `hi` (index `dates_span`, schema.ts): 1e9 when
+ * an end is open ('0000', '9999': julianday would read those as day numbers) or not an instant SQLite can read.
+ */
+export const DATE_SPAN_DAYS = "(CASE WHEN lo GLOB '[0-9][0-9][0-9][0-9]-*' AND hi GLOB '[0-9][0-9][0-9][0-9]-*' THEN coalesce(julianday(hi) - julianday(lo), 1e9) ELSE 1e9 END)";
 
 /** The coded search parameters the token index holds (when the parameter is one plain element of the type). */
 export const CODED_PARAMS = ['status', 'type', 'code', 'category'] as const;

@@ -12,6 +12,7 @@ import {
   type DateCondition,
   type DateParam,
   type Filter,
+  type ReferenceIndexPath,
   type SearchArg,
   type SearchResult,
   type TokenPart,
@@ -31,8 +32,10 @@ export interface TokenFilter {
 
 export interface ReferenceFilter {
   references: string[];
-  /** Exactly the parameter's path: the reference index holds a reference found anywhere in the resource. */
+  /** Exactly the parameter's path, in JavaScript. */
   predicate: (r: Resource) => boolean;
+  /** The same on the SQLite reference index's paths; `undefined`: only {@link predicate} is exact (search-params.ts). */
+  indexPaths: ReferenceIndexPath[] | undefined;
 }
 
 export interface DateFilter {
@@ -88,11 +91,14 @@ function sortPlanOf(req: SearchArg): SortPlan {
   return params.every((p) => p !== undefined) ? { kind: 'date', params: params as DateParam[] } : { kind: 'medplum' };
 }
 
-/** Filters the store's indexes did not answer, as one test on a candidate (`undefined`: nothing left to test). */
-export function remainingTest(plan: SearchPlan, options: { tokens: boolean; dates: boolean }): ((r: Resource) => boolean) | undefined {
+/**
+ * Filters the store's indexes did not answer, as one test on a candidate (`undefined`: nothing left to test).
+ * `indexedReferences`: the store checks reference filters that have index paths itself (SQLite).
+ */
+export function remainingTest(plan: SearchPlan, options: { tokens: boolean; dates: boolean; indexedReferences: boolean }): ((r: Resource) => boolean) | undefined {
   const predicates = [
     ...(options.tokens ? plan.tokens.map(tokenPredicate) : []),
-    ...plan.references.map((f) => f.predicate),
+    ...plan.references.filter((f) => !options.indexedReferences || f.indexPaths === undefined).map((f) => f.predicate),
     // Medplum's matcher parses the parameter's whole R4 expression (a union over ~40 types for `date`) on every
     // resource: milliseconds each. The same comparisons on the same periods, in JavaScript.
     ...(options.dates ? plan.dates.map(datePredicate) : []),

@@ -1,6 +1,9 @@
 // Issue 13: the SQLite store answers date, sorted, reference and identifier searches from index tables, never by reading
 // every resource of the type; and it answers them exactly as the in-memory store does: same matches, same order, same
 // pages, same totals; and which resources match a date or reference filter is what Medplum's own matcher says.
+// Issue 18: the same holds when the reference's path is checked in SQL (a reference at another path of the resource
+// does not match), when the date range of the sort parameter drives the query, and when a search is read page after
+// page (the SQLite store starts a page after the last key of the one before, until anything is written).
 import { parseSearchRequest } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
 import type { Claim, Encounter, Resource } from 'fhir/r4.js';
@@ -63,15 +66,55 @@ const encounterTypeValues = [
   { coding: [{ system: 'urn:t:a' }] },
 ];
 const encounterType = fc.constantFrom(...encounterTypeValues);
+// The same references at other paths: a Patient as a participant, an Organization or Encounter in an extension.
+const orgRef = fc.integer({ min: 0, max: 2 }).map((n) => ({ reference: `Organization/o${n}` }));
+const encounterRef = fc.integer({ min: 0, max: 4 }).map((n) => ({ reference: `Encounter/e${n}` }));
+const participants = fc.array(fc.record({ individual: fc.oneof(patientRef, fc.constant({ reference: 'Practitioner/x' })) }), { maxLength: 2 });
+const refExtension = fc.option(fc.oneof(orgRef, encounterRef, patientRef), { nil: undefined }).map((valueReference) => (valueReference ? [{ url: 'urn:test:ref', valueReference }] : []));
 const encounter = fc
-  .record({ identifier: identifiers, subject: patientRef, period, status: fc.constantFrom('finished', 'planned', 'FINISHED'), type: fc.array(encounterType, { maxLength: 2 }) })
+  .record({
+    identifier: identifiers,
+    subject: patientRef,
+    period,
+    status: fc.constantFrom('finished', 'planned', 'FINISHED'),
+    type: fc.array(encounterType, { maxLength: 2 }),
+    serviceProvider: fc.option(orgRef, { nil: undefined }),
+    partOf: fc.option(encounterRef, { nil: undefined }),
+    participant: participants,
+    extension: refExtension,
+    // A date parameter with many values per resource (Encounter.location.period): conditions hold on any one of them.
+    locations: fc.array(fc.record({ start: dateText, end: dateText }), { maxLength: 2 }),
+  })
   .map(
     (e) =>
-      ({ resourceType: 'Encounter', status: e.status, class: { code: 'AMB' }, ...(e.type.length ? { type: e.type } : {}), ...(e.identifier.length ? { identifier: e.identifier } : {}), subject: e.subject, ...(e.period ? { period: e.period } : {}) }) as Encounter,
+      ({
+        resourceType: 'Encounter',
+        status: e.status,
+        class: { code: 'AMB' },
+        ...(e.extension.length ? { extension: e.extension } : {}),
+        ...(e.type.length ? { type: e.type } : {}),
+        ...(e.identifier.length ? { identifier: e.identifier } : {}),
+        subject: e.subject,
+        ...(e.participant.length ? { participant: e.participant } : {}),
+        ...(e.period ? { period: e.period } : {}),
+        ...(e.serviceProvider ? { serviceProvider: e.serviceProvider } : {}),
+        ...(e.partOf ? { partOf: e.partOf } : {}),
+        ...(e.locations.length ? { location: e.locations.map((p) => ({ location: { reference: 'Location/l1' }, period: p })) } : {}),
+      }) as Encounter,
   );
-const claim = fc.record({ identifier: identifiers, patient: patientRef, created: fc.option(dateText, { nil: undefined }), status: fc.constantFrom('active', 'cancelled', 'Active') }).map(
-  (c) => ({ resourceType: 'Claim', status: c.status, ...(c.identifier.length ? { identifier: c.identifier } : {}), patient: c.patient, ...(c.created ? { created: c.created } : {}) }) as Claim,
-);
+const claim = fc
+  .record({ identifier: identifiers, patient: patientRef, created: fc.option(dateText, { nil: undefined }), status: fc.constantFrom('active', 'cancelled', 'Active'), encounters: fc.array(fc.array(encounterRef, { maxLength: 2 }), { maxLength: 2 }) })
+  .map(
+    (c) =>
+      ({
+        resourceType: 'Claim',
+        status: c.status,
+        ...(c.identifier.length ? { identifier: c.identifier } : {}),
+        patient: c.patient,
+        ...(c.created ? { created: c.created } : {}),
+        ...(c.encounters.length ? { item: c.encounters.map((encounter, i) => ({ sequence: i + 1, ...(encounter.length ? { encounter } : {}) })) } : {}),
+      }) as Claim,
+  );
 
 /** A write: the resource (with its id), the instant it is written at; or the deletion of an earlier one. */
 type Op = { kind: 'put'; resource: Resource; at: string } | { kind: 'delete'; index: number };
@@ -86,15 +129,29 @@ const ops = fc.array(
 /** A filter present in one query of three: several filters together mostly match nothing. */
 const sometimes = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: a });
 
-const dateParams = { Encounter: ['date', '_lastUpdated'], Claim: ['created', '_lastUpdated'] } as const;
-const refParam = { Encounter: 'subject', Claim: 'patient' } as const;
+const dateParams = { Encounter: ['date', '_lastUpdated', 'location-period'], Claim: ['created', '_lastUpdated'] } as const;
+// Reference parameters and the references they are given: each path (subject, participant.individual, serviceProvider,
+// partOf; Claim's patient and item.encounter) against values that also sit at other paths of the same resources.
+const refParams = {
+  Encounter: [
+    ['subject', 'Patient/p'],
+    ['patient', 'Patient/p'],
+    ['participant', 'Patient/p'],
+    ['service-provider', 'Organization/o'],
+    ['part-of', 'Encounter/e'],
+  ],
+  Claim: [
+    ['patient', 'Patient/p'],
+    ['encounter', 'Encounter/e'],
+  ],
+} as const;
 const statuses = { Encounter: ['finished', 'FINISHED,planned', '|finished', 'urn:x|finished', ''], Claim: ['active', 'cancelled,ACTIVE', '|active'] } as const;
 const types = ['H0038', 'urn:t:a|h0038', 'urn:t:b|', '|local', 'peer support', '|Peer support', 'PEER', 'urn:t:a|H0038,urn:t:b|x', '|'];
 const query = fc.constantFrom('Encounter' as const, 'Claim' as const).chain((type) =>
   fc
     .record({
       dates: fc.oneof(fc.constant([]), fc.array(fc.tuple(fc.constantFrom(...dateParams[type]), fc.constantFrom('', 'eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'), dateText), { minLength: 1, maxLength: 2 })),
-      refs: sometimes(fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 2 })),
+      refs: sometimes(fc.tuple(fc.constantFrom(...refParams[type]), fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 2 }))),
       identifier: sometimes(fc.constantFrom(`${SYSTEMS[0]}|`, `${SYSTEMS[1]}|v1`, `${SYSTEMS[0]}|v1,${SYSTEMS[1]}|v2`, `${SYSTEMS[0]}|V1`)),
       status: sometimes(fc.constantFrom(...statuses[type])),
       type: type === 'Encounter' ? sometimes(fc.constantFrom(...types)) : fc.constant(undefined),
@@ -105,7 +162,7 @@ const query = fc.constantFrom('Encounter' as const, 'Claim' as const).chain((typ
     .map((q) => {
       const params = new URLSearchParams();
       for (const [code, op, value] of q.dates) params.append(code, `${op}${value}`);
-      if (q.refs) params.set(refParam[type], q.refs.map((n) => `Patient/p${n}`).join(','));
+      if (q.refs) params.set(q.refs[0][0], q.refs[1].map((n) => `${q.refs?.[0][1]}${n}`).join(','));
       if (q.identifier) params.set('identifier', q.identifier);
       if (q.status !== undefined) params.set('status', q.status);
       if (q.type !== undefined) params.set('type', q.type);
@@ -172,6 +229,56 @@ describe('SQLite search indexes', () => {
     );
   });
 
+  it('page after page by _offset, with writes between some pages, give the same pages and totals as the in-memory store', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const pagedQuery = query.map((q) => q.replace(/&?_(count|offset)=\d+/g, '')).chain((q) => fc.integer({ min: 1, max: 4 }).map((count) => `${q}${q.endsWith('?') ? '' : '&'}_count=${count}`));
+    await fc.assert(
+      fc.asyncProperty(ops, pagedQuery, fc.array(fc.option(ops, { nil: undefined, freq: 3 }), { maxLength: 8 }), async (list, q, between) => {
+        const [memory, sqlite] = stores();
+        await apply(memory, list);
+        await apply(sqlite, list);
+        const count = Number(/_count=(\d+)/.exec(q)?.[1]);
+        for (let page = 0; page <= between.length; page++) {
+          const at = `${q}&_offset=${page * count}`;
+          expect(await answer(sqlite, at), at).toEqual(await answer(memory, at));
+          // Mostly updates of resources already stored (ids 0-2), which move them in or out of the matches.
+          const write = between[page]?.slice(0, 2).map((op) => (op.kind === 'put' ? { ...op, resource: { ...op.resource, id: op.resource.id?.replace(/\d+$/, (d) => String(Number(d) % 3)) } } : op));
+          if (write) {
+            await apply(memory, write);
+            await apply(sqlite, write);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('match two conditions on a date parameter with many values when each holds on a different value (FHIR R4 search: a repeated parameter is an AND, each matched on its own values)', async () => {
+    const [memory, sqlite] = stores();
+    const visited = { resourceType: 'Encounter', id: 'e1', status: 'finished', class: { code: 'AMB' }, location: [{ location: { reference: 'Location/l1' }, period: { start: '2025-01-05', end: '2025-01-06' } }, { location: { reference: 'Location/l2' }, period: { start: '2025-12-05', end: '2025-12-06' } }] } as Encounter;
+    for (const repo of [memory, sqlite]) await repo.updateResource(structuredClone(visited) as never);
+    for (const q of ['Encounter?location-period=lt2025-02&location-period=gt2025-11', 'Encounter?location-period=lt2025-02&location-period=gt2025-11&_sort=location-period&_count=5']) {
+      expect(await matchingIds(memory, q, 'medplum'), q).toEqual(['e1']);
+      expect(await answer(sqlite, q), q).toEqual({ ids: ['e1'], total: 1 });
+    }
+  });
+
+  it('remember nothing seen inside a transaction that is rolled back', async () => {
+    const store = SqliteStore.open(openSqliteDatabase({ path: ':memory:' }));
+    const repo = new IndexedMemoryRepository(store);
+    const visit = (id: string, start: string) => ({ resourceType: 'Encounter', id, status: 'finished', class: { code: 'AMB' }, period: { start } }) as never;
+    const q = 'Encounter?date=ge2025-01-01&_sort=date&_count=1';
+    await repo.updateResource(visit('e1', '2025-02-01'));
+    store.db.exec('BEGIN');
+    await repo.updateResource(visit('e0', '2025-01-15'));
+    expect(await answer(repo, q)).toEqual({ ids: ['e0'], total: 2 });
+    store.db.exec('ROLLBACK');
+    // As many writes as the rolled-back one, committed: the same write count, other rows.
+    await repo.updateResource(visit('e2', '2025-03-01'));
+    expect(await answer(repo, `${q}&_offset=1`)).toEqual({ ids: ['e2'], total: 2 });
+    expect(await answer(repo, q)).toEqual({ ids: ['e1'], total: 2 });
+  });
+
   it("answer every coded filter (status, type) as Medplum 4.5.2's matcher does, on every kind of coded value", async () => {
     const [memory, sqlite] = stores();
     const variants = [...encounterTypeValues, undefined];
@@ -206,11 +313,30 @@ describe('SQLite search indexes', () => {
   });
 });
 
+const fifty = (prefix: string) => Array.from({ length: 50 }, (_, i) => `${prefix}${i}`).join(',');
+/** The month's Encounters as `peer-fhir bill` reads them (a day wider on each side), pages of 1,000. */
+const MONTH = 'Encounter?service-provider=Organization/o1&date=ge2025-02-28&date=le2025-04-01&_sort=date&_count=1000&_offset=3000';
+const billSearches = [
+  MONTH,
+  `Patient?identifier=${encodeURIComponent(fifty('urn:test:mrn|'))}&_count=500`,
+  `Coverage?beneficiary=${fifty('Patient/p')}&_count=500`,
+  `CarePlan?subject=${fifty('Patient/p')}&_count=500`,
+  `Consent?patient=${fifty('Patient/p')}&_count=500`,
+  `Provenance?target=${fifty('Patient/p')}&_count=500`,
+  `Claim?patient=${fifty('Patient/p')}&_count=500`,
+  `ServiceRequest?subject=${fifty('Patient/p')}&_count=500`,
+  `Encounter?subject=${fifty('Patient/p')}&date=ge2025-02-28&date=le2025-04-01&_sort=date&_count=1000`,
+  `Encounter?part-of=${fifty('Encounter/e')}&_count=500`,
+  `DocumentReference?encounter=${fifty('Encounter/e')}&_count=500`,
+  `Claim?encounter=${fifty('Encounter/e')}&_count=500`,
+  `ClaimResponse?request=${fifty('Claim/c')}&_count=500`,
+];
+
 /** The lines of SQLite's plan for a search the SQLite store would run. */
 function planOf(db: import('better-sqlite3').Database, q: string): string[] {
   const req = parseSearchRequest(q);
-  const sql = searchSql(planSearch(req), req, true);
-  const rows = rowsQuery(sql, req.count !== undefined ? { count: req.count, offset: req.offset ?? 0 } : undefined);
+  const sql = searchSql(db, planSearch(req), req, true);
+  const rows = rowsQuery(sql, req.resourceType, req.count !== undefined ? { count: req.count, offset: req.offset ?? 0 } : undefined);
   return (db.prepare(`EXPLAIN QUERY PLAN ${rows.text}`).all(...rows.args) as { detail: string }[]).map((r) => r.detail);
 }
 
@@ -237,6 +363,8 @@ describe('the searches billing and reports run are served from an index, never b
     'AuditEvent?type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest&date=ge2025-01-01&_count=500',
     'Observation?category=survey&code=http://loinc.org|1234-5&_count=500',
     'Basic?code=urn:test:activity|continuing-education&_count=500',
+    // What `peer-fhir bill` sends (issue 18): the month, and per chunk of participants.
+    ...billSearches,
   ];
   it.each(cases)('%s', (q) => {
     const db = SqliteStore.open(openSqliteDatabase({ path: ':memory:' })).db;
@@ -247,6 +375,21 @@ describe('the searches billing and reports run are served from an index, never b
     // Matches are found and ordered without reading a resource's JSON: only the page's rows are read.
     if (/_count=/.test(q)) expect(plan.some((line) => line.startsWith('SCAN page')), plan.join('\n')).toBe(true);
     expect(plan.filter((line) => line.includes('resources_by_type')), plan.join('\n')).toEqual([]);
-    expect(plan.some((line) => /USING (COVERING )?INDEX (dates_|tokens_|refs_)|json_each|sqlite_autoindex_resources_1/.test(line))).toBe(true);
+    expect(plan.some((line) => /USING (COVERING )?INDEX (dates_|tokens_|refs_)|USING PRIMARY KEY|json_each|sqlite_autoindex_resources_1/.test(line))).toBe(true);
+    // One filter drives; the others are tested per row, never each materialised as a list of ids (issue 18).
+    expect(plan.filter((line) => line.includes('LIST SUBQUERY')).length, plan.join('\n')).toBeLessThanOrEqual(1);
+  });
+
+  it("reads the month bill sends in the order of the date index: no sort, no list of the agency's encounters", () => {
+    const db = SqliteStore.open(openSqliteDatabase({ path: ':memory:' })).db;
+    const plan = planOf(db, MONTH);
+    expect(plan.filter((line) => /TEMP B-TREE|LIST SUBQUERY|^SCAN (?!page$)/.test(line)), plan.join('\n')).toEqual([]);
+    expect(plan.some((line) => /SEARCH d USING INDEX dates_lo \(type=\? AND code=\? AND lo>\? AND lo<\?\)/.test(line)), plan.join('\n')).toBe(true);
+  });
+
+  it("answers a conditional create's identifier=system|value from the token index alone", () => {
+    const db = SqliteStore.open(openSqliteDatabase({ path: ':memory:' })).db;
+    const plan = (db.prepare('EXPLAIN QUERY PLAN SELECT id FROM tokens WHERE type = ? AND kind = ? AND system = ? AND value = ?').all('Patient', 'identifier', 's', 'v') as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual(['SEARCH tokens USING COVERING INDEX tokens_lookup (type=? AND kind=? AND system=? AND value=?)']);
   });
 });

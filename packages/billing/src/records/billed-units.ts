@@ -81,13 +81,17 @@ function linesOf(claim: Claim, scope: IdentityScope): BilledLine[] {
  */
 function drawAuthorizations(lines: BilledLine[], pack: RulePack): BilledUnits[] {
   const ctx = { pack, encounters: [], participants: [], specialists: [] };
-  const usage: Usage[] = [];
+  // A cap counts one participant's units: each line is checked against its own participant's earlier lines only, so
+  // a year of an agency's claims is not scanned once per line.
+  const usage = new Map<string, Usage[]>();
   const ordered = [...lines].sort((a, b) => a.entry.date.localeCompare(b.entry.date));
   return ordered.map(({ entry, preAuthRef }) => {
-    const soft = pack.caps.filter((c) => c.beyond === 'prior-auth' && (c.codes === undefined || c.codes.includes(entry.code)));
-    const room = Math.min(Infinity, ...soft.map((c) => Math.max(0, c.maxUnits - usedInWindow(c, usage, entry.participantId, entry.date, ctx))));
+    const own = usage.get(entry.participantId) ?? [];
+    usage.set(entry.participantId, own);
+    const soft = preAuthRef === undefined ? [] : pack.caps.filter((c) => c.beyond === 'prior-auth' && (c.codes === undefined || c.codes.includes(entry.code)));
+    const room = Math.min(Infinity, ...soft.map((c) => Math.max(0, c.maxUnits - usedInWindow(c, own, entry.participantId, entry.date, ctx))));
     const drawn = preAuthRef === undefined ? 0 : Math.max(0, entry.units - room);
-    usage.push({ ...entry, priorAuthUnits: drawn });
+    own.push({ ...entry, priorAuthUnits: drawn });
     return { ...entry, priorAuthUnits: drawn, ...(drawn > 0 ? { priorAuthReference: preAuthRef } : {}) };
   });
 }

@@ -12,7 +12,7 @@ import { eligibilityContext } from '../internal/eligibility-checks.js';
 import { loadBillingInputs, type BillingInputs } from './bill/inputs.js';
 import { assertNotAnInput, note, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { correctionClaims, loadPriorClaims, type BillCorrectionSummary } from './bill/corrections.js';
+import { correctionClaims, type BillCorrectionSummary } from './bill/corrections.js';
 import { fillReport, onlyDuplicate, printBill, renderBillMarkdown } from './bill/report.js';
 import { writeClaims } from './bill/write.js';
 import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
@@ -180,7 +180,6 @@ interface PeriodRead {
 async function readPeriod(client: PeerFhirClient, run: BillRun, io: CommandIo): Promise<PeriodRead> {
   const { from, to, scope, pack, config } = run;
   const records = await loadPeriodRecords(new PeerClient(client, scope), { from, to, scope });
-  const priorClaims = await loadPriorClaims(client, scope, { from, to });
   const stored = await loadBillingInputs(client, { scope, patients: Object.values(records.patients), pack, from, to });
   if (stored.unreadable > 0) note(io, `${stored.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
   const context: BillingContext = {
@@ -193,8 +192,8 @@ async function readPeriod(client: PeerFhirClient, run: BillRun, io: CommandIo): 
     serviceOrders: stored.serviceOrders,
     priorAuthorizations: stored.priorAuthorizations,
     // The month's own standing claims count against caps too: their encounters are not billed again.
-    history: [...stored.history, ...billedInPeriod(priorClaims)],
-    priorClaims,
+    history: [...stored.history, ...billedInPeriod(stored.priorClaims)],
+    priorClaims: stored.priorClaims,
     // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
     billedAt: run.date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     ...(config.namespace ? { namespace: config.namespace } : {}),

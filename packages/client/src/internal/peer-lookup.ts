@@ -1,4 +1,5 @@
 import type { FhirResource } from 'fhir/r4.js';
+import { LRUCache } from 'lru-cache';
 import type { RecordKey } from '@peer-fhir/core';
 import type { PeerFhirClient } from '../client.js';
 import type { RequestOptions, ResourceType, Retrieved } from '../types.js';
@@ -87,9 +88,16 @@ export class KeyLookup {
   }
 }
 
-/** Reads resources by id in bulk (`GET Type?_id=a,b,…`) with a per-instance cache. */
+/**
+ * Resources a {@link ResourceCache} keeps between reads: the practitioners, organizations and participants the pages of
+ * a long read keep naming stay cached, while the cache stays bounded (a month of a large agency names tens of thousands
+ * of resources; an unbounded cache held them all for the life of the client).
+ */
+const RESOURCE_CACHE_MAX = 1_000;
+
+/** Reads resources by id in bulk (`GET Type?_id=a,b,…`) with a per-instance cache of the most recently used. */
 export class ResourceCache {
-  readonly #byRef = new Map<string, FhirResource>();
+  readonly #byRef = new LRUCache<string, FhirResource>({ max: RESOURCE_CACHE_MAX });
 
   constructor(private readonly client: PeerFhirClient) {}
 
@@ -104,9 +112,15 @@ export class ResourceCache {
   /** Every resource named by `refs` (`Type/id`) that exists; cached ones are not fetched again unless `fresh`. */
   async getAll(refs: Iterable<string>, opts: RequestOptions, fresh = false): Promise<FhirResource[]> {
     const wanted = [...new Set([...refs].map(typeIdOf).filter((r): r is string => r !== undefined))];
+    // This call's answers are kept apart from the cache, so one naming more than the cache holds loses none.
+    const found = new Map<string, FhirResource>();
     const missing = new Map<string, string[]>();
     for (const ref of wanted) {
-      if (!fresh && this.#byRef.has(ref)) continue;
+      const cached = fresh ? undefined : this.#byRef.get(ref);
+      if (cached !== undefined) {
+        found.set(ref, cached);
+        continue;
+      }
       const [type, id] = ref.split('/') as [string, string];
       missing.set(type, [...(missing.get(type) ?? []), id]);
     }
@@ -114,9 +128,12 @@ export class ResourceCache {
     for (const [type, ids] of missing) for (let i = 0; i < ids.length; i += 50) chunks.push([type, ids.slice(i, i + 50)]);
     await mapLimit(chunks, 4, async ([type, ids]) => {
       const params = new URLSearchParams({ _id: ids.join(','), _count: String(ids.length) });
-      for await (const r of this.client.searchAll(type as ResourceType, params, opts)) this.put(r);
+      for await (const r of this.client.searchAll(type as ResourceType, params, opts)) {
+        this.put(r);
+        if (r.id) found.set(`${r.resourceType}/${r.id}`, r);
+      }
     });
-    return wanted.map((r) => this.#byRef.get(r)).filter((r): r is FhirResource => r !== undefined);
+    return wanted.map((r) => found.get(r)).filter((r): r is FhirResource => r !== undefined);
   }
 }
 

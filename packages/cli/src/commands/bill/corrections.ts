@@ -47,19 +47,23 @@ async function payerAnswers(client: PeerFhirClient, claims: readonly Claim[]): P
   return out;
 }
 
+/** Whether a stored Claim's billable period starts in the period (a claim is built per participant and month). */
+export const startsIn = (claim: Claim, period: { from: string; to: string }): boolean => {
+  const start = claim.billablePeriod?.start ?? '';
+  return start >= period.from && start <= `${period.to}~`;
+};
+
 /**
- * The agency's Claims of the period (by its claim identifier system, `identifier=<system>|`), with the payer's claim
- * numbers from the stored ClaimResponses (835), as billing's prior claims.
+ * The period's stored Claims of the agency among `claims` (those whose billable period starts in it), with the
+ * payer's claim numbers from the stored ClaimResponses (835), as billing's prior claims. `claims` are the Claims of
+ * the period's participants (`Claim?patient=`): a claim is about one participant, so the period's claims of the
+ * participants billed now are all the prior claims a decision of this run can be about.
  */
-export async function loadPriorClaims(client: PeerFhirClient, scope: IdentityScope, period: { from: string; to: string }): Promise<PriorClaim[]> {
+export async function periodPriorClaims(client: PeerFhirClient, scope: IdentityScope, claims: readonly Claim[], period: { from: string; to: string }): Promise<PriorClaim[]> {
   const system = identifierSystems(scope).claim;
-  const claims: Claim[] = [];
-  for await (const c of client.searchAll('Claim', new URLSearchParams({ identifier: `${system}|`, _count: '500' }))) {
-    const start = c.billablePeriod?.start ?? '';
-    if (start >= period.from && start <= `${period.to}~`) claims.push(c);
-  }
-  const answers = await payerAnswers(client, claims);
-  return claims.flatMap((c) => priorClaimFromFhir(c, scope, answers.get(`Claim/${c.id ?? ''}`) ?? {}) ?? []);
+  const inPeriod = claims.filter((c) => startsIn(c, period) && (c.identifier ?? []).some((i) => i.system === system));
+  const answers = await payerAnswers(client, inPeriod);
+  return inPeriod.flatMap((c) => priorClaimFromFhir(c, scope, answers.get(`Claim/${c.id ?? ''}`) ?? {}) ?? []);
 }
 
 /** Records the correction claims refer to (agency, staff, participants), for resolving them into 837P inputs. */

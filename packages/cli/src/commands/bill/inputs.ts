@@ -1,12 +1,16 @@
 /**
- * `bill`'s billing inputs from the server: the agency's service orders, prior authorizations and the units it already
- * billed, for the participants of the period, read by their Patients' references (a few searches per 50 participants).
+ * `bill`'s billing inputs from the server: the agency's service orders, prior authorizations, the units it already
+ * billed and the period's claims sent before, for the participants of the period, read by their Patients' references
+ * (a few searches per 50 participants), one chunk at a time: a chunk's stored Claims are reduced to billed units,
+ * authorizations and the period's prior claims before the next chunk is read, so the biller never holds the agency's
+ * claims of the year.
  */
 import type { Claim, ServiceRequest } from 'fhir/r4.js';
 import type { PeerFhirClient } from '@peer-fhir/client';
 import { FhirMappingError, type IdentityScope } from '@peer-fhir/core';
 import {
   billedUnitsFromClaims,
+  type PriorClaim,
   priorAuthorizationFromFhir,
   serviceOrderFromFhir,
   type BilledUnits,
@@ -15,12 +19,15 @@ import {
   type ServiceOrder,
 } from '@peer-fhir/billing';
 import { CliUsageError } from '../../errors.js';
+import { periodPriorClaims } from './corrections.js';
 
 /** What `bill` read besides the period's clinical records, with counts for the report. */
 export interface BillingInputs {
   serviceOrders: ServiceOrder[];
   priorAuthorizations: PriorAuthorization[];
   history: BilledUnits[];
+  /** The period's claims sent before (of the period's participants), with the payer's answers. */
+  priorClaims: PriorClaim[];
   /** Service orders or prior authorizations of the agency that could not be read (they authorize nothing). */
   unreadable: number;
 }
@@ -28,10 +35,10 @@ export interface BillingInputs {
 /** References per search: a comma-separated list (FHIR R4 search 3.1.1.5.13, "OR") short enough for any server's URL. */
 const PER_SEARCH = 50;
 
-/** Everything `search` finds for `refs` (`Patient/{id}`), one search per {@link PER_SEARCH} references, comma-separated. */
+/** Everything `search` finds for one chunk of references (`Patient/{id}`, comma-separated). */
 async function referringTo<T>(refs: readonly string[], search: (list: string) => AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < refs.length; i += PER_SEARCH) for await (const r of search(refs.slice(i, i + PER_SEARCH).join(','))) out.push(r);
+  for await (const r of search(refs.join(','))) out.push(r);
   return out;
 }
 
@@ -61,23 +68,38 @@ function historyOf(claims: readonly Claim[], scope: IdentityScope, pack: RulePac
   }
 }
 
-/**
- * The service orders, prior authorizations and billed units of the period's participants (their Patients,
- * `Patient/{id}`), read from the server.
- * Billed units leave out the period itself (the evaluation counts it).
- */
-export async function loadBillingInputs(
-  client: PeerFhirClient,
-  q: { scope: IdentityScope; patients: readonly string[]; pack: RulePack; from: string; to: string },
-): Promise<BillingInputs> {
-  const orders = readEach(await referringTo(q.patients, (subject) => client.searchAll('ServiceRequest', new URLSearchParams({ subject, _count: '500' }))), (sr) => serviceOrderFromFhir(sr, q.scope));
-  // Every stored Claim of the participants (original claims, prior authorizations, corrections).
-  const claims = await referringTo(q.patients, (patient) => client.searchAll('Claim', new URLSearchParams({ patient, _count: '500' })));
+type InputsQuery = { scope: IdentityScope; patients: readonly string[]; pack: RulePack; from: string; to: string };
+
+/** The billing inputs of one chunk of participants' Patients (at most {@link PER_SEARCH}); its Claims are dropped after. */
+async function chunkInputs(client: PeerFhirClient, q: InputsQuery, patients: readonly string[]): Promise<BillingInputs> {
+  const orders = readEach(await referringTo(patients, (subject) => client.searchAll('ServiceRequest', new URLSearchParams({ subject, _count: '500' }))), (sr) => serviceOrderFromFhir(sr, q.scope));
+  // Every stored Claim of the participants (original claims, prior authorizations, corrections): a replacement or
+  // void names a claim of the same participant, so a chunk of participants is read and reduced on its own.
+  const claims = await referringTo(patients, (patient) => client.searchAll('Claim', new URLSearchParams({ patient, _count: '500' })));
   const auths = readEach(claims, (c) => priorAuthorizationFromFhir(c, q.scope));
   return {
     serviceOrders: orders.records,
     priorAuthorizations: auths.records,
     history: historyOf(claims, q.scope, q.pack, { from: q.from, to: q.to }),
+    priorClaims: await periodPriorClaims(client, q.scope, claims, { from: q.from, to: q.to }),
     unreadable: orders.unreadable + auths.unreadable,
   };
+}
+
+/**
+ * The service orders, prior authorizations, billed units and the period's prior claims of the period's participants
+ * (their Patients, `Patient/{id}`), read from the server {@link PER_SEARCH} participants at a time.
+ * Billed units leave out the period itself (the evaluation counts it).
+ */
+export async function loadBillingInputs(client: PeerFhirClient, q: InputsQuery): Promise<BillingInputs> {
+  const all: BillingInputs = { serviceOrders: [], priorAuthorizations: [], history: [], priorClaims: [], unreadable: 0 };
+  for (let i = 0; i < q.patients.length; i += PER_SEARCH) {
+    const chunk = await chunkInputs(client, q, q.patients.slice(i, i + PER_SEARCH));
+    all.serviceOrders.push(...chunk.serviceOrders);
+    all.priorAuthorizations.push(...chunk.priorAuthorizations);
+    all.history.push(...chunk.history);
+    all.priorClaims.push(...chunk.priorClaims);
+    all.unreadable += chunk.unreadable;
+  }
+  return all;
 }

@@ -1,0 +1,274 @@
+import type Database from 'better-sqlite3';
+import type { DateFilter, ReferenceFilter, SearchPlan, TokenFilter } from './search-plan.js';
+import { DATE_SPAN_DAYS, type DateCondition, type DateParam, type SearchArg } from './search-params.js';
+
+// The SQL of a search on the SQLite store (issue 18: the searches `bill` sends at 100k–1M rows). Every filter can be
+// written two ways on its index: as the ids it matches (to drive the query from) or as a test of one row (`EXISTS`
+// on the index by the row's owner key). One filter drives: the one whose index range holds the fewest entries, found
+// by counting each up to PROBE_LIMIT entries (SQLite keeps no statistics on these indexes); every other filter is
+// checked per row in SQL, never materialised as an id list of its own. When the driver is a range of the date
+// parameter the search sorts by, its index is read in sort order and a page stops after `_count` matches: no sort,
+// and a page can start after the last key of the previous one (keyset; sqlite-search.ts remembers those keys).
+
+/** SQL text and its arguments. */
+export interface Sql {
+  sql: string;
+  args: unknown[];
+}
+
+/** One query of a search: its FROM clause, conditions, the expression of the matches' ids, and the ORDER BY keys. */
+export interface SearchSql {
+  from: string;
+  where: string[];
+  args: unknown[];
+  /** The expression of a match's id in `from` (its type is the search's). */
+  id: string;
+  order: [expression: string, direction: '' | ' DESC'][];
+  /** Read in the order of `dates_lo` (the keys are `d.lo`, `d.id`): a page may start after given keys (keyset). */
+  keyset: boolean;
+}
+
+/** One filter on its index: the ids it matches (an id may repeat), and the test of one row whose id is `id`. */
+interface IndexFilter {
+  ids: Sql;
+  check: (id: string) => Sql;
+  /** A date filter on a single-valued parameter, as conditions on its one row (start/end: `lo`/`hi`). */
+  range?: { param: DateParam; conditions: DateCondition[] };
+}
+
+/** Entries counted per filter when choosing the driver: beyond this, filters count as equally large. */
+export const PROBE_LIMIT = 4096;
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement<unknown[], unknown>>>();
+
+/** A prepared statement, kept per database (bounded: the SQL text varies with the number of values). */
+export function prepared(db: Database.Database, sql: string): Database.Statement<unknown[], unknown> {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) {
+    if (cache.size >= 256) cache.clear();
+    cache.set(sql, (statement = db.prepare(sql)));
+  }
+  return statement;
+}
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * One SELECT per alternative (a comma list), joined by UNION ALL, each with the leading arguments: each is answered
+ * by the index's leading columns (an OR of them made SQLite walk the whole type instead). No alternative: nothing.
+ */
+function alternatives(select: string, leading: unknown[], parts: readonly Sql[]): Sql {
+  if (parts.length === 0) return { sql: `${select} AND 0`, args: leading };
+  return { sql: parts.map((p) => `${select} AND ${p.sql}`).join(' UNION ALL '), args: parts.flatMap((p) => [...leading, ...p.args]) };
+}
+
+/** `(a) OR (b)` of the parts; `0` (false) for none. */
+function anyOf(parts: readonly Sql[]): Sql {
+  return parts.length === 0 ? { sql: '0', args: [] } : { sql: `(${parts.map((p) => `(${p.sql})`).join(' OR ')})`, args: parts.flatMap((p) => p.args) };
+}
+
+function tokenFilter(type: string, f: TokenFilter): IndexFilter {
+  const parts = f.parts.map((p) => {
+    const where = [...(p.system === undefined ? [] : ['system = ?']), ...(p.value === undefined ? [] : ['value = ?'])];
+    return { sql: where.length ? where.join(' AND ') : '1', args: [p.system, p.value].filter((a) => a !== undefined) };
+  });
+  const any = anyOf(parts);
+  return {
+    ids: alternatives('SELECT id FROM tokens WHERE type = ? AND kind = ?', [type, f.kind], parts),
+    check: (id) => ({ sql: `EXISTS (SELECT 1 FROM tokens WHERE type = ? AND id = ${id} AND kind = ? AND ${any.sql})`, args: [type, f.kind, ...any.args] }),
+  };
+}
+
+function referenceFilter(type: string, f: ReferenceFilter): IndexFilter {
+  if (f.indexPaths === undefined) {
+    // A choice element on the path: the index narrows (any path), the predicate decides (sqlite-search.ts).
+    const list = { sql: `reference IN (${placeholders(f.references.length)})`, args: f.references };
+    return {
+      ids: { sql: `SELECT id FROM refs WHERE type = ? AND ${list.sql}`, args: [type, ...list.args] },
+      check: (id) => ({ sql: `EXISTS (SELECT 1 FROM refs WHERE type = ? AND id = ${id} AND ${list.sql})`, args: [type, ...list.args] }),
+    };
+  }
+  const paths = f.indexPaths.filter((p) => p.references.length > 0);
+  const parts = paths.map((p) => ({ sql: `path = ? AND reference IN (${placeholders(p.references.length)})`, args: [p.path, ...p.references] }));
+  // Per row: the owner's few rows at the path, then the list (`+reference`: not one B-tree probe per listed value).
+  const any = anyOf(paths.map((p) => ({ sql: `path = ? AND +reference IN (${placeholders(p.references.length)})`, args: [p.path, ...p.references] })));
+  return {
+    ids: alternatives('SELECT id FROM refs WHERE type = ?', [type], parts),
+    check: (id) => ({ sql: `EXISTS (SELECT 1 FROM refs WHERE type = ? AND id = ${id} AND ${any.sql})`, args: [type, ...any.args] }),
+  };
+}
+
+const conditionSql = (conditions: readonly DateCondition[], table = ''): Sql => ({
+  sql: conditions.map((c) => `${table}${c.column === 'start' ? 'lo' : 'hi'} ${c.op} ?`).join(' AND ') || '1',
+  args: conditions.map((c) => c.value),
+});
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The longest date row of a parameter, in days (one probe of `dates_span`); `undefined` when some row is open-ended
+ * or unreadable (then no bound is derived from it).
+ */
+function longestSpanDays(db: Database.Database, type: string, code: string): number | undefined {
+  const days = prepared(db, `SELECT max(${DATE_SPAN_DAYS}) FROM dates WHERE type = ? AND code = ?`).pluck().get(type, code) as number | null;
+  return days === null ? 0 : days >= 1e8 ? undefined : Math.max(0, days);
+}
+
+/**
+ * The conditions of one part with a lower bound on `lo` derived from its `hi >= Y` (or `>`) conditions: a row whose
+ * end is at or after Y started at most the parameter's longest span (plus a day of margin) before Y. The bound only
+ * narrows the index range; the conditions it comes from are still tested, so the matches are the same.
+ */
+function withStartBound(conditions: readonly DateCondition[], longest: number | undefined): DateCondition[] {
+  if (longest === undefined) return [...conditions];
+  const ends = conditions.filter((c) => c.column === 'end' && (c.op === '>=' || c.op === '>')).map((c) => Date.parse(c.value));
+  const from = Math.max(...ends.filter((t) => !Number.isNaN(t))) - (longest + 1) * DAY_MS;
+  if (!Number.isFinite(from) || from < Date.UTC(1, 0, 1)) return [...conditions];
+  return [...conditions, { column: 'start', op: '>=', value: new Date(from).toISOString() }];
+}
+
+function dateFilter(db: Database.Database, type: string, f: DateFilter): IndexFilter {
+  const longest = f.parts.some((p) => p.some((c) => c.column === 'end')) ? longestSpanDays(db, type, f.param.code) : undefined;
+  const bounded = f.parts.map((p) => withStartBound(p, longest));
+  const any = anyOf(bounded.map((p) => conditionSql(p)));
+  const only = bounded.length === 1 && f.param.single ? bounded[0] : undefined;
+  return {
+    ids: alternatives('SELECT id FROM dates WHERE type = ? AND code = ?', [type, f.param.code], bounded.map((p) => conditionSql(p))),
+    check: (id) => ({ sql: `EXISTS (SELECT 1 FROM dates WHERE type = ? AND id = ${id} AND code = ? AND ${any.sql})`, args: [type, f.param.code, ...any.args] }),
+    ...(only ? { range: { param: f.param, conditions: only } } : {}),
+  };
+}
+
+/**
+ * The date filters of a plan, those on one single-valued parameter merged: its one row must meet all of them (a
+ * resource has at most one value), so `date=ge…&date=le…` becomes one range of the index instead of two halves of it.
+ */
+function mergedDateFilters(dates: readonly DateFilter[]): DateFilter[] {
+  const out: DateFilter[] = [];
+  const merged = new Map<string, DateCondition[]>();
+  for (const f of dates) {
+    const [only, ...more] = f.parts;
+    const into = merged.get(f.param.code);
+    if (!f.param.single || !only || more.length > 0) out.push(f);
+    else if (into) into.push(...only);
+    else {
+      const conditions = [...only];
+      merged.set(f.param.code, conditions);
+      out.push({ param: f.param, parts: [conditions] });
+    }
+  }
+  return out;
+}
+
+/** Every filter of a plan on its index. */
+function indexFilters(db: Database.Database, plan: SearchPlan): IndexFilter[] {
+  const type = plan.resourceType;
+  const filters: IndexFilter[] = [];
+  if (plan.ids) {
+    const ids = JSON.stringify(plan.ids);
+    filters.push({ ids: { sql: 'SELECT value AS id FROM json_each(?)', args: [ids] }, check: (id) => ({ sql: `${id} IN (SELECT value FROM json_each(?))`, args: [ids] }) });
+  }
+  filters.push(...plan.tokens.map((f) => tokenFilter(type, f)));
+  filters.push(...plan.references.map((f) => referenceFilter(type, f)));
+  filters.push(...mergedDateFilters(plan.dates).map((f) => dateFilter(db, type, f)));
+  return filters;
+}
+
+/** How many index entries a filter's ids read, up to {@link PROBE_LIMIT}. */
+function probe(db: Database.Database, f: IndexFilter): number {
+  return prepared(db, `SELECT count(*) FROM (${f.ids.sql} LIMIT ${PROBE_LIMIT})`).pluck().get(...f.ids.args) as number;
+}
+
+/**
+ * How many times the resources of a type were written (`type_changes`, kept by triggers: schema.ts); `undefined` inside
+ * a transaction, whose writes may still be rolled back (nothing seen there is remembered). The same count outside a
+ * transaction means the same committed rows of that type: every index table is read by type.
+ */
+export function writesTo(db: Database.Database, type: string): number | undefined {
+  if (db.inTransaction) return undefined;
+  return (prepared(db, 'SELECT n FROM type_changes WHERE type = ?').pluck().get(type) as number | undefined) ?? 0;
+}
+
+/** The driver chosen for a search (its position among the filters), until its type is written (sqlite-search.ts). */
+const drivers = new WeakMap<Database.Database, Map<string, { changes: number; index: number }>>();
+
+/**
+ * The filter to drive from: the fewest entries; on a tie (both at the probe limit) a range of the sort parameter,
+ * which is read in sort order and stops at the page's end. Remembered per search until its type is written, so the
+ * pages of a search after the first probe nothing.
+ */
+function driverOf(db: Database.Database, req: SearchArg, filters: readonly IndexFilter[], sortCode: string | undefined): IndexFilter | undefined {
+  if (filters.length < 2) return filters[0];
+  const changes = writesTo(db, req.resourceType);
+  let known = drivers.get(db);
+  if (!known) drivers.set(db, (known = new Map()));
+  const key = JSON.stringify([req.resourceType, req.filters, sortCode]);
+  const found = known.get(key);
+  if (found !== undefined && found.changes === changes) return filters[found.index];
+  let best: { index: number; size: number; sorted: boolean } | undefined;
+  filters.forEach((f, index) => {
+    const size = probe(db, f);
+    const sorted = f.range?.param.code === sortCode;
+    if (!best || size < best.size || (size === best.size && sorted && !best.sorted)) best = { index, size, sorted };
+  });
+  if (known.size >= 256) known.clear();
+  if (changes !== undefined) known.set(key, { changes, index: best?.index ?? 0 });
+  return filters[best?.index ?? 0];
+}
+
+/** The single date parameter a search sorts by, when the date index can order it. */
+export function sortParamOf(plan: SearchPlan): DateParam | undefined {
+  return plan.sort.kind === 'date' && plan.sort.params.length === 1 ? plan.sort.params[0] : undefined;
+}
+
+/** Rows of `dates_lo` of the sort parameter in sort order: a driver range's conditions, the other filters per row. */
+function sortWalk(type: string, code: string, dir: '' | ' DESC', conditions: readonly DateCondition[], checks: readonly IndexFilter[]): SearchSql {
+  const range = conditionSql(conditions, 'd.');
+  const tests = checks.map((f) => f.check('d.id'));
+  return {
+    from: 'dates d INDEXED BY dates_lo',
+    where: ['d.type = ?', 'd.code = ?', 'd.n = 0', range.sql, ...tests.map((t) => t.sql)],
+    args: [type, code, ...range.args, ...tests.flatMap((t) => t.args)],
+    id: 'd.id',
+    order: [
+      ['d.lo', dir],
+      ['d.id', dir],
+    ],
+    keyset: true,
+  };
+}
+
+/**
+ * The query of a plan. Driven by a range of the sort parameter: that index in order (sortWalk). Otherwise the
+ * resources of the type whose id is in the driver's ids (looked up by the resources' (type, id) key), the other
+ * filters per row; a date sort joins each resource's first row of the parameter (none: a NULL key, first in
+ * ascending order) and sorts the matches. The ORDER BY of an unsorted search is `+r.seq` (an expression, so SQLite
+ * does not walk every resource of the type in `seq` order to save a sort). `sortIndexComplete`: every resource of
+ * the type has a row of the sort parameter, so a search without filters reads `dates_lo` in order.
+ */
+export function searchSql(db: Database.Database, plan: SearchPlan, req: SearchArg, sortIndexComplete: boolean): SearchSql {
+  const type = plan.resourceType;
+  const sortParam = sortParamOf(plan);
+  const dir = req.sortRules?.[0]?.descending ? ' DESC' : '';
+  const filters = indexFilters(db, plan);
+  if (sortParam && filters.length === 0 && sortIndexComplete) return sortWalk(type, sortParam.code, dir, [], []);
+  const driver = driverOf(db, req, filters, sortParam?.code);
+  const checks = filters.filter((f) => f !== driver);
+  if (sortParam && driver?.range && driver.range.param.code === sortParam.code) return sortWalk(type, sortParam.code, dir, driver.range.conditions, checks);
+  const tests = checks.map((f) => f.check('r.id'));
+  return {
+    from: sortParam ? 'resources r LEFT JOIN dates d ON d.type = r.type AND d.id = r.id AND d.code = ? AND d.n = 0' : 'resources r',
+    where: ['r.type = ?', ...(driver ? [`r.id IN (${driver.ids.sql})`] : []), ...tests.map((t) => t.sql)],
+    args: [...(sortParam ? [sortParam.code] : []), type, ...(driver ? driver.ids.args : []), ...tests.flatMap((t) => t.args)],
+    id: 'r.id',
+    order: sortParam
+      ? [
+          ['d.lo', dir],
+          ['r.id', dir],
+        ]
+      : [[filters.length ? '+r.seq' : 'r.seq', '']],
+    keyset: false,
+  };
+}
