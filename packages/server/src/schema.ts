@@ -68,6 +68,22 @@ CREATE INDEX IF NOT EXISTS dates_lo ON dates (type, code, lo, id);
 CREATE INDEX IF NOT EXISTS dates_hi ON dates (type, code, hi);
 `;
 
+/**
+ * Calls `fn` with every stored resource, oldest first, read 512 rows at a time: inserting while a statement iterates
+ * the same database is refused by better-sqlite3, so a step that writes index rows cannot iterate one statement.
+ */
+function forEachStored(db: Database.Database, fn: (type: string, id: string, resource: Resource) => void): void {
+  const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
+  let after = 0;
+  for (;;) {
+    const rows = batch.all(after) as { seq: number; type: string; id: string; json: string }[];
+    for (const row of rows) fn(row.type, row.id, JSON.parse(row.json) as Resource);
+    const last = rows.at(-1);
+    if (rows.length < 512 || !last) return;
+    after = last.seq;
+  }
+}
+
 /** 1 -> 2: create the date index and fill it from the stored resources. */
 function addDateIndex(db: Database.Database): void {
   db.exec(SCHEMA_2);
@@ -75,15 +91,7 @@ function addDateIndex(db: Database.Database): void {
     removeDates: db.prepare('DELETE FROM dates WHERE type = ? AND id = ?'),
     addDate: db.prepare('INSERT INTO dates (type, id, code, n, lo, hi) VALUES (?, ?, ?, ?, ?, ?)'),
   };
-  // Read in batches: inserting while a statement iterates the same database is refused by better-sqlite3.
-  const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
-  let after = 0;
-  for (;;) {
-    const rows = batch.all(after) as { seq: number; type: string; id: string; json: string }[];
-    for (const row of rows) writeDates(statements, row.type, row.id, JSON.parse(row.json) as Resource);
-    if (rows.length < 512) return;
-    after = rows[rows.length - 1]!.seq;
-  }
+  forEachStored(db, (type, id, resource) => writeDates(statements, type, id, resource));
 }
 
 /** A forward step: SQL, or a function for a step that computes rows from the stored resources. */
@@ -111,19 +119,11 @@ function addCodedTokens(db: Database.Database): void {
   // Idempotent, like every step (a user_version 0 database may already hold these rows).
   db.prepare(`DELETE FROM tokens WHERE kind IN (${CODED_PARAMS.map(() => '?').join(', ')})`).run(...CODED_PARAMS);
   const addToken = db.prepare('INSERT INTO tokens (type, kind, system, value, id) VALUES (?, ?, ?, ?, ?)');
-  const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
-  let after = 0;
-  for (;;) {
-    const rows = batch.all(after) as { seq: number; type: string; id: string; json: string }[];
-    for (const row of rows) {
-      forEachToken(JSON.parse(row.json) as Resource, (kind, system, value) => {
-        if (CODED_KINDS.has(kind)) addToken.run(row.type, kind, system, value, row.id);
-      });
-    }
-    const last = rows.at(-1);
-    if (rows.length < 512 || !last) return;
-    after = last.seq;
-  }
+  forEachStored(db, (type, id, resource) =>
+    forEachToken(resource, (kind, system, value) => {
+      if (CODED_KINDS.has(kind)) addToken.run(type, kind, system, value, id);
+    }),
+  );
 }
 
 /**
@@ -152,6 +152,9 @@ END;
  * (a conditional create's `identifier=system|value` is answered from that one index). `dates_span` keeps each date
  * row's length in days (open or unparseable: 1e9), so the longest of a parameter is one index probe: a range filter
  * `date=ge…` then reads the date index from the filter's start minus that length, not from the beginning of time.
+ * `type_changes` counts the writes to each type's resources (triggers, so no write path can miss one): a search's
+ * total and page keys are remembered while its type's count stands (sqlite-search.ts), so writing Claims between
+ * the pages of the month's Encounters does not make each page count and walk the month again.
  */
 const SCHEMA_6 = `
 DROP TABLE IF EXISTS refs;
@@ -166,21 +169,23 @@ CREATE INDEX refs_lookup ON refs (type, reference, path);
 DROP INDEX IF EXISTS tokens_lookup;
 CREATE INDEX tokens_lookup ON tokens (type, kind, system, value, id);
 CREATE INDEX IF NOT EXISTS dates_span ON dates (type, code, ${DATE_SPAN_DAYS});
+CREATE TABLE IF NOT EXISTS type_changes (type TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS type_changes_insert AFTER INSERT ON resources BEGIN
+  INSERT INTO type_changes (type, n) VALUES (NEW.type, 1) ON CONFLICT (type) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS type_changes_update AFTER UPDATE ON resources BEGIN
+  INSERT INTO type_changes (type, n) VALUES (NEW.type, 1) ON CONFLICT (type) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS type_changes_delete AFTER DELETE ON resources BEGIN
+  INSERT INTO type_changes (type, n) VALUES (OLD.type, 1) ON CONFLICT (type) DO UPDATE SET n = n + 1;
+END;
 `;
 
 /** 5 -> 6: the reference index rebuilt with paths, from the stored resources; the covering and span indexes. */
 function addReferencePathsAndCoveringIndexes(db: Database.Database): void {
   db.exec(SCHEMA_6);
-  const addRef = db.prepare('INSERT OR IGNORE INTO refs (type, id, path, reference) VALUES (?, ?, ?, ?)');
-  const batch = db.prepare('SELECT seq, type, id, json FROM resources WHERE seq > ? ORDER BY seq LIMIT 512');
-  let after = 0;
-  for (;;) {
-    const rows = batch.all(after) as { seq: number; type: string; id: string; json: string }[];
-    for (const row of rows) forEachReference(JSON.parse(row.json) as Resource, (path, reference) => addRef.run(row.type, row.id, path, reference));
-    const last = rows.at(-1);
-    if (rows.length < 512 || !last) return;
-    after = last.seq;
-  }
+  const addRef = db.prepare('INSERT INTO refs (type, id, path, reference) VALUES (?, ?, ?, ?)');
+  forEachStored(db, (type, id, resource) => forEachReference(resource, (path, reference) => addRef.run(type, id, path, reference)));
 }
 
 const MIGRATIONS: readonly Migration[] = [

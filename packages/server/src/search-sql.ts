@@ -181,22 +181,32 @@ function probe(db: Database.Database, f: IndexFilter): number {
   return prepared(db, `SELECT count(*) FROM (${f.ids.sql} LIMIT ${PROBE_LIMIT})`).pluck().get(...f.ids.args) as number;
 }
 
-/** The driver chosen for a search (its position among the filters), until the database changes (sqlite-search.ts). */
+/**
+ * How many times the resources of a type were written (`type_changes`, kept by triggers: schema.ts); `undefined` inside
+ * a transaction, whose writes may still be rolled back (nothing seen there is remembered). The same count outside a
+ * transaction means the same committed rows of that type: every index table is read by type.
+ */
+export function writesTo(db: Database.Database, type: string): number | undefined {
+  if (db.inTransaction) return undefined;
+  return (prepared(db, 'SELECT n FROM type_changes WHERE type = ?').pluck().get(type) as number | undefined) ?? 0;
+}
+
+/** The driver chosen for a search (its position among the filters), until its type is written (sqlite-search.ts). */
 const drivers = new WeakMap<Database.Database, Map<string, { changes: number; index: number }>>();
 
 /**
  * The filter to drive from: the fewest entries; on a tie (both at the probe limit) a range of the sort parameter,
- * which is read in sort order and stops at the page's end. Remembered per search until the next write, so the pages
- * of a search after the first probe nothing.
+ * which is read in sort order and stops at the page's end. Remembered per search until its type is written, so the
+ * pages of a search after the first probe nothing.
  */
 function driverOf(db: Database.Database, req: SearchArg, filters: readonly IndexFilter[], sortCode: string | undefined): IndexFilter | undefined {
   if (filters.length < 2) return filters[0];
-  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
+  const changes = writesTo(db, req.resourceType);
   let known = drivers.get(db);
   if (!known) drivers.set(db, (known = new Map()));
   const key = JSON.stringify([req.resourceType, req.filters, sortCode]);
   const found = known.get(key);
-  if (found?.changes === changes) return filters[found.index];
+  if (found !== undefined && found.changes === changes) return filters[found.index];
   let best: { index: number; size: number; sorted: boolean } | undefined;
   filters.forEach((f, index) => {
     const size = probe(db, f);
@@ -204,7 +214,7 @@ function driverOf(db: Database.Database, req: SearchArg, filters: readonly Index
     if (!best || size < best.size || (size === best.size && sorted && !best.sorted)) best = { index, size, sorted };
   });
   if (known.size >= 256) known.clear();
-  known.set(key, { changes, index: best?.index ?? 0 });
+  if (changes !== undefined) known.set(key, { changes, index: best?.index ?? 0 });
   return filters[best?.index ?? 0];
 }
 

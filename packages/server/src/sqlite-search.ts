@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { answerFrom, pageOf, remainingTest, type SearchPlan } from './search-plan.js';
 import type { DateParam, SearchArg, SearchResult } from './search-params.js';
-import { prepared, searchSql, sortParamOf, type SearchSql } from './search-sql.js';
+import { prepared, searchSql, sortParamOf, writesTo, type SearchSql } from './search-sql.js';
 
 export { searchSql, type SearchSql } from './search-sql.js';
 
@@ -12,7 +12,7 @@ export { searchSql, type SearchSql } from './search-sql.js';
 // a choice element) and plain-path dates (`dates`, exact: the same comparisons as Medplum's matcher on the same ISO
 // strings). When every filter was answered by an index, the total is a COUNT and only the requested page is read;
 // otherwise each candidate is tested in JavaScript and only the page kept. Totals and, for searches read in the order
-// of the date index, the key each page ends at are remembered until the next write to the database, so reading a
+// of the date index, the key each page ends at are remembered until the next write to the type, so reading a
 // search page after page (`_offset` 0, 1000, 2000, … as the `next` links give it) costs each page its own rows, not
 // all the pages before it again.
 
@@ -57,12 +57,12 @@ const REMEMBERED_SEARCHES = 64;
 const REMEMBERED_PAGES = 1024;
 
 /**
- * The memory of one search (its SQL and arguments), emptied when anything was written since: SQLite's
- * `total_changes()` counts every row this connection inserted, updated or deleted, and the embedded server is the only
- * writer of its database (data-folder.ts), so an unchanged count means the same rows.
+ * The memory of one search (its SQL and arguments), emptied when its type was written since (`writesTo`: a count
+ * kept by triggers, so no write path can miss it). Inside a transaction nothing is remembered (a fresh memory).
  */
-function memoryOf(db: Database.Database, sql: SearchSql): Remembered {
-  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
+function memoryOf(db: Database.Database, type: string, sql: SearchSql): Remembered {
+  const changes = writesTo(db, type);
+  if (changes === undefined) return { changes: -1, total: undefined, after: new Map() };
   let searches = remembered.get(db);
   if (!searches) remembered.set(db, (searches = new Map()));
   const key = `${sql.from}${whereOf(sql)} ${JSON.stringify(sql.args)} ${JSON.stringify(sql.order)}`;
@@ -78,7 +78,7 @@ type Row = { json: string } & Record<string, unknown>;
 
 /** One page of a search every filter of which an index answered: the total (remembered) and the page's resources. */
 function indexedPage(db: Database.Database, req: SearchArg, type: string, sql: SearchSql, total?: number): { rows: Row[]; total: number } {
-  const memo = memoryOf(db, sql);
+  const memo = memoryOf(db, type, sql);
   memo.total ??= total ?? (prepared(db, `SELECT count(*) FROM ${sql.from}${whereOf(sql)}`).pluck().get(...sql.args) as number);
   const count = req.count ?? -1;
   if (count === 0) return { rows: [], total: memo.total };

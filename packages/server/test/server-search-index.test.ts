@@ -241,10 +241,11 @@ describe('SQLite search indexes', () => {
         for (let page = 0; page <= between.length; page++) {
           const at = `${q}&_offset=${page * count}`;
           expect(await answer(sqlite, at), at).toEqual(await answer(memory, at));
-          const write = between[page];
+          // Mostly updates of resources already stored (ids 0-2), which move them in or out of the matches.
+          const write = between[page]?.slice(0, 2).map((op) => (op.kind === 'put' ? { ...op, resource: { ...op.resource, id: op.resource.id?.replace(/\d+$/, (d) => String(Number(d) % 3)) } } : op));
           if (write) {
-            await apply(memory, write.slice(0, 2));
-            await apply(sqlite, write.slice(0, 2));
+            await apply(memory, write);
+            await apply(sqlite, write);
           }
         }
       }),
@@ -260,6 +261,22 @@ describe('SQLite search indexes', () => {
       expect(await matchingIds(memory, q, 'medplum'), q).toEqual(['e1']);
       expect(await answer(sqlite, q), q).toEqual({ ids: ['e1'], total: 1 });
     }
+  });
+
+  it('remember nothing seen inside a transaction that is rolled back', async () => {
+    const store = SqliteStore.open(openSqliteDatabase({ path: ':memory:' }));
+    const repo = new IndexedMemoryRepository(store);
+    const visit = (id: string, start: string) => ({ resourceType: 'Encounter', id, status: 'finished', class: { code: 'AMB' }, period: { start } }) as never;
+    const q = 'Encounter?date=ge2025-01-01&_sort=date&_count=1';
+    await repo.updateResource(visit('e1', '2025-02-01'));
+    store.db.exec('BEGIN');
+    await repo.updateResource(visit('e0', '2025-01-15'));
+    expect(await answer(repo, q)).toEqual({ ids: ['e0'], total: 2 });
+    store.db.exec('ROLLBACK');
+    // As many writes as the rolled-back one, committed: the same write count, other rows.
+    await repo.updateResource(visit('e2', '2025-03-01'));
+    expect(await answer(repo, `${q}&_offset=1`)).toEqual({ ids: ['e2'], total: 2 });
+    expect(await answer(repo, q)).toEqual({ ids: ['e1'], total: 2 });
   });
 
   it("answer every coded filter (status, type) as Medplum 4.5.2's matcher does, on every kind of coded value", async () => {
