@@ -39,17 +39,42 @@ interface IndexFilter {
 /** Entries counted per filter when choosing the driver: beyond this, filters count as equally large. */
 export const PROBE_LIMIT = 4096;
 
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement<unknown[], unknown>>>();
+/**
+ * A bounded map that forgets the least recently used entry first: bill's month search is asked again after the
+ * ~100 other searches of a chunk of participants, and must still be known then.
+ */
+export class RecentlyUsed<V> {
+  readonly #entries = new Map<string, V>();
+
+  constructor(readonly capacity: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.#entries.get(key);
+    if (value !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.capacity) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, value);
+  }
+}
+
+const statements = new WeakMap<Database.Database, RecentlyUsed<Database.Statement<unknown[], unknown>>>();
 
 /** A prepared statement, kept per database (bounded: the SQL text varies with the number of values). */
 export function prepared(db: Database.Database, sql: string): Database.Statement<unknown[], unknown> {
   let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
+  if (!cache) statements.set(db, (cache = new RecentlyUsed(256)));
   let statement = cache.get(sql);
-  if (!statement) {
-    if (cache.size >= 256) cache.clear();
-    cache.set(sql, (statement = db.prepare(sql)));
-  }
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
   return statement;
 }
 
@@ -192,7 +217,7 @@ export function writesTo(db: Database.Database, type: string): number | undefine
 }
 
 /** The driver chosen for a search (its position among the filters), until its type is written (sqlite-search.ts). */
-const drivers = new WeakMap<Database.Database, Map<string, { changes: number; index: number }>>();
+const drivers = new WeakMap<Database.Database, RecentlyUsed<{ changes: number; index: number }>>();
 
 /**
  * The filter to drive from: the fewest entries; on a tie (both at the probe limit) a range of the sort parameter,
@@ -203,7 +228,7 @@ function driverOf(db: Database.Database, req: SearchArg, filters: readonly Index
   if (filters.length < 2) return filters[0];
   const changes = writesTo(db, req.resourceType);
   let known = drivers.get(db);
-  if (!known) drivers.set(db, (known = new Map()));
+  if (!known) drivers.set(db, (known = new RecentlyUsed(1024)));
   const key = JSON.stringify([req.resourceType, req.filters, sortCode]);
   const found = known.get(key);
   if (found !== undefined && found.changes === changes) return filters[found.index];
@@ -213,7 +238,6 @@ function driverOf(db: Database.Database, req: SearchArg, filters: readonly Index
     const sorted = f.range?.param.code === sortCode;
     if (!best || size < best.size || (size === best.size && sorted && !best.sorted)) best = { index, size, sorted };
   });
-  if (known.size >= 256) known.clear();
   if (changes !== undefined) known.set(key, { changes, index: best?.index ?? 0 });
   return filters[best?.index ?? 0];
 }
