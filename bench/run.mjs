@@ -5,8 +5,9 @@
 // printed as an ERROR. Printed and saved with the results: wall time, CPU time of each benchmark's processes, and the
 // load average at the start and the end (on a shared machine, wall times measure the neighbours too).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log, QUICK, ROOT } from './lib.mjs';
 import { BENCHMARKS, declaredRows } from './rows.mjs';
@@ -51,9 +52,19 @@ const stopGroup = (pid, signal) => {
     // the group has already exited
   }
 };
+/**
+ * Each benchmark's temporary folder, given to it as TMPDIR: removed when it ends, even when it was stopped (a timeout,
+ * Ctrl-C) before its own clean-up ran, so no SQLite database or CSV is left in /tmp. `PEER_FHIR_B9_KEEP` keeps it.
+ */
+let runningTmp;
+const removeTmp = () => {
+  if (runningTmp && !process.env.PEER_FHIR_B9_KEEP) rmSync(runningTmp, { recursive: true, force: true });
+  runningTmp = undefined;
+};
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (running) stopGroup(running, 'SIGKILL');
+    removeTmp();
     process.exit(130);
   });
 }
@@ -64,7 +75,9 @@ function runOne(id) {
     const t0 = performance.now();
     const cpu0 = childrenCpuS();
     const args = [script, ...(QUICK ? ['--quick'] : []), ...(process.argv.includes('--scale') ? ['--scale'] : [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    runningTmp = mkdtempSync(join(tmpdir(), `peer-fhir-bench-${id}-`));
+    const env = { ...process.env, TMPDIR: runningTmp };
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env });
     running = child.pid;
     let timedOut = false;
     const timer = TIMEOUT_S ? setTimeout(() => ((timedOut = true), stopGroup(child.pid, 'SIGKILL')), TIMEOUT_S * 1000) : undefined;
@@ -75,6 +88,7 @@ function runOne(id) {
       // Anything the benchmark left running (a server it did not wait for) must not overlap the next one.
       stopGroup(child.pid, 'SIGKILL');
       running = undefined;
+      removeTmp();
       // A script may report several rows (B2 at 0 ms and at 20 ms RTT, against several peers): one line each.
       const lines = out.split('\n').filter((l) => l.startsWith('BENCH_RESULT '));
       const run = { wallS: (performance.now() - t0) / 1000, cpuS: cpu0 === undefined ? undefined : childrenCpuS() - cpu0 };

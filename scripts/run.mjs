@@ -2,7 +2,7 @@
 // Entry point for the README's two commands: `npm run demo` and `npm test`.
 // Needs only Node >= 20.19 and npm: it fetches the pinned pnpm when it is missing, installs the
 // workspace from the lockfile, builds, and runs the job asked for.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,14 +53,63 @@ function quiet(args) {
   return 0;
 }
 
+// Every step's wall time, printed as it ends and again as a table before the closing line (docs/contributing.md).
+const timings = [];
+function timed(name, fn) {
+  const start = performance.now();
+  const out = fn();
+  const done = () => {
+    const s = (performance.now() - start) / 1000;
+    timings.push([name, s]);
+    console.log(`[step] ${name}: ${s.toFixed(1)} s`);
+  };
+  if (out instanceof Promise) return out.finally(done);
+  done();
+  return out;
+}
+function printTimings() {
+  console.log('\nstep durations (wall; parallel steps overlap):');
+  for (const [name, s] of timings) console.log(`  ${name.padEnd(36)} ${s.toFixed(1).padStart(7)} s`);
+}
+
+/** Run a pnpm command with its output captured; resolves to its exit status and output. */
+function captured(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(pnpmBin, [...pnpmPre, ...args], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? 1, output: Buffer.concat(chunks).toString('utf8') }));
+  });
+}
+
+/**
+ * Type checks, package lint and the API docs build read the built packages and none writes what another reads, so
+ * they run at the same time (two cores: one waits on I/O while another computes). Each one's output is printed when it
+ * ends, in order; the first that fails ends the job with its exit status, as when they ran one after another.
+ */
+async function checks(steps) {
+  const results = await Promise.all(steps.map((args) => timed(`pnpm ${args.join(' ')}`, () => captured(args))));
+  for (const [i, r] of results.entries()) {
+    console.log(`\n$ ${pnpmBin} ${[...pnpmPre, ...steps[i]].join(' ')}`);
+    process.stdout.write(r.output);
+  }
+  const failed = results.find((r) => r.status !== 0);
+  if (failed) {
+    printTimings();
+    process.exit(failed.status);
+  }
+}
+
 function installAndBuild() {
   // better-sqlite3 (the embedded server's database) builds its addon with node-gyp when no prebuilt binary can be
   // downloaded; node-gyp then needs Node's headers. Where they are installed with Node (/usr/include/node) and npm
   // has no nodedir set, point node-gyp at them rather than at a download.
   if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_version.h')) process.env.npm_config_nodedir = '/usr';
   console.log('peer-fhir: installing dependencies and building the packages (a few minutes on a fresh clone: the SQLite addon is compiled)...');
-  quiet(['install', '--frozen-lockfile']);
-  quiet(['run', 'build']);
+  timed('pnpm install --frozen-lockfile', () => quiet(['install', '--frozen-lockfile']));
+  timed('pnpm run build', () => quiet(['run', 'build']));
 }
 
 function demo() {
@@ -68,15 +117,14 @@ function demo() {
   pnpm(['run', 'demo:run']);
 }
 
-function test() {
+async function test() {
   installAndBuild();
-  pnpm(['run', 'typecheck']);
-  pnpm(['run', 'lint:pkg']);
-  pnpm(['run', 'docs:build']);
+  await checks([['run', 'typecheck'], ['run', 'lint:pkg'], ['run', 'docs:build']]);
   const report = join(root, '.ci', 'vitest-report.json');
-  const rc = pnpm(['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-    allowFail: true,
-  });
+  const rc = timed('vitest run', () =>
+    pnpm(['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { allowFail: true }),
+  );
+  printTimings();
   if (!existsSync(report)) {
     console.log('0 passed, 1 failed');
     process.exit(rc || 1);
@@ -88,4 +136,4 @@ function test() {
   process.exit(rc !== 0 ? rc : r.numTotalTests === 0 ? 1 : 0);
 }
 
-jobs[job]();
+await jobs[job]();

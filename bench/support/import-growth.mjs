@@ -1,10 +1,11 @@
 // The import rate as the embedded server's SQLite store grows (issue 18): a B9-style agency (bench/b9-year.mjs's
 // generator and scaling) imported by `peer-fhir import` into ONE `peer-fhir serve --data` in successive chunks of
 // rows; each chunk's rows/s, the store's size on disk after it, and the server's peak RSS are printed, so a rate that
-// falls with the store shows as a trend, not as two points. Not part of `pnpm bench` (the B9 rows report the import).
+// falls with the store shows as a trend, not as two points. The server's CPU per row (from /proc) is printed too: on a
+// shared machine it is the steadier figure. Not part of `pnpm bench` (the B9 rows report the import).
 //   node bench/support/import-growth.mjs [totalRows=50000] [chunkRows=10000]
-//   PEER_FHIR_GROWTH_KEEP=DIR keeps the data folder in DIR (for `dbstat`); PEER_FHIR_GROWTH_PROF=DIR profiles the server.
-import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+//   PEER_FHIR_GROWTH_KEEP=DIR keeps the data folder in DIR (for `dbstat`); PEER_FHIR_GROWTH_PROF=DIR profiles the server and each importer.
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,16 @@ async function* chunks() {
   if (rows > 0) yield { lines, rows };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (undefined elsewhere). */
+function cpuS(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 const sizeMB = () => readdirSync(data).reduce((s, f) => s + statSync(join(data, f)).size, 0) / 2 ** 20;
 const server = startServe(data, { nodeArgs: prof });
 const { child, url } = await server;
@@ -57,10 +68,12 @@ try {
     const out = createWriteStream(csv);
     out.end(`${header}\n${lines.join('\n')}\n`);
     await once(out, 'finish');
-    const r = await runCli(['import', csv, '--fhir-url', url, '--config', cfg]);
+    const cpu0 = cpuS(child.pid);
+    const r = await runCli(['import', csv, '--fhir-url', url, '--config', cfg], { nodeArgs: prof });
     if (r.json.rejected !== 0) throw new Error(`chunk ${n}: ${r.json.rejected} rejected`);
     done += rows;
-    log(`growth: rows ${done - rows}..${done}: ${(rows / (r.ms / 1000)).toFixed(0)} rows/s (${(r.ms / 1000).toFixed(1)} s), store ${sizeMB().toFixed(0)} MB, server peak ${((vmHwm(child.pid) ?? 0) / 2 ** 20).toFixed(0)} MB, load ${loadavg()[0].toFixed(1)}`);
+    const serverMsPerRow = ((cpuS(child.pid) - cpu0) * 1000) / rows;
+    log(`growth: rows ${done - rows}..${done}: ${(rows / (r.ms / 1000)).toFixed(0)} rows/s (${(r.ms / 1000).toFixed(1)} s), server CPU ${serverMsPerRow.toFixed(2)} ms/row, store ${sizeMB().toFixed(0)} MB, server peak ${((vmHwm(child.pid) ?? 0) / 2 ** 20).toFixed(0)} MB, load ${loadavg()[0].toFixed(1)}`);
   }
 } finally {
   await stopServers([server]);

@@ -20,7 +20,7 @@ export interface EntryKey {
 
 /** What a builder knows about one fullUrl: the entry it holds, and the caller's `existing` answer once asked. */
 interface UrlState {
-  readonly url: string;
+  url: string;
   entry: BundleEntry | undefined;
   asked: boolean;
   literal: string | undefined;
@@ -28,8 +28,31 @@ interface UrlState {
 
 /** Keys of one resource type and identifier system: the hash state of `type|system|` and the keys seen so far. */
 interface Slot {
-  readonly hash: HashState;
-  readonly byValue: Map<string, UrlState>;
+  hash: HashState;
+  byValue: Map<string, UrlState>;
+}
+
+// A builder's own records live as long as its toFhir call and point at the entries it makes, so they are built
+// without literals too (see fresh.ts): a process whose V8 pretenured the UrlState literal (~1,000 objects per call
+// of 100 encounters) kept every entry alive across scavenges until the next full GC and ran 3-4x slower
+// (docs/benchmarks.md, B1).
+
+/** A fresh UrlState for `url` (not yet in the bundle, `existing` not asked). */
+function urlState(url: string): UrlState {
+  const st = blank<UrlState>();
+  st.url = url;
+  st.entry = undefined;
+  st.asked = false;
+  st.literal = undefined;
+  return st;
+}
+
+/** A fresh Slot of `type|system|`. */
+function slotOf(resourceType: string, system: string): Slot {
+  const slot = blank<Slot>();
+  slot.hash = prefixHash(resourceType, system);
+  slot.byValue = new Map();
+  return slot;
 }
 
 // Process-wide caches of values that depend only on (type, system) or (search, system): a few namespaces' worth of
@@ -97,12 +120,12 @@ export class TransactionBuilder {
     let bySystem = this.slots.get(key.resourceType);
     if (!bySystem) this.slots.set(key.resourceType, (bySystem = new Map()));
     let slot = bySystem.get(key.system);
-    if (!slot) bySystem.set(key.system, (slot = { hash: prefixHash(key.resourceType, key.system), byValue: new Map() }));
+    if (!slot) bySystem.set(key.system, (slot = slotOf(key.resourceType, key.system)));
     let st = slot.byValue.get(key.value);
     if (st === undefined) {
       const url = stableUrnAfter(slot.hash, key.value);
       st = this.byUrl.get(url);
-      if (st === undefined) this.byUrl.set(url, (st = { url, entry: undefined, asked: false, literal: undefined }));
+      if (st === undefined) this.byUrl.set(url, (st = urlState(url)));
       slot.byValue.set(key.value, st);
     }
     return st;
