@@ -158,7 +158,7 @@ function dateFilter(db: Database.Database, type: string, f: DateFilter): IndexFi
   const longest = f.parts.some((p) => p.some((c) => c.column === 'end')) ? longestSpanDays(db, type, f.param.code) : undefined;
   const bounded = f.parts.map((p) => withStartBound(p, longest));
   const any = anyOf(bounded.map((p) => conditionSql(p)));
-  const only = bounded.length === 1 && f.param.single ? bounded[0] : undefined;
+  const only = bounded.length === 1 && f.param.single && oneRowEach(db, type, f.param.code) ? bounded[0] : undefined;
   return {
     ids: alternatives('SELECT id FROM dates WHERE type = ? AND code = ?', [type, f.param.code], bounded.map((p) => conditionSql(p))),
     check: (id) => ({ sql: `EXISTS (SELECT 1 FROM dates WHERE type = ? AND id = ${id} AND code = ? AND ${any.sql})`, args: [type, f.param.code, ...any.args] }),
@@ -166,17 +166,39 @@ function dateFilter(db: Database.Database, type: string, f: DateFilter): IndexFi
   };
 }
 
+const oneRow = new WeakMap<Database.Database, RecentlyUsed<{ changes: number; holds: boolean }>>();
+
+/**
+ * Whether every stored resource of the type has at most one row of this single-valued parameter: what the schema
+ * says (a non-repeating element) checked on the data, since a store that does not validate may hold a list where
+ * one value belongs (Medplum's matcher then matches on any of them). One walk of the parameter's rows per write
+ * to the type; `false` inside a transaction (the general path, exact for any data).
+ */
+function oneRowEach(db: Database.Database, type: string, code: string): boolean {
+  const changes = writesTo(db, type);
+  if (changes === undefined) return false;
+  let known = oneRow.get(db);
+  if (!known) oneRow.set(db, (known = new RecentlyUsed(256)));
+  const key = `${type} ${code}`;
+  const found = known.get(key);
+  if (found !== undefined && found.changes === changes) return found.holds;
+  const holds = prepared(db, 'SELECT NOT EXISTS (SELECT 1 FROM dates INDEXED BY dates_lo WHERE type = ? AND code = ? AND n > 0)').pluck().get(type, code) === 1;
+  known.set(key, { changes, holds });
+  return holds;
+}
+
 /**
  * The date filters of a plan, those on one single-valued parameter merged: its one row must meet all of them (a
  * resource has at most one value), so `date=ge…&date=le…` becomes one range of the index instead of two halves of it.
  */
-function mergedDateFilters(dates: readonly DateFilter[]): DateFilter[] {
+function mergedDateFilters(db: Database.Database, type: string, dates: readonly DateFilter[]): DateFilter[] {
+  const single = (f: DateFilter): boolean => f.param.single && oneRowEach(db, type, f.param.code);
   const out: DateFilter[] = [];
   const merged = new Map<string, DateCondition[]>();
   for (const f of dates) {
     const [only, ...more] = f.parts;
     const into = merged.get(f.param.code);
-    if (!f.param.single || !only || more.length > 0) out.push(f);
+    if (!only || more.length > 0 || !single(f)) out.push(f);
     else if (into) into.push(...only);
     else {
       const conditions = [...only];
@@ -197,7 +219,7 @@ function indexFilters(db: Database.Database, plan: SearchPlan): IndexFilter[] {
   }
   filters.push(...plan.tokens.map((f) => tokenFilter(type, f)));
   filters.push(...plan.references.map((f) => referenceFilter(type, f)));
-  filters.push(...mergedDateFilters(plan.dates).map((f) => dateFilter(db, type, f)));
+  filters.push(...mergedDateFilters(db, type, plan.dates).map((f) => dateFilter(db, type, f)));
   return filters;
 }
 
