@@ -10,6 +10,13 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
  * (docs/contributing.md). Everything else (servers, msw, spawned CLIs, stubbed fetch) keeps a fresh process per file.
  */
 const UNIT = ['packages/core/test/**/*.test.ts', 'packages/billing/test/**/*.test.ts', 'packages/x12/test/**/*.test.ts'];
+/**
+ * The CLI and cross-package files import nearly every package: sharing the module cache saves most of their import
+ * time too. Each closes what it starts in `afterAll`. Left out (a fresh process each): files that spy on or replace
+ * globals (fetch, console) or change the working folder.
+ */
+const SHARED = ['packages/cli/test/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/reliability/**/*.test.ts'];
+const OWN_PROCESS = ['packages/cli/test/bill-requests.test.ts', 'test/e2e/docs-commands.test.ts', 'test/reliability/logs.test.ts'];
 
 // Tests run against each package's source; the pack smoke test covers the built output.
 export default defineConfig({
@@ -42,7 +49,9 @@ export default defineConfig({
     setupFiles: ['test/setup/temp-per-file.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...UNIT] } },
+      { extends: true, test: { name: 'shared', include: SHARED, exclude: [...configDefaults.exclude, ...OWN_PROCESS], isolate: false } },
+      { extends: true, test: { name: 'own-process', include: OWN_PROCESS } },
+      { extends: true, test: { name: 'integration', include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...UNIT, ...SHARED] } },
     ],
   },
 });

@@ -69,7 +69,7 @@ function timed(name, fn) {
 }
 function printTimings() {
   console.log('\nstep durations (wall; parallel steps overlap):');
-  for (const [name, s] of timings) console.log(`  ${name.padEnd(36)} ${s.toFixed(1).padStart(7)} s`);
+  for (const [name, s] of timings) console.log(`  ${name.padEnd(44)} ${s.toFixed(1).padStart(7)} s`);
 }
 
 /** Run a pnpm command with its output captured; resolves to its exit status and output. */
