@@ -39,17 +39,42 @@ interface IndexFilter {
 /** Entries counted per filter when choosing the driver: beyond this, filters count as equally large. */
 export const PROBE_LIMIT = 4096;
 
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement<unknown[], unknown>>>();
+/**
+ * A bounded map that forgets the least recently used entry first: bill's month search is asked again after the
+ * ~100 other searches of a chunk of participants, and must still be known then.
+ */
+export class RecentlyUsed<V> {
+  readonly #entries = new Map<string, V>();
+
+  constructor(readonly capacity: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.#entries.get(key);
+    if (value !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.capacity) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, value);
+  }
+}
+
+const statements = new WeakMap<Database.Database, RecentlyUsed<Database.Statement<unknown[], unknown>>>();
 
 /** A prepared statement, kept per database (bounded: the SQL text varies with the number of values). */
 export function prepared(db: Database.Database, sql: string): Database.Statement<unknown[], unknown> {
   let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
+  if (!cache) statements.set(db, (cache = new RecentlyUsed(256)));
   let statement = cache.get(sql);
-  if (!statement) {
-    if (cache.size >= 256) cache.clear();
-    cache.set(sql, (statement = db.prepare(sql)));
-  }
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
   return statement;
 }
 
@@ -133,7 +158,7 @@ function dateFilter(db: Database.Database, type: string, f: DateFilter): IndexFi
   const longest = f.parts.some((p) => p.some((c) => c.column === 'end')) ? longestSpanDays(db, type, f.param.code) : undefined;
   const bounded = f.parts.map((p) => withStartBound(p, longest));
   const any = anyOf(bounded.map((p) => conditionSql(p)));
-  const only = bounded.length === 1 && f.param.single ? bounded[0] : undefined;
+  const only = bounded.length === 1 && f.param.single && oneRowEach(db, type, f.param.code) ? bounded[0] : undefined;
   return {
     ids: alternatives('SELECT id FROM dates WHERE type = ? AND code = ?', [type, f.param.code], bounded.map((p) => conditionSql(p))),
     check: (id) => ({ sql: `EXISTS (SELECT 1 FROM dates WHERE type = ? AND id = ${id} AND code = ? AND ${any.sql})`, args: [type, f.param.code, ...any.args] }),
@@ -141,17 +166,39 @@ function dateFilter(db: Database.Database, type: string, f: DateFilter): IndexFi
   };
 }
 
+const oneRow = new WeakMap<Database.Database, RecentlyUsed<{ changes: number; holds: boolean }>>();
+
+/**
+ * Whether every stored resource of the type has at most one row of this single-valued parameter: what the schema
+ * says (a non-repeating element) checked on the data, since a store that does not validate may hold a list where
+ * one value belongs (Medplum's matcher then matches on any of them). One walk of the parameter's rows per write
+ * to the type; `false` inside a transaction (the general path, exact for any data).
+ */
+function oneRowEach(db: Database.Database, type: string, code: string): boolean {
+  const changes = writesTo(db, type);
+  if (changes === undefined) return false;
+  let known = oneRow.get(db);
+  if (!known) oneRow.set(db, (known = new RecentlyUsed(256)));
+  const key = `${type} ${code}`;
+  const found = known.get(key);
+  if (found !== undefined && found.changes === changes) return found.holds;
+  const holds = prepared(db, 'SELECT NOT EXISTS (SELECT 1 FROM dates INDEXED BY dates_lo WHERE type = ? AND code = ? AND n > 0)').pluck().get(type, code) === 1;
+  known.set(key, { changes, holds });
+  return holds;
+}
+
 /**
  * The date filters of a plan, those on one single-valued parameter merged: its one row must meet all of them (a
  * resource has at most one value), so `date=ge…&date=le…` becomes one range of the index instead of two halves of it.
  */
-function mergedDateFilters(dates: readonly DateFilter[]): DateFilter[] {
+function mergedDateFilters(db: Database.Database, type: string, dates: readonly DateFilter[]): DateFilter[] {
+  const single = (f: DateFilter): boolean => f.param.single && oneRowEach(db, type, f.param.code);
   const out: DateFilter[] = [];
   const merged = new Map<string, DateCondition[]>();
   for (const f of dates) {
     const [only, ...more] = f.parts;
     const into = merged.get(f.param.code);
-    if (!f.param.single || !only || more.length > 0) out.push(f);
+    if (!only || more.length > 0 || !single(f)) out.push(f);
     else if (into) into.push(...only);
     else {
       const conditions = [...only];
@@ -172,7 +219,7 @@ function indexFilters(db: Database.Database, plan: SearchPlan): IndexFilter[] {
   }
   filters.push(...plan.tokens.map((f) => tokenFilter(type, f)));
   filters.push(...plan.references.map((f) => referenceFilter(type, f)));
-  filters.push(...mergedDateFilters(plan.dates).map((f) => dateFilter(db, type, f)));
+  filters.push(...mergedDateFilters(db, type, plan.dates).map((f) => dateFilter(db, type, f)));
   return filters;
 }
 
@@ -192,7 +239,7 @@ export function writesTo(db: Database.Database, type: string): number | undefine
 }
 
 /** The driver chosen for a search (its position among the filters), until its type is written (sqlite-search.ts). */
-const drivers = new WeakMap<Database.Database, Map<string, { changes: number; index: number }>>();
+const drivers = new WeakMap<Database.Database, RecentlyUsed<{ changes: number; index: number }>>();
 
 /**
  * The filter to drive from: the fewest entries; on a tie (both at the probe limit) a range of the sort parameter,
@@ -203,7 +250,7 @@ function driverOf(db: Database.Database, req: SearchArg, filters: readonly Index
   if (filters.length < 2) return filters[0];
   const changes = writesTo(db, req.resourceType);
   let known = drivers.get(db);
-  if (!known) drivers.set(db, (known = new Map()));
+  if (!known) drivers.set(db, (known = new RecentlyUsed(1024)));
   const key = JSON.stringify([req.resourceType, req.filters, sortCode]);
   const found = known.get(key);
   if (found !== undefined && found.changes === changes) return filters[found.index];
@@ -213,7 +260,6 @@ function driverOf(db: Database.Database, req: SearchArg, filters: readonly Index
     const sorted = f.range?.param.code === sortCode;
     if (!best || size < best.size || (size === best.size && sorted && !best.sorted)) best = { index, size, sorted };
   });
-  if (known.size >= 256) known.clear();
   if (changes !== undefined) known.set(key, { changes, index: best?.index ?? 0 });
   return filters[best?.index ?? 0];
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { answerFrom, pageOf, remainingTest, type SearchPlan } from './search-plan.js';
 import type { DateParam, SearchArg, SearchResult } from './search-params.js';
-import { prepared, searchSql, sortParamOf, writesTo, type SearchSql } from './search-sql.js';
+import { prepared, RecentlyUsed, searchSql, sortParamOf, writesTo, type SearchSql } from './search-sql.js';
 
 export { searchSql, type SearchSql } from './search-sql.js';
 
@@ -52,8 +52,8 @@ interface Remembered {
   after: Map<number, unknown[]>;
 }
 
-const remembered = new WeakMap<Database.Database, Map<string, Remembered>>();
-const REMEMBERED_SEARCHES = 64;
+const remembered = new WeakMap<Database.Database, RecentlyUsed<Remembered>>();
+const REMEMBERED_SEARCHES = 1024;
 const REMEMBERED_PAGES = 1024;
 
 /**
@@ -64,13 +64,10 @@ function memoryOf(db: Database.Database, type: string, sql: SearchSql): Remember
   const changes = writesTo(db, type);
   if (changes === undefined) return { changes: -1, total: undefined, after: new Map() };
   let searches = remembered.get(db);
-  if (!searches) remembered.set(db, (searches = new Map()));
+  if (!searches) remembered.set(db, (searches = new RecentlyUsed(REMEMBERED_SEARCHES)));
   const key = `${sql.from}${whereOf(sql)} ${JSON.stringify(sql.args)} ${JSON.stringify(sql.order)}`;
   let memo = searches.get(key);
-  if (!memo || memo.changes !== changes) {
-    if (searches.size >= REMEMBERED_SEARCHES) searches.clear();
-    searches.set(key, (memo = { changes, total: undefined, after: new Map() }));
-  }
+  if (!memo || memo.changes !== changes) searches.set(key, (memo = { changes, total: undefined, after: new Map() }));
   return memo;
 }
 

@@ -263,6 +263,17 @@ describe('SQLite search indexes', () => {
     }
   });
 
+  it('match each condition on any stored value even where the element should hold one (a store that does not validate)', async () => {
+    const [memory, sqlite] = stores();
+    // Encounter.period is 0..1 (FHIR R4); stored as a list anyway, Medplum's matcher matches on either value.
+    const listed = { resourceType: 'Encounter', id: 'e1', status: 'finished', class: { code: 'AMB' }, period: [{ start: '2025-01-05', end: '2025-01-06' }, { start: '2025-12-05', end: '2025-12-06' }] } as unknown as Encounter;
+    for (const repo of [memory, sqlite]) await repo.updateResource(structuredClone(listed) as never);
+    for (const q of ['Encounter?date=lt2025-02&date=gt2025-11', 'Encounter?date=lt2025-02&date=gt2025-11&_sort=date&_count=5']) {
+      expect(await matchingIds(memory, q, 'medplum'), q).toEqual(['e1']);
+      expect(await answer(sqlite, q), q).toEqual({ ids: ['e1'], total: 1 });
+    }
+  });
+
   it('remember nothing seen inside a transaction that is rolled back', async () => {
     const store = SqliteStore.open(openSqliteDatabase({ path: ':memory:' }));
     const repo = new IndexedMemoryRepository(store);
