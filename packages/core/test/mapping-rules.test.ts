@@ -115,4 +115,29 @@ describe('TransactionBuilder (FHIR R4 transaction with conditional create)', () 
     // The same key always gives the same fullUrl, so writing a record again references the same entry.
     expect(new TransactionBuilder(ids).fullUrl(k)).toBe(entry?.fullUrl);
   });
+
+  // The fullUrl is the stable UUID of the text `type|system|value`: keys with the same text, such as (T, 'a|b', 'c')
+  // and (T, 'a', 'b|c'), are one record and one entry, in whatever order their systems first appear.
+  it('gives keys with the same `type|system|value` text one fullUrl and one entry, and other keys their own', () => {
+    // A text of few '|'-separated segments, cut into system and value at one of its '|': texts meet often.
+    const keyOf = fc
+      .tuple(fc.constantFrom<EntryKey['resourceType']>('Encounter', 'Condition'), fc.array(fc.constantFrom('a', 'b', ''), { minLength: 2, maxLength: 4 }), fc.nat())
+      .map(([resourceType, segments, cut]): EntryKey => {
+        const at = 1 + (cut % (segments.length - 1));
+        return { resourceType, search: 'identifier', system: segments.slice(0, at).join('|'), value: segments.slice(at).join('|') };
+      });
+    fc.assert(
+      fc.property(fc.array(keyOf, { minLength: 1, maxLength: 12 }), (keys) => {
+        const b = new TransactionBuilder(ids);
+        const enc: Encounter = { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } };
+        const urls = keys.map((k) => b.add(k, enc).reference);
+        const texts = keys.map((k) => `${k.resourceType}|${k.system}|${k.value}`);
+        for (let i = 0; i < keys.length; i++) {
+          expect(urls[i]).toBe(`urn:uuid:${stableUuid(texts[i]!)}`);
+          for (let j = 0; j < i; j++) expect(urls[i] === urls[j]).toBe(texts[i] === texts[j]);
+        }
+        expect(b.toBundle().entry).toHaveLength(new Set(texts).size);
+      }),
+    );
+  });
 });

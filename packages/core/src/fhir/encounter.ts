@@ -279,9 +279,10 @@ function addAttendeeDetails(b: TransactionBuilder, cx: EncounterContext, a: Atte
   if (a.note !== undefined) addNote(b, cx, a.note, key, patient, encRef);
 }
 
-function attendeePatient(b: TransactionBuilder, a: Attendee, path: string): Reference | undefined {
+/** The attendee's Patient; a problem at `encounters[idx].attendees[i].participantId` when it is not there (the path is built only then). */
+function attendeePatient(b: TransactionBuilder, a: Attendee, idx: number, i: number): Reference | undefined {
   const ref = b.refIfPresent(patientKey(b.ids, a.participantId));
-  if (!ref) b.problem(path, 'missing_reference', 'the participant is not in the input');
+  if (!ref) b.problem(`encounters[${idx}].attendees[${i}].participantId`, 'missing_reference', 'the participant is not in the input');
   return ref;
 }
 
@@ -292,7 +293,7 @@ function attendeePatient(b: TransactionBuilder, a: Attendee, path: string): Refe
 export function addEncounter(b: TransactionBuilder, e: PeerEncounter, idx: number): void {
   if (e.mode === 'individual') {
     const a = e.attendees[0]!;
-    const patient = attendeePatient(b, a, `encounters[${idx}].attendees[0].participantId`);
+    const patient = attendeePatient(b, a, idx, 0);
     if (!patient) return;
     const cx = encounterContext(e, idx);
     const key = encounterKey(b.ids, e);
@@ -316,7 +317,7 @@ export function addEncounter(b: TransactionBuilder, e: PeerEncounter, idx: numbe
   const parentRef = b.add(parentKey, parent);
   for (let i = 0; i < e.attendees.length; i++) {
     const a = e.attendees[i]!;
-    const patient = attendeePatient(b, a, `encounters[${idx}].attendees[${i}].participantId`);
+    const patient = attendeePatient(b, a, idx, i);
     if (!patient) continue;
     const key = encounterKey(b.ids, e, a);
     const child = baseEncounter(b, cx, 'group-peer-support', key);

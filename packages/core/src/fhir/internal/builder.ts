@@ -26,10 +26,14 @@ interface UrlState {
   literal: string | undefined;
 }
 
-/** Keys of one resource type and identifier system: the hash state of `type|system|` and the keys seen so far. */
+/**
+ * Keys of one resource type and identifier system: the hash state of `type|system|`, the keys seen so far, and whether
+ * a key of this slot can have the hashed text of a key of another slot of the type (see `TransactionBuilder.byUrl`).
+ */
 interface Slot {
   hash: HashState;
   byValue: Map<string, UrlState>;
+  shared: boolean;
 }
 
 // A builder's own records live as long as its toFhir call and point at the entries it makes, so they are built
@@ -52,6 +56,7 @@ function slotOf(resourceType: string, system: string): Slot {
   const slot = blank<Slot>();
   slot.hash = prefixHash(resourceType, system);
   slot.byValue = new Map();
+  slot.shared = false;
   return slot;
 }
 
@@ -108,7 +113,10 @@ export class TransactionBuilder {
   // Nested by type, system, value: no concatenated key string to build and hash on every call.
   private readonly slots = new Map<string, Map<string, Slot>>();
   // Entries are identified by fullUrl, as they always were: keys whose hashed text `type|system|value` is the same,
-  // such as (T, 'a|b', 'c') and (T, 'a', 'b|c'), share one entry. Looked up once per new key, after the cache above.
+  // such as (T, 'a|b', 'c') and (T, 'a', 'b|c'), share one entry. Two keys of one type and different systems have the
+  // same text only when the longer system holds a '|' (it must read `<shorter system>|...`), so the fullUrls of a type
+  // are indexed here only once a system with a '|' appears in it (slots marked `shared`); until then a new key needs
+  // no lookup by its fullUrl, which was a tenth of toFhir's time (docs/benchmarks.md, B1).
   private readonly byUrl = new Map<string, UrlState>();
 
   constructor(
@@ -120,15 +128,38 @@ export class TransactionBuilder {
     let bySystem = this.slots.get(key.resourceType);
     if (!bySystem) this.slots.set(key.resourceType, (bySystem = new Map()));
     let slot = bySystem.get(key.system);
-    if (!slot) bySystem.set(key.system, (slot = slotOf(key.resourceType, key.system)));
+    if (!slot) slot = this.newSlot(bySystem, key);
     let st = slot.byValue.get(key.value);
     if (st === undefined) {
       const url = stableUrnAfter(slot.hash, key.value);
-      st = this.byUrl.get(url);
-      if (st === undefined) this.byUrl.set(url, (st = urlState(url)));
+      if (slot.shared) {
+        st = this.byUrl.get(url);
+        if (st === undefined) this.byUrl.set(url, (st = urlState(url)));
+      } else {
+        st = urlState(url);
+      }
       slot.byValue.set(key.value, st);
     }
     return st;
+  }
+
+  /**
+   * The slot of `key`'s system in `bySystem` (the slots of its type), new. The first system of a type that holds a '|'
+   * marks every slot of the type shared and indexes the fullUrls they already have; later slots of the type are shared.
+   */
+  private newSlot(bySystem: Map<string, Slot>, key: EntryKey): Slot {
+    const slot = slotOf(key.resourceType, key.system);
+    const first = bySystem.values().next();
+    slot.shared = first.done === true ? key.system.includes('|') : first.value.shared;
+    if (!slot.shared && key.system.includes('|')) {
+      for (const other of bySystem.values()) {
+        other.shared = true;
+        for (const st of other.byValue.values()) this.byUrl.set(st.url, st);
+      }
+      slot.shared = true;
+    }
+    bySystem.set(key.system, slot);
+    return slot;
   }
 
   /** Full URL the entry for `key` has (or will have). */
