@@ -122,7 +122,9 @@ export class ResourceCache {
         continue;
       }
       const [type, id] = ref.split('/') as [string, string];
-      missing.set(type, [...(missing.get(type) ?? []), id]);
+      const ids = missing.get(type);
+      if (ids === undefined) missing.set(type, [id]);
+      else ids.push(id);
     }
     const chunks: [string, string[]][] = [];
     for (const [type, ids] of missing) for (let i = 0; i < ids.length; i += 50) chunks.push([type, ids.slice(i, i + 50)]);
