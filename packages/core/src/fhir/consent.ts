@@ -62,7 +62,7 @@ export function addConsent(b: TransactionBuilder, c: ConsentDirective, idx: numb
     patient,
     dateTime: c.signedDate,
     performer: [patient],
-    organization: [b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, c.disclosingOrganizationNpi)],
+    organization: [b.refIfPresent(orgKey) ?? logicalRef('Organization', Systems.NPI, c.disclosingOrganizationNpi)],
     policy: [{ uri: part2 ? ConsentPolicies.part2 : ConsentPolicies.hipaaAuthorization }],
     policyRule: codeable(coding(Systems.V3_ACT_CODE, 'OPTIN', 'opt-in')),
     provision: {

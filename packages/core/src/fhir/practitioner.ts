@@ -115,7 +115,7 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
   const practitionerRef = b.add(practitionerKey(s.npi), practitioner);
   const supervisorRef = s.supervisor ? addClinician(b, s.supervisor) : undefined;
   const orgKey = organizationKey(s.organizationNpi);
-  const organizationRef = b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, s.organizationNpi);
+  const organizationRef = b.refIfPresent(orgKey) ?? logicalRef('Organization', Systems.NPI, s.organizationNpi);
   const roleKey = practitionerRoleKey(b, s.npi, s.organizationNpi);
   // One ContactPoint on the role: US Core pd-1 is published as `telecom or endpoint`, and FHIRPath's `or` on a
   // collection of two is an evaluation error, so a role with both a phone and an e-mail fails it in a conformant
