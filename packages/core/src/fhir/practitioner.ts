@@ -4,7 +4,7 @@ import type { Clinician, Credential, PeerSpecialist } from '../domain/specialist
 import { Endorsements, PEER_SPECIALIST_TAXONOMY } from '../terminology/codes.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
 import { logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
-import { codeable, coding } from './internal/fresh.js';
+import { codeable, coding, keyIdentifier } from './internal/fresh.js';
 import { identifierValue, type ResourceIndex } from './internal/resolver.js';
 import { organizationKey } from './organization.js';
 
@@ -127,7 +127,7 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
     // US Core PractitionerRole pd-1: contact information or an Endpoint. Without either, claim only what holds.
     meta: { profile: [telecom.length ? Profiles.PractitionerRole : Profiles.PeerPractitionerRole] },
     ...(supervisorRef ? { extension: [{ url: Extensions.Supervisor, valueReference: supervisorRef }] } : {}),
-    identifier: [{ system: roleKey.system, value: roleKey.value }],
+    identifier: [keyIdentifier(roleKey)],
     active: true,
     practitioner: practitionerRef,
     organization: organizationRef,

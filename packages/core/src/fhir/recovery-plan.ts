@@ -5,7 +5,7 @@ import { LifeDomains, PEER_SPECIALIST_TAXONOMY, SignatureTypes } from '../termin
 import type { IdentifierSystems } from '../terminology/identifiers.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
 import { logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
-import { codeable, coding, reference } from './internal/fresh.js';
+import { codeable, coding, keyIdentifier, reference } from './internal/fresh.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { patientKey } from './patient.js';
 import { organizationKey } from './organization.js';
@@ -52,7 +52,7 @@ function addCareTeam(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
   const careTeam: CareTeam = {
     resourceType: 'CareTeam',
     meta: { profile: [Profiles.CareTeam] },
-    identifier: [{ system: careTeamKey.system, value: careTeamKey.value }],
+    identifier: [keyIdentifier(careTeamKey)],
     status: 'active',
     subject: patient,
     participant: [
@@ -80,7 +80,7 @@ function addCarePlan(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
     meta: { profile: [Profiles.CarePlan] },
     text: { status: 'generated', div: narrative },
     extension,
-    identifier: [{ system: key.system, value: key.value }],
+    identifier: [keyIdentifier(key)],
     status: plan.status,
     intent: 'plan',
     category: [
@@ -88,7 +88,7 @@ function addCarePlan(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
       codeable(coding(Systems.PEER_PLAN_CATEGORY, 'recovery-plan', 'Person-centred recovery plan')),
     ],
     subject: patient,
-    period: { start: plan.period.start, ...(plan.period.end ? { end: plan.period.end } : {}) },
+    period: { ...plan.period },
     author: peerRef,
     contributor: [patient, peerPractitioner, ...(clinicianRef ? [clinicianRef] : [])],
     careTeam: [careTeamRef],

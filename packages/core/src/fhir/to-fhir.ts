@@ -105,10 +105,10 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   const agency = options.agency ?? onlyAgency([...parsed.organizations.map((o) => o.npi), ...parsed.specialists.map((s) => s.organizationNpi), ...parsed.encounters.map((e) => e.organizationNpi)]);
   // A record of another agency would be written under this agency's identifiers, next to this agency's patients.
   parsed.specialists.forEach((s, i) => {
-    if (s.organizationNpi !== agency) issues.push({ path: `specialists[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one whose records are written' });
+    if (s.organizationNpi !== agency) issues.push({ path: `specialists[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one written' });
   });
   parsed.encounters.forEach((e, i) => {
-    if (e.organizationNpi !== agency) issues.push({ path: `encounters[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one whose records are written' });
+    if (e.organizationNpi !== agency) issues.push({ path: `encounters[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one written' });
   });
   if (issues.length) throw new PeerFhirValidationError('DomainRecords', issues);
 
