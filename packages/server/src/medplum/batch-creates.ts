@@ -54,12 +54,14 @@ export function isCreateOnly(entries: readonly BundleEntry[]): entries is Create
  * and answer one Medplum-shaped response entry per input entry: `response.outcome/status/location` and the resource.
  * `known[i]`, when given, are entry i's current If-None-Exist matches (the caller has just looked them up, and
  * nothing was written since). Returned resources are the stored objects: serialize them, do not change them.
+ * `keepsObjects: false` for a store that serializes what it stores (see `storeOwned`'s `shareVocabulary`).
  */
 export async function processCreates(
   repo: MemoryRepository,
   entries: CreateEntry[],
   known: readonly (Resource[] | undefined)[],
   storedMatches: StoredMatches,
+  keepsObjects = true,
 ): Promise<BundleEntry[]> {
   const results = new Array<BundleEntry>(entries.length);
   const identities = new Map<string, string>();
@@ -101,7 +103,7 @@ export async function processCreates(
       entry.resource.id ||= repo.generateId();
       // References are rewritten only in what is stored (a found resource is answered as stored, as Medplum does),
       // during the walk that stores it.
-      results[i] = answer(created as OperationOutcome, storeOwned(repo, entry.resource as Resource & { id: string }, rewrite));
+      results[i] = answer(created as OperationOutcome, storeOwned(repo, entry.resource as Resource & { id: string }, rewrite, keepsObjects));
     } catch (err) {
       results[i] = failure(err);
     }
