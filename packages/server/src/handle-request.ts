@@ -377,7 +377,8 @@ async function runEntries(parsed: Parsed, input: Bundle, known: (Resource[] | un
   try {
     if (isCreateOnly(entries)) {
       const matches = (type: string, criteria: string): Promise<Resource[]> => storedMatches(store, type, criteria);
-      const created = await processCreates(store, entries, known, matches, sqliteStoreOf(store) === undefined);
+      const options = { keepsObjects: sqliteStoreOf(store) === undefined, versionsOnly: prefersMinimal(parsed) };
+      const created = await processCreates(store, entries, known, matches, options);
       const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: created };
       return [allOk as OperationOutcome, response];
     }
@@ -430,9 +431,14 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
   if (refused) return refused;
   // `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops) asks for no resource bodies: each entry keeps
   // its status, location and version headers, which is all a bulk writer reads.
-  const minimal = /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');
+  const minimal = prefersMinimal(parsed);
   const type = transaction ? ('transaction-response' as const) : result.type;
   return jsonResponse(200, { ...result, type, entry: result.entry?.map((e) => tidyResponseEntry(e, minimal)) });
+}
+
+/** `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops): no resource bodies in the answer. */
+function prefersMinimal(parsed: Parsed): boolean {
+  return /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');
 }
 
 /** `Type/...?query`: what `url.split('?')` then `split('/')[0]` gave (the query stops at a second '?'). */

@@ -2,7 +2,7 @@
 // `meta.lastUpdated`, the dates an encounter and its notes share). A value's period is Medplum's toPeriod of that value
 // alone, so a remembered period must be exactly what the value gives, for any value, in any order of writes.
 import fc from 'fast-check';
-import type { Resource } from 'fhir/r4.js';
+import type { Condition, DocumentReference, Encounter, Patient } from 'fhir/r4.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { periodsOf } from '../src/date-index.js';
 import { loadFhirDefinitions } from '../src/index.js';
@@ -20,7 +20,7 @@ const dateText = fc.oneof(
 );
 
 /** A resource of a type with string and Period date parameters, its dates drawn from a few values (so they repeat). */
-const resourceOf = (type: string, a: string, b: string): Resource => {
+const resourceOf = (type: string, a: string, b: string): Condition | DocumentReference | Encounter | Patient => {
   switch (type) {
     case 'Condition':
       return { resourceType: 'Condition', subject: { reference: 'Patient/p' }, recordedDate: a, meta: { lastUpdated: b } };
