@@ -73,18 +73,28 @@ export const DEFAULT_MAX_DEPTH = 100;
  */
 export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
+    // Most of a FHIR body is string content (keys and values): jumped over with indexOf, not read a character at a time.
+    if (c === 0x22) i = closingQuote(text, i);
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
+}
+
+/** The position of the quote that closes the JSON string opened at `open` (the text's length when none does). */
+function closingQuote(text: string, open: number): number {
+  let quote = open;
+  for (;;) {
+    quote = text.indexOf('"', quote + 1);
+    if (quote < 0) return text.length;
+    // Escaped when an odd number of backslashes precede it (the opening quote stops the walk back).
+    let before = quote - 1;
+    while (text.charCodeAt(before) === 0x5c) before--;
+    if ((quote - 1 - before) % 2 === 0) return quote;
+  }
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -340,7 +350,10 @@ async function runEntries(parsed: Parsed, input: Bundle, known: (Resource[] | un
   if (transaction) beginWrites(store);
   try {
     if (isCreateOnly(entries)) {
-      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: await processCreates(store, entries, known, (type, criteria) => storedMatches(store, type, criteria)) };
+      const matches = (type: string, criteria: string): Promise<Resource[]> => storedMatches(store, type, criteria);
+      const options = { keepsObjects: sqliteStoreOf(store) === undefined, versionsOnly: prefersMinimal(parsed) };
+      const created = await processCreates(store, entries, known, matches, options);
+      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: created };
       return [allOk as OperationOutcome, response];
     }
     return await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
@@ -392,9 +405,14 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
   if (refused) return refused;
   // `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops) asks for no resource bodies: each entry keeps
   // its status, location and version headers, which is all a bulk writer reads.
-  const minimal = /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');
+  const minimal = prefersMinimal(parsed);
   const type = transaction ? ('transaction-response' as const) : result.type;
   return jsonResponse(200, { ...result, type, entry: result.entry?.map((e) => tidyResponseEntry(e, minimal)) });
+}
+
+/** `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops): no resource bodies in the answer. */
+function prefersMinimal(parsed: Parsed): boolean {
+  return /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');
 }
 
 /** `Type/...?query`: what `url.split('?')` then `split('/')[0]` gave (the query stops at a second '?'). */
