@@ -15,11 +15,13 @@ import { request as httpRequest, createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_BIN, cpuS, log, startServe, stopServers } from '../lib.mjs';
+import { CLI_BIN, cpuS, log, startServe, stopServers, vmHwm } from '../lib.mjs';
 import { importConfig, importCsvWriter } from './import-csv.mjs';
 
 const ROWS = Number(process.argv[2]) || 20_000;
 const PROF = process.env.PEER_FHIR_PROFILE_CPU ? ['--cpu-prof', '--cpu-prof-dir', process.env.PEER_FHIR_PROFILE_CPU] : [];
+// PEER_FHIR_PROFILE_NODE='--trace-gc' passes Node options to the importer only (its stdout is then not only JSON).
+const IMPORTER_NODE = (process.env.PEER_FHIR_PROFILE_NODE ?? '').split(' ').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-profile-'));
 
 /** Writes the agency's CSV of about `n` rows (cut at an encounter boundary), as b9-year.mjs does. */
@@ -100,15 +102,21 @@ async function countingProxy(target) {
 function runImport(args) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...PROF, process.env.PEER_FHIR_PROFILE_BIN ?? CLI_BIN, 'import', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...PROF, ...IMPORTER_NODE, process.env.PEER_FHIR_PROFILE_BIN ?? CLI_BIN, 'import', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let cpu = 0;
-    const poll = setInterval(() => (cpu = cpuS(child.pid) ?? cpu), 100);
+    let peak = 0;
+    const poll = setInterval(() => {
+      cpu = cpuS(child.pid) ?? cpu;
+      peak = Math.max(peak, vmHwm(child.pid) ?? 0);
+    }, 100);
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('close', () => {
       clearInterval(poll);
-      resolve({ ms: performance.now() - t0, cpuS: cpu, json: JSON.parse(out) });
+      const json = out.slice(out.indexOf('\n{') + 1);
+      for (const line of out.split('\n')) if (line.startsWith('[') && line.includes('Mark-Compact')) log(`gc: ${line.replace(/^\[[^\]]*\]\s*/, '')}`);
+      resolve({ ms: performance.now() - t0, cpuS: cpu, peakMB: peak / 2 ** 20, json: JSON.parse(out.startsWith('{') ? out : json) });
     });
   });
 }
@@ -129,7 +137,7 @@ try {
   if (r.json.rejected !== 0 || r.json.rowsRead !== rows) throw new Error(`import: ${r.json.rejected} rejected of ${r.json.rowsRead}`);
   const s = r.ms / 1000;
   log(`profile: ${rows} rows in ${s.toFixed(1)} s = ${(rows / s).toFixed(0)} rows/s; load ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`);
-  log(`profile: importer CPU ${r.cpuS.toFixed(1)} s (${((r.cpuS * 1000) / rows).toFixed(2)} ms/row, incl. ~1 s start-up); server CPU ${serverS.toFixed(1)} s (${((serverS * 1000) / rows).toFixed(2)} ms/row)`);
+  log(`profile: importer CPU ${r.cpuS.toFixed(1)} s (${((r.cpuS * 1000) / rows).toFixed(2)} ms/row, incl. ~1 s start-up), peak RSS ${r.peakMB.toFixed(0)} MB; server CPU ${serverS.toFixed(1)} s (${((serverS * 1000) / rows).toFixed(2)} ms/row)`);
   for (const [kind, k] of [...proxy.kinds].sort((a, b) => b[1].n - a[1].n)) {
     log(`profile:   ${kind.padEnd(32)} ${String(k.n).padStart(6)} (${(k.n / rows).toFixed(3)} per row), mean ${(k.ms / k.n).toFixed(1)} ms`);
   }
