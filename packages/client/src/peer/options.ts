@@ -132,6 +132,15 @@ export interface RecordEncountersOptions extends Omit<RecordAllOptions, 'bundleS
    * per Bundle; AWS HealthLake: 160 resources per Bundle).
    */
   maxEntries?: number | undefined;
+  /**
+   * Awaited once the roster is stored and located and the encounters are mapped, before any encounter (or an entry
+   * they share, such as a peer group) is sent. A caller that writes batches one after another can start the next
+   * batch when this is called (its roster may then name this batch's participants, which are stored) and hold this
+   * batch's encounters back until the previous batch has landed: `peer-fhir import` maps one batch while the server
+   * stores the one before, and no two batches ever send the same shared entry at once. Not called when the mapping
+   * or the roster failed (the call throws).
+   */
+  beforeWrite?: (() => Promise<void> | void) | undefined;
 }
 
 /**
@@ -306,6 +315,26 @@ export interface FindEncountersOptions extends RequestOptions {
   pageSize?: number | undefined;
   /** Sort by date, newest first (`_sort=-date`); default oldest first. */
   newestFirst?: boolean | undefined;
+}
+
+/**
+ * Options of {@link PeerClient.findEncounterParticipants}.
+ *
+ * @example
+ * ```ts
+ * const options: FindEncounterParticipantsOptions = { pageSize: 1000, startsIn: { from: '2025-03-01', to: '2025-03-31' } };
+ * ```
+ * @category Peer operations
+ */
+export interface FindEncounterParticipantsOptions extends RequestOptions {
+  /** Server page size (`_count`, default 1000). */
+  pageSize?: number | undefined;
+  /**
+   * Keep only encounters whose own start date (the date their timestamp names, `YYYY-MM-DD`) is in this range; one
+   * without a start is kept. A server compares dates as UTC days, so a search a day wider plus this keeps a period by
+   * the dates the encounters were recorded with.
+   */
+  startsIn?: { from: string; to: string } | undefined;
 }
 
 /**
