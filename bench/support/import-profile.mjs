@@ -6,29 +6,23 @@
 // while the importer maps). Not part of `pnpm bench`.
 //   node bench/support/import-profile.mjs [rows=20000]
 //   PEER_FHIR_PROFILE_CPU=DIR writes --cpu-prof profiles of the importer and the server to DIR;
-//   PEER_FHIR_PROFILE_URLS=1 prints each GET's URL (synthetic data only).
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   PEER_FHIR_PROFILE_URLS=1 prints each GET's URL (synthetic data only);
+//   PEER_FHIR_PROFILE_ARGS='--bundle-size 200' adds options to the import;
+//   PEER_FHIR_PROFILE_BIN=FILE runs another build of the CLI as the importer (a before/after on the same server build).
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { request as httpRequest, createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_BIN, log, startServe, stopServers } from '../lib.mjs';
+import { CLI_BIN, cpuS, log, startServe, stopServers, vmHwm } from '../lib.mjs';
 import { importConfig, importCsvWriter } from './import-csv.mjs';
 
 const ROWS = Number(process.argv[2]) || 20_000;
 const PROF = process.env.PEER_FHIR_PROFILE_CPU ? ['--cpu-prof', '--cpu-prof-dir', process.env.PEER_FHIR_PROFILE_CPU] : [];
+// PEER_FHIR_PROFILE_NODE='--trace-gc' passes Node options to the importer only (its stdout is then not only JSON).
+const IMPORTER_NODE = (process.env.PEER_FHIR_PROFILE_NODE ?? '').split(' ').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-profile-'));
-
-/** CPU seconds (user + system) a process has used so far, from /proc (undefined elsewhere or once it is gone). */
-function cpuS(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Writes the agency's CSV of about `n` rows (cut at an encounter boundary), as b9-year.mjs does. */
 async function writeCsv(n, path) {
@@ -57,8 +51,10 @@ async function countingProxy(target) {
   const inFlightMs = new Map();
   let inFlight = 0;
   let since = performance.now();
+  const gaps = [];
   const shift = (d) => {
     const now = performance.now();
+    if (inFlight === 0) gaps.push([since, now - since]);
     inFlightMs.set(inFlight, (inFlightMs.get(inFlight) ?? 0) + (now - since));
     since = now;
     inFlight += d;
@@ -80,11 +76,14 @@ async function countingProxy(target) {
       if (process.env.PEER_FHIR_PROFILE_URLS && req.method === 'GET') log(`GET ${decodeURIComponent(req.url)}`);
       const t0 = performance.now();
       shift(1);
+      const trace = (what) => process.env.PEER_FHIR_PROFILE_TRACE && log(`trace ${(performance.now() / 1000).toFixed(3)} ${what} ${kind} in flight ${inFlight}`);
+      trace('start');
       const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
         answer.on('end', () => {
           shift(-1);
+          trace('end  ');
           const k = kinds.get(kind) ?? { n: 0, ms: 0, entries: 0 };
           k.n++;
           k.ms += performance.now() - t0;
@@ -96,22 +95,28 @@ async function countingProxy(target) {
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}${up.pathname}`, kinds, inFlightMs, close: () => server.close() };
+  return { url: `http://127.0.0.1:${server.address().port}${up.pathname}`, kinds, inFlightMs, gaps, close: () => server.close() };
 }
 
 /** Runs the built CLI's import under the profile flags; resolves its wall ms, CPU seconds and --json summary. */
 function runImport(args) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...PROF, CLI_BIN, 'import', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...PROF, ...IMPORTER_NODE, process.env.PEER_FHIR_PROFILE_BIN ?? CLI_BIN, 'import', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let cpu = 0;
-    const poll = setInterval(() => (cpu = cpuS(child.pid) ?? cpu), 100);
+    let peak = 0;
+    const poll = setInterval(() => {
+      cpu = cpuS(child.pid) ?? cpu;
+      peak = Math.max(peak, vmHwm(child.pid) ?? 0);
+    }, 100);
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('close', () => {
       clearInterval(poll);
-      resolve({ ms: performance.now() - t0, cpuS: cpu, json: JSON.parse(out) });
+      const json = out.slice(out.indexOf('\n{') + 1);
+      for (const line of out.split('\n')) if (line.startsWith('[') && line.includes('Mark-Compact')) log(`gc: ${line.replace(/^\[[^\]]*\]\s*/, '')}`);
+      resolve({ ms: performance.now() - t0, cpuS: cpu, peakMB: peak / 2 ** 20, json: JSON.parse(out.startsWith('{') ? out : json) });
     });
   });
 }
@@ -126,16 +131,20 @@ const proxy = await countingProxy(url);
 try {
   const load0 = loadavg()[0];
   const server0 = cpuS(child.pid);
-  const r = await runImport([csv, '--fhir-url', proxy.url, '--config', cfg]);
+  const extra = (process.env.PEER_FHIR_PROFILE_ARGS ?? '').split(' ').filter(Boolean);
+  const r = await runImport([csv, '--fhir-url', proxy.url, '--config', cfg, ...extra]);
   const serverS = cpuS(child.pid) - server0;
   if (r.json.rejected !== 0 || r.json.rowsRead !== rows) throw new Error(`import: ${r.json.rejected} rejected of ${r.json.rowsRead}`);
   const s = r.ms / 1000;
   log(`profile: ${rows} rows in ${s.toFixed(1)} s = ${(rows / s).toFixed(0)} rows/s; load ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`);
-  log(`profile: importer CPU ${r.cpuS.toFixed(1)} s (${((r.cpuS * 1000) / rows).toFixed(2)} ms/row, incl. ~1 s start-up); server CPU ${serverS.toFixed(1)} s (${((serverS * 1000) / rows).toFixed(2)} ms/row)`);
+  log(`profile: importer CPU ${r.cpuS.toFixed(1)} s (${((r.cpuS * 1000) / rows).toFixed(2)} ms/row, incl. ~1 s start-up), peak RSS ${r.peakMB.toFixed(0)} MB; server CPU ${serverS.toFixed(1)} s (${((serverS * 1000) / rows).toFixed(2)} ms/row)`);
   for (const [kind, k] of [...proxy.kinds].sort((a, b) => b[1].n - a[1].n)) {
     log(`profile:   ${kind.padEnd(32)} ${String(k.n).padStart(6)} (${(k.n / rows).toFixed(3)} per row), mean ${(k.ms / k.n).toFixed(1)} ms`);
   }
   const total = [...proxy.inFlightMs.values()].reduce((a, b) => a + b, 0);
+  const t0 = proxy.gaps[1]?.[0] ?? 0;
+  const idle = proxy.gaps.slice(1);
+  log(`profile: idle gaps after the first request: ${idle.length}, ${(idle.reduce((a, g) => a + g[1], 0) / 1000).toFixed(1)} s; longest: ${[...idle].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([at, ms]) => `${ms.toFixed(0)} ms at ${((at - t0) / 1000).toFixed(1)} s`).join(', ')}`);
   log(`profile: in flight (share of the wall): ${[...proxy.inFlightMs].sort((a, b) => a[0] - b[0]).map(([n, ms]) => `${n}: ${((100 * ms) / total).toFixed(0)}%`).join(', ')}`);
 } finally {
   proxy.close();
