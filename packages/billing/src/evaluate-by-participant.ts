@@ -20,6 +20,12 @@ import { evaluate } from './evaluate.js';
 export interface ParticipantChunkOptions {
   /** Participants evaluated together (default 200). Memory of one evaluation grows with this, not with the month. */
   chunkSize?: number;
+  /**
+   * Decide only these participants' items (default: every attendee of the context's encounters). For a context read
+   * for some participants only: a group session brings its other attendees along, who count for the session's size
+   * but are decided with their own records, elsewhere.
+   */
+  participants?: Iterable<string>;
 }
 
 /** `list` narrowed to the participants in `ids`; an absent list stays absent (an empty one means "none on record"). */
@@ -45,9 +51,9 @@ function chunkContext(context: BillingContext, ids: ReadonlySet<string>, encount
   return narrowed;
 }
 
-/** Attendees' participant ids in order of first appearance, cut into chunks of `size`. */
-function participantChunks(encounters: readonly PeerEncounter[], size: number): string[][] {
-  const ids = [...new Set(encounters.flatMap((e) => e.attendees.map((a) => a.participantId)))].sort();
+/** Attendees' participant ids (those in `only`, when given), sorted, cut into chunks of `size`. */
+function participantChunks(encounters: readonly PeerEncounter[], size: number, only: ReadonlySet<string> | undefined): string[][] {
+  const ids = [...new Set(encounters.flatMap((e) => e.attendees.map((a) => a.participantId)))].filter((id) => only === undefined || only.has(id)).sort();
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
   return chunks;
@@ -62,7 +68,7 @@ function participantChunks(encounters: readonly PeerEncounter[], size: number): 
  * ({@link mergeBillingResults}), while each evaluation holds only its chunk's items, usage and lines.
  *
  * @param context - the rule pack, encounters, participants, specialists and billing history
- * @param options - the participants per chunk (`chunkSize`) and their plans
+ * @param options - the participants per chunk (`chunkSize`) and which participants to decide (`participants`)
  * @returns a generator of one BillingResult per chunk
  * @example
  * ```ts
@@ -72,7 +78,8 @@ function participantChunks(encounters: readonly PeerEncounter[], size: number): 
  */
 export function* evaluateByParticipant(context: BillingContext, options: ParticipantChunkOptions = {}): Generator<BillingResult> {
   const size = Math.max(1, Math.floor(options.chunkSize ?? 200));
-  for (const chunk of participantChunks(context.encounters, size)) {
+  const only = options.participants === undefined ? undefined : new Set(options.participants);
+  for (const chunk of participantChunks(context.encounters, size, only)) {
     const ids = new Set(chunk);
     const encounters = context.encounters.filter((e) => e.attendees.some((a) => ids.has(a.participantId)));
     const result = evaluate(chunkContext(context, ids, encounters));

@@ -105,4 +105,24 @@ describe('evaluateByParticipant', () => {
       { numRuns: 30 },
     );
   });
+
+  it('decides a read of some participants only (their encounters, groups whole, their own records) as the whole month decides them', () => {
+    fc.assert(
+      fc.property(agencyArb, fc.subarray(IDS, { minLength: 1 }), (a, some) => {
+        const ctx = agencyContext(a);
+        const mine = new Set(some);
+        // What `peer-fhir bill` reads for a chunk: the encounters its participants attend (a group session with all
+        // its attendees) and only those participants' records.
+        const read: BillingContext = {
+          ...ctx,
+          encounters: ctx.encounters.filter((e) => e.attendees.some((x) => mine.has(x.participantId))),
+          participants: ctx.participants.filter((p) => mine.has(p.id)),
+        };
+        const parts = [...evaluateByParticipant(read, { chunkSize: a.chunkSize, participants: some })];
+        const whole = evaluate(ctx).decisions.filter((d) => mine.has(d.participantId));
+        expect(mergeBillingResults(parts, read).decisions).toEqual(whole);
+      }),
+      { numRuns: 40 },
+    );
+  });
 });

@@ -75,6 +75,7 @@ export type {
   DisclosureResult,
   DisclosureTarget,
   EncounterQuery,
+  FindEncounterParticipantsOptions,
   FindEncountersOptions,
   GoalProgressInput,
   GoalProgressResult,

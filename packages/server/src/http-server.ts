@@ -356,7 +356,8 @@ async function serve(
     const response = await handleFhirRequest(request, ctx);
     if (request.method !== 'GET' && request.method !== 'HEAD' && response.status >= 200 && response.status < 300) wrote();
     if (response.file !== undefined && req.method === 'GET') await sendFile(req, res, response, response.file);
-    else res.writeHead(response.status, response.headers).end(req.method === 'HEAD' ? undefined : response.body);
+    // Bytes: given a string, `end` measures its UTF-8 length for Content-Length, then encodes it again.
+    else res.writeHead(response.status, response.headers).end(req.method === 'HEAD' ? undefined : (response.bytes ?? Buffer.from(response.body, 'utf8')));
   } catch (err) {
     if (!res.headersSent) {
       sendOutcome(res, 500, 'exception', `Internal error in the embedded FHIR server (${err instanceof Error ? err.name : 'error'})`);

@@ -12,7 +12,7 @@ export type { Write837POptions } from './837p/options.js';
 export type { Part2ReleaseCode } from './837p/segments.js';
 export { write837P, validateX12ClaimInput } from './837p/writer.js';
 export { write837PStream, type Write837PStreamOptions } from './837p/stream.js';
-export { resolveX12ClaimInput } from './837p/resolve.js';
+export { resolveX12ClaimInput, resolveX12ClaimInputs } from './837p/resolve.js';
 
 export {
   createControlNumberSource,

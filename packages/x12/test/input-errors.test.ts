@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FhirResource } from 'fhir/r4.js';
 import {
   resolveX12ClaimInput,
+  resolveX12ClaimInputs,
   validateX12ClaimInput,
   write837P,
   write837PStream,
@@ -103,6 +104,16 @@ describe('resolving a Claim against a Bundle', () => {
     expect(resolved.rendering.practitionerRole?.id).toBe('peerrole1');
     expect(resolved.supervising?.id).toBe('sup1');
     expect(write837P([resolved], options())).toBe(write837P([input({ supervisor: true })], options()));
+  });
+
+  it('resolves many claims of one bundle as each alone (one index for all), contained resources per claim', () => {
+    const plain = claim({ supervisor: true });
+    const own = { ...claim(), id: 'c2', contained: [{ ...agency(), id: 'org2', name: 'Contained Agency' }], provider: { reference: '#org2' } };
+    const b = bundleFor(plain, { supervisor: true });
+    const claims = [plain, own, plain];
+    expect(resolveX12ClaimInputs(claims, b)).toEqual(claims.map((c) => resolveX12ClaimInput(c, b)));
+    expect(resolveX12ClaimInputs(claims, b)[1]!.billingProvider.id).toBe('org2');
+    expect(() => resolveX12ClaimInputs([plain, { ...plain, provider: { reference: 'Organization/none' } }], b)).toThrow(X12InputError);
   });
 
   it('resolves contained resources', () => {

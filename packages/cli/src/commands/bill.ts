@@ -1,20 +1,18 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import type { Claim } from 'fhir/r4.js';
-import { PeerClient, type PeerFhirClient } from '@peer-fhir/client';
-import { identifierSystems, type IdentityScope } from '@peer-fhir/core';
-import { activePriorClaims, evaluateByParticipant, getPack, loadPack, mergeBillingResults, RulePackError, type BilledUnits, type BillingContext, type BillingResult, type PriorClaim, type RulePack } from '@peer-fhir/billing';
+import type { IdentityScope } from '@peer-fhir/core';
+import { getPack, loadPack, RulePackError, type BillingResult, type RulePack } from '@peer-fhir/billing';
 import type { X12ClaimInput } from '@peer-fhir/x12';
 import { configFilesOf, resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
-import { loadPeriodRecords, type PeriodRecords } from '../internal/billing-context.js';
-import { eligibilityContext } from '../internal/eligibility-checks.js';
-import { loadBillingInputs, type BillingInputs } from './bill/inputs.js';
 import { assertNotAnInput, note, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
-import { correctionClaims, type BillCorrectionSummary } from './bill/corrections.js';
-import { fillReport, onlyDuplicate, printBill, renderBillMarkdown } from './bill/report.js';
-import { writeClaims } from './bill/write.js';
+import type { BillCorrectionSummary } from './bill/corrections.js';
+import { monthInputs, PARTICIPANTS_PER_CHUNK, readMonth } from './bill/month.js';
+import { printBill, renderBillMarkdown } from './bill/report.js';
+import { BillTally } from './bill/tally.js';
+import { ClaimWriter, write837PFile, type BillWrite } from './bill/write.js';
 import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
 
 /**
@@ -136,11 +134,6 @@ function monthRange(period: string): { from: string; to: string } {
   return { from: `${period}-01`, to: `${period}-${String(last).padStart(2, '0')}` };
 }
 
-/** Units on the period's standing prior claims, as billed-units history (one entry per line). */
-function billedInPeriod(priorClaims: readonly PriorClaim[]): BilledUnits[] {
-  return activePriorClaims(priorClaims).flatMap((c) => c.items.map((i) => ({ participantId: i.participantId, date: i.dateOfService, code: i.code, units: i.units, priorAuthUnits: 0 })));
-}
-
 /** What a run is set up with before it reads anything: the month, config, pack, date and the files it writes. */
 interface BillRun {
   from: string;
@@ -169,61 +162,6 @@ async function setUpRun(opts: BillOptions, io: CommandIo): Promise<BillRun> {
   return { from, to, config, scope: scopeOf(config), pack, date: opts.date ?? new Date(), files };
 }
 
-/** What step 2 read: the period's records, the billing inputs stored on the server, and the evaluation's context. */
-interface PeriodRead {
-  records: PeriodRecords;
-  stored: BillingInputs;
-  context: BillingContext;
-}
-
-/** Step 2: read the period's records, the claims sent before and the stored billing inputs into one BillingContext. */
-async function readPeriod(client: PeerFhirClient, run: BillRun, io: CommandIo): Promise<PeriodRead> {
-  const { from, to, scope, pack, config } = run;
-  const records = await loadPeriodRecords(new PeerClient(client, scope), { from, to, scope });
-  const stored = await loadBillingInputs(client, { scope, patients: Object.values(records.patients), pack, from, to });
-  if (stored.unreadable > 0) note(io, `${stored.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
-  const context: BillingContext = {
-    pack,
-    encounters: records.encounters,
-    participants: records.participants,
-    specialists: records.specialists,
-    plans: records.plans,
-    consents: records.consents,
-    serviceOrders: stored.serviceOrders,
-    priorAuthorizations: stored.priorAuthorizations,
-    // The month's own standing claims count against caps too: their encounters are not billed again.
-    history: [...stored.history, ...billedInPeriod(stored.priorClaims)],
-    priorClaims: stored.priorClaims,
-    // The billing run is the disclosure to the payer: Part 2 consent is decided at it and on the date of service.
-    billedAt: run.date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    ...(config.namespace ? { namespace: config.namespace } : {}),
-    // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
-    ...(await eligibilityContext(client, scope)),
-  };
-  return { records, stored, context };
-}
-
-/** The report of a run before its figures are filled in. */
-function reportOf(run: BillRun, opts: BillOptions, read: PeriodRead, result: BillingResult, written: { claims: number; disclosuresRecorded: number }, corrections: BillCorrectionSummary): BillReport {
-  const { stored } = read;
-  return {
-    pack: { id: run.pack.id, version: run.pack.version },
-    period: opts.period,
-    encounters: read.records.encounters.length,
-    totals: result.totals,
-    claims: written.claims,
-    lines: result.lines.length,
-    byCode: {},
-    byProgram: {},
-    holdsByCode: {},
-    held: [],
-    files: run.files,
-    disclosuresRecorded: written.disclosuresRecorded,
-    corrections,
-    loaded: { serviceOrders: stored.serviceOrders.length, priorAuthorizations: stored.priorAuthorizations.length, billedLines: stored.history.length, unreadable: stored.unreadable },
-  };
-}
-
 /**
  * Bill one month: read the period's encounters (and the participants, specialists, plans and consents they need)
  * from the FHIR server, apply the rule pack, write the X12 837P, the FHIR Claims (NDJSON next to the 837P, and stored
@@ -239,32 +177,55 @@ function reportOf(run: BillRun, opts: BillOptions, read: PeriodRead, result: Bil
  * ```
  * @category Commands
  */
-export async function runBill(opts: BillOptions, io: CommandIo): Promise<BillResult> {
+export function runBill(opts: BillOptions, io: CommandIo): Promise<BillResult> {
+  return billMonth(opts, io, { keep: true });
+}
+
+/** How a run is cut: participants per chunk, and whether the claims and inputs are kept for the result. */
+export interface BillStreaming {
+  /** Keep every claim and 837P input for {@link BillResult} (the command does not: it holds one chunk at a time). */
+  keep: boolean;
+  /** Participants per chunk (default {@link PARTICIPANTS_PER_CHUNK}). */
+  chunkSize?: number;
+}
+
+/** Temporary files of a run, next to the files they become (private, removed whatever happens). */
+const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial` });
+
+/**
+ * `bill` streamed per chunk of participants (steps 2-5 of {@link runBill} per chunk), the 837P and Claims NDJSON
+ * written under temporary names and renamed once complete, the Claims stored after that; then the report.
+ */
+export async function billMonth(opts: BillOptions, io: CommandIo, streaming: BillStreaming): Promise<BillResult> {
   const run = await setUpRun(opts, io);
-  const { config, scope, pack, date } = run;
   const target = await openTarget(opts, io);
+  const temp = tempFiles(run.files);
+  const w: BillWrite = { client: target.client, config: run.config, scope: run.scope, pack: run.pack, date: run.date, files: run.files, supervisorTaxonomies: supervisorTaxonomiesOf(run.config) };
   try {
-    const read = await readPeriod(target.client, run, io);
-    const { records, context } = read;
-    // Step 3, evaluate: in bounded chunks of participants (every pack rule is per participant or per session), the
-    // same decisions as one evaluation, with caps counted over one chunk's usage instead of the whole month's.
-    const result = mergeBillingResults([...evaluateByParticipant(context)], context);
-    // Step 4, corrections: replacements and voids of the claims sent before whose encounters changed.
-    const organizations = [config.organization, ...records.organizations.filter((o) => o.npi !== config.organization.npi)];
-    const claimRecords = { organizations, specialists: records.specialists, participants: records.participants };
-    const supervisorTaxonomies = supervisorTaxonomiesOf(config);
-    const corrections = correctionClaims(context, claimRecords, { pack, created: date.toISOString().slice(0, 10), scope, alreadyBilled: result.decisions.filter(onlyDuplicate).length, supervisorTaxonomies });
-    // Step 5, write: disclosures, 837P, Claims; then the report.
-    const written = await writeClaims({ client: target.client, config, scope, pack, date, files: run.files, result, corrections, context, records: claimRecords, patients: { system: identifierSystems(scope).participant, byParticipant: records.patients }, supervisorTaxonomies });
-    const report = fillReport(reportOf(run, opts, read, result, { claims: written.claims.length, disclosuresRecorded: written.disclosuresRecorded }, corrections.summary), result, records.encounters);
+    const month = await readMonth(target.client, w, { from: run.from, to: run.to, chunkSize: streaming.chunkSize ?? PARTICIPANTS_PER_CHUNK });
+    const tally = new BillTally({ pack: { id: run.pack.id, version: run.pack.version }, period: opts.period, files: run.files });
+    const writer = new ClaimWriter(w, temp, streaming.keep);
+    let sent: boolean;
+    try {
+      sent = await write837PFile(w, monthInputs(month, w, run, writer, tally), temp.x12);
+    } finally {
+      await writer.close();
+    }
+    // Disclosures are on the server; the 837P and the Claims exist only now, complete; then the Claims are stored.
+    if (sent) await rename(temp.x12, run.files.x12);
+    await rename(temp.claims, run.files.claims);
+    if (sent) await writer.store();
+    if (tally.unreadable > 0) note(io, `${tally.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
+    const report = tally.report({ claims: writer.claims, disclosuresRecorded: writer.disclosuresRecorded });
     await writePrivateFile(run.files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
     await writePrivateFile(run.files.reportMarkdown, renderBillMarkdown(report));
     // Already billed is not a problem to fix; a correction awaiting the payer's claim number, or reading nothing, is.
-    const held = result.decisions.filter((d) => d.status !== 'billed' && !onlyDuplicate(d)).length;
-    const exitCode = held > 0 || corrections.summary.awaitingPayerClaimNumber.length > 0 || records.encounters.length === 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
-    printBill(io, report, { held, exitCode, targetUrl: target.url, agency: scope.agency });
-    return { report, claims: written.claims, inputs: written.inputs, exitCode };
+    const awaiting = report.corrections?.awaitingPayerClaimNumber.length ?? 0;
+    const exitCode = tally.held > 0 || awaiting > 0 || report.encounters === 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
+    printBill(io, report, { held: tally.held, exitCode, targetUrl: target.url, agency: run.scope.agency });
+    return { report, claims: writer.kept?.claims ?? [], inputs: writer.kept?.inputs ?? [], exitCode };
   } finally {
+    await Promise.all(Object.values(temp).map((f) => rm(f, { force: true })));
     await target.close();
   }
 }
@@ -285,5 +246,5 @@ export const billCommand: CommandDefinition<BillOptions> = {
         'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out out/march.x12',
         'peer-fhir bill --period 2025-03 --out march.x12 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
       ])),
-  run: (o, io) => runBill(o, io),
+  run: (o, io) => billMonth(o, io, { keep: false }),
 };

@@ -103,7 +103,9 @@ function recordBatch(ctx: EncounterFileContext, peer: PeerClient, todo: readonly
 async function countBatch(ctx: EncounterFileContext, peer: PeerClient, todo: readonly AssembledEncounter[], roster: BatchRoster, result: RecordEncountersSummary): Promise<void> {
   const changed: AssembledEncounter[] = [];
   for (const outcome of result.records) {
-    const again = await countOutcome(ctx, todo[outcome.index]!, outcome);
+    const a = todo[outcome.index];
+    if (a === undefined) throw new RangeError(`an outcome names encounter ${outcome.index} of a batch of ${todo.length}`);
+    const again = await countOutcome(ctx, a, outcome);
     if (again) changed.push(again);
   }
   await updateChangedRows(peer, changed, ctx.file, ctx.tally, ctx.reject);

@@ -109,11 +109,15 @@ export function withReferences<T>(value: T, map: ReadonlyMap<string, string>): T
 
 /** All literal references (`reference` strings) inside a resource. */
 export function referencesIn(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => referencesIn(v, out));
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'reference' && typeof v === 'string') out.push(v);
-      else referencesIn(v, out);
+  // Walked for every resource a read brings back: no entry arrays or closures per object, primitives never visited.
+  if (Array.isArray(value)) {
+    for (const v of value) if (v !== null && typeof v === 'object') referencesIn(v, out);
+  } else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (v !== null && typeof v === 'object') referencesIn(v, out);
+      else if (k === 'reference' && typeof v === 'string') out.push(v);
     }
   }
   return out;

@@ -3,7 +3,7 @@ import { Systems, type PeerEncounter } from '@peer-fhir/core';
 import type { RequestOptions, Retrieved } from '../types.js';
 import { typeIdOf } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
-import type { EncounterQuery, FindEncountersOptions } from './options.js';
+import type { EncounterQuery, FindEncounterParticipantsOptions, FindEncountersOptions } from './options.js';
 import { findPatient, searchList, toDomain, withReferenced } from './readback.js';
 
 const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
@@ -11,7 +11,6 @@ const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: M
 /** Search parameters for the query, or `undefined` when a named specialist or agency is not on the server (no match). */
 async function searchParams(ctx: PeerContext, q: EncounterQuery, request: RequestOptions): Promise<URLSearchParams | undefined> {
   const params = new URLSearchParams();
-  if (q.participantId !== undefined) params.set('subject', `Patient/${(await findPatient(ctx, q.participantId, request)).id}`);
   if (q.specialistNpi !== undefined) {
     let roles: string[];
     if (q.organizationNpi !== undefined) {
@@ -36,6 +35,14 @@ async function searchParams(ctx: PeerContext, q: EncounterQuery, request: Reques
   if (q.to !== undefined) params.append('date', `le${q.to}`);
   return params;
 }
+
+/** The `subject` value to search: `[undefined]` (one search, any subject) when the query names no participant. */
+async function subjectsOf(ctx: PeerContext, q: EncounterQuery, request: RequestOptions): Promise<(string | undefined)[]> {
+  return q.participantId === undefined ? [undefined] : [`Patient/${(await findPatient(ctx, q.participantId, request)).id}`];
+}
+
+/** The search of one `subject` value (first, as a single participant's search always sent it), else `params` as they are. */
+const withSubject = (params: URLSearchParams, subject: string | undefined): URLSearchParams => (subject === undefined ? params : new URLSearchParams([['subject', subject], ...params]));
 
 const systemOf = (ctx: PeerContext, e: Encounter): 'individual' | 'session' | 'attendance' | undefined => {
   for (const i of e.identifier ?? []) {
@@ -83,17 +90,88 @@ export async function readPage(ctx: PeerContext, page: readonly Retrieved<Encoun
 
 export async function* findEncounters(ctx: PeerContext, query: EncounterQuery, opts: FindEncountersOptions): AsyncGenerator<PeerEncounter, void, undefined> {
   const { maxResources, pageSize = 50, newestFirst, ...request } = opts;
+  const subjects = await subjectsOf(ctx, query, request);
   const params = await searchParams(ctx, query, request);
   if (!params || maxResources === 0) return;
   params.set('_sort', newestFirst ? '-date' : 'date');
   params.set('_count', String(pageSize));
   const seen = new Set<string>();
   let yielded = 0;
-  for await (const page of ctx.client.searchPages('Encounter', params, request)) {
-    const matches = (page.entry ?? []).map((e) => e.resource).filter((r): r is Retrieved<Encounter> => r?.resourceType === 'Encounter');
-    for (const encounter of await readPage(ctx, matches, seen, query.program, request)) {
-      yield encounter;
-      if (maxResources !== undefined && ++yielded >= maxResources) return;
+  for (const subject of subjects) {
+    for await (const page of ctx.client.searchPages('Encounter', withSubject(params, subject), request)) {
+      const matches = (page.entry ?? []).map((e) => e.resource).filter((r): r is Retrieved<Encounter> => r?.resourceType === 'Encounter');
+      for (const encounter of await readPage(ctx, matches, seen, query.program, request)) {
+        yield encounter;
+        if (maxResources !== undefined && ++yielded >= maxResources) return;
+      }
     }
   }
+}
+
+/** Whether an encounter's own start date is in the range (one without a start is kept: the read decides). */
+const startsIn = (e: Encounter, range: FindEncounterParticipantsOptions['startsIn']): boolean => {
+  const day = e.period?.start?.slice(0, 10);
+  return range === undefined || day === undefined || (day >= range.from && day <= range.to);
+};
+
+/** The encounters each Patient (`Patient/{id}`) attends among the search's matches: individual encounters and group sessions (through attendances). */
+async function encountersByPatient(ctx: PeerContext, query: EncounterQuery, opts: FindEncounterParticipantsOptions): Promise<Map<string, Set<string>>> {
+  const { pageSize = 1000, startsIn: range, ...request } = opts;
+  const found = new Map<string, Set<string>>();
+  const params = await searchParams(ctx, query, request);
+  if (!params) return found;
+  for (const subject of await subjectsOf(ctx, query, request)) {
+    const search = withSubject(params, subject);
+    search.set('_sort', 'date');
+    search.set('_count', String(pageSize));
+    for await (const page of ctx.client.searchPages('Encounter', search, request)) {
+      for (const entry of page.entry ?? []) {
+        const e = entry.resource;
+        if (e?.resourceType !== 'Encounter' || !startsIn(e, range)) continue;
+        const kind = systemOf(ctx, e);
+        const patient = typeIdOf(e.subject?.reference);
+        const top = kind === 'attendance' ? typeIdOf(e.partOf?.reference) : kind === 'individual' ? `Encounter/${e.id}` : undefined;
+        if (top === undefined || !patient?.startsWith('Patient/')) continue;
+        const refs = found.get(patient);
+        if (refs === undefined) found.set(patient, new Set([top]));
+        else refs.add(top);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The participants (domain ids, sorted) of the individual encounters and group attendances a query finds, each with
+ * the encounters it attends (`Encounter/{id}`: individual encounters and group sessions), without reading them back:
+ * the search's pages are read for their subjects only, then the Patients by id (500 at a time) for their participant
+ * identifiers. `program` is not applied (it needs the encounters read back).
+ */
+export async function findEncounterParticipants(ctx: PeerContext, query: EncounterQuery, opts: FindEncounterParticipantsOptions): Promise<Map<string, string[]>> {
+  const { pageSize: _pageSize, startsIn: _range, ...request } = opts;
+  const byPatient = await encountersByPatient(ctx, query, opts);
+  const out = new Map<string, string[]>();
+  for (const group of chunks([...byPatient.keys()], 500)) {
+    for (const patient of await ctx.cache.getAll(group, request)) {
+      const id = patient.resourceType === 'Patient' ? patient.identifier?.find((i) => i.system === ctx.ids.participant)?.value : undefined;
+      const refs = byPatient.get(`Patient/${patient.id ?? ''}`);
+      if (id !== undefined && refs !== undefined) out.set(id, [...(out.get(id) ?? []), ...refs]);
+    }
+  }
+  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Encounters by reference (`Encounter/{id}`: individual encounters and group sessions) read back as PeerEncounters,
+ * as `findEncounters` reads its pages: a group session with every attendee, its notes and the records they name.
+ * Read 1,000 at a time by id; one not found is left out.
+ */
+export async function readEncounters(ctx: PeerContext, references: readonly string[], request: RequestOptions): Promise<PeerEncounter[]> {
+  const out: PeerEncounter[] = [];
+  const seen = new Set<string>();
+  for (const group of chunks([...new Set(references)], 1000)) {
+    const found = (await ctx.cache.getAll(group, request, true)).filter((r): r is Retrieved<Encounter> => r.resourceType === 'Encounter');
+    out.push(...(await readPage(ctx, found, seen, undefined, request)));
+  }
+  return out;
 }

@@ -318,6 +318,26 @@ export interface FindEncountersOptions extends RequestOptions {
 }
 
 /**
+ * Options of {@link PeerClient.findEncounterParticipants}.
+ *
+ * @example
+ * ```ts
+ * const options: FindEncounterParticipantsOptions = { pageSize: 1000, startsIn: { from: '2025-03-01', to: '2025-03-31' } };
+ * ```
+ * @category Peer operations
+ */
+export interface FindEncounterParticipantsOptions extends RequestOptions {
+  /** Server page size (`_count`, default 1000). */
+  pageSize?: number | undefined;
+  /**
+   * Keep only encounters whose own start date (the date their timestamp names, `YYYY-MM-DD`) is in this range; one
+   * without a start is kept. A server compares dates as UTC days, so a search a day wider plus this keeps a period by
+   * the dates the encounters were recorded with.
+   */
+  startsIn?: { from: string; to: string } | undefined;
+}
+
+/**
  * Options of {@link PeerClient.getParticipantSummary}.
  *
  * See https://hl7.org/fhir/R4/patient.html.

@@ -8,7 +8,7 @@ import { getConsents, grantConsent, revokeConsent } from './consents.js';
 import type { AmendEncounterOptions, CorrectionOptions, CorrectionOutcome } from './correction-options.js';
 import { amendEncounter, amendParticipant, setEncounterStatus } from './corrections.js';
 import { accountingOfDisclosures, disclose } from './disclose.js';
-import { findEncounters } from './find-encounters.js';
+import { findEncounterParticipants, findEncounters, readEncounters } from './find-encounters.js';
 import type {
   AccountingOptions,
   DiscloseOptions,
@@ -16,6 +16,7 @@ import type {
   EncounterQuery,
   FindEncountersOptions,
   GoalProgressInput,
+  FindEncounterParticipantsOptions,
   GoalProgressResult,
   GrantConsentOptions,
   ParticipantSummary,
@@ -180,7 +181,9 @@ export class PeerClient {
    * changed CarePlan/Goals/CareTeam are replaced with `If-Match` in one atomic transaction, new goals and new
    * signatures are added, unchanged resources are left alone. A concurrent change (or a stale `ifMatch`) fails
    * with `FhirPreconditionFailedError` (412) and changes nothing. The plan record is the source of truth: goal
-   * notes it lacks are removed.
+   * notes it lacks are removed. A review is a new plan version (its own id) naming the same goals: its Goals are
+   * updated to its content, so write a plan history oldest first to leave each Goal as the latest version states it,
+   * as core's `toFhir` does in one call (docs/mapping.md, "Plan versions").
    *
    * See https://hl7.org/fhir/R4/http.html#concurrency and https://hl7.org/fhir/R4/careplan.html.
    * @example
@@ -266,6 +269,40 @@ export class PeerClient {
    */
   findEncounters(query: EncounterQuery = {}, options: FindEncountersOptions = {}): AsyncGenerator<PeerEncounter, void, undefined> {
     return findEncounters(this.#ctx, query, options);
+  }
+
+  /**
+   * The participants of the encounters a query finds (domain ids, sorted), each with the encounters it attends
+   * (`Encounter/{id}`: individual encounters and group sessions), without reading the encounters back: what a large
+   * period is read by, in bounded chunks of participants ({@link PeerClient.readEncounters}). `query.program` is not
+   * applied.
+   *
+   * See https://hl7.org/fhir/R4/encounter.html#search.
+   * @example
+   * ```ts
+   * const byParticipant = await peer.findEncounterParticipants({ organizationNpi: '1234567893', from: '2025-03-01', to: '2025-03-31' });
+   * const first = [...byParticipant.values()].slice(0, 50).flat();
+   * for (const e of await peer.readEncounters(first)) console.log(e.id);
+   * ```
+   * @category Peer operations
+   */
+  findEncounterParticipants(query: EncounterQuery = {}, options: FindEncounterParticipantsOptions = {}): Promise<Map<string, string[]>> {
+    return findEncounterParticipants(this.#ctx, query, options);
+  }
+
+  /**
+   * Encounters by reference (`Encounter/{id}`, as {@link PeerClient.findEncounterParticipants} gives them) read back
+   * as domain `PeerEncounter`s, as `findEncounters` reads them: a group session once, with every attendee.
+   *
+   * See https://hl7.org/fhir/R4/encounter.html.
+   * @example
+   * ```ts
+   * const [encounter] = await peer.readEncounters(['Encounter/123']);
+   * ```
+   * @category Peer operations
+   */
+  readEncounters(references: readonly string[], options: RequestOptions = {}): Promise<PeerEncounter[]> {
+    return readEncounters(this.#ctx, references, options);
   }
 
   /**

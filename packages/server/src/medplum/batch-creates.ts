@@ -97,7 +97,8 @@ export async function processCreates(
       const matches = criteria === undefined ? [] : await storedMatches(entry.request.url, criteria);
       if (matches.length > 1) throw new OperationOutcomeError(multipleMatches);
       if (matches.length === 1) {
-        results[i] = answer(allOk as OperationOutcome, release ? versionOf(matches[0]!) : matches[0]!);
+        const found = matches[0]!;
+        results[i] = answer(allOk as OperationOutcome, release ? versionOf(found) : found);
         if (release) releaseResource(entry);
         continue;
       }

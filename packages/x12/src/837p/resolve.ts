@@ -1,5 +1,6 @@
 import type {
   Bundle,
+  BundleEntry,
   Claim,
   Coverage,
   FhirResource,
@@ -16,15 +17,18 @@ import { CARE_TEAM_ROLE_SYSTEM } from '../internal/systems.js';
 import type { X12ClaimInput } from './input.js';
 
 interface ResourceIndex {
-  /** By `fullUrl`, `Type/id` (and absolute URL without history), and `#id` for contained resources. */
+  /** By `fullUrl`, `Type/id` (and absolute URL without history). */
   readonly literal: Map<string, FhirResource>;
   /** By `Type|system|value` of every identifier (systems normalised by core), for logical references. */
   readonly identifier: Map<string, FhirResource[]>;
+  /** The claim's contained resources by `#id`. */
+  readonly contained: Map<string, FhirResource>;
 }
 
 const identifierKey = (type: string, system: string | undefined, value: string): string => `${type}|${normalizeSystem(system) ?? ''}|${value}`;
 
-function indexResources(claim: Claim, bundle: Bundle | undefined): ResourceIndex {
+/** The index of a bundle's entries (everything but the claim's contained resources). */
+function indexEntries(entries: readonly BundleEntry[]): Omit<ResourceIndex, 'contained'> {
   const literal = new Map<string, FhirResource>();
   const identifier = new Map<string, FhirResource[]>();
   const put = (r: FhirResource, fullUrl?: string) => {
@@ -42,9 +46,15 @@ function indexResources(claim: Claim, bundle: Bundle | undefined): ResourceIndex
       else if (!known.includes(r)) known.push(r);
     }
   };
-  for (const e of bundle?.entry ?? []) if (e.resource) put(e.resource as FhirResource, e.fullUrl);
-  for (const r of (claim.contained ?? []) as FhirResource[]) if (r.id) literal.set(`#${r.id}`, r);
+  for (const e of entries) if (e.resource) put(e.resource as FhirResource, e.fullUrl);
   return { literal, identifier };
+}
+
+/** The bundle's index with the claim's contained resources. */
+function indexResources(claim: Claim, entries: Omit<ResourceIndex, 'contained'>): ResourceIndex {
+  const contained = new Map<string, FhirResource>();
+  for (const r of (claim.contained ?? []) as FhirResource[]) if (r.id) contained.set(`#${r.id}`, r);
+  return { ...entries, contained };
 }
 
 /** A logical reference (`identifier`, with `type` or one of the expected types) resolved in the bundle. */
@@ -83,7 +93,7 @@ function lookup<T extends FhirResource['resourceType']>(
   let found: FhirResource | undefined;
   if (ref.reference) {
     const raw = ref.reference;
-    found = index.literal.get(raw);
+    found = index.contained.get(raw) ?? index.literal.get(raw);
     if (!found) {
       const m = /([A-Za-z]+\/[^/]+)(\/_history\/.*)?$/.exec(raw);
       if (m?.[1]) found = index.literal.get(m[1]);
@@ -128,8 +138,31 @@ function lookup<T extends FhirResource['resourceType']>(
  * @category 837P
  */
 export function resolveX12ClaimInput(claim: Claim, bundle?: Bundle): X12ClaimInput {
+  return resolveIndexed(claim, indexEntries(bundle?.entry ?? []));
+}
+
+/**
+ * {@link resolveX12ClaimInput} for many claims that reference the same bundle: the bundle is indexed once for all of
+ * them (once per claim is quadratic in a month's claims). Same inputs, in the claims' order; the first claim with a
+ * missing piece throws its {@link X12InputError}.
+ *
+ * @param claims - professional Claims
+ * @param bundle - a Bundle holding the resources they reference
+ * @returns one input per claim, in order
+ * @example
+ * const inputs = resolveX12ClaimInputs(claims, bundle);
+ * const text = write837P(inputs, options);
+ * @category 837P
+ */
+export function resolveX12ClaimInputs(claims: readonly Claim[], bundle?: Bundle): X12ClaimInput[] {
+  const entries = indexEntries(bundle?.entry ?? []);
+  return claims.map((claim) => resolveIndexed(claim, entries));
+}
+
+/** One claim resolved against a bundle's index (see {@link resolveX12ClaimInput}). */
+function resolveIndexed(claim: Claim, entries: Omit<ResourceIndex, 'contained'>): X12ClaimInput {
   const issues: X12Issue[] = [];
-  const index = indexResources(claim, bundle);
+  const index = indexResources(claim, entries);
 
   const billingProvider = lookup(index, claim.provider, 'Organization', 'claim.provider', issues);
   const subscriber = lookup(index, claim.patient, 'Patient', 'claim.patient', issues);
