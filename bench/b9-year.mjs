@@ -8,7 +8,7 @@
 //   default 10k vs 100k rows; --scale 100k vs 1M rows (≈ 9M resources: long, outside the default run); --quick 500 vs 1.5k rows, January billed.
 // The agency is the testing package's synthetic generator scaled to the row count (about 14.5 participants per 1,000
 // rows a year, cut at the row count, 3.2 encounters per participant per month, groups included), so caps, groups and holds are realistic.
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +16,18 @@ import { CLI_BIN, CLI_RSS_METHOD, log, QUICK, report, runCli as runBuiltCli, sta
 import { importConfig, importCsvWriter } from './support/import-csv.mjs';
 
 const SCALE = process.argv.includes('--scale');
-const [SMALL, LARGE] = QUICK ? [500, 1_500] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
+// PEER_FHIR_B9_SIZES=small,large overrides the two sizes in any mode (`--scale` at reduced sizes, to check its mechanics).
+const SIZES = process.env.PEER_FHIR_B9_SIZES?.split(',').map(Number);
+const [SMALL, LARGE] = SIZES?.length === 2 && SIZES.every((n) => n > 0) ? SIZES : QUICK ? [500, 1_500] : SCALE ? [100_000, 1_000_000] : [10_000, 100_000];
 // Profiling hooks (not used by `pnpm bench`): PEER_FHIR_B9_PROF=<dir> runs every CLI process under --cpu-prof.
 const PROF = process.env.PEER_FHIR_B9_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PEER_FHIR_B9_PROF] : [];
 // PEER_FHIR_B9_DATA=<dir> keeps each size's imported store there (`data-<rows>`, with its config and import figures)
 // and, when one is there already, bills a fresh copy of it instead of importing again (the import figures printed
 // are then the saved run's, and the server's peak is the billing's only). For iterating on billing at 100k rows.
 const SAVED = process.env.PEER_FHIR_B9_DATA;
-const MONTHS = Array.from({ length: Number(process.env.PEER_FHIR_B9_MONTHS) || (QUICK ? 1 : 12) }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
+// PEER_FHIR_B9_MONTHS=n bills the first n months; 0 bills none (the import alone: B9-bill is reported skipped).
+const MONTHS_ENV = process.env.PEER_FHIR_B9_MONTHS;
+const MONTHS = Array.from({ length: MONTHS_ENV ? Number(MONTHS_ENV) : QUICK ? 1 : 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
 
 if (!existsSync(CLI_BIN)) {
   report({ id: 'B9', what: 'a year of an agency: packages/cli/dist/bin.js missing (pnpm run build)', pending: true, target: 'peak RSS flat' });
@@ -64,6 +68,12 @@ const runCli = (args) => runBuiltCli(args, { nodeArgs: PROF });
 
 const MB = 2 ** 20;
 
+/** Bytes of a folder's files (the SQLite store and its WAL), recursively. */
+function bytesOf(path) {
+  if (!existsSync(path)) return 0;
+  return readdirSync(path, { withFileTypes: true }).reduce((sum, e) => sum + (e.isDirectory() ? bytesOf(join(path, e.name)) : statSync(join(path, e.name)).size), 0);
+}
+
 /** Imports `n` rows into a fresh store; the import's figures and the running server. */
 async function importSize(n) {
   const csv = join(dir, `rows-${n}.csv`);
@@ -74,7 +84,8 @@ async function importSize(n) {
   let serve = await startServe(data, { nodeArgs: PROF });
   const imp = await runCli(['import', csv, '--fhir-url', serve.url, '--config', cfg]);
   if (imp.json.rowsRead !== rows || imp.json.rejected !== 0) throw new Error(`import of ${rows} rows: ${JSON.stringify({ ...imp.json, rejectedRows: imp.json.rejectedRows?.length })}`);
-  const imported = { rows, encounters, cfg, imp: { ms: imp.ms, peak: imp.peak }, importServerPeak: 0 };
+  const imported = { rows, encounters, cfg, imp: { ms: imp.ms, peak: imp.peak }, importServerPeak: 0, storeMB: bytesOf(data) / MB };
+  log(`B9 ${n}: store after the import ${imported.storeMB.toFixed(0)} MB (${((imported.storeMB * MB) / rows / 1024).toFixed(1)} KB per row), CSV ${(statSync(csv).size / MB).toFixed(0)} MB`);
   if (SAVED) {
     imported.importServerPeak = vmHwm(serve.child.pid) ?? 0;
     // The store is copied while no server has it open, then served again.
@@ -100,7 +111,7 @@ async function reuseSize(n) {
 }
 
 async function measure(n) {
-  const { rows, encounters, cfg, imp, serve, importServerPeak } = SAVED && existsSync(join(SAVED, `import-${n}.json`)) ? await reuseSize(n) : await importSize(n);
+  const { rows, encounters, cfg, imp, serve, importServerPeak, storeMB } = SAVED && existsSync(join(SAVED, `import-${n}.json`)) ? await reuseSize(n) : await importSize(n);
   const { child: server, url } = serve;
   try {
     log(`B9 ${n}: import ${rows} rows (${encounters} encounters) in ${(imp.ms / 1000).toFixed(1)} s, importer peak ${(imp.peak / MB).toFixed(0)} MB`);
@@ -132,6 +143,9 @@ async function measure(n) {
       billerPeakMB: bills.length ? Math.max(...bills.map((b) => b.peakMB)) : undefined,
       ...(failed ? { billFailed: failed } : {}),
       serverPeakMB: Math.max(vmHwm(server.pid) ?? 0, importServerPeak) / MB,
+      // Disk: the store after the import, and after billing (claims stored), for the --scale budget.
+      storeMB,
+      storeAfterBillMB: bytesOf(join(dir, `data-${n}`)) / MB,
       bills,
     };
   } finally {
@@ -139,12 +153,26 @@ async function measure(n) {
   }
 }
 
+/**
+ * The small size's store, CSV and 837P files, removed once it is measured (unless kept): at `--scale` the 100k store
+ * (~1.7 GB) would otherwise sit next to the 1M one (~17 GB) within the 20 GB budget.
+ */
+function dropSize(n) {
+  if (process.env.PEER_FHIR_B9_KEEP || SAVED) return;
+  for (const f of [`data-${n}`, `rows-${n}.csv`, `out-${n}`]) rmSync(join(dir, f), { recursive: true, force: true });
+}
+
 const k = (n) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 const mb = (x) => `${x.toFixed(0)} MB`;
 try {
   const small = await measure(SMALL);
+  dropSize(SMALL);
   const large = await measure(LARGE);
   const row = (stage, peak, throughput, ms) => {
+    if (stage === 'bill' && MONTHS.length === 0) {
+      report({ id: 'B9-bill', skipped: 'PEER_FHIR_B9_MONTHS=0: no month billed', target: `bill peak RSS ${k(LARGE)}/${k(SMALL)} ≤ 1.5x (flat)` });
+      return;
+    }
     const failed = small.billFailed ?? large.billFailed;
     if (stage === 'bill' && failed) {
       const at = small.billFailed ? small : large;

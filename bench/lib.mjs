@@ -81,6 +81,16 @@ export function vmHwm(pid) {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (undefined elsewhere or once it is gone). */
+export function cpuS(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Spawns `node ...args` and resolves `{ child, match }` once its stdout matches `pattern` (`match` is the first
  * capture group): a server printing its URL, a client printing its result line. Rejects if it exits first.

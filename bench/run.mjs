@@ -1,6 +1,7 @@
 // `pnpm bench`: runs each benchmark in its own Node process on the BUILT packages, prints a table of figures and
 // ratios against the baseline measured in the same run, and saves everything to bench/results/latest.json.
-//   node bench/run.mjs [--quick] [--scale] [B1 B3 ...]   (--scale: B7 at 100k and 1M resources instead of 10k and 100k)
+//   node bench/run.mjs [--quick] [--scale] [B1 B3 ...]   (--scale: B7 at 100k and 1M resources instead of 10k and 100k,
+//   B9 at 100k and 1M rows; saved to bench/results/latest-scale.json)
 // The benchmarks and the rows each reports are declared in bench/rows.mjs; a declared row a script did not report is
 // printed as an ERROR. Printed and saved with the results: wall time, CPU time of each benchmark's processes, and the
 // load average at the start and the end (on a shared machine, wall times measure the neighbours too).
@@ -150,5 +151,5 @@ console.log(
 );
 
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`results/${QUICK ? 'latest-quick' : 'latest'}.json`, import.meta.url), `${JSON.stringify({ machine, benchmarks: ids, totalS, cpuS, loadAverage, results }, null, 2)}\n`);
+writeFileSync(new URL(`results/${QUICK ? 'latest-quick' : process.argv.includes('--scale') ? 'latest-scale' : 'latest'}.json`, import.meta.url), `${JSON.stringify({ machine, benchmarks: ids, totalS, cpuS, loadAverage, results }, null, 2)}\n`);
 if (results.some((r) => r.error)) process.exitCode = 1;

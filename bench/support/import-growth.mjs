@@ -5,12 +5,12 @@
 // shared machine it is the steadier figure. Not part of `pnpm bench` (the B9 rows report the import).
 //   node bench/support/import-growth.mjs [totalRows=50000] [chunkRows=10000]
 //   PEER_FHIR_GROWTH_KEEP=DIR keeps the data folder in DIR (for `dbstat`); PEER_FHIR_GROWTH_PROF=DIR profiles the server and each importer.
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { log, runCli, startServe, stopServers, vmHwm } from '../lib.mjs';
+import { cpuS, log, runCli, startServe, stopServers, vmHwm } from '../lib.mjs';
 import { importConfig, importCsvWriter } from './import-csv.mjs';
 
 const TOTAL = Number(process.argv[2]) || 50_000;
@@ -45,16 +45,6 @@ async function* chunks() {
     }
   }
   if (rows > 0) yield { lines, rows };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (undefined elsewhere). */
-function cpuS(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 const sizeMB = () => readdirSync(data).reduce((s, f) => s + statSync(join(data, f)).size, 0) / 2 ** 20;

@@ -33,8 +33,10 @@ function* recordBundles(a: SyntheticAgency, slice: number): Generator<Bundle> {
     yield toFhir({ ...common, participants: a.participants, encounters: encounters.slice(i, i + slice) }, { namespace: NS });
   }
   yield toFhir({ ...common, participants: a.participants, consents: a.consents }, { namespace: NS });
-  // One bundle per plan: plans repeat goal ids across revisions.
-  for (const plan of a.plans) yield toFhir({ ...common, participants: a.participants.filter((p) => p.id === plan.participantId), plans: [plan] }, { namespace: NS });
+  // One bundle per participant's plan history: a review carries the goals forward, one Goal each (docs/mapping.md).
+  const histories = new Map<string, SyntheticAgency['plans']>();
+  for (const plan of a.plans) histories.set(plan.participantId, [...(histories.get(plan.participantId) ?? []), plan]);
+  for (const [id, plans] of histories) yield toFhir({ ...common, participants: a.participants.filter((p) => p.id === id), plans }, { namespace: NS });
 }
 
 /** A BARC-10 per participant per quarter of the agency's encounters, each referring to its Patient literally. */

@@ -36,7 +36,9 @@ export interface IngestResult {
   read: number;
   /**
    * The most resources held in memory at once: the caseload (agency, staff, participants, coverage, plans, consents)
-   * plus one batch of encounters. It grows with the caseload, not with the services recorded.
+   * while it is read, then what encounters are read with (agency, staff, sites, groups, participants) plus one batch
+   * of at most twice `batchSize` resources (more only when one group session alone has more). It grows with the
+   * caseload, not with the services recorded.
    */
   peakHeld: number;
 }
@@ -57,7 +59,10 @@ export interface IngestBatchOptions {
    * batch at a time), awaited before the next; the result's `records` then stays empty, so memory stays flat.
    */
   onRecords?: ((records: CompleteDomainRecords) => void | Promise<void>) | undefined;
-  /** About how many encounters (with their diagnoses and notes) are mapped at once; default 500. */
+  /**
+   * About how many resources (encounters with their diagnoses and notes) are mapped at once; default 500. A batch
+   * holds at most twice as many, or one group session with all its attendees' resources when that alone is more.
+   */
   batchSize?: number | undefined;
   /** Where the temporary folder goes (default: the OS's); it is owner-only and removed when the ingest ends. */
   tempDir?: string | undefined;
@@ -288,7 +293,7 @@ class StreamedIngest {
 
   async #mapServices(spill: SpillFile, context: EncounterContext): Promise<void> {
     await spill.close();
-    for (const partition of await this.#partition(spill)) {
+    for (const partition of await this.#bounded(spill)) {
       const lines: Line[] = [];
       for await (const entry of partition.read(this.#maxSpilledLine())) lines.push(entry);
       this.peakHeld = Math.max(this.peakHeld, this.#held.length + lines.length);
@@ -301,17 +306,47 @@ class StreamedIngest {
     return 2 * (this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 64;
   }
 
-  /** Route the spilled resources into files of about `batchSize` each, an encounter with all that it is read with. */
-  async #partition(spill: SpillFile): Promise<SpillFile[]> {
-    const count = Math.min(MAX_PARTITIONS, Math.max(1, Math.ceil(spill.count / (this.options.batchSize ?? DEFAULT_BATCH))));
-    if (count === 1) return [spill];
+  /**
+   * The spilled resources in files of at most twice `batchSize` each, an encounter with all that it is read with; a
+   * file holds more only when one encounter (a group session with its attendees) alone has more. Encounters are spread
+   * by a hash of their ids, which the server chose: a file that got more than its share is routed again with another
+   * salt (found by ingest-batches.property.test.ts: one batch held three times batchSize now and then).
+   */
+  async #bounded(spill: SpillFile): Promise<SpillFile[]> {
+    const batchSize = this.options.batchSize ?? DEFAULT_BATCH;
+    const done: SpillFile[] = [];
+    let todo = [spill];
+    for (let salt = 0; todo.length > 0; salt++) {
+      const next: SpillFile[] = [];
+      for (const file of todo) {
+        const parts = file.count > 2 * batchSize ? await this.#partition(file, batchSize, salt) : undefined;
+        if (parts === undefined) done.push(file);
+        else if (parts.oneEncounter) done.push(...parts.files);
+        else next.push(...parts.files);
+      }
+      todo = next;
+    }
+    return done;
+  }
+
+  /**
+   * Route a file's resources into files of about `batchSize` each by a salted hash of the encounter each is read with;
+   * `oneEncounter` when they all belong with one encounter (no routing can split them).
+   */
+  async #partition(spill: SpillFile, batchSize: number, salt: number): Promise<{ files: SpillFile[]; oneEncounter: boolean }> {
+    const count = Math.min(MAX_PARTITIONS, Math.ceil(spill.count / batchSize));
     const files = Array.from({ length: count }, () => this.#folder!.file());
+    let first: string | undefined;
+    let oneEncounter = true;
     for await (const entry of spill.read(this.#maxSpilledLine())) {
       const encounter = encounterOf(entry.resource) ?? '';
-      await files[hash(this.#sessionOf.get(encounter) ?? encounter) % count]!.write(entry);
+      const key = this.#sessionOf.get(encounter) ?? encounter;
+      first ??= key;
+      oneEncounter &&= key === first;
+      await files[hash(salt === 0 ? key : `${salt}:${key}`) % count]!.write(entry);
     }
     await Promise.all(files.map((f) => f.close()));
-    return files.filter((f) => f.count > 0);
+    return { files: files.filter((f) => f.count > 0), oneEncounter };
   }
 
   async #mapBatch(lines: Line[], context: EncounterContext): Promise<void> {

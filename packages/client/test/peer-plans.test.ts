@@ -1,3 +1,5 @@
+import { toFhir } from '@peer-fhir/core';
+import type { CarePlan, Goal } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirPreconditionFailedError, PeerClient, PeerFhirClient, PeerRecordNotFoundError } from '../src/index.js';
 import { encounter, NS, SCOPE, AGENCY_NS, organization, participant, plan, specialist, testing, tpoConsent, type EmbeddedServer } from './peer-fixtures.js';
@@ -78,6 +80,36 @@ describe('addGoalProgress', () => {
 
   it('throws PeerRecordNotFoundError for an unknown goal', async () => {
     await expect(peer.addGoalProgress('no-such-goal', { date: '2025-03-01', text: 'x' })).rejects.toBeInstanceOf(PeerRecordNotFoundError);
+  });
+});
+
+describe('plan versions (a plan and its six-month review)', () => {
+  const g1 = { id: 'plan-4-g1', text: 'Get my own apartment', domain: 'housing' as const, status: 'active' as const, achievement: 'in-progress' as const, progressNotes: [] };
+  const g2 = { id: 'plan-4-g2', text: 'Walk every day', domain: 'health' as const, status: 'completed' as const, achievement: 'achieved' as const, progressNotes: [] };
+  const review = { date: '2025-07-02', text: 'Reviewed at six-month plan review.' };
+  const v1 = plan('plan-4', 'p-plan-1', { period: { start: '2025-01-02', end: '2025-07-01' }, status: 'completed', goals: [g1, g2] });
+  // The review rephrases the goal in the participant's words and records progress; the met goal leaves the plan.
+  const v2 = plan('plan-4-r1', 'p-plan-1', { period: { start: '2025-07-02' }, reviewDue: '2026-01-02', goals: [{ ...g1, text: 'Get my own place', achievement: 'improving', progressNotes: [review] }] });
+  const goalOnServer = async (id: string) => (await server.repository.search('Goal', `identifier=${AGENCY_NS}/recovery-goal|${id}`))[0] as Goal | undefined;
+  const carePlanOnServer = async (id: string) => (await server.repository.search('CarePlan', `identifier=${AGENCY_NS}/recovery-plan|${id}`))[0] as CarePlan | undefined;
+
+  it('written one by one, oldest first, leave each Goal as one toFhir call of the whole history writes it', async () => {
+    await peer.upsertRecoveryPlan(v1, { specialist: specialist() });
+    await peer.upsertRecoveryPlan(v2, { specialist: specialist() });
+    const oneCall = toFhir({ organizations: [organization()], specialists: [specialist()], participants: [participant('p-plan-1')], plans: [v2, v1] }, SCOPE);
+    for (const id of ['plan-4-g1', 'plan-4-g2']) {
+      const written = oneCall.entry?.find((e) => e.resource?.resourceType === 'Goal' && (e.resource as Goal).identifier?.[0]?.value === id)?.resource as Goal;
+      const stored = await goalOnServer(id);
+      for (const k of ['description', 'lifecycleStatus', 'achievementStatus', 'note', 'target'] as const) expect(stored?.[k]).toEqual(written[k]);
+    }
+  });
+
+  it('a progress note goes through the current version: the earlier CarePlan is left as it was', async () => {
+    const earlier = await carePlanOnServer('plan-4');
+    const result = await peer.addGoalProgress('plan-4-g1', { date: '2025-08-01', text: 'Signed a lease' });
+    expect(result.goal.text).toBe('Get my own place');
+    expect(result.goal.progressNotes.map((n) => n.text)).toEqual(['Reviewed at six-month plan review.', 'Signed a lease']);
+    expect((await carePlanOnServer('plan-4'))?.meta?.versionId).toBe(earlier?.meta?.versionId);
   });
 });
 

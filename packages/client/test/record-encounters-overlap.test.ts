@@ -114,6 +114,39 @@ describe('recordEncounters maps the encounters while the roster is being written
     expect(posts).toBe(2);
   });
 
+  it('awaits beforeWrite after the roster is stored and located and before any encounter is sent, and holds the encounters until it settles', async () => {
+    server.reset();
+    const sent: string[] = [];
+    const fetchImpl: FetchLike = (url, init) => {
+      const b = init?.method === 'POST' && isBase(url) ? sentBundle(init) : undefined;
+      if (b) sent.push(holdsPatients(b) ? 'roster' : 'encounters');
+      return fetch(url, init);
+    };
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url, fetch: fetchImpl }), SCOPE);
+    let rosterStored = false;
+    let sentWhileHeld: string[] = [];
+    const beforeWrite = async (): Promise<void> => {
+      rosterStored = (await server.repository.search('Patient')).length === 2;
+      // Held a while: nothing more may be sent meanwhile.
+      await new Promise((r) => setTimeout(r, 50));
+      sentWhileHeld = [...sent];
+    };
+    const summary = await peer.recordEncounters([encounter('e-p1-1', 'p1'), encounter('e-p2-1', 'p2')], { ...roster(['p1', 'p2']), beforeWrite });
+    expect(rosterStored).toBe(true);
+    expect(sentWhileHeld).toEqual(['roster']);
+    expect(sent).toEqual(['roster', 'encounters']);
+    expect(summary).toMatchObject({ total: 2, created: 2, rejected: 0 });
+  });
+
+  it('does not call beforeWrite when an encounter is invalid (nothing is sent after the roster)', async () => {
+    server.reset();
+    let called = false;
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), SCOPE);
+    const invalid = { ...encounter('e-p3-1', 'p3'), start: 'yesterday' };
+    await expect(peer.recordEncounters([invalid], { ...roster(['p3']), beforeWrite: () => void (called = true) })).rejects.toBeInstanceOf(PeerFhirValidationError);
+    expect(called).toBe(false);
+  });
+
   it('lands every reference on the stored roster record, whatever the server leaves out and however the roster is split (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

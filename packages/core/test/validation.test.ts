@@ -87,7 +87,7 @@ describe('domain validation', () => {
 });
 
 describe('records that appear twice', () => {
-  it('refuses the same goal with different content in two plans instead of dropping one', () => {
+  it('refuses the same goal with different content in two plans of the same start instead of dropping one', () => {
     const v1 = recoveryPlan();
     const v2 = recoveryPlan({ id: 'plan-1-r1', goals: [{ ...v1.goals[0]!, achievement: 'achieved' }] });
     let err: unknown;

@@ -1,12 +1,12 @@
 import { allOk, getStatus, isResourceType, normalizeOperationOutcome } from '@medplum/core';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from 'fhir/r4.js';
-import { beginWrites, commitWrites, identifierQuery, rollbackWrites, sqliteStoreOf, storedMatches } from './indexed-repository.js';
-import { isCreateOnly, processCreates, routeRequest, versionsOf } from './medplum/index.js';
+import { beginWrites, commitWrites, identifierQuery, rollbackWrites, searchTexts, sqliteStoreOf, storedMatches } from './indexed-repository.js';
+import { isCreateOnly, processCreates, routeRequest, searchRequestOf, versionsOf } from './medplum/index.js';
 import { errorOutcome, issuesOutcome } from './internal/outcome.js';
 import { bulkExportRoute } from './bulk-export.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
-import { addPageLinks, normalizePaging } from './paging.js';
+import { addPageLinks, normalizePaging, searchsetBytes, type PageWindow } from './paging.js';
 import { memoryRepositoryOf, type FhirTestRepository } from './repository.js';
 import { checkSearchQuery } from './search-guard.js';
 import { addTargetProvenance, takeRevinclude, withoutRevinclude } from './revinclude.js';
@@ -34,6 +34,11 @@ export interface FhirHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * The body's UTF-8 bytes, when the server has them as bytes already (a search on the SQLite store, its resources
+   * copied as stored): a transport sends these rather than encoding `body` again. `body` is always the same text.
+   */
+  bytes?: Uint8Array;
   /** A file whose content is the body (a Bulk Data output in a data folder), for the transport to stream; `body` is then empty. */
   file?: string;
 }
@@ -73,18 +78,28 @@ export const DEFAULT_MAX_DEPTH = 100;
  */
 export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
+    // Most of a FHIR body is string content (keys and values): jumped over with indexOf, not read a character at a time.
+    if (c === 0x22) i = closingQuote(text, i);
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
+}
+
+/** The position of the quote that closes the JSON string opened at `open` (the text's length when none does). */
+function closingQuote(text: string, open: number): number {
+  let quote = open;
+  for (;;) {
+    quote = text.indexOf('"', quote + 1);
+    if (quote < 0) return text.length;
+    // Escaped when an odd number of backslashes precede it (the opening quote stops the walk back).
+    let before = quote - 1;
+    while (text.charCodeAt(before) === 0x5c) before--;
+    if ((quote - 1 - before) % 2 === 0) return quote;
+  }
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -223,10 +238,31 @@ async function search(type: string, parsed: Parsed, context: FhirRequestContext)
   const rejection = checkSearchQuery(type, rev.query);
   if (rejection) return outcomeResponse(rejection.status, rejection.outcome);
   const window = normalizePaging(parsed.params); // page links keep _revinclude; the router is asked without it
+  if (!rev.provenance) {
+    const answered = await textSearch(type, window, context);
+    if (answered) return answered;
+  }
   const [outcome, result] = await routerCall({ ...parsed, method: 'GET', segments: [type], params: withoutRevinclude(window.params), body: undefined }, context);
   if (!isBundle(result)) return routerResponse(outcome, result, context);
   const page = addPageLinks(result, `${context.baseUrl}/${type}`, window, context.baseUrl);
   return jsonResponse(200, rev.provenance ? await addTargetProvenance(page, (ref) => provenanceOf(ref, context), context.baseUrl) : page);
+}
+
+/**
+ * A search on the SQLite store answered as the router would (assumption A8: the same request to the same `search`),
+ * its resources copied into the response as stored: a page of 1,000 Encounters is ~4 MB of JSON that would otherwise be
+ * parsed, then serialised again. `undefined` on the in-memory store.
+ */
+async function textSearch(type: string, window: PageWindow, context: FhirRequestContext): Promise<FhirHttpResponse | undefined> {
+  const repo = memoryRepositoryOf(context.repository);
+  if (!sqliteStoreOf(repo)) return undefined;
+  try {
+    const page = await searchTexts(repo, searchRequestOf(type, withoutRevinclude(window.params)));
+    if (!page) return undefined;
+    return bytesResponse(200, searchsetBytes(type, page, `${context.baseUrl}/${type}`, window, context.baseUrl));
+  } catch (err) {
+    return routerResponse(normalizeOperationOutcome(err) as OperationOutcome, undefined, context);
+  }
 }
 
 async function provenanceOf(reference: string, context: FhirRequestContext): Promise<Resource[]> {
@@ -340,7 +376,10 @@ async function runEntries(parsed: Parsed, input: Bundle, known: (Resource[] | un
   if (transaction) beginWrites(store);
   try {
     if (isCreateOnly(entries)) {
-      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: await processCreates(store, entries, known, (type, criteria) => storedMatches(store, type, criteria)) };
+      const matches = (type: string, criteria: string): Promise<Resource[]> => storedMatches(store, type, criteria);
+      const options = { keepsObjects: sqliteStoreOf(store) === undefined, versionsOnly: prefersMinimal(parsed) };
+      const created = await processCreates(store, entries, known, matches, options);
+      const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: created };
       return [allOk as OperationOutcome, response];
     }
     return await routerCall(transaction ? { ...parsed, body: { ...input, type: 'batch' as const } } : parsed, context);
@@ -392,9 +431,14 @@ async function bundle(parsed: Parsed, context: FhirRequestContext): Promise<Fhir
   if (refused) return refused;
   // `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops) asks for no resource bodies: each entry keeps
   // its status, location and version headers, which is all a bulk writer reads.
-  const minimal = /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');
+  const minimal = prefersMinimal(parsed);
   const type = transaction ? ('transaction-response' as const) : result.type;
   return jsonResponse(200, { ...result, type, entry: result.entry?.map((e) => tidyResponseEntry(e, minimal)) });
+}
+
+/** `Prefer: return=minimal` (https://hl7.org/fhir/R4/http.html#ops): no resource bodies in the answer. */
+function prefersMinimal(parsed: Parsed): boolean {
+  return /\breturn=minimal\b/i.test(parsed.headers['prefer'] ?? '');
 }
 
 /** `Type/...?query`: what `url.split('?')` then `split('/')[0]` gave (the query stops at a second '?'). */
@@ -525,6 +569,19 @@ function methodNotAllowed(method: string, path: string): FhirHttpResponse {
 
 function outcomeResponse(status: number, outcome: OperationOutcome): FhirHttpResponse {
   return jsonResponse(status, outcome);
+}
+
+/** A JSON response given as its UTF-8 bytes: the transport sends them as they are; `body` decodes them when read. */
+function bytesResponse(status: number, bytes: Buffer): FhirHttpResponse {
+  let body: string | undefined;
+  return {
+    status,
+    headers: { 'content-type': FHIR_JSON },
+    bytes,
+    get body(): string {
+      return (body ??= bytes.toString('utf8'));
+    },
+  };
 }
 
 function jsonResponse<T extends Resource>(status: number, body: T): FhirHttpResponse {

@@ -11,6 +11,7 @@ import { ServerConfigError } from './errors.js';
 import { handleFhirRequest, type FhirHttpRequest, type FhirHttpResponse, type FhirRequestContext } from './handle-request.js';
 import { sqliteStoreOf } from './indexed-repository.js';
 import { createFhirRepository, memoryRepositoryOf, wrapRepository, type FhirTestRepository } from './repository.js';
+import { collectOnce } from './heap.js';
 
 /**
  * Default largest request body: 16 MiB (a bulk writer's bundle of 100 encounters is well under 1 MiB).
@@ -172,7 +173,9 @@ function closer(server: Server, folder: OpenDataFolder | undefined): () => Promi
  * Data export (system, `Patient/$export`, `Group/{id}/$export`, with `_type` and `_since`; see docs/bulk-data.md) writes
  * its NDJSON files under `dataDir/exports` (kept in memory without a data folder) and streams them, gzip when accepted;
  * the door checks apply to its status and file URLs too. The first start in a process indexes the FHIR
- * definitions (~0.7 s); later starts take a few milliseconds.
+ * definitions (~0.7 s); later starts take a few milliseconds. The first start on a `dataDir` runs one full garbage
+ * collection (a few tens of ms), so that V8 sizes the process's heap from what is live, not from its start-up
+ * default: the server's peak memory then stays flat however many requests it serves.
  *
  * @param options - host, port, data folder, token, limits (all optional; default in-memory on 127.0.0.1)
  * @returns the running server: its base URL, repository and `close()`
@@ -218,6 +221,8 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   const urlHost = host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}${basePath}`;
   admitHosts(door, options, host, urlHost, port, loopback);
+  // A server on a data folder keeps its data on disk: from here on its heap is sized from what it holds (heap.ts).
+  if (folder !== undefined) collectOnce();
   return {
     url: baseUrl,
     port,
@@ -351,7 +356,8 @@ async function serve(
     const response = await handleFhirRequest(request, ctx);
     if (request.method !== 'GET' && request.method !== 'HEAD' && response.status >= 200 && response.status < 300) wrote();
     if (response.file !== undefined && req.method === 'GET') await sendFile(req, res, response, response.file);
-    else res.writeHead(response.status, response.headers).end(req.method === 'HEAD' ? undefined : response.body);
+    // Bytes: given a string, `end` measures its UTF-8 length for Content-Length, then encodes it again.
+    else res.writeHead(response.status, response.headers).end(req.method === 'HEAD' ? undefined : (response.bytes ?? Buffer.from(response.body, 'utf8')));
   } catch (err) {
     if (!res.headersSent) {
       sendOutcome(res, 500, 'exception', `Internal error in the embedded FHIR server (${err instanceof Error ? err.name : 'error'})`);

@@ -5,7 +5,7 @@ import { StoreBackedRepository, storeMapsOf } from './medplum/index.js';
 import { randomId } from './random-id.js';
 import { forEachToken, tokenFilterOf, type SearchArg, type SearchResult, type StoreToken } from './search-params.js';
 import { answerFrom, planSearch, remainingTest, type SearchPlan, type TokenFilter } from './search-plan.js';
-import { sqliteSearch } from './sqlite-search.js';
+import { sqliteSearch, sqliteSearchTexts, type TextPage } from './sqlite-search.js';
 import { SqliteStore, type SqliteTypeMap } from './sqlite-store.js';
 import { clearDeletions, recordDeletion } from './deletions.js';
 
@@ -365,4 +365,13 @@ async function indexedSearch(store: IndexedStore | SqliteStore, req: SearchArg):
   if (store instanceof SqliteStore) return sqliteSearch(store.db, req, plan);
   // Objects of the in-memory store are the store's own: a result hands out copies.
   return answerFrom(store.get(req.resourceType).candidates(plan), remainingTest(plan, { tokens: true, dates: true, indexedReferences: false }), req, plan, true);
+}
+
+/**
+ * A search's page as the stored JSON texts of its resources, on the SQLite store (`undefined` on the in-memory one,
+ * whose objects are serialised as they are): the same page {@link IndexedMemoryRepository}'s `search` answers.
+ */
+export async function searchTexts(repo: MemoryRepository, req: SearchArg): Promise<TextPage | undefined> {
+  const store = storeOf(repo);
+  return store instanceof SqliteStore ? sqliteSearchTexts(store.db, req, planSearch(req)) : undefined;
 }

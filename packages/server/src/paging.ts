@@ -43,10 +43,10 @@ export function normalizePaging(params: URLSearchParams): PageWindow {
 }
 
 /**
- * Add `self`, `next` and `previous` links (https://hl7.org/fhir/R4/http.html#paging) and
- * `fullUrl`/`search.mode` to each entry; MemoryRepository 4.5.2 emits none of them.
+ * The `self`, `next` and `previous` links of a page (https://hl7.org/fhir/R4/http.html#paging): `returned` entries of
+ * `total` matches (`undefined`: not counted, a full page then has a next one).
  */
-export function addPageLinks(bundle: Bundle, searchUrl: string, window: PageWindow, baseUrl: string): Bundle {
+function pageLinks(searchUrl: string, window: PageWindow, returned: number, total: number | undefined): BundleLink[] {
   const { count, offset } = window;
   const pageUrl = (pageOffset: number): string => {
     const params = new URLSearchParams(window.params);
@@ -54,14 +54,44 @@ export function addPageLinks(bundle: Bundle, searchUrl: string, window: PageWind
     return `${searchUrl}?${params.toString()}`;
   };
   const links: BundleLink[] = [{ relation: 'self', url: pageUrl(offset) }];
-  const returned = bundle.entry?.length ?? 0;
-  const hasNext = bundle.total !== undefined ? offset + count < bundle.total : returned === count;
+  const hasNext = total !== undefined ? offset + count < total : returned === count;
   if (count > 0 && hasNext) links.push({ relation: 'next', url: pageUrl(offset + count) });
   if (count > 0 && offset > 0) links.push({ relation: 'previous', url: pageUrl(Math.max(0, offset - count)) });
+  return links;
+}
+
+/**
+ * Add `self`, `next` and `previous` links (https://hl7.org/fhir/R4/http.html#paging) and
+ * `fullUrl`/`search.mode` to each entry; MemoryRepository 4.5.2 emits none of them.
+ */
+export function addPageLinks(bundle: Bundle, searchUrl: string, window: PageWindow, baseUrl: string): Bundle {
+  const links = pageLinks(searchUrl, window, bundle.entry?.length ?? 0, bundle.total);
   const entry = bundle.entry?.map((e) => ({
     fullUrl: e.resource?.id ? `${baseUrl}/${e.resource.resourceType}/${e.resource.id}` : undefined,
     ...e,
     search: e.search ?? { mode: 'match' as const },
   }));
   return { ...bundle, link: links, ...(entry ? { entry } : {}) };
+}
+
+/** A resource of a page as its JSON text's UTF-8 bytes, and its id. */
+export interface ResourceJson {
+  id: string;
+  json: Uint8Array;
+}
+
+/**
+ * The searchset {@link addPageLinks} makes of a page of `type` (the same members in the same order) as UTF-8 bytes,
+ * written around each resource's JSON bytes as stored: nothing is decoded, parsed, serialised or encoded again.
+ */
+export function searchsetBytes(type: string, page: { total: number; texts: readonly ResourceJson[] }, searchUrl: string, window: PageWindow, baseUrl: string): Buffer {
+  const links = pageLinks(searchUrl, window, page.texts.length, page.total);
+  const parts: Uint8Array[] = [Buffer.from(`{"resourceType":"Bundle","type":"searchset",${page.texts.length ? '"entry":[' : ''}`)];
+  const after = Buffer.from(',"search":{"mode":"match"}}');
+  page.texts.forEach((t, i) => {
+    const fullUrl = t.id ? `"fullUrl":${JSON.stringify(`${baseUrl}/${type}/${t.id}`)},` : '';
+    parts.push(Buffer.from(`${i ? ',' : ''}{${fullUrl}"resource":`), t.json, after);
+  });
+  parts.push(Buffer.from(`${page.texts.length ? '],' : ''}"total":${JSON.stringify(page.total)},"link":${JSON.stringify(links)}}`));
+  return Buffer.concat(parts);
 }

@@ -11,7 +11,7 @@ import type { Patient as MedplumPatient } from '@medplum/fhirtypes';
 import type { Bundle, Patient, Resource } from 'fhir/r4.js';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { medplumSortOrder, MEDPLUM_MAP_CALLS, StoreBackedRepository, storeMapsOf, storeOwned, versionsOf, type StoreMaps } from '../src/medplum/index.js';
+import { medplumSortOrder, MEDPLUM_MAP_CALLS, searchRequestOf, StoreBackedRepository, storeMapsOf, storeOwned, versionsOf, type StoreMaps } from '../src/medplum/index.js';
 import { LOCAL_REFERENCE } from '../src/medplum/batch-creates.js';
 import { IndexedMemoryRepository } from '../src/indexed-repository.js';
 import { loadFhirDefinitions } from '../src/definitions.js';
@@ -246,6 +246,28 @@ describe('A8 router: FhirRouter.handleRequest as the server calls it', () => {
     };
     await router.handleRequest({ method: 'POST', url: '', pathname: '', params: {}, query: {}, headers: {}, body, config: { transactions: true } }, repo);
     expect(mapsOf(repo).resources.get('Patient')?.size).toBe(1);
+  });
+
+  it("answers a type-level search with the repository's own Bundle for searchRequestOf's request, and nothing else (the server then answers it without the router)", async () => {
+    loadFhirDefinitions();
+    const queries = ['identifier=s%7C1&_count=2', 'date=ge2025-01-01&date=le2025-02-01&_sort=-date&_count=5&_offset=1', '_id=a,b&_summary=count', 'name=x&name=y&_total=accurate'];
+    for (const query of queries) {
+      const asked: unknown[] = [];
+      const answer = { resourceType: 'Bundle', type: 'searchset', total: 0 };
+      const repo = new MemoryRepository();
+      repo.search = (async (req: unknown) => {
+        asked.push(req);
+        return answer;
+      }) as never;
+      const [outcome, bundle] = await router.handleRequest({ method: 'GET', url: `Encounter?${query}`, pathname: '', params: {}, query: {}, headers: {}, body: undefined }, repo);
+      expect(outcome.id, query).toBe('ok');
+      expect(bundle, query).toBe(answer);
+      expect(asked, query).toEqual([searchRequestOf('Encounter', new URLSearchParams(query))]);
+    }
+    // A query Medplum cannot parse: the router answers the error searchRequestOf throws.
+    const [refused] = await router.handleRequest({ method: 'GET', url: 'Encounter?date=notadate', pathname: '', params: {}, query: {}, headers: {}, body: undefined }, new MemoryRepository());
+    expect(() => searchRequestOf('Encounter', new URLSearchParams('date=notadate'))).toThrow();
+    expect(refused.issue?.[0]?.severity).toBe('error');
   });
 });
 

@@ -146,6 +146,27 @@ describe('bundles of creates', () => {
     expect(viaRouter.body.entry?.every((e) => e.resource === undefined)).toBe(true);
   });
 
+  it('answer Prefer: return=minimal with the stored version of each entry, created or found, as the full answer names it', async () => {
+    // https://hl7.org/fhir/R4/http.html#ops: minimal leaves the bodies out, nothing else. On the SQLite store each
+    // entry's resource is let go of once stored: its answer must still name the version that was stored.
+    const expected = [
+      ['201', '201', '201', '200', '201'],
+      ['200', '200', '200', '200', '201'],
+    ];
+    for (const statusesOfPost of expected) {
+      const res = await fhir<Bundle>(fast.url, 'POST', '', createBundle('transaction', 'm'), { prefer: 'return=minimal' });
+      expect(statuses(res.body)).toEqual(statusesOfPost);
+      for (const e of res.body.entry ?? []) {
+        expect(e.resource).toBeUndefined();
+        const [type, id, , version] = (e.response?.location ?? '').split('/');
+        const stored = await fhir<Resource>(fast.url, 'GET', `${type}/${id}`);
+        expect(stored.body.meta?.versionId).toBe(version);
+        expect(e.response?.etag).toBe(`W/"${version}"`);
+        expect(e.response?.lastModified).toBe(new Date(stored.body.meta?.lastUpdated ?? '').toUTCString());
+      }
+    }
+  });
+
   it('roll a transaction back when an entry matches more than one resource while it runs', async () => {
     await fast.repository.create({ resourceType: 'Patient', identifier: [{ system: SYS, value: 'dup' }] });
     const withValue = (value: string): Patient => ({ resourceType: 'Patient', identifier: [{ system: SYS, value }] });

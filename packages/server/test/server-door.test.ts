@@ -154,4 +154,19 @@ describe('nesting depth', () => {
       { numRuns: 500 },
     );
   });
+
+  it('counts only the brackets outside strings, whatever quotes, backslashes and brackets the strings hold', () => {
+    // Strings of the characters that matter to the scan: escaped quotes, runs of backslashes, brackets.
+    const tricky = fc.string({ unit: fc.constantFrom('"', '\\', '{', '}', '[', ']', 'a', ' '), maxLength: 12 });
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, tricky, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(tricky, tie('node'), { maxKeys: 3 })),
+    })).node;
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 6 }), fc.boolean(), (v, max, pretty) => {
+        const text = pretty ? JSON.stringify(v, null, 2) : JSON.stringify(v);
+        expect(nestsDeeperThan(text, max)).toBe(depthOf(v) > max);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -9,7 +9,8 @@ import { MemoryRepository } from '@medplum/fhir-router';
 import type { Claim, Encounter, Resource } from 'fhir/r4.js';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadFhirDefinitions } from '../src/index.js';
+import { handleFhirRequest, loadFhirDefinitions } from '../src/index.js';
+import { wrapRepository } from '../src/repository.js';
 import { IndexedMemoryRepository } from '../src/indexed-repository.js';
 import { planSearch } from '../src/search-plan.js';
 import { rowsQuery, searchSql } from '../src/sqlite-search.js';
@@ -248,6 +249,25 @@ describe('SQLite search indexes', () => {
             await apply(sqlite, write);
           }
         }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('answer every search over HTTP with the same searchset as the in-memory store: the SQLite store copies its stored JSON texts into the Bundle (entries, fullUrls, totals, page links and errors the same)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const base = 'https://ehr.test/fhir';
+    const get = async (repo: IndexedMemoryRepository, q: string) => {
+      const res = await handleFhirRequest({ method: 'GET', url: `${base}/${q}`, headers: {} }, { baseUrl: base, repository: wrapRepository(repo), validate: false });
+      // Version ids are random per store.
+      return { status: res.status, body: JSON.parse(res.body.replace(/"versionId":"[^"]*"/g, '"versionId":"v"')) as unknown };
+    };
+    await fc.assert(
+      fc.asyncProperty(ops, fc.array(query, { minLength: 1, maxLength: 6 }), async (list, queries) => {
+        const [memory, sqlite] = stores();
+        await apply(memory, list);
+        await apply(sqlite, list);
+        for (const q of queries) expect(await get(sqlite, q), q).toEqual(await get(memory, q));
       }),
       { numRuns: 60 },
     );

@@ -239,6 +239,34 @@ describe('roster realism', () => {
     expect(agency.plans.some((p) => p.status === 'active' && p.reviewDue < '2025-12-31')).toBe(true);
   });
 
+  it('a review is a new plan version carrying the same goals forward: same ids, a later start, every note so far', () => {
+    // Goal progress over time (domain.md 3b): one goal, several states. toFhir writes it once, as the latest version
+    // states it (docs/mapping.md, "Plan versions"): lossless only if a later version keeps the notes of the earlier.
+    const versions = new Map<string, RecoveryPlan[]>();
+    for (const p of agency.plans) versions.set(p.participantId, [...(versions.get(p.participantId) ?? []), p]);
+    let carried = 0;
+    for (const plans of versions.values()) {
+      expect(new Set(plans.map((p) => p.period.start)).size).toBe(plans.length);
+      for (let i = 1; i < plans.length; i++) {
+        const [before, after] = [plans[i - 1]!, plans[i]!];
+        expect(after.period.start > before.period.start).toBe(true);
+        for (const g of after.goals) {
+          const earlier = before.goals.find((x) => x.id === g.id);
+          if (!earlier) continue;
+          carried++;
+          expect(g.text).toBe(earlier.text);
+          expect(g.progressNotes.slice(0, earlier.progressNotes.length)).toEqual(earlier.progressNotes);
+        }
+        // A goal leaves a later version only once it is met.
+        for (const g of before.goals) if (!after.goals.some((x) => x.id === g.id)) expect(g.status).toBe('completed');
+      }
+    }
+    expect(carried).toBeGreaterThan(0);
+    // Two participants never share a goal id (a Goal has one subject).
+    const owner = new Map<string, string>();
+    for (const p of agency.plans) for (const g of p.goals) expect(owner.set(g.id, owner.get(g.id) ?? p.participantId).get(g.id)).toBe(p.participantId);
+  });
+
   it('gives most Part 2 participants an active TPO consent, with some expired, revoked or missing, and some HIPAA authorizations', () => {
     const part2 = agency.enrollments.filter((e) => e.part2).map((e) => e.participantId);
     const tpo = agency.consents.filter((c) => c.kind === 'part2-tpo');

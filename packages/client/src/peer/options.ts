@@ -132,6 +132,15 @@ export interface RecordEncountersOptions extends Omit<RecordAllOptions, 'bundleS
    * per Bundle; AWS HealthLake: 160 resources per Bundle).
    */
   maxEntries?: number | undefined;
+  /**
+   * Awaited once the roster is stored and located and the encounters are mapped, before any encounter (or an entry
+   * they share, such as a peer group) is sent. A caller that writes batches one after another can start the next
+   * batch when this is called (its roster may then name this batch's participants, which are stored) and hold this
+   * batch's encounters back until the previous batch has landed: `peer-fhir import` maps one batch while the server
+   * stores the one before, and no two batches ever send the same shared entry at once. Not called when the mapping
+   * or the roster failed (the call throws).
+   */
+  beforeWrite?: (() => Promise<void> | void) | undefined;
 }
 
 /**

@@ -181,7 +181,9 @@ export class PeerClient {
    * changed CarePlan/Goals/CareTeam are replaced with `If-Match` in one atomic transaction, new goals and new
    * signatures are added, unchanged resources are left alone. A concurrent change (or a stale `ifMatch`) fails
    * with `FhirPreconditionFailedError` (412) and changes nothing. The plan record is the source of truth: goal
-   * notes it lacks are removed.
+   * notes it lacks are removed. A review is a new plan version (its own id) naming the same goals: its Goals are
+   * updated to its content, so write a plan history oldest first to leave each Goal as the latest version states it,
+   * as core's `toFhir` does in one call (docs/mapping.md, "Plan versions").
    *
    * See https://hl7.org/fhir/R4/http.html#concurrency and https://hl7.org/fhir/R4/careplan.html.
    * @example

@@ -172,7 +172,7 @@ async function detachShared(ctx: PeerContext, records: BundleEntry[][], request:
  * `Type/id` before any encounter is sent (one that cannot be is rejected by `recordAll`, never sent dangling).
  */
 export async function recordEncounters(ctx: PeerContext, list: readonly PeerEncounter[], opts: RecordEncountersOptions): Promise<RecordEncountersSummary> {
-  const { participants: _p, specialists: _s, organizations: _o, bundleSize = 100, maxEntries = DEFAULT_MAX_BUNDLE_ENTRIES, concurrency, onProgress, checkExisting, ...request } = opts;
+  const { participants: _p, specialists: _s, organizations: _o, bundleSize = 100, maxEntries = DEFAULT_MAX_BUNDLE_ENTRIES, concurrency, onProgress, checkExisting, beforeWrite, ...request } = opts;
   const writeOpts: RequestOptions = { ...request, maxRetries: request.maxRetries ?? 5 };
   const roster: RosterOutcome = { created: 0, unchanged: 0, conflict: 0, conflicts: [] };
   const plan = await planRoster(ctx, opts, request, maxEntries);
@@ -187,6 +187,7 @@ export async function recordEncounters(ctx: PeerContext, list: readonly PeerEnco
   const located = await writing;
   if ('error' in mapping) throw mapping.error;
   await locateMissing(ctx, plan, located, writeOpts);
+  await beforeWrite?.();
   const records = await detachShared(ctx, mapping.mapped, writeOpts, maxEntries, located);
   // One transaction per `bundleSize` encounters, closed early at `maxEntries` entries (an encounter is never split).
   const summary = await ctx.client.recordAll(records, { ...request, bundleSize: maxEntries, recordsPerBundle: bundleSize, concurrency, onProgress, checkExisting });

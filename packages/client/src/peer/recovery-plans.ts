@@ -7,6 +7,7 @@ import { upsertBundle } from '../internal/peer-upsert.js';
 import type { PeerContext } from './context.js';
 import { PeerRecordNotFoundError } from './errors.js';
 import type { GoalProgressInput, GoalProgressResult, UpsertRecoveryPlanOptions, UpsertRecoveryPlanResult } from './options.js';
+import { currentPlanOf } from './participant-summary.js';
 import { findOrThrow, loadPlan, searchList } from './readback.js';
 
 const PLAN_TYPES: ReadonlySet<string> = new Set(['CarePlan', 'Goal', 'CareTeam']);
@@ -43,7 +44,9 @@ export async function addGoalProgress(ctx: PeerContext, goalId: string, note: Go
   const goalKey = ctx.keys.goal(goalId);
   const goal = await findOrThrow<Goal>(ctx, goalKey, opts, 'goal');
   const plans = await searchList<CarePlan>(ctx, 'CarePlan', new URLSearchParams({ goal: `Goal/${goal.id}` }), opts);
-  const carePlan = plans.find((p) => p.identifier?.some((i) => i.system === ctx.ids.plan));
+  // Every version of the plan (a plan and its reviews) names the goal: the note goes through the current one, so an
+  // earlier version, read back with the goal as it is now, is not rewritten (docs/mapping.md, "Plan versions").
+  const carePlan = currentPlanOf(ctx, plans);
   if (!carePlan) throw new PeerRecordNotFoundError('CarePlan', ctx.ids.plan, 'recovery plan of the goal');
   const { domain } = await loadPlan(ctx, carePlan, opts);
   const plan = domain.plans[0];

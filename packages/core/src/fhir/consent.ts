@@ -4,7 +4,7 @@ import { ConsentKinds, Purposes } from '../terminology/codes.js';
 import type { IdentifierSystems } from '../terminology/identifiers.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
 import { logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
-import { codeable, coding } from './internal/fresh.js';
+import { codeable, coding, keyIdentifier } from './internal/fresh.js';
 import { identifierValue, identifiersOf, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { organizationKey } from './organization.js';
 import { patientKey } from './patient.js';
@@ -25,7 +25,7 @@ function recipientKey(b: TransactionBuilder, r: ConsentRecipient): EntryKey {
 function addRecipient(b: TransactionBuilder, r: ConsentRecipient): Reference {
   const key = recipientKey(b, r);
   if (b.has(key)) return b.ref(key);
-  const identifier = [r.npi ? npiIdentifier(r.npi) : { system: key.system, value: key.value }];
+  const identifier = [r.npi ? npiIdentifier(r.npi) : keyIdentifier(key)];
   if (r.npi && r.identifier) identifier.push({ system: r.identifier.system, value: r.identifier.value });
   const resource: FhirOrganization | Practitioner =
     r.kind === 'organization'
@@ -52,7 +52,7 @@ export function addConsent(b: TransactionBuilder, c: ConsentDirective, idx: numb
     resourceType: 'Consent',
     meta: { profile: [Profiles.PeerConsent] },
     ...(c.revokedAt ? { extension: [{ url: Extensions.ConsentRevoked, valueDateTime: c.revokedAt }] } : {}),
-    identifier: [{ system: key.system, value: key.value }],
+    identifier: [keyIdentifier(key)],
     status: c.status,
     scope: codeable(coding(Systems.CONSENT_SCOPE, 'patient-privacy', 'Privacy Consent')),
     category: [
@@ -62,12 +62,12 @@ export function addConsent(b: TransactionBuilder, c: ConsentDirective, idx: numb
     patient,
     dateTime: c.signedDate,
     performer: [patient],
-    organization: [b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, c.disclosingOrganizationNpi)],
+    organization: [b.refIfPresent(orgKey) ?? logicalRef('Organization', Systems.NPI, c.disclosingOrganizationNpi)],
     policy: [{ uri: part2 ? ConsentPolicies.part2 : ConsentPolicies.hipaaAuthorization }],
     policyRule: codeable(coding(Systems.V3_ACT_CODE, 'OPTIN', 'opt-in')),
     provision: {
       type: 'permit',
-      period: { start: c.period.start, ...(c.period.end ? { end: c.period.end } : {}) },
+      period: { ...c.period },
       ...(c.recipients.length
         ? {
             actor: c.recipients.map((r) => ({

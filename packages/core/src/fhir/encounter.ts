@@ -1,4 +1,4 @@
-import type { Attachment, Coding, Condition, DocumentReference, DocumentReferenceContext, Encounter, EncounterDiagnosis, EncounterParticipant, Extension, Group, Identifier, Meta, Quantity, Reference } from 'fhir/r4.js';
+import type { Attachment, Coding, Condition, DocumentReference, DocumentReferenceContext, Encounter, EncounterDiagnosis, EncounterParticipant, Extension, Group, Meta, Quantity, Reference } from 'fhir/r4.js';
 import type { Attendee, PeerEncounter } from '../domain/encounter.js';
 import { encounterMinutes } from '../domain/encounter.js';
 import { Activities, HCPCS_PEER_SERVICES, Modalities, PeerServices, Programs, Settings, SupportTypes } from '../terminology/codes.js';
@@ -7,7 +7,7 @@ import { Extensions, normalizeSystem, Profiles, Systems } from '../terminology/s
 import { isPart2Protected, Part2Labels } from '../security/part2-labels.js';
 import { base64ToUtf8, utf8ToBase64 } from './internal/base64.js';
 import { logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
-import { blank, blankResource, codeable, coding, codingExtension, list, period, reference } from './internal/fresh.js';
+import { blank, blankResource, codeable, coding, codingExtension, keyIdentifier, list, period, reference } from './internal/fresh.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { encounterLocation, encounterLocationFromFhir } from './location.js';
 import { organizationKey } from './organization.js';
@@ -60,15 +60,6 @@ const label = (c: Coding): Coding => {
 
 /** `part2SecurityLabels()` without a map over spread copies (same objects, same key order). */
 const part2Labels = (): Coding[] => list(label(Restricted), label(SubstanceUseDisorder), label(Part2Law), label(NoRedisclosure));
-
-/** `{ system, value }`, or `{ use, system, value }` when `use` is given. */
-function identifier(system: string, value: string, use?: Identifier['use']): Identifier {
-  const id: Identifier = {};
-  if (use !== undefined) id.use = use;
-  id.system = system;
-  id.value = value;
-  return id;
-}
 
 /** `{ profile: [profile] }`, with the Part 2 labels as `security` when `part2`. */
 function resourceMeta(profile: string, part2: boolean): Meta {
@@ -172,7 +163,7 @@ function baseEncounter(b: TransactionBuilder, cx: EncounterContext, service: key
   const enc = blankResource<Encounter>('Encounter');
   enc.meta = resourceMeta(key.system === b.ids.groupSession ? Profiles.PeerGroupEncounter : Profiles.Encounter, e.part2);
   enc.extension = commonExtensions(e);
-  enc.identifier = list(identifier(key.system, key.value, 'official'));
+  enc.identifier = list(keyIdentifier(key, 'official'));
   enc.status = e.status;
   enc.class = encounterClass(e);
   const hcpcsDisplay = e.serviceCode === HCPCS_PEER_SERVICES.code ? HCPCS_PEER_SERVICES.display : undefined;
@@ -204,7 +195,7 @@ function diagnosisCondition(cx: EncounterContext, dxKey: EntryKey, code: string,
   const { e } = cx;
   const condition = blankResource<Condition>('Condition');
   condition.meta = resourceMeta(Profiles.EncounterDiagnosis, e.part2);
-  condition.identifier = list(identifier(dxKey.system, dxKey.value));
+  condition.identifier = list(keyIdentifier(dxKey));
   setConditionStatus(condition, e.status);
   condition.category = list(codeable(coding(Systems.CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis')));
   condition.code = codeable(coding(Systems.ICD10CM, code));
@@ -244,7 +235,7 @@ function addNote(b: TransactionBuilder, cx: EncounterContext, note: string, key:
   const role = roster(b, cx).role;
   const doc = blankResource<DocumentReference>('DocumentReference');
   doc.meta = resourceMeta(Profiles.DocumentReference, e.part2);
-  doc.identifier = list(identifier(noteKey.system, noteKey.value));
+  doc.identifier = list(keyIdentifier(noteKey));
   // An encounter entered in error takes its note with it (DocumentReference.status, R4 document-reference-status).
   doc.status = e.status === 'entered-in-error' ? 'entered-in-error' : 'current';
   doc.type = codeable(coding(Systems.LOINC, '11506-3', 'Progress note'));
@@ -306,7 +297,7 @@ export function addEncounter(b: TransactionBuilder, e: PeerEncounter, idx: numbe
   const groupKey: EntryKey = { resourceType: 'Group', search: 'identifier', system: b.ids.peerGroup, value: e.groupId ?? e.id };
   const group = blankResource<Group>('Group');
   group.meta = resourceMeta(Profiles.PeerGroupSession, e.part2);
-  group.identifier = list(identifier(groupKey.system, groupKey.value));
+  group.identifier = list(keyIdentifier(groupKey));
   group.active = true;
   group.type = 'person';
   group.actual = true;

@@ -1,5 +1,5 @@
-import type { Encounter, EncounterLocation, Identifier, Location, Meta, Reference } from 'fhir/r4.js';
-import { blank, blankResource, list } from './internal/fresh.js';
+import type { Encounter, EncounterLocation, Location, Meta, Reference } from 'fhir/r4.js';
+import { blank, blankResource, keyIdentifier, list } from './internal/fresh.js';
 import type { EncounterLocation as DomainLocation, PeerEncounter } from '../domain/encounter.js';
 import { Profiles } from '../terminology/systems.js';
 import type { EntryKey, TransactionBuilder } from './internal/builder.js';
@@ -20,10 +20,7 @@ export function encounterLocation(b: TransactionBuilder, e: PeerEncounter, idx: 
   const location = blankResource<Location>('Location');
   location.meta = blank<Meta>();
   location.meta.profile = list(Profiles.Location);
-  const id = blank<Identifier>();
-  id.system = key.system;
-  id.value = key.value;
-  location.identifier = list(id);
+  location.identifier = list(keyIdentifier(key));
   location.status = 'active';
   location.name = where.name;
   location.mode = 'instance';

@@ -3,7 +3,7 @@ import type { MedicaidCoverage, Participant } from '../domain/participant.js';
 import { BirthSexCodes, OmbEthnicityCategories, OmbRaceCategories } from '../terminology/codes.js';
 import { Profiles, Systems, UsCoreExtensions } from '../terminology/systems.js';
 import { type EntryKey, type TransactionBuilder } from './internal/builder.js';
-import { codeable, coding } from './internal/fresh.js';
+import { codeable, coding, keyIdentifier } from './internal/fresh.js';
 import { identifierValue, type ResourceIndex } from './internal/resolver.js';
 import { addressFromFhir, addressToFhir } from './organization.js';
 import { nameFromFhir, nameToFhir } from './practitioner.js';
@@ -102,7 +102,7 @@ export function addParticipant(b: TransactionBuilder, p: Participant, idx: numbe
       resourceType: 'Coverage',
       meta: { profile: [Profiles.Coverage] },
       identifier: [
-        { system: key.system, value: key.value },
+        keyIdentifier(key),
         { type: codeable(coding(Systems.V2_0203, 'MB', 'Member Number')), system: b.ids.medicaidId, value: c.memberId },
       ],
       status: 'active',
@@ -110,7 +110,7 @@ export function addParticipant(b: TransactionBuilder, p: Participant, idx: numbe
       subscriberId: c.memberId,
       beneficiary: patientRef,
       relationship: codeable(coding(Systems.SUBSCRIBER_RELATIONSHIP, 'self', 'Self')),
-      period: { start: c.period.start, ...(c.period.end ? { end: c.period.end } : {}) },
+      period: { ...c.period },
       payor: [payerRef],
       ...(c.planName ? { class: [{ type: codeable(coding(Systems.COVERAGE_CLASS, 'plan', 'Plan')), value: c.planName, name: c.planName }] } : {}),
     };

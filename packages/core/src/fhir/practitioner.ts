@@ -4,7 +4,7 @@ import type { Clinician, Credential, PeerSpecialist } from '../domain/specialist
 import { Endorsements, PEER_SPECIALIST_TAXONOMY } from '../terminology/codes.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
 import { logicalRef, npiIdentifier, type EntryKey, type TransactionBuilder } from './internal/builder.js';
-import { codeable, coding } from './internal/fresh.js';
+import { codeable, coding, keyIdentifier } from './internal/fresh.js';
 import { identifierValue, type ResourceIndex } from './internal/resolver.js';
 import { organizationKey } from './organization.js';
 
@@ -115,7 +115,7 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
   const practitionerRef = b.add(practitionerKey(s.npi), practitioner);
   const supervisorRef = s.supervisor ? addClinician(b, s.supervisor) : undefined;
   const orgKey = organizationKey(s.organizationNpi);
-  const organizationRef = b.has(orgKey) ? b.ref(orgKey) : logicalRef('Organization', Systems.NPI, s.organizationNpi);
+  const organizationRef = b.refIfPresent(orgKey) ?? logicalRef('Organization', Systems.NPI, s.organizationNpi);
   const roleKey = practitionerRoleKey(b, s.npi, s.organizationNpi);
   // One ContactPoint on the role: US Core pd-1 is published as `telecom or endpoint`, and FHIRPath's `or` on a
   // collection of two is an evaluation error, so a role with both a phone and an e-mail fails it in a conformant
@@ -127,7 +127,7 @@ export function addSpecialist(b: TransactionBuilder, s: PeerSpecialist): Referen
     // US Core PractitionerRole pd-1: contact information or an Endpoint. Without either, claim only what holds.
     meta: { profile: [telecom.length ? Profiles.PractitionerRole : Profiles.PeerPractitionerRole] },
     ...(supervisorRef ? { extension: [{ url: Extensions.Supervisor, valueReference: supervisorRef }] } : {}),
-    identifier: [{ system: roleKey.system, value: roleKey.value }],
+    identifier: [keyIdentifier(roleKey)],
     active: true,
     practitioner: practitionerRef,
     organization: organizationRef,

@@ -5,7 +5,7 @@ import { LifeDomains, PEER_SPECIALIST_TAXONOMY, SignatureTypes } from '../termin
 import type { IdentifierSystems } from '../terminology/identifiers.js';
 import { Extensions, Profiles, Systems } from '../terminology/systems.js';
 import { logicalRef, type EntryKey, type TransactionBuilder } from './internal/builder.js';
-import { codeable, coding } from './internal/fresh.js';
+import { codeable, coding, keyIdentifier, reference } from './internal/fresh.js';
 import { identifierValue, refIdentifier, type ResourceIndex } from './internal/resolver.js';
 import { patientKey } from './patient.js';
 import { organizationKey } from './organization.js';
@@ -52,7 +52,7 @@ function addCareTeam(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
   const careTeam: CareTeam = {
     resourceType: 'CareTeam',
     meta: { profile: [Profiles.CareTeam] },
-    identifier: [{ system: careTeamKey.system, value: careTeamKey.value }],
+    identifier: [keyIdentifier(careTeamKey)],
     status: 'active',
     subject: patient,
     participant: [
@@ -80,7 +80,7 @@ function addCarePlan(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
     meta: { profile: [Profiles.CarePlan] },
     text: { status: 'generated', div: narrative },
     extension,
-    identifier: [{ system: key.system, value: key.value }],
+    identifier: [keyIdentifier(key)],
     status: plan.status,
     intent: 'plan',
     category: [
@@ -88,7 +88,7 @@ function addCarePlan(b: TransactionBuilder, plan: RecoveryPlan, patient: Referen
       codeable(coding(Systems.PEER_PLAN_CATEGORY, 'recovery-plan', 'Person-centred recovery plan')),
     ],
     subject: patient,
-    period: { start: plan.period.start, ...(plan.period.end ? { end: plan.period.end } : {}) },
+    period: { ...plan.period },
     author: peerRef,
     contributor: [patient, peerPractitioner, ...(clinicianRef ? [clinicianRef] : [])],
     careTeam: [careTeamRef],
@@ -133,7 +133,7 @@ function addSignatures(b: TransactionBuilder, plan: RecoveryPlan, planRef: Refer
  * Adds a recovery plan: CarePlan (US Core, assess-plan), one Goal per goal (expressed by the participant),
  * a CareTeam, and one Provenance per signature.
  */
-export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: number, specialists: ReadonlyMap<string, PeerSpecialist>): void {
+export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: number, specialists: ReadonlyMap<string, PeerSpecialist>, latest: ReadonlyMap<string, RecoveryPlan>): void {
   const pKey = patientKey(b.ids, plan.participantId);
   if (!b.has(pKey)) {
     b.problem(`plans[${idx}].participantId`, 'missing_reference', 'the participant is not in the input');
@@ -142,15 +142,33 @@ export function addRecoveryPlan(b: TransactionBuilder, plan: RecoveryPlan, idx: 
   const patient = b.ref(pKey);
   const peer = specialists.get(plan.peerNpi);
   const roleKey = peer ? practitionerRoleKey(b, peer.npi, peer.organizationNpi) : undefined;
-  const peerRef = roleKey && b.has(roleKey) ? b.ref(roleKey) : logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
-  const peerPractitioner = b.has(practitionerKey(plan.peerNpi)) ? b.ref(practitionerKey(plan.peerNpi)) : logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
+  const peerRef = (roleKey && b.refIfPresent(roleKey)) ?? logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
+  const peerPractitioner = b.refIfPresent(practitionerKey(plan.peerNpi)) ?? logicalRef('Practitioner', Systems.NPI, plan.peerNpi);
   const clinicianRef = plan.clinician ? addClinician(b, plan.clinician) : undefined;
-  const goalRefs = plan.goals.map((g, j) =>
-    b.add({ resourceType: 'Goal', search: 'identifier', system: b.ids.goal, value: g.id }, goalToFhir(b, g, patient), `plans[${idx}].goals[${j}]`),
-  );
+  const goalRefs = plan.goals.map((g, j) => {
+    const key: EntryKey = { resourceType: 'Goal', search: 'identifier', system: b.ids.goal, value: g.id };
+    const last = latest.get(g.id);
+    // A later version of the participant's plan names this goal: its Goal is that version's (see `latestPlans`).
+    return last?.participantId === plan.participantId && last.period.start > plan.period.start
+      ? reference(b.fullUrl(key))
+      : b.add(key, goalToFhir(b, g, patient), `plans[${idx}].goals[${j}]`);
+  });
   const careTeamRef = addCareTeam(b, plan, patient, peerRef, clinicianRef);
   const planRef = addCarePlan(b, plan, patient, peerRef, peerPractitioner, clinicianRef, careTeamRef, goalRefs);
   addSignatures(b, plan, planRef, patient, peerPractitioner, clinicianRef, peer);
+}
+
+/**
+ * The plan each goal id takes its Goal from: of the plans naming it, the one that starts last. A Goal is one resource
+ * whose state changes over time, and a plan review writes a new plan version that carries the same goals forward, so
+ * a plan history holds one goal in several states; a transaction can create only one. Plans of the same start stay
+ * side by side: two different contents there are refused as a conflicting duplicate, as are plans of two participants
+ * naming one goal (docs/mapping.md, "Plan versions").
+ */
+export function latestPlans(plans: readonly RecoveryPlan[]): Map<string, RecoveryPlan> {
+  const latest = new Map<string, RecoveryPlan>();
+  for (const p of plans) for (const g of p.goals) if ((latest.get(g.id)?.period.start ?? '') < p.period.start) latest.set(g.id, p);
+  return latest;
 }
 
 /** Read a CarePlan (with its Goals, CareTeam and signature Provenance) back into a RecoveryPlan-shaped object. */

@@ -14,7 +14,7 @@ import { TransactionBuilder, type RecordKey } from './internal/builder.js';
 import { addOrganization } from './organization.js';
 import { addParticipant } from './patient.js';
 import { addSpecialist } from './practitioner.js';
-import { addRecoveryPlan } from './recovery-plan.js';
+import { addRecoveryPlan, latestPlans } from './recovery-plan.js';
 
 /**
  * Domain records to map together. Records that others refer to (participants, specialists, organizations) must be
@@ -70,6 +70,12 @@ const schemas = {
  * every problem (with paths such as `encounters[3].end`) when any record is invalid or refers to a record that is
  * not in the input.
  *
+ * A record named by several inputs is written once. Plan versions (a plan and its reviews) that carry one goal forward
+ * give one Goal, with the content of the version that starts last (`period.start`) among that participant's plans, and
+ * every version's CarePlan refers to it; what an earlier version said of the goal is superseded, not written. Two
+ * versions starting the same day that state one goal differently, or one goal id in two participants' plans, are
+ * refused (`conflicting_duplicate`). See docs/mapping.md, "Plan versions".
+ *
  * @param input - the domain records (validated here)
  * @param options - the identity scope to mint identifiers under
  * @returns a transaction Bundle of conditional creates
@@ -99,10 +105,10 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   const agency = options.agency ?? onlyAgency([...parsed.organizations.map((o) => o.npi), ...parsed.specialists.map((s) => s.organizationNpi), ...parsed.encounters.map((e) => e.organizationNpi)]);
   // A record of another agency would be written under this agency's identifiers, next to this agency's patients.
   parsed.specialists.forEach((s, i) => {
-    if (s.organizationNpi !== agency) issues.push({ path: `specialists[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one whose records are written' });
+    if (s.organizationNpi !== agency) issues.push({ path: `specialists[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one written' });
   });
   parsed.encounters.forEach((e, i) => {
-    if (e.organizationNpi !== agency) issues.push({ path: `encounters[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one whose records are written' });
+    if (e.organizationNpi !== agency) issues.push({ path: `encounters[${i}].organizationNpi`, code: 'other_agency', message: 'names another agency than the one written' });
   });
   if (issues.length) throw new PeerFhirValidationError('DomainRecords', issues);
 
@@ -118,7 +124,8 @@ export function toFhir(input: DomainRecords, options: MappingOptions = {}): Bund
   ]);
   parsed.participants.forEach((p, i) => b.withPart2(part2People.has(p.id), () => addParticipant(b, p, i)));
   const specialists = new Map(parsed.specialists.map((s) => [s.npi, s]));
-  parsed.plans.forEach((p, i) => b.withPart2(part2People.has(p.participantId), () => addRecoveryPlan(b, p, i, specialists)));
+  const latest = latestPlans(parsed.plans);
+  parsed.plans.forEach((p, i) => b.withPart2(part2People.has(p.participantId), () => addRecoveryPlan(b, p, i, specialists, latest)));
   parsed.encounters.forEach((e, i) => addEncounter(b, e, i));
   parsed.consents.forEach((c, i) => b.withPart2(part2People.has(c.participantId), () => addConsent(b, c, i)));
   if (b.issues.length) throw new PeerFhirValidationError('DomainRecords', b.issues);

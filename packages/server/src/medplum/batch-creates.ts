@@ -60,7 +60,10 @@ export async function processCreates(
   entries: CreateEntry[],
   known: readonly (Resource[] | undefined)[],
   storedMatches: StoredMatches,
+  options: CreateOptions = {},
 ): Promise<BundleEntry[]> {
+  const keepsObjects = options.keepsObjects ?? true;
+  const release = !keepsObjects && options.versionsOnly === true;
   const results = new Array<BundleEntry>(entries.length);
   const identities = new Map<string, string>();
 
@@ -94,19 +97,48 @@ export async function processCreates(
       const matches = criteria === undefined ? [] : await storedMatches(entry.request.url, criteria);
       if (matches.length > 1) throw new OperationOutcomeError(multipleMatches);
       if (matches.length === 1) {
-        results[i] = answer(allOk as OperationOutcome, matches[0]!);
+        const found = matches[0]!;
+        results[i] = answer(allOk as OperationOutcome, release ? versionOf(found) : found);
+        if (release) releaseResource(entry);
         continue;
       }
       // Medplum keeps the id assigned in step 1; a resource that lost its match in between gets one now.
       entry.resource.id ||= repo.generateId();
       // References are rewritten only in what is stored (a found resource is answered as stored, as Medplum does),
       // during the walk that stores it.
-      results[i] = answer(created as OperationOutcome, storeOwned(repo, entry.resource as Resource & { id: string }, rewrite));
+      const stored = storeOwned(repo, entry.resource as Resource & { id: string }, rewrite, keepsObjects);
+      results[i] = answer(created as OperationOutcome, release ? versionOf(stored) : stored);
+      if (release) releaseResource(entry);
     } catch (err) {
       results[i] = failure(err);
     }
   }
   return results;
+}
+
+/** Options of {@link processCreates}. */
+export interface CreateOptions {
+  /** False for a store that serializes what it stores (the SQLite store): see `storeOwned`'s `shareVocabulary`. */
+  keepsObjects?: boolean;
+  /**
+   * The caller answers each entry's status, location and version only (`Prefer: return=minimal`): each answered
+   * resource is then reduced to its type, id and `meta` version, and, on a store that keeps no objects, each entry's
+   * resource is let go of as soon as it is stored. A bundle parsed from a request is several MB of objects; released
+   * entry by entry they die young, instead of being copied by every garbage collection until the bundle is done.
+   */
+  versionsOnly?: boolean;
+}
+
+/** What a minimal answer reads of a resource: its type, id, version and time. */
+function versionOf(resource: Resource): Resource {
+  const { versionId, lastUpdated } = resource.meta ?? {};
+  const version: Resource = { resourceType: resource.resourceType, id: resource.id, meta: { versionId, lastUpdated } };
+  return version;
+}
+
+/** Drop the entry's (stored, serialized) resource from the request body: nothing reads it after its answer. */
+function releaseResource(entry: BundleEntry): void {
+  entry.resource = undefined;
 }
 
 /** BatchProcessor's `buildBundleResponse`. */

@@ -12,10 +12,18 @@ import { storeMapsOf } from './memory-repository.js';
  * set, a first version appended to the history. Medplum does that through a JSON copy of its input and returns a
  * second copy, to protect a caller's object; for an object nobody else holds both copies are pure cost. The returned
  * resource IS the stored one: the caller may only serialize it. `rewrite`, when given, is applied to every string
- * value first (a batch's urn:uuid references), in the same walk.
+ * value first (a batch's urn:uuid references), in the same walk. `shareVocabulary: false` for a store that keeps no
+ * object (the SQLite store serializes what it is given): the shared strings would only cost a lookup each.
  */
-export function storeOwned<T extends Resource>(repo: MemoryRepository, resource: T & { id: string }, rewrite?: (s: string) => string): T & { id: string } {
-  const result = (withoutEmpty(resource, '', rewrite) ?? { resourceType: resource.resourceType }) as T & { id: string };
+export function storeOwned<T extends Resource>(
+  repo: MemoryRepository,
+  resource: T & { id: string },
+  rewrite?: (s: string) => string,
+  shareVocabulary = true,
+): T & { id: string } {
+  const result = (withoutEmpty(resource, '', rewrite, shareVocabulary ? shared : undefined) ?? { resourceType: resource.resourceType }) as T & {
+    id: string;
+  };
   const meta = (result.meta ??= {});
   meta.versionId ||= randomId();
   meta.lastUpdated ||= new Date().toISOString();
@@ -59,24 +67,24 @@ function shared(value: string): string {
  * Medplum's `removeEmptyFromUnknown` (what its `stringify` applies before storing): drops undefined, null, '' and
  * empty objects/arrays; inside arrays an emptied element becomes null so positions are kept. Copy-on-write, like
  * Medplum's: an object with nothing to remove is returned as is. Only used on values the server owns, so strings
- * under {@link VOCABULARY_KEYS} are also swapped, in place, for their shared instance (same value).
+ * under {@link VOCABULARY_KEYS} are also swapped, in place, for what `share` gives (their shared instance, same value).
  */
-function withoutEmpty(value: unknown, key = '', rewrite?: (s: string) => string): unknown {
+function withoutEmpty(value: unknown, key = '', rewrite?: (s: string) => string, share?: (s: string) => string): unknown {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     if (value.length === 0) return undefined;
-    const vocabularyList = VOCABULARY_KEYS.has(key);
+    const vocabularyList = share !== undefined && VOCABULARY_KEYS.has(key);
     let copy: unknown[] | undefined;
     let kept = 0;
     for (let i = 0; i < value.length; i++) {
       let before: unknown = value[i];
       if (typeof before === 'string' && before !== '') {
         let text = rewrite ? rewrite(before) : before;
-        if (vocabularyList) text = shared(text);
+        if (vocabularyList) text = share(text);
         value[i] = before = text;
       }
-      const after = withoutEmpty(before, key, rewrite);
+      const after = withoutEmpty(before, key, rewrite, share);
       if (after !== before) copy ??= [...value];
       if (after === undefined) {
         if (copy) copy[i] = null;
@@ -94,7 +102,7 @@ function withoutEmpty(value: unknown, key = '', rewrite?: (s: string) => string)
     const before = object[name];
     if (typeof before === 'string' && before !== '') {
       let text = rewrite ? rewrite(before) : before;
-      if (VOCABULARY_KEYS.has(name)) text = shared(text);
+      if (share !== undefined && VOCABULARY_KEYS.has(name)) text = share(text);
       // Same value or a rewritten one: assigned in place (the object is the server's own). A copy made for an
       // earlier emptied key took this key's value before, so it gets it too.
       object[name] = text;
@@ -102,7 +110,7 @@ function withoutEmpty(value: unknown, key = '', rewrite?: (s: string) => string)
       kept++;
       continue;
     }
-    const after = withoutEmpty(before, name, rewrite);
+    const after = withoutEmpty(before, name, rewrite, share);
     if (after !== before) copy ??= { ...object };
     if (after === undefined) {
       if (copy) delete copy[name];

@@ -33,7 +33,11 @@
  * - **A8 router.** `FhirRouter.handleRequest` throws when `pathname` is set (the route comes from `url`); it refuses a
  *   transaction of more than 8 entries holding a conditional entry ("requires strict isolation"), and
  *   `MemoryRepository.withTransaction` does not roll back. `router.ts` makes the one call; `../handle-request.ts`
- *   sends a transaction's entries as a batch inside our write journal (or SQLite savepoint), which rolls back.
+ *   sends a transaction's entries as a batch inside our write journal (or SQLite savepoint), which rolls back. Its
+ *   type-level search route only calls the repository's `search` with `parseSearchRequest(type, query)` (the query's
+ *   parameters collected one value: string, several: array) and answers the Bundle as it is: `searchRequestOf` builds
+ *   the same request, so `../handle-request.ts` answers a search on the SQLite store without the router, copying the
+ *   stored JSON texts into the response instead of parsing and serialising each resource.
  *
  * Medplum behaviours the server corrects through the public API (no internals; code and tests in
  * `../handle-request.ts` and the server tests): a bare `If-Match: 3` is ignored by Medplum (quoted first);
@@ -45,4 +49,4 @@
 export { medplumSortOrder, MEDPLUM_MAP_CALLS, StoreBackedRepository, storeMapsOf, versionsOf, type StoreMaps } from './memory-repository.js';
 export { storeOwned } from './create-resource.js';
 export { isCreateOnly, processCreates, type StoredMatches } from './batch-creates.js';
-export { routeRequest, type RouterRequest } from './router.js';
+export { routeRequest, searchRequestOf, type RouterRequest } from './router.js';

@@ -1,4 +1,4 @@
-import { normalizeOperationOutcome, notFound } from '@medplum/core';
+import { normalizeOperationOutcome, notFound, parseSearchRequest, type SearchRequest } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { HttpMethod, MemoryRepository } from '@medplum/fhir-router';
 import type { OperationOutcome, Resource } from 'fhir/r4.js';
@@ -38,4 +38,20 @@ export async function routeRequest(request: RouterRequest, repo: MemoryRepositor
   } catch (err) {
     return [normalizeOperationOutcome(err) as OperationOutcome, undefined];
   }
+}
+
+/**
+ * The request the router's type-level search (`GET [type]?query`, assumption A8) hands the repository's `search`:
+ * `parseSearchRequest(type, query)`, each parameter's values collected as the router collects them (one value: a
+ * string, several: an array). handle-request.ts answers plain searches on the SQLite store with it, without the
+ * router, to serve the stored JSON texts; throws Medplum's OperationOutcomeError where the router would answer one.
+ */
+export function searchRequestOf(type: string, params: URLSearchParams): SearchRequest {
+  const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const name of new Set(params.keys())) {
+    const values = params.getAll(name);
+    const [first] = values;
+    query[name] = values.length === 1 && first !== undefined ? first : values;
+  }
+  return parseSearchRequest(type, query);
 }

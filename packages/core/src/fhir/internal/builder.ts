@@ -225,7 +225,7 @@ export class TransactionBuilder {
     const present = st.entry;
     if (present) {
       if (!sameJson(present.resource, resource)) {
-        this.problem(path, 'conflicting_duplicate', `the same ${key.resourceType} appears twice with different content (write one version per bundle; update it to change it)`);
+        this.problem(path, 'conflicting_duplicate', `the same ${key.resourceType} appears twice with different content`);
       }
     } else {
       const request = blank<BundleEntryRequest>();

@@ -10,7 +10,7 @@
 // carry one (checked with %InYoungGeneration under a 1 MB new space). The same holds for what lives as long as a call
 // and points at its output (the builder's records, builder.ts). The JSON is the same: members are assigned in the
 // order the literals had (docs/benchmarks.md, B1).
-import type { CodeableConcept, Coding, Extension, Period, Reference, Resource } from 'fhir/r4.js';
+import type { CodeableConcept, Coding, Extension, Identifier, Period, Reference, Resource } from 'fhir/r4.js';
 
 /** `[a, b, ...]` as an array without an allocation site (a rest parameter). */
 export const list = <T>(...items: T[]): T[] => items;
@@ -62,4 +62,13 @@ export function codingExtension(url: string, value: Coding): Extension {
   x.url = url;
   x.valueCoding = value;
   return x;
+}
+
+/** `{ system, value }` of an entry's key (`{ use, system, value }` when `use` is given): the identifier it is created under. */
+export function keyIdentifier(key: { system: string; value: string }, use?: Identifier['use']): Identifier {
+  const id = blank<Identifier>();
+  if (use !== undefined) id.use = use;
+  id.system = key.system;
+  id.value = key.value;
+  return id;
 }
