@@ -127,4 +127,20 @@ describe('a year of synthetic encounters', () => {
     for await (const e of peer.findEncounters({}, { maxResources: 7 })) limited.push(e.id);
     expect(limited).toHaveLength(7);
   }, 60_000);
+
+  it('findEncounterParticipants names each participant of a period with the encounters it attends; readEncounters reads them as findEncounters does', async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
+    const month = { from: '2025-03-01', to: '2025-03-31' };
+    const inMonth = agency.encounters.filter((e) => e.start.slice(0, 10) >= month.from && e.start.slice(0, 10) <= month.to);
+    const byParticipant = await peer.findEncounterParticipants({ organizationNpi: agency.organization.npi, ...month }, { startsIn: month });
+    expect([...byParticipant.keys()]).toEqual([...new Set(inMonth.flatMap((e) => e.attendees.map((a) => a.participantId)))].sort());
+    for (const [id, refs] of [...byParticipant.entries()].slice(0, 3)) {
+      const read = await peer.readEncounters(refs);
+      const want = inMonth.filter((e) => e.attendees.some((a) => a.participantId === id));
+      expect(read.map((e) => e.id).sort()).toEqual(want.map((e) => e.id).sort());
+      const byId = new Map(want.map((e) => [e.id, e]));
+      // A group session comes whole, with the attendees of every chunk.
+      for (const e of read) expect(sortAttendees(e)).toEqual(sortAttendees(byId.get(e.id)!));
+    }
+  }, 60_000);
 });
