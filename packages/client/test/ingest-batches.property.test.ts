@@ -150,5 +150,5 @@ describe('ingest in batches', () => {
     }
     await expect(ingestNdjson(broken(), { batchSize: 10, tempDir: dir })).rejects.toThrow('connection reset');
     expect(readdirSync(dir)).toEqual([]);
-  });
+  }, 120_000);
 });
