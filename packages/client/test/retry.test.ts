@@ -141,6 +141,24 @@ describe('POST is retried only when the server can deduplicate it', () => {
     await expect(client.transaction(bundle(false))).rejects.toBeInstanceOf(FhirServerError);
     expect(f.calls()).toBe(1);
   });
+
+  // A pooled socket the server closes just as the request goes out (ECONNRESET): the server may or may not have
+  // processed the transaction, so it is sent again only when repeating it cannot create anything twice.
+  it('re-sends a conditional transaction whose connection was reset', async () => {
+    const f = flaky(1, () => HttpResponse.error(), txOk);
+    server.use(http.post(BASE, f.resolver));
+    const { client } = testClient();
+    await client.transaction(bundle(true));
+    expect(f.calls()).toBe(2);
+  });
+
+  it('does NOT re-send a transaction with a plain POST entry whose connection was reset', async () => {
+    const f = flaky(1, () => HttpResponse.error(), txOk);
+    server.use(http.post(BASE, f.resolver));
+    const { client } = testClient();
+    await expect(client.transaction(bundle(false))).rejects.toBeInstanceOf(FhirConnectionError);
+    expect(f.calls()).toBe(1);
+  });
 });
 
 describe('abort and timeout', () => {

@@ -138,6 +138,18 @@ function admitHosts(door: Door, options: FhirServerOptions, host: string, urlHos
 }
 
 /** Close once: stop accepting, drop open connections, then close the data folder. */
+/**
+ * Idle keep-alive sockets stay open longer than common client pools keep them (undici 4 s, Node's agent and load
+ * balancers up to 60 s): a server that closes first can close a pooled socket just as a client sends on it
+ * (ECONNRESET). `headersTimeout` must stay above `keepAliveTimeout` (Node's documented pairing).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+function keepSocketsAlive(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+}
+
 function closer(server: Server, folder: OpenDataFolder | undefined): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () =>
@@ -217,6 +229,7 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   const server = createServer((req, res) => {
     void serve(req, res, door, () => ({ baseUrl, repository, validate, maxDepth, exportDir, requiresAccessToken }), () => writes++);
   });
+  keepSocketsAlive(server);
   const port = await listen(server, options, host, folder);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}${basePath}`;

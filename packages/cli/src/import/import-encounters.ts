@@ -79,6 +79,11 @@ class BatchFiller {
     await this.#pipeline.finish();
   }
 
+  /** After the reader failed: the batches already handed over are let finish (none is left writing), the rest dropped. */
+  async abandon(): Promise<void> {
+    await this.#pipeline.finish().catch(() => undefined);
+  }
+
   #submitIfFull(): Promise<void> {
     return this.#batch.rows >= this.#limit ? this.#submit() : Promise.resolve();
   }
@@ -127,19 +132,25 @@ export async function importEncounterFile(ctx: EncounterFileContext): Promise<vo
     group = [];
     await settleGroup(ctx, rows, seenIds, batches);
   };
-  for await (const item of readRows(ctx.file, ctx.format)) {
-    ctx.tally.rowsRead++;
-    if ('unreadable' in item) {
-      await close();
-      await batches.reject([{ row: item.unreadable.row, values: item.unreadable.values, reasons: [item.unreadable.reason] }]);
-      continue;
+  try {
+    for await (const item of readRows(ctx.file, ctx.format)) {
+      ctx.tally.rowsRead++;
+      if ('unreadable' in item) {
+        await close();
+        await batches.reject([{ row: item.unreadable.row, values: item.unreadable.values, reasons: [item.unreadable.reason] }]);
+        continue;
+      }
+      const id = cell(item.values, 'encounter_id') ?? '';
+      const open = group[0] ? cell(group[0].values, 'encounter_id') : undefined;
+      if (group.length > 0 && (id === '' || id !== open)) await close();
+      group.push(item);
+      if (ctx.tally.rowsRead % 200 === 0) ctx.report();
     }
-    const id = cell(item.values, 'encounter_id') ?? '';
-    const open = group[0] ? cell(group[0].values, 'encounter_id') : undefined;
-    if (group.length > 0 && (id === '' || id !== open)) await close();
-    group.push(item);
-    if (ctx.tally.rowsRead % 200 === 0) ctx.report();
+    await close();
+  } catch (err) {
+    // The file could not be read on: no batch may still be writing when the command ends with the error.
+    await batches.abandon();
+    throw err;
   }
-  await close();
   await batches.finish();
 }

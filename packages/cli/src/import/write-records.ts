@@ -98,12 +98,24 @@ export function writeConsents(t: WriteTarget, consents: readonly ConsentDirectiv
   });
 }
 
-/** Recovery plans, created or brought up to date (`PeerClient.upsertRecoveryPlan`): created, updated or unchanged. */
-export function writePlans(t: WriteTarget, plans: readonly RecoveryPlan[]): Promise<WriteOutcome[]> {
-  return eachOfParticipant(t, plans, async (p) => {
+/**
+ * Recovery plans, created or brought up to date (`PeerClient.upsertRecoveryPlan`): created, updated or unchanged.
+ * Written oldest first (by `period.start`, then file order): a review is a new plan version naming the same goals, and
+ * each write updates them, so each Goal ends as the latest version states it, as core's `toFhir` writes a plan history
+ * in one call (docs/mapping.md, "Plan versions"). Outcomes in input order.
+ */
+export async function writePlans(t: WriteTarget, plans: readonly RecoveryPlan[]): Promise<WriteOutcome[]> {
+  const order = plans.map((plan, i) => ({ plan, i })).sort((a, b) => a.plan.period.start.localeCompare(b.plan.period.start) || a.i - b.i);
+  const written = await eachOfParticipant(t, order.map((o) => o.plan), async (p) => {
     const r = await t.peer.upsertRecoveryPlan(p);
     return { status: r.created ? 'created' : r.changed.length > 0 ? 'updated' : 'unchanged' };
   });
+  const outcomes: WriteOutcome[] = [];
+  order.forEach((o, k) => {
+    const w = written[k];
+    if (w) outcomes[o.i] = w;
+  });
+  return outcomes;
 }
 
 /** The outcomes `recordAll` reports, one per record, in input order. */
