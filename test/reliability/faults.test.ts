@@ -114,6 +114,7 @@ describe('recordAll through a faulty network', () => {
     const injected = { ...cliProxy.injected };
     console.info(`R1 CLI: ${f.rows.length} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s through ${cliProxy.requests} requests; faults injected:`, injected);
     expect(run.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
+    if (run.code !== 0) console.info("STDERR", run.stderr.slice(0, 3000), "STDOUT", run.stdout.slice(0, 1500));
     expect(run.code).toBe(0);
     const s = JSON.parse(run.stdout) as { rowsRead: number; created: number; alreadyPresent: number; rejected: number };
     expect(s).toMatchObject({ rowsRead: f.rows.length, rejected: 0 });
