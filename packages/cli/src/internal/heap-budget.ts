@@ -25,8 +25,8 @@ export interface HeapBudgetOptions {
 
 /**
  * The heap in use is let grow to this many times what the last collection left live (V8 lets it grow ~4 times). 1.5
- * bounded the 100k-row month's peak lower (169-184 MB) but ran ~27 collections and cost 20-30% more CPU; 2 ran ~12
- * and cost no measurable CPU (docs/benchmarks.md, B9 round 7).
+ * bounded the 100k-row month's peak lower (169-184 MB) but ran ~27 collections and cost 8-33% more CPU; 2 gave
+ * 193-203 MB at a cost within the run-to-run noise (docs/benchmarks.md, B9 round 7).
  */
 const LIVE_FACTOR = 2;
 
