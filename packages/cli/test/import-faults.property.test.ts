@@ -4,36 +4,23 @@
 // method, path and, for a transaction, the conditional-create keys of its entries), so a script means the same thing
 // whatever order the overlapping batches send their requests in: "the transaction of these encounters fails 7 times,
 // then is answered". The client's backoff sleeps are skipped. Small files, tiny batches: many batches overlap.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { stringify } from 'csv-stringify/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PeerClient, isFhirError, type FetchLike } from '@peer-fhir/client';
 import { clientWithTestHooks } from '@peer-fhir/client/testing';
-import { startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
+import type { EmbeddedFhirServer } from '@peer-fhir/testing';
 import { IMPORT_COLUMNS } from '../src/index.js';
-import { resolveConfig, scopeOf, type CliConfig } from '../src/config.js';
-import { importEncounterFile, type EncounterTally } from '../src/import/import-encounters.js';
+import { scopeOf } from '../src/config.js';
+import type { EncounterTally } from '../src/import/import-encounters.js';
 import type { RejectedRow } from '../src/import/assemble.js';
-import { configFor, syntheticRows } from './support.js';
+import { importEncountersThrough, useImportBench } from './support.js';
 
-let server: EmbeddedFhirServer;
-let dir: string;
-let config: CliConfig;
-let base: Record<string, string>[];
-
-beforeAll(async () => {
-  server = await startFhirServer();
-  dir = mkdtempSync(join(tmpdir(), 'peer-fhir-import-faults-'));
-  const { agency, rows } = syntheticRows(200);
-  base = rows;
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(configFor(agency)));
-  config = await resolveConfig({ config: join(dir, 'config.json') }, dir, true);
-}, 60_000);
-afterAll(() => server?.close());
+const bench = useImportBench(200);
+const server = (): EmbeddedFhirServer => bench.current.server;
 
 /** What the network does to one attempt at a request. */
 type Fault = 'reset-before' | 'reset-after' | 'unavailable' | 'rate-limit' | 'truncated';
@@ -98,35 +85,17 @@ function scriptedFetch(script: FaultScript): { fetch: FetchLike; attempts: () =>
 /** The first request of an import: the first batch's roster, the only one that creates the agency's Organization. */
 const isFirstRequest = (key: string): boolean => key.includes('POST Organization identifier=http%3A%2F%2Fhl7.org%2Ffhir%2Fsid%2Fus-npi|');
 
-function emptyTally(): EncounterTally {
-  return {
-    rowsRead: 0, created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0, valid: 0,
-    encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
-    conflictRows: [], updatedRows: [], participantsUpdated: 0, rosterConflicts: [],
-  };
-}
-
 /** `file` imported as `peer-fhir import` does (3 encounters per transaction), through `fetchLike`. */
-async function importThrough(fetchLike: FetchLike, file: string, batchRows: number, concurrency: number): Promise<{ tally: EncounterTally; rejected: RejectedRow[] }> {
-  const tally = emptyTally();
-  const rejected: RejectedRow[] = [];
-  const reject = (r: RejectedRow): Promise<void> => {
-    tally.rejected++;
-    rejected.push(r);
-    return Promise.resolve();
-  };
-  const client = clientWithTestHooks({ baseUrl: server.url, fetch: fetchLike }, { sleep: () => Promise.resolve(), random: () => 0.5 });
-  const peer = new PeerClient(client, scopeOf(config));
-  const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
-  await importEncounterFile({ file, format: 'csv', config, peer, bundleSize: 3, concurrency, update: true, written, batchRows, tally, reject, report: () => undefined });
-  return { tally, rejected };
+function importThrough(fetchLike: FetchLike, file: string, batchRows: number, concurrency: number): Promise<{ tally: EncounterTally; rejected: RejectedRow[] }> {
+  const client = clientWithTestHooks({ baseUrl: server().url, fetch: fetchLike }, { sleep: () => Promise.resolve(), random: () => 0.5 });
+  return importEncountersThrough(new PeerClient(client, scopeOf(bench.current.config)), bench.current.config, file, batchRows, concurrency);
 }
 
 const TYPES = ['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Coverage', 'RelatedPerson', 'Group', 'Location', 'Encounter', 'Condition', 'DocumentReference'] as const;
 
 /** Every stored resource's identifiers (`Type system|value`), one entry per resource and identifier. */
 async function storedIdentifiers(): Promise<string[]> {
-  const all = (await Promise.all(TYPES.map((t) => server.repository.search(t)))).flat() as (FhirResource & { identifier?: { system?: string; value?: string }[] })[];
+  const all = (await Promise.all(TYPES.map((t) => server().repository.search(t)))).flat() as (FhirResource & { identifier?: { system?: string; value?: string }[] })[];
   return all.flatMap((r) => (r.identifier ?? []).map((i) => `${r.resourceType} ${i.system ?? ''}|${i.value ?? ''}`));
 }
 
@@ -138,13 +107,13 @@ const storedEncounterIds = (ids: readonly string[]): Set<string> => new Set(ids.
 
 /** A CSV of about `length` rows of the synthetic export from `start`, cut at encounter boundaries (all valid). */
 function csvOf(start: number, length: number, n: number): { file: string; rows: Record<string, string>[] } {
-  const id = (i: number): string | undefined => base[i]?.['encounter_id'];
+  const id = (i: number): string | undefined => bench.current.rows[i]?.['encounter_id'];
   let from = start;
   while (from > 0 && id(from - 1) === id(from)) from--;
   let to = Math.max(from + 1, start + length);
-  while (to < base.length && id(to - 1) === id(to)) to++;
-  const rows = base.slice(from, to);
-  const file = join(dir, `rows-${n}.csv`);
+  while (to < bench.current.rows.length && id(to - 1) === id(to)) to++;
+  const rows = bench.current.rows.slice(from, to);
+  const file = join(bench.current.dir, `rows-${n}.csv`);
   writeFileSync(file, stringify(rows, { header: true, columns: [...IMPORT_COLUMNS] }));
   return { file, rows };
 }
@@ -163,7 +132,7 @@ const faultKinds = fc.func(fc.constantFrom(...FAULTS));
 
 describe('peer-fhir import through an unreliable network', () => {
   it('a transaction that fails more times in a row than the client retries (6 attempts) is written by the next attempt: every row lands once, none is rejected', async () => {
-    server.reset();
+    server().reset();
     const { file, rows } = csvOf(0, 12, 0);
     // Every attempt at every encounter transaction is answered only from the 8th on; the first one commits unseen.
     const network = scriptedFetch({ failures: (key) => (/ Encounter /.test(key) ? 7 : 0), fault: () => 'reset-after' });
@@ -176,7 +145,7 @@ describe('peer-fhir import through an unreliable network', () => {
   }, 30_000);
 
   it("a server that never answers stops the import at its first request, after the client's retries only (6 attempts), with the client's error", async () => {
-    server.reset();
+    server().reset();
     const { file } = csvOf(0, 12, 0);
     const network = scriptedFetch({ failures: () => Number.POSITIVE_INFINITY, fault: () => 'reset-before' });
     await expect(importThrough(network.fetch, file, 4, 2)).rejects.toMatchObject({ code: 'client.connection' });
@@ -187,7 +156,7 @@ describe('peer-fhir import through an unreliable network', () => {
     let n = 1;
     await fc.assert(
       fc.asyncProperty(slice, layout, failuresUpTo(11), faultKinds, async (s, l, failuresOf, fault) => {
-        server.reset();
+        server().reset();
         const { file, rows } = csvOf(s.start, s.length, n++);
         const failures = (key: string): number => (isFirstRequest(key) ? Math.min(5, failuresOf(key)) : failuresOf(key));
         const { tally, rejected } = await importThrough(scriptedFetch({ failures, fault }).fetch, file, l.batchRows, l.concurrency);
@@ -207,7 +176,7 @@ describe('peer-fhir import through an unreliable network', () => {
     const never = fc.func(fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(Number.POSITIVE_INFINITY) }));
     await fc.assert(
       fc.asyncProperty(slice, layout, never, faultKinds, async (s, l, failures, fault) => {
-        server.reset();
+        server().reset();
         const { file, rows } = csvOf(s.start, s.length, n++);
         const first = await importThrough(scriptedFetch({ failures, fault }).fetch, file, l.batchRows, l.concurrency).catch((e: unknown) => e);
         if (first instanceof Error) {
