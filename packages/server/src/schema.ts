@@ -199,8 +199,22 @@ function addReferencePathsAndCoveringIndexes(db: Database.Database): void {
  * `julianday` per row written) gives way to `date_spans`: per type and parameter, the longest row written (in days;
  * 1e9 when open-ended), recorded only for rows longer than a day, so instants and single days (every `_lastUpdated`)
  * write nothing there; it only grows (a deleted long row leaves a wider bound, never a wrong one). The step copies the
- * version 6 rows in SQL (no JSON parsed) and computes the spans from them.
+ * version 6 rows in SQL (no JSON parsed; {@link OWNER_COPIES}) and computes the spans from them. The write counts of `type_changes` (three
+ * triggers on `resources`: one more B-tree write per stored resource) are kept in the process instead
+ * (write-counts.ts: the database is open in one process only).
  */
+/**
+ * 6 -> 7: the SELECTs that copy a version 6 index table's rows under their owner's row key, in row key order (each
+ * new table is then written at its end). Each resource's rows are found by its (type, id) key (`CROSS JOIN` keeps
+ * `resources` outside, `INDEXED BY`: with no statistics SQLite chose the token lookup index on `type` alone, a walk of
+ * every token of the type per resource, which did not finish on a 100k-row store).
+ */
+export const OWNER_COPIES = {
+  tokens: 'SELECT r.seq, t.kind, t.system, t.value, t.type FROM resources r CROSS JOIN tokens t INDEXED BY tokens_owner ON t.type = r.type AND t.id = r.id ORDER BY r.seq',
+  refs: 'SELECT r.seq, f.path, f.reference, f.type FROM resources r CROSS JOIN refs f ON f.type = r.type AND f.id = r.id ORDER BY r.seq',
+  dates: 'SELECT r.seq, d.code, d.n, d.lo, d.hi, d.type, d.id FROM resources r CROSS JOIN dates d ON d.type = r.type AND d.id = r.id ORDER BY r.seq',
+};
+
 const SCHEMA_7 = `
 CREATE TABLE tokens_7 (
   owner INTEGER NOT NULL,
@@ -210,8 +224,7 @@ CREATE TABLE tokens_7 (
   type TEXT NOT NULL,
   PRIMARY KEY (owner, kind, system, value)
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO tokens_7 (owner, kind, system, value, type)
-  SELECT r.seq, t.kind, t.system, t.value, t.type FROM resources r JOIN tokens t ON t.type = r.type AND t.id = r.id ORDER BY r.seq;
+INSERT OR IGNORE INTO tokens_7 (owner, kind, system, value, type) ${OWNER_COPIES.tokens};
 DROP TABLE tokens;
 ALTER TABLE tokens_7 RENAME TO tokens;
 CREATE INDEX tokens_lookup ON tokens (type, kind, system, value);
@@ -222,8 +235,7 @@ CREATE TABLE refs_7 (
   type TEXT NOT NULL,
   PRIMARY KEY (owner, path, reference)
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO refs_7 (owner, path, reference, type)
-  SELECT r.seq, f.path, f.reference, f.type FROM resources r JOIN refs f ON f.type = r.type AND f.id = r.id ORDER BY r.seq;
+INSERT OR IGNORE INTO refs_7 (owner, path, reference, type) ${OWNER_COPIES.refs};
 DROP TABLE refs;
 ALTER TABLE refs_7 RENAME TO refs;
 CREATE INDEX refs_lookup ON refs (type, reference, path);
@@ -237,14 +249,17 @@ CREATE TABLE dates_7 (
   id TEXT NOT NULL,
   PRIMARY KEY (owner, code, n)
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO dates_7 (owner, code, n, lo, hi, type, id)
-  SELECT r.seq, d.code, d.n, d.lo, d.hi, d.type, d.id FROM resources r JOIN dates d ON d.type = r.type AND d.id = r.id ORDER BY r.seq;
+INSERT OR IGNORE INTO dates_7 (owner, code, n, lo, hi, type, id) ${OWNER_COPIES.dates};
 CREATE TABLE date_spans (type TEXT NOT NULL, code TEXT NOT NULL, days REAL NOT NULL, PRIMARY KEY (type, code)) WITHOUT ROWID;
 INSERT INTO date_spans (type, code, days) SELECT type, code, max(${DATE_SPAN_DAYS}) FROM dates_7 GROUP BY type, code;
 DROP TABLE dates;
 ALTER TABLE dates_7 RENAME TO dates;
 CREATE INDEX dates_lo ON dates (type, code, lo, id);
 CREATE INDEX dates_hi ON dates (type, code, hi);
+DROP TRIGGER type_changes_insert;
+DROP TRIGGER type_changes_update;
+DROP TRIGGER type_changes_delete;
+DROP TABLE type_changes;
 `;
 
 const MIGRATIONS: readonly Migration[] = [

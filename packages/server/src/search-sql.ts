@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DateFilter, ReferenceFilter, SearchPlan, TokenFilter } from './search-plan.js';
 import { OPEN_SPAN_DAYS } from './date-index.js';
+import { writesTo } from './write-counts.js';
 import type { DateCondition, DateParam, SearchArg } from './search-params.js';
 
 // The SQL of a search on the SQLite store (issue 18: the searches `bill` sends at 100k–1M rows). Every filter can be
@@ -243,16 +244,6 @@ function indexFilters(db: Database.Database, plan: SearchPlan): IndexFilter[] {
 /** How many index entries a filter's row keys read, up to {@link PROBE_LIMIT}. */
 function probe(db: Database.Database, f: IndexFilter): number {
   return prepared(db, `SELECT count(*) FROM (${f.owners.sql} LIMIT ${PROBE_LIMIT})`).pluck().get(...f.owners.args) as number;
-}
-
-/**
- * How many times the resources of a type were written (`type_changes`, kept by triggers: schema.ts); `undefined` inside
- * a transaction, whose writes may still be rolled back (nothing seen there is remembered). The same count outside a
- * transaction means the same committed rows of that type: every index table is read by type.
- */
-export function writesTo(db: Database.Database, type: string): number | undefined {
-  if (db.inTransaction) return undefined;
-  return (prepared(db, 'SELECT n FROM type_changes WHERE type = ?').pluck().get(type) as number | undefined) ?? 0;
 }
 
 /** The driver chosen for a search (its position among the filters), until its type is written (sqlite-search.ts). */

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { answerFrom, pageOf, remainingTest, type SearchPlan } from './search-plan.js';
 import type { DateParam, SearchArg, SearchResult } from './search-params.js';
-import { prepared, RecentlyUsed, searchSql, sortParamOf, writesTo, type SearchSql } from './search-sql.js';
+import { prepared, RecentlyUsed, searchSql, sortParamOf, type SearchSql } from './search-sql.js';
+import { writesTo } from './write-counts.js';
 
 export { searchSql, type SearchSql } from './search-sql.js';
 

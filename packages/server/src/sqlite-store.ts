@@ -4,6 +4,7 @@ import { migrateSchema } from './schema.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { forEachDateRow, spanDays } from './date-index.js';
 import { ServerDataError } from './errors.js';
+import { countWrite } from './write-counts.js';
 import { forEachReference, forEachToken, type StoreToken } from './search-params.js';
 
 export { forEachToken, type StoreToken } from './search-params.js';
@@ -132,6 +133,7 @@ export class SqliteTypeMap extends Map<string, Resource> {
 
   override set(id: string, resource: Resource): this {
     const t = this.tables;
+    countWrite(t.db, this.type);
     const json = JSON.stringify(resource);
     // A new resource (the common case: every create) has no index rows to remove.
     const inserted = t.insert.run(this.type, id, json);
@@ -146,6 +148,7 @@ export class SqliteTypeMap extends Map<string, Resource> {
   }
 
   override delete(id: string): boolean {
+    countWrite(this.tables.db, this.type);
     const owner = this.tables.remove.get(this.type, id) as number | undefined;
     if (owner === undefined) return false;
     this.tables.removeIndexRows(owner);
@@ -157,6 +160,7 @@ export class SqliteTypeMap extends Map<string, Resource> {
   }
 
   override clear(): void {
+    countWrite(this.tables.db, this.type);
     this.tables.db.prepare('DELETE FROM resources WHERE type = ?').run(this.type);
     this.tables.db.prepare('DELETE FROM tokens WHERE type = ?').run(this.type);
     this.tables.db.prepare('DELETE FROM refs WHERE type = ?').run(this.type);
@@ -311,6 +315,7 @@ export class SqliteStore extends Map<string, Map<string, Resource>> {
   }
 
   override clear(): void {
+    countWrite(this.db);
     // History first: deleting a resource moves its current content into its history row (schema 5).
     this.db.exec('DELETE FROM history; DELETE FROM resources; DELETE FROM tokens; DELETE FROM refs; DELETE FROM dates; DELETE FROM date_spans;');
   }

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFhirDefinitions, SCHEMA_VERSION } from '../src/index.js';
 import { IndexedMemoryRepository } from '../src/indexed-repository.js';
+import { OWNER_COPIES } from '../src/schema.js';
 import { openSqliteDatabase, SqliteStore } from '../src/sqlite-store.js';
 import { legacyDatabase } from './legacy-store.js';
 
@@ -75,6 +76,14 @@ function spans(store: SqliteStore): Map<string, number> {
 }
 
 describe('schema 7: index rows owned by the row key', () => {
+  it.each(Object.entries(OWNER_COPIES))('migrates the %s of a schema 6 store reading each resource once and its rows by its key, never a walk of its type', (_table, select) => {
+    const db = legacyDatabase(':memory:', 6, []);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${select}`).all() as { detail: string }[]).map((r) => r.detail);
+    expect(plan[0], plan.join('\n')).toBe('SCAN r');
+    expect(plan.slice(1), plan.join('\n')).toHaveLength(1);
+    expect(plan[1], plan.join('\n')).toMatch(/^SEARCH \w USING (PRIMARY KEY|(COVERING )?INDEX \w+) \(type=\? AND id=\?\)$/);
+  });
+
   it('brings any schema 6 store forward to the rows the schema 7 write path writes, answering every search as the in-memory store does, before and after new writes', async () => {
     await fc.assert(
       fc.asyncProperty(resources, async (list) => {
