@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { DateFilter, ReferenceFilter, SearchPlan, TokenFilter } from './search-plan.js';
 import { OPEN_SPAN_DAYS } from './date-index.js';
 import { writesTo } from './write-counts.js';
-import type { DateCondition, DateParam, SearchArg } from './search-params.js';
+import type { DateCondition, DateParam, SearchArg, TokenPart } from './search-params.js';
 
 // The SQL of a search on the SQLite store (issue 18: the searches `bill` sends at 100k–1M rows). Every filter can be
 // written two ways on its index: as the row keys (`resources.seq`, which owns every index row: schema.ts, version 7)
@@ -106,11 +106,18 @@ function anyOf(parts: readonly Sql[]): Sql {
   return parts.length === 0 ? { sql: '0', args: [] } : { sql: `(${parts.map((p) => `(${p.sql})`).join(' OR ')})`, args: parts.flatMap((p) => p.args) };
 }
 
+/**
+ * One part of a token filter on the token index: its system and value; a value without a system ('' or any) is also
+ * found in the `text` of a row, where the store keeps a token without a system beside a coded one (schema 7).
+ */
+function tokenPartSql(p: TokenPart): Sql[] {
+  const where = [...(p.system === undefined ? [] : ['system = ?']), ...(p.value === undefined ? [] : ['value = ?'])];
+  const own = { sql: where.length ? where.join(' AND ') : '1', args: [p.system, p.value].filter((a) => a !== undefined) };
+  return p.value !== undefined && !p.system ? [own, { sql: 'text = ?', args: [p.value] }] : [own];
+}
+
 function tokenFilter(type: string, f: TokenFilter): IndexFilter {
-  const parts = f.parts.map((p) => {
-    const where = [...(p.system === undefined ? [] : ['system = ?']), ...(p.value === undefined ? [] : ['value = ?'])];
-    return { sql: where.length ? where.join(' AND ') : '1', args: [p.system, p.value].filter((a) => a !== undefined) };
-  });
+  const parts = f.parts.flatMap(tokenPartSql);
   const any = anyOf(parts);
   return {
     owners: alternatives('SELECT owner FROM tokens WHERE type = ? AND kind = ?', [type, f.kind], parts),

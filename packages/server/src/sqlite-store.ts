@@ -5,7 +5,7 @@ import { loadFhirDefinitions } from './definitions.js';
 import { forEachDateRow, spanDays } from './date-index.js';
 import { ServerDataError } from './errors.js';
 import { countWrite } from './write-counts.js';
-import { forEachReference, forEachToken, type StoreToken } from './search-params.js';
+import { CODED_PARAMS, forEachReference, forEachToken, type StoreToken } from './search-params.js';
 
 export { forEachToken, type StoreToken } from './search-params.js';
 
@@ -29,6 +29,8 @@ export function* referencesIn(value: unknown): Generator<string> {
   }
 }
 
+
+const CODED_KINDS: ReadonlySet<string> = new Set(CODED_PARAMS);
 
 /** Rows read per step of a scan: a scan never keeps a statement open across the caller's code. */
 const SCAN_BATCH = 256;
@@ -58,6 +60,7 @@ class Tables {
   readonly removeRefs: Statement;
   readonly removeDates: Statement;
   readonly addToken: Statement;
+  readonly addCoded: Statement;
   readonly addRef: Statement;
   readonly addDate: Statement;
   readonly addSpan: Statement;
@@ -86,6 +89,7 @@ class Tables {
     // One statement per row: multi-row INSERTs (one statement per resource and index) measured 2.3x slower here.
     // A token a resource holds twice (the same code in two codings) is one row: the key is the owner's token.
     this.addToken = db.prepare('INSERT OR IGNORE INTO tokens (owner, kind, system, value, type) VALUES (?, ?, ?, ?, ?)');
+    this.addCoded = db.prepare('INSERT INTO tokens (owner, kind, system, value, type, text) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.addRef = db.prepare('INSERT INTO refs (owner, path, reference, type) VALUES (?, ?, ?, ?)');
     this.addDate = db.prepare('INSERT INTO dates (owner, code, n, lo, hi, type, id) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.addSpan = db.prepare('INSERT INTO date_spans (type, code, days) VALUES (?, ?, ?) ON CONFLICT (type, code) DO UPDATE SET days = excluded.days WHERE excluded.days > days');
@@ -98,9 +102,34 @@ class Tables {
     this.removeDates.run(owner);
   }
 
+  /**
+   * Add a resource's token rows. A coded token without a system (a display, a text, a plain code: Medplum gives a
+   * coding's display just before its `system|code`) waits for the next token of the same parameter that has one and
+   * rides in that row's `text` (schema 7); one with no such row next, or whose row is already there (the same
+   * `system|code` twice), gets a row of its own. A search finds a value without a system in `value` or `text`.
+   */
+  private addTokens(owner: number, type: string, resource: Resource): void {
+    let pending: { kind: StoreToken['kind']; value: string } | undefined;
+    const flush = (): void => {
+      if (pending) this.addToken.run(owner, pending.kind, '', pending.value, type);
+      pending = undefined;
+    };
+    forEachToken(resource, (kind, system, value) => {
+      if (pending?.kind === kind && system !== '') {
+        if (this.addCoded.run(owner, kind, system, value, type, pending.value).changes > 0) pending = undefined;
+        else flush();
+        return;
+      }
+      flush();
+      if (system === '' && CODED_KINDS.has(kind)) pending = { kind, value };
+      else this.addToken.run(owner, kind, system, value, type);
+    });
+    flush();
+  }
+
   /** Add a resource's rows to the token, reference and date indexes; a row longer than a day to `date_spans`. */
   addIndexRows(owner: number, type: string, id: string, resource: Resource): void {
-    forEachToken(resource, (kind, system, value) => this.addToken.run(owner, kind, system, value, type));
+    this.addTokens(owner, type, resource);
     forEachReference(resource, (path, reference) => this.addRef.run(owner, path, reference, type));
     forEachDateRow(type, resource, (code, n, lo, hi) => {
       this.addDate.run(owner, code, n, lo, hi, type, id);

@@ -62,11 +62,17 @@ async function answers(repo: IndexedMemoryRepository): Promise<unknown[]> {
   return out;
 }
 
-/** Every index row, its owner named by the type and id of its resource (row keys differ between two stores). */
+/**
+ * Every index entry, its owner named by the type and id of its resource (row keys differ between two stores); a
+ * token row's `text` is a token without a system of its own (the migrated rows keep each as a row).
+ */
 function indexRows(store: SqliteStore): string[] {
   const rowsOf = (table: string) =>
-    store.db.prepare(`SELECT r.type AS ownerType, r.id AS ownerId, i.* FROM ${table} i LEFT JOIN resources r ON r.seq = i.owner`).all() as { owner?: number }[];
-  return ['tokens', 'refs', 'dates'].flatMap((t) => rowsOf(t).map(({ owner: _owner, ...row }) => `${t} ${JSON.stringify(row)}`)).sort();
+    store.db.prepare(`SELECT r.type AS ownerType, r.id AS ownerId, i.* FROM ${table} i LEFT JOIN resources r ON r.seq = i.owner`).all() as { owner?: number; text?: string | null }[];
+  const tokens = rowsOf('tokens').flatMap(({ owner: _owner, text, ...row }) => [row, ...(text == null ? [] : [{ ...row, system: '', value: text }])]);
+  const entries = [...new Set(tokens.map((row) => `tokens ${JSON.stringify(row)}`))];
+  for (const t of ['refs', 'dates']) entries.push(...rowsOf(t).map(({ owner: _owner, ...row }) => `${t} ${JSON.stringify(row)}`));
+  return entries.sort();
 }
 
 /** The length a range bound assumes for each (type, parameter): the recorded longest row, at least a day. */
