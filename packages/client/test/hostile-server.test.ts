@@ -139,6 +139,28 @@ describe('redirects and links stay on the base origin', () => {
     expect(other.seen).toHaveLength(0);
   });
 
+  it('refuses a 307 on a conditional (repeatable) transaction the same way: fetch follows nothing, the base is asked twice, the other origin never', async () => {
+    // Repeatable writes go out with redirect 'error' (undici copies no body then) and are sent again with 'manual'
+    // to read the 3xx (src/internal/undici-redirect.ts); the caller sees the same typed error as for any request.
+    base.handle = (_q, res) => res.writeHead(307, { location: `${other.origin}/steal?who=${NAME}` }).end();
+    const bundle = { resourceType: 'Bundle' as const, type: 'transaction' as const, entry: [{ resource: { resourceType: 'Patient' as const, name: [{ family: NAME }], birthDate: BIRTH }, request: { method: 'POST' as const, url: 'Patient', ifNoneExist: `identifier=urn:x|${MEDICAID}` } }] };
+    const err = await client({ maxRetries: 2 }).transaction(bundle).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FhirOriginRefusedError);
+    expect((err as FhirOriginRefusedError).reason).toBe('cross-origin');
+    expect((err as FhirOriginRefusedError).code).toBe('client.origin-refused');
+    expect(base.seen.map((s) => [s.method, s.url])).toEqual([['POST', '/fhir'], ['POST', '/fhir']]);
+    expect(other.seen).toHaveLength(0);
+    expectNoPlanted(err);
+  });
+
+  it('follows a same-origin 307 on a conditional transaction with its body, once', async () => {
+    base.handle = (q, res, body) => (q.url === '/fhir' ? res.writeHead(307, { location: '/fhir/moved' }).end() : json(res, 200, { resourceType: 'Bundle', type: 'transaction-response', entry: [{ response: { status: body.includes(BIRTH) ? '201 Created' : '400' } }] }));
+    const bundle = { resourceType: 'Bundle' as const, type: 'transaction' as const, entry: [{ resource: { resourceType: 'Patient' as const, birthDate: BIRTH }, request: { method: 'POST' as const, url: 'Patient', ifNoneExist: 'identifier=urn:x|1' } }] };
+    const answer = await client().transaction(bundle);
+    expect(answer.entry?.[0]?.response?.status).toBe('201 Created');
+    expect(base.seen.map((s) => s.url)).toEqual(['/fhir', '/fhir', '/fhir/moved']);
+  });
+
   it('follows same-origin redirects, at most 5, then fails with a typed error', async () => {
     let hops = 0;
     base.handle = (_q, res) => res.writeHead(302, { location: `/fhir/Patient/p${++hops}` }).end();
