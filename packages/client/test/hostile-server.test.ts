@@ -1,8 +1,7 @@
 // A malicious FHIR server, on loopback only. Two node:http servers on different ports are two origins: `base` is
 // the FHIR server the client is configured for, `other` is where the hostile answers point. Each case asserts a typed
 // error (or a refused request), that nothing reached `other`, and that no planted value is in the error's text.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   FhirBadRequestError,
@@ -17,37 +16,7 @@ import {
   type FetchLike,
   type Logger,
 } from '../src/index.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-interface Loopback {
-  origin: string;
-  seen: Seen[];
-  handle: Handler;
-  server: Server;
-}
-
-async function loopback(): Promise<Loopback> {
-  const lb: Loopback = { origin: '', seen: [], handle: (_q, res) => res.writeHead(404).end(), server: createServer() };
-  lb.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      lb.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      lb.handle(req, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => lb.server.listen(0, '127.0.0.1', resolve));
-  lb.origin = `http://127.0.0.1:${(lb.server.address() as AddressInfo).port}`;
-  return lb;
-}
+import { loopback, type Loopback } from './loopback.js';
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers }).end(JSON.stringify(body));

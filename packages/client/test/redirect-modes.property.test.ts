@@ -5,46 +5,19 @@
 // given its own fetch still does): the same result or the same typed error (class, code, reason, status, URL), and the
 // other origin receives exactly the same requests (none carrying a body, a token or a caller header).
 // Loopback servers only; 60 cases in CI, 600 with PEER_FHIR_LONG=1.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import type { Patient } from 'fhir/r4.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FhirError, FhirOriginRefusedError, PeerFhirClient } from '../src/index.js';
+import { loopback, type Loopback, type Seen } from './loopback.js';
 
 const LONG = process.env['PEER_FHIR_LONG'] === '1';
 const TOKEN = 'at-redirect-7c1e';
 const API_KEY = 'k-redirect-3f9a';
 
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-  authorization: string | undefined;
-  apiKey: string | undefined;
-}
-interface Loopback {
-  origin: string;
-  seen: Seen[];
-  handle: (req: IncomingMessage, res: ServerResponse) => void;
-  server: Server;
-}
-
-async function loopback(): Promise<Loopback> {
-  const lb: Loopback = { origin: '', seen: [], handle: (_q, res) => res.writeHead(404).end(), server: createServer() };
-  lb.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const h = req.headers;
-      lb.seen.push({ method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), authorization: h.authorization, apiKey: h['x-api-key'] as string | undefined });
-      lb.handle(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => lb.server.listen(0, '127.0.0.1', resolve));
-  lb.origin = `http://127.0.0.1:${(lb.server.address() as AddressInfo).port}`;
-  return lb;
-}
+/** What a request carried that matters here: where, its body, and the credentials it must not take elsewhere. */
+const request = (s: Seen) => ({ method: s.method, url: s.url, body: s.body, authorization: s.headers.authorization, apiKey: s.headers['x-api-key'] });
 
 const PATIENT = { resourceType: 'Patient', id: 'p1', meta: { versionId: '1' } };
 const ok = (res: ServerResponse): void => void res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(PATIENT));
@@ -122,7 +95,7 @@ describe('redirects are refused or followed the same with or without the body co
           other.seen.length = 0;
           fetchSpy.mockClear();
           const result = await outcome(c, s.kind);
-          return { result, base: [...base.seen], other: [...other.seen], modes: fetchSpy.mock.calls.map(([, init]) => init?.redirect) };
+          return { result, base: base.seen.map(request), other: other.seen.map(request), modes: fetchSpy.mock.calls.map(([, init]) => init?.redirect) };
         };
         // Its own fetch: the transport cannot know it is undici's, so every request goes out with 'manual', as before.
         const manual = await run(new PeerFhirClient({ ...options(s), fetch: (url, init) => globalThis.fetch(url, init) }));
