@@ -2,7 +2,7 @@
  * What `peer-fhir bill` holds at once is bounded by its chunk sizes, not by the agency (issue 18, B9-bill): each
  * evaluation decides at most `chunkSize` participants and holds only their records, every encounter read back is read
  * in a request of at most `encountersPerRead` encounters, and together the evaluations decide every participant of the
- * month exactly once — for agencies of any size. Counted, not timed: the calls are recorded around billing's
+ * month exactly once, and the report's held items are held one chunk's at a time — for agencies of any size. Counted, not timed: the calls are recorded around billing's
  * `evaluateByParticipant` and the client's `PeerClient.readEncounters`.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -46,9 +46,11 @@ async function billJanuary(seed: number, participants: number, cut: { chunkSize:
   const dir = join(root, `${seed}-${participants}`);
   mkdirSync(dir, { recursive: true });
   try {
-    const { report } = await billMonth({ period: '2025-01', out: join(dir, 'jan.x12'), configValue: parseConfig(configFor(agency)), fhirUrl: server.url }, quietIo(dir), { keep: false, ...cut });
+    const { report, peakHeldInMemory } = await billMonth({ period: '2025-01', out: join(dir, 'jan.x12'), configValue: parseConfig(configFor(agency)), fhirUrl: server.url }, quietIo(dir), { keep: false, ...cut });
     const attending = new Set(agency.encounters.flatMap((e) => e.attendees.map((a) => a.participantId)));
-    return { report, attending, evaluations: [...evaluations], readSizes: reads.mock.calls.map(([refs]) => refs.length) };
+    /** Encounter × participant items of the month whose participant is among `decided`. */
+    const itemsOf = (decided: readonly string[]) => agency.encounters.flatMap((e) => e.attendees.filter((a) => decided.includes(a.participantId))).length;
+    return { report, peakHeldInMemory, itemsOf, attending, evaluations: [...evaluations], readSizes: reads.mock.calls.map(([refs]) => refs.length) };
   } finally {
     reads.mockRestore();
   }
@@ -75,6 +77,9 @@ describe('bill holds one bounded chunk at a time, whatever the agency size', () 
           expect(run.evaluations).toHaveLength(Math.ceil(run.attending.size / cut.chunkSize));
           expect(run.readSizes.length).toBeGreaterThan(0);
           expect(Math.max(...run.readSizes)).toBeLessThanOrEqual(cut.encountersPerRead);
+          // The report's held items are spooled chunk by chunk: at most one chunk's items are held at once.
+          expect(run.peakHeldInMemory).toBeLessThanOrEqual(Math.max(...run.evaluations.map((e) => run.itemsOf(e.decided))));
+          expect(run.report.held).toEqual([]);
         },
       ),
       { numRuns: 3, endOnFailure: true },

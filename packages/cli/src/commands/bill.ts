@@ -7,11 +7,12 @@ import type { X12ClaimInput } from '@peer-fhir/x12';
 import { configFilesOf, resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
 import { watchHeap } from '../internal/heap-budget.js';
-import { assertNotAnInput, note, writePrivateFile, type CommandIo } from '../internal/io.js';
+import { assertNotAnInput, note, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import type { BillCorrectionSummary } from './bill/corrections.js';
 import { ENCOUNTERS_PER_READ, monthInputs, PARTICIPANTS_PER_CHUNK, readMonth } from './bill/month.js';
-import { printBill, renderBillMarkdown } from './bill/report.js';
+import { printBill } from './bill/report.js';
+import { HeldSpool, partialReportFiles, writeBillReportFiles } from './bill/report-stream.js';
 import { BillTally } from './bill/tally.js';
 import { ClaimWriter, write837PFile, type BillWrite } from './bill/write.js';
 import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
@@ -184,7 +185,10 @@ export function runBill(opts: BillOptions, io: CommandIo): Promise<BillResult> {
 
 /** How a run is cut: participants per chunk, encounters per read, whether the claims and inputs are kept for the result, and the heap budget. */
 export interface BillStreaming {
-  /** Keep every claim and 837P input for {@link BillResult} (the command does not: it holds one chunk at a time). */
+  /**
+   * Keep every claim, 837P input and held item for {@link BillResult} (the command does not: it holds one chunk at a
+   * time, and its result's `report.held` is empty: the report files list every held item).
+   */
   keep: boolean;
   /** Participants per chunk (default {@link PARTICIPANTS_PER_CHUNK}). */
   chunkSize?: number;
@@ -201,21 +205,24 @@ export interface BillStreaming {
 export const BILL_HEAP_BUDGET = 64 * 2 ** 20;
 
 /** Temporary files of a run, next to the files they become (private, removed whatever happens). */
-const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial` });
+const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial`, held: `${files.reportJson}.held.partial`, ...partialReportFiles(files) });
 
 /**
  * `bill` streamed per chunk of participants (steps 2-5 of {@link runBill} per chunk), the 837P and Claims NDJSON
- * written under temporary names and renamed once complete, the Claims stored after that; then the report.
+ * written under temporary names and renamed once complete, the Claims stored after that; then the report, its held
+ * items merged from the chunks' spooled runs (bill/report-stream.ts). `peakHeldInMemory` is the most held items
+ * the run held at once.
  */
-export async function billMonth(opts: BillOptions, io: CommandIo, streaming: BillStreaming): Promise<BillResult> {
+export async function billMonth(opts: BillOptions, io: CommandIo, streaming: BillStreaming): Promise<BillResult & { peakHeldInMemory: number }> {
   const run = await setUpRun(opts, io);
   const target = await openTarget(opts, io);
   const temp = tempFiles(run.files);
   const w: BillWrite = { client: target.client, config: run.config, scope: run.scope, pack: run.pack, date: run.date, files: run.files, supervisorTaxonomies: supervisorTaxonomiesOf(run.config) };
   const heap = streaming.heapBudget === undefined ? undefined : watchHeap({ bytes: streaming.heapBudget });
+  const spool = new HeldSpool(temp.held);
   try {
     const month = await readMonth(target.client, w, { from: run.from, to: run.to, chunkSize: streaming.chunkSize ?? PARTICIPANTS_PER_CHUNK, encountersPerRead: streaming.encountersPerRead ?? ENCOUNTERS_PER_READ });
-    const tally = new BillTally({ pack: { id: run.pack.id, version: run.pack.version }, period: opts.period, files: run.files });
+    const tally = new BillTally({ pack: { id: run.pack.id, version: run.pack.version }, period: opts.period, files: run.files }, { spool, keep: streaming.keep });
     const writer = new ClaimWriter(w, temp, streaming.keep);
     let sent: boolean;
     try {
@@ -229,15 +236,15 @@ export async function billMonth(opts: BillOptions, io: CommandIo, streaming: Bil
     if (sent) await writer.store();
     if (tally.unreadable > 0) note(io, `${tally.unreadable} stored service order(s) or prior authorization(s) could not be read and authorize nothing`);
     const report = tally.report({ claims: writer.claims, disclosuresRecorded: writer.disclosuresRecorded });
-    await writePrivateFile(run.files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
-    await writePrivateFile(run.files.reportMarkdown, renderBillMarkdown(report));
+    await writeBillReportFiles(report, spool.merged());
     // Already billed is not a problem to fix; a correction awaiting the payer's claim number, or reading nothing, is.
     const awaiting = report.corrections?.awaitingPayerClaimNumber.length ?? 0;
     const exitCode = tally.held > 0 || awaiting > 0 || report.encounters === 0 ? ExitCode.SOME_REJECTED : ExitCode.OK;
     printBill(io, report, { held: tally.held, exitCode, targetUrl: target.url, agency: run.scope.agency });
-    return { report, claims: writer.kept?.claims ?? [], inputs: writer.kept?.inputs ?? [], exitCode };
+    return { report, claims: writer.kept?.claims ?? [], inputs: writer.kept?.inputs ?? [], exitCode, peakHeldInMemory: tally.peakHeldInMemory };
   } finally {
     heap?.stop();
+    await spool.close().catch(() => undefined);
     await Promise.all(Object.values(temp).map((f) => rm(f, { force: true })));
     await target.close();
   }

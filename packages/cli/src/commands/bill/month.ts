@@ -93,7 +93,7 @@ async function billChunk(month: MonthRead, w: BillWrite, q: { from: string; to: 
   const organizations = [w.config.organization, ...records.organizations.filter((o) => o.npi !== w.config.organization.npi)];
   const claimRecords = { organizations, specialists: records.specialists, participants: records.participants };
   const corrections = correctionClaims(context, claimRecords, { pack: w.pack, created: w.date.toISOString().slice(0, 10), scope: w.scope, alreadyBilled: result.decisions.filter(onlyDuplicate).length, supervisorTaxonomies: w.supervisorTaxonomies });
-  tally.add({ result, encounters: records.encounters, corrections: corrections.summary, stored });
+  await tally.add({ result, encounters: records.encounters, corrections: corrections.summary, stored });
   return { result, corrections, context, records: claimRecords, patients: { system: identifierSystems(w.scope).participant, byParticipant: records.patients } };
 }
 

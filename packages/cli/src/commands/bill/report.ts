@@ -58,9 +58,11 @@ function correctionsMarkdown(c: BillCorrectionSummary | undefined): string[] {
   ];
 }
 
-export function renderBillMarkdown(r: BillReport): string {
-  const money = (n: number) => `$${n.toFixed(2)}`;
-  const out = [
+const money = (n: number) => `$${n.toFixed(2)}`;
+
+/** The Markdown report up to its held items' table header (no newline at its end). */
+export function billMarkdownHead(r: BillReport): string {
+  return [
     `# Billing report ${r.period} — ${r.pack.id} ${r.pack.version}`,
     '',
     `- encounters in the period: ${r.encounters}`,
@@ -87,19 +89,28 @@ export function renderBillMarkdown(r: BillReport): string {
     '',
     '| encounter | participant | date | status | reasons |',
     '|---|---|---|---|---|',
-    ...r.held.map((h) => `| ${mdCell(h.encounterId)} | ${mdCell(h.participantId)} | ${mdCell(h.dateOfService)} | ${mdCell(h.status)} | ${mdCell(h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; '))} |`),
-    '',
-    ...correctionsMarkdown(r.corrections),
-    `Files: 837P ${mdCell(r.files.x12)}, FHIR Claims ${mdCell(r.files.claims)}.`,
-    '',
-  ];
-  return out.join('\n');
+  ].join('\n');
+}
+
+/** One held item's row of the Markdown report. */
+export function heldMarkdownRow(h: BillReport['held'][number]): string {
+  return `| ${mdCell(h.encounterId)} | ${mdCell(h.participantId)} | ${mdCell(h.dateOfService)} | ${mdCell(h.status)} | ${mdCell(h.reasons.map((x) => `${x.code}: ${x.reason}`).join('; '))} |`;
+}
+
+/** The Markdown report after its held items' rows: claims sent before and the files (ends with a newline). */
+export function billMarkdownTail(r: BillReport): string {
+  return ['', ...correctionsMarkdown(r.corrections), `Files: 837P ${mdCell(r.files.x12)}, FHIR Claims ${mdCell(r.files.claims)}.`, ''].join('\n');
+}
+
+/** The Markdown report: {@link billMarkdownHead}, a row per held item, {@link billMarkdownTail}, one per line. */
+export function renderBillMarkdown(r: BillReport): string {
+  return [billMarkdownHead(r), ...r.held.map(heldMarkdownRow), billMarkdownTail(r)].join('\n');
 }
 
 /** What `bill` prints: the report as JSON (`--json`), or its summary lines, and the notes about what needs a person. */
 export function printBill(io: CommandIo, r: BillReport, o: { held: number; exitCode: number; targetUrl: string; agency: string }): void {
   const c = r.corrections;
-  if (io.json) printJson(io, { ...r, held: r.held.length, exitCode: o.exitCode });
+  if (io.json) printJson(io, { ...r, held: o.held, exitCode: o.exitCode });
   else {
     say(io, `${r.pack.id} ${r.period}: ${r.encounters} encounters, ${r.totals.items} items`);
     say(io, `billed ${r.totals.billed}, partly billed ${r.totals.partial}, held ${r.totals.held}`);
