@@ -106,6 +106,19 @@ describe('bill report, held items spooled and streamed', () => {
     );
   });
 
+  it('rejects with the file system error, never an unhandled one, when the spool or a report file cannot be written', async () => {
+    const missing = join(root, 'missing-folder');
+    const spool = new HeldSpool(join(missing, 'held.partial'));
+    const entry = { at: 0, h: { encounterId: 'e', participantId: 'p', dateOfService: '2025-11-03', status: 'held', reasons: [] } };
+    await expect((async () => {
+      await spool.run([entry]);
+      await spool.close();
+    })()).rejects.toMatchObject({ code: 'ENOENT' });
+    const { report } = await tallied([], true, mkdtempSync(join(root, 'unwritable-')));
+    const files = { ...report.files, reportJson: join(missing, 'm.report.json'), reportMarkdown: join(missing, 'm.report.md') };
+    await expect(writeBillReportFiles({ ...report, files }, (async function* () {})())).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('renders the Markdown head, rows and tail as renderBillMarkdown does for no held items', async () => {
     const { report } = await tallied([], true, mkdtempSync(join(root, 'empty-')));
     expect(renderBillMarkdown(report).startsWith(`${billMarkdownHead(report)}\n`)).toBe(true);

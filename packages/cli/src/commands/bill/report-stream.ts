@@ -33,8 +33,14 @@ export function byReportOrder(a: HeldAt, b: HeldAt): number {
 /** Bytes read from a run at a time (each run holds at most this much text while the runs are merged). */
 const BLOCK = 16 * 1024;
 
-/** Write `text`, waiting for the stream to drain when its buffer is full (rejects when the stream fails). */
+/** A private file to write; a failure (cannot open, disk full) is thrown by the next {@link put} or {@link end}, not left unhandled. */
+function privateStream(path: string): WriteStream {
+  return createPrivateWriteStream(path).on('error', () => undefined);
+}
+
+/** Write `text`, waiting for the stream to drain when its buffer is full (rejects when the stream has failed or fails). */
 async function put(out: WriteStream, text: string): Promise<void> {
+  if (out.errored) throw out.errored;
   if (!out.write(text)) await once(out, 'drain');
 }
 
@@ -101,7 +107,7 @@ export class HeldSpool {
   #closed = false;
 
   constructor(readonly path: string) {
-    this.#out = createPrivateWriteStream(path);
+    this.#out = privateStream(path);
   }
 
   /** Runs written so far. */
@@ -172,8 +178,8 @@ export const partialReportFiles = (files: Pick<BillReport['files'], 'reportJson'
  */
 export async function writeBillReportFiles(report: BillReport, held: AsyncIterable<HeldEntry>): Promise<void> {
   const partial = partialReportFiles(report.files);
-  const json = createPrivateWriteStream(partial.json);
-  const markdown = createPrivateWriteStream(partial.markdown);
+  const json = privateStream(partial.json);
+  const markdown = privateStream(partial.markdown);
   try {
     const around = jsonAround(report);
     await put(json, around.head);
