@@ -1,8 +1,8 @@
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
-import { FhirAbortError, FhirError, isFhirError } from './errors.js';
+import { FhirAbortError, FhirConnectionError, FhirError, isFhirError } from './errors.js';
 import { typeIdOf } from './internal/peer-lookup.js';
 import { withReferences, type UrnCheck } from './internal/peer-mapping.js';
-import { isAllConditionalBundle } from './internal/retry.js';
+import { isAllConditionalBundle, isRetryableStatus } from './internal/retry.js';
 import type { RequestOptions } from './types.js';
 
 /**
@@ -123,6 +123,12 @@ export interface RecordOutcome {
   locations: (string | undefined)[];
   /** Why it failed: error class, HTTP status and OperationOutcome issue codes only. */
   reason?: string | undefined;
+  /**
+   * For `rejected`: the record got no answer, only failures a retry may get past (the connection failed or timed out,
+   * or the server answered 408, 429 or 5xx), on every attempt. The server may or may not have stored it; writing it
+   * again is safe (every entry is a conditional create) and may succeed.
+   */
+  transient?: true | undefined;
 }
 
 /**
@@ -215,7 +221,8 @@ async function writeGroups(run: RunTransaction, prepared: Prepared, opts: Record
         await runGroup(group.slice(mid));
         return;
       }
-      for (const r of group) settled({ index: r.index, status: 'rejected', entryStatuses: [], locations: [], reason: reasonOf(e) });
+      const transient = isTransient(e) ? { transient: true as const } : {};
+      for (const r of group) settled({ index: r.index, status: 'rejected', entryStatuses: [], locations: [], reason: reasonOf(e), ...transient });
     }
     onProgress?.({ ...progress });
   };
@@ -320,6 +327,11 @@ function mapResponse(group: Indexed[], response: Bundle): RecordOutcome[] {
 // 4xx other than auth/throttling point at a record's content: worth bisecting.
 function isRecordSpecific(e: unknown): boolean {
   return isFhirError(e) && e.status !== undefined && e.status >= 400 && e.status < 500 && ![401, 408, 429].includes(e.status);
+}
+
+/** A failure a later attempt may get past: no answer (connection, timeout) or 408/429/5xx. */
+function isTransient(e: unknown): boolean {
+  return e instanceof FhirConnectionError || (isFhirError(e) && e.status !== undefined && isRetryableStatus(e.status));
 }
 
 /** Why a write failed: error class, HTTP status and OperationOutcome issue codes only. @internal */
