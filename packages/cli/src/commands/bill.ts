@@ -6,10 +6,11 @@ import { getPack, loadPack, RulePackError, type BillingResult, type RulePack } f
 import type { X12ClaimInput } from '@peer-fhir/x12';
 import { configFilesOf, resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
+import { watchHeap } from '../internal/heap-budget.js';
 import { assertNotAnInput, note, writePrivateFile, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import type { BillCorrectionSummary } from './bill/corrections.js';
-import { monthInputs, PARTICIPANTS_PER_CHUNK, readMonth } from './bill/month.js';
+import { ENCOUNTERS_PER_READ, monthInputs, PARTICIPANTS_PER_CHUNK, readMonth } from './bill/month.js';
 import { printBill, renderBillMarkdown } from './bill/report.js';
 import { BillTally } from './bill/tally.js';
 import { ClaimWriter, write837PFile, type BillWrite } from './bill/write.js';
@@ -181,13 +182,23 @@ export function runBill(opts: BillOptions, io: CommandIo): Promise<BillResult> {
   return billMonth(opts, io, { keep: true });
 }
 
-/** How a run is cut: participants per chunk, and whether the claims and inputs are kept for the result. */
+/** How a run is cut: participants per chunk, encounters per read, whether the claims and inputs are kept for the result, and the heap budget. */
 export interface BillStreaming {
   /** Keep every claim and 837P input for {@link BillResult} (the command does not: it holds one chunk at a time). */
   keep: boolean;
   /** Participants per chunk (default {@link PARTICIPANTS_PER_CHUNK}). */
   chunkSize?: number;
+  /** Encounters read back together within a chunk (default {@link ENCOUNTERS_PER_READ}). */
+  encountersPerRead?: number;
+  /**
+   * Heap in use (bytes) above which the process runs full collections while it bills (internal/heap-budget.ts); the
+   * command sets {@link BILL_HEAP_BUDGET}, a library caller's process is left to V8 (undefined).
+   */
+  heapBudget?: number;
 }
+
+/** The heap budget of `peer-fhir bill`: a 10k-row month (~50 MB of heap in use at its peak) stays under it, so only larger runs ever collect for it. */
+export const BILL_HEAP_BUDGET = 64 * 2 ** 20;
 
 /** Temporary files of a run, next to the files they become (private, removed whatever happens). */
 const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial` });
@@ -201,8 +212,9 @@ export async function billMonth(opts: BillOptions, io: CommandIo, streaming: Bil
   const target = await openTarget(opts, io);
   const temp = tempFiles(run.files);
   const w: BillWrite = { client: target.client, config: run.config, scope: run.scope, pack: run.pack, date: run.date, files: run.files, supervisorTaxonomies: supervisorTaxonomiesOf(run.config) };
+  const heap = streaming.heapBudget === undefined ? undefined : watchHeap({ bytes: streaming.heapBudget });
   try {
-    const month = await readMonth(target.client, w, { from: run.from, to: run.to, chunkSize: streaming.chunkSize ?? PARTICIPANTS_PER_CHUNK });
+    const month = await readMonth(target.client, w, { from: run.from, to: run.to, chunkSize: streaming.chunkSize ?? PARTICIPANTS_PER_CHUNK, encountersPerRead: streaming.encountersPerRead ?? ENCOUNTERS_PER_READ });
     const tally = new BillTally({ pack: { id: run.pack.id, version: run.pack.version }, period: opts.period, files: run.files });
     const writer = new ClaimWriter(w, temp, streaming.keep);
     let sent: boolean;
@@ -225,6 +237,7 @@ export async function billMonth(opts: BillOptions, io: CommandIo, streaming: Bil
     printBill(io, report, { held: tally.held, exitCode, targetUrl: target.url, agency: run.scope.agency });
     return { report, claims: writer.kept?.claims ?? [], inputs: writer.kept?.inputs ?? [], exitCode };
   } finally {
+    heap?.stop();
     await Promise.all(Object.values(temp).map((f) => rm(f, { force: true })));
     await target.close();
   }
@@ -246,5 +259,5 @@ export const billCommand: CommandDefinition<BillOptions> = {
         'peer-fhir bill --pack tx-medicaid-peer-specialist-2019 --period 2025-03 --out out/march.x12',
         'peer-fhir bill --period 2025-03 --out march.x12 --fhir-url https://fhir.example.org/r4 --auth-env FHIR_TOKEN --json',
       ])),
-  run: (o, io) => billMonth(o, io, { keep: false }),
+  run: (o, io) => billMonth(o, io, { keep: false, heapBudget: BILL_HEAP_BUDGET }),
 };

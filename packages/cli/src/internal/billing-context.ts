@@ -41,11 +41,17 @@ export async function periodParticipants(peer: PeerClient, q: PeriodQuery): Prom
 /**
  * The encounters of `[from, to]` some participants attend (a group session whole, with every attendee), read by id,
  * plus those participants (with coverage), their current plans and consents, read back with the client's domain
- * readers and core's `fromFhir`, with the agency's staff read once for the run. A few requests per chunk of
- * participants (`PeerClient.readEncounters`, `PeerClient.getParticipantRecords`), not per participant.
+ * readers and core's `fromFhir`, with the agency's staff read once for the run. A few requests per `encountersPerRead`
+ * encounters (`PeerClient.readEncounters`, each encounter read once) and per chunk of participants
+ * (`PeerClient.getParticipantRecords`), not per participant.
  */
-export async function loadChunkRecords(peer: PeerClient, q: PeriodQuery & { participants: readonly [string, readonly string[]][]; staff: AgencyStaff }): Promise<PeriodRecords> {
-  const encounters = (await peer.readEncounters(q.participants.flatMap(([, refs]) => refs))).filter((e) => e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to);
+export async function loadChunkRecords(peer: PeerClient, q: PeriodQuery & { participants: readonly [string, readonly string[]][]; staff: AgencyStaff; encountersPerRead: number }): Promise<PeriodRecords> {
+  const refs = [...new Set(q.participants.flatMap(([, r]) => r))];
+  const read: PeerEncounter[] = [];
+  // A read holds its encounters' FHIR resources (group sessions with every attendance, notes, Conditions, Patients)
+  // until they are read back: bounded by a count of encounters, not by the chunk's participants.
+  for (let i = 0; i < refs.length; i += q.encountersPerRead) read.push(...(await peer.readEncounters(refs.slice(i, i + q.encountersPerRead))));
+  const encounters = read.filter((e) => e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to);
   const { participants, plans, consents, patients } = await peer.getParticipantRecords(q.participants.map(([id]) => id));
   return { encounters, participants, specialists: q.staff.specialists, organizations: q.staff.organizations, plans, consents, patients };
 }

@@ -21,11 +21,20 @@ import type { BillWrite, ClaimWriter } from './write.js';
 /** Participants read, evaluated and written together (their records are still read 50 to a search): a group session whose attendees fall in several chunks is read in each, so fewer, larger chunks read less twice. */
 export const PARTICIPANTS_PER_CHUNK = 500;
 
+/**
+ * Encounters (individual encounters and group sessions) read back together within a chunk: what a read holds as FHIR
+ * (a group session brings every attendance, its notes, Conditions and Patients) is bounded by this count, not by the
+ * chunk's participants. 50 measured best of 25, 50, 100 and 1,000 at 100k rows (docs/benchmarks.md, B9 round 7).
+ */
+export const ENCOUNTERS_PER_READ = 50;
+
 /** What a run reads once for the whole month: the participants, the agency's staff and the stored 271 answers. */
 export interface MonthRead {
   peer: PeerClient;
   /** Participants per chunk ({@link PARTICIPANTS_PER_CHUNK}). */
   chunkSize: number;
+  /** Encounters per read within a chunk ({@link ENCOUNTERS_PER_READ}). */
+  encountersPerRead: number;
   /** The month's participants in claim order, each with the encounters it attends. */
   participants: [string, string[]][];
   staff: AgencyStaff;
@@ -33,7 +42,7 @@ export interface MonthRead {
 }
 
 /** The month's run-wide reads. */
-export async function readMonth(client: PeerFhirClient, w: BillWrite, q: { from: string; to: string; chunkSize: number }): Promise<MonthRead> {
+export async function readMonth(client: PeerFhirClient, w: BillWrite, q: { from: string; to: string; chunkSize: number; encountersPerRead: number }): Promise<MonthRead> {
   const peer = new PeerClient(client, w.scope);
   const participants = await periodParticipants(peer, { ...q, scope: w.scope });
   // The agency's staff only: its Organization, PractitionerRoles and their Practitioners.
@@ -46,7 +55,8 @@ export async function readMonth(client: PeerFhirClient, w: BillWrite, q: { from:
     // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
     ...(await eligibilityContext(client, w.scope)),
   };
-  return { peer, chunkSize: Math.max(1, Math.floor(q.chunkSize)), participants, staff, shared };
+  const atLeastOne = (n: number) => Math.max(1, Math.floor(n));
+  return { peer, chunkSize: atLeastOne(q.chunkSize), encountersPerRead: atLeastOne(q.encountersPerRead), participants, staff, shared };
 }
 
 /** Units on the period's standing prior claims, as billed-units history (one entry per line). */
@@ -73,7 +83,7 @@ function contextOf(month: MonthRead, records: PeriodRecords, stored: BillingInpu
 
 /** One chunk of participants read, evaluated (only its own participants decided), its corrections planned and tallied; what its write needs. */
 async function billChunk(month: MonthRead, w: BillWrite, q: { from: string; to: string }, chunk: readonly [string, string[]][], tally: BillTally) {
-  const records = await loadChunkRecords(month.peer, { ...q, scope: w.scope, participants: chunk, staff: month.staff });
+  const records = await loadChunkRecords(month.peer, { ...q, scope: w.scope, participants: chunk, staff: month.staff, encountersPerRead: month.encountersPerRead });
   const ids = chunk.map(([id]) => id);
   const stored = await loadBillingInputs(w.client, { scope: w.scope, patients: Object.values(records.patients), pack: w.pack, ...q });
   const context = contextOf(month, records, stored);

@@ -1,0 +1,83 @@
+/**
+ * What `peer-fhir bill` holds at once is bounded by its chunk sizes, not by the agency (issue 18, B9-bill): each
+ * evaluation decides at most `chunkSize` participants and holds only their records, every encounter read back is read
+ * in a request of at most `encountersPerRead` encounters, and together the evaluations decide every participant of the
+ * month exactly once — for agencies of any size. Counted, not timed: the calls are recorded around billing's
+ * `evaluateByParticipant` and the client's `PeerClient.readEncounters`.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
+import { billableAgency, generateAgency } from '@peer-fhir/testing';
+import { billMonth } from '../src/commands/bill.js';
+import { parseConfig } from '../src/config.js';
+import { configFor, quietIo, useEmbeddedServer } from './support.js';
+
+/** Each evaluation of a run: the participants it decides and those whose records it holds. */
+const evaluations = vi.hoisted(() => [] as { decided: string[]; held: number }[]);
+
+vi.mock('@peer-fhir/billing', async (importOriginal) => {
+  const billing = await importOriginal<typeof import('@peer-fhir/billing')>();
+  return {
+    ...billing,
+    evaluateByParticipant: (...args: Parameters<typeof billing.evaluateByParticipant>) => {
+      const [context, options] = args;
+      evaluations.push({ decided: [...(options?.participants ?? [])], held: context.participants.length });
+      return billing.evaluateByParticipant(...args);
+    },
+  };
+});
+
+const root = mkdtempSync(join(tmpdir(), 'peer-fhir-bill-chunks-'));
+const embedded = useEmbeddedServer();
+
+/** Bills January of a fresh agency of `participants` participants; the evaluations and the reads it made. */
+async function billJanuary(seed: number, participants: number, cut: { chunkSize: number; encountersPerRead: number }) {
+  const agency = billableAgency(generateAgency({ seed, months: 1, participants, state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3 }));
+  const server = embedded.server;
+  server.reset();
+  const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi });
+  await peer.recordEncounters(agency.encounters, { participants: agency.participants, specialists: agency.specialists, organizations: [agency.organization] });
+  evaluations.length = 0;
+  const reads = vi.spyOn(PeerClient.prototype, 'readEncounters');
+  const dir = join(root, `${seed}-${participants}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const { report } = await billMonth({ period: '2025-01', out: join(dir, 'jan.x12'), configValue: parseConfig(configFor(agency)), fhirUrl: server.url }, quietIo(dir), { keep: false, ...cut });
+    const attending = new Set(agency.encounters.flatMap((e) => e.attendees.map((a) => a.participantId)));
+    return { report, attending, evaluations: [...evaluations], readSizes: reads.mock.calls.map(([refs]) => refs.length) };
+  } finally {
+    reads.mockRestore();
+  }
+}
+
+describe('bill holds one bounded chunk at a time, whatever the agency size', () => {
+  it('evaluates at most chunkSize participants and reads at most encountersPerRead encounters at once (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 2, max: 16 }),
+        fc.record({ chunkSize: fc.integer({ min: 1, max: 5 }), encountersPerRead: fc.integer({ min: 1, max: 6 }) }),
+        async (seed, participants, cut) => {
+          const run = await billJanuary(seed, participants, cut);
+          expect(run.report.encounters).toBeGreaterThan(0);
+          for (const e of run.evaluations) {
+            expect(e.decided.length).toBeLessThanOrEqual(cut.chunkSize);
+            expect(e.held).toBeLessThanOrEqual(cut.chunkSize);
+          }
+          const decided = run.evaluations.flatMap((e) => e.decided);
+          // Every participant who attended an encounter of the month is decided once, in exactly as many chunks as it takes.
+          expect(new Set(decided).size).toBe(decided.length);
+          expect(new Set(decided)).toEqual(run.attending);
+          expect(run.evaluations).toHaveLength(Math.ceil(run.attending.size / cut.chunkSize));
+          expect(run.readSizes.length).toBeGreaterThan(0);
+          expect(Math.max(...run.readSizes)).toBeLessThanOrEqual(cut.encountersPerRead);
+        },
+      ),
+      { numRuns: 3, endOnFailure: true },
+    );
+  }, 240_000);
+});
