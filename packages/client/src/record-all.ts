@@ -146,7 +146,7 @@ export interface RecordAllSummary extends RecordAllProgress {
 }
 
 /** Sends one transaction (`PeerFhirClient.transaction`). */
-export type RunTransaction = (bundle: Bundle, opts: RequestOptions) => PromiseLike<Bundle>;
+type RunTransaction = (bundle: Bundle, opts: RequestOptions) => PromiseLike<Bundle>;
 /** Reads stored resources by `Type/id` (any order; missing ones left out). */
 export type ReadStored = (references: readonly string[], opts: RequestOptions) => Promise<Resource[]>;
 
