@@ -2,10 +2,20 @@
 // Records the requests `PeerClient.recordEncounters` (default options) sends for N encounters, then replays them
 // through `handleFhirRequest` on a fresh SQLite (`:memory:`) repository, ROUNDS times, and prints the server's CPU per
 // encounter and per resource (median round). Run it under `node --cpu-prof` for where that CPU goes.
+// With PEER_FHIR_B2_COMPARE=<another build's dist/index.js> (e.g. a copy of main's packages/server/dist inside
+// packages/server/node_modules, so that it resolves the same dependencies), the rounds alternate between that build
+// ('other') and this one ('this'), in one process on the same requests, and each build's median is printed.
 // usage: node bench/support/b2-server-cpu.mjs [N=1000] [ROUNDS=5]
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
-import { createFhirRepository, handleFhirRequest } from '@peer-fhir/server';
+import * as thisServer from '@peer-fhir/server';
 import { generateAgency, loadFhirDefinitions } from '@peer-fhir/testing';
+
+const { createFhirRepository, handleFhirRequest } = thisServer;
+const COMPARE = process.env.PEER_FHIR_B2_COMPARE;
+const builds = [{ name: 'this', server: thisServer }];
+if (COMPARE) builds.unshift({ name: 'other', server: await import(pathToFileURL(resolve(COMPARE)).href) });
 
 const N = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -48,31 +58,34 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcMs += e.duration;
 }).observe({ entryTypes: ['gc'] });
 const rounds = [];
-for (let round = 0; round < ROUNDS; round++) {
-  const repository = createFhirRepository({ sqlite: ':memory:' });
+for (let round = 0; round < ROUNDS * builds.length; round++) {
+  const build = builds[round % builds.length];
+  const repository = build.server.createFhirRepository({ sqlite: ':memory:' });
   const c0 = cpu();
   const t0 = performance.now();
   const g0 = gcMs;
   for (const request of requests) {
-    const res = await handleFhirRequest(request, { baseUrl: BASE, repository, validate: false });
+    const res = await build.server.handleFhirRequest(request, { baseUrl: BASE, repository, validate: false });
     if (res.status >= 300) throw new Error(`replay answered ${res.status}`);
   }
   const cpuMs = cpu() - c0;
   const ms = performance.now() - t0;
   // GC entries are delivered asynchronously: let them arrive before reading the total.
   await new Promise((resolve) => setTimeout(resolve, 10));
-  rounds.push({ cpuMs, ms, gcMs: gcMs - g0 });
-  console.log(`round ${round}: ${cpuMs.toFixed(0)} ms CPU, ${ms.toFixed(0)} ms wall, ${rounds.at(-1).gcMs.toFixed(0)} ms GC`);
+  rounds.push({ build: build.name, cpuMs, ms, gcMs: gcMs - g0 });
+  console.log(`round ${round} (${build.name}): ${cpuMs.toFixed(0)} ms CPU, ${ms.toFixed(0)} ms wall, ${rounds.at(-1).gcMs.toFixed(0)} ms GC`);
 }
-const sorted = [...rounds].sort((a, b) => a.cpuMs - b.cpuMs);
-const median = sorted[Math.floor(rounds.length / 2)];
-const best = sorted[0];
 // The floor the server cannot go under for these bodies: parse each request and stringify what it stores.
 const f0 = cpu();
 for (const r of writes) JSON.stringify(JSON.parse(r.body));
 const floorMs = cpu() - f0;
-console.log(
-  `server CPU per encounter: median ${(median.cpuMs / N).toFixed(3)} ms (${((1000 * median.cpuMs) / resources).toFixed(1)} µs / resource), ` +
-    `best ${(best.cpuMs / N).toFixed(3)} ms; GC ${(median.gcMs / N).toFixed(3)} ms; ` +
-    `JSON.parse + stringify of the bodies ${(floorMs / N).toFixed(3)} ms / encounter`,
-);
+for (const { name } of builds) {
+  const sorted = rounds.filter((r) => r.build === name).sort((a, b) => a.cpuMs - b.cpuMs);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const best = sorted[0];
+  console.log(
+    `${builds.length > 1 ? `${name}: ` : ''}server CPU per encounter: median ${(median.cpuMs / N).toFixed(3)} ms (${((1000 * median.cpuMs) / resources).toFixed(1)} µs / resource), ` +
+      `best ${(best.cpuMs / N).toFixed(3)} ms; GC ${(median.gcMs / N).toFixed(3)} ms; ` +
+      `JSON.parse + stringify of the bodies ${(floorMs / N).toFixed(3)} ms / encounter`,
+  );
+}

@@ -11,7 +11,7 @@ const root = resolve(import.meta.dirname, '../..');
 /** The most each kind may number (198 `!`, 25 `as never` and 11 `as unknown as` when this ratchet was written). */
 // asUnknownAs 11: the profile validator's one bridge from @types/fhir to @medplum/fhirtypes declarations of the same
 // JSON (server/src/validation/medplum-profiles.ts) joined after the ratchet was written.
-const MAX = { nonNull: 71, asNever: 22, asUnknownAs: 6 };
+const MAX = { nonNull: 69, asNever: 22, asUnknownAs: 6 };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {

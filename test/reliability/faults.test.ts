@@ -112,7 +112,9 @@ describe('recordAll through a faulty network', () => {
       await cliProxy.close();
     }
     const injected = { ...cliProxy.injected };
-    console.info(`R1 CLI: ${f.rows.length} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s through ${cliProxy.requests} requests; faults injected:`, injected);
+    // A request failed this many attempts in a row: past 6 (the client's retries), `import` writes it again.
+    const streak = cliProxy.longestFaultStreak();
+    console.info(`R1 CLI: ${f.rows.length} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s through ${cliProxy.requests} requests, longest run of failed attempts at one request ${streak}; faults injected:`, injected);
     expect(run.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
     if (run.code !== 0) console.info("STDERR", run.stderr.slice(0, 3000), "STDOUT", run.stdout.slice(0, 1500));
     expect(run.code).toBe(0);

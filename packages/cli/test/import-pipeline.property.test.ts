@@ -3,35 +3,26 @@
 // generated CSV (group and individual encounters, rows the reader rejects, an id used again) and any batch size and
 // transactions in flight, the server ends up holding exactly what one batch would have written, every row ends in the
 // same counted outcome, and a second import writes nothing new. Small files, tiny batches: many batches overlap.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FhirResource } from 'fhir/r4.js';
 import { stringify } from 'csv-stringify/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient, PeerFhirClient } from '@peer-fhir/client';
-import { startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
+import type { EmbeddedFhirServer } from '@peer-fhir/testing';
 import { IMPORT_COLUMNS } from '../src/index.js';
-import { resolveConfig, scopeOf, type CliConfig } from '../src/config.js';
-import { importEncounterFile, type EncounterTally } from '../src/import/import-encounters.js';
+import { scopeOf, type CliConfig } from '../src/config.js';
+import type { EncounterTally } from '../src/import/import-encounters.js';
 import type { RejectedRow } from '../src/import/assemble.js';
-import { configFor, syntheticRows } from './support.js';
+import { importEncountersThrough, useImportBench } from './support.js';
 
+const bench = useImportBench(400);
 let server: EmbeddedFhirServer;
 let dir: string;
 let config: CliConfig;
 let base: Record<string, string>[];
-
-beforeAll(async () => {
-  server = await startFhirServer();
-  dir = mkdtempSync(join(tmpdir(), 'peer-fhir-pipeline-'));
-  const { agency, rows } = syntheticRows(400);
-  base = rows;
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(configFor(agency)));
-  config = await resolveConfig({ config: join(dir, 'config.json') }, dir, true);
-}, 60_000);
-afterAll(() => server?.close());
+beforeAll(() => ({ server, dir, config, rows: base } = bench.current));
 
 const TYPES = ['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Coverage', 'RelatedPerson', 'Group', 'Location', 'Encounter', 'Condition', 'DocumentReference', 'Provenance'] as const;
 
@@ -45,27 +36,9 @@ async function storedContent(): Promise<string[]> {
   return all.map((r) => JSON.stringify({ ...r, id: undefined, meta: undefined }, (k, v: unknown) => (k === 'reference' && typeof v === 'string' ? (keyOf.get(v) ?? v) : v))).sort();
 }
 
-function emptyTally(): EncounterTally {
-  return {
-    rowsRead: 0, created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0, valid: 0,
-    encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
-    conflictRows: [], updatedRows: [], participantsUpdated: 0, rosterConflicts: [],
-  };
-}
-
 /** Imports `file` into the server as `peer-fhir import` does, `batchRows` rows per batch; the tally and rejected rows. */
-async function importWith(file: string, batchRows: number, concurrency: number): Promise<{ tally: EncounterTally; rejected: RejectedRow[] }> {
-  const tally = emptyTally();
-  const rejected: RejectedRow[] = [];
-  const reject = (r: RejectedRow): Promise<void> => {
-    tally.rejected++;
-    rejected.push(r);
-    return Promise.resolve();
-  };
-  const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), scopeOf(config));
-  const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
-  await importEncounterFile({ file, format: 'csv', config, peer, bundleSize: 3, concurrency, update: true, written, batchRows, tally, reject, report: () => undefined });
-  return { tally, rejected };
+function importWith(file: string, batchRows: number, concurrency: number): Promise<{ tally: EncounterTally; rejected: RejectedRow[] }> {
+  return importEncountersThrough(new PeerClient(new PeerFhirClient({ baseUrl: server.url }), scopeOf(config)), config, file, batchRows, concurrency);
 }
 
 /** The outcome counts of an import, and its rejected rows by row number. */

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FormattedSegment } from '../../../test/support/x12-parser.js';
@@ -8,6 +10,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { generateAgency, startFhirServer, type EmbeddedFhirServer } from '@peer-fhir/testing';
 import { rowsOf } from '../src/internal/synthetic-rows.js';
 import type { CommandIo } from '../src/internal/io.js';
+import { resolveConfig, type CliConfig } from '../src/config.js';
+import { importEncounterFile, type EncounterTally } from '../src/import/import-encounters.js';
+import type { RejectedRow } from '../src/import/assemble.js';
+import type { PeerClient } from '@peer-fhir/client';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -85,5 +91,66 @@ export function useEmbeddedServer(): { readonly server: EmbeddedFhirServer } {
       if (!started) throw new Error('the embedded server is not started yet (read it inside a test)');
       return started;
     },
+  };
+}
+
+/** What in-process tests of the encounter import start from (see {@link useImportBench}). */
+export interface ImportBench {
+  server: EmbeddedFhirServer;
+  /** A folder of the file's own, holding `config.json`. */
+  dir: string;
+  /** The TX agency's config, resolved. */
+  config: CliConfig;
+  /** The agency's synthetic import rows. */
+  rows: Record<string, string>[];
+}
+
+/**
+ * An embedded server, a folder with the config of a synthetic TX agency and `size` of its rows: started before the
+ * file's tests, the server closed after them. Read `current` inside a test or hook.
+ */
+export function useImportBench(size: number): { readonly current: ImportBench } {
+  let bench: ImportBench | undefined;
+  beforeAll(async () => {
+    const server = await startFhirServer();
+    const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-import-'));
+    const { agency, rows } = syntheticRows(size);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(configFor(agency)));
+    bench = { server, dir, rows, config: await resolveConfig({ config: join(dir, 'config.json') }, dir, true) };
+  }, 60_000);
+  afterAll(async () => {
+    await bench?.server.close();
+  });
+  return {
+    get current(): ImportBench {
+      if (!bench) throw new Error('the import bench is not set up yet (read it inside a test)');
+      return bench;
+    },
+  };
+}
+
+/**
+ * `file` (CSV) imported in-process as `peer-fhir import` writes encounters, 3 per transaction, through `peer`, in
+ * batches of `batchRows` rows with `concurrency` transactions in flight: the tally and the rejected rows.
+ */
+export async function importEncountersThrough(peer: PeerClient, config: CliConfig, file: string, batchRows: number, concurrency: number): Promise<{ tally: EncounterTally; rejected: RejectedRow[] }> {
+  const tally = emptyEncounterTally();
+  const rejected: RejectedRow[] = [];
+  const reject = (r: RejectedRow): Promise<void> => {
+    tally.rejected++;
+    rejected.push(r);
+    return Promise.resolve();
+  };
+  const written = { participants: new Set<string>(), specialists: new Set<string>(), organization: false };
+  await importEncounterFile({ file, format: 'csv', config, peer, bundleSize: 3, concurrency, update: true, written, batchRows, tally, reject, report: () => undefined });
+  return { tally, rejected };
+}
+
+/** The counters of an encounter import, all at zero. */
+function emptyEncounterTally(): EncounterTally {
+  return {
+    rowsRead: 0, created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0, valid: 0,
+    encounters: { created: 0, unchanged: 0, updated: 0, conflict: 0, alreadyPresent: 0, rejected: 0 },
+    conflictRows: [], updatedRows: [], participantsUpdated: 0, rosterConflicts: [],
   };
 }

@@ -9,6 +9,7 @@ import { abortableSleep, isAllConditionalBundle, isRepeatable } from './internal
 import { runBulkExport } from './internal/bulk-export-run.js';
 import type { BulkExportJob, BulkExportOptions } from './bulk-export.js';
 import { Transport, type RawResponse } from './internal/transport.js';
+import { globalFetchIsUndici } from './internal/undici-redirect.js';
 import { ResourceCache } from './internal/peer-lookup.js';
 import { pendingTestHooks } from './internal/test-hooks.js';
 import { recordAll, type RecordAllOptions, type RecordAllSummary, type RecordEntries } from './record-all.js';
@@ -52,6 +53,7 @@ export class PeerFhirClient {
       headers: options.headers,
       allowedOrigins: options.allowedOrigins,
       maxResponseBytes: options.maxResponseBytes,
+      undiciFetch: options.fetch === undefined && globalFetchIsUndici(),
       sleep: hooks.sleep,
       random: hooks.random,
     });

@@ -1,7 +1,8 @@
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
-import { FhirAbortError, FhirError, isFhirError } from './errors.js';
+import { FhirAbortError, FhirConnectionError, FhirError, isFhirError } from './errors.js';
 import { typeIdOf } from './internal/peer-lookup.js';
-import { isAllConditionalBundle } from './internal/retry.js';
+import { withReferences, type UrnCheck } from './internal/peer-mapping.js';
+import { isAllConditionalBundle, isRetryableStatus } from './internal/retry.js';
 import type { RequestOptions } from './types.js';
 
 /**
@@ -122,6 +123,12 @@ export interface RecordOutcome {
   locations: (string | undefined)[];
   /** Why it failed: error class, HTTP status and OperationOutcome issue codes only. */
   reason?: string | undefined;
+  /**
+   * For `rejected`: the record got no answer, only failures a retry may get past (the connection failed or timed out,
+   * or the server answered 408, 429 or 5xx), on every attempt. The server may or may not have stored it; writing it
+   * again is safe (every entry is a conditional create) and may succeed.
+   */
+  transient?: true | undefined;
 }
 
 /**
@@ -138,6 +145,7 @@ export interface RecordAllSummary extends RecordAllProgress {
   records: RecordOutcome[];
 }
 
+/** Sends one transaction (`PeerFhirClient.transaction`). */
 type RunTransaction = (bundle: Bundle, opts: RequestOptions) => PromiseLike<Bundle>;
 /** Reads stored resources by `Type/id` (any order; missing ones left out). */
 export type ReadStored = (references: readonly string[], opts: RequestOptions) => Promise<Resource[]>;
@@ -151,10 +159,12 @@ interface Indexed {
  * Not `async` on purpose: the records are validated and packed here, and only the groups are carried into the
  * asynchronous part ({@link writeGroups}), which drops each group once sent. An async function would keep its
  * `records` parameter, and with it every mapped entry of a bulk write, alive until the last transaction answered.
+ * `references` (`urn:uuid:` -> `Type/id`) are rewritten in the entries as they are checked: records that name
+ * resources written before by their urn (`PeerClient.recordEncounters`' roster and shared entries).
  */
-export function recordAll(run: RunTransaction, records: readonly RecordEntries[], opts: RecordAllOptions, read?: ReadStored): Promise<RecordAllSummary> {
+export function recordAll(run: RunTransaction, records: readonly RecordEntries[], opts: RecordAllOptions, read?: ReadStored, references: ReadonlyMap<string, string> = new Map()): Promise<RecordAllSummary> {
   try {
-    return writeGroups(run, prepare(records, opts), opts, opts.checkExisting === false ? undefined : read);
+    return writeGroups(run, prepare(records, opts, references), opts, opts.checkExisting === false ? undefined : read);
   } catch (e) {
     return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
@@ -166,14 +176,14 @@ interface Prepared {
   groups: (Indexed[] | undefined)[];
 }
 
-function prepare(records: readonly RecordEntries[], opts: RecordAllOptions): Prepared {
+function prepare(records: readonly RecordEntries[], opts: RecordAllOptions, references: ReadonlyMap<string, string>): Prepared {
   const outcomes: RecordOutcome[] = new Array<RecordOutcome>(records.length);
   const progress: RecordAllProgress = { done: 0, total: records.length, created: 0, unchanged: 0, conflict: 0, rejected: 0, existing: 0, failed: 0 };
   const valid: Indexed[] = [];
-  records.forEach((entries, index) => {
-    const problem = validateRecord(entries);
-    if (problem) settle(outcomes, progress, { index, status: 'rejected', entryStatuses: [], locations: [], reason: problem });
-    else valid.push({ index, entries });
+  records.forEach((given, index) => {
+    const checked = checkRecord(given, references);
+    if (typeof checked === 'string') settle(outcomes, progress, { index, status: 'rejected', entryStatuses: [], locations: [], reason: checked });
+    else valid.push({ index, entries: checked });
   });
   if (progress.done > 0) opts.onProgress?.({ ...progress });
   return { outcomes, progress, groups: pack(valid, { entries: opts.bundleSize ?? 100, records: opts.recordsPerBundle ?? Number.POSITIVE_INFINITY }) };
@@ -211,7 +221,8 @@ async function writeGroups(run: RunTransaction, prepared: Prepared, opts: Record
         await runGroup(group.slice(mid));
         return;
       }
-      for (const r of group) settled({ index: r.index, status: 'rejected', entryStatuses: [], locations: [], reason: reasonOf(e) });
+      const transient = isTransient(e) ? { transient: true as const } : {};
+      for (const r of group) settled({ index: r.index, status: 'rejected', entryStatuses: [], locations: [], reason: reasonOf(e), ...transient });
     }
     onProgress?.({ ...progress });
   };
@@ -229,36 +240,33 @@ async function writeGroups(run: RunTransaction, prepared: Prepared, opts: Record
   return { ...progress, records: outcomes };
 }
 
-function validateRecord(entries: RecordEntries): string | undefined {
+/**
+ * The record as it will be sent, `references` rewritten (copy-on-write: the caller's entries are not changed), or why
+ * it cannot be sent. One walk of each entry rewrites and finds a `urn:uuid:` reference in a resource that is neither
+ * rewritten nor the fullUrl of an entry of the record (it would dangle, https://hl7.org/fhir/R4/bundle.html#references).
+ */
+function checkRecord(entries: RecordEntries, references: ReadonlyMap<string, string>): RecordEntries | string {
   if (entries.length === 0) return 'record has no entries';
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [...entries] };
-  if (!isAllConditionalBundle(bundle)) return 'record has an entry that is not conditional (POST without ifNoneExist, or PATCH)';
-  const local = new Set(entries.map((e) => e.fullUrl).filter((u): u is string => u?.startsWith('urn:uuid:') === true));
-  for (const entry of entries) {
-    if (hasForeignUrn(entry.resource, local)) return 'record references a urn:uuid entry outside itself';
-  }
-  return undefined;
+  if (!isAllConditionalBundle({ resourceType: 'Bundle', type: 'transaction', entry: [...entries] })) return 'record has an entry that is not conditional (POST without ifNoneExist, or PATCH)';
+  const check: UrnCheck = { local: new Set(entries.map((e) => e.fullUrl).filter((u): u is string => u?.startsWith('urn:uuid:') === true)), foreign: false };
+  const sent = entries.map((entry) => sentEntry(entry, references, check));
+  return check.foreign ? 'record references a urn:uuid entry outside itself' : sent;
 }
 
-/**
- * True when a `reference` inside `value` is a urn:uuid that is not in `local`. A walk rather than a regex over
- * `JSON.stringify` output (no text is built); `for...in` because these are plain JSON objects and it allocates no
- * entry arrays, which `Object.entries` does for every object of every entry.
- */
-function hasForeignUrn(value: unknown, local: ReadonlySet<string>): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) {
-    for (const v of value) if (hasForeignUrn(v, local)) return true;
-    return false;
+/** `entry` with `references` rewritten anywhere in it (copy-on-write); only its resource is checked for dangling urns. */
+function sentEntry(entry: BundleEntry, references: ReadonlyMap<string, string>, check: UrnCheck): BundleEntry {
+  if (references.size === 0) {
+    withReferences(entry.resource, references, check);
+    return entry;
   }
-  const record = value as Record<string, unknown>;
-  for (const k in record) {
-    const v = record[k];
-    if (k === 'reference' && typeof v === 'string') {
-      if (v.startsWith('urn:uuid:') && !local.has(v)) return true;
-    } else if (typeof v === 'object' && hasForeignUrn(v, local)) return true;
+  const fields = entry as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const k in fields) {
+    const v = fields[k];
+    const after = withReferences(v, references, k === 'resource' ? check : undefined);
+    if (after !== v) (copy ??= { ...fields })[k] = after;
   }
-  return false;
+  return copy === undefined ? entry : (copy as BundleEntry);
 }
 
 /** The most a transaction may hold: entries (a record larger than that still goes alone) and records. */
@@ -319,6 +327,11 @@ function mapResponse(group: Indexed[], response: Bundle): RecordOutcome[] {
 // 4xx other than auth/throttling point at a record's content: worth bisecting.
 function isRecordSpecific(e: unknown): boolean {
   return isFhirError(e) && e.status !== undefined && e.status >= 400 && e.status < 500 && ![401, 408, 429].includes(e.status);
+}
+
+/** A failure a later attempt may get past: no answer (connection, timeout) or 408/429/5xx. */
+function isTransient(e: unknown): boolean {
+  return e instanceof FhirConnectionError || (isFhirError(e) && e.status !== undefined && isRetryableStatus(e.status));
 }
 
 /** Why a write failed: error class, HTTP status and OperationOutcome issue codes only. @internal */

@@ -1,8 +1,7 @@
 // A malicious FHIR server, on loopback only. Two node:http servers on different ports are two origins: `base` is
 // the FHIR server the client is configured for, `other` is where the hostile answers point. Each case asserts a typed
 // error (or a refused request), that nothing reached `other`, and that no planted value is in the error's text.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   FhirBadRequestError,
@@ -17,37 +16,7 @@ import {
   type FetchLike,
   type Logger,
 } from '../src/index.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-interface Loopback {
-  origin: string;
-  seen: Seen[];
-  handle: Handler;
-  server: Server;
-}
-
-async function loopback(): Promise<Loopback> {
-  const lb: Loopback = { origin: '', seen: [], handle: (_q, res) => res.writeHead(404).end(), server: createServer() };
-  lb.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      lb.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      lb.handle(req, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => lb.server.listen(0, '127.0.0.1', resolve));
-  lb.origin = `http://127.0.0.1:${(lb.server.address() as AddressInfo).port}`;
-  return lb;
-}
+import { loopback, type Loopback } from './loopback.js';
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers }).end(JSON.stringify(body));
@@ -137,6 +106,28 @@ describe('redirects and links stay on the base origin', () => {
     const err = await client({ allowedOrigins: [other.origin] }).batch(bundle).catch((e: unknown) => e);
     expect((err as FhirOriginRefusedError).reason).toBe('body-would-cross');
     expect(other.seen).toHaveLength(0);
+  });
+
+  it('refuses a 307 on a conditional (repeatable) transaction the same way: fetch follows nothing, the base is asked twice, the other origin never', async () => {
+    // Repeatable writes go out with redirect 'error' (undici copies no body then) and are sent again with 'manual'
+    // to read the 3xx (src/internal/undici-redirect.ts); the caller sees the same typed error as for any request.
+    base.handle = (_q, res) => res.writeHead(307, { location: `${other.origin}/steal?who=${NAME}` }).end();
+    const bundle = { resourceType: 'Bundle' as const, type: 'transaction' as const, entry: [{ resource: { resourceType: 'Patient' as const, name: [{ family: NAME }], birthDate: BIRTH }, request: { method: 'POST' as const, url: 'Patient', ifNoneExist: `identifier=urn:x|${MEDICAID}` } }] };
+    const err = await client({ maxRetries: 2 }).transaction(bundle).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FhirOriginRefusedError);
+    expect((err as FhirOriginRefusedError).reason).toBe('cross-origin');
+    expect((err as FhirOriginRefusedError).code).toBe('client.origin-refused');
+    expect(base.seen.map((s) => [s.method, s.url])).toEqual([['POST', '/fhir'], ['POST', '/fhir']]);
+    expect(other.seen).toHaveLength(0);
+    expectNoPlanted(err);
+  });
+
+  it('follows a same-origin 307 on a conditional transaction with its body, once', async () => {
+    base.handle = (q, res, body) => (q.url === '/fhir' ? res.writeHead(307, { location: '/fhir/moved' }).end() : json(res, 200, { resourceType: 'Bundle', type: 'transaction-response', entry: [{ response: { status: body.includes(BIRTH) ? '201 Created' : '400' } }] }));
+    const bundle = { resourceType: 'Bundle' as const, type: 'transaction' as const, entry: [{ resource: { resourceType: 'Patient' as const, birthDate: BIRTH }, request: { method: 'POST' as const, url: 'Patient', ifNoneExist: 'identifier=urn:x|1' } }] };
+    const answer = await client().transaction(bundle);
+    expect(answer.entry?.[0]?.response?.status).toBe('201 Created');
+    expect(base.seen.map((s) => s.url)).toEqual(['/fhir', '/fhir', '/fhir/moved']);
   });
 
   it('follows same-origin redirects, at most 5, then fails with a typed error', async () => {

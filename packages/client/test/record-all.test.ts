@@ -120,6 +120,29 @@ describe('recordAll', () => {
     expect(fake.store.size).toBe(14);
   });
 
+  it('marks a record transient when every attempt got no answer or 408/429/5xx (writing it again may land it), and not when the server refused it', async () => {
+    // Each record travels alone; the answers by its Encounter identifier: e0 a reset every time, e1 503, e2 429,
+    // e3 408, e4 a 400 (the content is refused: a retry would be refused again).
+    const statusOf: Record<string, number> = { e1: 503, e2: 429, e3: 408, e4: 400 };
+    server.use(
+      http.post(BASE, async ({ request }) => {
+        const bundle = (await request.json()) as Bundle;
+        const key = bundle.entry?.[1]?.request?.ifNoneExist?.split('|')[1] ?? '';
+        const status = statusOf[key];
+        return status === undefined ? HttpResponse.error() : new HttpResponse(null, { status, headers: { 'retry-after': '0' } });
+      }),
+    );
+    const { client } = testClient();
+    const summary = await client.recordAll(Array.from({ length: 5 }, (_, i) => record(i)), { bundleSize: 2, maxRetries: 1 });
+    expect(summary.records.map((r) => [r.status, r.transient ?? false])).toEqual([
+      ['rejected', true],
+      ['rejected', true],
+      ['rejected', true],
+      ['rejected', true],
+      ['rejected', false],
+    ]);
+  });
+
   it('fails records that are not conditional or reference urn:uuids outside themselves, without sending them', async () => {
     const fake = fakeServer();
     const { client } = testClient();

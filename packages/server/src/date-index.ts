@@ -1,31 +1,34 @@
-import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { dateParamsOf, searchablePeriods, valuesAt, type DateParam, type SearchablePeriod } from './search-params.js';
 
-type Statement = Database.Statement<unknown[], unknown>;
-
-/** Statements {@link writeDates} needs. */
-export interface DateStatements {
-  removeDates: Statement;
-  addDate: Statement;
-}
+/** Receives one row of the date index: the parameter, the row's position among its values, and its period. */
+export type DateRowSink = (code: string, n: number, lo: string, hi: string) => void;
 
 /**
- * Add a resource's rows to the date index: for each plain-path date parameter of its type (`_lastUpdated` included),
- * one row per searchable period (Medplum's toPeriod, see search-params.ts); row 0's start is the sort key. A resource
+ * A resource's rows of the date index: for each plain-path date parameter of its type (`_lastUpdated` included), one
+ * row per searchable period (Medplum's toPeriod, see search-params.ts); row 0's start is the sort key. A resource
  * without a value has no row (a row for it would be one more index entry per write).
  */
-export function addDates(addDate: Statement, type: string, id: string, resource: Resource): void {
+export function forEachDateRow(type: string, resource: Resource, fn: DateRowSink): void {
   for (const param of dateParamsOf(type)) {
     let n = 0;
-    for (const period of periodsOf(resource, param)) addDate.run(type, id, param.code, n++, period.start, period.end);
+    for (const period of periodsOf(resource, param)) fn(param.code, n++, period.start, period.end);
   }
 }
 
-/** Replace a resource's rows in the date index ({@link addDates}). */
-export function writeDates(t: DateStatements, type: string, id: string, resource: Resource): void {
-  t.removeDates.run(type, id);
-  addDates(t.addDate, type, id, resource);
+const DAY_MS = 86_400_000;
+/** Stands for an open-ended or unreadable period's length: no range bound is derived from it (search-sql.ts). */
+export const OPEN_SPAN_DAYS = 1e9;
+const INSTANT = /^\d{4}-/;
+
+/**
+ * A date row's length in days, as `DATE_SPAN_DAYS` (search-params.ts) computes it in SQL: {@link OPEN_SPAN_DAYS} when
+ * an end is open ('0000', '9999') or not an instant. What `date_spans` records (schema.ts, version 7).
+ */
+export function spanDays(lo: string, hi: string): number {
+  if (!INSTANT.test(lo) || !INSTANT.test(hi)) return OPEN_SPAN_DAYS;
+  const days = (Date.parse(hi) - Date.parse(lo)) / DAY_MS;
+  return Number.isNaN(days) ? OPEN_SPAN_DAYS : days;
 }
 
 // A value's searchable period depends on the value alone, and the resources of one write share their values: every

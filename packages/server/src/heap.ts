@@ -6,7 +6,8 @@ import { runInNewContext } from 'node:vm';
 // is live (a few times it). A server that keeps ~35 MB live but promotes a few hundred MB of request garbage (pages
 // of 1,000 resources, transactions of 100 claims) therefore peaked at ~390 MB RSS whenever it served more than a small
 // agency's month, and at ~220 MB otherwise: its peak followed the work done, not what it holds. One full collection
-// once the server is up makes V8 size the limit from the live heap from then on.
+// once the server is up makes V8 size the limit from the live heap from then on. It collects the whole process, so
+// the server runs it only when asked (`collectAfterOpen`; `peer-fhir serve`, a process that is the server, asks).
 //
 // What this relies on (Node 20, V8 11.3; checked by packages/server/test/heap.test.ts): `--expose-gc` set at run time
 // installs `gc` in a context created afterwards (`vm.runInNewContext`), and calling it runs a full (major)

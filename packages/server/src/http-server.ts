@@ -62,6 +62,20 @@ export interface FhirServerOptions {
    * answered 403: a web page must not be able to write to the server through the user's browser.
    */
   allowedOrigins?: string[];
+  /**
+   * Run one full garbage collection once the server listens (default `false`): a few tens of ms at start-up, after
+   * which V8 sizes the process's heap from what is live rather than from its start-up default, so a long-running
+   * server's peak RSS stays flat however many requests it serves (without it, one that had served a large agency's
+   * month peaked ~170 MB higher). It sets V8's `--expose-gc` for that one call and collects the whole process's heap,
+   * so it is for a process that runs the server and little else (`peer-fhir serve` turns it on); an application that
+   * embeds the server leaves it off and keeps its own heap policy. Once per process: later starts do not collect.
+   *
+   * @example
+   * ```ts
+   * const server = await startFhirServer({ dataDir: './fhir-data', port: 8080, collectAfterOpen: true });
+   * ```
+   */
+  collectAfterOpen?: boolean;
 }
 
 /**
@@ -185,8 +199,8 @@ function closer(server: Server, folder: OpenDataFolder | undefined): () => Promi
  * Data export (system, `Patient/$export`, `Group/{id}/$export`, with `_type` and `_since`; see docs/bulk-data.md) writes
  * its NDJSON files under `dataDir/exports` (kept in memory without a data folder) and streams them, gzip when accepted;
  * the door checks apply to its status and file URLs too. The first start in a process indexes the FHIR
- * definitions (~0.7 s); later starts take a few milliseconds. The first start on a `dataDir` runs one full garbage
- * collection (a few tens of ms), so that V8 sizes the process's heap from what is live, not from its start-up
+ * definitions (~0.7 s); later starts take a few milliseconds. With `collectAfterOpen`, the server runs one full
+ * garbage collection once it listens, so that V8 sizes the process's heap from what is live, not from its start-up
  * default: the server's peak memory then stays flat however many requests it serves.
  *
  * @param options - host, port, data folder, token, limits (all optional; default in-memory on 127.0.0.1)
@@ -234,8 +248,8 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   const urlHost = host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}${basePath}`;
   admitHosts(door, options, host, urlHost, port, loopback);
-  // A server on a data folder keeps its data on disk: from here on its heap is sized from what it holds (heap.ts).
-  if (folder !== undefined) collectOnce();
+  // Asked for by a process that is the server (peer-fhir serve): from here on its heap is sized from what it holds.
+  if (options.collectAfterOpen === true) collectOnce();
   return {
     url: baseUrl,
     port,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { ServerSchemaVersionError } from './errors.js';
-import { writeDates } from './date-index.js';
+import { forEachDateRow } from './date-index.js';
 import { CODED_PARAMS, DATE_SPAN_DAYS, forEachReference, forEachToken } from './search-params.js';
 
 /**
@@ -84,14 +84,15 @@ function forEachStored(db: Database.Database, fn: (type: string, id: string, res
   }
 }
 
-/** 1 -> 2: create the date index and fill it from the stored resources. */
+/** 1 -> 2: create the date index and fill it from the stored resources (in version 2's layout). */
 function addDateIndex(db: Database.Database): void {
   db.exec(SCHEMA_2);
-  const statements = {
-    removeDates: db.prepare('DELETE FROM dates WHERE type = ? AND id = ?'),
-    addDate: db.prepare('INSERT INTO dates (type, id, code, n, lo, hi) VALUES (?, ?, ?, ?, ?, ?)'),
-  };
-  forEachStored(db, (type, id, resource) => writeDates(statements, type, id, resource));
+  const removeDates = db.prepare('DELETE FROM dates WHERE type = ? AND id = ?');
+  const addDate = db.prepare('INSERT INTO dates (type, id, code, n, lo, hi) VALUES (?, ?, ?, ?, ?, ?)');
+  forEachStored(db, (type, id, resource) => {
+    removeDates.run(type, id);
+    forEachDateRow(type, resource, (code, n, lo, hi) => addDate.run(type, id, code, n, lo, hi));
+  });
 }
 
 /** A forward step: SQL, or a function for a step that computes rows from the stored resources. */
@@ -188,6 +189,84 @@ function addReferencePathsAndCoveringIndexes(db: Database.Database): void {
   forEachStored(db, (type, id, resource) => forEachReference(resource, (path, reference) => addRef.run(type, id, path, reference)));
 }
 
+/**
+ * Version 7 (issue 18, B2: fewer B-tree inserts per write): the index rows are owned by the resource's integer row key
+ * (`resources.seq`) instead of its type and 36-character id. Each index table is keyed by its owner WITHOUT ROWID
+ * (`owner` first: a new resource's rows are appended at the end of that B-tree, and a resource's rows, for a per-row
+ * `EXISTS` or an update's removal, are one key range), so the token table loses its owner index (3 B-trees per token
+ * row -> 2), and every lookup index carries a small integer instead of a string key. A coded token without a system
+ * (a coding's display, a concept's text, a plain code) rides in the `text` column of the resource's next row of the
+ * same parameter that has a system (a coding's `system|code`), indexed by `tokens_text` for those rows only: 30% of
+ * the token rows of a recorded encounter were such displays, each a row of its own and two B-tree inserts. A date row keeps its resource's
+ * id for the sort order of ties (`dates_lo`: both stores break ties by id). The `dates_span` expression index (two
+ * `julianday` per row written) gives way to `date_spans`: per type and parameter, the longest row written (in days;
+ * 1e9 when open-ended), recorded only for rows longer than a day, so instants and single days (every `_lastUpdated`)
+ * write nothing there; it only grows (a deleted long row leaves a wider bound, never a wrong one). The step copies the
+ * version 6 rows in SQL (no JSON parsed; {@link OWNER_COPIES}) and computes the spans from them. The write counts of `type_changes` (three
+ * triggers on `resources`: one more B-tree write per stored resource) are kept in the process instead
+ * (write-counts.ts: the database is open in one process only).
+ */
+/**
+ * 6 -> 7: the SELECTs that copy a version 6 index table's rows under their owner's row key, in row key order (each
+ * new table is then written at its end). Each resource's rows are found by its (type, id) key (`CROSS JOIN` keeps
+ * `resources` outside, `INDEXED BY`: with no statistics SQLite chose the token lookup index on `type` alone, a walk of
+ * every token of the type per resource, which did not finish on a 100k-row store).
+ */
+export const OWNER_COPIES = {
+  tokens: 'SELECT r.seq, t.kind, t.system, t.value, t.type FROM resources r CROSS JOIN tokens t INDEXED BY tokens_owner ON t.type = r.type AND t.id = r.id ORDER BY r.seq',
+  refs: 'SELECT r.seq, f.path, f.reference, f.type FROM resources r CROSS JOIN refs f ON f.type = r.type AND f.id = r.id ORDER BY r.seq',
+  dates: 'SELECT r.seq, d.code, d.n, d.lo, d.hi, d.type, d.id FROM resources r CROSS JOIN dates d ON d.type = r.type AND d.id = r.id ORDER BY r.seq',
+};
+
+const SCHEMA_7 = `
+CREATE TABLE tokens_7 (
+  owner INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  system TEXT NOT NULL,
+  value TEXT NOT NULL,
+  type TEXT NOT NULL,
+  text TEXT,
+  PRIMARY KEY (owner, kind, system, value)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO tokens_7 (owner, kind, system, value, type) ${OWNER_COPIES.tokens};
+DROP TABLE tokens;
+ALTER TABLE tokens_7 RENAME TO tokens;
+CREATE INDEX tokens_lookup ON tokens (type, kind, system, value);
+CREATE INDEX tokens_text ON tokens (type, kind, text) WHERE text IS NOT NULL;
+CREATE TABLE refs_7 (
+  owner INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  type TEXT NOT NULL,
+  PRIMARY KEY (owner, path, reference)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO refs_7 (owner, path, reference, type) ${OWNER_COPIES.refs};
+DROP TABLE refs;
+ALTER TABLE refs_7 RENAME TO refs;
+CREATE INDEX refs_lookup ON refs (type, reference, path);
+CREATE TABLE dates_7 (
+  owner INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  lo TEXT NOT NULL,
+  hi TEXT NOT NULL,
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  PRIMARY KEY (owner, code, n)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO dates_7 (owner, code, n, lo, hi, type, id) ${OWNER_COPIES.dates};
+CREATE TABLE date_spans (type TEXT NOT NULL, code TEXT NOT NULL, days REAL NOT NULL, PRIMARY KEY (type, code)) WITHOUT ROWID;
+INSERT INTO date_spans (type, code, days) SELECT type, code, max(${DATE_SPAN_DAYS}) FROM dates_7 GROUP BY type, code;
+DROP TABLE dates;
+ALTER TABLE dates_7 RENAME TO dates;
+CREATE INDEX dates_lo ON dates (type, code, lo, id);
+CREATE INDEX dates_hi ON dates (type, code, hi);
+DROP TRIGGER type_changes_insert;
+DROP TRIGGER type_changes_update;
+DROP TRIGGER type_changes_delete;
+DROP TABLE type_changes;
+`;
+
 const MIGRATIONS: readonly Migration[] = [
   // 0 -> 1. Databases written before the version was recorded (user_version 0) already have this layout: every
   // statement is CREATE ... IF NOT EXISTS, so the step is the same for them and for a new, empty database.
@@ -198,6 +277,7 @@ const MIGRATIONS: readonly Migration[] = [
   addCodedTokens,
   SCHEMA_5,
   addReferencePathsAndCoveringIndexes,
+  SCHEMA_7,
 ];
 
 /**
@@ -205,7 +285,7 @@ const MIGRATIONS: readonly Migration[] = [
  * @example
  * ```ts
  * import { SCHEMA_VERSION } from '@peer-fhir/server';
- * console.log(SCHEMA_VERSION); // 6
+ * console.log(SCHEMA_VERSION); // 7
  * ```
  * @category Data folder
  */
@@ -213,20 +293,20 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * Bring a database to {@link SCHEMA_VERSION}: run each missing forward step and record the version, all in one
- * transaction (a crash in between leaves the old version, and the next open runs the steps again).
+ * transaction (a crash in between leaves the old version, and the next open runs the steps again). `target` stops at
+ * an older version: the layout an older server wrote (tests build such stores to migrate them).
  *
  * @throws ServerSchemaVersionError when the database has a version this server does not know (written by a newer one)
  */
-export function migrateSchema(db: Database.Database): void {
+export function migrateSchema(db: Database.Database, target: number = SCHEMA_VERSION): void {
   const found = db.pragma('user_version', { simple: true }) as number;
   if (found > SCHEMA_VERSION || found < 0) throw new ServerSchemaVersionError(found, SCHEMA_VERSION);
-  if (found === SCHEMA_VERSION) return;
+  if (found >= target) return;
   db.transaction(() => {
-    for (let v = found; v < SCHEMA_VERSION; v++) {
-      const step = MIGRATIONS[v]!;
+    for (const step of MIGRATIONS.slice(found, target)) {
       if (typeof step === 'string') db.exec(step);
       else step(db);
     }
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.pragma(`user_version = ${target}`);
   })();
 }

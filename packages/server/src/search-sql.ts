@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { DateFilter, ReferenceFilter, SearchPlan, TokenFilter } from './search-plan.js';
-import { DATE_SPAN_DAYS, type DateCondition, type DateParam, type SearchArg } from './search-params.js';
+import { OPEN_SPAN_DAYS } from './date-index.js';
+import { writesTo } from './write-counts.js';
+import type { DateCondition, DateParam, SearchArg, TokenPart } from './search-params.js';
 
 // The SQL of a search on the SQLite store (issue 18: the searches `bill` sends at 100k–1M rows). Every filter can be
-// written two ways on its index: as the ids it matches (to drive the query from) or as a test of one row (`EXISTS`
-// on the index by the row's owner key). One filter drives: the one whose index range holds the fewest entries, found
+// written two ways on its index: as the row keys (`resources.seq`, which owns every index row: schema.ts, version 7)
+// it matches, to drive the query from, or as a test of one row (`EXISTS` on the index by the row's owner key). One filter drives: the one whose index range holds the fewest entries, found
 // by counting each up to PROBE_LIMIT entries (SQLite keeps no statistics on these indexes); every other filter is
 // checked per row in SQL, never materialised as an id list of its own. When the driver is a range of the date
 // parameter the search sorts by, its index is read in sort order and a page stops after `_count` matches: no sort,
@@ -23,15 +25,25 @@ export interface SearchSql {
   args: unknown[];
   /** The expression of a match's id in `from` (its type is the search's). */
   id: string;
+  /** The expression of a match's row key (`resources.seq`) in `from`. */
+  owner: string;
   order: [expression: string, direction: '' | ' DESC'][];
   /** Read in the order of `dates_lo` (the keys are `d.lo`, `d.id`): a page may start after given keys (keyset). */
   keyset: boolean;
 }
 
-/** One filter on its index: the ids it matches (an id may repeat), and the test of one row whose id is `id`. */
+/** A row of the query a filter is tested on: the SQL expressions of its row key and of its id. */
+interface RowKeys {
+  owner: string;
+  id: string;
+}
+
+/** One filter on its index: the row keys it matches (one may repeat), and the test of one row. */
 interface IndexFilter {
-  ids: Sql;
-  check: (id: string) => Sql;
+  owners: Sql;
+  /** `_id`: the ids themselves, which drive a query by the resources' (type, id) key. */
+  ids?: Sql;
+  check: (row: RowKeys) => Sql;
   /** A date filter on a single-valued parameter, as conditions on its one row (start/end: `lo`/`hi`). */
   range?: { param: DateParam; conditions: DateCondition[] };
 }
@@ -94,15 +106,22 @@ function anyOf(parts: readonly Sql[]): Sql {
   return parts.length === 0 ? { sql: '0', args: [] } : { sql: `(${parts.map((p) => `(${p.sql})`).join(' OR ')})`, args: parts.flatMap((p) => p.args) };
 }
 
+/**
+ * One part of a token filter on the token index: its system and value; a value without a system ('' or any) is also
+ * found in the `text` of a row, where the store keeps a token without a system beside a coded one (schema 7).
+ */
+function tokenPartSql(p: TokenPart): Sql[] {
+  const where = [...(p.system === undefined ? [] : ['system = ?']), ...(p.value === undefined ? [] : ['value = ?'])];
+  const own = { sql: where.length ? where.join(' AND ') : '1', args: [p.system, p.value].filter((a) => a !== undefined) };
+  return p.value !== undefined && !p.system ? [own, { sql: 'text = ?', args: [p.value] }] : [own];
+}
+
 function tokenFilter(type: string, f: TokenFilter): IndexFilter {
-  const parts = f.parts.map((p) => {
-    const where = [...(p.system === undefined ? [] : ['system = ?']), ...(p.value === undefined ? [] : ['value = ?'])];
-    return { sql: where.length ? where.join(' AND ') : '1', args: [p.system, p.value].filter((a) => a !== undefined) };
-  });
+  const parts = f.parts.flatMap(tokenPartSql);
   const any = anyOf(parts);
   return {
-    ids: alternatives('SELECT id FROM tokens WHERE type = ? AND kind = ?', [type, f.kind], parts),
-    check: (id) => ({ sql: `EXISTS (SELECT 1 FROM tokens WHERE type = ? AND id = ${id} AND kind = ? AND ${any.sql})`, args: [type, f.kind, ...any.args] }),
+    owners: alternatives('SELECT owner FROM tokens WHERE type = ? AND kind = ?', [type, f.kind], parts),
+    check: (row) => ({ sql: `EXISTS (SELECT 1 FROM tokens WHERE owner = ${row.owner} AND kind = ? AND ${any.sql})`, args: [f.kind, ...any.args] }),
   };
 }
 
@@ -111,8 +130,8 @@ function referenceFilter(type: string, f: ReferenceFilter): IndexFilter {
     // A choice element on the path: the index narrows (any path), the predicate decides (sqlite-search.ts).
     const list = { sql: `reference IN (${placeholders(f.references.length)})`, args: f.references };
     return {
-      ids: { sql: `SELECT id FROM refs WHERE type = ? AND ${list.sql}`, args: [type, ...list.args] },
-      check: (id) => ({ sql: `EXISTS (SELECT 1 FROM refs WHERE type = ? AND id = ${id} AND ${list.sql})`, args: [type, ...list.args] }),
+      owners: { sql: `SELECT owner FROM refs WHERE type = ? AND ${list.sql}`, args: [type, ...list.args] },
+      check: (row) => ({ sql: `EXISTS (SELECT 1 FROM refs WHERE owner = ${row.owner} AND ${list.sql})`, args: list.args }),
     };
   }
   const paths = f.indexPaths.filter((p) => p.references.length > 0);
@@ -120,8 +139,8 @@ function referenceFilter(type: string, f: ReferenceFilter): IndexFilter {
   // Per row: the owner's few rows at the path, then the list (`+reference`: not one B-tree probe per listed value).
   const any = anyOf(paths.map((p) => ({ sql: `path = ? AND +reference IN (${placeholders(p.references.length)})`, args: [p.path, ...p.references] })));
   return {
-    ids: alternatives('SELECT id FROM refs WHERE type = ?', [type], parts),
-    check: (id) => ({ sql: `EXISTS (SELECT 1 FROM refs WHERE type = ? AND id = ${id} AND ${any.sql})`, args: [type, ...any.args] }),
+    owners: alternatives('SELECT owner FROM refs WHERE type = ?', [type], parts),
+    check: (row) => ({ sql: `EXISTS (SELECT 1 FROM refs WHERE owner = ${row.owner} AND ${any.sql})`, args: any.args }),
   };
 }
 
@@ -133,12 +152,12 @@ const conditionSql = (conditions: readonly DateCondition[], table = ''): Sql => 
 const DAY_MS = 86_400_000;
 
 /**
- * The longest date row of a parameter, in days (one probe of `dates_span`); `undefined` when some row is open-ended
- * or unreadable (then no bound is derived from it).
+ * The longest date row of a parameter, in days, at least 1 (`date_spans` records only rows longer than a day:
+ * schema.ts, version 7); `undefined` when some row is open-ended or unreadable (then no bound is derived from it).
  */
 function longestSpanDays(db: Database.Database, type: string, code: string): number | undefined {
-  const days = prepared(db, `SELECT max(${DATE_SPAN_DAYS}) FROM dates WHERE type = ? AND code = ?`).pluck().get(type, code) as number | null;
-  return days === null ? 0 : days >= 1e8 ? undefined : Math.max(0, days);
+  const days = prepared(db, 'SELECT days FROM date_spans WHERE type = ? AND code = ?').pluck().get(type, code) as number | undefined;
+  return days === undefined ? 1 : days >= OPEN_SPAN_DAYS / 10 ? undefined : Math.max(1, days);
 }
 
 /**
@@ -162,8 +181,8 @@ function dateFilter(db: Database.Database, type: string, f: DateFilter): IndexFi
   const any = anyOf(bounded.map((p) => conditionSql(p, '+')));
   const only = bounded.length === 1 && f.param.single && oneRowEach(db, type, f.param.code) ? bounded[0] : undefined;
   return {
-    ids: alternatives('SELECT id FROM dates WHERE type = ? AND code = ?', [type, f.param.code], bounded.map((p) => conditionSql(p))),
-    check: (id) => ({ sql: `EXISTS (SELECT 1 FROM dates WHERE type = ? AND id = ${id} AND code = ? AND ${any.sql})`, args: [type, f.param.code, ...any.args] }),
+    owners: alternatives('SELECT owner FROM dates WHERE type = ? AND code = ?', [type, f.param.code], bounded.map((p) => conditionSql(p))),
+    check: (row) => ({ sql: `EXISTS (SELECT 1 FROM dates WHERE owner = ${row.owner} AND code = ? AND ${any.sql})`, args: [f.param.code, ...any.args] }),
     ...(only ? { range: { param: f.param, conditions: only } } : {}),
   };
 }
@@ -217,7 +236,11 @@ function indexFilters(db: Database.Database, plan: SearchPlan): IndexFilter[] {
   const filters: IndexFilter[] = [];
   if (plan.ids) {
     const ids = JSON.stringify(plan.ids);
-    filters.push({ ids: { sql: 'SELECT value AS id FROM json_each(?)', args: [ids] }, check: (id) => ({ sql: `${id} IN (SELECT value FROM json_each(?))`, args: [ids] }) });
+    filters.push({
+      owners: { sql: 'SELECT seq FROM resources WHERE type = ? AND id IN (SELECT value FROM json_each(?))', args: [type, ids] },
+      ids: { sql: 'SELECT value FROM json_each(?)', args: [ids] },
+      check: (row) => ({ sql: `${row.id} IN (SELECT value FROM json_each(?))`, args: [ids] }),
+    });
   }
   filters.push(...plan.tokens.map((f) => tokenFilter(type, f)));
   filters.push(...plan.references.map((f) => referenceFilter(type, f)));
@@ -225,19 +248,9 @@ function indexFilters(db: Database.Database, plan: SearchPlan): IndexFilter[] {
   return filters;
 }
 
-/** How many index entries a filter's ids read, up to {@link PROBE_LIMIT}. */
+/** How many index entries a filter's row keys read, up to {@link PROBE_LIMIT}. */
 function probe(db: Database.Database, f: IndexFilter): number {
-  return prepared(db, `SELECT count(*) FROM (${f.ids.sql} LIMIT ${PROBE_LIMIT})`).pluck().get(...f.ids.args) as number;
-}
-
-/**
- * How many times the resources of a type were written (`type_changes`, kept by triggers: schema.ts); `undefined` inside
- * a transaction, whose writes may still be rolled back (nothing seen there is remembered). The same count outside a
- * transaction means the same committed rows of that type: every index table is read by type.
- */
-export function writesTo(db: Database.Database, type: string): number | undefined {
-  if (db.inTransaction) return undefined;
-  return (prepared(db, 'SELECT n FROM type_changes WHERE type = ?').pluck().get(type) as number | undefined) ?? 0;
+  return prepared(db, `SELECT count(*) FROM (${f.owners.sql} LIMIT ${PROBE_LIMIT})`).pluck().get(...f.owners.args) as number;
 }
 
 /** The driver chosen for a search (its position among the filters), until its type is written (sqlite-search.ts). */
@@ -274,12 +287,13 @@ export function sortParamOf(plan: SearchPlan): DateParam | undefined {
 /** Rows of `dates_lo` of the sort parameter in sort order: a driver range's conditions, the other filters per row. */
 function sortWalk(type: string, code: string, dir: '' | ' DESC', conditions: readonly DateCondition[], checks: readonly IndexFilter[]): SearchSql {
   const range = conditionSql(conditions, 'd.');
-  const tests = checks.map((f) => f.check('d.id'));
+  const tests = checks.map((f) => f.check({ owner: 'd.owner', id: 'd.id' }));
   return {
     from: 'dates d INDEXED BY dates_lo',
     where: ['d.type = ?', 'd.code = ?', 'd.n = 0', range.sql, ...tests.map((t) => t.sql)],
     args: [type, code, ...range.args, ...tests.flatMap((t) => t.args)],
     id: 'd.id',
+    owner: 'd.owner',
     order: [
       ['d.lo', dir],
       ['d.id', dir],
@@ -289,8 +303,19 @@ function sortWalk(type: string, code: string, dir: '' | ' DESC', conditions: rea
 }
 
 /**
+ * The conditions a driver puts on the resources of the type (`r`), after the type's argument: the driver's row keys
+ * looked up by the integer key (`+r.type`: not by the (type, id) index, which SQLite, knowing no sizes, would
+ * otherwise walk for the whole type, testing each row against the list), or the `_id` values by the (type, id) key.
+ */
+function driverSql(driver: IndexFilter | undefined): { where: string[]; args: unknown[] } {
+  if (driver === undefined) return { where: ['r.type = ?'], args: [] };
+  if (driver.ids) return { where: ['r.type = ?', `r.id IN (${driver.ids.sql})`], args: driver.ids.args };
+  return { where: ['+r.type = ?', `r.seq IN (${driver.owners.sql})`], args: driver.owners.args };
+}
+
+/**
  * The query of a plan. Driven by a range of the sort parameter: that index in order (sortWalk). Otherwise the
- * resources of the type whose id is in the driver's ids (looked up by the resources' (type, id) key), the other
+ * resources of the type whose row key is in the driver's (looked up by the resources' integer key), the other
  * filters per row; a date sort joins each resource's first row of the parameter (none: a NULL key, first in
  * ascending order) and sorts the matches. The ORDER BY of an unsorted search is `+r.seq` (an expression, so SQLite
  * does not walk every resource of the type in `seq` order to save a sort). `sortIndexComplete`: every resource of
@@ -305,12 +330,14 @@ export function searchSql(db: Database.Database, plan: SearchPlan, req: SearchAr
   const driver = driverOf(db, req, filters, sortParam?.code);
   const checks = filters.filter((f) => f !== driver);
   if (sortParam && driver?.range && driver.range.param.code === sortParam.code) return sortWalk(type, sortParam.code, dir, driver.range.conditions, checks);
-  const tests = checks.map((f) => f.check('r.id'));
+  const tests = checks.map((f) => f.check({ owner: 'r.seq', id: 'r.id' }));
+  const drive = driverSql(driver);
   return {
-    from: sortParam ? 'resources r LEFT JOIN dates d ON d.type = r.type AND d.id = r.id AND d.code = ? AND d.n = 0' : 'resources r',
-    where: ['r.type = ?', ...(driver ? [`r.id IN (${driver.ids.sql})`] : []), ...tests.map((t) => t.sql)],
-    args: [...(sortParam ? [sortParam.code] : []), type, ...(driver ? driver.ids.args : []), ...tests.flatMap((t) => t.args)],
+    from: sortParam ? 'resources r LEFT JOIN dates d ON d.owner = r.seq AND d.code = ? AND d.n = 0' : 'resources r',
+    where: [...drive.where, ...tests.map((t) => t.sql)],
+    args: [...(sortParam ? [sortParam.code] : []), type, ...drive.args, ...tests.flatMap((t) => t.args)],
     id: 'r.id',
+    owner: 'r.seq',
     order: sortParam
       ? [
           ['d.lo', dir],

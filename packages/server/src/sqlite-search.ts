@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { answerFrom, pageOf, remainingTest, type SearchPlan } from './search-plan.js';
 import type { DateParam, SearchArg, SearchResult } from './search-params.js';
-import { prepared, RecentlyUsed, searchSql, sortParamOf, writesTo, type SearchSql } from './search-sql.js';
+import { prepared, RecentlyUsed, searchSql, sortParamOf, type SearchSql } from './search-sql.js';
+import { writesTo } from './write-counts.js';
 
 export { searchSql, type SearchSql } from './search-sql.js';
 
@@ -31,17 +32,17 @@ interface PageLimit {
  * rows are read (`json`, and the sort keys `k0`, `k1`, … the page ends at); matching, ordering or skipping rows with
  * their JSON made a month of encounters sort ~10k JSON texts for a page of 50.
  */
-export function rowsQuery(sql: SearchSql, type: string, limit?: PageLimit): { text: string; args: unknown[] } {
+export function rowsQuery(sql: SearchSql, limit?: PageLimit): { text: string; args: unknown[] } {
   const orderBy = sql.order.map(([expression, direction]) => `${expression}${direction}`).join(', ');
   const keys = sql.order.map(([expression], i) => `${expression} AS k${i}`).join(', ');
   const after = limit?.after && sql.keyset ? [`(${sql.order.map(([e]) => e).join(', ')}) ${sql.order[0]?.[1] ? '<' : '>'} (${sql.order.map(() => '?').join(', ')})`] : [];
   const where = whereOf({ where: [...sql.where, ...after] });
   const cut = limit ? ' LIMIT ? OFFSET ?' : '';
-  const page = `SELECT ${sql.id} AS id, ${keys} FROM ${sql.from}${where} ORDER BY ${orderBy}${cut}`;
+  const page = `SELECT ${sql.owner} AS owner, ${sql.id} AS id, ${keys} FROM ${sql.from}${where} ORDER BY ${orderBy}${cut}`;
   const pageOrder = sql.order.map(([, direction], i) => `page.k${i}${direction}`).join(', ');
   const pageKeys = sql.order.map((_, i) => `page.k${i}`).join(', ');
-  const args = [...sql.args, ...(after.length ? (limit?.after ?? []) : []), ...(limit ? [limit.count, limit.after && sql.keyset ? 0 : limit.offset] : []), type];
-  return { text: `SELECT CAST(r.json AS BLOB) AS json, page.id AS id, ${pageKeys} FROM (${page}) page CROSS JOIN resources r ON r.type = ? AND r.id = page.id ORDER BY ${pageOrder}`, args };
+  const args = [...sql.args, ...(after.length ? (limit?.after ?? []) : []), ...(limit ? [limit.count, limit.after && sql.keyset ? 0 : limit.offset] : [])];
+  return { text: `SELECT CAST(r.json AS BLOB) AS json, page.id AS id, ${pageKeys} FROM (${page}) page CROSS JOIN resources r ON r.seq = page.owner ORDER BY ${pageOrder}`, args };
 }
 
 /** What is remembered of one search until the database changes: its total, and the keys each page ended at. */
@@ -81,7 +82,7 @@ function indexedPage(db: Database.Database, req: SearchArg, type: string, sql: S
   const count = req.count ?? -1;
   if (count === 0) return { rows: [], total: memo.total };
   const offset = req.offset ?? 0;
-  const query = rowsQuery(sql, type, { count, offset, after: sql.keyset && offset > 0 ? memo.after.get(offset) : undefined });
+  const query = rowsQuery(sql, { count, offset, after: sql.keyset && offset > 0 ? memo.after.get(offset) : undefined });
   const rows = prepared(db, query.text).all(...query.args) as Row[];
   const last = rows.at(-1);
   if (sql.keyset && last && rows.length === count && memo.after.size < REMEMBERED_PAGES) memo.after.set(offset + count, sql.order.map((_, i) => last[`k${i}`]));
@@ -143,7 +144,7 @@ async function answer(db: Database.Database, req: SearchArg, plan: SearchPlan): 
     const page = indexedPage(db, req, plan.resourceType, sql);
     return { total: page.total, texts: textsOf(page.rows) };
   }
-  const query = rowsQuery(sql, plan.resourceType);
+  const query = rowsQuery(sql);
   // Read synchronously to the end: nothing else runs on the connection while the statement is open.
   const candidates = (function* () {
     for (const row of prepared(db, query.text).iterate(...query.args) as IterableIterator<Row>) yield JSON.parse(row.json.toString('utf8')) as Resource;

@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { migrateSchema } from './schema.js';
 import { loadFhirDefinitions } from './definitions.js';
-import { addDates } from './date-index.js';
+import { forEachDateRow, spanDays } from './date-index.js';
 import { ServerDataError } from './errors.js';
-import { forEachReference, forEachToken, type StoreToken } from './search-params.js';
+import { countWrite } from './write-counts.js';
+import { CODED_PARAMS, forEachReference, forEachToken, type StoreToken } from './search-params.js';
 
 export { forEachToken, type StoreToken } from './search-params.js';
 
@@ -29,6 +30,8 @@ export function* referencesIn(value: unknown): Generator<string> {
 }
 
 
+const CODED_KINDS: ReadonlySet<string> = new Set(CODED_PARAMS);
+
 /** Rows read per step of a scan: a scan never keeps a statement open across the caller's code. */
 const SCAN_BATCH = 256;
 
@@ -52,21 +55,23 @@ class Tables {
   readonly count: Statement;
   readonly versions: Statement;
   readonly addVersion: Statement;
-  readonly tokensOf: Statement;
+  readonly tokenHolders: Statement;
   readonly removeTokens: Statement;
   readonly removeRefs: Statement;
   readonly removeDates: Statement;
   readonly addToken: Statement;
+  readonly addCoded: Statement;
   readonly addRef: Statement;
   readonly addDate: Statement;
+  readonly addSpan: Statement;
   current: Current | undefined;
 
   constructor(readonly db: Database.Database) {
     this.read = db.prepare('SELECT json FROM resources WHERE type = ? AND id = ?').pluck();
     this.has = db.prepare('SELECT 1 FROM resources WHERE type = ? AND id = ?').pluck();
     this.insert = db.prepare('INSERT INTO resources (type, id, json) VALUES (?, ?, ?) ON CONFLICT (type, id) DO NOTHING');
-    this.update = db.prepare('UPDATE resources SET json = ? WHERE type = ? AND id = ?');
-    this.remove = db.prepare('DELETE FROM resources WHERE type = ? AND id = ?');
+    this.update = db.prepare('UPDATE resources SET json = ? WHERE type = ? AND id = ? RETURNING seq').pluck();
+    this.remove = db.prepare('DELETE FROM resources WHERE type = ? AND id = ? RETURNING seq').pluck();
     this.scan = db.prepare('SELECT seq, json FROM resources WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?');
     this.count = db.prepare('SELECT count(*) FROM resources WHERE type = ?').pluck();
     // A history row of '' is the current version: its content is the resource's row (schema.ts, version 5).
@@ -76,28 +81,62 @@ class Tables {
       )
       .pluck();
     this.addVersion = db.prepare('INSERT INTO history (type, id, version, json) VALUES (?, ?, ?, ?)');
-    this.tokensOf = db.prepare('SELECT id FROM tokens WHERE type = ? AND kind = ? AND system = ? AND value = ?').pluck();
-    this.removeTokens = db.prepare('DELETE FROM tokens WHERE type = ? AND id = ?');
-    this.removeRefs = db.prepare('DELETE FROM refs WHERE type = ? AND id = ?');
-    this.removeDates = db.prepare('DELETE FROM dates WHERE type = ? AND id = ?');
+    // Index rows are owned by the resource's row key `seq` (schema.ts, version 7).
+    this.tokenHolders = db.prepare('SELECT r.json FROM tokens t CROSS JOIN resources r ON r.seq = t.owner WHERE t.type = ? AND t.kind = ? AND t.system = ? AND t.value = ?').pluck();
+    this.removeTokens = db.prepare('DELETE FROM tokens WHERE owner = ?');
+    this.removeRefs = db.prepare('DELETE FROM refs WHERE owner = ?');
+    this.removeDates = db.prepare('DELETE FROM dates WHERE owner = ?');
     // One statement per row: multi-row INSERTs (one statement per resource and index) measured 2.3x slower here.
-    this.addToken = db.prepare('INSERT INTO tokens (type, kind, system, value, id) VALUES (?, ?, ?, ?, ?)');
-    this.addRef = db.prepare('INSERT INTO refs (type, id, path, reference) VALUES (?, ?, ?, ?)');
-    this.addDate = db.prepare('INSERT INTO dates (type, id, code, n, lo, hi) VALUES (?, ?, ?, ?, ?, ?)');
+    // A token a resource holds twice (the same code in two codings) is one row: the key is the owner's token.
+    this.addToken = db.prepare('INSERT OR IGNORE INTO tokens (owner, kind, system, value, type) VALUES (?, ?, ?, ?, ?)');
+    this.addCoded = db.prepare('INSERT INTO tokens (owner, kind, system, value, type, text) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    this.addRef = db.prepare('INSERT INTO refs (owner, path, reference, type) VALUES (?, ?, ?, ?)');
+    this.addDate = db.prepare('INSERT INTO dates (owner, code, n, lo, hi, type, id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.addSpan = db.prepare('INSERT INTO date_spans (type, code, days) VALUES (?, ?, ?) ON CONFLICT (type, code) DO UPDATE SET days = excluded.days WHERE excluded.days > days');
   }
 
   /** Remove a resource's rows from the token, reference and date indexes. */
-  removeIndexRows(type: string, id: string): void {
-    this.removeTokens.run(type, id);
-    this.removeRefs.run(type, id);
-    this.removeDates.run(type, id);
+  removeIndexRows(owner: number): void {
+    this.removeTokens.run(owner);
+    this.removeRefs.run(owner);
+    this.removeDates.run(owner);
   }
 
-  /** Add a resource's rows to the token, reference and date indexes. */
-  addIndexRows(type: string, id: string, resource: Resource): void {
-    forEachToken(resource, (kind, system, value) => this.addToken.run(type, kind, system, value, id));
-    forEachReference(resource, (path, reference) => this.addRef.run(type, id, path, reference));
-    addDates(this.addDate, type, id, resource);
+  /**
+   * Add a resource's token rows. A coded token without a system (a display, a text, a plain code: Medplum gives a
+   * coding's display just before its `system|code`) waits for the next token of the same parameter that has one and
+   * rides in that row's `text` (schema 7); one with no such row next, or whose row is already there (the same
+   * `system|code` twice), gets a row of its own. A search finds a value without a system in `value` or `text`.
+   */
+  private addTokens(owner: number, type: string, resource: Resource): void {
+    let pending: { kind: StoreToken['kind']; value: string } | undefined;
+    const flush = (): void => {
+      if (pending) this.addToken.run(owner, pending.kind, '', pending.value, type);
+      pending = undefined;
+    };
+    forEachToken(resource, (kind, system, value) => {
+      if (pending?.kind === kind && system !== '') {
+        if (this.addCoded.run(owner, kind, system, value, type, pending.value).changes > 0) pending = undefined;
+        else flush();
+        return;
+      }
+      flush();
+      if (system === '' && CODED_KINDS.has(kind)) pending = { kind, value };
+      else this.addToken.run(owner, kind, system, value, type);
+    });
+    flush();
+  }
+
+  /** Add a resource's rows to the token, reference and date indexes; a row longer than a day to `date_spans`. */
+  addIndexRows(owner: number, type: string, id: string, resource: Resource): void {
+    this.addTokens(owner, type, resource);
+    forEachReference(resource, (path, reference) => this.addRef.run(owner, path, reference, type));
+    forEachDateRow(type, resource, (code, n, lo, hi) => {
+      this.addDate.run(owner, code, n, lo, hi, type, id);
+      // A search bounds a range by the longest row plus a day (search-sql.ts): a row of a day or less needs no record.
+      const days = spanDays(lo, hi);
+      if (days > 1) this.addSpan.run(type, code, days);
+    });
   }
 }
 
@@ -123,20 +162,26 @@ export class SqliteTypeMap extends Map<string, Resource> {
 
   override set(id: string, resource: Resource): this {
     const t = this.tables;
+    countWrite(t.db, this.type);
     const json = JSON.stringify(resource);
     // A new resource (the common case: every create) has no index rows to remove.
-    if (t.insert.run(this.type, id, json).changes === 0) {
-      t.update.run(json, this.type, id);
-      t.removeIndexRows(this.type, id);
+    const inserted = t.insert.run(this.type, id, json);
+    let owner = Number(inserted.lastInsertRowid);
+    if (inserted.changes === 0) {
+      owner = t.update.get(json, this.type, id) as number;
+      t.removeIndexRows(owner);
     }
     t.current = { type: this.type, id, resource };
-    t.addIndexRows(this.type, id, resource);
+    t.addIndexRows(owner, this.type, id, resource);
     return this;
   }
 
   override delete(id: string): boolean {
-    this.tables.removeIndexRows(this.type, id);
-    return this.tables.remove.run(this.type, id).changes > 0;
+    countWrite(this.tables.db, this.type);
+    const owner = this.tables.remove.get(this.type, id) as number | undefined;
+    if (owner === undefined) return false;
+    this.tables.removeIndexRows(owner);
+    return true;
   }
 
   override get size(): number {
@@ -144,10 +189,12 @@ export class SqliteTypeMap extends Map<string, Resource> {
   }
 
   override clear(): void {
+    countWrite(this.tables.db, this.type);
     this.tables.db.prepare('DELETE FROM resources WHERE type = ?').run(this.type);
     this.tables.db.prepare('DELETE FROM tokens WHERE type = ?').run(this.type);
     this.tables.db.prepare('DELETE FROM refs WHERE type = ?').run(this.type);
     this.tables.db.prepare('DELETE FROM dates WHERE type = ?').run(this.type);
+    this.tables.db.prepare('DELETE FROM date_spans WHERE type = ?').run(this.type);
   }
 
   /** Every resource of the type in the order first written (as a Map iterates), read a batch at a time. */
@@ -177,15 +224,10 @@ export class SqliteTypeMap extends Map<string, Resource> {
     for (const [id, r] of this.entries()) fn(r, id, this);
   }
 
-  /** The resources holding this token. */
+  /** The resources holding this token (each once: a resource holds a token in one row). */
   lookup(token: StoreToken): Resource[] {
-    const ids = this.tables.tokensOf.all(this.type, token.kind, token.system, token.value) as string[];
-    const found: Resource[] = [];
-    for (const id of new Set(ids)) {
-      const r = this.get(id);
-      if (r !== undefined) found.push(r);
-    }
-    return found;
+    const texts = this.tables.tokenHolders.all(this.type, token.kind, token.system, token.value) as string[];
+    return texts.map((json) => JSON.parse(json) as Resource);
   }
 }
 
@@ -302,8 +344,9 @@ export class SqliteStore extends Map<string, Map<string, Resource>> {
   }
 
   override clear(): void {
+    countWrite(this.db);
     // History first: deleting a resource moves its current content into its history row (schema 5).
-    this.db.exec('DELETE FROM history; DELETE FROM resources; DELETE FROM tokens; DELETE FROM refs; DELETE FROM dates;');
+    this.db.exec('DELETE FROM history; DELETE FROM resources; DELETE FROM tokens; DELETE FROM refs; DELETE FROM dates; DELETE FROM date_spans;');
   }
 
   /** Resource types that have at least one stored resource. */

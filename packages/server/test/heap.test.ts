@@ -1,9 +1,20 @@
 // What src/heap.ts relies on in Node/V8 (its header): `--expose-gc` set at run time gives a new context a `gc` that
 // runs a full collection. Fails when a Node upgrade breaks it (the server's peak memory would then follow its work
-// again, issue 18 B9-server). Memory itself is measured by the benchmarks, never asserted here.
+// again, issue 18 B9-server). And when the server uses it: only when asked (`collectAfterOpen`), never because an
+// embedding application gave it a data folder. Memory itself is measured by the benchmarks, never asserted here.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { collectOnce } from '../src/heap.js';
+import { startFhirServer } from '../src/index.js';
+
+// The real collectOnce, watched: the server's calls to it are counted.
+vi.mock('../src/heap.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/heap.js')>();
+  return { ...actual, collectOnce: vi.fn(actual.collectOnce) };
+});
 
 /** A `gc` entry's kind (`detail.kind`, Node ≥ 16). */
 const kindOf = (entry: PerformanceEntry): number => ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1);
@@ -33,4 +44,22 @@ describe('collectOnce: one full collection per process', () => {
     expect(collectOnce()).toBe(false);
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
   });
+});
+
+describe('startFhirServer: the forced collection is an option', () => {
+  const folder = () => mkdtempSync(join(tmpdir(), 'peer-fhir-heap-'));
+
+  it('does not collect on a data folder unless asked (an embedding application keeps its own heap policy)', async () => {
+    vi.mocked(collectOnce).mockClear();
+    const server = await startFhirServer({ dataDir: folder() });
+    await server.close();
+    expect(collectOnce).not.toHaveBeenCalled();
+  }, 30_000);
+
+  it('collects once the server listens when collectAfterOpen is set (peer-fhir serve)', async () => {
+    vi.mocked(collectOnce).mockClear();
+    const server = await startFhirServer({ dataDir: folder(), collectAfterOpen: true });
+    await server.close();
+    expect(collectOnce).toHaveBeenCalledTimes(1);
+  }, 30_000);
 });

@@ -5,10 +5,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Resource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataFolder } from '../src/data-folder.js';
 import { processIdentity } from '../src/process-identity.js';
 import { DATABASE_FILE, LOCK_FILE, SCHEMA_VERSION, ServerLockedError, ServerSchemaVersionError } from '../src/index.js';
+import { IndexedMemoryRepository } from '../src/indexed-repository.js';
+import { legacyDatabase, writeLegacyFolder } from './legacy-store.js';
 
 const folders: string[] = [];
 const folder = () => {
@@ -39,10 +42,11 @@ describe('database schema version', () => {
 
   it('brings a database written before versions were recorded (user_version 0) forward, keeping its resources', async () => {
     const dir = folder();
-    const first = openDataFolder(dir);
-    await first.repository.createResource({ resourceType: 'Patient', name: [{ family: 'Synthetic' }] });
-    first.store.db.pragma('user_version = 0');
-    first.close();
+    const patient = await new IndexedMemoryRepository().createResource({ resourceType: 'Patient', name: [{ family: 'Synthetic' }] });
+    // Version 1's layout, from before the version was recorded.
+    const db = legacyDatabase(join(dir, DATABASE_FILE), 1, [patient]);
+    db.pragma('user_version = 0');
+    db.close();
     expect(userVersion(dir)).toBe(0);
     const again = openDataFolder(dir);
     expect(again.loaded).toBe(1);
@@ -52,14 +56,13 @@ describe('database schema version', () => {
 
   it('brings a version 1 database (no date index) forward: its stored resources are found by date and sorted by date', async () => {
     const dir = folder();
-    const first = openDataFolder(dir);
+    const memory = new IndexedMemoryRepository();
+    const encounters: (Resource & { id: string })[] = [];
     for (const start of ['2025-03-02T10:00:00Z', '2025-01-15T10:00:00Z', '2024-12-31T23:00:00-05:00']) {
-      await first.repository.createResource({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period: { start } } as never);
+      encounters.push(await memory.createResource({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period: { start } } as never));
     }
     // What a version 1 server wrote: no date index at all.
-    first.store.db.exec('DROP TABLE dates');
-    first.store.db.pragma('user_version = 1');
-    first.close();
+    writeLegacyFolder(dir, 1, encounters);
     const again = openDataFolder(dir);
     try {
       expect(again.store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -74,14 +77,14 @@ describe('database schema version', () => {
 
   it('brings a version 3 database (no coded tokens) forward: its stored resources are found by status and type', async () => {
     const dir = folder();
-    const first = openDataFolder(dir);
+    const memory = new IndexedMemoryRepository();
     const coding = { system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'H0038' };
-    await first.repository.createResource({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, type: [{ coding: [coding] }] } as never);
-    await first.repository.createResource({ resourceType: 'Encounter', status: 'cancelled', class: { code: 'AMB' } } as never);
+    const encounters = [
+      await memory.createResource({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, type: [{ coding: [coding] }] } as never),
+      await memory.createResource({ resourceType: 'Encounter', status: 'cancelled', class: { code: 'AMB' } } as never),
+    ];
     // What a version 3 server wrote: identifier and _tag tokens only.
-    first.store.db.exec("DELETE FROM tokens WHERE kind NOT IN ('identifier', '_tag')");
-    first.store.db.pragma('user_version = 3');
-    first.close();
+    writeLegacyFolder(dir, 3, encounters);
     const again = openDataFolder(dir);
     try {
       const { parseSearchRequest } = await import('@medplum/core');

@@ -367,7 +367,7 @@ const billSearches = [
 function planOf(db: import('better-sqlite3').Database, q: string): string[] {
   const req = parseSearchRequest(q);
   const sql = searchSql(db, planSearch(req), req, true);
-  const rows = rowsQuery(sql, req.resourceType, req.count !== undefined ? { count: req.count, offset: req.offset ?? 0 } : undefined);
+  const rows = rowsQuery(sql, req.count !== undefined ? { count: req.count, offset: req.offset ?? 0 } : undefined);
   return (db.prepare(`EXPLAIN QUERY PLAN ${rows.text}`).all(...rows.args) as { detail: string }[]).map((r) => r.detail);
 }
 
@@ -416,7 +416,10 @@ describe('the searches billing and reports run are served from an index, never b
     expect(plan.filter((line) => line.includes('LIST SUBQUERY')).length, plan.join('\n')).toBeLessThanOrEqual(1);
     // A filter tested per row finds that row's index entries by the row's id: a range of the filter's own values
     // (`hi>?` on dates_hi) walked per row made `Encounter?subject=<one patient>&date=ge…` take ~3 s at 100k rows.
-    expect(plan.filter((line) => /^SEARCH \w+ EXISTS/.test(line) && !/\bid=\?/.test(line)), plan.join('\n')).toEqual([]);
+    // Every index row is owned by its resource's integer key (schema 7): that key finds them.
+    expect(plan.filter((line) => /^SEARCH \w+ EXISTS/.test(line) && !/\bowner=\?/.test(line)), plan.join('\n')).toEqual([]);
+    // A driver's row keys are looked up by the resources' integer key, never tested against every resource of the type.
+    expect(plan.filter((line) => /^SEARCH r USING (COVERING )?INDEX sqlite_autoindex_resources_1 \(type=\?\)$/.test(line)), plan.join('\n')).toEqual([]);
   });
 
   it("reads the month bill sends in the order of the date index: no sort, no list of the agency's encounters", () => {
@@ -426,9 +429,10 @@ describe('the searches billing and reports run are served from an index, never b
     expect(plan.some((line) => /SEARCH d USING INDEX dates_lo \(type=\? AND code=\? AND lo>\? AND lo<\?\)/.test(line)), plan.join('\n')).toBe(true);
   });
 
-  it("answers a conditional create's identifier=system|value from the token index alone", () => {
-    const db = SqliteStore.open(openSqliteDatabase({ path: ':memory:' })).db;
-    const plan = (db.prepare('EXPLAIN QUERY PLAN SELECT id FROM tokens WHERE type = ? AND kind = ? AND system = ? AND value = ?').all('Patient', 'identifier', 's', 'v') as { detail: string }[]).map((r) => r.detail);
-    expect(plan).toEqual(['SEARCH tokens USING COVERING INDEX tokens_lookup (type=? AND kind=? AND system=? AND value=?)']);
+  it("answers a conditional create's identifier=system|value from the token index alone, then the holders' rows by their key", () => {
+    const store = SqliteStore.open(openSqliteDatabase({ path: ':memory:' }));
+    const lookup = store.tables.tokenHolders.source;
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${lookup}`).all('Patient', 'identifier', 's', 'v') as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual(['SEARCH t USING COVERING INDEX tokens_lookup (type=? AND kind=? AND system=? AND value=?)', 'SEARCH r USING INTEGER PRIMARY KEY (rowid=?)']);
   });
 });

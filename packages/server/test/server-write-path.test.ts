@@ -14,6 +14,7 @@ import { loadFhirDefinitions, SCHEMA_VERSION } from '../src/index.js';
 import { IndexedMemoryRepository } from '../src/indexed-repository.js';
 import { storeOwned, versionsOf } from '../src/medplum/index.js';
 import { openSqliteDatabase, SqliteStore } from '../src/sqlite-store.js';
+import { writeLegacyFolder } from './legacy-store.js';
 
 beforeAll(() => {
   loadFhirDefinitions();
@@ -93,9 +94,14 @@ async function seen(repo: IndexedMemoryRepository, id: string): Promise<{ curren
   return { current: current && content(current), versions: versions.map(content), currentIsLast };
 }
 
-/** Every row of the token, reference and date indexes, sorted (the order rows were written in does not matter). */
+/**
+ * Every row of the token, reference and date indexes, its owner (a row key: schema 7) named by the type and id of the
+ * resource it belongs to (none: a row left behind), sorted (the order rows were written in does not matter).
+ */
 function indexRows(store: SqliteStore): string[] {
-  const rows = ['tokens', 'refs', 'dates'].flatMap((t) => (store.db.prepare(`SELECT * FROM ${t}`).all() as object[]).map((r) => `${t} ${JSON.stringify(r)}`));
+  const rowsOf = (table: string) =>
+    store.db.prepare(`SELECT r.type AS ownerType, r.id AS ownerId, i.* FROM ${table} i LEFT JOIN resources r ON r.seq = i.owner`).all() as { owner?: number }[];
+  const rows = ['tokens', 'refs', 'dates'].flatMap((t) => rowsOf(t).map(({ owner: _owner, ...row }) => `${t} ${JSON.stringify(row)}`));
   return rows.sort();
 }
 
@@ -139,13 +145,9 @@ describe('the SQLite write path', () => {
   it('opens a version 4 data folder (every version a full copy) and keeps its versions when they are updated', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peer-fhir-write-'));
     folders.push(dir);
-    const first = openDataFolder(dir);
-    const created = await first.repository.createResource<Encounter>({ resourceType: 'Encounter', status: 'planned', class: { code: 'AMB' } });
+    const created = await new IndexedMemoryRepository().createResource<Encounter>({ resourceType: 'Encounter', status: 'planned', class: { code: 'AMB' } });
     // What a version 4 server wrote: no triggers, and the current version's JSON in its history row too.
-    first.store.db.exec(`DROP TRIGGER history_keeps_updated; DROP TRIGGER history_keeps_deleted;
-      UPDATE history SET json = (SELECT r.json FROM resources r WHERE r.type = history.type AND r.id = history.id);`);
-    first.store.db.pragma('user_version = 4');
-    first.close();
+    writeLegacyFolder(dir, 4, [created as never]);
     const again = openDataFolder(dir);
     try {
       expect(again.store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);

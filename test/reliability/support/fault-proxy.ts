@@ -4,6 +4,7 @@
  * slow responses and truncated responses. Every request gets its own connections (`Connection: close`), so a fault
  * hits exactly one request.
  */
+import { createHash } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { seededRandom as prng } from '../../support/prng.js';
 
@@ -27,6 +28,11 @@ export interface FaultProxy {
   readonly port: number;
   readonly requests: number;
   readonly injected: Readonly<Record<ProxyFault, number>>;
+  /**
+   * The longest run of consecutive failed attempts (a fault other than `slow`) at one request, told by its method,
+   * path and body: a client that retries each request at most N times loses a request only when this exceeds N.
+   */
+  longestFaultStreak(): number;
   close(): Promise<void>;
 }
 
@@ -89,6 +95,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const injected = Object.fromEntries(ALL_FAULTS.map((k) => [k, 0])) as Record<ProxyFault, number>;
   const sockets = new Set<Socket>();
   let requests = 0;
+  /** Per request (method, path, body digest): its current and longest run of failed attempts. */
+  const streaks = new Map<string, { now: number; longest: number }>();
+  const attempted = (request: Buffer, fault: ProxyFault | undefined): void => {
+    const line = request.subarray(0, Math.max(0, request.indexOf('\r\n'))).toString('latin1');
+    const key = `${line} ${createHash('sha1').update(request.subarray(request.indexOf('\r\n\r\n'))).digest('hex')}`;
+    const s = streaks.get(key) ?? { now: 0, longest: 0 };
+    s.now = fault && fault !== 'slow' ? s.now + 1 : 0;
+    s.longest = Math.max(s.longest, s.now);
+    streaks.set(key, s);
+  };
 
   /** Send the request upstream and collect the whole response (upstream closes after it). */
   const forward = (request: Buffer): Promise<Buffer> =>
@@ -119,6 +135,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const request = buf.subarray(0, end);
       const fault = random() < options.rate ? kinds[Math.floor(random() * kinds.length)]! : undefined;
       if (fault) injected[fault]++;
+      attempted(request, fault);
       void (async () => {
         try {
           if (fault === 'reset-before') return client.resetAndDestroy();
@@ -147,6 +164,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return requests;
     },
     injected,
+    longestFaultStreak: () => Math.max(0, ...[...streaks.values()].map((s) => s.longest)),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -30,6 +30,12 @@ export interface ServeOptions {
   allowOrigin?: string[] | undefined;
   /** Extra `Host` header values to accept (`name:port`, e.g. behind a reverse proxy). */
   allowHost?: string[] | undefined;
+  /**
+   * One full garbage collection once the server listens, so that its peak memory stays flat however much it serves
+   * (`startFhirServer`'s `collectAfterOpen`). Default `false` for a program calling `runServe` (its heap is its own);
+   * the `peer-fhir serve` command, a process that is the server, turns it on.
+   */
+  collectAfterOpen?: boolean | undefined;
 }
 
 /**
@@ -84,6 +90,7 @@ export async function runServe(opts: ServeOptions, io: CommandIo): Promise<Runni
     maxBodyBytes: opts.maxBodyMb === undefined ? undefined : Math.floor(opts.maxBodyMb * 1024 * 1024),
     allowedOrigins: opts.allowOrigin,
     allowedHosts: opts.allowHost,
+    collectAfterOpen: opts.collectAfterOpen,
   });
   // The server refused to start on such an address without a token; with one it is still reachable from other machines.
   if (!isLoopbackHost(opts.host)) {
@@ -141,7 +148,8 @@ async function serveUntilStopped(opts: ServeOptions, io: CommandIo): Promise<Com
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    running = await runServe(opts, io);
+    // This process is the server: its heap is sized from what the server holds (startFhirServer's collectAfterOpen).
+    running = await runServe({ ...opts, collectAfterOpen: true }, io);
   } catch (err) {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

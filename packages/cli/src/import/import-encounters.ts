@@ -26,6 +26,11 @@ export interface WrittenRoster {
   participants: Set<string>;
   specialists: Set<string>;
   organization: boolean;
+  /**
+   * A roster of this import is stored (the server has answered it): from then on a write that got no answer through
+   * all of the client's retries is attempted again, before that it stops the import.
+   */
+  stored?: boolean;
 }
 
 /** What the import of one encounters file needs. */

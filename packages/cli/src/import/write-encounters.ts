@@ -2,12 +2,16 @@
 // `PeerClient.recordEncounters`, every row counted under the outcome its encounter got, and the pipeline that lets the
 // next batch be read and mapped while the server stores this one. The reader is import-encounters.ts.
 import { PeerFhirValidationError, type Participant, type PeerSpecialist } from '@peer-fhir/core';
-import type { PeerClient, RecordConflict, RecordEncountersSummary, RecordOutcome } from '@peer-fhir/client';
+import { FhirConnectionError, isFhirError, type PeerClient, type RecordConflict, type RecordEncountersSummary, type RecordOutcome } from '@peer-fhir/client';
 import type { AssembledEncounter, RejectedRow } from './assemble.js';
 import type { EncounterFileContext, WrittenRoster } from './import-encounters.js';
 import { updateChangedParticipants, updateChangedRows } from './update-rows.js';
 
-/** Times a batch is written again after the mapping rejected some of its encounters (those are left out). */
+/**
+ * Attempts at writing a batch: after the mapping rejected some of its encounters (those are left out), and after
+ * encounters or the whole batch got no answer through all of the client's retries (a lost connection, a timeout,
+ * 408/429/5xx): every write is a conditional create, so another attempt finds what an unanswered one stored.
+ */
 const WRITE_ATTEMPTS = 3;
 
 /** The encounters read into one batch, and the rows rejected while reading them (settled with the batch, in order). */
@@ -21,6 +25,14 @@ export interface EncounterBatch {
 
 /** The roster records a batch brings that no earlier batch wrote, each once. */
 type BatchRoster = { participants: Map<string, Participant>; specialists: Map<string, PeerSpecialist>; organization: boolean };
+
+/** What a batch sends once its roster is stored: nothing. */
+const STORED_ROSTER: BatchRoster = { participants: new Map(), specialists: new Map(), organization: false };
+
+/** A failure a later attempt may get past: no answer (a lost connection, a timeout) or 408, 429 or 5xx. */
+function isTransient(err: unknown): boolean {
+  return err instanceof FhirConnectionError || (isFhirError(err) && err.status !== undefined && (err.status === 408 || err.status === 429 || err.status >= 500));
+}
 
 /**
  * The roster records a batch brings that no earlier batch sent, each once; they are marked sent at once, so the next
@@ -41,14 +53,23 @@ function takeRoster(batch: readonly AssembledEncounter[], written: WrittenRoster
 }
 
 /**
+ * Why an encounter was not written. A refusal names the server's reason; a write that got no answer on any attempt
+ * says so, and that it may have landed unseen (a lost answer): the row can be imported again, nothing is doubled.
+ */
+function rejectionOf(outcome: RecordOutcome): string {
+  const reason = outcome.reason ?? 'unknown reason';
+  if (!outcome.transient) return `FHIR server refused the encounter: ${reason}`;
+  return `not written: no answer from the FHIR server on ${WRITE_ATTEMPTS} attempts (last: ${reason}); the encounter may or may not be stored, and importing this row again is safe`;
+}
+
+/**
  * Count one encounter's rows under the outcome the server gave it. A conflict with `update` is returned to be amended
  * (update-rows.ts counts it then); rejected rows are counted by `reject`.
  */
 async function countOutcome(ctx: EncounterFileContext, a: AssembledEncounter, outcome: RecordOutcome): Promise<AssembledEncounter | undefined> {
   const t = ctx.tally;
   if (outcome.status === 'rejected') {
-    t.encounters.rejected++;
-    for (const r of a.rows) await ctx.reject({ ...r, reasons: [`FHIR server refused the encounter: ${outcome.reason ?? 'unknown reason'}`] });
+    await rejectEncounter(ctx, a, [rejectionOf(outcome)]);
   } else if (outcome.status === 'created') {
     t.encounters.created++;
     t.created += a.rows.length;
@@ -99,17 +120,26 @@ function recordBatch(ctx: EncounterFileContext, peer: PeerClient, todo: readonly
   );
 }
 
-/** Count every row of a written batch under its encounter's outcome; amend the changed encounters and participants. */
-async function countBatch(ctx: EncounterFileContext, peer: PeerClient, todo: readonly AssembledEncounter[], roster: BatchRoster, result: RecordEncountersSummary): Promise<void> {
+/**
+ * Count every row of a written batch under its encounter's outcome; amend the changed encounters and participants.
+ * Returns the encounters that got no answer, to be written again, unless `last`: then they are counted rejected.
+ */
+async function countBatch(ctx: EncounterFileContext, peer: PeerClient, todo: readonly AssembledEncounter[], roster: BatchRoster, result: RecordEncountersSummary, last: boolean): Promise<AssembledEncounter[]> {
   const changed: AssembledEncounter[] = [];
+  const unanswered: AssembledEncounter[] = [];
   for (const outcome of result.records) {
     const a = todo[outcome.index];
     if (a === undefined) throw new RangeError(`an outcome names encounter ${outcome.index} of a batch of ${todo.length}`);
+    if (outcome.transient && !last) {
+      unanswered.push(a);
+      continue;
+    }
     const again = await countOutcome(ctx, a, outcome);
     if (again) changed.push(again);
   }
   await updateChangedRows(peer, changed, ctx.file, ctx.tally, ctx.reject);
   await rosterOutcome(ctx, peer, result.roster.conflicts, [...roster.participants.values()]);
+  return unanswered;
 }
 
 /** Reject every row of `a` with `reasons`, counting its encounter rejected. */
@@ -155,34 +185,41 @@ interface BatchTurn {
 /**
  * Write one batch and count its rows, in turn: its roster and mapping may run while the batch before it is written,
  * but its encounters are sent, and its rows counted, only once that batch is counted (so outcomes, rejects and
- * shared entries such as a peer group follow the file's order). The encounters the mapping refuses are rejected and
- * the rest written again (a few attempts); rows still unwritten after the last are rejected, never dropped.
+ * shared entries such as a peer group follow the file's order). A few attempts: the encounters the mapping refuses
+ * are rejected and the rest written again; encounters that got no answer through all of the client's retries are
+ * written again, and the whole batch when a request it needs did (its roster, say) once the server has answered
+ * this import (stored a roster: before that, a server that does not answer is down or misnamed, and the import stops
+ * at once, exit 2); after the last attempt such encounters are rejected and such an error thrown. Every row is
+ * counted once, never dropped.
  */
 async function writeBatch(ctx: EncounterFileContext, peer: PeerClient, batch: EncounterBatch, turn: BatchTurn): Promise<void> {
   // A batch of rejected rows only sends nothing: its roster (the agency on a first batch) waits for a batch to write.
   if (batch.encounters.length === 0) return checkBatch(ctx, batch, turn);
-  const roster = takeRoster(batch.encounters, ctx.written);
+  let roster = takeRoster(batch.encounters, ctx.written);
   let opened: Promise<void> | undefined;
   const open = (): Promise<void> => (opened ??= turn.previous.then(() => settleRead(ctx, batch)));
   const beforeWrite = (): Promise<void> => {
+    ctx.written.stored = true;
     turn.started();
     return open();
   };
   let todo: readonly AssembledEncounter[] = batch.encounters;
-  for (let attempt = 0; attempt < WRITE_ATTEMPTS && todo.length > 0; attempt++) {
+  for (let attempt = 1; attempt <= WRITE_ATTEMPTS && todo.length > 0; attempt++) {
     try {
       const result = await recordBatch(ctx, peer, todo, roster, beforeWrite);
       await open();
-      await countBatch(ctx, peer, todo, roster, result);
-      return;
+      todo = await countBatch(ctx, peer, todo, roster, result, attempt === WRITE_ATTEMPTS);
+      // The encounters are written only once the roster is stored: an attempt again sends none of it.
+      roster = STORED_ROSTER;
     } catch (err) {
-      if (!(err instanceof PeerFhirValidationError)) throw err;
-      await open();
-      todo = await rejectInvalid(ctx, err, todo);
+      if (err instanceof PeerFhirValidationError) {
+        await open();
+        todo = await rejectInvalid(ctx, err, todo);
+      } else if (attempt === WRITE_ATTEMPTS || !isTransient(err) || ctx.written.stored !== true) throw err;
     }
   }
   await open();
-  for (const a of todo) await rejectEncounter(ctx, a, [`not written: the mapping refused this batch ${WRITE_ATTEMPTS} times`]);
+  for (const a of todo) await rejectEncounter(ctx, a, [`not written: its batch was still refused by the mapping after ${WRITE_ATTEMPTS} attempts`]);
 }
 
 /** A dry run's batch: the reader's rejects, then every encounter's rows counted valid (nothing is written). */

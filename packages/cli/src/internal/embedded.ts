@@ -29,6 +29,8 @@ export interface PersistentServerOptions {
   maxBodyBytes?: number | undefined;
   allowedOrigins?: string[] | undefined;
   allowedHosts?: string[] | undefined;
+  /** One full garbage collection once the server listens (`startFhirServer`'s `collectAfterOpen`; `serve` only). */
+  collectAfterOpen?: boolean | undefined;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function startPersistentServer(options: PersistentServerOptions): P
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.allowedOrigins?.length ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.allowedHosts?.length ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.collectAfterOpen ? { collectAfterOpen: true } : {}),
     });
   } catch (err) {
     // The server's errors name pids, hosts, options and line numbers, never data: shown as usage problems (exit 2).

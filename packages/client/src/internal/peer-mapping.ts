@@ -79,19 +79,28 @@ export function rewriteReferences<T>(value: T, map: ReadonlyMap<string, string>)
   return out as T;
 }
 
+/** What {@link withReferences} notes on its way: a `urn:uuid:` reference neither rewritten nor in `local`. */
+export interface UrnCheck {
+  /** The `fullUrl`s of the entries the value travels with: a urn:uuid among them resolves inside the transaction. */
+  readonly local: ReadonlySet<string>;
+  /** Set when a `urn:uuid:` reference is neither in the map nor in `local`: it would dangle. */
+  foreign: boolean;
+}
+
 /**
  * {@link rewriteReferences} copy-on-write: only the objects on the path to a rewritten reference are copied, the rest
  * is shared with `value` (returned as is when nothing matches). For values the caller owns and will only serialize,
  * such as freshly mapped bundle entries about to be sent: most entries of a bulk write reference nothing in `map`,
- * and a deep copy of each was most of the cost of detaching shared entries.
+ * and a deep copy of each was most of the cost of detaching shared entries. With `check`, the same walk also notes a
+ * `urn:uuid:` reference left pointing outside `check.local` (a second walk for that cost as much as this one).
  */
-export function withReferences<T>(value: T, map: ReadonlyMap<string, string>): T {
+export function withReferences<T>(value: T, map: ReadonlyMap<string, string>, check?: UrnCheck): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const before: unknown = value[i];
-      const after = withReferences(before, map);
+      const after = withReferences(before, map, check);
       if (after !== before) (copy ??= [...value])[i] = after;
     }
     return (copy ?? value) as T;
@@ -101,10 +110,17 @@ export function withReferences<T>(value: T, map: ReadonlyMap<string, string>): T
   let copy: Record<string, unknown> | undefined;
   for (const k in record) {
     const v = record[k];
-    const after = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : withReferences(v, map);
+    const after = k === 'reference' && typeof v === 'string' ? referenceTo(v, map, check) : withReferences(v, map, check);
     if (after !== v) (copy ??= { ...record })[k] = after;
   }
   return (copy ?? value) as T;
+}
+
+function referenceTo(reference: string, map: ReadonlyMap<string, string>, check: UrnCheck | undefined): string {
+  const to = map.get(reference);
+  if (to !== undefined) return to;
+  if (check !== undefined && reference.startsWith('urn:uuid:') && !check.local.has(reference)) check.foreign = true;
+  return reference;
 }
 
 /** All literal references (`reference` strings) inside a resource. */

@@ -14,6 +14,7 @@ import { errorFromResponse } from './error-factory.js';
 import type { RequestPlan } from './fhir-kit-adapter.js';
 import { classifyUrl, originOf, readCapped, type Destination } from './origin.js';
 import { abortableSleep, backoffDelay, isRetryableStatus, parseRetryAfter } from './retry.js';
+import { isRedirectRefusal } from './undici-redirect.js';
 
 export interface TransportConfig {
   baseUrl: string;
@@ -28,6 +29,11 @@ export interface TransportConfig {
   allowedOrigins?: readonly string[] | undefined;
   /** Largest response body read, in bytes (default 64 MiB). */
   maxResponseBytes?: number | undefined;
+  /**
+   * `fetch` is undici's (Node's global fetch): a repeatable request with a body is sent with `redirect: 'error'`, which
+   * spares undici a copy of the body, and again with `'manual'` if it met a redirect (see undici-redirect.ts).
+   */
+  undiciFetch?: boolean | undefined;
   /** Test seams. */
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   random?: (() => number) | undefined;
@@ -131,8 +137,8 @@ export class Transport {
 
   /**
    * One request and the redirects it leads to. Every URL is checked before it is fetched; fetch runs with
-   * `redirect: 'manual'`, so the runtime never follows a 3xx on its own (it would re-send custom headers and, on a
-   * 307/308, the body to whatever origin the server names). A same-origin redirect is followed (at most 5); a
+   * `redirect: 'manual'` (or `'error'` first, see `#fetch`), so the runtime never follows a 3xx on its own (it would
+   * re-send custom headers and, on a 307/308, the body to whatever origin the server names). A same-origin redirect is followed (at most 5); a
    * cross-origin one only to an `allowedOrigins` entry, without body, custom headers or token.
    */
   async #exchange(plan: RequestPlan, opts: SendOptions, timeoutMs: number): Promise<{ res: RawResponse; token: string | undefined; final: RequestPlan }> {
@@ -189,9 +195,9 @@ export class Transport {
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
     try {
-      const init: RequestInit = { method: plan.method, headers, signal: controller.signal, redirect: 'manual' };
+      const init: RequestInit = { method: plan.method, headers, signal: controller.signal };
       if (plan.body !== undefined) init.body = plan.body;
-      const res = await this.#cfg.fetch(plan.url, init);
+      const res = await this.#fetch(plan.url, init, plan.body !== undefined && opts.repeatable && this.#cfg.undiciFetch === true);
       // The timeout covers the answer's headers; the caller reading a streamed body watches its own signal.
       if (opts.stream === true && res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: res, opaqueRedirect: false };
       const text = await readCapped(res, this.#maxBytes, () =>
@@ -208,6 +214,22 @@ export class Transport {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * The fetch itself: `redirect: 'manual'`, or first `'error'` when `spareCopy` (a repeatable request with a body on
+   * undici, which then does not copy the body); a redirect met that way is sent again with `'manual'`, so the 3xx
+   * reaches `#exchange` as it would have (see undici-redirect.ts).
+   */
+  async #fetch(url: string, init: RequestInit, spareCopy: boolean): Promise<Response> {
+    if (!spareCopy) return this.#cfg.fetch(url, { ...init, redirect: 'manual' });
+    try {
+      return await this.#cfg.fetch(url, { ...init, redirect: 'error' });
+    } catch (thrown) {
+      if (init.signal?.aborted === true || !isRedirectRefusal(thrown)) throw thrown;
+      this.#cfg.logger?.debug('fhir request met a redirect, sent again to read it', { method: init.method });
+      return this.#cfg.fetch(url, { ...init, redirect: 'manual' });
     }
   }
 

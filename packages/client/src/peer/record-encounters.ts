@@ -1,8 +1,8 @@
 import type { Bundle, BundleEntry } from 'fhir/r4.js';
 import { PeerFhirValidationError, type DomainRecords, type Participant, type PeerEncounter, type RecordKey, type ValidationIssue } from '@peer-fhir/core';
-import { storedConflicts, type RecordEntries } from '../record-all.js';
+import { recordAll, storedConflicts, type RecordAllOptions, type RecordAllSummary, type RecordEntries } from '../record-all.js';
 import type { RequestOptions } from '../types.js';
-import { keyOfCriteria, keyString, typeIdOf } from '../internal/peer-lookup.js';
+import { keyOfCriteria, keyString, ResourceCache, typeIdOf } from '../internal/peer-lookup.js';
 import { mapResolved, referencesIn, rememberLocations, withReferences, yieldToEventLoop, type PendingWrites } from '../internal/peer-mapping.js';
 import type { PeerContext } from './context.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES, type RecordedEncounter, type RecordEncounterOptions, type RecordEncountersOptions, type RecordEncountersSummary, type RosterOutcome, type WrittenResource } from './options.js';
@@ -139,7 +139,8 @@ async function writeRoster(ctx: PeerContext, plan: RosterPlan, request: RequestO
  * Entries that occur in more than one record (a peer group's Group across its sessions) are written once up front,
  * then dropped from the records, which point at them by `Type/id`: two transactions in flight never race to create
  * the same resource, and one transaction never holds the same fullUrl twice. `located` holds where the roster landed
- * (by fullUrl): references to it are rewritten in the same pass.
+ * (by fullUrl) and gets where the shared entries did: `recordAll` rewrites the references to both in the walk that
+ * checks each record, so the records are not walked here.
  */
 async function detachShared(ctx: PeerContext, records: BundleEntry[][], request: RequestOptions, bundleSize: number, located: Map<string, string>): Promise<RecordEntries[]> {
   const seen = new Map<string, { entry: BundleEntry; count: number }>();
@@ -161,8 +162,7 @@ async function detachShared(ctx: PeerContext, records: BundleEntry[][], request:
     locate(bundle, response, located);
   }
   if (located.size === 0) return records;
-  // The records were mapped for this call and are only serialized from here on: shared, not deep-copied.
-  return records.map((record) => record.filter((e) => !(e.fullUrl && located.has(e.fullUrl))).map((e) => withReferences(e, located)));
+  return records.map((record) => record.filter((e) => !(e.fullUrl && located.has(e.fullUrl))));
 }
 
 /**
@@ -190,8 +190,14 @@ export async function recordEncounters(ctx: PeerContext, list: readonly PeerEnco
   await beforeWrite?.();
   const records = await detachShared(ctx, mapping.mapped, writeOpts, maxEntries, located);
   // One transaction per `bundleSize` encounters, closed early at `maxEntries` entries (an encounter is never split).
-  const summary = await ctx.client.recordAll(records, { ...request, bundleSize: maxEntries, recordsPerBundle: bundleSize, concurrency, onProgress, checkExisting });
+  const summary = await writeRecords(ctx, records, { ...request, bundleSize: maxEntries, recordsPerBundle: bundleSize, concurrency, onProgress, checkExisting }, located);
   return { ...summary, roster };
+}
+
+/** `client.recordAll`, with the references to `located` (roster and shared entries, by urn) rewritten as checked. */
+function writeRecords(ctx: PeerContext, records: readonly RecordEntries[], opts: RecordAllOptions, located: ReadonlyMap<string, string>): Promise<RecordAllSummary> {
+  const read = (refs: readonly string[], o: RequestOptions) => new ResourceCache(ctx.client).getAll(refs, o, true);
+  return recordAll((bundle, o) => ctx.client.transaction(bundle, o), records, opts, read, located);
 }
 
 /** Encounters mapped between two yields to the event loop, so a transaction in flight is sent and answered meanwhile. */
