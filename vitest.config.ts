@@ -16,7 +16,7 @@ const UNIT = ['packages/core/test/**/*.test.ts', 'packages/billing/test/**/*.tes
  * globals (fetch, console) or change the working folder.
  */
 const SHARED = ['packages/cli/test/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/reliability/**/*.test.ts'];
-const OWN_PROCESS = ['packages/cli/test/bill-requests.test.ts', 'test/e2e/docs-commands.test.ts', 'test/reliability/logs.test.ts'];
+const OWN_PROCESS = ['packages/cli/test/bill-requests.test.ts', 'packages/cli/test/bill-chunks.test.ts', 'test/e2e/docs-commands.test.ts', 'test/reliability/logs.test.ts'];
 
 // Tests run against each package's source; the pack smoke test covers the built output.
 export default defineConfig({
