@@ -209,6 +209,22 @@ function hash(key: string): number {
   return h >>> 0;
 }
 
+/** The first routing of the spill: by hash, holding nothing per encounter. */
+const byHash = (key: string, count: number): number => hash(key) % count;
+
+/**
+ * A re-routing of one overfull file: its encounters dealt in the order they first appear, so any two of the first
+ * `count` land apart. Holds the keys of that one file (about twice `batchSize` of them at most beyond the first round).
+ */
+function byFirstSeen(): (key: string, count: number) => number {
+  const rank = new Map<string, number>();
+  return (key, count) => {
+    let r = rank.get(key);
+    if (r === undefined) rank.set(key, (r = rank.size));
+    return r % count;
+  };
+}
+
 function emptyRecords(): CompleteDomainRecords {
   return { organizations: [], specialists: [], participants: [], encounters: [], plans: [], consents: [] };
 }
@@ -308,18 +324,21 @@ class StreamedIngest {
 
   /**
    * The spilled resources in files of at most twice `batchSize` each, an encounter with all that it is read with; a
-   * file holds more only when one encounter (a group session with its attendees) alone has more. Encounters are spread
-   * by a hash of their ids, which the server chose: a file that got more than its share is routed again with another
-   * salt (found by ingest-batches.property.test.ts: one batch held three times batchSize now and then).
+   * file holds more only when one encounter (a group session with its attendees) alone has more. The first routing
+   * spreads encounters by a hash of their ids, which the server chose; a file that got more than its share is routed
+   * again by the order its encounters first appear in it, which always splits two encounters apart, so every round
+   * leaves each overfull file with fewer encounters and routing ends. (A salted re-hash did not: for a power-of-two
+   * count the low bits of FNV-1a ignore a prefix, and two encounters that collided once collided forever — found by a
+   * CI run that timed out, see ingest-batches.property.test.ts.)
    */
   async #bounded(spill: SpillFile): Promise<SpillFile[]> {
     const batchSize = this.options.batchSize ?? DEFAULT_BATCH;
     const done: SpillFile[] = [];
     let todo = [spill];
-    for (let salt = 0; todo.length > 0; salt++) {
+    for (let round = 0; todo.length > 0; round++) {
       const next: SpillFile[] = [];
       for (const file of todo) {
-        const parts = file.count > 2 * batchSize ? await this.#partition(file, batchSize, salt) : undefined;
+        const parts = file.count > 2 * batchSize ? await this.#partition(file, batchSize, round === 0 ? byHash : byFirstSeen()) : undefined;
         if (parts === undefined) done.push(file);
         else if (parts.oneEncounter) done.push(...parts.files);
         else next.push(...parts.files);
@@ -330,10 +349,10 @@ class StreamedIngest {
   }
 
   /**
-   * Route a file's resources into files of about `batchSize` each by a salted hash of the encounter each is read with;
+   * Route a file's resources into files of about `batchSize` each by `route` of the encounter each is read with;
    * `oneEncounter` when they all belong with one encounter (no routing can split them).
    */
-  async #partition(spill: SpillFile, batchSize: number, salt: number): Promise<{ files: SpillFile[]; oneEncounter: boolean }> {
+  async #partition(spill: SpillFile, batchSize: number, route: (key: string, count: number) => number): Promise<{ files: SpillFile[]; oneEncounter: boolean }> {
     const count = Math.min(MAX_PARTITIONS, Math.ceil(spill.count / batchSize));
     const files = Array.from({ length: count }, () => this.#folder!.file());
     let first: string | undefined;
@@ -343,7 +362,7 @@ class StreamedIngest {
       const key = this.#sessionOf.get(encounter) ?? encounter;
       first ??= key;
       oneEncounter &&= key === first;
-      await files[hash(salt === 0 ? key : `${salt}:${key}`) % count]!.write(entry);
+      await files[route(key, count)]!.write(entry);
     }
     await Promise.all(files.map((f) => f.close()));
     return { files: files.filter((f) => f.count > 0), oneEncounter };
