@@ -23,6 +23,7 @@ export { FhirPackageError, ServerConfigError, ServerDataError, ServerLockedError
 export { SCHEMA_VERSION } from './schema.js';
 export { DATABASE_FILE, LEGACY_SNAPSHOT_FILE, LOCK_FILE, lockHolder, type LockHolder } from './data-folder.js';
 export { exportNdjson, type ExportResult } from './export.js';
+export { watchHeap, type HeapBudget, type HeapBudgetOptions } from './heap.js';
 
 /**
  * The npm package name.

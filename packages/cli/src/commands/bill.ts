@@ -3,10 +3,10 @@ import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import type { Claim } from 'fhir/r4.js';
 import type { IdentityScope } from '@peer-fhir/core';
 import { getPack, loadPack, RulePackError, type BillingResult, type RulePack } from '@peer-fhir/billing';
+import { watchHeap } from '@peer-fhir/server';
 import type { X12ClaimInput } from '@peer-fhir/x12';
 import { configFilesOf, resolveConfig, scopeOf, supervisorTaxonomiesOf, type CliConfig } from '../config.js';
 import { CliUsageError, ExitCode } from '../errors.js';
-import { watchHeap } from '../internal/heap-budget.js';
 import { assertNotAnInput, note, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import type { BillCorrectionSummary } from './bill/corrections.js';
@@ -195,7 +195,7 @@ export interface BillStreaming {
   /** Encounters read back together within a chunk (default {@link ENCOUNTERS_PER_READ}). */
   encountersPerRead?: number;
   /**
-   * Heap in use (bytes) above which the process runs full collections while it bills (internal/heap-budget.ts); the
+   * Heap in use (bytes) above which the process runs full collections while it bills (`watchHeap` of @peer-fhir/server); the
    * command sets {@link BILL_HEAP_BUDGET}, a library caller's process is left to V8 (undefined).
    */
   heapBudget?: number;

@@ -1,11 +1,11 @@
-// What src/internal/heap-budget.ts relies on in Node/V8 (its header): `--expose-gc` set at run time gives a new context
+// What watchHeap (src/heap.ts) relies on in Node/V8 (its header): `--expose-gc` set at run time gives a new context
 // a `gc` that runs a full collection, and a watched heap is collected only while it is over its budget. Fails when a
 // Node upgrade breaks it (the biller's peak memory would then follow the length of its run again, issue 18 B9-bill).
 // Memory itself is measured by the benchmarks, never asserted here.
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { watchHeap } from '../src/internal/heap-budget.js';
+import { watchHeap } from '../src/heap.js';
 
 /** A `gc` entry's kind (`detail.kind`, Node ≥ 16). */
 const kindOf = (entry: PerformanceEntry): number => ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1);
