@@ -93,6 +93,17 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * The most resources an ingest of `list` may hold at once: the caseload while it is read; then only what encounters
+ * are read with, beside one batch of at most twice `batchSize` (or one encounter's `largestUnit` when that is more).
+ */
+function peakBound(list: readonly FhirResource[], batchSize: number, largestUnit: number): number {
+  const count = (types: readonly string[]) => list.filter((r) => types.includes(r.resourceType)).length;
+  const caseloadHeld = list.length - count(['Encounter', 'Condition', 'DocumentReference']);
+  const encounterContext = count(['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'Group', 'Patient']);
+  return Math.max(caseloadHeld, encounterContext + Math.max(2 * batchSize, largestUnit));
+}
+
 /** The resources toFhir writes for one encounter: its Encounter (a session's and each attendee's), diagnoses and notes. */
 const resourcesOfEncounter = (e: PeerEncounter): number =>
   (e.mode === 'group' ? 1 : 0) + e.attendees.reduce((n, a) => n + 1 + a.diagnoses.length + (a.note === undefined ? 0 : 1), 0);
@@ -149,11 +160,7 @@ describe('ingest in batches', () => {
         const list = stored(entries, serverIds(idSeed, entries.length));
         const { peakHeld, rejects } = await ingestResources(list, { batchSize });
         expect(rejects).toEqual([]);
-        const count = (types: readonly string[]) => list.filter((r) => types.includes(r.resourceType)).length;
-        // The caseload is held while it is read; then only what encounters are read with stays, beside one batch.
-        const caseloadHeld = list.length - count(['Encounter', 'Condition', 'DocumentReference']);
-        const encounterContext = count(['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'Group', 'Patient']);
-        expect(peakHeld).toBeLessThanOrEqual(Math.max(caseloadHeld, encounterContext + Math.max(2 * batchSize, largestUnit)));
+        expect(peakHeld).toBeLessThanOrEqual(peakBound(list, batchSize, largestUnit));
       }),
       { seed: SEED, numRuns: RUNS * 2 },
     );
@@ -174,10 +181,7 @@ describe('ingest in batches', () => {
         const { peakHeld, rejects, records: read } = await withDeadline(ingestResources(list, { batchSize }), 20_000);
         expect(rejects).toEqual([]);
         expect(read.encounters.length).toBe(fromFhir(list).encounters.length);
-        const count = (types: readonly string[]) => list.filter((r) => types.includes(r.resourceType)).length;
-        const caseloadHeld = list.length - count(['Encounter', 'Condition', 'DocumentReference']);
-        const encounterContext = count(['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'Group', 'Patient']);
-        expect(peakHeld).toBeLessThanOrEqual(Math.max(caseloadHeld, encounterContext + Math.max(2 * batchSize, largestUnit)));
+        expect(peakHeld).toBeLessThanOrEqual(peakBound(list, batchSize, largestUnit));
       }),
       { seed: SEED, numRuns: RUNS * 2 },
     );
