@@ -104,7 +104,7 @@ describe('the peer-fhir commands shown in the docs', () => {
       if (problem) problems.push(`${c.where}: ${c.line}\n    ${problem}`);
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('would catch a drifted command: an unknown option, an unknown command, a missing required option', async () => {
     expect(await parseProblem(['import', 'a.csv', '--kindd', 'plans'])).toMatch(/unknownOption/);

@@ -41,7 +41,7 @@ describe('packed packages', () => {
     expect(cjs).toContain('pd-1');
     const esm = execFileSync('node', ['--input-type=module', '-e', `const v = await import('@peer-fhir/server/validation'); console.log(v.validateProfiles(${role}).issues.map((i) => i.key).join(','))`], { cwd: scratch, encoding: 'utf8' });
     expect(esm).toContain('pd-1');
-  }, 60_000);
+  }, 180_000);
 
   for (const p of packages) {
     it(`${p.pkg.name} loads with require() from an npm consumer`, () => {

@@ -123,5 +123,5 @@ describe('PeerClient.disclose against the embedded server', () => {
     expect(mismatches).toEqual([]);
     expect(leaks).toEqual([]);
     expect(part2Out).toBeGreaterThan(0); // not vacuous
-  }, 90_000);
+  }, 180_000);
 });

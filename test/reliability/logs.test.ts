@@ -125,7 +125,7 @@ describe('logs of a full write + bill + remit run', () => {
     expect(logged.toLowerCase()).not.toContain('bearer');
     const leaked = phiValues(billed).filter((v) => logged.includes(v));
     expect(leaked).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 
   // The CLI part is its own describe block below (`peer-fhir import` / `bill` / `remit` as child processes).
 });

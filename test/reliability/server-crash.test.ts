@@ -138,5 +138,5 @@ describe.skipIf(!CLI_BUILT)('peer-fhir serve killed mid-write', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     running.delete(child);
-  }, 60_000);
+  }, 180_000);
 });

@@ -32,7 +32,7 @@ beforeAll(async () => {
     return { ...c, identifier: [{ system, value: pcn }] };
   });
   await client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: claims.map((resource) => ({ resource, request: { method: 'POST', url: 'Claim' } })) });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();

@@ -88,7 +88,7 @@ const holds = (report: BillReport, code: string) => report.held.filter((h) => h.
 beforeAll(async () => {
   server = await startFhirServer();
   client = new PeerFhirClient({ baseUrl: server.url });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await server?.close();
 });

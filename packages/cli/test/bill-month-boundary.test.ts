@@ -56,5 +56,5 @@ describe('bill --period', () => {
       }),
       { numRuns: 4, seed: Number(process.env.PEER_FHIR_SEED ?? 31) },
     );
-  }, 60_000);
+  }, 180_000);
 });

@@ -142,7 +142,7 @@ describe('peer-fhir import through an unreliable network', () => {
     const ids = await storedIdentifiers();
     expect(doubled(ids)).toEqual([]);
     expect([...new Set(rows.map((r) => r['encounter_id']))].filter((id) => !storedEncounterIds(ids).has(id ?? ''))).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 
   it("a server that never answers stops the import at its first request, after the client's retries only (6 attempts), with the client's error", async () => {
     server().reset();
@@ -150,7 +150,7 @@ describe('peer-fhir import through an unreliable network', () => {
     const network = scriptedFetch({ failures: () => Number.POSITIVE_INFINITY, fault: () => 'reset-before' });
     await expect(importThrough(network.fetch, file, 4, 2)).rejects.toMatchObject({ code: 'client.connection' });
     expect(network.attempts()).toBe(6);
-  }, 30_000);
+  }, 120_000);
 
   it('when no request fails more than 11 times in a row (the first one, 5: until it is answered the server may be down), every row is written exactly once and none is rejected (property)', async () => {
     let n = 1;

@@ -23,7 +23,7 @@ const agency = generateAgency({ seed: 3, months: 1, participants: 2, state: 'TX'
 beforeAll(async () => {
   server = await startFhirServer();
   dir = mkdtempSync(join(tmpdir(), 'peer-fhir-location-'));
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();

@@ -162,5 +162,5 @@ describe(`importing ${ROWS} rows with ${BAD} bad ones`, () => {
     expect(s.rejectedRows).toEqual([]);
     expect(s.created).toBe(BAD);
     expect(run.code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -167,7 +167,7 @@ describe('peer-fhir init in a terminal', () => {
     const config = await loadConfig(join(dir, 'peer-fhir.config.json'));
     expect(config).toMatchObject({ organization: { npi: '1234567893', taxonomy: '251S00000X', phone: '5125550100' }, payer: { id: 'TXMCD', name: 'Texas Medicaid' }, pack: 'tx-medicaid-peer-specialist-2019', charges: { H0038: 18.5 } });
     expect(r.output).toContain('Next:');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('peer-fhir init, then import, bill and report html with the config it wrote (from an empty folder)', () => {

@@ -35,7 +35,7 @@ beforeAll(async () => {
   const system = identifierSystems({ agency: '1234567893' }).claim; // the payee NPI of the 835 fixtures (N1*PE)
   const claims: Claim[] = billedClaims().map(({ id: _id, ...c }) => ({ ...c, identifier: [{ system, value: c.identifier![0]!.value! }] }));
   await client.transaction({ resourceType: 'Bundle', type: 'transaction', entry: claims.map((resource) => ({ resource, request: { method: 'POST', url: 'Claim' } })) });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();

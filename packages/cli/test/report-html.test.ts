@@ -65,7 +65,7 @@ describe('peer-fhir report html --json: the figures', () => {
     expect(c.findings).toBe(report.findings.length);
     expect(c.byKind.reduce((t, k) => t + k.count, 0)).toBe(report.findings.length);
     expect(c.peers.map((p) => p.npi).sort()).toEqual(report.peers.map((p) => p.npi).sort());
-  }, 60_000);
+  }, 180_000);
 
   it('shows BARC-10 by month up to the end of the month and leaves later scores out', () => {
     // Scores written: A 20 (Jan) -> 40 (Mar) and 55 (Apr, after the period); B 30 (Feb) -> 30 (Mar); C 25 (Mar) once.
@@ -110,7 +110,7 @@ describe('refusals', () => {
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('second billing report of the same pack and month');
     expect(twice.stdout).toBe('');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the demo that made the month', () => {
@@ -237,5 +237,5 @@ describe('the page in headless Chromium', () => {
     } finally {
       await browser.close();
     }
-  }, 30_000);
+  }, 120_000);
 });

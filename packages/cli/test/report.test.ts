@@ -131,7 +131,7 @@ beforeAll(async () => {
   await client.transaction(bundle);
   ceCsv = join(dir, 'ce.csv');
   writeFileSync(ceCsv, ['id,peer_npi,date,hours,topic', `ce-1,${PEER_A},2025-02-01,2,Ethics`, `ce-2,${PEER_B},2025-01-25,1.5,Trauma-informed care`, `ce-3,${PEER_A},2024-11-01,6,Before the period`].join('\n'));
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();

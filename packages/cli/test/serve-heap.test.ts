@@ -32,5 +32,5 @@ describe.skipIf(!existsSync(BIN))('the one forced collection of the embedded ser
     const out = await traced(['serve', '--port', '0', '--data', join(dir, 'data'), '--json'], (o) => /"url"/.test(o));
     expect(forced(out)).toHaveLength(1);
     expect(out.indexOf(forced(out)[0] ?? '')).toBeLessThan(out.indexOf('"url"'));
-  }, 60_000);
+  }, 180_000);
 });

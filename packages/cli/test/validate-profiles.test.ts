@@ -115,5 +115,5 @@ describe('peer-fhir validate --profiles', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     expect((await runCli(['validate', '--profiles', empty])).code).toBe(2);
-  }, 60_000);
+  }, 180_000);
 });

@@ -38,7 +38,7 @@ beforeAll(async () => {
   for (const p of plans) await peer.upsertRecoveryPlan(p, { specialist: specialist() });
   for (const [id, who] of [['c-4a', 'r-4'], ['c-4b', 'r-4'], ['c-5', 'r-5'], ['c-6', 'r-6']] as const) await peer.grantConsent(tpoConsent(id, who));
   await peer.revokeConsent('c-4a', { at: '2025-04-01T09:00:00-04:00' });
-}, 60_000);
+}, 180_000);
 afterAll(() => server?.close());
 
 /** What the one-by-one readers give for `ids`, in the shape getParticipantRecords returns. */
@@ -64,7 +64,7 @@ describe('getParticipantRecords', () => {
       }),
       { numRuns: 12, seed: Number(process.env.PEER_FHIR_SEED ?? 18) },
     );
-  }, 60_000);
+  }, 180_000);
 
   it('takes the current plan of each participant (active, then on-hold, then draft; the latest start) and every consent', async () => {
     const { participants, plans, consents } = await peer.getParticipantRecords(IDS, { chunkSize: 3 });

@@ -109,7 +109,7 @@ describe('a year of synthetic encounters', () => {
       const byId = new Map(want.map((e) => [e.id, e]));
       for (const e of found) expect(sortAttendees(e)).toEqual(sortAttendees(byId.get(e.id)!));
     }
-  }, 60_000);
+  }, 180_000);
 
   it('findEncounters filters by specialist, agency, dates and program', async () => {
     const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
@@ -126,7 +126,7 @@ describe('a year of synthetic encounters', () => {
     const limited: string[] = [];
     for await (const e of peer.findEncounters({}, { maxResources: 7 })) limited.push(e.id);
     expect(limited).toHaveLength(7);
-  }, 60_000);
+  }, 180_000);
 
   it('findEncounterParticipants names each participant of a period with the encounters it attends; readEncounters reads them as findEncounters does', async () => {
     const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
@@ -142,5 +142,5 @@ describe('a year of synthetic encounters', () => {
       // A group session comes whole, with the attendees of every chunk.
       for (const e of read) expect(sortAttendees(e)).toEqual(sortAttendees(byId.get(e.id)!));
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -76,7 +76,7 @@ describe('recordEncounters maps the encounters while the roster is being written
     expect(summary).toMatchObject({ total: 2, created: 2, rejected: 0, conflict: 0 });
     await expectEveryReferenceStored();
     await expectSubjectsAreTheirParticipants();
-  }, 30_000);
+  }, 120_000);
 
   it('sends no encounter when one is invalid, and names it by its position', async () => {
     server.reset();
@@ -179,5 +179,5 @@ describe('recordEncounters maps the encounters while the roster is being written
       ),
       { numRuns: 12, seed: 18 },
     );
-  }, 60_000);
+  }, 180_000);
 });

@@ -54,12 +54,12 @@ describe('startFhirServer: the forced collection is an option', () => {
     const server = await startFhirServer({ dataDir: folder() });
     await server.close();
     expect(collectOnce).not.toHaveBeenCalled();
-  }, 30_000);
+  }, 120_000);
 
   it('collects once the server listens when collectAfterOpen is set (peer-fhir serve)', async () => {
     vi.mocked(collectOnce).mockClear();
     const server = await startFhirServer({ dataDir: folder(), collectAfterOpen: true });
     await server.close();
     expect(collectOnce).toHaveBeenCalledTimes(1);
-  }, 30_000);
+  }, 120_000);
 });

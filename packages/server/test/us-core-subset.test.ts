@@ -63,5 +63,5 @@ describe('the US Core subset shipped with @peer-fhir/server', () => {
     // The copy the provenance note (test/fixtures/fhir-packages/README.md) names, byte for byte.
     expect(shipped.package).toEqual({ name: 'hl7.fhir.us.core', version: '6.1.0', license: 'CC0-1.0', sha256: '4c4e7fbb07ef2fdb35bdfc3f5d09a417ee0d8644ea17cb3692ca6d03c4358b1d' });
     expect(shipped.structureDefinitions.map((sd) => sd.url)).toContain(`${US_CORE}us-core-encounter`);
-  }, 60_000);
+  }, 180_000);
 });
