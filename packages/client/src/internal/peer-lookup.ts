@@ -18,10 +18,9 @@ export function typeIdOf(location: string | undefined): string | undefined {
 
 /**
  * `s` copied into one flat string of its own. V8 keeps a concatenation (`${type}/${id}`) as a tree of its pieces and
- * a regular-expression match as a slice that holds the whole string it was cut from: a reference built that way costs
- * three or four heap objects, ~170 bytes for `Encounter/{uuid}` against ~70 flat. Worth it only for strings kept
- * long in large numbers (B9 at scale: a 1M-row month's participant list held ~80k encounter references, ~8 MB more
- * of live heap, docs/benchmarks.md).
+ * a regular-expression match as a slice that holds the string it was cut from: three or four heap objects per
+ * reference. Worth it only for strings kept long in large numbers: a 1M-row month's participant list (108k encounter
+ * references, kept by `bill` for the whole month) holds 15.3 MB live instead of 23.4 (docs/benchmarks.md, B9 round 8).
  */
 export const flatString = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
 
