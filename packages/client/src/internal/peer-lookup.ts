@@ -16,6 +16,14 @@ export function typeIdOf(location: string | undefined): string | undefined {
   return m ? `${m[1]}/${m[2]}` : undefined;
 }
 
+/**
+ * `s` copied into one flat string of its own. V8 keeps a concatenation (`${type}/${id}`) as a tree of its pieces and
+ * a regular-expression match as a slice that holds the string it was cut from: three or four heap objects per
+ * reference. Worth it only for strings kept long in large numbers: a 1M-row month's participant list (108k encounter
+ * references, kept by `bill` for the whole month) holds 15.3 MB live instead of 23.4 (docs/benchmarks.md, B9 round 8).
+ */
+export const flatString = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+
 /** The record key behind a conditional create (`identifier=<system>|<value>`, URI-encoded as core writes it). */
 export function keyOfCriteria(resourceType: string, criteria: string | undefined): RecordKey | undefined {
   const m = /^identifier=([^|&]*)\|([^&]*)$/.exec(criteria ?? '');

@@ -1,7 +1,7 @@
 import type { DocumentReference, Encounter, FhirResource, PractitionerRole } from 'fhir/r4.js';
 import { Systems, type PeerEncounter } from '@peer-fhir/core';
 import type { RequestOptions, Retrieved } from '../types.js';
-import { typeIdOf } from '../internal/peer-lookup.js';
+import { flatString, typeIdOf } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
 import type { EncounterQuery, FindEncounterParticipantsOptions, FindEncountersOptions } from './options.js';
 import { findPatient, searchList, toDomain, withReferenced } from './readback.js';
@@ -132,9 +132,10 @@ async function encountersByPatient(ctx: PeerContext, query: EncounterQuery, opts
         const patient = typeIdOf(e.subject?.reference);
         const top = kind === 'attendance' ? typeIdOf(e.partOf?.reference) : kind === 'individual' ? `Encounter/${e.id}` : undefined;
         if (top === undefined || !patient?.startsWith('Patient/')) continue;
+        // Kept for the whole run by a biller (the month's participant list): each reference stored flat, once.
         const refs = found.get(patient);
-        if (refs === undefined) found.set(patient, new Set([top]));
-        else refs.add(top);
+        if (refs === undefined) found.set(flatString(patient), new Set([flatString(top)]));
+        else if (!refs.has(top)) refs.add(flatString(top));
       }
     }
   }
