@@ -69,13 +69,18 @@ function fnv1a(key: string): number {
 
 /** Server ids for `entries` where every Encounter's `Encounter/id` has FNV-1a low 8 bits equal to 0 (one partition for any power-of-two count up to 256). */
 function collidingIds(seed: number, entries: readonly BundleEntry[]): string[] {
-  const pool = serverIds(seed, 4 * entries.length);
-  let next = seed;
+  const pool = serverIds(seed, entries.length);
+  // Every id once: an encounter's drawn id never repeats another resource's.
+  const used = new Set(pool);
+  let next = seed + 1;
   return entries.map((e, i) => {
     if (e.resource?.resourceType !== 'Encounter') return pool[i] ?? '';
     for (;;) {
       const [id] = serverIds(next++, 1);
-      if (id !== undefined && (fnv1a(`Encounter/${id}`) & 0xff) === 0) return id;
+      if (id !== undefined && !used.has(id) && (fnv1a(`Encounter/${id}`) & 0xff) === 0) {
+        used.add(id);
+        return id;
+      }
     }
   });
 }
