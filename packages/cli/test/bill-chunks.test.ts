@@ -5,7 +5,7 @@
  * month exactly once, and the report's held items are held one chunk's at a time — for agencies of any size. Counted, not timed: the calls are recorded around billing's
  * `evaluateByParticipant` and the client's `PeerClient.readEncounters`.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -35,22 +35,24 @@ const root = mkdtempSync(join(tmpdir(), 'peer-fhir-bill-chunks-'));
 const embedded = useEmbeddedServer();
 
 /** Bills January of a fresh agency of `participants` participants; the evaluations and the reads it made. */
-async function billJanuary(seed: number, participants: number, cut: { chunkSize: number; encountersPerRead: number }) {
+async function billJanuary(seed: number, participants: number, cut: { chunkSize: number; encountersPerRead: number; rereadSessions?: boolean }) {
   const agency = billableAgency(generateAgency({ seed, months: 1, participants, state: 'TX', start: '2025-01-01', encountersPerParticipantPerMonth: 3 }));
   const server = embedded.server;
   server.reset();
   const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi });
   await peer.recordEncounters(agency.encounters, { participants: agency.participants, specialists: agency.specialists, organizations: [agency.organization] });
   evaluations.length = 0;
-  const reads = vi.spyOn(PeerClient.prototype, 'readEncounters');
-  const dir = join(root, `${seed}-${participants}`);
+  const reads = vi.spyOn(PeerClient.prototype, 'readEncounterEntries');
+  const dir = join(root, `${seed}-${participants}-${cut.chunkSize}-${cut.encountersPerRead}-${cut.rereadSessions ? 'reread' : 'kept'}`);
   mkdirSync(dir, { recursive: true });
   try {
     const { report, peakHeldInMemory } = await billMonth({ period: '2025-01', out: join(dir, 'jan.x12'), configValue: parseConfig(configFor(agency)), fhirUrl: server.url }, quietIo(dir), { keep: false, ...cut });
     const attending = new Set(agency.encounters.flatMap((e) => e.attendees.map((a) => a.participantId)));
     /** Encounter × participant items of the month whose participant is among `decided`. */
     const itemsOf = (decided: readonly string[]) => agency.encounters.flatMap((e) => e.attendees.filter((a) => decided.includes(a.participantId))).length;
-    return { report, peakHeldInMemory, itemsOf, attending, evaluations: [...evaluations], readSizes: reads.mock.calls.map(([refs]) => refs.length) };
+    const requested = reads.mock.calls.flatMap(([refs]) => [...refs]);
+    const groups = agency.encounters.filter((e) => e.mode === 'group').length;
+    return { report, peakHeldInMemory, itemsOf, attending, groups, evaluations: [...evaluations], readSizes: reads.mock.calls.map(([refs]) => refs.length), requested, dir };
   } finally {
     reads.mockRestore();
   }
@@ -82,6 +84,25 @@ describe('bill holds one bounded chunk at a time, whatever the agency size', () 
           expect(run.report.held).toEqual([]);
         },
       ),
+      { numRuns: 3, endOnFailure: true },
+    );
+  }, 240_000);
+
+  it('reads each encounter from the server once per run, a group session too whatever chunks its attendees fall in (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 6, max: 14 }), fc.integer({ min: 1, max: 3 }), async (seed, participants, chunkSize) => {
+        const kept = await billJanuary(seed, participants, { chunkSize, encountersPerRead: 4 });
+        const reread = await billJanuary(seed, participants, { chunkSize, encountersPerRead: 4, rereadSessions: true });
+        expect(kept.groups).toBeGreaterThan(0);
+        expect(new Set(kept.requested).size).toBe(kept.requested.length);
+        // The same encounters (stored afresh, so under other server ids) as the run that reads sessions again.
+        expect(kept.requested.length).toBe(new Set(reread.requested).size);
+        // Read again in every chunk its attendees fall in, a session is asked for more than once (what this keeps from happening).
+        expect(reread.requested.length).toBeGreaterThan(kept.requested.length);
+        expect({ ...kept.report, files: undefined }).toEqual({ ...reread.report, files: undefined });
+        // The spool is a temporary file: gone with the run.
+        expect(readdirSync(kept.dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+      }),
       { numRuns: 3, endOnFailure: true },
     );
   }, 240_000);

@@ -74,6 +74,7 @@ export type {
   DiscloseOptions,
   DisclosureResult,
   DisclosureTarget,
+  EncounterEntry,
   EncounterQuery,
   FindEncounterParticipantsOptions,
   FindEncountersOptions,

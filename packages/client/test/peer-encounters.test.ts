@@ -143,4 +143,19 @@ describe('a year of synthetic encounters', () => {
       for (const e of read) expect(sortAttendees(e)).toEqual(sortAttendees(byId.get(e.id)!));
     }
   }, 180_000);
+
+  it('readEncounterEntries gives what readEncounters reads, in its order, each with the reference it was read by', async () => {
+    const peer = new PeerClient(new PeerFhirClient({ baseUrl: server.url }), { agency: agency.organization.npi, namespace: NS });
+    const month = { from: '2025-03-01', to: '2025-03-31' };
+    const byParticipant = await peer.findEncounterParticipants({ organizationNpi: agency.organization.npi, ...month }, { startsIn: month });
+    const refs = [...new Set([...byParticipant.values()].flat())];
+    // Shuffled, with a repeat and a reference to nothing: order kept, each encounter once, the missing one left out.
+    const asked = [...refs.slice(3), 'Encounter/not-stored', ...refs.slice(0, 3), refs[0]!];
+    const entries = await peer.readEncounterEntries(asked);
+    expect(entries.map((e) => e.encounter)).toEqual(await peer.readEncounters(asked));
+    expect(entries.map((e) => e.reference)).toEqual([...refs.slice(3), ...refs.slice(0, 3)]);
+    // Each reference names the encounter it was read by: read alone, it gives the same record.
+    for (const { reference, encounter } of entries.slice(0, 5)) expect(await peer.readEncounters([reference!])).toEqual([encounter]);
+    expect(entries.some((e) => e.encounter.mode === 'group')).toBe(true);
+  }, 180_000);
 });

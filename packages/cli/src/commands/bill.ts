@@ -13,6 +13,7 @@ import type { BillCorrectionSummary } from './bill/corrections.js';
 import { ENCOUNTERS_PER_READ, monthInputs, PARTICIPANTS_PER_CHUNK, readMonth } from './bill/month.js';
 import { printBill } from './bill/report.js';
 import { HeldSpool, partialReportFiles, writeBillReportFiles } from './bill/report-stream.js';
+import { SessionSpool } from './bill/sessions.js';
 import { BillTally } from './bill/tally.js';
 import { ClaimWriter, write837PFile, type BillWrite } from './bill/write.js';
 import { type CommandDefinition, examples, sharedOptions } from '../internal/command.js';
@@ -195,6 +196,11 @@ export interface BillStreaming {
   /** Encounters read back together within a chunk (default {@link ENCOUNTERS_PER_READ}). */
   encountersPerRead?: number;
   /**
+   * Read a group session again in every chunk its attendees fall in, instead of once per run (kept in a private
+   * temporary file between chunks, bill/sessions.ts): what the runs before it did, for comparing the two.
+   */
+  rereadSessions?: boolean;
+  /**
    * Heap in use (bytes) above which the process runs full collections while it bills (`watchHeap` of @peer-fhir/server); the
    * command sets {@link BILL_HEAP_BUDGET}, a library caller's process is left to V8 (undefined).
    */
@@ -205,7 +211,7 @@ export interface BillStreaming {
 export const BILL_HEAP_BUDGET = 64 * 2 ** 20;
 
 /** Temporary files of a run, next to the files they become (private, removed whatever happens). */
-const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial`, held: `${files.reportJson}.held.partial`, ...partialReportFiles(files) });
+const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial`, held: `${files.reportJson}.held.partial`, sessions: `${files.x12}.sessions.partial`, ...partialReportFiles(files) });
 
 /**
  * `bill` streamed per chunk of participants (steps 2-5 of {@link runBill} per chunk), the 837P and Claims NDJSON
@@ -220,13 +226,15 @@ export async function billMonth(opts: BillOptions, io: CommandIo, streaming: Bil
   const w: BillWrite = { client: target.client, config: run.config, scope: run.scope, pack: run.pack, date: run.date, files: run.files, supervisorTaxonomies: supervisorTaxonomiesOf(run.config) };
   const heap = streaming.heapBudget === undefined ? undefined : watchHeap({ bytes: streaming.heapBudget });
   const spool = new HeldSpool(temp.held);
+  let sessions: SessionSpool | undefined;
   try {
     const month = await readMonth(target.client, w, { from: run.from, to: run.to, chunkSize: streaming.chunkSize ?? PARTICIPANTS_PER_CHUNK, encountersPerRead: streaming.encountersPerRead ?? ENCOUNTERS_PER_READ });
+    sessions = streaming.rereadSessions ? undefined : new SessionSpool(temp.sessions, month.participants, month.chunkSize);
     const tally = new BillTally({ pack: { id: run.pack.id, version: run.pack.version }, period: opts.period, files: run.files }, { spool, keep: streaming.keep });
     const writer = new ClaimWriter(w, temp, streaming.keep);
     let sent: boolean;
     try {
-      sent = await write837PFile(w, monthInputs(month, w, run, writer, tally), temp.x12);
+      sent = await write837PFile(w, monthInputs(month, w, run, writer, tally, sessions), temp.x12);
     } finally {
       await writer.close();
     }
@@ -245,6 +253,7 @@ export async function billMonth(opts: BillOptions, io: CommandIo, streaming: Bil
   } finally {
     heap?.stop();
     await spool.close().catch(() => undefined);
+    await sessions?.close().catch(() => undefined);
     await Promise.all(Object.values(temp).map((f) => rm(f, { force: true })));
     await target.close();
   }

@@ -38,19 +38,55 @@ export async function periodParticipants(peer: PeerClient, q: PeriodQuery): Prom
   return [...found.entries()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+/** Group sessions kept between the chunks of a run (`bill`'s SessionSpool), and the chunk being read. */
+export interface ChunkSessions {
+  chunk: number;
+  wanted(reference: string, chunk: number): boolean;
+  put(reference: string, encounter: PeerEncounter): Promise<void>;
+  take(reference: string, chunk: number): Promise<PeerEncounter | undefined>;
+}
+
+/**
+ * The encounters of `refs` in their order (each read once), `encountersPerRead` to a read; with `sessions`, a group
+ * session kept by an earlier chunk is taken from there, and one a later chunk attends is kept. A read that found an
+ * encounter besides those asked for keeps nothing, so a later chunk reads it (and that encounter) again, as before.
+ */
+async function readChunkEncounters(peer: PeerClient, refs: readonly string[], encountersPerRead: number, sessions: ChunkSessions | undefined): Promise<PeerEncounter[]> {
+  const byRef = new Map<string, PeerEncounter>();
+  const extra: PeerEncounter[] = [];
+  const toRead: string[] = [];
+  for (const ref of refs) {
+    const kept = sessions ? await sessions.take(ref, sessions.chunk) : undefined;
+    if (kept) byRef.set(ref, kept);
+    else toRead.push(ref);
+  }
+  // A read holds its encounters' FHIR resources (group sessions with every attendance, notes, Conditions, Patients)
+  // until they are read back: bounded by a count of encounters, not by the chunk's participants.
+  for (let i = 0; i < toRead.length; i += encountersPerRead) {
+    const entries = await peer.readEncounterEntries(toRead.slice(i, i + encountersPerRead));
+    const complete = entries.every((e) => e.reference !== undefined);
+    for (const { reference, encounter } of entries) {
+      if (reference === undefined || byRef.has(reference)) extra.push(encounter);
+      else byRef.set(reference, encounter);
+      if (sessions && complete && reference !== undefined && encounter.mode === 'group' && sessions.wanted(reference, sessions.chunk)) await sessions.put(reference, encounter);
+    }
+  }
+  return [...refs.flatMap((r) => byRef.get(r) ?? []), ...extra];
+}
+
 /**
  * The encounters of `[from, to]` some participants attend (a group session whole, with every attendee), read by id,
  * plus those participants (with coverage), their current plans and consents, read back with the client's domain
  * readers and core's `fromFhir`, with the agency's staff read once for the run. A few requests per `encountersPerRead`
- * encounters (`PeerClient.readEncounters`, each encounter read once) and per chunk of participants
- * (`PeerClient.getParticipantRecords`), not per participant.
+ * encounters (`PeerClient.readEncounterEntries`, each encounter read once) and per chunk of participants
+ * (`PeerClient.getParticipantRecords`), not per participant; with `sessions`, a group session once per run.
  */
-export async function loadChunkRecords(peer: PeerClient, q: PeriodQuery & { participants: readonly [string, readonly string[]][]; staff: AgencyStaff; encountersPerRead: number }): Promise<PeriodRecords> {
+export async function loadChunkRecords(
+  peer: PeerClient,
+  q: PeriodQuery & { participants: readonly [string, readonly string[]][]; staff: AgencyStaff; encountersPerRead: number; sessions?: ChunkSessions | undefined },
+): Promise<PeriodRecords> {
   const refs = [...new Set(q.participants.flatMap(([, r]) => r))];
-  const read: PeerEncounter[] = [];
-  // A read holds its encounters' FHIR resources (group sessions with every attendance, notes, Conditions, Patients)
-  // until they are read back: bounded by a count of encounters, not by the chunk's participants.
-  for (let i = 0; i < refs.length; i += q.encountersPerRead) read.push(...(await peer.readEncounters(refs.slice(i, i + q.encountersPerRead))));
+  const read = await readChunkEncounters(peer, refs, q.encountersPerRead, q.sessions);
   const encounters = read.filter((e) => e.start.slice(0, 10) >= q.from && e.start.slice(0, 10) <= q.to);
   const { participants, plans, consents, patients } = await peer.getParticipantRecords(q.participants.map(([id]) => id));
   return { encounters, participants, specialists: q.staff.specialists, organizations: q.staff.organizations, plans, consents, patients };

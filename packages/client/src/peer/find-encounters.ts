@@ -3,7 +3,7 @@ import { Systems, type PeerEncounter } from '@peer-fhir/core';
 import type { RequestOptions, Retrieved } from '../types.js';
 import { flatString, typeIdOf } from '../internal/peer-lookup.js';
 import type { PeerContext } from './context.js';
-import type { EncounterQuery, FindEncounterParticipantsOptions, FindEncountersOptions } from './options.js';
+import type { EncounterEntry, EncounterQuery, FindEncounterParticipantsOptions, FindEncountersOptions } from './options.js';
 import { findPatient, searchList, toDomain, withReferenced } from './readback.js';
 
 const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
@@ -55,6 +55,39 @@ const systemOf = (ctx: PeerContext, e: Encounter): 'individual' | 'session' | 'a
 
 /** One page of matches read back as PeerEncounters: attendances become their group session, with every attendee. */
 export async function readPage(ctx: PeerContext, page: readonly Retrieved<Encounter>[], seen: Set<string>, program: string | undefined, request: RequestOptions): Promise<PeerEncounter[]> {
+  return (await readPageEntries(ctx, page, seen, program, request)).map((e) => e.encounter);
+}
+
+/** The domain key of a top encounter (`mode|id`), as core's `fromFhir` reads it: a group session's identifier first. */
+function domainKeyOf(ctx: PeerContext, e: Encounter): string | undefined {
+  const session = e.identifier?.find((i) => i.system === ctx.ids.groupSession)?.value;
+  if (session !== undefined) return `group|${session}`;
+  const individual = e.identifier?.find((i) => i.system === ctx.ids.encounter)?.value;
+  return individual === undefined ? undefined : `individual|${individual}`;
+}
+
+/**
+ * Each encounter read with the reference of the top encounter it was read from. `fromFhir` lists encounters in input
+ * order and the tops come first, so the k-th encounter with a key is the k-th top with that key; one with no such top
+ * (another resource of the read that carries an encounter identifier) has no reference.
+ */
+function withReferences(ctx: PeerContext, tops: readonly Encounter[], encounters: readonly PeerEncounter[]): EncounterEntry[] {
+  const refsByKey = new Map<string, string[]>();
+  for (const e of tops) {
+    const key = domainKeyOf(ctx, e);
+    if (key === undefined) continue;
+    const refs = refsByKey.get(key);
+    if (refs === undefined) refsByKey.set(key, [`Encounter/${e.id ?? ''}`]);
+    else refs.push(`Encounter/${e.id ?? ''}`);
+  }
+  return encounters.map((encounter) => {
+    const reference = refsByKey.get(`${encounter.mode}|${encounter.id}`)?.shift();
+    return reference === undefined ? { encounter } : { reference, encounter };
+  });
+}
+
+/** {@link readPage} with the reference each encounter was read by. */
+async function readPageEntries(ctx: PeerContext, page: readonly Retrieved<Encounter>[], seen: Set<string>, program: string | undefined, request: RequestOptions): Promise<EncounterEntry[]> {
   const byRef = new Map<string, FhirResource>(page.map((e) => [`Encounter/${e.id}`, e]));
   const tops: string[] = [];
   for (const e of page) {
@@ -85,7 +118,7 @@ export async function readPage(ctx: PeerContext, page: readonly Retrieved<Encoun
   }
   const resources = await withReferenced(ctx, [...topEncounters, ...children, ...notes], request);
   // fromFhir lists encounters in input order, and only individual encounters and group sessions.
-  return toDomain(ctx, resources).encounters;
+  return withReferences(ctx, topEncounters, toDomain(ctx, resources).encounters);
 }
 
 export async function* findEncounters(ctx: PeerContext, query: EncounterQuery, opts: FindEncountersOptions): AsyncGenerator<PeerEncounter, void, undefined> {
@@ -168,11 +201,16 @@ export async function findEncounterParticipants(ctx: PeerContext, query: Encount
  * Read 1,000 at a time by id; one not found is left out.
  */
 export async function readEncounters(ctx: PeerContext, references: readonly string[], request: RequestOptions): Promise<PeerEncounter[]> {
-  const out: PeerEncounter[] = [];
+  return (await readEncounterEntries(ctx, references, request)).map((e) => e.encounter);
+}
+
+/** {@link readEncounters} with the reference each encounter was read by (`PeerClient.readEncounterEntries`). */
+export async function readEncounterEntries(ctx: PeerContext, references: readonly string[], request: RequestOptions): Promise<EncounterEntry[]> {
+  const out: EncounterEntry[] = [];
   const seen = new Set<string>();
   for (const group of chunks([...new Set(references)], 1000)) {
     const found = (await ctx.cache.getAll(group, request, true)).filter((r): r is Retrieved<Encounter> => r.resourceType === 'Encounter');
-    out.push(...(await readPage(ctx, found, seen, undefined, request)));
+    out.push(...(await readPageEntries(ctx, found, seen, undefined, request)));
   }
   return out;
 }

@@ -338,6 +338,22 @@ export interface FindEncounterParticipantsOptions extends RequestOptions {
 }
 
 /**
+ * One encounter of {@link PeerClient.readEncounterEntries}, with the reference it was read by (`Encounter/{id}`: an
+ * individual encounter or a group session). `reference` is absent only for an encounter the read found besides the
+ * ones asked for (another Encounter of the read that carries an encounter identifier of the agency).
+ *
+ * @example
+ * ```ts
+ * const entry: EncounterEntry = { reference: 'Encounter/123', encounter };
+ * ```
+ * @category Peer operations
+ */
+export interface EncounterEntry {
+  reference?: string;
+  encounter: PeerEncounter;
+}
+
+/**
  * Options of {@link PeerClient.getParticipantSummary}.
  *
  * See https://hl7.org/fhir/R4/patient.html.

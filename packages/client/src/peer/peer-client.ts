@@ -8,11 +8,12 @@ import { getConsents, grantConsent, revokeConsent } from './consents.js';
 import type { AmendEncounterOptions, CorrectionOptions, CorrectionOutcome } from './correction-options.js';
 import { amendEncounter, amendParticipant, setEncounterStatus } from './corrections.js';
 import { accountingOfDisclosures, disclose } from './disclose.js';
-import { findEncounterParticipants, findEncounters, readEncounters } from './find-encounters.js';
+import { findEncounterParticipants, findEncounters, readEncounterEntries, readEncounters } from './find-encounters.js';
 import type {
   AccountingOptions,
   DiscloseOptions,
   DisclosureResult,
+  EncounterEntry,
   EncounterQuery,
   FindEncountersOptions,
   GoalProgressInput,
@@ -303,6 +304,21 @@ export class PeerClient {
    */
   readEncounters(references: readonly string[], options: RequestOptions = {}): Promise<PeerEncounter[]> {
     return readEncounters(this.#ctx, references, options);
+  }
+
+  /**
+   * {@link PeerClient.readEncounters} with the reference each encounter was read by, in the same order: what a caller
+   * that reads a period in chunks keys a group session by, to read it once for every chunk its attendees fall in.
+   *
+   * See https://hl7.org/fhir/R4/encounter.html.
+   * @example
+   * ```ts
+   * for (const { reference, encounter } of await peer.readEncounterEntries(['Encounter/123'])) console.log(reference, encounter.id);
+   * ```
+   * @category Peer operations
+   */
+  readEncounterEntries(references: readonly string[], options: RequestOptions = {}): Promise<EncounterEntry[]> {
+    return readEncounterEntries(this.#ctx, references, options);
   }
 
   /**

@@ -10,11 +10,12 @@ import { identifierSystems } from '@peer-fhir/core';
 import { activePriorClaims, evaluateByParticipant, mergeBillingResults, type BilledUnits, type BillingContext, type PriorClaim } from '@peer-fhir/billing';
 import type { X12ClaimInput } from '@peer-fhir/x12';
 import { loadAgencyStaff, type AgencyStaff } from '../../internal/agency-staff.js';
-import { loadChunkRecords, periodParticipants, type PeriodRecords } from '../../internal/billing-context.js';
+import { loadChunkRecords, periodParticipants, type ChunkSessions, type PeriodRecords } from '../../internal/billing-context.js';
 import { eligibilityContext } from '../../internal/eligibility-checks.js';
 import { correctionClaims } from './corrections.js';
 import { loadBillingInputs, type BillingInputs } from './inputs.js';
 import { onlyDuplicate } from './report.js';
+import type { SessionSpool } from './sessions.js';
 import type { BillTally } from './tally.js';
 import type { BillWrite, ClaimWriter } from './write.js';
 
@@ -82,7 +83,7 @@ function contextOf(month: MonthRead, records: PeriodRecords, stored: BillingInpu
 }
 
 /** One chunk of participants read, evaluated (only its own participants decided), its corrections planned and tallied; what its write needs. */
-async function billChunk(month: MonthRead, w: BillWrite, q: { from: string; to: string }, chunk: readonly [string, string[]][], tally: BillTally) {
+async function billChunk(month: MonthRead, w: BillWrite, q: { from: string; to: string; sessions?: ChunkSessions | undefined }, chunk: readonly [string, string[]][], tally: BillTally) {
   const records = await loadChunkRecords(month.peer, { ...q, scope: w.scope, participants: chunk, staff: month.staff, encountersPerRead: month.encountersPerRead });
   const ids = chunk.map(([id]) => id);
   const stored = await loadBillingInputs(w.client, { scope: w.scope, patients: Object.values(records.patients), pack: w.pack, ...q });
@@ -99,11 +100,13 @@ async function billChunk(month: MonthRead, w: BillWrite, q: { from: string; to: 
 
 /**
  * Step 5's input: the 837P claims of the month, chunk by chunk (each chunk read, evaluated, its disclosures stored and
- * its claims written by `writer` before the next is read), then the corrections of every chunk.
+ * its claims written by `writer` before the next is read), then the corrections of every chunk. With `sessions`, a
+ * group session attended in several chunks is read from the server once (bill/sessions.ts).
  */
-export async function* monthInputs(month: MonthRead, w: BillWrite, q: { from: string; to: string }, writer: ClaimWriter, tally: BillTally): AsyncGenerator<X12ClaimInput> {
+export async function* monthInputs(month: MonthRead, w: BillWrite, q: { from: string; to: string }, writer: ClaimWriter, tally: BillTally, sessions?: SessionSpool): AsyncGenerator<X12ClaimInput> {
   for (let i = 0; i < month.participants.length; i += month.chunkSize) {
-    const chunk = await billChunk(month, w, q, month.participants.slice(i, i + month.chunkSize), tally);
+    const kept = sessions && { chunk: i / month.chunkSize, wanted: sessions.wanted.bind(sessions), put: sessions.put.bind(sessions), take: sessions.take.bind(sessions) };
+    const chunk = await billChunk(month, w, { ...q, sessions: kept }, month.participants.slice(i, i + month.chunkSize), tally);
     yield* await writer.chunk(chunk);
   }
   yield* await writer.corrections();
