@@ -10,7 +10,7 @@ import { CliUsageError, ExitCode } from '../errors.js';
 import { assertNotAnInput, note, type CommandIo } from '../internal/io.js';
 import { openTarget, type FhirTargetOptions } from '../internal/target.js';
 import type { BillCorrectionSummary } from './bill/corrections.js';
-import { ENCOUNTERS_PER_READ, monthInputs, PARTICIPANTS_PER_CHUNK, readMonth } from './bill/month.js';
+import { ENCOUNTERS_PER_READ, monthInputs, PARTICIPANTS_PER_CHUNK, readMonth, type MonthRead } from './bill/month.js';
 import { printBill } from './bill/report.js';
 import { HeldSpool, partialReportFiles, writeBillReportFiles } from './bill/report-stream.js';
 import { SessionSpool } from './bill/sessions.js';
@@ -211,7 +211,7 @@ export interface BillStreaming {
 export const BILL_HEAP_BUDGET = 64 * 2 ** 20;
 
 /** Temporary files of a run, next to the files they become (private, removed whatever happens). */
-const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial`, held: `${files.reportJson}.held.partial`, sessions: `${files.x12}.sessions.partial`, ...partialReportFiles(files) });
+const tempFiles = (files: BillReport['files']) => ({ x12: `${files.x12}.partial`, claims: `${files.claims}.partial`, spool: `${files.claims}.store.partial`, held: `${files.reportJson}.held.partial`, sessions: `${files.x12}.sessions.partial`, chunks: `${files.x12}.participants.partial`, ...partialReportFiles(files) });
 
 /**
  * `bill` streamed per chunk of participants (steps 2-5 of {@link runBill} per chunk), the 837P and Claims NDJSON
@@ -227,9 +227,10 @@ export async function billMonth(opts: BillOptions, io: CommandIo, streaming: Bil
   const heap = streaming.heapBudget === undefined ? undefined : watchHeap({ bytes: streaming.heapBudget });
   const spool = new HeldSpool(temp.held);
   let sessions: SessionSpool | undefined;
+  let month: MonthRead | undefined;
   try {
-    const month = await readMonth(target.client, w, { from: run.from, to: run.to, chunkSize: streaming.chunkSize ?? PARTICIPANTS_PER_CHUNK, encountersPerRead: streaming.encountersPerRead ?? ENCOUNTERS_PER_READ });
-    sessions = streaming.rereadSessions ? undefined : new SessionSpool(temp.sessions, month.participants, month.chunkSize);
+    month = await readMonth(target.client, w, { from: run.from, to: run.to, chunkSize: streaming.chunkSize ?? PARTICIPANTS_PER_CHUNK, encountersPerRead: streaming.encountersPerRead ?? ENCOUNTERS_PER_READ, chunkFile: temp.chunks });
+    sessions = streaming.rereadSessions ? undefined : new SessionSpool(temp.sessions, month.lastChunk);
     const tally = new BillTally({ pack: { id: run.pack.id, version: run.pack.version }, period: opts.period, files: run.files }, { spool, keep: streaming.keep });
     const writer = new ClaimWriter(w, temp, streaming.keep);
     let sent: boolean;
@@ -254,6 +255,7 @@ export async function billMonth(opts: BillOptions, io: CommandIo, streaming: Bil
     heap?.stop();
     await spool.close().catch(() => undefined);
     await sessions?.close().catch(() => undefined);
+    await month?.chunks.close().catch(() => undefined);
     await Promise.all(Object.values(temp).map((f) => rm(f, { force: true })));
     await target.close();
   }

@@ -15,11 +15,12 @@ import { eligibilityContext } from '../../internal/eligibility-checks.js';
 import { correctionClaims } from './corrections.js';
 import { loadBillingInputs, type BillingInputs } from './inputs.js';
 import { onlyDuplicate } from './report.js';
-import type { SessionSpool } from './sessions.js';
+import { ParticipantChunks } from './chunks.js';
+import { lastChunkOf, type SessionSpool } from './sessions.js';
 import type { BillTally } from './tally.js';
 import type { BillWrite, ClaimWriter } from './write.js';
 
-/** Participants read, evaluated and written together (their records are still read 50 to a search): a group session whose attendees fall in several chunks is read in each, so fewer, larger chunks read less twice. */
+/** Participants read, evaluated and written together (their records are still read 50 to a search). */
 export const PARTICIPANTS_PER_CHUNK = 500;
 
 /**
@@ -36,16 +37,26 @@ export interface MonthRead {
   chunkSize: number;
   /** Encounters per read within a chunk ({@link ENCOUNTERS_PER_READ}). */
   encountersPerRead: number;
-  /** The month's participants in claim order, each with the encounters it attends. */
-  participants: [string, string[]][];
+  /** The month's participants in claim order, each with the encounters it attends, a chunk at a time (bill/chunks.ts). */
+  chunks: ParticipantChunks;
+  /** For each encounter attended in more than one chunk, the last chunk that attends it (bill/sessions.ts). */
+  lastChunk: Map<string, number>;
   staff: AgencyStaff;
   shared: Pick<BillingContext, 'pack' | 'billedAt' | 'namespace' | 'eligibility'>;
 }
 
-/** The month's run-wide reads. */
-export async function readMonth(client: PeerFhirClient, w: BillWrite, q: { from: string; to: string; chunkSize: number; encountersPerRead: number }): Promise<MonthRead> {
+/** The month's participants written to a file a chunk at a time, and the encounters attended in several chunks; the list itself is not kept. */
+async function participantChunks(peer: PeerClient, q: { from: string; to: string; scope: BillWrite['scope']; chunkFile: string }, chunkSize: number) {
+  const participants = await periodParticipants(peer, q);
+  return { chunks: await ParticipantChunks.write(q.chunkFile, participants, chunkSize), lastChunk: lastChunkOf(participants, chunkSize) };
+}
+
+/** The month's run-wide reads; its participants written to `chunkFile` (private, the caller removes it). */
+export async function readMonth(client: PeerFhirClient, w: BillWrite, q: { from: string; to: string; chunkSize: number; encountersPerRead: number; chunkFile: string }): Promise<MonthRead> {
   const peer = new PeerClient(client, w.scope);
-  const participants = await periodParticipants(peer, { ...q, scope: w.scope });
+  const atLeastOne = (n: number) => Math.max(1, Math.floor(n));
+  const chunkSize = atLeastOne(q.chunkSize);
+  const { chunks, lastChunk } = await participantChunks(peer, { ...q, scope: w.scope }, chunkSize);
   // The agency's staff only: its Organization, PractitionerRoles and their Practitioners.
   const staff = await loadAgencyStaff(peer, w.scope);
   const shared = {
@@ -56,8 +67,7 @@ export async function readMonth(client: PeerFhirClient, w: BillWrite, q: { from:
     // 271 answers stored by `peer-fhir eligibility --read` (PB-ELIGIBILITY, PB-ELIGIBILITY-STALE).
     ...(await eligibilityContext(client, w.scope)),
   };
-  const atLeastOne = (n: number) => Math.max(1, Math.floor(n));
-  return { peer, chunkSize: atLeastOne(q.chunkSize), encountersPerRead: atLeastOne(q.encountersPerRead), participants, staff, shared };
+  return { peer, chunkSize, encountersPerRead: atLeastOne(q.encountersPerRead), chunks, lastChunk, staff, shared };
 }
 
 /** Units on the period's standing prior claims, as billed-units history (one entry per line). */
@@ -104,9 +114,9 @@ async function billChunk(month: MonthRead, w: BillWrite, q: { from: string; to: 
  * group session attended in several chunks is read from the server once (bill/sessions.ts).
  */
 export async function* monthInputs(month: MonthRead, w: BillWrite, q: { from: string; to: string }, writer: ClaimWriter, tally: BillTally, sessions?: SessionSpool): AsyncGenerator<X12ClaimInput> {
-  for (let i = 0; i < month.participants.length; i += month.chunkSize) {
-    const kept = sessions && { chunk: i / month.chunkSize, wanted: sessions.wanted.bind(sessions), put: sessions.put.bind(sessions), take: sessions.take.bind(sessions) };
-    const chunk = await billChunk(month, w, { ...q, sessions: kept }, month.participants.slice(i, i + month.chunkSize), tally);
+  for (let i = 0; i < month.chunks.count; i++) {
+    const kept = sessions && { chunk: i, wanted: sessions.wanted.bind(sessions), put: sessions.put.bind(sessions), take: sessions.take.bind(sessions) };
+    const chunk = await billChunk(month, w, { ...q, sessions: kept }, await month.chunks.read(i), tally);
     yield* await writer.chunk(chunk);
   }
   yield* await writer.corrections();

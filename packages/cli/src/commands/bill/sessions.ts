@@ -45,12 +45,12 @@ export class SessionSpool {
   /** Sessions read from the file instead of the server. */
   reused = 0;
 
+  /** `lastChunk`: for each encounter attended in more than one chunk, the last chunk that attends it ({@link lastChunkOf}). */
   constructor(
     readonly path: string,
-    participants: readonly (readonly [string, readonly string[]])[],
-    chunkSize: number,
+    lastChunk: Map<string, number>,
   ) {
-    this.#last = lastChunkOf(participants, chunkSize);
+    this.#last = lastChunk;
   }
 
   #file(): Promise<FileHandle> {
