@@ -111,7 +111,7 @@ describe("bill's month-long temporary files", () => {
       getParticipantRecords: () => Promise.resolve({ participants: [], plans: [], consents: [], patients: {} }),
     } as unknown as PeerClient;
     const spool = new SessionSpool(fresh('sessions'), new Map([['Encounter/s-1', 1], ['Encounter/s-2', 1]]));
-    const sessions = { chunk: 0, wanted: spool.wanted.bind(spool), put: spool.put.bind(spool), take: spool.take.bind(spool) };
+    const sessions = { store: spool, chunk: 0 };
     const q = { from: '2025-03-01', to: '2025-03-31', scope: { agency: '1234567893' }, staff: { specialists: [], organizations: [], read: 0 }, encountersPerRead: 1 };
     try {
       const first = await loadChunkRecords(peer, { ...q, participants: [['p-1', ['Encounter/s-1', 'Encounter/s-2']]], sessions });

@@ -38,12 +38,17 @@ export async function periodParticipants(peer: PeerClient, q: PeriodQuery): Prom
   return [...found.entries()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** Group sessions kept between the chunks of a run (`bill`'s SessionSpool), and the chunk being read. */
-export interface ChunkSessions {
-  chunk: number;
+/** Group sessions kept between the chunks of a run (`bill`'s SessionSpool). */
+export interface SessionStore {
   wanted(reference: string, chunk: number): boolean;
   put(reference: string, encounter: PeerEncounter): Promise<void>;
   take(reference: string, chunk: number): Promise<PeerEncounter | undefined>;
+}
+
+/** The sessions kept between chunks, and the chunk being read. */
+export interface ChunkSessions {
+  store: SessionStore;
+  chunk: number;
 }
 
 /**
@@ -56,7 +61,7 @@ async function readChunkEncounters(peer: PeerClient, refs: readonly string[], en
   const extra: PeerEncounter[] = [];
   const toRead: string[] = [];
   for (const ref of refs) {
-    const kept = sessions ? await sessions.take(ref, sessions.chunk) : undefined;
+    const kept = sessions ? await sessions.store.take(ref, sessions.chunk) : undefined;
     if (kept) byRef.set(ref, kept);
     else toRead.push(ref);
   }
@@ -68,7 +73,7 @@ async function readChunkEncounters(peer: PeerClient, refs: readonly string[], en
     for (const { reference, encounter } of entries) {
       if (reference === undefined || byRef.has(reference)) extra.push(encounter);
       else byRef.set(reference, encounter);
-      if (sessions && complete && reference !== undefined && encounter.mode === 'group' && sessions.wanted(reference, sessions.chunk)) await sessions.put(reference, encounter);
+      if (sessions && complete && reference !== undefined && encounter.mode === 'group' && sessions.store.wanted(reference, sessions.chunk)) await sessions.store.put(reference, encounter);
     }
   }
   return [...refs.flatMap((r) => byRef.get(r) ?? []), ...extra];

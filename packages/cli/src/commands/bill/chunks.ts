@@ -2,39 +2,29 @@
  * `bill`'s month of participants, kept in a private temporary file chunk by chunk. The month's participant list (each
  * participant with the encounters it attends, in claim order) is the one thing a run holds that grows with the agency:
  * ~16 MB of live heap for a 1M-row month, which the heap budget lets take twice that of memory (docs/benchmarks.md,
- * B9 round 9). Written once as one line per chunk, it is read back a chunk at a time, so the biller holds one chunk's
- * participants and where each chunk is in the file.
+ * B9 round 9). Written once as one record per chunk, it is read back a chunk at a time, so the biller holds one
+ * chunk's participants and where each chunk is in the file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
-import { CliSystemError } from '../../errors.js';
-import { PRIVATE_FILE_MODE } from '../../internal/io.js';
+import { RecordFile, type RecordAt } from './record-file.js';
 
 /** One participant (domain id) with the encounters it attends (`Encounter/{id}`). */
 export type ParticipantEncounters = [string, string[]];
 
 /** The month's participants, `size` to a chunk, in a private file (the caller removes it). */
 export class ParticipantChunks {
-  readonly #at: { pos: number; length: number }[] = [];
-  #handle: FileHandle | undefined;
+  readonly #at: RecordAt[] = [];
 
-  private constructor(
-    readonly path: string,
-    /** Participants of the month. */
-    readonly participants: number,
-  ) {}
+  private constructor(private readonly file: RecordFile) {}
+
+  /** The file's path. */
+  get path(): string {
+    return this.file.path;
+  }
 
   /** Write `participants` to a new private file at `path`, `size` to a chunk (at least one). */
   static async write(path: string, participants: readonly ParticipantEncounters[], size: number): Promise<ParticipantChunks> {
-    const chunks = new ParticipantChunks(path, participants.length);
-    const handle = await open(path, 'w+', PRIVATE_FILE_MODE);
-    chunks.#handle = handle;
-    let pos = 0;
-    for (let i = 0; i < participants.length; i += size) {
-      const bytes = Buffer.from(JSON.stringify(participants.slice(i, i + size)));
-      await handle.write(bytes, 0, bytes.length, pos);
-      chunks.#at.push({ pos, length: bytes.length });
-      pos += bytes.length;
-    }
+    const chunks = new ParticipantChunks(new RecordFile(path, 'the participant spool of bill'));
+    for (let i = 0; i < participants.length; i += size) chunks.#at.push(await chunks.file.append(participants.slice(i, i + size)));
     return chunks;
   }
 
@@ -44,19 +34,14 @@ export class ParticipantChunks {
   }
 
   /** Chunk `i` (0-based) read back. */
-  async read(i: number): Promise<ParticipantEncounters[]> {
+  read(i: number): Promise<ParticipantEncounters[]> {
     const at = this.#at[i];
-    if (at === undefined || this.#handle === undefined) throw new RangeError(`no chunk ${i}`);
-    const buffer = Buffer.alloc(at.length);
-    const { bytesRead } = await this.#handle.read(buffer, 0, at.length, at.pos);
-    if (bytesRead !== at.length) throw new CliSystemError('the participant spool of bill ended early', { errno: 'EIO', hint: 'run bill again', cause: undefined }, 'cli.bill-spool-truncated');
-    return JSON.parse(buffer.toString('utf8')) as ParticipantEncounters[];
+    if (at === undefined) throw new RangeError(`no chunk ${i}`);
+    return this.file.read<ParticipantEncounters[]>(at);
   }
 
   /** Close the file (closing again does nothing). */
-  async close(): Promise<void> {
-    const handle = this.#handle;
-    this.#handle = undefined;
-    await handle?.close();
+  close(): Promise<void> {
+    return this.file.close();
   }
 }

@@ -115,8 +115,7 @@ async function billChunk(month: MonthRead, w: BillWrite, q: { from: string; to: 
  */
 export async function* monthInputs(month: MonthRead, w: BillWrite, q: { from: string; to: string }, writer: ClaimWriter, tally: BillTally, sessions?: SessionSpool): AsyncGenerator<X12ClaimInput> {
   for (let i = 0; i < month.chunks.count; i++) {
-    const kept = sessions && { chunk: i, wanted: sessions.wanted.bind(sessions), put: sessions.put.bind(sessions), take: sessions.take.bind(sessions) };
-    const chunk = await billChunk(month, w, { ...q, sessions: kept }, await month.chunks.read(i), tally);
+    const chunk = await billChunk(month, w, { ...q, sessions: sessions && { store: sessions, chunk: i } }, await month.chunks.read(i), tally);
     yield* await writer.chunk(chunk);
   }
   yield* await writer.corrections();

@@ -6,15 +6,11 @@
  * chunk is kept, read back as its domain record, in a private temporary file until the last chunk that needs it: each
  * is read from the server once per run, and the biller holds only where each one is in the file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import type { PeerEncounter } from '@peer-fhir/core';
-import { CliSystemError } from '../../errors.js';
-import { PRIVATE_FILE_MODE } from '../../internal/io.js';
+import { RecordFile, type RecordAt } from './record-file.js';
 
 /** Where one kept session is in the file, and the last chunk that needs it. */
-interface Kept {
-  pos: number;
-  length: number;
+interface Kept extends RecordAt {
   last: number;
 }
 
@@ -38,41 +34,29 @@ export function lastChunkOf(participants: readonly (readonly [string, readonly s
 
 /** Group sessions spooled to a private file between the chunks that attend them (the caller removes the file). */
 export class SessionSpool {
-  readonly #last: Map<string, number>;
+  readonly #file: RecordFile;
   readonly #kept = new Map<string, Kept>();
-  #handle: Promise<FileHandle> | undefined;
-  #size = 0;
   /** Sessions read from the file instead of the server. */
   reused = 0;
 
   /** `lastChunk`: for each encounter attended in more than one chunk, the last chunk that attends it ({@link lastChunkOf}). */
   constructor(
     readonly path: string,
-    lastChunk: Map<string, number>,
+    private readonly lastChunk: Map<string, number>,
   ) {
-    this.#last = lastChunk;
-  }
-
-  #file(): Promise<FileHandle> {
-    this.#handle ??= open(this.path, 'w+', PRIVATE_FILE_MODE);
-    return this.#handle;
+    this.#file = new RecordFile(path, 'the group-session spool of bill');
   }
 
   /** Whether a chunk after `chunk` attends `reference` (and it is not kept yet). */
   wanted(reference: string, chunk: number): boolean {
-    return (this.#last.get(reference) ?? -1) > chunk && !this.#kept.has(reference);
+    return (this.lastChunk.get(reference) ?? -1) > chunk && !this.#kept.has(reference);
   }
 
   /** Keep `encounter`, read by `reference`, for the later chunks that attend it. */
   async put(reference: string, encounter: PeerEncounter): Promise<void> {
-    const last = this.#last.get(reference);
+    const last = this.lastChunk.get(reference);
     if (last === undefined) return;
-    const bytes = Buffer.from(JSON.stringify(encounter));
-    const handle = await this.#file();
-    const pos = this.#size;
-    this.#size += bytes.length;
-    await handle.write(bytes, 0, bytes.length, pos);
-    this.#kept.set(reference, { pos, length: bytes.length, last });
+    this.#kept.set(reference, { ...(await this.#file.append(encounter)), last });
   }
 
   /** The kept session of `reference`, forgotten once `chunk` is the last that attends it; undefined when not kept. */
@@ -80,17 +64,13 @@ export class SessionSpool {
     const kept = this.#kept.get(reference);
     if (kept === undefined) return undefined;
     if (chunk >= kept.last) this.#kept.delete(reference);
-    const buffer = Buffer.alloc(kept.length);
-    const { bytesRead } = await (await this.#file()).read(buffer, 0, kept.length, kept.pos);
-    if (bytesRead !== kept.length) throw new CliSystemError('the group-session spool of bill ended early', { errno: 'EIO', hint: 'run bill again', cause: undefined }, 'cli.bill-spool-truncated');
+    const encounter = await this.#file.read<PeerEncounter>(kept);
     this.reused++;
-    return JSON.parse(buffer.toString('utf8')) as PeerEncounter;
+    return encounter;
   }
 
   /** Close the file (closing again, or a spool never written, does nothing). */
-  async close(): Promise<void> {
-    const handle = this.#handle;
-    this.#handle = undefined;
-    if (handle) await (await handle).close();
+  close(): Promise<void> {
+    return this.#file.close();
   }
 }
