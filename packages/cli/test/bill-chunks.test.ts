@@ -67,6 +67,11 @@ describe('bill holds one bounded chunk at a time, whatever the agency size', () 
         fc.record({ chunkSize: fc.integer({ min: 1, max: 5 }), encountersPerRead: fc.integer({ min: 1, max: 6 }) }),
         async (seed, participants, cut) => {
           const run = await billJanuary(seed, participants, cut);
+          // A small generated agency can have no encounter in January (seed 9993, 2 participants): nothing to bill.
+          if (run.attending.size === 0) {
+            expect(run.report.encounters).toBe(0);
+            return;
+          }
           expect(run.report.encounters).toBeGreaterThan(0);
           for (const e of run.evaluations) {
             expect(e.decided.length).toBeLessThanOrEqual(cut.chunkSize);
@@ -97,8 +102,9 @@ describe('bill holds one bounded chunk at a time, whatever the agency size', () 
         expect(new Set(kept.requested).size).toBe(kept.requested.length);
         // The same encounters (stored afresh, so under other server ids) as the run that reads sessions again.
         expect(kept.requested.length).toBe(new Set(reread.requested).size);
-        // Read again in every chunk its attendees fall in, a session is asked for more than once (what this keeps from happening).
-        expect(reread.requested.length).toBeGreaterThan(kept.requested.length);
+        // Read again in every chunk its attendees fall in, a session is asked for more than once (what this keeps from
+        // happening); as many times when no session's attendees fall in two chunks.
+        expect(reread.requested.length).toBeGreaterThanOrEqual(kept.requested.length);
         expect({ ...kept.report, files: undefined }).toEqual({ ...reread.report, files: undefined });
         // The spool is a temporary file: gone with the run.
         expect(readdirSync(kept.dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
